@@ -29,9 +29,7 @@ def has_valid_check_digit(key: str) -> bool:
 
 # GS1 General Specifications 7.9.5: the check character pair of the alphanumeric keys.
 _CSET32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-_CSET82 = (
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
-)
+_CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 _CSET82_INDEX = {character: index for index, character in enumerate(_CSET82)}
 _PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83)
 

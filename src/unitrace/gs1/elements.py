@@ -132,9 +132,7 @@ def _format(entry: ApplicationIdentifier) -> str:
     return " ".join(one(c) for c in entry.components)
 
 
-_VALIDATORS: dict[str, Validator] = {
-    ai: _compile(entry) for ai, entry in SYNTAX_DICTIONARY.items()
-}
+_VALIDATORS: dict[str, Validator] = {ai: _compile(entry) for ai, entry in SYNTAX_DICTIONARY.items()}
 
 
 def validate_element(ai: str, value: str) -> None:
@@ -153,23 +151,52 @@ def validate_combination(ais: Sequence[str]) -> None:
         repeated = next(ai for ai in ais if ais.count(ai) > 1)
         raise InvalidCombination(f"AI ({repeated}) appears more than once")
     for ai in ais:
-        entry = SYNTAX_DICTIONARY[ai]
-        for alternatives in entry.requires:
-            if not any(_all_present(alternative, present) for alternative in alternatives):
+        _COMBINATION_RULES[ai](present)
+
+
+CombinationRule = Callable[[set[str]], None]
+
+
+def _compile_combination_rule(entry: ApplicationIdentifier) -> CombinationRule:
+    """The ``req=`` and ``ex=`` rules of one AI as a function of the AIs present. Patterns
+    without a wildcard digit (most of them) become set look-ups."""
+
+    ai = entry.ai
+
+    def present_test(pattern: str) -> Callable[[set[str]], bool]:
+        # an AI is never excluded by itself, even where it matches the pattern (310n)
+        if "n" not in pattern:
+            return lambda present: pattern in present
+        return lambda present: any(o != ai and matches_pattern(o, pattern) for o in present)
+
+    requirements = [
+        (alternatives, [[present_test(p) for p in alternative] for alternative in alternatives])
+        for alternatives in entry.requires
+    ]
+    exclusions = [
+        (pattern, present_test(pattern)) for pattern in entry.excludes if pattern != ai
+    ]
+
+    def check(present: set[str]) -> None:
+        for alternatives, tests in requirements:
+            if not any(all(test(present) for test in alternative) for alternative in tests):
                 raise InvalidCombination(f"AI ({ai}) requires {_either(alternatives)}")
-        for pattern in entry.excludes:
-            for other in present:
-                if other != ai and matches_pattern(other, pattern):
-                    raise InvalidCombination(f"AI ({ai}) may not be combined with ({other})")
+        for pattern, test in exclusions:
+            if test(present):
+                other = next(o for o in sorted(present) if o != ai and matches_pattern(o, pattern))
+                raise InvalidCombination(f"AI ({ai}) may not be combined with ({other})")
 
-
-def _all_present(alternative: Iterable[str], present: set[str]) -> bool:
-    return all(any(matches_pattern(ai, pattern) for ai in present) for pattern in alternative)
+    return check
 
 
 def _either(alternatives: Sequence[Sequence[str]]) -> str:
     names = ["+".join(f"({pattern})" for pattern in alternative) for alternative in alternatives]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+_COMBINATION_RULES: dict[str, CombinationRule] = {
+    ai: _compile_combination_rule(entry) for ai, entry in SYNTAX_DICTIONARY.items()
+}
 
 
 def validate_elements(elements: Sequence[ElementString]) -> None:

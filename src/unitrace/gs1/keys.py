@@ -36,9 +36,7 @@ class Gtin:
         """A GTIN-8, -12, -13 or -14, padded with leading zeros to 14 digits."""
         digits = text.strip()
         if len(digits) not in _GTIN_LENGTHS or not digits.isdigit():
-            raise InvalidLength(
-                f"AI (01): a GTIN has 8, 12, 13 or 14 digits, got {digits!r}"
-            )
+            raise InvalidLength(f"AI (01): a GTIN has 8, 12, 13 or 14 digits, got {digits!r}")
         return cls(digits.zfill(14))
 
     @property

@@ -121,7 +121,7 @@ def parse(text: str) -> Scan:
         # any other symbology carries plain text, such as a Digital Link URI in a QR Code
     first = code[:1]
     if first == "h" or first == "H":
-        return Scan(ScanForm.DIGITAL_LINK, parse_digital_link(code), symbology)
+        return Scan(ScanForm.DIGITAL_LINK, parse_digital_link(code).elements, symbology)
     if first == "(":
         return Scan(ScanForm.HRI, parse_hri(code), symbology)
     if first == "u" or first == "U":
@@ -132,8 +132,7 @@ def parse(text: str) -> Scan:
     if first.isdigit() or first == "\x1d":
         return Scan(ScanForm.ELEMENT_STRING, parse_element_string(code), symbology)
     raise UnrecognisedCode(
-        "code: not a GS1 Digital Link URI, element string, (01)… string or EPC URI: "
-        f"{code[:40]!r}"
+        f"code: not a GS1 Digital Link URI, element string, (01)… string or EPC URI: {code[:40]!r}"
     )
 
 

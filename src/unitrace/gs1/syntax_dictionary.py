@@ -27,7 +27,7 @@ Charset = Literal["N", "X", "Y", "Z"]
 CHARSET_CLASSES: Mapping[Charset, str] = {
     "N": "0-9",
     # GS1 AI encodable character set 82: ! " % & ' ( ) * + , - . / 0-9 : ; < = > ? A-Z _ a-z
-    "X": "!\"%-?A-Z_a-z",
+    "X": '!"%-?A-Z_a-z',
     # GS1 AI encodable character set 39: # - / 0-9 A-Z
     "Y": "#\\-/0-9A-Z",
     # GS1 AI encodable character set 64 (file-safe, URI-safe base64)
@@ -220,8 +220,10 @@ def matches_pattern(ai: str, pattern: str) -> bool:
 
 
 def _load_bundled() -> SyntaxDictionary:
-    text = resources.files("unitrace.gs1").joinpath("data/gs1-syntax-dictionary.txt").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("unitrace.gs1")
+        .joinpath("data/gs1-syntax-dictionary.txt")
+        .read_text(encoding="utf-8")
     )
     return parse_syntax_dictionary(text)
 
