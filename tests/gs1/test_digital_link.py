@@ -8,8 +8,8 @@ import pytest
 from unitrace.gs1 import (
     ElementString,
     InvalidCode,
-    InvalidDigitalLink,
     InvalidCombination,
+    InvalidDigitalLink,
     InvalidLength,
     UnknownApplicationIdentifier,
     build_digital_link,

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 from urllib.parse import quote, unquote
 
 from unitrace.gs1.elements import (
@@ -61,7 +61,7 @@ def build_digital_link(elements: Sequence[ElementString], base: str = DEFAULT_RE
     'https://id.gs1.org/01/09506000134352/21/A%2F1'
     """
     validate_elements(elements)
-    stem = _checked_base(base)
+    stem = check_resolver_base(base)
     key = next((e for e in elements if SYNTAX_DICTIONARY[e.ai].digital_link_primary_key), None)
     if key is None:
         raise InvalidDigitalLink(
@@ -90,7 +90,8 @@ def build_digital_link(elements: Sequence[ElementString], base: str = DEFAULT_RE
     return uri + "?" + "&".join(attributes) if attributes else uri
 
 
-def _checked_base(base: str) -> str:
+def check_resolver_base(base: str) -> str:
+    """``base`` without a trailing ``/``, once it is known to be an http(s) URL with a domain."""
     stem = base.rstrip("/")
     scheme, separator, rest = stem.partition("://")
     if scheme.lower() not in ("http", "https") or not separator or not rest.split("/")[0]:
@@ -147,7 +148,7 @@ def _key_qualifier_sequences() -> dict[str, frozenset[tuple[str, ...]]]:
     for ai, entry in SYNTAX_DICTIONARY.items():
         if not entry.digital_link_primary_key:
             continue
-        found = {(ai,)}
+        found: set[tuple[str, ...]] = {(ai,)}
         for path in entry.digital_link_qualifier_paths:
             for size in range(1, len(path) + 1):
                 found.update((ai, *chosen) for chosen in combinations(path, size))
@@ -298,7 +299,7 @@ def _explain_qualifiers(key: str, path_ais: tuple[str, ...]) -> str:
     qualifiers = path_ais[1:]
     for alternative in alternatives:
         if set(qualifiers) <= set(alternative) and len(set(qualifiers)) == len(qualifiers):
-            for earlier, later in zip(qualifiers, qualifiers[1:], strict=False):
+            for earlier, later in pairwise(qualifiers):
                 if alternative.index(earlier) > alternative.index(later):
                     return f"Digital Link: qualifier ({earlier}) must come after ({later})"
     if len(set(path_ais)) != len(path_ais):

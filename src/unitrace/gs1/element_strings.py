@@ -26,6 +26,14 @@ def parse_element_string(data: str) -> tuple[ElementString, ...]:
 
     A leading FNC1 (some scanners send the symbol's first FNC1 as GS) is ignored.
     """
+    elements = split_element_string(data)
+    validate_elements(elements)
+    return elements
+
+
+def split_element_string(data: str) -> tuple[ElementString, ...]:
+    """Split barcode data into element strings by the AIs' lengths and FNC1 separators,
+    without checking the values."""
     if data.startswith(GROUP_SEPARATOR):
         data = data[1:]
     if not data:
@@ -53,7 +61,6 @@ def parse_element_string(data: str) -> tuple[ElementString, ...]:
             value = data[start:stop]
             position = stop + 1 if separator != -1 else end
         elements.append(ElementString(entry.ai, value))
-    validate_elements(elements)
     return tuple(elements)
 
 

@@ -14,7 +14,7 @@ unitrace.gs1.errors.InvalidCombination: AI (21) requires (01), (03) or (8006)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from unitrace.gs1.errors import (
@@ -173,9 +173,7 @@ def _compile_combination_rule(entry: ApplicationIdentifier) -> CombinationRule:
         (alternatives, [[present_test(p) for p in alternative] for alternative in alternatives])
         for alternatives in entry.requires
     ]
-    exclusions = [
-        (pattern, present_test(pattern)) for pattern in entry.excludes if pattern != ai
-    ]
+    exclusions = [(pattern, present_test(pattern)) for pattern in entry.excludes if pattern != ai]
 
     def check(present: set[str]) -> None:
         for alternatives, tests in requirements:

@@ -120,11 +120,11 @@ def parse(text: str) -> Scan:
             return Scan(ScanForm.ELEMENT_STRING, parse_element_string(code), symbology)
         # any other symbology carries plain text, such as a Digital Link URI in a QR Code
     first = code[:1]
-    if first == "h" or first == "H":
+    if code[:4].lower() == "http":
         return Scan(ScanForm.DIGITAL_LINK, parse_digital_link(code).elements, symbology)
     if first == "(":
         return Scan(ScanForm.HRI, parse_hri(code), symbology)
-    if first == "u" or first == "U":
+    if code[:4].lower() == "urn:":
         elements, prefix_length = parse_epc_uri(code)
         return Scan(ScanForm.EPC_URI, elements, symbology, prefix_length)
     if code.isdigit() and len(code) in (8, 12, 13):

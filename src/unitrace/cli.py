@@ -1,0 +1,149 @@
+"""The ``unitrace`` command line.
+
+Every command exits 0 on success and 2 on bad input, with one line on stderr saying what was
+wrong; long work shows a progress bar.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from unitrace import __version__
+from unitrace.config import Settings
+from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode
+from unitrace.services.codes import CodeDescription, describe_code
+
+app = typer.Typer(
+    name="unitrace",
+    help="Unit-level serialization and traceability on GS1 standards.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+code_app = typer.Typer(
+    help="Read, convert and draw GS1 codes: Digital Link, element strings, HRI, EPC.",
+    no_args_is_help=True,
+)
+app.add_typer(code_app, name="code")
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+BAD_INPUT = 2
+
+CODE_HELP = (
+    "The code as a scanner or phone gives it: a GS1 Digital Link URI, an element string "
+    "(write FNC1 as ^, as GS1's syntax engine does, or pass - to read raw data with GS "
+    "characters from standard input), a (01)…(21)… string, or an EPC URI."
+)
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit status 2: the contract for bad input."""
+    stderr.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(BAD_INPUT)
+
+
+@contextmanager
+def bad_input_is_one_line() -> Iterator[None]:
+    try:
+        yield
+    except InvalidCode as error:
+        fail(str(error))
+
+
+def read_code_argument(text: str) -> str:
+    """The code a user gave on the command line: ``-`` reads standard input; a leading ``^``
+    marks GS1 syntax-engine notation, where ``^`` stands for FNC1 (``^`` is outside CSET 82,
+    so it cannot be data)."""
+    if text == "-":
+        text = sys.stdin.read().rstrip("\r\n")
+    if text.startswith("^"):
+        return text[1:].replace("^", GROUP_SEPARATOR)
+    return text
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_description(description: CodeDescription) -> None:
+    scan = description.scan
+    table = Table(title=f"{scan.form.value.replace('_', ' ')}", title_justify="left")
+    table.add_column("AI", style="bold cyan")
+    table.add_column("meaning")
+    table.add_column("value", style="bold")
+    for ai, title, value in description.rows():
+        table.add_row(f"({ai})", title, value)
+    stdout.print(table)
+    facts: list[tuple[str, str | None]] = [
+        ("expiry", scan.expiry.date.isoformat() if scan.expiry else None),
+        ("HRI", scan.hri()),
+        ("Digital Link", description.digital_link),
+        ("EPC URI", description.epc_uri),
+    ]
+    for label, value in facts:
+        if value is not None:
+            stdout.print(f"[dim]{label:>13}[/dim]  {value}", highlight=False)
+
+
+ResolverBase = Annotated[
+    str | None,
+    typer.Option(
+        "--resolver-base",
+        help="Domain for Digital Link URIs [default: $UNITRACE_RESOLVER_BASE or https://id.gs1.org].",
+    ),
+]
+
+
+def resolver_base_or_default(resolver_base: str | None) -> str:
+    return resolver_base or Settings.from_environment().resolver_base
+
+
+@code_app.command("parse")
+def code_parse(
+    code: Annotated[str, typer.Argument(help=CODE_HELP)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    resolver_base: ResolverBase = None,
+    company_prefix_length: Annotated[
+        int | None,
+        typer.Option(help="GS1 company prefix length (6-12), to print the EPC URI too."),
+    ] = None,
+) -> None:
+    """Show the AIs in a code and its other forms (HRI, Digital Link, EPC URI)."""
+    with bad_input_is_one_line():
+        description = describe_code(
+            read_code_argument(code),
+            resolver_base=resolver_base_or_default(resolver_base),
+            company_prefix_length=company_prefix_length,
+        )
+    if as_json:
+        print_json(description.as_json())
+    else:
+        print_description(description)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        stdout.print(f"unitrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """unitrace: give every unit its own code, follow it, verify it, trace and recall it."""
+
+
+ProgressCallback = Callable[[int], None]

@@ -1,0 +1,1 @@
+"""Use cases: what unitrace does for its users, shared by the command line and the HTTP API."""
