@@ -18,8 +18,9 @@ from rich.table import Table
 
 from unitrace import __version__
 from unitrace.config import Settings
-from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode
-from unitrace.services.codes import CodeDescription, describe_code
+from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri
+from unitrace.gs1.epc import TagScheme
+from unitrace.services.codes import CodeDescription, describe_code, epc_tag
 
 app = typer.Typer(
     name="unitrace",
@@ -74,9 +75,18 @@ def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+FORM_NAMES = {
+    ScanForm.DIGITAL_LINK: "GS1 Digital Link URI",
+    ScanForm.ELEMENT_STRING: "GS1 element string",
+    ScanForm.HRI: "GS1 human-readable text",
+    ScanForm.EPC_URI: "EPC URI",
+    ScanForm.GTIN: "retail barcode (GTIN)",
+}
+
+
 def print_description(description: CodeDescription) -> None:
     scan = description.scan
-    table = Table(title=f"{scan.form.value.replace('_', ' ')}", title_justify="left")
+    table = Table(title=FORM_NAMES[scan.form], title_justify="left")
     table.add_column("AI", style="bold cyan")
     table.add_column("meaning")
     table.add_column("value", style="bold")
@@ -128,6 +138,65 @@ def code_parse(
         print_json(description.as_json())
     else:
         print_description(description)
+
+
+@code_app.command("epc")
+def code_epc(
+    code: Annotated[
+        str,
+        typer.Argument(
+            help=CODE_HELP + " Or the hex an RFID reader reports (24 or 52 hex digits), to decode."
+        ),
+    ],
+    company_prefix_length: Annotated[
+        int | None,
+        typer.Option(help="GS1 company prefix length (6-12); an EPC URI carries its own."),
+    ] = None,
+    scheme: Annotated[
+        TagScheme | None,
+        typer.Option(
+            help="Tag encoding [default: sgtin-96 where the serial fits, else sgtin-198; sscc-96 for an SSCC]."
+        ),
+    ] = None,
+    filter_value: Annotated[
+        int | None,
+        typer.Option("--filter", help="Filter value 0-7 [default: 1 for a unit, 0 for an SSCC]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Encode a unit or SSCC for an RFID tag (EPC URI, tag URI, hex), or decode a tag's hex."""
+    with bad_input_is_one_line():
+        tag = epc_tag(
+            read_code_argument(code),
+            company_prefix_length=company_prefix_length,
+            scheme=scheme,
+            filter_value=filter_value,
+        )
+    facts = {
+        "scheme": tag.scheme.value,
+        "filter": tag.filter_value,
+        "company_prefix_length": tag.company_prefix_length,
+        "hri": format_hri(tag.elements),
+        "epc_uri": tag.pure_identity_uri,
+        "tag_uri": tag.tag_uri,
+        "hex": tag.hex(),
+    }
+    if as_json:
+        print_json(facts)
+        return
+    for key, value in facts.items():
+        stdout.print(f"[dim]{TAG_FACT_NAMES[key]:>21}[/dim]  {value}", highlight=False)
+
+
+TAG_FACT_NAMES = {
+    "scheme": "scheme",
+    "filter": "filter value",
+    "company_prefix_length": "company prefix length",
+    "hri": "HRI",
+    "epc_uri": "EPC URI",
+    "tag_uri": "tag URI",
+    "hex": "hex",
+}
 
 
 def version_callback(value: bool) -> None:

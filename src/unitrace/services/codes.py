@@ -9,9 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from unitrace.gs1 import InvalidCode, Scan, build_digital_link, parse
+from unitrace.gs1 import (
+    ElementString,
+    InvalidCode,
+    InvalidEpc,
+    Scan,
+    build_digital_link,
+    parse,
+)
 from unitrace.gs1.digital_link import check_resolver_base
-from unitrace.gs1.epc import epc_uri
+from unitrace.gs1.epc import (
+    SGTIN96_SERIAL_LIMIT,
+    EpcTag,
+    TagScheme,
+    decode_epc_hex,
+    epc_class_uri,
+    epc_uri,
+)
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 
 
@@ -61,5 +75,71 @@ def describe_code(
     except InvalidCode:
         digital_link = None
     prefix_length = company_prefix_length or scan.company_prefix_length
-    epc = epc_uri(scan.elements, prefix_length) if prefix_length is not None else None
+    epc = None
+    if prefix_length is not None:
+        try:
+            epc = epc_uri(scan.elements, prefix_length)
+        except InvalidEpc:
+            if (scan.lot, scan.serial) == (None, None) or scan.value("01") is None:
+                raise
+            # a GTIN with its lot and no serial names a class of units: an LGTIN
+            epc = epc_class_uri(scan.elements, prefix_length)
     return CodeDescription(scan, digital_link, epc)
+
+
+def looks_like_tag_hex(text: str) -> bool:
+    """Whether ``text`` has the shape of an EPC memory bank as readers report it: 24 or 52 hex
+    digits starting with a header unitrace decodes (30 SGTIN-96, 31 SSCC-96, 36 SGTIN-198)."""
+    return (
+        len(text) in (24, 52)
+        and all(c in "0123456789ABCDEFabcdef" for c in text)
+        and text[:2] in ("30", "31", "36")
+    )
+
+
+def epc_tag(
+    text: str,
+    *,
+    company_prefix_length: int | None,
+    scheme: TagScheme | None = None,
+    filter_value: int | None = None,
+) -> EpcTag:
+    """The RFID tag encoding of a code, or the tag that hex read off a tag names.
+
+    Hex is decoded; any other code is parsed and encoded in ``scheme``, by default SSCC-96 for
+    an SSCC, SGTIN-96 for a serial it can hold (digits, no leading zero, below 2**38) and
+    SGTIN-198 otherwise. Filter value defaults: 1 (point-of-sale item) for an SGTIN, 0 for an
+    SSCC.
+    """
+    if looks_like_tag_hex(text) and scheme is None:
+        try:
+            return decode_epc_hex(text)
+        except InvalidEpc:
+            pass  # not a tag after all: read it as a code
+    scan = parse(text)
+    prefix_length = company_prefix_length or scan.company_prefix_length
+    if prefix_length is None:
+        raise InvalidEpc(
+            "EPC: the company prefix length (6-12) is needed to encode this code; "
+            "give --company-prefix-length"
+        )
+    if scan.sscc is not None and scan.serial is None:
+        chosen = scheme or TagScheme.SSCC_96
+        elements = (ElementString("00", scan.sscc.value),)
+    else:
+        unit = scan.identity()
+        chosen = scheme or (
+            TagScheme.SGTIN_96 if fits_sgtin96(unit.serial) else TagScheme.SGTIN_198
+        )
+        elements = (ElementString("01", unit.gtin.value), ElementString("21", unit.serial))
+    if filter_value is None:
+        filter_value = 0 if chosen is TagScheme.SSCC_96 else 1
+    return EpcTag(chosen, filter_value, prefix_length, elements)
+
+
+def fits_sgtin96(serial: str) -> bool:
+    return (
+        serial.isdigit()
+        and (serial == "0" or not serial.startswith("0"))
+        and int(serial) < SGTIN96_SERIAL_LIMIT
+    )
