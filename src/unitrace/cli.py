@@ -99,9 +99,9 @@ def print_description(description: CodeDescription) -> None:
         ("Digital Link", description.digital_link),
         ("EPC URI", description.epc_uri),
     ]
-    for label, value in facts:
-        if value is not None:
-            stdout.print(f"[dim]{label:>13}[/dim]  {value}", highlight=False)
+    for label, fact in facts:
+        if fact is not None:
+            stdout.print(f"[dim]{label:>13}[/dim]  {fact}", highlight=False)
 
 
 ResolverBase = Annotated[

@@ -125,7 +125,7 @@ def epc_tag(
         )
     if scan.sscc is not None and scan.serial is None:
         chosen = scheme or TagScheme.SSCC_96
-        elements = (ElementString("00", scan.sscc.value),)
+        elements: tuple[ElementString, ...] = (ElementString("00", scan.sscc.value),)
     else:
         unit = scan.identity()
         chosen = scheme or (
