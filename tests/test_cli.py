@@ -144,7 +144,87 @@ def test_code_epc_encodes_units_and_decodes_tags(
 
 
 def test_every_command_has_help() -> None:
-    for command in ([], ["code"], ["code", "parse"], ["code", "epc"]):
+    for command in (
+        [],
+        ["code"],
+        *(["code", c] for c in ("parse", "render", "read", "epc", "sheet")),
+    ):
         result = run(*command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.stdout
+
+
+UNIT = "(01)09506000134352(17)261231(10)ABC(21)X1"
+
+
+@pytest.mark.parametrize("symbology", ["datamatrix", "gs1-qr", "dl-qr", "gs1-128"])
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_render_then_read_gives_the_unit_back(tmp_path: Any, symbology: str, suffix: str) -> None:
+    out = tmp_path / f"unit{suffix}"
+    result = run("code", "render", UNIT, "--symbology", symbology, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"wrote {out} ({symbology}: {UNIT})"
+    if suffix == ".png":
+        read = run("code", "read", str(out), "--json")
+        assert read.exit_code == 0, read.output
+        (scan,) = json.loads(read.stdout)
+        assert (scan["gtin"], scan["lot"], scan["serial"], scan["expiry"]) == (
+            "09506000134352",
+            "ABC",
+            "X1",
+            "2026-12-31",
+        )
+    else:
+        assert out.read_text().startswith("<svg") or "<svg" in out.read_text()[:200]
+
+
+def test_label_sheet_from_a_file_of_codes(tmp_path: Any) -> None:
+    codes = tmp_path / "codes.txt"
+    codes.write_text("\n".join(f"(01)09506000134352(10)L1(21)S{n}" for n in range(30)) + "\n\n")
+    out = tmp_path / "labels.pdf"
+    result = run("code", "sheet", str(codes), "--out", str(out), "--label", "50x25")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"wrote {out}: 30 labels on 1 page"
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+BAD_FILES = [
+    (["code", "render", UNIT, "--out", "unit.gif"], "error: --out: unit.gif must end in .svg or .png"),
+    (["code", "render", UNIT, "--out", "unit.png", "--module-size", "2.5"], "error: --module-size: a PNG module is a whole number of pixels, got 2.5"),
+    (["code", "render", "(01)09506000134352(10)" + "L" * 20 + "(21)" + "S" * 20, "-s", "gs1-128", "--out", "u.svg"], "error: gs1-128: 61 data characters, at most 48 fit"),
+    (["code", "read", "missing.png"], "error: missing.png: No such file or directory"),
+    (["code", "sheet", "codes.txt", "--out", "s.pdf", "--label", "60"], "error: "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("arguments", "line"), BAD_FILES)
+def test_bad_files_and_options_exit_2_and_write_nothing(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, arguments: list[str], line: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "codes.txt").write_text(UNIT + "\n")
+    result = run(*arguments)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["codes.txt"]
+
+
+def test_a_bad_line_in_a_sheet_names_the_line_and_writes_nothing(tmp_path: Any) -> None:
+    codes = tmp_path / "codes.txt"
+    codes.write_text(UNIT + "\n(01)09506000134353(21)X2\n")
+    out = tmp_path / "labels.pdf"
+    result = run("code", "sheet", str(codes), "--out", str(out))
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip() == f"error: {codes}: line 2: AI (01): check digit 2 expected, got 3"
+    )
+    assert not out.exists()
+
+
+def test_reading_an_image_that_is_not_one(tmp_path: Any) -> None:
+    bogus = tmp_path / "photo.png"
+    bogus.write_bytes(b"not an image")
+    result = run("code", "read", str(bogus))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ")

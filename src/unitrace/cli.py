@@ -10,17 +10,32 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from unitrace import __version__
 from unitrace.config import Settings
-from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri
+from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri, parse
+from unitrace.gs1.digital_link import check_resolver_base
 from unitrace.gs1.epc import TagScheme
-from unitrace.services.codes import CodeDescription, describe_code, epc_tag
+from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
+from unitrace.symbols import (
+    InvalidSheetLayout,
+    PageSize,
+    SheetLayout,
+    Symbology,
+    UnreadableImage,
+    draw_png,
+    draw_svg,
+    encode_symbol,
+    read,
+    write_label_sheet,
+)
 
 app = typer.Typer(
     name="unitrace",
@@ -39,11 +54,18 @@ stderr = Console(stderr=True)
 
 BAD_INPUT = 2
 
+ProgressCallback = Callable[[int], None]
+
 CODE_HELP = (
     "The code as a scanner or phone gives it: a GS1 Digital Link URI, an element string "
     "(write FNC1 as ^, as GS1's syntax engine does, or pass - to read raw data with GS "
     "characters from standard input), a (01)…(21)… string, or an EPC URI."
 )
+
+
+def say(line: str) -> None:
+    """One line for people on stdout, never wrapped, so that scripts can read it too."""
+    stdout.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def fail(message: str) -> NoReturn:
@@ -56,8 +78,10 @@ def fail(message: str) -> NoReturn:
 def bad_input_is_one_line() -> Iterator[None]:
     try:
         yield
-    except InvalidCode as error:
+    except (InvalidCode, UnreadableImage, InvalidSheetLayout) as error:
         fail(str(error))
+    except OSError as error:
+        fail(f"{error.filename or 'file'}: {error.strerror or error}")
 
 
 def read_code_argument(text: str) -> str:
@@ -101,7 +125,7 @@ def print_description(description: CodeDescription) -> None:
     ]
     for label, fact in facts:
         if fact is not None:
-            stdout.print(f"[dim]{label:>13}[/dim]  {fact}", highlight=False)
+            stdout.print(f"[dim]{label:>13}[/dim]  {fact}", highlight=False, soft_wrap=True)
 
 
 ResolverBase = Annotated[
@@ -185,7 +209,9 @@ def code_epc(
         print_json(facts)
         return
     for key, value in facts.items():
-        stdout.print(f"[dim]{TAG_FACT_NAMES[key]:>21}[/dim]  {value}", highlight=False)
+        stdout.print(
+            f"[dim]{TAG_FACT_NAMES[key]:>21}[/dim]  {value}", highlight=False, soft_wrap=True
+        )
 
 
 TAG_FACT_NAMES = {
@@ -197,6 +223,116 @@ TAG_FACT_NAMES = {
     "tag_uri": "tag URI",
     "hex": "hex",
 }
+
+
+SymbologyOption = Annotated[
+    Symbology,
+    typer.Option("--symbology", "-s", help="Symbol to draw."),
+]
+
+
+@code_app.command("render")
+def code_render(
+    code: Annotated[str, typer.Argument(help=CODE_HELP)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write: .svg or .png.")],
+    symbology: SymbologyOption = Symbology.DATAMATRIX,
+    module_size: Annotated[
+        float | None,
+        typer.Option(help="Module size: millimetres in SVG [0.5], whole pixels in PNG [4]."),
+    ] = None,
+    resolver_base: ResolverBase = None,
+) -> None:
+    """Draw a code as GS1 DataMatrix, GS1 QR, a QR of its Digital Link, or GS1-128."""
+    suffix = out.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        fail(f"--out: {out.name} must end in .svg or .png")
+    base = resolver_base_or_default(resolver_base)
+    with bad_input_is_one_line():
+        check_resolver_base(base)
+        elements = parse(read_code_argument(code)).elements
+        symbol = encode_symbol(elements, symbology, resolver_base=base)
+        if suffix == ".svg":
+            out.write_text(draw_svg(symbol, module_size=module_size or 0.5), encoding="utf-8")
+        else:
+            if module_size is not None and (module_size < 1 or module_size != int(module_size)):
+                fail(f"--module-size: a PNG module is a whole number of pixels, got {module_size}")
+            out.write_bytes(draw_png(symbol, module_size=int(module_size or 4)))
+    say(f"wrote {out} ({symbology.value}: {symbol.hri})")
+
+
+@code_app.command("read")
+def code_read(
+    image: Annotated[Path, typer.Argument(help="A PNG or JPEG photo or scan of symbols.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    resolver_base: ResolverBase = None,
+) -> None:
+    """Read the GS1 symbols in an image and show what each one holds."""
+    base = resolver_base_or_default(resolver_base)
+    with bad_input_is_one_line():
+        descriptions = [describe_scan(scan, resolver_base=base) for scan in read(image)]
+    if as_json:
+        print_json([description.as_json() for description in descriptions])
+        return
+    for description in descriptions:
+        print_description(description)
+
+
+@code_app.command("sheet")
+def code_sheet(
+    codes: Annotated[
+        Path,
+        typer.Argument(help="Text file of codes, one unit per line in any form; - for stdin."),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write.")],
+    symbology: SymbologyOption = Symbology.DATAMATRIX,
+    page: Annotated[str, typer.Option(help="a4, letter, or WIDTHxHEIGHT in mm.")] = "a4",
+    label: Annotated[str, typer.Option(help="Label size, WIDTHxHEIGHT in mm.")] = "60x30",
+    outlines: Annotated[bool, typer.Option(help="Outline each label (proofs).")] = False,
+    resolver_base: ResolverBase = None,
+) -> None:
+    """Lay out a PDF sheet of labels: a symbol and GTIN, lot, expiry and serial per unit."""
+    base = resolver_base_or_default(resolver_base)
+    with bad_input_is_one_line():
+        check_resolver_base(base)
+        label_size = PageSize.parse(label)
+        layout = SheetLayout(
+            page=PageSize.parse(page),
+            label_width_mm=label_size.width_mm,
+            label_height_mm=label_size.height_mm,
+            outlines=outlines,
+        )
+        lines = (sys.stdin.read() if str(codes) == "-" else codes.read_text("utf-8")).splitlines()
+        units = []
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                try:
+                    units.append(parse(read_code_argument(line)).identity())
+                except InvalidCode as error:
+                    fail(f"{codes}: line {number}: {error}")
+        if not units:
+            fail(f"{codes}: no codes in it")
+        with progress_bar("labels", len(units)) as advance:
+            summary = write_label_sheet(
+                units, out, layout, symbology=symbology, resolver_base=base, progress=advance
+            )
+    pages = "1 page" if summary.pages == 1 else f"{summary.pages} pages"
+    say(f"wrote {out}: {summary.labels} labels on {pages}")
+
+
+@contextmanager
+def progress_bar(what: str, total: int) -> Iterator[ProgressCallback]:
+    """A progress bar on stderr for long work; the callback takes the count done so far."""
+    with Progress(
+        TextColumn(f"{what}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    ) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda done: progress.update(task, completed=done)
 
 
 def version_callback(value: bool) -> None:
@@ -213,6 +349,3 @@ def main(
     ] = False,
 ) -> None:
     """unitrace: give every unit its own code, follow it, verify it, trace and recall it."""
-
-
-ProgressCallback = Callable[[int], None]

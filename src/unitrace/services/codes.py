@@ -69,7 +69,15 @@ def describe_code(
     where the company prefix length is known, from the caller or from an EPC URI itself.
     """
     check_resolver_base(resolver_base)
-    scan = parse(text)
+    return describe_scan(
+        parse(text), resolver_base=resolver_base, company_prefix_length=company_prefix_length
+    )
+
+
+def describe_scan(
+    scan: Scan, *, resolver_base: str, company_prefix_length: int | None = None
+) -> CodeDescription:
+    """The description of an already parsed code, e.g. one read from an image."""
     try:
         digital_link: str | None = build_digital_link(scan.elements, resolver_base)
     except InvalidCode:

@@ -1,0 +1,5 @@
+"""``python -m unitrace``: the command line."""
+
+from unitrace.cli import app
+
+app()

@@ -1,0 +1,67 @@
+"""Properties over many generated units and module patterns."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unitrace.gs1 import Expiry, Gtin, UnitIdentity
+from unitrace.gs1.check_digits import gs1_check_digit
+from unitrace.symbols import Symbol, Symbology, read, render_png
+
+# GS1 AI encodable character set 82, written out rather than taken from the code under test
+CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+
+@st.composite
+def gtins(draw: st.DrawFn) -> Gtin:
+    payload = draw(st.text("0123456789", min_size=13, max_size=13))
+    return Gtin(payload + gs1_check_digit(payload))
+
+
+@st.composite
+def expiries(draw: st.DrawFn) -> Expiry:
+    day = draw(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2049, 12, 31)))
+    # day 00 stands for "any day of the month" and is valid in every month
+    yymmdd = day.strftime("%y%m") + ("00" if draw(st.booleans()) else day.strftime("%d"))
+    return Expiry(yymmdd)
+
+
+cset_82_values = st.text(CSET_82, min_size=1, max_size=20)
+
+units = st.builds(
+    UnitIdentity,
+    gtin=gtins(),
+    serial=cset_82_values,
+    lot=st.none() | cset_82_values,
+    expiry=st.none() | expiries(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(unit=units)
+def test_any_unit_reads_back_from_its_datamatrix_png(unit: UnitIdentity) -> None:
+    scans = read(render_png(unit, Symbology.DATAMATRIX, module_size=3))
+    assert [(scan.symbology, scan.identity()) for scan in scans] == [("]d2", unit)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size=st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
+        lambda wh: st.tuples(st.just(wh), st.binary(min_size=wh[0] * wh[1], max_size=wh[0] * wh[1]))
+    )
+)
+def test_rectangles_of_any_pattern_cover_its_dark_modules_exactly_once(
+    size: tuple[tuple[int, int], bytes],
+) -> None:
+    (width, height), noise = size
+    modules = bytes(byte & 1 for byte in noise)
+    symbol = Symbol(Symbology.DATAMATRIX, (), "", width, height, modules)
+    drawn = bytearray(width * height)
+    for x, y, w, h in symbol.rectangles():
+        for row in range(y, y + h):
+            for column in range(x, x + w):
+                drawn[row * width + column] += 1
+    assert bytes(drawn) == modules
