@@ -229,7 +229,7 @@ def parse_any_digital_link(uri: str) -> DigitalLink:
     elements: list[ElementString] = []
     for index in range(start, len(segments), 2):
         ai = _path_ai(segments[index])
-        elements.append(ElementString(ai, _decoded(ai, segments[index + 1], "path", ai == "01")))
+        elements.append(ElementString(ai, _decoded(ai, segments[index + 1], "path")))
     path_ais = tuple(ai for ai, _ in elements)
     key = path_ais[0]
     if path_ais not in _KEY_QUALIFIER_SEQUENCES[key]:
@@ -249,7 +249,7 @@ def parse_any_digital_link(uri: str) -> DigitalLink:
                 raise UnknownApplicationIdentifier(
                     f"Digital Link: query parameter {name} is not a GS1 Application Identifier"
                 )
-            elements.append(ElementString(ai, _decoded(ai, value, "query", True)))
+            elements.append(ElementString(ai, _decoded(ai, value, "query")))
         _check_query_attributes(key, path_ais, elements[len(path_ais) :])
 
     validate_elements(elements)
@@ -279,7 +279,7 @@ def _primary_key_position(segments: list[str]) -> int:
     )
 
 
-def _decoded(ai: str, raw: str, where: str, pad_gtin: bool) -> str:
+def _decoded(ai: str, raw: str, where: str) -> str:
     if not raw:
         raise InvalidDigitalLink(f"Digital Link: AI ({ai}) has an empty value in the {where}")
     value = raw
@@ -289,7 +289,7 @@ def _decoded(ai: str, raw: str, where: str, pad_gtin: bool) -> str:
         if "%00" in value:
             raise InvalidDigitalLink(f"Digital Link: AI ({ai}) value holds a null character")
         value = unquote(value, errors="strict")
-    if pad_gtin and ai == "01" and len(value) in _ZERO_SUPPRESSED_GTIN_LENGTHS:
+    if ai == "01" and len(value) in _ZERO_SUPPRESSED_GTIN_LENGTHS:
         value = value.zfill(14)
     return value
 

@@ -30,6 +30,7 @@ from unitrace.gs1.syntax_dictionary import (
     CHARSET_NAMES,
     SYNTAX_DICTIONARY,
     ApplicationIdentifier,
+    Component,
     matches_pattern,
 )
 
@@ -39,14 +40,6 @@ class ElementString(NamedTuple):
 
     ai: str
     value: str
-
-
-def application_identifier(ai: str) -> ApplicationIdentifier:
-    """The dictionary entry of ``ai``, or :class:`UnknownApplicationIdentifier`."""
-    entry = SYNTAX_DICTIONARY.get(ai)
-    if entry is None:
-        raise UnknownApplicationIdentifier(f"AI ({ai}) is not a GS1 Application Identifier")
-    return entry
 
 
 Validator = Callable[[str], None]
@@ -121,15 +114,14 @@ def _explain_mismatch(entry: ApplicationIdentifier, value: str) -> InvalidCode:
 
 
 def _format(entry: ApplicationIdentifier) -> str:
-    def one(c: object) -> str:
-        from unitrace.gs1.syntax_dictionary import Component
+    """The AI's format as the syntax dictionary writes it, e.g. ``N3 [N3] [N3]``."""
+    return " ".join(_component_format(c) for c in entry.components)
 
-        assert isinstance(c, Component)
-        length = str(c.max_length) if c.fixed else f"..{c.max_length}"
-        text = c.charset + length
-        return f"[{text}]" if c.optional else text
 
-    return " ".join(one(c) for c in entry.components)
+def _component_format(component: Component) -> str:
+    length = str(component.max_length) if component.fixed else f"..{component.max_length}"
+    text = component.charset + length
+    return f"[{text}]" if component.optional else text
 
 
 _VALIDATORS: dict[str, Validator] = {ai: _compile(entry) for ai, entry in SYNTAX_DICTIONARY.items()}

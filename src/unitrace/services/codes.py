@@ -68,7 +68,6 @@ def describe_code(
     The Digital Link is omitted where the AIs have none (no primary key); the EPC URI is given
     where the company prefix length is known, from the caller or from an EPC URI itself.
     """
-    check_resolver_base(resolver_base)
     return describe_scan(
         parse(text), resolver_base=resolver_base, company_prefix_length=company_prefix_length
     )
@@ -78,6 +77,7 @@ def describe_scan(
     scan: Scan, *, resolver_base: str, company_prefix_length: int | None = None
 ) -> CodeDescription:
     """The description of an already parsed code, e.g. one read from an image."""
+    check_resolver_base(resolver_base)
     try:
         digital_link: str | None = build_digital_link(scan.elements, resolver_base)
     except InvalidCode:
