@@ -1,11 +1,19 @@
-"""Shared test set-up: where the official GS1 conformance material is, and whether it must be."""
+"""Shared test set-up: the official GS1 conformance material, and the test database."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from unitrace.store.database import open_database
+from unitrace.store.migrations import upgrade
+from unitrace.store.schema import metadata
+from unitrace.store.unit_of_work import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE = PROJECT_ROOT.parent / "shared" / "conformance"
@@ -21,3 +29,45 @@ def conformance() -> Path:
             pytest.fail(message + " and UNITRACE_REQUIRE_CONFORMANCE=1")
         pytest.skip(message)
     return CONFORMANCE
+
+
+# --- the database every registry test runs against ----------------------------------------
+
+TEST_DATABASE_URL = os.environ.get("UNITRACE_TEST_DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The test database, migrated once for the session: PostgreSQL where
+    UNITRACE_TEST_DATABASE_URL names it (CI), else a SQLite file. A PostgreSQL that does not
+    answer skips the database tests locally and fails them in CI."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'unitrace.db'}"
+    engine = open_database(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        message = f"test database {engine.url.render_as_string()} does not answer: {error.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database(database_engine: Engine) -> Database:
+    """The test database, emptied before each test."""
+    tables = [table.name for table in reversed(metadata.sorted_tables)]
+    with database_engine.begin() as connection:
+        if database_engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+    return Database(database_engine)

@@ -1,0 +1,235 @@
+"""Repositories: the registry's things in and out of their tables, as domain objects.
+
+Each takes the unit of work's connection; none commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from unitrace.gs1 import Gtin
+from unitrace.registry.model import Lot, LotStatus, Party, PartyRole, Product, SerialFormat
+from unitrace.store.schema import api_tokens, audit_trail, lots, parties, products
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ProductRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, product: Product) -> int:
+        result = self.connection.execute(
+            insert(products).values(
+                gtin=product.gtin.value,
+                name=product.name,
+                company_prefix_length=product.company_prefix_length,
+                serial_length=product.serial_format.length,
+                serial_alphabet=product.serial_format.alphabet,
+                target_markets=list(product.target_markets),
+                storage_conditions=product.storage_conditions,
+                issued=0,
+                created_at=now(),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def get(self, gtin: Gtin) -> Product | None:
+        row = self.connection.execute(select(products).where(products.c.gtin == gtin.value)).first()
+        return None if row is None else product_from_row(row)
+
+    def id_of(self, gtin: Gtin, *, for_update: bool = False) -> int | None:
+        query = select(products.c.id).where(products.c.gtin == gtin.value)
+        if for_update:
+            query = query.with_for_update()
+        return self.connection.execute(query).scalar()
+
+    def all(self) -> list[Product]:
+        rows = self.connection.execute(select(products).order_by(products.c.gtin))
+        return [product_from_row(row) for row in rows]
+
+    def count_issued(self, product_id: int, count: int) -> None:
+        self.connection.execute(
+            update(products)
+            .where(products.c.id == product_id)
+            .values(issued=products.c.issued + count)
+        )
+
+
+def product_from_row(row: Row[Any]) -> Product:
+    return Product(
+        gtin=Gtin(row.gtin),
+        name=row.name,
+        company_prefix_length=row.company_prefix_length,
+        serial_format=SerialFormat(row.serial_length, row.serial_alphabet),
+        target_markets=tuple(row.target_markets),
+        storage_conditions=row.storage_conditions,
+        issued=row.issued,
+    )
+
+
+class LotRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, product_id: int, lot: Lot) -> int:
+        result = self.connection.execute(
+            insert(lots).values(
+                product_id=product_id,
+                lot=lot.lot,
+                expiry=lot.expiry,
+                production_date=lot.production_date,
+                site=lot.site,
+                status=lot.status.value,
+                status_reason=lot.status_reason,
+                issued=0,
+                created_at=now(),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def get(self, gtin: Gtin, lot: str) -> Lot | None:
+        row = self.connection.execute(
+            select(lots, products.c.gtin)
+            .join(products, products.c.id == lots.c.product_id)
+            .where(products.c.gtin == gtin.value, lots.c.lot == lot)
+        ).first()
+        return None if row is None else lot_from_row(row)
+
+    def id_of(self, gtin: Gtin, lot: str, *, for_update: bool = False) -> int | None:
+        query = (
+            select(lots.c.id)
+            .join(products, products.c.id == lots.c.product_id)
+            .where(products.c.gtin == gtin.value, lots.c.lot == lot)
+        )
+        if for_update:
+            query = query.with_for_update(of=lots)
+        return self.connection.execute(query).scalar()
+
+    def of_product(self, gtin: Gtin) -> list[Lot]:
+        rows = self.connection.execute(
+            select(lots, products.c.gtin)
+            .join(products, products.c.id == lots.c.product_id)
+            .where(products.c.gtin == gtin.value)
+            .order_by(lots.c.lot)
+        )
+        return [lot_from_row(row) for row in rows]
+
+    def count_issued(self, lot_id: int, count: int) -> int:
+        """Add ``count`` units to the lot; the seq of the first of them is returned."""
+        issued = self.connection.execute(
+            update(lots)
+            .where(lots.c.id == lot_id)
+            .values(issued=lots.c.issued + count)
+            .returning(lots.c.issued)
+        ).scalar_one()
+        return int(issued) - count + 1
+
+    def set_status(self, lot_id: int, status: LotStatus, reason: str) -> None:
+        self.connection.execute(
+            update(lots)
+            .where(lots.c.id == lot_id)
+            .values(status=status.value, status_reason=reason)
+        )
+
+
+def lot_from_row(row: Row[Any]) -> Lot:
+    return Lot(
+        gtin=Gtin(row.gtin),
+        lot=row.lot,
+        expiry=row.expiry,
+        production_date=row.production_date,
+        site=row.site,
+        status=LotStatus(row.status),
+        status_reason=row.status_reason,
+        issued=row.issued,
+    )
+
+
+class PartyRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, party: Party) -> None:
+        self.connection.execute(
+            insert(parties).values(
+                id=party.id,
+                name=party.name,
+                role=party.role.value,
+                gln=party.gln,
+                territory=list(party.territory),
+                created_at=now(),
+            )
+        )
+
+    def get(self, party_id: str) -> Party | None:
+        row = self.connection.execute(select(parties).where(parties.c.id == party_id)).first()
+        return None if row is None else party_from_row(row)
+
+    def all(self) -> list[Party]:
+        rows = self.connection.execute(select(parties).order_by(parties.c.id))
+        return [party_from_row(row) for row in rows]
+
+
+def party_from_row(row: Row[Any]) -> Party:
+    return Party(
+        id=row.id,
+        name=row.name,
+        role=PartyRole(row.role),
+        gln=row.gln,
+        territory=tuple(row.territory),
+    )
+
+
+class TokenRepository:
+    """API tokens, stored as SHA-256 hashes: a leaked database does not leak tokens."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, token_hash: str, role: str, party_id: str | None, label: str | None) -> int:
+        result = self.connection.execute(
+            insert(api_tokens).values(
+                token_hash=token_hash, role=role, party_id=party_id, label=label, created_at=now()
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def find(self, token_hash: str) -> Row[Any] | None:
+        return self.connection.execute(
+            select(api_tokens).where(
+                api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None)
+            )
+        ).first()
+
+    def count(self) -> int:
+        return len(self.connection.execute(select(api_tokens.c.id)).all())
+
+
+class AuditTrail:
+    """Who did what to which thing, when: every write leaves a line here."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def record(self, actor: str, action: str, subject: str, details: Mapping[str, Any]) -> None:
+        self.connection.execute(
+            insert(audit_trail).values(
+                at=now(), actor=actor, action=action, subject=subject, details=dict(details)
+            )
+        )
+
+    def of(self, subject: str) -> list[Row[Any]]:
+        return list(
+            self.connection.execute(
+                select(audit_trail)
+                .where(audit_trail.c.subject == subject)
+                .order_by(audit_trail.c.id)
+            )
+        )

@@ -1,0 +1,204 @@
+"""The tables, as SQLAlchemy Core metadata; Alembic migrations create them.
+
+Keys are chosen for the bulk paths and for scale-out: units are keyed by (product, serial), so
+that they can be hash-distributed by GTIN and serial, and are written once per issue in one
+set-based insert; events and scans are append-only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Constraint names that Alembic and both databases agree on.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Timestamp = DateTime(timezone=True)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gtin", String(14), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("company_prefix_length", Integer),
+    Column("serial_length", Integer, nullable=False),
+    Column("serial_alphabet", Text, nullable=False),
+    Column("target_markets", JSON, nullable=False),
+    Column("storage_conditions", Text),
+    # every serial ever issued for the GTIN: the guess-probability numerator
+    Column("issued", BigInteger, nullable=False, default=0),
+    Column("created_at", Timestamp, nullable=False),
+    CheckConstraint("serial_length BETWEEN 1 AND 20", name="serial_length"),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("lot", String(20), nullable=False),
+    Column("expiry", Date, nullable=False),
+    Column("production_date", Date),
+    Column("site", Text),
+    Column("status", String(16), nullable=False),
+    Column("status_reason", Text),
+    # units issued in the lot: the last seq handed out
+    Column("issued", BigInteger, nullable=False, default=0),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("product_id", "lot"),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("gln", String(13), unique=True),
+    Column("territory", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("gln", String(13), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("party_id", String(64), ForeignKey("parties.id")),
+    Column("country", String(2)),
+    Column("region", String(6)),
+    Column("city", Text),
+)
+
+serial_requests = Table(
+    "serial_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("seq_from", BigInteger, nullable=False),
+    Column("seq_to", BigInteger, nullable=False),
+    Column("commissioned", Boolean, nullable=False),
+    Column("requested_by", Text),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Containers: cases (an SGTIN) and pallets (an SSCC) that hold units or other containers.
+containers = Table(
+    "containers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("epc", Text, nullable=False, unique=True),
+    Column("kind", String(8), nullable=False),  # "sscc" or "sgtin"
+    Column("parent_id", Integer, ForeignKey("containers.id")),
+    Column("custodian_id", String(64), ForeignKey("parties.id")),
+    Column("location_gln", String(13)),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_containers_parent_id", "parent_id"),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("product_id", Integer, ForeignKey("products.id"), primary_key=True),
+    Column("serial", String(20), primary_key=True),
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("request_id", Integer, ForeignKey("serial_requests.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("container_id", Integer, ForeignKey("containers.id")),
+    Column("custodian_id", String(64), ForeignKey("parties.id")),
+    Column("location_gln", String(13)),
+    # when, where and by whom the unit entered its state: the 10-day undo rule needs them
+    Column("state_since", Timestamp),
+    Column("state_party_id", String(64)),
+    Column("state_location_gln", String(13)),
+    Column("previous_state", String(16)),
+    UniqueConstraint("lot_id", "seq", name="uq_units_lot_seq"),
+    Index("ix_units_container_id", "container_id"),
+    sqlite_with_rowid=False,
+)
+
+epcis_events = Table(
+    "epcis_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("event_id", Text, nullable=False, unique=True),
+    Column("type", String(32), nullable=False),
+    Column("action", String(8)),
+    Column("event_time", Timestamp, nullable=False),
+    Column("event_time_zone_offset", String(6), nullable=False),
+    Column("record_time", Timestamp, nullable=False),
+    Column("biz_step", Text),
+    Column("disposition", Text),
+    Column("read_point", Text),
+    Column("biz_location", Text),
+    Column("document", JSON, nullable=False),
+    Index("ix_epcis_events_event_time", "event_time"),
+    Index("ix_epcis_events_biz_step", "biz_step"),
+)
+
+# Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
+event_epcs = Table(
+    "event_epcs",
+    metadata,
+    Column(
+        "event_pk",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("epcis_events.id"),
+        nullable=False,
+    ),
+    Column("role", String(8), nullable=False),
+    Column("epc", Text, nullable=False),
+    Index("ix_event_epcs_epc", "epc"),
+    Index("ix_event_epcs_event_pk", "event_pk"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("party_id", String(64), ForeignKey("parties.id")),
+    Column("label", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+)
+
+audit_trail = Table(
+    "audit_trail",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", Timestamp, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_trail_subject", "subject"),
+)
