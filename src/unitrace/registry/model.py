@@ -126,3 +126,21 @@ class Party:
     gln: str | None = None
     #: ISO 3166-1 alpha-2 countries and ISO 3166-2 subdivisions, e.g. ("MY-14", "SG").
     territory: tuple[str, ...] = ()
+
+
+class Role(StrEnum):
+    """What an API token may do."""
+
+    ADMIN = "admin"  # everything
+    LINE = "line"  # issue serials, commission, aggregate
+    DISTRIBUTOR = "distributor"  # units in its own party's custody only
+    VERIFIER = "verifier"  # read verification only
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks: recorded on every event and audit line, and checked against the rules."""
+
+    name: str
+    role: Role
+    party_id: str | None = None

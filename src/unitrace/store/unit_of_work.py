@@ -17,6 +17,8 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from unitrace.store.database import READ_ONLY
+from unitrace.store.events import EventRepository
+from unitrace.store.issuance import SerialIssuance
 from unitrace.store.repositories import (
     AuditTrail,
     LotRepository,
@@ -24,6 +26,7 @@ from unitrace.store.repositories import (
     ProductRepository,
     TokenRepository,
 )
+from unitrace.store.units import UnitRepository
 
 
 class Database:
@@ -50,6 +53,9 @@ class UnitOfWork:
     parties: PartyRepository
     tokens: TokenRepository
     audit: AuditTrail
+    issuance: SerialIssuance
+    units: UnitRepository
+    events: EventRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -65,6 +71,9 @@ class UnitOfWork:
         self.parties = PartyRepository(self.connection)
         self.tokens = TokenRepository(self.connection)
         self.audit = AuditTrail(self.connection)
+        self.issuance = SerialIssuance(self.connection)
+        self.units = UnitRepository(self.connection)
+        self.events = EventRepository(self.connection)
         return self
 
     def commit(self) -> None:
