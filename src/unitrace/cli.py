@@ -17,13 +17,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from unitrace import __version__
 from unitrace.config import Settings
 from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri, parse
 from unitrace.gs1.digital_link import check_resolver_base
 from unitrace.gs1.epc import TagScheme
+from unitrace.registry.model import Actor, Role
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
+from unitrace.services.errors import Refused
+from unitrace.services.tokens import create_token
+from unitrace.store.database import database_url, open_database
+from unitrace.store.migrations import is_current, upgrade
+from unitrace.store.unit_of_work import Database
 from unitrace.symbols import (
     InvalidSheetLayout,
     PageSize,
@@ -78,7 +85,7 @@ def fail(message: str) -> NoReturn:
 def bad_input_is_one_line() -> Iterator[None]:
     try:
         yield
-    except (InvalidCode, UnreadableImage, InvalidSheetLayout) as error:
+    except (InvalidCode, UnreadableImage, InvalidSheetLayout, Refused) as error:
         fail(str(error))
     except OSError as error:
         fail(f"{error.filename or 'file'}: {error.strerror or error}")
@@ -333,6 +340,79 @@ def progress_bar(what: str, total: int) -> Iterator[ProgressCallback]:
     ) as progress:
         task = progress.add_task(what, total=total)
         yield lambda done: progress.update(task, completed=done)
+
+
+tokens_app = typer.Typer(help="API tokens for the HTTP service.", no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
+
+CLI_ACTOR = Actor("cli", Role.ADMIN)
+
+
+def open_registry() -> Database:
+    """The database ``UNITRACE_DATABASE_URL`` names, which must have been initialised."""
+    url = database_url()
+    try:
+        engine = open_database(url)
+        if not is_current(engine):
+            fail(f"database {engine.url.render_as_string()} is not initialised: run unitrace init")
+    except SQLAlchemyError as error:
+        fail(f"database {url}: {error.__class__.__name__}: {str(error).splitlines()[0]}")
+    return Database(engine)
+
+
+@app.command("init")
+def init() -> None:
+    """Create or migrate the database (idempotent); the first run prints an admin token once."""
+    url = database_url()
+    try:
+        engine = open_database(url)
+        upgrade(engine)
+    except SQLAlchemyError as error:
+        fail(f"database {url}: {error.__class__.__name__}: {str(error).splitlines()[0]}")
+    database = Database(engine)
+    with database.unit_of_work() as uow:
+        first = uow.tokens.count() == 0
+        token = (
+            create_token(uow, role="admin", label="first admin", actor=CLI_ACTOR) if first else None
+        )
+        uow.commit()
+    say(f"database {engine.url.render_as_string()} is up to date")
+    if token is not None:
+        say(f"first admin token (shown once, keep it safe): {token}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP service: the API, its OpenAPI page at /docs, and the Digital Link routes."""
+    import uvicorn
+
+    from unitrace.api.app import create_app
+
+    database = open_registry()
+    service = create_app(database, Settings.from_environment())
+    say(
+        f"unitrace is serving on http://{host}:{port}/  (API documentation: http://{host}:{port}/docs)"
+    )
+    uvicorn.run(service, host=host, port=port, log_level="info")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    role: Annotated[str, typer.Option(help="admin, line, distributor or verifier.")],
+    party: Annotated[
+        str | None, typer.Option(help="The party a distributor token acts for.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="A note on who the token is for.")] = None,
+) -> None:
+    """Create an API token; it is printed alone on stdout, and only its hash is kept."""
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        token = create_token(uow, role=role, party=party, label=label, actor=CLI_ACTOR)
+        uow.commit()
+    sys.stdout.write(token + "\n")
 
 
 def version_callback(value: bool) -> None:

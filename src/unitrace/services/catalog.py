@@ -61,7 +61,7 @@ def register_product(
     target_markets: Sequence[str] = (),
     storage_conditions: str | None = None,
 ) -> Product:
-    key = _gtin(gtin)
+    key = parse_gtin(gtin)
     if not name.strip():
         raise InvalidRequest("name: must not be empty")
     if company_prefix_length is not None and not 6 <= company_prefix_length <= 12:
@@ -95,7 +95,7 @@ def register_lot(
     site: str | None = None,
     today: dt.date | None = None,
 ) -> Lot:
-    key = _gtin(gtin)
+    key = parse_gtin(gtin)
     try:
         validate_element("10", lot)
     except InvalidCode as error:
@@ -170,7 +170,8 @@ def territory_code(code: str, field: str) -> str:
     )
 
 
-def _gtin(text: str) -> Gtin:
+def parse_gtin(text: str) -> Gtin:
+    """A GTIN from a request, or :class:`InvalidRequest` naming the field."""
     try:
         return Gtin.parse(text)
     except InvalidCode as error:

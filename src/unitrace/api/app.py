@@ -1,0 +1,31 @@
+"""The unitrace service: ``create_app`` wires the routers to a database and settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from unitrace import __version__
+from unitrace.api.problems import install_problem_handlers
+from unitrace.api.routers import catalog, tokens
+from unitrace.config import Settings
+from unitrace.store.unit_of_work import Database
+
+
+def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(
+        title="unitrace",
+        version=__version__,
+        summary="Unit-level serialization and traceability on GS1 standards.",
+        docs_url="/docs",
+    )
+    app.state.database = database
+    app.state.settings = settings or Settings()
+    install_problem_handlers(app)
+    app.include_router(catalog.router)
+    app.include_router(tokens.router)
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,68 @@
+"""Dependencies: the unit of work for a request and the caller behind its bearer token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from unitrace.config import Settings
+from unitrace.registry.model import Actor, Role
+from unitrace.services.tokens import authenticate
+from unitrace.store.unit_of_work import Database, UnitOfWork
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `unitrace tokens create`.")
+
+
+def database(request: Request) -> Database:
+    found: Database = request.app.state.database
+    return found
+
+
+def settings(request: Request) -> Settings:
+    found: Settings = request.app.state.settings
+    return found
+
+
+def unit_of_work(db: Annotated[Database, Depends(database)]) -> Iterator[UnitOfWork]:
+    """A writing unit of work; the route commits it once the service has succeeded."""
+    with db.unit_of_work() as uow:
+        yield uow
+
+
+def reading_unit_of_work(db: Annotated[Database, Depends(database)]) -> Iterator[UnitOfWork]:
+    with db.unit_of_work(read_only=True) as uow:
+        yield uow
+
+
+def caller(
+    db: Annotated[Database, Depends(database)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "this route needs an 'Authorization: Bearer <token>' header")
+    with db.unit_of_work(read_only=True) as uow:
+        actor = authenticate(uow, credentials.credentials)
+    if actor is None:
+        raise HTTPException(401, "the bearer token is unknown or revoked")
+    return actor
+
+
+def caller_with(*roles: Role) -> Callable[[Actor], Actor]:
+    """A dependency admitting callers whose token has one of ``roles`` (admin always)."""
+    allowed = {Role.ADMIN, *roles}
+
+    def admitted(actor: Annotated[Actor, Depends(caller)]) -> Actor:
+        if actor.role not in allowed:
+            names = ", ".join(sorted(role.value for role in allowed))
+            raise HTTPException(403, f"a {actor.role.value} token may not do this; needs {names}")
+        return actor
+
+    return admitted
+
+
+Admin = Annotated[Actor, Depends(caller_with())]
+Writer = Annotated[UnitOfWork, Depends(unit_of_work)]
+Reader = Annotated[UnitOfWork, Depends(reading_unit_of_work)]

@@ -1,0 +1,81 @@
+"""RFC 7807 problem details: every error the API gives is ``application/problem+json`` with a
+message a person can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from unitrace.gs1 import InvalidCode
+from unitrace.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    Refused,
+    TransitionRefused,
+)
+
+PROBLEM_JSON = "application/problem+json"
+
+# (status, type slug, title) for each kind of refusal, most specific first
+_REFUSALS: list[tuple[type[Exception], int, str, str]] = [
+    (TransitionRefused, 409, "transition-refused", "State change refused"),
+    (Conflict, 409, "conflict", "Conflict with the registry"),
+    (NotFound, 404, "not-found", "Not found"),
+    (Forbidden, 403, "forbidden", "Not allowed for this caller"),
+    (InvalidRequest, 422, "invalid-request", "Invalid request"),
+    (InvalidCode, 422, "invalid-code", "Invalid GS1 code"),
+]
+
+
+def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def refused(_: Request, error: Exception) -> JSONResponse:
+        for kind, status, slug, title in _REFUSALS:
+            if isinstance(error, kind):
+                extra: dict[str, Any] = {}
+                if isinstance(error, TransitionRefused):
+                    extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
+                return problem(status, slug, title, str(error), **extra)
+        return problem(400, "refused", "Refused", str(error))  # pragma: no cover
+
+    async def invalid_body(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        details = [_validation_message(e) for e in error.errors()]
+        return problem(
+            422, "invalid-request", "Invalid request", "; ".join(details), errors=details
+        )
+
+    async def http_error(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, StarletteHTTPException)
+        slug = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+        return problem(
+            error.status_code,
+            slug.get(error.status_code, "error"),
+            _TITLES.get(error.status_code, "Error"),
+            str(error.detail),
+        )
+
+    app.add_exception_handler(Refused, refused)
+    app.add_exception_handler(InvalidCode, refused)
+    app.add_exception_handler(RequestValidationError, invalid_body)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+_TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+
+
+def _validation_message(error: Any) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg"))

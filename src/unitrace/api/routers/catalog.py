@@ -1,0 +1,171 @@
+"""Products, lots and parties: what the registry serializes, and who handles it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from unitrace.api.dependencies import Admin, Reader, Writer
+from unitrace.gs1 import Gtin
+from unitrace.registry.model import UNAMBIGUOUS_ALPHABET, Lot, Party, Product
+from unitrace.services import catalog
+from unitrace.services.errors import NotFound
+
+router = APIRouter(prefix="/api", tags=["catalog"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProductIn(Strict):
+    gtin: str = Field(examples=["09506000134352"], description="GTIN-8, -12, -13 or -14")
+    name: str
+    company_prefix_length: int | None = Field(None, description="6-12; needed for EPC URIs")
+    serial_length: int = 12
+    serial_alphabet: str = UNAMBIGUOUS_ALPHABET
+    target_markets: list[str] = Field(default_factory=list, examples=[["MY", "SG"]])
+    storage_conditions: str | None = None
+
+
+class ProductOut(BaseModel):
+    gtin: str
+    name: str
+    company_prefix_length: int | None
+    serial_length: int
+    serial_alphabet: str
+    target_markets: list[str]
+    storage_conditions: str | None
+    issued: int
+
+    @classmethod
+    def of(cls, product: Product) -> ProductOut:
+        return cls(
+            gtin=product.gtin.value,
+            name=product.name,
+            company_prefix_length=product.company_prefix_length,
+            serial_length=product.serial_format.length,
+            serial_alphabet=product.serial_format.alphabet,
+            target_markets=list(product.target_markets),
+            storage_conditions=product.storage_conditions,
+            issued=product.issued,
+        )
+
+
+class LotIn(Strict):
+    gtin: str
+    lot: str
+    expiry: dt.date = Field(description="YYYY-MM-DD")
+    production_date: dt.date | None = None
+    site: str | None = None
+
+
+class LotOut(BaseModel):
+    gtin: str
+    lot: str
+    expiry: dt.date
+    production_date: dt.date | None
+    site: str | None
+    status: str
+    status_reason: str | None
+    issued: int
+
+    @classmethod
+    def of(cls, lot: Lot) -> LotOut:
+        return cls(
+            gtin=lot.gtin.value,
+            lot=lot.lot,
+            expiry=lot.expiry,
+            production_date=lot.production_date,
+            site=lot.site,
+            status=lot.status.value,
+            status_reason=lot.status_reason,
+            issued=lot.issued,
+        )
+
+
+class PartyIn(Strict):
+    id: str = Field(examples=["dist-a"])
+    name: str
+    role: str = Field(examples=["distributor"])
+    territory: list[str] = Field(default_factory=list, examples=[["MY-14", "SG"]])
+    gln: str | None = None
+
+
+class PartyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    territory: list[str]
+    gln: str | None
+
+    @classmethod
+    def of(cls, party: Party) -> PartyOut:
+        return cls(
+            id=party.id,
+            name=party.name,
+            role=party.role.value,
+            territory=list(party.territory),
+            gln=party.gln,
+        )
+
+
+GtinPath = Annotated[str, Path(description="GTIN-14", examples=["09506000134352"])]
+
+
+@router.post("/products", status_code=201, response_model=ProductOut)
+def register_product(body: ProductIn, actor: Admin, uow: Writer) -> ProductOut:
+    product = catalog.register_product(uow, actor=actor, **body.model_dump())
+    uow.commit()
+    return ProductOut.of(product)
+
+
+@router.get("/products", response_model=list[ProductOut])
+def list_products(_: Admin, uow: Reader) -> list[ProductOut]:
+    return [ProductOut.of(product) for product in uow.products.all()]
+
+
+@router.get("/products/{gtin}", response_model=ProductOut)
+def get_product(gtin: GtinPath, _: Admin, uow: Reader) -> ProductOut:
+    product = uow.products.get(catalog.parse_gtin(gtin))
+    if product is None:
+        raise NotFound(f"gtin: {gtin} is not a registered product")
+    return ProductOut.of(product)
+
+
+@router.post("/lots", status_code=201, response_model=LotOut)
+def register_lot(body: LotIn, actor: Admin, uow: Writer) -> LotOut:
+    lot = catalog.register_lot(uow, actor=actor, **body.model_dump())
+    uow.commit()
+    return LotOut.of(lot)
+
+
+@router.get("/lots/{gtin}", response_model=list[LotOut])
+def list_lots(gtin: GtinPath, _: Admin, uow: Reader) -> list[LotOut]:
+    return [LotOut.of(lot) for lot in uow.lots.of_product(catalog.parse_gtin(gtin))]
+
+
+@router.get("/lots/{gtin}/{lot}", response_model=LotOut)
+def get_lot(gtin: GtinPath, lot: str, _: Admin, uow: Reader) -> LotOut:
+    found = uow.lots.get(catalog.parse_gtin(gtin), lot)
+    if found is None:
+        raise NotFound(f"lot: {lot} of {gtin} is not registered")
+    return LotOut.of(found)
+
+
+@router.post("/parties", status_code=201, response_model=PartyOut)
+def register_party(body: PartyIn, actor: Admin, uow: Writer) -> PartyOut:
+    party = catalog.register_party(uow, actor=actor, **body.model_dump())
+    uow.commit()
+    return PartyOut.of(party)
+
+
+@router.get("/parties", response_model=list[PartyOut])
+def list_parties(_: Admin, uow: Reader) -> list[PartyOut]:
+    return [PartyOut.of(party) for party in uow.parties.all()]
+
+
+__all__ = ["Gtin", "router"]
