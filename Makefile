@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run tour test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,8 +12,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: install, then show what unitrace does with a tour of its command line
+PORT ?= 8000
+
+## run: install, initialise the SQLite database with demo data, and start the service
 run: $(STAMP)
+	$(BIN)/unitrace init
+	$(BIN)/unitrace demo --url http://127.0.0.1:$(PORT)
+	$(BIN)/unitrace serve --port $(PORT)
+
+## tour: a walk through the code commands (parse, render, read, EPC, label sheets) into out/
+tour: $(STAMP)
 	$(BIN)/python -m unitrace.tour
 
 ## test: install, then lint, type-check and run the whole test suite
@@ -34,4 +42,4 @@ bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis out
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis out unitrace.db unitrace.db-*

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -46,6 +45,8 @@ def upgrade() -> None:
         sa.Column("read_point", sa.Text(), nullable=True),
         sa.Column("biz_location", sa.Text(), nullable=True),
         sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("party_id", sa.String(length=64), nullable=True),
+        sa.Column("recorded_by", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_epcis_events")),
         sa.UniqueConstraint("event_id", name=op.f("uq_epcis_events_event_id")),
     )
@@ -184,7 +185,11 @@ def upgrade() -> None:
     op.create_table(
         "units",
         sa.Column("product_id", sa.Integer(), nullable=False),
-        sa.Column("serial", sa.String(length=20), nullable=False),
+        sa.Column(
+            "serial",
+            sa.String(length=20).with_variant(sa.String(length=20, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("lot_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
@@ -196,25 +201,20 @@ def upgrade() -> None:
         sa.Column("state_party_id", sa.String(length=64), nullable=True),
         sa.Column("state_location_gln", sa.String(length=13), nullable=True),
         sa.Column("previous_state", sa.String(length=16), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["container_id"], ["containers.id"], name=op.f("fk_units_container_id_containers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["custodian_id"], ["parties.id"], name=op.f("fk_units_custodian_id_parties")
-        ),
-        sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_units_lot_id_lots")),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["products.id"], name=op.f("fk_units_product_id_products")
-        ),
-        sa.ForeignKeyConstraint(
-            ["request_id"], ["serial_requests.id"], name=op.f("fk_units_request_id_serial_requests")
-        ),
+        # no foreign keys, serials in byte order, a partial container index: see the units
+        # table in unitrace.store.schema for why
         sa.PrimaryKeyConstraint("product_id", "serial", name=op.f("pk_units")),
         sa.UniqueConstraint("lot_id", "seq", name="uq_units_lot_seq"),
         sqlite_with_rowid=False,
     )
     with op.batch_alter_table("units", schema=None) as batch_op:
-        batch_op.create_index("ix_units_container_id", ["container_id"], unique=False)
+        batch_op.create_index(
+            "ix_units_container_id",
+            ["container_id"],
+            unique=False,
+            sqlite_where=sa.text("container_id IS NOT NULL"),
+            postgresql_where=sa.text("container_id IS NOT NULL"),
+        )
 
     # ### end Alembic commands ###
 

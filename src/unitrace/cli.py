@@ -6,6 +6,7 @@ wrong; long work shows a progress bar.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -24,9 +25,12 @@ from unitrace.config import Settings
 from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri, parse
 from unitrace.gs1.digital_link import check_resolver_base
 from unitrace.gs1.epc import TagScheme
+from unitrace.registry.errors import Refused
 from unitrace.registry.model import Actor, Role
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
-from unitrace.services.errors import Refused
+from unitrace.services.demo import demo_seeded, sample_unit, seed_demo
+from unitrace.services.labels import write_request_labels, write_request_symbols
+from unitrace.services.serialization import get_request, issue_serials, request_codes
 from unitrace.services.tokens import create_token
 from unitrace.store.database import database_url, open_database
 from unitrace.store.migrations import is_current, upgrade
@@ -301,13 +305,7 @@ def code_sheet(
     base = resolver_base_or_default(resolver_base)
     with bad_input_is_one_line():
         check_resolver_base(base)
-        label_size = PageSize.parse(label)
-        layout = SheetLayout(
-            page=PageSize.parse(page),
-            label_width_mm=label_size.width_mm,
-            label_height_mm=label_size.height_mm,
-            outlines=outlines,
-        )
+        layout = sheet_layout(page, label, outlines=outlines)
         lines = (sys.stdin.read() if str(codes) == "-" else codes.read_text("utf-8")).splitlines()
         units = []
         for number, line in enumerate(lines, start=1):
@@ -413,6 +411,157 @@ def tokens_create(
         token = create_token(uow, role=role, party=party, label=label, actor=CLI_ACTOR)
         uow.commit()
     sys.stdout.write(token + "\n")
+
+
+@app.command("demo")
+def demo(
+    url: Annotated[
+        str, typer.Option(help="Where the service will be reached.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Fill an empty registry with demo data (once), and print a fresh admin token and URLs."""
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        seeded = demo_seeded(uow)
+        if not seeded:
+            with progress_bar("demo data", 8) as advance:
+                summary = seed_demo(uow, actor=CLI_ACTOR, progress=advance)
+        token = create_token(uow, role="admin", label="make run", actor=CLI_ACTOR)
+        example = sample_unit(uow)
+        uow.commit()
+    if seeded:
+        say("demo data: already there")
+    else:
+        say(
+            f"demo data: {summary.products} products, {summary.lots} lots, {summary.parties} "
+            f"parties, {summary.units:,} units commissioned, {summary.shipped:,} shipped"
+        )
+    say(f"admin token: {token}")
+    addresses = [
+        ("API documentation", f"{url}/docs"),
+        ("serial request codes", f"{url}/api/serial-requests/1/codes?format=csv"),
+    ]
+    if example is not None:
+        addresses.append(("a unit and its history", f"{url}/api/units/{example[0]}/{example[1]}"))
+    for label, address in addresses:
+        say(f"{label:>24}: {address}")
+
+
+serials_app = typer.Typer(help="Issue serial numbers and get their codes.", no_args_is_help=True)
+app.add_typer(serials_app, name="serials")
+labels_app = typer.Typer(help="Print files for the packaging line.", no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
+
+
+@serials_app.command("request")
+def serials_request(
+    gtin: Annotated[str, typer.Option(help="The product's GTIN.")],
+    lot: Annotated[str, typer.Option(help="The lot, registered already.")],
+    count: Annotated[int, typer.Option(help="How many serials.")],
+    commission: Annotated[bool, typer.Option(help="Commission the units at once.")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the codes to a .csv or .json file.")
+    ] = None,
+) -> None:
+    """Issue unique, unguessable serials for a lot; print the request's figures."""
+    if out is not None and out.suffix.lower() not in (".csv", ".json"):
+        fail(f"--out: {out.name} must end in .csv or .json")
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        request = issue_serials(
+            uow, gtin=gtin, lot=lot, count=count, commission=commission, actor=CLI_ACTOR
+        )
+        uow.commit()
+    say(
+        f"serial request {request.id}: {request.count:,} serials of {request.gtin} lot "
+        f"{request.lot}, seq {request.seq_from}-{request.seq_to}"
+        + (", commissioned" if request.commissioned else "")
+    )
+    say(f"guess probability for {request.gtin}: 1 in {1 / request.guess_probability:,.0f}")
+    if out is not None:
+        write_codes(database, request.id, out)
+
+
+@serials_app.command("codes")
+def serials_codes(
+    request_id: Annotated[int, typer.Argument(help="The serial request's id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="A .csv or .json file.")],
+) -> None:
+    """Write a request's codes: seq, serial, hri, element_string, digital_link."""
+    if out.suffix.lower() not in (".csv", ".json"):
+        fail(f"--out: {out.name} must end in .csv or .json")
+    write_codes(open_registry(), request_id, out)
+
+
+def write_codes(database: Database, request_id: int, out: Path) -> None:
+    base = Settings.from_environment().resolver_base
+    with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
+        request = get_request(uow, request_id)
+        with progress_bar("codes", request.count) as advance:
+            rows = []
+            for code in request_codes(uow, request_id):
+                rows.append(code.row(base))
+                if len(rows) % 10_000 == 0:
+                    advance(len(rows))
+    if out.suffix.lower() == ".json":
+        out.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    else:
+        with out.open("w", encoding="utf-8", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    say(f"wrote {out}: {len(rows):,} codes")
+
+
+@labels_app.command("pdf")
+def labels_pdf(
+    request_id: Annotated[int, typer.Argument(help="The serial request's id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write.")],
+    symbology: SymbologyOption = Symbology.DATAMATRIX,
+    page: Annotated[str, typer.Option(help="a4, letter, or WIDTHxHEIGHT in mm.")] = "a4",
+    label: Annotated[str, typer.Option(help="Label size, WIDTHxHEIGHT in mm.")] = "60x30",
+) -> None:
+    """A PDF sheet with one label per unit of a serial request."""
+    database = open_registry()
+    base = Settings.from_environment().resolver_base
+    with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
+        layout = sheet_layout(page, label, outlines=False)
+        request = get_request(uow, request_id)
+        with progress_bar("labels", request.count) as advance:
+            summary = write_request_labels(
+                uow, request_id, out, layout=layout, symbology=symbology,
+                resolver_base=base, progress=advance,
+            )  # fmt: skip
+    pages = "1 page" if summary.pages == 1 else f"{summary.pages} pages"
+    say(f"wrote {out}: {summary.labels:,} labels on {pages}")
+
+
+@labels_app.command("svg")
+def labels_svg(
+    request_id: Annotated[int, typer.Argument(help="The serial request's id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="ZIP file to write.")],
+    symbology: SymbologyOption = Symbology.DATAMATRIX,
+) -> None:
+    """A ZIP with one SVG symbol per unit of a serial request, named <seq>-<serial>.svg."""
+    database = open_registry()
+    base = Settings.from_environment().resolver_base
+    with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
+        request = get_request(uow, request_id)
+        with progress_bar("symbols", request.count) as advance:
+            written = write_request_symbols(
+                uow, request_id, out, symbology=symbology, resolver_base=base, progress=advance
+            )
+    say(f"wrote {out}: {written:,} symbols")
+
+
+def sheet_layout(page: str, label: str, *, outlines: bool) -> SheetLayout:
+    label_size = PageSize.parse(label)
+    return SheetLayout(
+        page=PageSize.parse(page),
+        label_width_mm=label_size.width_mm,
+        label_height_mm=label_size.height_mm,
+        outlines=outlines,
+    )
 
 
 def version_callback(value: bool) -> None:

@@ -42,6 +42,7 @@ def test_committed_work_is_kept_and_read_back_as_domain_objects(database: Databa
 def test_work_not_committed_is_undone(database: Database) -> None:
     with database.unit_of_work() as uow:
         uow.products.add(Product(GTIN, "Never kept"))
+
     def fail_half_way() -> None:
         with database.unit_of_work() as uow:
             uow.products.add(Product(GTIN, "Also never kept"))

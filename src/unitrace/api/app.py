@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from unitrace import __version__
 from unitrace.api.problems import install_problem_handlers
-from unitrace.api.routers import catalog, tokens
+from unitrace.api.routers import catalog, registry, serial_requests, tokens
 from unitrace.config import Settings
 from unitrace.store.unit_of_work import Database
 
@@ -22,6 +22,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     install_problem_handlers(app)
     app.include_router(catalog.router)
+    app.include_router(serial_requests.router)
+    app.include_router(registry.router)
     app.include_router(tokens.router)
 
     @app.get("/health", tags=["service"])

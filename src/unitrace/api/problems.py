@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unitrace.gs1 import InvalidCode
-from unitrace.services.errors import (
+from unitrace.registry.errors import (
     Conflict,
     Forbidden,
     InvalidRequest,

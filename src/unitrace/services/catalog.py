@@ -9,6 +9,7 @@ from functools import cache
 import pycountry
 
 from unitrace.gs1 import Gln, Gtin, InvalidCode, validate_element
+from unitrace.registry.errors import Conflict, InvalidRequest, NotFound
 from unitrace.registry.model import (
     UNAMBIGUOUS_ALPHABET,
     Actor,
@@ -18,7 +19,6 @@ from unitrace.registry.model import (
     Product,
     SerialFormat,
 )
-from unitrace.services.errors import Conflict, InvalidRequest, NotFound
 from unitrace.store.unit_of_work import UnitOfWork
 
 #: EU FMD Delegated Regulation 2016/161, art. 4: a serial may be guessed with probability below

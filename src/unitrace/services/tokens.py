@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services.errors import InvalidRequest, NotFound
 from unitrace.store.unit_of_work import UnitOfWork
 
 TOKEN_PREFIX = "ut_"

@@ -1,11 +1,313 @@
-"""Issuing serials in bulk: set-based inserts of units (executemany on SQLite, COPY on
-PostgreSQL), and reading a request's codes back."""
+"""Issuing serials in bulk: set-based inserts of units, the serial requests they answer, and
+reading a request's codes back.
+
+A million units go in as one statement, never a row at a time: on SQLite an
+``INSERT … SELECT … FROM json_each(?)`` of the serials as one JSON array, which spares the
+per-row parameter binding of ``executemany`` (about 40% of its time); on PostgreSQL a ``COPY``.
+Serials are unique per product by the table's primary key. A serial already issued for the
+product, or drawn twice in the batch, is skipped by the insert and its ``seq`` given a fresh
+draw, so that the batch's seqs stay contiguous.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+import datetime as dt
+import json
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import psycopg.errors
+from sqlalchemy import Connection, Row, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from unitrace.gs1 import Gtin
+from unitrace.registry.model import UnitState
+from unitrace.store.schema import lots, products, serial_requests, units
+
+#: Fresh serials for that many seqs whose serials were taken.
+Redraw = Callable[[int], Sequence[str]]
+
+# A redraw collides with probability at most the guess rule's 1 in 10,000 per serial, so a
+# few rounds always suffice; running out means a broken source of serials, not bad luck.
+_REDRAW_ROUNDS = 32
+# Rows per fetch when reading codes back, and per write when copying them in: large enough
+# that the per-call overhead vanishes, small enough to hold a few MB at a time.
+_ROWS_PER_FETCH = 10_000
+_ROWS_PER_COPY_WRITE = 100_000
+# Characters COPY's text format would read as escapes or separators.
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+_ISSUED = UnitState.ISSUED.value
+
+_INSERT_FROM_JSON = text(
+    "INSERT INTO units (product_id, serial, lot_id, seq, request_id, state) "
+    "SELECT :product_id, value, :lot_id, :seq_from + key, :request_id, :state "
+    "FROM json_each(:serials) WHERE true "  # WHERE: SQLite's parser needs it before ON CONFLICT
+    "ON CONFLICT (product_id, serial) DO NOTHING"
+)
+_COPY_UNITS = "COPY units (serial, seq, product_id, lot_id, request_id, state) FROM STDIN"
+_STAGE = (
+    'CREATE TEMPORARY TABLE issued_serials (serial text COLLATE "C", seq bigint) ON COMMIT DROP'
+)
+_COPY_STAGE = "COPY issued_serials (serial, seq) FROM STDIN"
+_INSERT_FROM_STAGE = text(
+    "INSERT INTO units (product_id, serial, lot_id, seq, request_id, state) "
+    "SELECT :product_id, serial, :lot_id, seq, :request_id, :state FROM issued_serials "
+    "ORDER BY seq "  # of a serial drawn twice, the first seq keeps it, as on SQLite
+    "ON CONFLICT (product_id, serial) DO NOTHING"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """A serial request as stored, with the names of its product and lot."""
+
+    id: int
+    product_id: int
+    lot_id: int
+    gtin: Gtin
+    lot: str
+    count: int
+    seq_from: int
+    seq_to: int
+    commissioned: bool
+    requested_by: str | None
+    created_at: dt.datetime
+    #: serials issued for the GTIN up to and including this request
+    issued_through: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedBatch:
+    """Where a batch of units goes: their product, lot and request, and the first seq."""
+
+    product_id: int
+    lot_id: int
+    request_id: int
+    seq_from: int
 
 
 class SerialIssuance:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+    # --- serial requests ------------------------------------------------------------------
+
+    def add_request(
+        self,
+        *,
+        product_id: int,
+        lot_id: int,
+        count: int,
+        seq_from: int,
+        commissioned: bool,
+        requested_by: str | None,
+        created_at: dt.datetime,
+    ) -> int:
+        """Record a request for ``count`` units from ``seq_from`` on; its id is returned."""
+        result = self.connection.execute(
+            insert(serial_requests).values(
+                product_id=product_id,
+                lot_id=lot_id,
+                count=count,
+                seq_from=seq_from,
+                seq_to=seq_from + count - 1,
+                commissioned=commissioned,
+                requested_by=requested_by,
+                created_at=created_at,
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def request(self, request_id: int) -> RequestRecord | None:
+        earlier = serial_requests.alias("earlier")
+        issued_through = (
+            select(func.sum(earlier.c.count))
+            .where(
+                earlier.c.product_id == serial_requests.c.product_id,
+                earlier.c.id <= serial_requests.c.id,
+            )
+            .scalar_subquery()
+        )
+        row = self.connection.execute(
+            select(
+                serial_requests,
+                products.c.gtin,
+                lots.c.lot,
+                issued_through.label("issued_through"),
+            )
+            .join(products, products.c.id == serial_requests.c.product_id)
+            .join(lots, lots.c.id == serial_requests.c.lot_id)
+            .where(serial_requests.c.id == request_id)
+        ).first()
+        return None if row is None else _request_from_row(row)
+
+    # --- units ----------------------------------------------------------------------------
+
+    def issue(self, batch: IssuedBatch, serials: Sequence[str], redraw: Redraw) -> int:
+        """Insert units ``batch.seq_from`` … onwards, in the state issued, one per serial.
+
+        A serial the product already has, or that the batch repeats, is replaced with one of
+        ``redraw``, round after round, until every seq has its unit. Returns how many serials
+        were redrawn.
+        """
+        if not serials:
+            return 0
+        if self.connection.dialect.name == "postgresql":
+            inserted = self._copy(batch, serials)
+        else:
+            inserted = self._insert_json(batch, serials)
+        if inserted == len(serials):
+            return 0
+        low, high = batch.seq_from, batch.seq_from + len(serials) - 1
+        redrawn = 0
+        for _ in range(_REDRAW_ROUNDS):
+            missing = self._missing_seqs(batch.lot_id, low, high)
+            if not missing:
+                return redrawn
+            fresh = redraw(len(missing))
+            redrawn += len(missing)
+            self._insert_pairs(batch, missing, fresh)
+            low, high = missing[0], missing[-1]
+        raise RuntimeError(
+            f"serials: {len(missing):,} seqs still lack an unused serial after "
+            f"{_REDRAW_ROUNDS} draws; the serial source repeats itself"
+        )
+
+    def codes(
+        self, lot_id: int, seq_from: int, seq_to: int
+    ) -> Generator[tuple[int, str], None, None]:
+        """(seq, serial) of the lot's units ``seq_from`` … ``seq_to``, in seq order, read a
+        batch at a time (a server-side cursor on PostgreSQL) so that a million stream.
+
+        Close the generator if you stop early: the cursor must close while the unit of work
+        is open, or its close reaches the connection's next transaction."""
+        result = self.connection.execute(
+            select(units.c.seq, units.c.serial)
+            .where(units.c.lot_id == lot_id, units.c.seq.between(seq_from, seq_to))
+            .order_by(units.c.seq)
+            .execution_options(yield_per=_ROWS_PER_FETCH)
+        )
+        try:
+            yield from result
+        finally:
+            result.close()
+
+    def _insert_json(self, batch: IssuedBatch, serials: Sequence[str]) -> int:
+        result = self.connection.execute(
+            _INSERT_FROM_JSON,
+            {
+                "product_id": batch.product_id,
+                "lot_id": batch.lot_id,
+                "seq_from": batch.seq_from,
+                "request_id": batch.request_id,
+                "state": _ISSUED,
+                "serials": json.dumps(serials if isinstance(serials, list) else list(serials)),
+            },
+        )
+        return int(result.rowcount)
+
+    def _copy(self, batch: IssuedBatch, serials: Sequence[str]) -> int:
+        """COPY straight into units, the fast path; a serial taken already (the primary key
+        refuses the whole COPY) sends the batch through a staging table instead, whose
+        ``INSERT … ON CONFLICT DO NOTHING`` keeps the rest."""
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        constants = f"{batch.product_id}\t{batch.lot_id}\t{batch.request_id}\t{_ISSUED}"
+        savepoint = self.connection.begin_nested()
+        try:
+            with driver.cursor() as cursor, cursor.copy(_COPY_UNITS) as copy:
+                _copy_rows(copy, serials, batch.seq_from, constants)
+        except psycopg.errors.UniqueViolation as error:
+            savepoint.rollback()
+            if error.diag.constraint_name != "pk_units":
+                raise
+            return self._copy_staged(batch, serials)
+        savepoint.commit()
+        return len(serials)
+
+    def _copy_staged(self, batch: IssuedBatch, serials: Sequence[str]) -> int:
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        self.connection.exec_driver_sql(_STAGE)
+        with driver.cursor() as cursor, cursor.copy(_COPY_STAGE) as copy:
+            _copy_rows(copy, serials, batch.seq_from, None)
+        result = self.connection.execute(
+            _INSERT_FROM_STAGE,
+            {
+                "product_id": batch.product_id,
+                "lot_id": batch.lot_id,
+                "request_id": batch.request_id,
+                "state": _ISSUED,
+            },
+        )
+        self.connection.exec_driver_sql("DROP TABLE issued_serials")
+        return int(result.rowcount)
+
+    def _missing_seqs(self, lot_id: int, low: int, high: int) -> list[int]:
+        present = set(
+            self.connection.execute(
+                select(units.c.seq).where(units.c.lot_id == lot_id, units.c.seq.between(low, high))
+            ).scalars()
+        )
+        return [seq for seq in range(low, high + 1) if seq not in present]
+
+    def _insert_pairs(
+        self, batch: IssuedBatch, seqs: Sequence[int], serials: Sequence[str]
+    ) -> None:
+        dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(units).on_conflict_do_nothing(
+            index_elements=[units.c.product_id, units.c.serial]
+        )
+        self.connection.execute(
+            statement,
+            [
+                {
+                    "product_id": batch.product_id,
+                    "serial": serial,
+                    "lot_id": batch.lot_id,
+                    "seq": seq,
+                    "request_id": batch.request_id,
+                    "state": _ISSUED,
+                }
+                for seq, serial in zip(seqs, serials, strict=True)
+            ],
+        )
+
+
+def _copy_rows(copy: Any, serials: Sequence[str], seq_from: int, constants: str | None) -> None:
+    """Write (serial, seq[, constants]) rows to a COPY, a batch of rows per write."""
+    joined = "".join(serials)
+    if any(special in joined for special in _COPY_SPECIAL):
+        # no CSET 82 serial has these; a source that draws them is copied row by row, escaped
+        tail = tuple(constants.split("\t")) if constants is not None else ()
+        for seq, serial in enumerate(serials, start=seq_from):
+            copy.write_row((serial, seq, *tail))
+        return
+    end = f"\t{constants}\n" if constants is not None else "\n"
+    rows = iter(enumerate(serials, start=seq_from))
+    while chunk := list(islice(rows, _ROWS_PER_COPY_WRITE)):
+        copy.write("".join([f"{serial}\t{seq}{end}" for seq, serial in chunk]))
+
+
+def _request_from_row(row: Row[Any]) -> RequestRecord:
+    return RequestRecord(
+        id=row.id,
+        product_id=row.product_id,
+        lot_id=row.lot_id,
+        gtin=Gtin(row.gtin),
+        lot=row.lot,
+        count=row._mapping["count"],  # Row.count is the tuple method
+        seq_from=row.seq_from,
+        seq_to=row.seq_to,
+        commissioned=bool(row.commissioned),
+        requested_by=row.requested_by,
+        created_at=_utc(row.created_at),
+        issued_through=int(row.issued_through),
+    )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite keeps no offset: times are stored in UTC and come back naive
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

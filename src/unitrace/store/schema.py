@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 # Constraint names that Alembic and both databases agree on.
@@ -122,17 +123,31 @@ containers = Table(
     Index("ix_containers_parent_id", "parent_id"),
 )
 
+# Units are written a million at a time, so their keys are chosen for that (measured with
+# bench/bench_issue.py, 1,000,000 units of one lot):
+# - no foreign keys: PostgreSQL checks each one with a trigger per inserted row, which took
+#   the insert from 5 s to 17 s; a unit's product, lot and request are locked or created in
+#   the transaction that inserts it (store.issuance), a container or party is looked up before
+#   a unit points at it, and none of them is ever deleted;
+# - serials compare byte by byte on PostgreSQL (COLLATE "C"): codes have no locale, and
+#   inserting into the random-order primary key is the dearest part of an issue;
+# - the container index holds packed units only, not a NULL per issued unit in serial order,
+#   which cost SQLite 2 s per million.
 units = Table(
     "units",
     metadata,
-    Column("product_id", Integer, ForeignKey("products.id"), primary_key=True),
-    Column("serial", String(20), primary_key=True),
-    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("product_id", Integer, primary_key=True),
+    Column(
+        "serial",
+        String(20).with_variant(String(20, collation="C"), "postgresql"),
+        primary_key=True,
+    ),
+    Column("lot_id", Integer, nullable=False),
     Column("seq", BigInteger, nullable=False),
-    Column("request_id", Integer, ForeignKey("serial_requests.id"), nullable=False),
+    Column("request_id", Integer, nullable=False),
     Column("state", String(16), nullable=False),
-    Column("container_id", Integer, ForeignKey("containers.id")),
-    Column("custodian_id", String(64), ForeignKey("parties.id")),
+    Column("container_id", Integer),
+    Column("custodian_id", String(64)),
     Column("location_gln", String(13)),
     # when, where and by whom the unit entered its state: the 10-day undo rule needs them
     Column("state_since", Timestamp),
@@ -140,7 +155,12 @@ units = Table(
     Column("state_location_gln", String(13)),
     Column("previous_state", String(16)),
     UniqueConstraint("lot_id", "seq", name="uq_units_lot_seq"),
-    Index("ix_units_container_id", "container_id"),
+    Index(
+        "ix_units_container_id",
+        "container_id",
+        sqlite_where=text("container_id IS NOT NULL"),
+        postgresql_where=text("container_id IS NOT NULL"),
+    ),
     sqlite_with_rowid=False,
 )
 
@@ -159,6 +179,10 @@ epcis_events = Table(
     Column("read_point", Text),
     Column("biz_location", Text),
     Column("document", JSON, nullable=False),
+    # who recorded the event (the actor's name), and the party it concerns: a shipment's
+    # destination, else the recorder's own party; a unit's history shows both
+    Column("party_id", String(64)),
+    Column("recorded_by", Text),
     Index("ix_epcis_events_event_time", "event_time"),
     Index("ix_epcis_events_biz_step", "biz_step"),
 )

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.api.dependencies import Admin, Reader, Writer
 from unitrace.gs1 import Gtin
+from unitrace.registry.errors import NotFound
 from unitrace.registry.model import UNAMBIGUOUS_ALPHABET, Lot, Party, Product
 from unitrace.services import catalog
-from unitrace.services.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["catalog"])
 

@@ -1,0 +1,158 @@
+"""Serial requests: issue a lot's serials, and hand the line its codes, labels and symbols."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from unitrace.api.dependencies import Reader, Writer, caller_with, settings
+from unitrace.config import Settings
+from unitrace.registry.model import Actor, Role
+from unitrace.services.labels import write_request_labels, write_request_symbols
+from unitrace.services.serialization import (
+    CODE_COLUMNS,
+    SerialRequest,
+    get_request,
+    issue_serials,
+    request_codes,
+)
+from unitrace.symbols import Symbology
+
+router = APIRouter(prefix="/api/serial-requests", tags=["serialization"])
+
+LineOrAdmin = Annotated[Actor, Depends(caller_with(Role.LINE))]
+CurrentSettings = Annotated[Settings, Depends(settings)]
+
+
+class SerialRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    gtin: str = Field(examples=["09506000134352"])
+    lot: str = Field(examples=["L2611A"])
+    count: int = Field(examples=[10000])
+    commission: bool = Field(False, description="Commission the units at once (codes applied).")
+
+
+class SerialRequestOut(BaseModel):
+    id: int
+    gtin: str
+    lot: str
+    count: int
+    seq_from: int
+    seq_to: int
+    commissioned: bool
+    guess_probability: float = Field(description="Issued ÷ possible serials for the GTIN.")
+    possible: int
+    created_at: dt.datetime
+    codes: str = Field(description="Where the codes are, as JSON or CSV.")
+
+    @classmethod
+    def of(cls, request: SerialRequest) -> SerialRequestOut:
+        return cls(
+            id=request.id,
+            gtin=request.gtin.value,
+            lot=request.lot,
+            count=request.count,
+            seq_from=request.seq_from,
+            seq_to=request.seq_to,
+            commissioned=request.commissioned,
+            guess_probability=request.guess_probability,
+            possible=request.possible,
+            created_at=request.created_at,
+            codes=f"/api/serial-requests/{request.id}/codes",
+        )
+
+
+@router.post("", status_code=201, response_model=SerialRequestOut)
+def request_serials(body: SerialRequestIn, actor: LineOrAdmin, uow: Writer) -> SerialRequestOut:
+    request = issue_serials(
+        uow, gtin=body.gtin, lot=body.lot, count=body.count, commission=body.commission, actor=actor
+    )
+    uow.commit()
+    return SerialRequestOut.of(request)
+
+
+@router.get("/{request_id}", response_model=SerialRequestOut)
+def serial_request(request_id: int, _: LineOrAdmin, uow: Reader) -> SerialRequestOut:
+    return SerialRequestOut.of(get_request(uow, request_id))
+
+
+@router.get(
+    "/{request_id}/codes",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+def codes(
+    request_id: int,
+    _: LineOrAdmin,
+    uow: Reader,
+    config: CurrentSettings,
+    format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+) -> Response:
+    """Every unit of the request in seq order: ``seq, serial, hri, element_string,
+    digital_link``. The element string holds FNC1 as the GS character (ASCII 29)."""
+    get_request(uow, request_id)  # a missing request is a 404 before any row is sent
+    rows = [code.row(config.resolver_base) for code in request_codes(uow, request_id)]
+    if format == "json":
+        return Response(_json_rows(rows), media_type="application/json")
+    return StreamingResponse(
+        _csv_lines(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="serial-request-{request_id}.csv"'},
+    )
+
+
+@router.get("/{request_id}/labels.pdf", response_class=Response)
+def labels(
+    request_id: int,
+    _: LineOrAdmin,
+    uow: Reader,
+    config: CurrentSettings,
+    symbology: Symbology = Symbology.DATAMATRIX,
+) -> Response:
+    """A PDF sheet of labels, one per unit, A4 with 60 x 30 mm labels."""
+    out = io.BytesIO()
+    write_request_labels(
+        uow, request_id, out, symbology=symbology, resolver_base=config.resolver_base
+    )
+    return Response(out.getvalue(), media_type="application/pdf")
+
+
+@router.get("/{request_id}/symbols.zip", response_class=Response)
+def symbols(
+    request_id: int,
+    _: LineOrAdmin,
+    uow: Reader,
+    config: CurrentSettings,
+    symbology: Symbology = Symbology.DATAMATRIX,
+) -> Response:
+    """A ZIP of one SVG symbol per unit, named ``<seq>-<serial>.svg``."""
+    out = io.BytesIO()
+    write_request_symbols(
+        uow, request_id, out, symbology=symbology, resolver_base=config.resolver_base
+    )
+    return Response(out.getvalue(), media_type="application/zip")
+
+
+def _json_rows(rows: list[dict[str, Any]]) -> bytes:
+    import json
+
+    return json.dumps(rows, ensure_ascii=False).encode()
+
+
+def _csv_lines(rows: list[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CODE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 65536:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,123 @@
+"""How events name things: units, cases, pallets, places and parties, as URIs.
+
+EPCIS names an object by its EPC pure-identity URI (``urn:epc:id:sgtin:0614141.812345.6789``),
+which marks where the GS1 company prefix ends. A GS1 key alone does not say so, so
+:class:`EpcNaming` is given the company prefixes the registry knows (each product's GTIN cut at
+its company prefix length). GS1 company prefixes are allocated so that none is the start of
+another, which lets a case GTIN, an SSCC or a GLN that starts with a known prefix be named with
+it too. For a key under no known prefix the GS1 Digital Link URI on GS1's resolver is used
+instead (``https://id.gs1.org/01/…/21/…``), which EPCIS 2.0 accepts wherever an EPC is expected.
+
+Every object gets exactly one name, whatever form its code was given in, because the event index
+is searched by that name.
+
+>>> naming = EpcNaming.of([(Gtin("80614141123458"), 7)])
+>>> naming.sgtin(Gtin("80614141123458"), "6789")
+'urn:epc:id:sgtin:0614141.812345.6789'
+>>> naming.sscc(Sscc("106141412345678908"))
+'urn:epc:id:sscc:0614141.1234567890'
+>>> naming.sgln(Gln("0614141000036")), naming.pgln(Gln("0614141000036"))
+('urn:epc:id:sgln:0614141.00003.0', 'urn:epc:id:pgln:0614141.00003')
+>>> naming.sgtin(Gtin("09506000134352"), "A/1")
+'https://id.gs1.org/01/09506000134352/21/A%2F1'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from unitrace.gs1 import ElementString, Gln, Gtin, Sscc, build_digital_link
+from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_uri
+
+#: Where objects under no known company prefix are named: GS1's own resolver, the canonical
+#: Digital Link domain.
+GS1_RESOLVER = "https://id.gs1.org"
+
+
+@dataclass(frozen=True, slots=True)
+class SerialUriTemplate:
+    """The URI of every unit of one product: ``prefix`` and then the serial, each character in
+    ``escapes`` written as its escape. A database can build a million of them in one statement
+    this way; ``%`` comes first among the escapes, because the others introduce it.
+
+    >>> template = EpcNaming.of([(Gtin("80614141123458"), 7)]).serial_template(
+    ...     Gtin("80614141123458"), "AB/%")
+    >>> template
+    SerialUriTemplate(prefix='urn:epc:id:sgtin:0614141.812345.', escapes=(('%', '%25'), ('/', '%2F')))
+    >>> template.uri("A/B%")
+    'urn:epc:id:sgtin:0614141.812345.A%2FB%25'
+    """
+
+    prefix: str
+    escapes: tuple[tuple[str, str], ...] = ()
+
+    def uri(self, serial: str) -> str:
+        for character, escape in self.escapes:
+            serial = serial.replace(character, escape)
+        return self.prefix + serial
+
+
+@dataclass(frozen=True, slots=True)
+class EpcNaming:
+    """Names for units, containers, places and parties, given the known company prefixes."""
+
+    company_prefixes: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, products: Iterable[tuple[Gtin, int | None]]) -> EpcNaming:
+        """The naming for products given as (GTIN, company prefix length or None)."""
+        return cls(
+            frozenset(gtin.value[1 : 1 + length] for gtin, length in products if length is not None)
+        )
+
+    def company_prefix_length(self, digits: str) -> int | None:
+        """The length of the known company prefix ``digits`` start with, if any (the longest,
+        should the registry hold prefixes that break the GS1 rule that none starts another)."""
+        for length in reversed(COMPANY_PREFIX_LENGTHS):
+            if digits[:length] in self.company_prefixes:
+                return length
+        return None
+
+    def sgtin(self, gtin: Gtin, serial: str) -> str:
+        """A unit or a case: GTIN + serial."""
+        elements = (ElementString("01", gtin.value), ElementString("21", serial))
+        length = self.company_prefix_length(gtin.value[1:13])
+        if length is None:
+            return build_digital_link(elements, GS1_RESOLVER)
+        return epc_uri(elements, length)
+
+    def serial_template(self, gtin: Gtin, alphabet: str) -> SerialUriTemplate:
+        """The template of :meth:`sgtin` for every serial of ``gtin`` drawn from ``alphabet``;
+        only the characters of ``alphabet`` that need an escape are listed."""
+        # a digit is written as it is in every form, so what precedes it is the prefix
+        prefix = self.sgtin(gtin, "0")[:-1]
+        escapes = []
+        for character in sorted(set(alphabet), key=lambda c: (c != "%", c)):
+            written = self.sgtin(gtin, character)[len(prefix) :]
+            if written != character:
+                escapes.append((character, written))
+        return SerialUriTemplate(prefix, tuple(escapes))
+
+    def sscc(self, sscc: Sscc) -> str:
+        """A pallet or a case with an SSCC label."""
+        elements = (ElementString("00", sscc.value),)
+        length = self.company_prefix_length(sscc.value[1:17])
+        if length is None:
+            return build_digital_link(elements, GS1_RESOLVER)
+        return epc_uri(elements, length)
+
+    def sgln(self, gln: Gln) -> str:
+        """A place, for ``readPoint``, ``bizLocation`` and a ``location`` destination."""
+        length = self.company_prefix_length(gln.value[:12])
+        if length is None:
+            return build_digital_link([ElementString("414", gln.value)], GS1_RESOLVER)
+        return epc_uri([ElementString("414", gln.value)], length)
+
+    def pgln(self, gln: Gln) -> str:
+        """A party, for an ``owning_party`` source or destination (TDS section 6.3.20: the
+        company prefix and the party reference, without the check digit)."""
+        length = self.company_prefix_length(gln.value[:12])
+        if length is None:
+            return build_digital_link([ElementString("417", gln.value)], GS1_RESOLVER)
+        return f"urn:epc:id:pgln:{gln.value[:length]}.{gln.value[length:12]}"

@@ -1,0 +1,119 @@
+"""Print files for a serial request: a PDF label sheet, and a ZIP of one SVG symbol per unit.
+
+Both stream the request's codes from the database in seq order, call ``progress`` with the
+number of units done after each one (the CLI draws its progress bar from it), and leave no
+file behind at a path when a unit cannot be drawn.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from unitrace.gs1 import DEFAULT_RESOLVER_BASE
+from unitrace.registry.errors import InvalidRequest
+from unitrace.services.serialization import get_request, request_codes
+from unitrace.store.unit_of_work import UnitOfWork
+from unitrace.symbols import (
+    CapacityExceeded,
+    InvalidSheetLayout,
+    SheetLayout,
+    SheetSummary,
+    Symbology,
+    render_svg,
+    write_label_sheet,
+)
+
+Progress = Callable[[int], None]
+Destination = str | os.PathLike[str] | BinaryIO
+
+
+def write_request_labels(
+    uow: UnitOfWork,
+    request_id: int,
+    out: Destination,
+    *,
+    layout: SheetLayout | None = None,
+    symbology: Symbology = Symbology.DATAMATRIX,
+    resolver_base: str = DEFAULT_RESOLVER_BASE,
+    progress: Progress | None = None,
+) -> SheetSummary:
+    """Write a PDF with one label per unit of the request, in seq order."""
+    codes = request_codes(uow, request_id)
+    with closing(codes), _refusing_what_cannot_print(), _written_whole(out) as target:
+        return write_label_sheet(
+            (code.identity for code in codes),
+            target,
+            layout,
+            symbology=symbology,
+            resolver_base=resolver_base,
+            progress=progress,
+        )
+
+
+def write_request_symbols(
+    uow: UnitOfWork,
+    request_id: int,
+    out: Destination,
+    *,
+    symbology: Symbology = Symbology.DATAMATRIX,
+    resolver_base: str = DEFAULT_RESOLVER_BASE,
+    module_size_mm: float = 0.5,
+    progress: Progress | None = None,
+) -> int:
+    """Write a ZIP of one SVG symbol per unit of the request, named ``<seq>-<serial>.svg``
+    (seq zero-padded so that the files sort in seq order; serial characters a file name
+    cannot hold percent-encoded). Returns the number of symbols."""
+    width = len(str(get_request(uow, request_id).seq_to))
+    codes = request_codes(uow, request_id)
+    written = 0
+    with (
+        closing(codes),
+        _refusing_what_cannot_print(),
+        _written_whole(out) as target,
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for code in codes:
+            svg = render_svg(
+                code.identity, symbology, resolver_base=resolver_base, module_size=module_size_mm
+            )
+            archive.writestr(f"{code.seq:0{width}d}-{quote(code.serial, safe='')}.svg", svg)
+            written += 1
+            if progress is not None:
+                progress(written)
+    return written
+
+
+@contextmanager
+def _refusing_what_cannot_print() -> Iterator[None]:
+    try:
+        yield
+    except CapacityExceeded as error:
+        raise InvalidRequest(f"symbology: {error}") from None
+    except InvalidSheetLayout as error:
+        raise InvalidRequest(f"layout: {error}") from None
+
+
+@contextmanager
+def _written_whole(out: Destination) -> Iterator[str | BinaryIO]:
+    """Write to a temporary file beside a path and move it into place once complete, so that
+    a failure half-way leaves no partial file for the line to print. An open file is written
+    as it is: its owner decides what a failure leaves."""
+    if not isinstance(out, str | os.PathLike):
+        yield out
+        return
+    path = Path(out)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

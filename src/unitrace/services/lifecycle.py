@@ -1,0 +1,1169 @@
+"""The life of a unit once its serial is issued: commissioned on a pack, packed into cases and
+pallets, shipped to a party, received, sold or otherwise decommissioned, recalled.
+
+Each entry point records one EPCIS 2.0 event, updates the projection of the units it touches
+and writes an audit line, all in the caller's unit of work; a refusal
+(:class:`~unitrace.registry.errors.Refused`) changes nothing. Units are always changed by set-based
+statements over a selection (a seq range of a lot, the units inside some containers, a list of
+codes), and every rule is checked once per group of alike units, never once per unit, so a
+pallet or a lot of a million moves at the speed of the database.
+
+Codes may be given in any form a scanner produces (Digital Link, element string, ``(01)…(21)…``,
+EPC URI): GTIN + serial names a unit, or a case if a case was packed under that code; an SSCC
+names a pallet. A lot or expiry in a code must match the unit's.
+
+The events, in CBV 2.0 words (``—``: the event has none):
+
+==================  ==========  ==========================================  ====================
+change              action      bizStep                                     disposition
+==================  ==========  ==========================================  ====================
+commissioned        ADD         commissioning (ILMD: lot, expiry)           active
+packed / unpacked   ADD/DELETE  packing / unpacking (AggregationEvent)      —
+shipped             OBSERVE     shipping (destinationList: owning_party,    in_transit
+                                location)
+received            OBSERVE     receiving                                   in_progress
+→ supplied          OBSERVE     dispensing; retail_selling when the         dispensed;
+                                actor's party is a retailer                 retail_sold
+→ destroyed         DELETE      destroying                                  destroyed
+→ stolen            OBSERVE     —                                           stolen
+→ sample            OBSERVE     sampling                                    non_sellable_other
+→ free_sample       OBSERVE     sampling                                    dispensed
+→ exported          OBSERVE     departing                                   non_sellable_other
+→ locked            OBSERVE     holding                                     non_sellable_other
+→ checked_out       OBSERVE     repackaging                                 inactive
+→ active (undo)     OBSERVE     —                                           active
+→ recalled          OBSERVE     —                                           recalled
+→ withdrawn         OBSERVE     —                                           non_sellable_other
+→ expired           OBSERVE     —                                           expired
+→ voided            DELETE      decommissioning                             —
+==================  ==========  ==========================================  ====================
+
+CBV has no word for a withdrawal, a free sample, an export or a parallel importer's check-out;
+the table uses the nearest CBV disposition, and the unit's exact state is in the projection.
+
+Who may do what (the HTTP and CLI faces check the role too; this is the rule itself):
+``admin`` everything; ``line`` commission, pack and unpack; ``distributor`` pack, unpack, ship,
+allocate, receive and change state of units in its own party's custody, and see only those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Final
+
+from unitrace.epcis import (
+    Action,
+    AggregationEvent,
+    BizStep,
+    Disposition,
+    EpcNaming,
+    Ilmd,
+    ObjectEvent,
+    SourceDest,
+    SourceDestType,
+)
+from unitrace.gs1 import Gln, Gtin, InvalidCode, Scan, Sscc, parse
+from unitrace.registry.errors import (
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    TransitionRefused,
+)
+from unitrace.registry.model import Actor, Lot, LotStatus, Party, PartyRole, Role, UnitState
+from unitrace.registry.states import (
+    UNDO_WINDOW,
+    Allowed,
+    Reactivation,
+    allowed,
+    check_transition,
+    refusal,
+    sources,
+    undo_refusal,
+)
+from unitrace.store.events import EventRecord, UnitEpcs
+from unitrace.store.unit_of_work import UnitOfWork
+from unitrace.store.units import (
+    ContainerRecord,
+    InContainers,
+    LotRange,
+    ProductKey,
+    UnitGroup,
+    UnitKeys,
+    UnitRecord,
+    UnitSelection,
+)
+
+# --- the rules as tables ------------------------------------------------------------------------
+
+_ADMIN, _LINE, _DISTRIBUTOR = Role.ADMIN, Role.LINE, Role.DISTRIBUTOR
+
+#: Which roles may call each entry point.
+MAY: Final[Mapping[str, frozenset[Role]]] = {
+    "commission": frozenset({_ADMIN, _LINE}),
+    "aggregate": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
+    "disaggregate": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
+    "ship": frozenset({_ADMIN, _DISTRIBUTOR}),
+    "allocate": frozenset({_ADMIN, _DISTRIBUTOR}),
+    "receive": frozenset({_ADMIN, _DISTRIBUTOR}),
+    "change_state": frozenset({_ADMIN, _DISTRIBUTOR}),
+    "set_lot_status": frozenset({_ADMIN}),
+    "view": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StateEvent:
+    """The CBV words of the event that moves a unit into a state."""
+
+    action: Action
+    biz_step: BizStep | None
+    disposition: Disposition | None
+
+
+_OBSERVE, _DELETE = Action.OBSERVE, Action.DELETE
+
+#: The event of each change of state (see the table in the module's docstring).
+STATE_EVENTS: Final[Mapping[UnitState, StateEvent]] = {
+    UnitState.SUPPLIED: StateEvent(_OBSERVE, BizStep.DISPENSING, Disposition.DISPENSED),
+    UnitState.DESTROYED: StateEvent(_DELETE, BizStep.DESTROYING, Disposition.DESTROYED),
+    UnitState.STOLEN: StateEvent(_OBSERVE, None, Disposition.STOLEN),
+    UnitState.SAMPLE: StateEvent(_OBSERVE, BizStep.SAMPLING, Disposition.NON_SELLABLE_OTHER),
+    UnitState.FREE_SAMPLE: StateEvent(_OBSERVE, BizStep.SAMPLING, Disposition.DISPENSED),
+    UnitState.EXPORTED: StateEvent(_OBSERVE, BizStep.DEPARTING, Disposition.NON_SELLABLE_OTHER),
+    UnitState.LOCKED: StateEvent(_OBSERVE, BizStep.HOLDING, Disposition.NON_SELLABLE_OTHER),
+    UnitState.CHECKED_OUT: StateEvent(_OBSERVE, BizStep.REPACKAGING, Disposition.INACTIVE),
+    UnitState.ACTIVE: StateEvent(_OBSERVE, None, Disposition.ACTIVE),
+    UnitState.RECALLED: StateEvent(_OBSERVE, None, Disposition.RECALLED),
+    UnitState.WITHDRAWN: StateEvent(_OBSERVE, None, Disposition.NON_SELLABLE_OTHER),
+    UnitState.EXPIRED: StateEvent(_OBSERVE, None, Disposition.EXPIRED),
+    UnitState.VOIDED: StateEvent(_DELETE, BizStep.DECOMMISSIONING, None),
+}
+#: A retailer sells where a pharmacy dispenses.
+RETAIL_SUPPLY: Final = StateEvent(_OBSERVE, BizStep.RETAIL_SELLING, Disposition.RETAIL_SOLD)
+
+#: Where a party without a GLN is named in events (CBV wants a URI; a PGLN where there is one).
+PARTY_URN_PREFIX: Final = "urn:unitrace:party:"
+
+
+# --- what the entry points return -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """Units and containers sent to a party by one shipping event."""
+
+    event: EventRecord
+    party: str
+    #: units moved, at every depth of the containers shipped
+    units: int
+    #: the EPCs of the containers named in the request
+    containers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitView:
+    """One unit as the registry knows it, with its history."""
+
+    gtin: Gtin
+    serial: str
+    epc: str
+    lot: str
+    seq: int
+    expiry: dt.date
+    state: UnitState
+    #: the EPC of the case or pallet it is packed in directly
+    container: str | None
+    custodian: str | None
+    location: str | None
+    state_since: dt.datetime | None
+    #: the events naming the unit, oldest first
+    history: tuple[EventRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerView:
+    """A case or pallet: what it holds directly, and how many units at every depth."""
+
+    epc: str
+    kind: str
+    parent: str | None
+    custodian: str | None
+    location: str | None
+    containers: tuple[str, ...]
+    units: tuple[str, ...]
+    unit_count: int
+
+
+# --- commissioning ------------------------------------------------------------------------------
+
+
+def commission(
+    uow: UnitOfWork,
+    *,
+    gtin: Gtin,
+    lot: str,
+    seq_from: int,
+    seq_to: int,
+    actor: Actor,
+    location_gln: str | None = None,
+    at: dt.datetime | None = None,
+) -> EventRecord:
+    """Units ``seq_from`` … ``seq_to`` of a lot were printed on packs: one ObjectEvent ADD
+    ``commissioning``/``active`` with the lot and expiry as ILMD names them all, and they go
+    from issued to active. Every unit of the range must be issued."""
+    _allow(actor, "commission")
+    when = _time(at)
+    location = _gln(location_gln, "location_gln")
+    context = _Context.of(uow)
+    selection, registered = _lot_range(uow, context, gtin, lot, seq_from, seq_to)
+    if registered.status is not LotStatus.RELEASED:
+        raise Conflict(
+            f"lot {lot} of {registered.gtin} is {registered.status}: its units are never "
+            "commissioned"
+        )
+    if registered.expiry < when.date():
+        raise Conflict(
+            f"lot {lot} of {registered.gtin} expired on {registered.expiry.isoformat()}: its "
+            "units are never commissioned"
+        )
+    place = context.naming.sgln(location) if location is not None else None
+    event = ObjectEvent(
+        event_time=when,
+        action=Action.ADD,
+        biz_step=BizStep.COMMISSIONING,
+        disposition=Disposition.ACTIVE,
+        read_point=place,
+        biz_location=place,
+        ilmd=Ilmd(lot=lot, expiry=registered.expiry),
+    )
+    issued = frozenset({UnitState.ISSUED})
+    try:
+        with _all_or_nothing(uow):
+            record = uow.events.add(
+                event,
+                party_id=actor.party_id,
+                recorded_by=actor.name,
+                units_named=[UnitEpcs(selection, context.naming, states=issued)],
+            )
+            moved = uow.units.set_state(
+                selection,
+                to=UnitState.ACTIVE,
+                from_states=issued,
+                at=when,
+                party_id=actor.party_id,
+                location_gln=location.value if location else None,
+            )
+            if moved != selection.size:
+                raise _Undone
+    except _Undone:
+        raise _not_all_issued(uow, selection) from None
+    uow.audit.record(
+        actor.name,
+        "units.commissioned",
+        f"{registered.gtin.value}/{lot}",
+        {"seq_from": seq_from, "seq_to": seq_to, "units": moved, "event_id": record.event_id},
+    )
+    return record
+
+
+def _not_all_issued(uow: UnitOfWork, selection: LotRange) -> TransitionRefused:
+    groups = sorted(uow.units.groups(selection), key=lambda group: group.state.value)
+    for group in groups:
+        if group.state is not UnitState.ISSUED:
+            rule = refusal(group.state, UnitState.ACTIVE) or (
+                "a decommissioned unit is made active again by a change of state, within the "
+                "undo rule, not by commissioning"
+            )
+            names = _some_units(*uow.units.examples(selection, group, limit=1))
+            return TransitionRefused(names, group.state.value, rule)
+    raise AssertionError("the units changed while they were commissioned")  # pragma: no cover
+
+
+# --- packing ------------------------------------------------------------------------------------
+
+
+def aggregate(
+    uow: UnitOfWork,
+    *,
+    parent: str,
+    children: Sequence[str],
+    actor: Actor,
+    at: dt.datetime | None = None,
+) -> EventRecord:
+    """Pack units or containers into ``parent``, a case (GTIN + serial) or a pallet (SSCC),
+    which is registered on first use: one AggregationEvent ADD ``packing``."""
+    _allow(actor, "aggregate")
+    when = _time(at)
+    if not children:
+        raise InvalidRequest("children: none given")
+    context = _Context.of(uow)
+    parent_epc, kind = _container_code(context, parent, "parent")
+    targets = _resolve(uow, context, children, "children")
+    existing = uow.units.containers_by_epc([parent_epc]).get(parent_epc)
+    if parent_epc in targets.epcs:
+        raise Conflict(f"container {parent_epc} cannot contain itself")
+    for child in targets.containers:
+        if existing is not None and existing.id in uow.units.subtree([child.id]):
+            raise Conflict(
+                f"container {parent_epc} is inside {child.epc}: packing {child.epc} into it "
+                "would make a container contain itself"
+            )
+        if child.parent_id is not None:
+            outer = uow.units.container(child.parent_id)
+            raise Conflict(
+                f"container {child.epc} is packed in {outer.epc if outer else '?'} already: "
+                "unpack it first"
+            )
+    for unit in targets.units.values():
+        if unit.container_id is not None:
+            raise Conflict(
+                f"unit {_unit_name(unit.gtin, unit.serial)} is packed in {unit.container_epc} "
+                "already: unpack it first"
+            )
+    not_active = [unit for unit in targets.units.values() if unit.state is not UnitState.ACTIVE]
+    if not_active:
+        first = not_active[0]
+        raise Conflict(
+            f"unit {_some_units([(first.gtin, first.serial)], len(not_active))} is "
+            f"{first.state}: only active units are packed"
+        )
+    holders = {unit.custodian_id for unit in targets.units.values()}
+    holders |= {child.custodian_id for child in targets.containers}
+    if existing is not None:
+        holders.add(existing.custodian_id)
+    if len(holders) > 1:
+        parties = ", ".join(sorted(holder or "the brand" for holder in holders))
+        raise Conflict(
+            f"children: they and container {parent_epc} are in the custody of different "
+            f"parties ({parties}): pack only what one party holds"
+        )
+    holder = holders.pop()
+    _check_custody(actor, holder, f"container {parent_epc}")
+    event = AggregationEvent(
+        event_time=when,
+        action=Action.ADD,
+        biz_step=BizStep.PACKING,
+        parent_id=parent_epc,
+        child_epcs=targets.epcs,
+    )
+    with _changed_meanwhile(), _all_or_nothing(uow):
+        if existing is None:
+            locations = {unit.location_gln for unit in targets.units.values()}
+            locations |= {child.location_gln for child in targets.containers}
+            existing = uow.units.add_container(
+                parent_epc,
+                kind,
+                custodian_id=holder,
+                location_gln=locations.pop() if len(locations) == 1 else None,
+                at=when,
+            )
+        record = uow.events.add(event, party_id=actor.party_id, recorded_by=actor.name)
+        if uow.units.pack(UnitKeys(tuple(targets.units)), existing.id) != len(targets.units):
+            raise _Undone
+        uow.units.set_container_parent([child.id for child in targets.containers], existing.id)
+    uow.audit.record(
+        actor.name,
+        "container.packed",
+        parent_epc,
+        {"children": len(targets.epcs), "event_id": record.event_id},
+    )
+    return record
+
+
+def disaggregate(
+    uow: UnitOfWork,
+    *,
+    parent: str,
+    children: Sequence[str] | None = None,
+    actor: Actor,
+    at: dt.datetime | None = None,
+) -> EventRecord:
+    """Take ``children`` (all it holds directly, if None) out of the container ``parent``:
+    one AggregationEvent DELETE ``unpacking``."""
+    _allow(actor, "disaggregate")
+    when = _time(at)
+    context = _Context.of(uow)
+    parent_epc, _ = _container_code(context, parent, "parent")
+    container = uow.units.containers_by_epc([parent_epc]).get(parent_epc)
+    if container is None:
+        raise NotFound(f"parent: container {parent_epc} is not registered")
+    _check_custody(actor, container.custodian_id, f"container {parent_epc}")
+    inner: Sequence[ContainerRecord]
+    if children is None:
+        inner = uow.units.child_containers(container.id)
+        loose: UnitSelection = InContainers((container.id,))
+        unit_count = uow.units.count(loose)
+        if not inner and unit_count == 0:
+            raise Conflict(f"container {parent_epc} is empty: there is nothing to unpack")
+        child_epcs = tuple(child.epc for child in inner)
+        named = [UnitEpcs(loose, context.naming, role="child")] if unit_count else []
+    else:
+        if not children:
+            raise InvalidRequest("children: none given; leave it out to unpack everything")
+        targets = _resolve(uow, context, children, "children")
+        for child in targets.containers:
+            if child.parent_id != container.id:
+                raise Conflict(f"container {child.epc} is not packed in {parent_epc}")
+        for unit in targets.units.values():
+            if unit.container_id != container.id:
+                raise Conflict(
+                    f"unit {_unit_name(unit.gtin, unit.serial)} is not packed in {parent_epc}"
+                )
+        inner = targets.containers
+        loose = UnitKeys(tuple(targets.units))
+        child_epcs = targets.epcs
+        named = []
+    event = AggregationEvent(
+        event_time=when,
+        action=Action.DELETE,
+        biz_step=BizStep.UNPACKING,
+        parent_id=parent_epc,
+        child_epcs=child_epcs,
+    )
+    with _all_or_nothing(uow):
+        record = uow.events.add(
+            event, party_id=actor.party_id, recorded_by=actor.name, units_named=named
+        )
+        unpacked = uow.units.unpack(loose, container.id)
+        uow.units.set_container_parent([child.id for child in inner], None)
+    uow.audit.record(
+        actor.name,
+        "container.unpacked",
+        parent_epc,
+        {"units": unpacked, "containers": len(inner), "event_id": record.event_id},
+    )
+    return record
+
+
+# --- shipping and receiving -------------------------------------------------------------------
+
+
+def ship(
+    uow: UnitOfWork,
+    *,
+    codes: Sequence[str],
+    party: str,
+    actor: Actor,
+    at: dt.datetime | None = None,
+) -> Shipment:
+    """Send units and containers to ``party``: one ObjectEvent OBSERVE ``shipping`` /
+    ``in_transit`` with the party as destination; every unit inside a shipped container, at any
+    depth, goes with it. The units must be active, unpacked unless their container is shipped,
+    and not in any other party's custody."""
+    _allow(actor, "ship")
+    when = _time(at)
+    if not codes:
+        raise InvalidRequest("codes: none given")
+    context = _Context.of(uow)
+    targets = _resolve(uow, context, codes, "codes")
+    loose = UnitKeys(tuple(targets.units)) if targets.units else None
+    return _dispatch(uow, context, loose, targets.containers, party, actor, when, "units.shipped")
+
+
+def allocate(
+    uow: UnitOfWork,
+    *,
+    party: str,
+    actor: Actor,
+    gtin: str | None = None,
+    lot: str | None = None,
+    seq_from: int | None = None,
+    seq_to: int | None = None,
+    codes: Sequence[str] | None = None,
+    at: dt.datetime | None = None,
+) -> Shipment:
+    """ "Distributor A receives 1-10,000": ship a seq range of a lot, or a list of codes, to
+    ``party``, on the rules of :func:`ship`."""
+    _allow(actor, "allocate")
+    when = _time(at)
+    context = _Context.of(uow)
+    by_range = {"gtin": gtin, "lot": lot, "seq_from": seq_from, "seq_to": seq_to}
+    if codes is not None:
+        if any(value is not None for value in by_range.values()):
+            raise InvalidRequest("codes: give either codes or gtin, lot, seq_from and seq_to")
+        if not codes:
+            raise InvalidRequest("codes: none given")
+        targets = _resolve(uow, context, codes, "codes")
+        loose = UnitKeys(tuple(targets.units)) if targets.units else None
+        return _dispatch(
+            uow, context, loose, targets.containers, party, actor, when, "units.allocated"
+        )
+    missing = [name for name, value in by_range.items() if value is None]
+    if missing:
+        raise InvalidRequest(
+            f"{missing[0]}: needed, with gtin, lot, seq_from and seq_to (or give codes)"
+        )
+    selection, _ = _lot_range(
+        uow, context, str(gtin), str(lot), int(seq_from or 0), int(seq_to or 0)
+    )
+    return _dispatch(uow, context, selection, [], party, actor, when, "units.allocated")
+
+
+def _dispatch(
+    uow: UnitOfWork,
+    context: _Context,
+    loose: UnitSelection | None,
+    shipped: Sequence[ContainerRecord],
+    party_id: str,
+    actor: Actor,
+    when: dt.datetime,
+    audit_action: str,
+) -> Shipment:
+    party = uow.parties.get(party_id)
+    if party is None:
+        raise NotFound(f"party: {party_id} is not registered")
+    _top_level(uow, shipped, "ship")
+    for container in shipped:
+        _check_custody(actor, container.custodian_id, f"container {container.epc}")
+        _not_held_elsewhere(actor, party, container.custodian_id, f"container {container.epc}")
+    tree = uow.units.subtree(container.id for container in shipped)
+    selections = _selections(loose, tree)
+    units = 0
+    for selection in selections:
+        for group in uow.units.groups(selection):
+            names = _GroupNames(uow, selection, group)
+            if group.packed and selection is loose:
+                raise Conflict(
+                    f"{names} is packed in a container: ship the container, or unpack "
+                    "the unit first"
+                )
+            _check_custody(actor, group.custodian_id, names)
+            _not_held_elsewhere(actor, party, group.custodian_id, names)
+            if group.state is not UnitState.ACTIVE:
+                raise Conflict(f"{names} is {group.state}: only active units are shipped")
+            units += group.count
+    source = uow.parties.get(actor.party_id) if actor.party_id else None
+    destinations = [SourceDest(SourceDestType.OWNING_PARTY, _party_uri(context, party))]
+    if party.gln is not None:
+        destinations.append(
+            SourceDest(SourceDestType.LOCATION, context.naming.sgln(Gln(party.gln)))
+        )
+    sources_ = (
+        (SourceDest(SourceDestType.OWNING_PARTY, _party_uri(context, source)),) if source else ()
+    )
+    all_containers = uow.units.containers_by_id(tree)
+    event = ObjectEvent(
+        event_time=when,
+        action=Action.OBSERVE,
+        epc_list=tuple(container.epc for container in all_containers),
+        biz_step=BizStep.SHIPPING,
+        disposition=Disposition.IN_TRANSIT,
+        source_list=sources_,
+        destination_list=tuple(destinations),
+    )
+    with _changed_meanwhile(), _all_or_nothing(uow):
+        record = uow.events.add(
+            event,
+            party_id=party.id,
+            recorded_by=actor.name,
+            units_named=[UnitEpcs(selection, context.naming) for selection in selections],
+        )
+        moved = sum(
+            uow.units.set_custodian(selection, party.id, from_party=actor.party_id)
+            for selection in selections
+        )
+        if moved != units:
+            raise _Undone
+        uow.units.set_container_custodian(tree, party.id)
+    top = tuple(container.epc for container in shipped)
+    uow.audit.record(
+        actor.name,
+        audit_action,
+        record.event_id,
+        {"party": party.id, "units": units, "containers": list(top)},
+    )
+    return Shipment(record, party.id, units, top)
+
+
+def receive(
+    uow: UnitOfWork,
+    *,
+    codes: Sequence[str],
+    actor: Actor,
+    location_gln: str | None = None,
+    at: dt.datetime | None = None,
+) -> EventRecord:
+    """Units and containers arrived at ``location_gln`` (the actor's party's GLN where none is
+    given): one ObjectEvent OBSERVE ``receiving`` / ``in_progress``; the units inside the
+    containers, at any depth, arrive with them."""
+    _allow(actor, "receive")
+    when = _time(at)
+    if not codes:
+        raise InvalidRequest("codes: none given")
+    location = _place(uow, actor, location_gln)
+    if location is None:
+        raise InvalidRequest("location_gln: needed, as the receiver has no party GLN to default to")
+    context = _Context.of(uow)
+    targets = _resolve(uow, context, codes, "codes")
+    _top_level(uow, targets.containers, "receive")
+    for container in targets.containers:
+        _check_custody(actor, container.custodian_id, f"container {container.epc}")
+    tree = uow.units.subtree(container.id for container in targets.containers)
+    loose = UnitKeys(tuple(targets.units)) if targets.units else None
+    selections = _selections(loose, tree)
+    units = 0
+    for selection in selections:
+        for group in uow.units.groups(selection):
+            names = _GroupNames(uow, selection, group)
+            if group.packed and selection is loose:
+                raise Conflict(
+                    f"{names} is packed in a container: receive the container, or unpack "
+                    "the unit first"
+                )
+            _check_custody(actor, group.custodian_id, names)
+            if group.state is not UnitState.ACTIVE:
+                raise Conflict(f"{names} is {group.state}: only active units are received")
+            units += group.count
+    place = context.naming.sgln(location)
+    event = ObjectEvent(
+        event_time=when,
+        action=Action.OBSERVE,
+        epc_list=tuple(container.epc for container in uow.units.containers_by_id(tree)),
+        biz_step=BizStep.RECEIVING,
+        disposition=Disposition.IN_PROGRESS,
+        read_point=place,
+        biz_location=place,
+    )
+    with _all_or_nothing(uow):
+        record = uow.events.add(
+            event,
+            party_id=actor.party_id,
+            recorded_by=actor.name,
+            units_named=[UnitEpcs(selection, context.naming) for selection in selections],
+        )
+        for selection in selections:
+            uow.units.set_location(selection, location.value)
+        uow.units.set_container_location(tree, location.value)
+    uow.audit.record(
+        actor.name,
+        "units.received",
+        record.event_id,
+        {"location": location.value, "units": units, "event_id": record.event_id},
+    )
+    return record
+
+
+# --- states -----------------------------------------------------------------------------------
+
+
+def change_state(
+    uow: UnitOfWork,
+    *,
+    codes: Sequence[str],
+    to: UnitState,
+    actor: Actor,
+    location_gln: str | None = None,
+    at: dt.datetime | None = None,
+) -> EventRecord:
+    """Decommission units (supplied, destroyed, stolen, sample, …), block them, void issued
+    serials, or make decommissioned units active again within the undo rule, as the state
+    table (:mod:`unitrace.registry.states`) allows; a container code stands for every unit in
+    it. ``location_gln`` defaults to the actor's party's GLN: the undo rule compares it with
+    where the unit was decommissioned."""
+    _allow(actor, "change_state")
+    when = _time(at)
+    try:
+        target = UnitState(to)
+    except ValueError:
+        names = ", ".join(state.value for state in UnitState)
+        raise InvalidRequest(f"to: {to!r} is not a unit state ({names})") from None
+    if not codes:
+        raise InvalidRequest("codes: none given")
+    location = _place(uow, actor, location_gln)
+    context = _Context.of(uow)
+    targets = _resolve(uow, context, codes, "codes")
+    tree = uow.units.subtree(container.id for container in targets.containers)
+    inside = set(tree)
+    for unit in targets.units.values():
+        if unit.container_id in inside:
+            raise InvalidRequest(
+                f"codes: unit {_unit_name(unit.gtin, unit.serial)} is inside "
+                f"{unit.container_epc}, which is named too"
+            )
+    loose = UnitKeys(tuple(targets.units)) if targets.units else None
+    selections = _selections(loose, tree)
+    units = 0
+    from_states: set[UnitState] = set()
+    for selection in selections:
+        for group in uow.units.groups(selection):
+            _check_custody(actor, group.custodian_id, _GroupNames(uow, selection, group))
+            _check_change(uow, selection, group, target, actor, location, when)
+            from_states.add(group.state)
+            units += group.count
+    if units == 0:
+        raise InvalidRequest("codes: the containers named hold no units")
+    words = STATE_EVENTS[target]
+    if target is UnitState.SUPPLIED and actor.party_id is not None:
+        acting = uow.parties.get(actor.party_id)
+        if acting is not None and acting.role is PartyRole.RETAILER:
+            words = RETAIL_SUPPLY
+    place = context.naming.sgln(location) if location is not None else None
+    event = ObjectEvent(
+        event_time=when,
+        action=words.action,
+        biz_step=words.biz_step,
+        disposition=words.disposition,
+        read_point=place,
+        biz_location=place,
+    )
+    with _changed_meanwhile(), _all_or_nothing(uow):
+        record = uow.events.add(
+            event,
+            party_id=actor.party_id,
+            recorded_by=actor.name,
+            units_named=[UnitEpcs(selection, context.naming) for selection in selections],
+        )
+        moved = sum(
+            uow.units.set_state(
+                selection,
+                to=target,
+                from_states=from_states,
+                at=when,
+                party_id=actor.party_id,
+                location_gln=location.value if location else None,
+            )
+            for selection in selections
+        )
+        if moved != units:
+            raise _Undone
+    uow.audit.record(
+        actor.name,
+        "units.state_changed",
+        record.event_id,
+        {"to": target.value, "units": units, "from": sorted(s.value for s in from_states)},
+    )
+    return record
+
+
+def _check_change(
+    uow: UnitOfWork,
+    selection: UnitSelection,
+    group: UnitGroup,
+    to: UnitState,
+    actor: Actor,
+    location: Gln | None,
+    when: dt.datetime,
+) -> None:
+    if group.state is UnitState.ISSUED and to is UnitState.ACTIVE:
+        raise TransitionRefused(
+            _group_names(uow, selection, group),
+            group.state.value,
+            "an issued serial is made active by commissioning, which records its lot and expiry",
+        )
+    condition = allowed(group.state, to)
+    reactivation = None
+    if condition in (Allowed.UNDO, Allowed.UNDO_ANY_TIME):
+        reactivation = Reactivation(
+            at=when,
+            party_id=actor.party_id,
+            location_gln=location.value if location else None,
+            decommissioned_at=group.oldest_state_since,
+            decommissioned_by=group.state_party_id,
+            decommissioned_location=group.state_location_gln,
+            lot_expiry=group.lot_expiry,
+        )
+    try:
+        check_transition("", group.state, to, reactivation)
+    except TransitionRefused as refused:
+        past: dt.datetime | None = None
+        if (
+            reactivation is not None
+            and undo_refusal(group.state, replace(reactivation, decommissioned_at=when)) is None
+        ):
+            # only the 10 days are past, and only for some of the group: name those, the
+            # oldest (the one the message gives the hours of) first
+            past = when - UNDO_WINDOW
+        examples, count = uow.units.examples(selection, group, limit=1, state_since_before=past)
+        raise TransitionRefused(_some_units(examples, count), refused.state, refused.rule) from None
+
+
+def set_lot_status(
+    uow: UnitOfWork,
+    *,
+    gtin: str,
+    lot: str,
+    status: str,
+    reason: str,
+    actor: Actor,
+    at: dt.datetime | None = None,
+) -> EventRecord:
+    """Recall or withdraw a lot, for good: the lot's status is set, and every unit of it that
+    is commissioned and not terminal becomes recalled (withdrawn), recorded by one ObjectEvent
+    OBSERVE with disposition ``recalled`` (``non_sellable_other``). Serials issued but never
+    commissioned stay issued; commissioning then refuses them."""
+    _allow(actor, "set_lot_status")
+    when = _time(at)
+    if status not in (LotStatus.RECALLED, LotStatus.WITHDRAWN):
+        raise InvalidRequest(f"status: {status!r} is not recalled or withdrawn")
+    if not reason.strip():
+        raise InvalidRequest("reason: must not be empty")
+    new_status = LotStatus(status)
+    context = _Context.of(uow)
+    product = context.product(gtin, "gtin")
+    registered = uow.lots.get(product.gtin, lot)
+    lot_id = uow.lots.id_of(product.gtin, lot, for_update=True)
+    if registered is None or lot_id is None:
+        raise NotFound(f"lot: {lot} of {product.gtin} is not registered")
+    if registered.status is not LotStatus.RELEASED:
+        raise Conflict(
+            f"lot {lot} of {product.gtin} is {registered.status} already: a recall or "
+            "withdrawal is irreversible"
+        )
+    target = UnitState(status)
+    reached = sources(target) - {UnitState.ISSUED}
+    selection = LotRange(product.id, lot_id, 1, registered.issued)
+    words = STATE_EVENTS[target]
+    event = ObjectEvent(
+        event_time=when,
+        action=words.action,
+        biz_step=words.biz_step,
+        disposition=words.disposition,
+    )
+    with _all_or_nothing(uow):
+        record = uow.events.add(
+            event,
+            party_id=actor.party_id,
+            recorded_by=actor.name,
+            units_named=[UnitEpcs(selection, context.naming, states=reached)],
+        )
+        units = uow.units.set_state(
+            selection,
+            to=target,
+            from_states=reached,
+            at=when,
+            party_id=actor.party_id,
+            location_gln=None,
+        )
+        uow.lots.set_status(lot_id, new_status, reason.strip())
+    uow.audit.record(
+        actor.name,
+        "lot.status_set",
+        f"{product.gtin.value}/{lot}",
+        {"status": status, "reason": reason.strip(), "units": units, "event_id": record.event_id},
+    )
+    return record
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def unit_view(uow: UnitOfWork, *, gtin: str, serial: str, actor: Actor) -> UnitView:
+    """A unit's state, lot, container, custodian and history. A distributor sees only units in
+    its custody; any other unit is "not registered" to it, as an unknown one is."""
+    _allow(actor, "view")
+    context = _Context.of(uow)
+    key = _parse_gtin(gtin, "gtin")
+    unknown = NotFound(f"unit {_unit_name(key, serial)} is not registered")
+    product = context.products.get(key.value)
+    if product is None:
+        raise unknown
+    unit = uow.units.get(product.id, serial)
+    if unit is None or (actor.role is Role.DISTRIBUTOR and unit.custodian_id != actor.party_id):
+        raise unknown
+    epc = context.naming.sgtin(key, serial)
+    return UnitView(
+        gtin=key,
+        serial=serial,
+        epc=epc,
+        lot=unit.lot,
+        seq=unit.seq,
+        expiry=unit.expiry,
+        state=unit.state,
+        container=unit.container_epc,
+        custodian=unit.custodian_id,
+        location=unit.location_gln,
+        state_since=unit.state_since,
+        history=tuple(uow.events.naming([epc])),
+    )
+
+
+def container_view(uow: UnitOfWork, *, code: str, actor: Actor) -> ContainerView:
+    """What a case or pallet holds. A distributor sees only containers in its custody."""
+    _allow(actor, "view")
+    context = _Context.of(uow)
+    epc, _ = _container_code(context, code, "code")
+    container = uow.units.containers_by_epc([epc]).get(epc)
+    if container is None or (
+        actor.role is Role.DISTRIBUTOR and container.custodian_id != actor.party_id
+    ):
+        raise NotFound(f"code: container {epc} is not registered")
+    parent = uow.units.container(container.parent_id) if container.parent_id else None
+    inner = uow.units.child_containers(container.id)
+    units = [
+        context.naming.sgtin(gtin, serial) for gtin, serial in uow.units.unit_keys_in(container.id)
+    ]
+    tree = uow.units.subtree([container.id])
+    return ContainerView(
+        epc=container.epc,
+        kind=container.kind,
+        parent=parent.epc if parent else None,
+        custodian=container.custodian_id,
+        location=container.location_gln,
+        containers=tuple(child.epc for child in inner),
+        units=tuple(sorted(units)),
+        unit_count=uow.units.count(InContainers(tuple(tree))),
+    )
+
+
+# --- the parts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """The products and the EPC naming they give, read once per request."""
+
+    products: Mapping[str, ProductKey]
+    naming: EpcNaming
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> _Context:
+        products = uow.units.product_keys()
+        naming = EpcNaming.of(
+            (product.gtin, product.company_prefix_length) for product in products.values()
+        )
+        return cls(products, naming)
+
+    def product(self, gtin: str | Gtin, field: str) -> ProductKey:
+        key = gtin if isinstance(gtin, Gtin) else _parse_gtin(gtin, field)
+        product = self.products.get(key.value)
+        if product is None:
+            raise NotFound(f"{field}: {key} is not a registered product")
+        return product
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """What a list of codes names: units by key, and containers."""
+
+    units: Mapping[tuple[int, str], UnitRecord]
+    containers: tuple[ContainerRecord, ...]
+    #: the EPC of each, in the order the codes gave them
+    epcs: tuple[str, ...]
+
+
+def _resolve(uow: UnitOfWork, context: _Context, codes: Sequence[str], field: str) -> _Targets:
+    """The units and containers ``codes`` name; each code must name a registered one, once,
+    and a lot or expiry it carries must be the unit's."""
+    scans: dict[str, tuple[int, Scan]] = {}
+    for index, code in enumerate(codes):
+        where = f"{field}[{index}]"
+        try:
+            scan = parse(code)
+        except InvalidCode as error:
+            raise InvalidRequest(f"{where}: {error}") from None
+        if scan.sscc is not None:
+            epc = context.naming.sscc(scan.sscc)
+        elif scan.gtin is not None and scan.serial is not None:
+            epc = context.naming.sgtin(scan.gtin, scan.serial)
+        else:
+            raise InvalidRequest(
+                f"{where}: {code!r} names no unit or container: give a GTIN with a serial, or "
+                "an SSCC"
+            )
+        if epc in scans:
+            raise InvalidRequest(f"{where}: names the same thing as {field}[{scans[epc][0]}]")
+        scans[epc] = (index, scan)
+    known = uow.units.containers_by_epc(scans)
+    wanted: dict[tuple[int, str], tuple[int, Scan]] = {}
+    for epc, (index, scan) in scans.items():
+        if epc in known:
+            continue
+        if scan.gtin is None or scan.serial is None:
+            raise NotFound(f"{field}[{index}]: container {epc} is not registered")
+        product = context.products.get(scan.gtin.value)
+        if product is None:
+            name = _unit_name(scan.gtin, scan.serial)
+            raise NotFound(f"{field}[{index}]: unit {name} is not registered")
+        wanted[(product.id, scan.serial)] = (index, scan)
+    found = uow.units.find(list(wanted))
+    for key, (index, scan) in wanted.items():
+        unit = found.get(key)
+        name = _unit_name(Gtin(scan.ais["01"]), key[1])
+        if unit is None:
+            raise NotFound(f"{field}[{index}]: unit {name} is not registered")
+        if scan.lot is not None and scan.lot != unit.lot:
+            raise InvalidRequest(
+                f"{field}[{index}]: lot {scan.lot} is not the lot of unit {name} ({unit.lot})"
+            )
+        if scan.expiry is not None and scan.expiry.date != unit.expiry:
+            raise InvalidRequest(
+                f"{field}[{index}]: expiry {scan.expiry.date.isoformat()} is not the expiry of "
+                f"unit {name} ({unit.expiry.isoformat()})"
+            )
+    containers = tuple(known[epc] for epc in scans if epc in known)
+    return _Targets(found, containers, tuple(scans))
+
+
+def _container_code(context: _Context, code: str, field: str) -> tuple[str, str]:
+    """The EPC and kind (``sscc`` or ``sgtin``) of a case or pallet code."""
+    try:
+        scan = parse(code)
+    except InvalidCode as error:
+        raise InvalidRequest(f"{field}: {error}") from None
+    sscc: Sscc | None = scan.sscc
+    if sscc is not None:
+        return context.naming.sscc(sscc), "sscc"
+    if scan.gtin is not None and scan.serial is not None:
+        return context.naming.sgtin(scan.gtin, scan.serial), "sgtin"
+    raise InvalidRequest(
+        f"{field}: {code!r} names no case or pallet: give an SSCC, or a GTIN with a serial"
+    )
+
+
+def _lot_range(
+    uow: UnitOfWork,
+    context: _Context,
+    gtin: str | Gtin,
+    lot: str,
+    seq_from: int,
+    seq_to: int,
+) -> tuple[LotRange, Lot]:
+    product = context.product(gtin, "gtin")
+    registered = uow.lots.get(product.gtin, lot)
+    lot_id = uow.lots.id_of(product.gtin, lot)
+    if registered is None or lot_id is None:
+        raise NotFound(f"lot: {lot} of {product.gtin} is not registered")
+    if seq_from < 1:
+        raise InvalidRequest(f"seq_from: {seq_from} is below 1, the first unit of a lot")
+    if seq_to < seq_from:
+        raise InvalidRequest(f"seq_to: {seq_to} is below seq_from {seq_from}")
+    if seq_to > registered.issued:
+        raise NotFound(
+            f"seq_to: lot {lot} of {product.gtin} has {registered.issued:,} units issued; "
+            f"seq {max(seq_from, registered.issued + 1):,}-{seq_to:,} were never issued"
+        )
+    return LotRange(product.id, lot_id, seq_from, seq_to), registered
+
+
+def _selections(loose: UnitSelection | None, tree: Sequence[int]) -> list[UnitSelection]:
+    selections: list[UnitSelection] = [] if loose is None else [loose]
+    if tree:
+        selections.append(InContainers(tuple(tree)))
+    return selections
+
+
+def _top_level(uow: UnitOfWork, chosen: Sequence[ContainerRecord], verb: str) -> None:
+    for container in chosen:
+        if container.parent_id is not None:
+            holder = uow.units.container(container.parent_id)
+            outer = holder.epc if holder else "another container"
+            raise Conflict(
+                f"container {container.epc} is packed in {outer}: {verb} {outer}, or unpack "
+                f"{container.epc} first"
+            )
+
+
+def _allow(actor: Actor, entry: str) -> None:
+    if actor.role not in MAY[entry]:
+        roles = ", ".join(sorted(role.value for role in MAY[entry]))
+        raise Forbidden(f"a {actor.role.value} may not {entry.replace('_', ' ')}; needs {roles}")
+    if actor.role is Role.DISTRIBUTOR and actor.party_id is None:
+        raise Forbidden(f"distributor {actor.name} is bound to no party")
+
+
+def _check_custody(actor: Actor, custodian: str | None, what: object) -> None:
+    """A distributor handles only what is in its own party's custody."""
+    if actor.role is Role.DISTRIBUTOR and custodian != actor.party_id:
+        raise Forbidden(f"{what}: not in the custody of {actor.party_id}")
+
+
+def _not_held_elsewhere(actor: Actor, party: Party, custodian: str | None, what: object) -> None:
+    if custodian == party.id:
+        raise Conflict(f"{what}: in the custody of {party.id} already")
+    if custodian is not None and custodian != actor.party_id:
+        raise Conflict(
+            f"{what}: in the custody of {custodian} already; a shipment may not overlap units "
+            "shipped elsewhere"
+        )
+
+
+def _place(uow: UnitOfWork, actor: Actor, location_gln: str | None) -> Gln | None:
+    """The GLN given, else the actor's party's."""
+    if location_gln is not None:
+        return _gln(location_gln, "location_gln")
+    if actor.party_id is None:
+        return None
+    party = uow.parties.get(actor.party_id)
+    return Gln(party.gln) if party is not None and party.gln else None
+
+
+def _party_uri(context: _Context, party: Party) -> str:
+    if party.gln is not None:
+        return context.naming.pgln(Gln(party.gln))
+    return PARTY_URN_PREFIX + party.id
+
+
+def _time(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidRequest("at: needs a UTC offset, as EPCIS records where in the world")
+    return at
+
+
+def _gln(value: str | None, field: str) -> Gln | None:
+    if value is None:
+        return None
+    try:
+        return Gln(value)
+    except InvalidCode as error:
+        raise InvalidRequest(f"{field}: {error}") from None
+
+
+def _parse_gtin(text: str, field: str) -> Gtin:
+    try:
+        return Gtin.parse(text)
+    except InvalidCode as error:
+        raise InvalidRequest(f"{field}: {error}") from None
+
+
+def _unit_name(gtin: Gtin, serial: str) -> str:
+    return f"(01){gtin.value}(21){serial}"
+
+
+def _some_units(examples: Sequence[tuple[Gtin, str]], count: int) -> str:
+    """The first unit of ``examples``, and how many more there are of ``count``."""
+    first = _unit_name(*examples[0]) if examples else "?"
+    return first if count <= 1 else f"{first} (and {count - 1:,} more)"
+
+
+def _group_names(uow: UnitOfWork, selection: UnitSelection, group: UnitGroup) -> str:
+    return _some_units(*uow.units.examples(selection, group, limit=1))
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupNames:
+    """A group's units as a message names them, looked up only when a message is written."""
+
+    uow: UnitOfWork
+    selection: UnitSelection
+    group: UnitGroup
+
+    def __str__(self) -> str:
+        return "unit " + _group_names(self.uow, self.selection, self.group)
+
+
+class _Undone(Exception):
+    """The writes did not add up: they are undone, and the caller says why."""
+
+
+@contextmanager
+def _changed_meanwhile() -> Iterator[None]:
+    """Writes that did not add up because another request changed the same units between
+    this one's checks and its writes (PostgreSQL lets them overlap; SQLite queues writers)."""
+    try:
+        yield
+    except _Undone:
+        raise Conflict("the units changed while this request was checked; try again") from None
+
+
+@contextmanager
+def _all_or_nothing(uow: UnitOfWork) -> Iterator[None]:
+    """A savepoint around a request's writes: a refusal raised inside undoes them even if the
+    caller goes on to commit the unit of work."""
+    with uow.connection.begin_nested():
+        yield

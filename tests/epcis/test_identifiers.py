@@ -1,0 +1,85 @@
+"""How events name units, containers, places and parties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unitrace.epcis import EpcNaming, SerialUriTemplate
+from unitrace.gs1 import Gln, Gtin, Sscc, parse
+
+NAMING = EpcNaming.of([(Gtin("09506000134352"), 7), (Gtin("04012345000009"), None)])
+CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (NAMING.sgtin(Gtin("09506000134352"), "S1"), "urn:epc:id:sgtin:9506000.013435.S1"),
+        # a case GTIN under the same company prefix is named with it
+        (NAMING.sgtin(Gtin("19506000134359"), "C/1"), "urn:epc:id:sgtin:9506000.113435.C%2F1"),
+        (NAMING.sscc(Sscc("195060000000000012")), "urn:epc:id:sscc:9506000.1000000001"),
+        (NAMING.sgln(Gln("9506000000015")), "urn:epc:id:sgln:9506000.00001.0"),
+        (NAMING.pgln(Gln("9506000000015")), "urn:epc:id:pgln:9506000.00001"),
+        # under no known company prefix: GS1 Digital Link on GS1's resolver
+        (
+            NAMING.sgtin(Gtin("04012345000009"), "Z&1"),
+            "https://id.gs1.org/01/04012345000009/21/Z%261",
+        ),
+        (NAMING.sscc(Sscc("340123450000000000")), "https://id.gs1.org/00/340123450000000000"),
+        (NAMING.sgln(Gln("4012345000009")), "https://id.gs1.org/414/4012345000009"),
+        (NAMING.pgln(Gln("4012345000009")), "https://id.gs1.org/417/4012345000009"),
+    ],
+)
+def test_names(name: str, expected: str) -> None:
+    assert name == expected
+
+
+@pytest.mark.parametrize("gtin", [Gtin("09506000134352"), Gtin("04012345000009")])
+def test_a_name_reads_back_as_the_same_unit(gtin: Gtin) -> None:
+    scan = parse(NAMING.sgtin(gtin, "a/b%c"))
+    assert (scan.gtin, scan.serial) == (gtin, "a/b%c")
+
+
+def test_the_longest_known_prefix_wins() -> None:
+    naming = EpcNaming(frozenset({"950600", "950600013"}))
+    assert naming.company_prefix_length("950600013435") == 9
+    assert naming.company_prefix_length("950600999999") == 6
+    assert naming.company_prefix_length("401234500000") is None
+
+
+@pytest.mark.parametrize(
+    ("gtin", "alphabet", "template"),
+    [
+        (
+            "09506000134352",
+            "23456789ABCDEFGHJKLMNPQRSTUVWXYZ",
+            SerialUriTemplate("urn:epc:id:sgtin:9506000.013435."),
+        ),
+        (
+            "09506000134352",
+            "AB/%&",
+            SerialUriTemplate(
+                "urn:epc:id:sgtin:9506000.013435.", (("%", "%25"), ("&", "%26"), ("/", "%2F"))
+            ),
+        ),
+        (
+            "04012345000009",
+            "AB+/",
+            SerialUriTemplate(
+                "https://id.gs1.org/01/04012345000009/21/", (("+", "%2B"), ("/", "%2F"))
+            ),
+        ),
+    ],
+)
+def test_serial_templates(gtin: str, alphabet: str, template: SerialUriTemplate) -> None:
+    assert NAMING.serial_template(Gtin(gtin), alphabet) == template
+
+
+@given(
+    gtin=st.sampled_from([Gtin("09506000134352"), Gtin("04012345000009")]),
+    serial=st.text(alphabet=CSET82, min_size=1, max_size=20),
+)
+def test_a_template_names_a_serial_as_the_naming_does(gtin: Gtin, serial: str) -> None:
+    assert NAMING.serial_template(gtin, CSET82).uri(serial) == NAMING.sgtin(gtin, serial)

@@ -1,0 +1,112 @@
+"""The registry side of the command line: demo data, serial requests, code files, labels."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from unitrace.cli import app
+
+runner = CliRunner()
+GTIN = "09506000134352"
+
+
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.db'}")
+    monkeypatch.setenv("UNITRACE_RESOLVER_BASE", "https://id.brand.example")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    return tmp_path
+
+
+def test_demo_seeds_once_and_prints_a_token_and_urls_each_time(registry: Path) -> None:
+    first = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:9000"])
+    again = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:9000"])
+    assert (first.exit_code, again.exit_code) == (0, 0)
+    assert first.stdout.splitlines()[0] == (
+        "demo data: 3 products, 6 lots, 3 parties, 6,000 units commissioned, 1,000 shipped"
+    )
+    assert again.stdout.splitlines()[0] == "demo data: already there"
+    for output in (first.stdout, again.stdout):
+        lines = output.splitlines()
+        assert lines[1].startswith("admin token: ut_")
+        assert lines[2].strip() == "API documentation: http://127.0.0.1:9000/docs"
+        assert (
+            lines[4]
+            .strip()
+            .startswith(f"a unit and its history: http://127.0.0.1:9000/api/units/{GTIN}/")
+        )
+
+
+def test_serials_request_writes_the_codes_file(registry: Path) -> None:
+    runner.invoke(app, ["demo"])
+    result = runner.invoke(
+        app,
+        [
+            "serials",
+            "request",
+            "--gtin",
+            GTIN,
+            "--lot",
+            "L2611A",
+            "--count",
+            "250",
+            "--out",
+            "codes.csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"serial request 7: 250 serials of {GTIN} lot L2611A, seq 1001-1250",
+        f"guess probability for {GTIN}: 1 in 512,409,557,603,043",
+        "wrote codes.csv: 250 codes",
+    ]
+    rows = list(csv.DictReader((registry / "codes.csv").open(encoding="utf-8")))
+    assert [int(row["seq"]) for row in rows] == list(range(1001, 1251))
+    assert rows[0]["digital_link"] == (
+        f"https://id.brand.example/01/{GTIN}/10/L2611A/21/{rows[0]['serial']}?17=280630"
+    )
+    as_json = runner.invoke(app, ["serials", "codes", "7", "--out", "codes.json"])
+    assert as_json.exit_code == 0
+    assert [
+        dict(row, seq=str(row["seq"])) for row in json.loads((registry / "codes.json").read_text())
+    ] == rows
+
+
+def test_labels_for_a_request(registry: Path) -> None:
+    runner.invoke(app, ["demo"])
+    pdf = runner.invoke(app, ["labels", "pdf", "1", "--out", "labels.pdf", "--label", "50x25"])
+    svg = runner.invoke(app, ["labels", "svg", "2", "--out", "symbols.zip", "--symbology", "dl-qr"])
+    assert (pdf.exit_code, svg.exit_code) == (0, 0)
+    assert pdf.stdout.strip() == "wrote labels.pdf: 1,000 labels on 34 pages"
+    assert svg.stdout.strip() == "wrote symbols.zip: 1,000 symbols"
+    assert len(zipfile.ZipFile(registry / "symbols.zip").namelist()) == 1000
+
+
+BAD = [
+    (["serials", "request", "--gtin", GTIN, "--lot", "NOPE", "--count", "5"], "error: lot: NOPE of 09506000134352 is not a registered lot"),
+    (["serials", "request", "--gtin", GTIN, "--lot", "L2611A", "--count", "0"], "error: count: 0 is not between 1 and the maximum of 1,000,000 serials per request"),
+    (["serials", "request", "--gtin", "9506000134353", "--lot", "L2611A", "--count", "5"], "error: gtin: AI (01): check digit 2 expected, got 3"),
+    (["serials", "request", "--gtin", GTIN, "--lot", "L2611A", "--count", "5", "--out", "x.txt"], "error: --out: x.txt must end in .csv or .json"),
+    (["serials", "codes", "99", "--out", "c.csv"], "error: request: serial request 99 does not exist"),
+    (["labels", "pdf", "99", "--out", "l.pdf"], "error: request: serial request 99 does not exist"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("arguments", "line"), BAD)
+def test_bad_requests_exit_2_with_one_line_and_write_nothing(
+    registry: Path, arguments: list[str], line: str
+) -> None:
+    runner.invoke(app, ["demo"])
+    before = sorted(p.name for p in registry.iterdir())
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in registry.iterdir()) == before
