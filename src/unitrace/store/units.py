@@ -24,7 +24,6 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
-    tuple_,
     update,
 )
 
@@ -483,10 +482,19 @@ class UnitRepository:
                 units.c.container_id.in_(ids[start : start + CHUNK])
                 for start in range(0, len(ids), CHUNK)
             ]
-        keys = sorted(set(selection.keys))
+        # one product at a time, serials in a list: SQLite searches the primary key with both
+        # columns only this way; a row-value "(product_id, serial) IN (…)" uses just the
+        # product and scans every unit of it
+        serials_of: dict[int, list[str]] = {}
+        for product_id, serial in sorted(set(selection.keys)):
+            serials_of.setdefault(product_id, []).append(serial)
         return [
-            tuple_(units.c.product_id, units.c.serial).in_(keys[start : start + CHUNK])
-            for start in range(0, len(keys), CHUNK)
+            and_(
+                units.c.product_id == product_id,
+                units.c.serial.in_(serials[start : start + CHUNK]),
+            )
+            for product_id, serials in serials_of.items()
+            for start in range(0, len(serials), CHUNK)
         ]
 
     def _lot_range(self, selection: LotRange) -> ColumnElement[bool]:
