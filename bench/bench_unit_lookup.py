@@ -63,25 +63,31 @@ def measure(name: str, url: str) -> None:
     print(
         f"{name}: {UNITS:,} units issued and commissioned in {time.perf_counter() - started:.1f} s (set-up)"
     )
-    client = TestClient(create_app(database, Settings()))
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(7)
-    for round_number in range(1, ROUNDS + 1):
-        latencies = []
-        for serial in rng.sample(serials, LOOKUPS):
-            begun = time.perf_counter()
-            answer = client.get(f"/api/units/{GTIN}/{serial}", headers=headers)
-            latencies.append((time.perf_counter() - begun) * 1000)
-            assert answer.status_code == 200, answer.text
-        latencies.sort()
-        p50 = statistics.median(latencies)
-        p99 = latencies[int(len(latencies) * 0.99) - 1]
-        verdict = "meets" if p99 <= 10 else "MISSES"
-        print(
-            f"{name} round {round_number}: {LOOKUPS:,} look-ups, p50 {p50:.2f} ms, "
-            f"p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms ({verdict} the 10 ms p99 target)"
-        )
+    with TestClient(create_app(database, Settings())) as client:
+        for round_number in range(1, ROUNDS + 1):
+            lookup_round(name, round_number, client, headers, rng.sample(serials, LOOKUPS))
     database.engine.dispose()
+
+
+def lookup_round(
+    name: str, round_number: int, client: TestClient, headers: dict[str, str], chosen: list[str]
+) -> None:
+    latencies = []
+    for serial in chosen:
+        begun = time.perf_counter()
+        answer = client.get(f"/api/units/{GTIN}/{serial}", headers=headers)
+        latencies.append((time.perf_counter() - begun) * 1000)
+        assert answer.status_code == 200, answer.text
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    verdict = "meets" if p99 <= 10 else "MISSES"
+    print(
+        f"{name} round {round_number}: {LOOKUPS:,} look-ups, p50 {p50:.2f} ms, "
+        f"p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms ({verdict} the 10 ms p99 target)"
+    )
 
 
 def main() -> None:

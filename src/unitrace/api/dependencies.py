@@ -16,12 +16,14 @@ from unitrace.store.unit_of_work import Database, UnitOfWork
 _bearer = HTTPBearer(auto_error=False, description="An API token from `unitrace tokens create`.")
 
 
-def database(request: Request) -> Database:
+# The two below only read the application's state: async, so that FastAPI runs them on the
+# event loop instead of handing each to a worker thread.
+async def database(request: Request) -> Database:
     found: Database = request.app.state.database
     return found
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     found: Settings = request.app.state.settings
     return found
 
