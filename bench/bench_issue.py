@@ -28,10 +28,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, func, select, text
 
+from scratch import scratch_postgresql
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import Actor, Role, SerialFormat
 from unitrace.serials import draw_serials
@@ -196,30 +195,11 @@ def sqlite_engines(folder: Path) -> Callable[[], Engine]:
     return fresh
 
 
-def postgres_answers() -> bool:
-    url = make_url(POSTGRES_URL)
-    try:
-        with (
-            create_engine(url.set(database="postgres"))
-            .connect()
-            .execution_options(isolation_level="AUTOCOMMIT") as connection
-        ):
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-            ).first()
-            if exists is None:
-                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    except OperationalError as error:
-        print(f"postgresql : not measured, {url.render_as_string()} does not answer ({error.orig})")
-        return False
-    return True
-
-
 def main() -> None:
     drawing()
     with tempfile.TemporaryDirectory() as folder:
         met = measure("sqlite", sqlite_engines(Path(folder)))
-    if postgres_answers():
+    if scratch_postgresql(POSTGRES_URL):
         met = measure("postgresql", lambda: open_database(POSTGRES_URL)) and met
     sys.exit(0 if met else 1)
 

@@ -26,10 +26,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, text
 
+from scratch import scratch_postgresql
 from unitrace.gs1 import Gtin
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
@@ -188,29 +187,10 @@ def sqlite_engines(folder: Path) -> Callable[[], Engine]:
     return fresh
 
 
-def postgres_engine() -> Engine | None:
-    url = make_url(POSTGRES_URL)
-    try:
-        with (
-            create_engine(url.set(database="postgres"))
-            .connect()
-            .execution_options(isolation_level="AUTOCOMMIT") as connection
-        ):
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-            ).first()
-            if exists is None:
-                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    except OperationalError as error:
-        print(f"postgresql : not measured, {url.render_as_string()} does not answer ({error.orig})")
-        return None
-    return open_database(POSTGRES_URL)
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         commissioning, shipping = measure("sqlite", sqlite_engines(Path(folder)))
-    if postgres_engine() is not None:
+    if scratch_postgresql(POSTGRES_URL):
         measure("postgresql", lambda: open_database(POSTGRES_URL))
     missed = min(commissioning) > COMMISSION_TARGET_SECONDS or min(shipping) > SHIP_TARGET_SECONDS
     sys.exit(1 if missed else 0)

@@ -3,7 +3,8 @@
 
 The million units are issued and commissioned through the services (untimed set-up), then
 2,000 look-ups of random units are timed one by one, in three rounds to show the noise.
-SQLite in a temporary folder; PostgreSQL too where UNITRACE_BENCH_POSTGRESQL names one.
+SQLite in a temporary folder; PostgreSQL on a scratch database of the local server
+(``UNITRACE_BENCH_POSTGRES_URL`` to choose another), where it answers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from scratch import scratch_postgresql
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
@@ -34,6 +36,10 @@ LOOKUPS = 2_000
 ROUNDS = 3
 GTIN = "09506000134352"
 ADMIN = Actor("bench", Role.ADMIN)
+POSTGRES_URL = os.environ.get(
+    "UNITRACE_BENCH_POSTGRES_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/unitrace_lookup_bench",
+)
 
 
 def registry(url: str) -> tuple[Database, list[str], str]:
@@ -93,11 +99,8 @@ def lookup_round(
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         measure("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}")
-    postgresql = os.environ.get("UNITRACE_BENCH_POSTGRESQL")
-    if postgresql:
-        measure("PostgreSQL", postgresql)
-    else:
-        print("PostgreSQL: skipped (set UNITRACE_BENCH_POSTGRESQL to a scratch database URL)")
+    if scratch_postgresql(POSTGRES_URL):
+        measure("PostgreSQL", POSTGRES_URL)
 
 
 if __name__ == "__main__":

@@ -522,20 +522,7 @@ def _dispatch(
         _not_held_elsewhere(actor, party, container.custodian_id, f"container {container.epc}")
     tree = uow.units.subtree(container.id for container in shipped)
     selections = _selections(loose, tree)
-    units = 0
-    for selection in selections:
-        for group in uow.units.groups(selection):
-            names = _GroupNames(uow, selection, group)
-            if group.packed and selection is loose:
-                raise Conflict(
-                    f"{names} is packed in a container: ship the container, or unpack "
-                    "the unit first"
-                )
-            _check_custody(actor, group.custodian_id, names)
-            _not_held_elsewhere(actor, party, group.custodian_id, names)
-            if group.state is not UnitState.ACTIVE:
-                raise Conflict(f"{names} is {group.state}: only active units are shipped")
-            units += group.count
+    units = _units_on_the_move(uow, selections, loose, actor, ("ship", "shipped"), party)
     source = uow.parties.get(actor.party_id) if actor.party_id else None
     destinations = [SourceDest(SourceDestType.OWNING_PARTY, _party_uri(context, party))]
     if party.gln is not None:
@@ -579,6 +566,36 @@ def _dispatch(
     return Shipment(record, party.id, units, top)
 
 
+def _units_on_the_move(
+    uow: UnitOfWork,
+    selections: Sequence[UnitSelection],
+    loose: UnitSelection | None,
+    actor: Actor,
+    verb: tuple[str, str],
+    receiver: Party | None = None,
+) -> int:
+    """How many units ``selections`` hold, once every group of them is known to move: active,
+    in the actor's custody, not named one by one while packed (the container moves them), and
+    for a shipment to ``receiver`` not held by another party."""
+    present, past = verb
+    units = 0
+    for selection in selections:
+        for group in uow.units.groups(selection):
+            names = _GroupNames(uow, selection, group)
+            if group.packed and selection is loose:
+                raise Conflict(
+                    f"{names} is packed in a container: {present} the container, or unpack "
+                    "the unit first"
+                )
+            _check_custody(actor, group.custodian_id, names)
+            if receiver is not None:
+                _not_held_elsewhere(actor, receiver, group.custodian_id, names)
+            if group.state is not UnitState.ACTIVE:
+                raise Conflict(f"{names} is {group.state}: only active units are {past}")
+            units += group.count
+    return units
+
+
 def receive(
     uow: UnitOfWork,
     *,
@@ -605,19 +622,7 @@ def receive(
     tree = uow.units.subtree(container.id for container in targets.containers)
     loose = UnitKeys(tuple(targets.units)) if targets.units else None
     selections = _selections(loose, tree)
-    units = 0
-    for selection in selections:
-        for group in uow.units.groups(selection):
-            names = _GroupNames(uow, selection, group)
-            if group.packed and selection is loose:
-                raise Conflict(
-                    f"{names} is packed in a container: receive the container, or unpack "
-                    "the unit first"
-                )
-            _check_custody(actor, group.custodian_id, names)
-            if group.state is not UnitState.ACTIVE:
-                raise Conflict(f"{names} is {group.state}: only active units are received")
-            units += group.count
+    units = _units_on_the_move(uow, selections, loose, actor, ("receive", "received"))
     place = context.naming.sgln(location)
     event = ObjectEvent(
         event_time=when,
