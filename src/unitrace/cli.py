@@ -21,6 +21,8 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from unitrace import __version__
+from unitrace.api.routers.alerts import AlertOut
+from unitrace.api.routers.verification import scan_json
 from unitrace.config import Settings
 from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri, parse
 from unitrace.gs1.digital_link import check_resolver_base
@@ -32,6 +34,13 @@ from unitrace.services.demo import demo_seeded, sample_unit, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import get_request, issue_serials, request_codes
 from unitrace.services.tokens import create_token
+from unitrace.services.verification import (
+    ScanRequest,
+    get_alert,
+    list_alerts,
+    update_alert,
+    verify,
+)
 from unitrace.store.database import database_url, open_database
 from unitrace.store.migrations import is_current, upgrade
 from unitrace.store.unit_of_work import Database
@@ -562,6 +571,115 @@ def sheet_layout(page: str, label: str, *, outlines: bool) -> SheetLayout:
         label_height_mm=label_size.height_mm,
         outlines=outlines,
     )
+
+
+VERDICT_STYLES = {
+    "genuine": "bold green",
+    "suspicious": "bold yellow",
+    "counterfeit": "bold red",
+    "recalled": "bold red",
+    "expired": "bold red",
+    "inactive": "bold",
+}
+
+
+@app.command("scan")
+def scan(
+    code: Annotated[str, typer.Argument(help=CODE_HELP)],
+    lat: Annotated[float | None, typer.Option(help="Latitude of the scan.")] = None,
+    lon: Annotated[float | None, typer.Option(help="Longitude of the scan.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 country.")] = None,
+    region: Annotated[str | None, typer.Option(help="ISO 3166-2 region, e.g. MY-14.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Verify a code as a scan: genuine, suspicious, counterfeit, recalled, expired, inactive."""
+    if (lat is None) != (lon is None):
+        fail("--lat and --lon: give both, or neither")
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        result = verify(
+            uow,
+            ScanRequest(
+                code=read_code_argument(code),
+                latitude=lat,
+                longitude=lon,
+                country=country,
+                region=region,
+                city=None,
+                client="cli",
+                user_agent="unitrace-cli",
+                at=None,
+            ),
+        )
+        uow.commit()
+    answer = scan_json(result)
+    if as_json:
+        print_json(answer)
+        return
+    style = VERDICT_STYLES.get(answer["verdict"], "bold")
+    stdout.print(f"[{style}]{answer['verdict'].upper()}[/]  {answer['message']}", highlight=False)
+    if answer["product"]:
+        product = answer["product"]
+        say(
+            f"  {product['name']}  GTIN {product['gtin']}  lot {product['lot']}  serial {product['serial']}"
+        )
+    if answer["reasons"]:
+        say("  reasons: " + ", ".join(answer["reasons"]))
+    say(f"  scan {answer['scan_count']}" + (" (first)" if answer["first_scan"] else ""))
+
+
+alerts_app = typer.Typer(help="Alerts raised by verification.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    type: Annotated[
+        str | None, typer.Option(help="clone, grey_market, counterfeit_probe, guessing, lifecycle.")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="new, investigating or closed.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The alerts, newest first."""
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
+        found = [
+            AlertOut.of(a) for a in list_alerts(uow, actor=CLI_ACTOR, type=type, status=status)
+        ]
+    if as_json:
+        print_json([alert.model_dump(mode="json") for alert in found])
+        return
+    table = Table(title=f"{len(found)} alerts", title_justify="left")
+    for column in ("id", "type", "status", "code", "party", "created"):
+        table.add_column(column)
+    for alert in found:
+        table.add_row(
+            str(alert.id), alert.type, alert.status, alert.code or "", alert.party or "",
+            alert.created_at.strftime("%Y-%m-%d %H:%M"),
+        )  # fmt: skip
+    stdout.print(table)
+
+
+@alerts_app.command("show")
+def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert's id.")]) -> None:
+    """One alert with its evidence, as JSON."""
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
+        found = AlertOut.of(get_alert(uow, alert_id, CLI_ACTOR))
+    print_json(found.model_dump(mode="json"))
+
+
+@alerts_app.command("close")
+def alerts_close(
+    alert_id: Annotated[int, typer.Argument(help="The alert's id.")],
+    reason: Annotated[str, typer.Option(help="Why it is closed (required).")],
+) -> None:
+    """Close an alert with a reason."""
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        update_alert(uow, alert_id, status="closed", reason=reason, actor=CLI_ACTOR)
+        uow.commit()
+    say(f"alert {alert_id} closed: {reason}")
 
 
 def version_callback(value: bool) -> None:

@@ -3,6 +3,7 @@
 | variable | meaning | default |
 | --- | --- | --- |
 | ``UNITRACE_RESOLVER_BASE`` | the resolver domain (and path) printed in GS1 Digital Link URIs | ``https://id.gs1.org`` |
+| ``UNITRACE_SCAN_RATE_LIMIT`` | scans per minute per client on the public routes, then ``/BURST`` | ``120/30`` |
 """
 
 from __future__ import annotations
@@ -17,8 +18,26 @@ from unitrace.gs1 import DEFAULT_RESOLVER_BASE
 @dataclass(frozen=True, slots=True)
 class Settings:
     resolver_base: str = DEFAULT_RESOLVER_BASE
+    scans_per_minute: int = 120
+    scan_burst: int = 30
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environment is None else environment
-        return cls(resolver_base=env.get("UNITRACE_RESOLVER_BASE") or DEFAULT_RESOLVER_BASE)
+        per_minute, burst = _rate_limit(env.get("UNITRACE_SCAN_RATE_LIMIT") or "120/30")
+        return cls(
+            resolver_base=env.get("UNITRACE_RESOLVER_BASE") or DEFAULT_RESOLVER_BASE,
+            scans_per_minute=per_minute,
+            scan_burst=burst,
+        )
+
+
+def _rate_limit(text: str) -> tuple[int, int]:
+    rate, _, burst = text.partition("/")
+    try:
+        per_minute = int(rate)
+        return per_minute, int(burst) if burst else max(1, per_minute // 4)
+    except ValueError:
+        raise ValueError(
+            f"UNITRACE_SCAN_RATE_LIMIT: {text!r} is not PER_MINUTE or PER_MINUTE/BURST"
+        ) from None

@@ -6,7 +6,16 @@ from fastapi import FastAPI
 
 from unitrace import __version__
 from unitrace.api.problems import install_problem_handlers
-from unitrace.api.routers import catalog, registry, serial_requests, tokens
+from unitrace.api.rate_limits import RateLimit, RateLimiter
+from unitrace.api.routers import (
+    alerts,
+    catalog,
+    pharmacy,
+    registry,
+    serial_requests,
+    tokens,
+    verification,
+)
 from unitrace.config import Settings
 from unitrace.store.unit_of_work import Database
 
@@ -20,11 +29,18 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     )
     app.state.database = database
     app.state.settings = settings or Settings()
+    app.state.rate_limiter = RateLimiter(
+        RateLimit(app.state.settings.scans_per_minute, app.state.settings.scan_burst)
+    )
     install_problem_handlers(app)
     app.include_router(catalog.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
     app.include_router(tokens.router)
+    app.include_router(alerts.router)
+    app.include_router(pharmacy.router)
+    # last: the resolver's /{primary key}/… routes
+    app.include_router(verification.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -3,6 +3,7 @@ message a person can act on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,6 +34,21 @@ _REFUSALS: list[tuple[type[Exception], int, str, str]] = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class ProblemKind:
+    status: int
+    slug: str
+    title: str
+
+
+def problem_for(error: Exception) -> ProblemKind:
+    """The status, type and title a refusal is answered with."""
+    for kind, status, slug, title in _REFUSALS:
+        if isinstance(error, kind):
+            return ProblemKind(status, slug, title)
+    return ProblemKind(400, "refused", "Refused")
+
+
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail}
     body.update(extra)
@@ -42,13 +58,11 @@ def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JS
 
 def install_problem_handlers(app: FastAPI) -> None:
     async def refused(_: Request, error: Exception) -> JSONResponse:
-        for kind, status, slug, title in _REFUSALS:
-            if isinstance(error, kind):
-                extra: dict[str, Any] = {}
-                if isinstance(error, TransitionRefused):
-                    extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
-                return problem(status, slug, title, str(error), **extra)
-        return problem(400, "refused", "Refused", str(error))  # pragma: no cover
+        kind = problem_for(error)
+        extra: dict[str, Any] = {}
+        if isinstance(error, TransitionRefused):
+            extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
+        return problem(kind.status, kind.slug, kind.title, str(error), **extra)
 
     async def invalid_body(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)

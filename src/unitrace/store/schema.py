@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -225,4 +226,67 @@ audit_trail = Table(
     Column("subject", Text, nullable=False),
     Column("details", JSON, nullable=False),
     Index("ix_audit_trail_subject", "subject"),
+)
+
+# Every scan, as it came and as it was answered: append-only, never updated. The unit's scan
+# history (first scan, clone detection) reads the (product, serial, at) index; the guessing
+# detector counts a client's recent scans on (client, at).
+scans = Table(
+    "scans",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("at", Timestamp, nullable=False),
+    # the unit's key when the code names a registered product; no foreign key (units have none)
+    Column("product_id", Integer),
+    Column("serial", String(20)),
+    Column("gtin", String(14)),
+    Column("lot", String(20)),
+    Column("expiry", Date),
+    Column("raw", Text, nullable=False),
+    Column("parse_error", Text),
+    Column("verdict", String(16), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("known", Boolean, nullable=False),
+    Column("client", String(128)),
+    Column("user_agent", String(256)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("city", String(100)),
+    Column("region", String(6)),
+    Column("country", String(2)),
+    Index("ix_scans_unit", "product_id", "serial", "at"),
+    Index("ix_scans_client", "client", "at"),
+)
+
+# Anomalies found by the detectors, with their workflow. ``subject`` names what the alert is
+# about (a unit "gtin/serial", or "client:<id>" for code guessing); a partial unique index
+# keeps one open alert per type and subject even when two scans race to raise it.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(24), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("subject", String(160), nullable=False),
+    Column("product_id", Integer),
+    Column("gtin", String(14)),
+    Column("serial", String(20)),
+    Column("lot", String(20)),
+    Column("party_id", String(64)),
+    Column("client", String(128)),
+    Column("evidence", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("closed_reason", Text),
+    CheckConstraint("status IN ('new', 'investigating', 'closed')", name="status"),
+    Index(
+        "uq_alerts_open",
+        "type",
+        "subject",
+        unique=True,
+        sqlite_where=text("status <> 'closed'"),
+        postgresql_where=text("status <> 'closed'"),
+    ),
+    Index("ix_alerts_created_at", "created_at"),
+    Index("ix_alerts_party_id", "party_id"),
 )

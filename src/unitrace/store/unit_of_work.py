@@ -16,6 +16,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from unitrace.store.alerts import AlertRepository
 from unitrace.store.database import READ_ONLY
 from unitrace.store.events import EventRepository
 from unitrace.store.issuance import SerialIssuance
@@ -26,6 +27,7 @@ from unitrace.store.repositories import (
     ProductRepository,
     TokenRepository,
 )
+from unitrace.store.scans import ScanLog
 from unitrace.store.units import UnitRepository
 
 
@@ -56,6 +58,8 @@ class UnitOfWork:
     issuance: SerialIssuance
     units: UnitRepository
     events: EventRepository
+    scans: ScanLog
+    alerts: AlertRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -74,6 +78,8 @@ class UnitOfWork:
         self.issuance = SerialIssuance(self.connection)
         self.units = UnitRepository(self.connection)
         self.events = EventRepository(self.connection)
+        self.scans = ScanLog(self.connection)
+        self.alerts = AlertRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,237 @@
+"""Public verification: ``POST /api/scans`` and the GS1 Digital Link resolver routes
+(``/01/{gtin}/…``), both rate-limited per client and open to anyone.
+
+The resolver answers one URI in several ways (GS1 Digital Link resolver behaviour): a browser
+gets the verification page, ``Accept: application/json`` the scan JSON,
+``linkType=gs1:verificationService`` the GS1 Lightweight Verification response, and
+``Accept: application/linkset+json`` or ``linkType=linkset`` the RFC 9264 linkset of the
+product's links. A URI that breaks the Digital Link syntax is a 400, never a 200.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from unitrace.api.dependencies import Writer, settings
+from unitrace.api.problems import problem
+from unitrace.config import Settings
+from unitrace.gs1 import Gtin, InvalidCode
+from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
+from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
+from unitrace.registry.model import LotStatus
+from unitrace.services.verification import ScanRequest, VerificationResult, verify
+from unitrace.web.pages import bad_code_page, verification_page
+
+router = APIRouter(tags=["verification"])
+CurrentSettings = Annotated[Settings, Depends(settings)]
+
+LINKSET_JSON = "application/linkset+json"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Expose-Headers": "Link, Retry-After",
+}
+GS1_VOCABULARY = "https://gs1.org/voc/"
+
+
+class ScanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=2048, description="What the scanner read, in any form.")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2")
+    region: str | None = Field(None, max_length=6, description="ISO 3166-2, e.g. MY-14")
+    city: str | None = Field(None, max_length=100)
+    client: str | None = Field(None, max_length=100, description="The scanning app's id.")
+    at: dt.datetime | None = None
+
+
+def scan_json(result: VerificationResult) -> dict[str, Any]:
+    """The scan answer of the HTTP contract."""
+    first = result.first_scanned
+    product = result.product
+    return {
+        "verdict": str(result.verdict),
+        "first_scan": result.first_scan,
+        "scan_count": result.scan_count,
+        "first_scanned": None
+        if first is None
+        else {"at": first.at.isoformat(), "place": place_json(first.place)},
+        "reasons": list(result.reasons),
+        "message": result.message,
+        "product": None
+        if product is None
+        else {
+            "gtin": product.gtin,
+            "name": product.name,
+            "lot": product.lot,
+            "expiry": product.expiry.isoformat() if product.expiry else None,
+            "serial": product.serial,
+        },
+        "place": place_json(result.place),
+    }
+
+
+def place_json(place: Any) -> dict[str, Any]:
+    return {
+        "city": place.city,
+        "region": place.region,
+        "country": place.country,
+        "label": place.label,
+    }
+
+
+def client_of(request: Request) -> str:
+    """A scanning client as the rate limit and the scan log know it: the address, hashed, so
+    that the log holds no personal data."""
+    address = request.client.host if request.client else "unknown"
+    return "ip:" + hashlib.sha256(address.encode()).hexdigest()[:16]
+
+
+def too_many(request: Request) -> Response | None:
+    retry = request.app.state.rate_limiter.retry_after(client_of(request))
+    if retry is None:
+        return None
+    answer = problem(
+        429,
+        "too-many-requests",
+        "Too many requests",
+        f"this client may verify again in {retry} s",
+    )
+    answer.headers["Retry-After"] = str(retry)
+    answer.headers.update(CORS)
+    return answer
+
+
+@router.post("/api/scans", responses={429: {"description": "Too many scans from this client"}})
+def scan(body: ScanIn, request: Request, uow: Writer) -> Response:
+    """Verify a scanned code: the verdict, first scan or not, where it was first scanned."""
+    refused = too_many(request)
+    if refused is not None:
+        return refused
+    result = verify(
+        uow,
+        ScanRequest(
+            code=body.code,
+            latitude=body.lat,
+            longitude=body.lon,
+            country=body.country,
+            region=body.region,
+            city=body.city,
+            client=body.client or client_of(request),
+            user_agent=request.headers.get("user-agent"),
+            at=body.at,
+        ),
+    )
+    uow.commit()
+    return JSONResponse(scan_json(result), headers=CORS)
+
+
+async def resolve_options() -> Response:
+    return Response(status_code=204, headers={**CORS, "Allow": "GET, HEAD, OPTIONS"})
+
+
+def resolve(request: Request, uow: Writer, config: CurrentSettings) -> Response:
+    """A GS1 Digital Link URI on this resolver, answered as the caller asks."""
+    uri = str(request.url)
+    accept = request.headers.get("accept", "")
+    link_type = request.query_params.get("linkType")
+    wants_json = "application/json" in accept or link_type == "gs1:verificationService"
+    try:
+        link = parse_digital_link(uri)
+    except InvalidCode as error:
+        if wants_json or LINKSET_JSON in accept:
+            answer = problem(400, "invalid-digital-link", "Invalid GS1 Digital Link", str(error))
+            answer.headers.update(CORS)
+            return answer
+        return HTMLResponse(bad_code_page(str(error)), status_code=400, headers=CORS)
+    if link_type == "linkset" or LINKSET_JSON in accept:
+        return JSONResponse(linkset(uow, link, uri), media_type=LINKSET_JSON, headers=CORS)
+    if request.method == "HEAD":
+        return Response(headers=CORS)  # a look, not a scan: nothing is logged
+    refused = too_many(request)
+    if refused is not None:
+        return refused
+    result = verify(
+        uow,
+        ScanRequest(
+            code=uri,
+            latitude=None,
+            longitude=None,
+            country=None,
+            region=None,
+            city=None,
+            client=client_of(request),
+            user_agent=request.headers.get("user-agent"),
+            at=None,
+        ),
+    )
+    uow.commit()
+    if link_type == "gs1:verificationService":
+        return JSONResponse(result.gs1_verification_response(), headers=CORS)
+    if wants_json:
+        return JSONResponse(scan_json(result), headers=CORS)
+    page = verification_page(result, scan_url="/api/scans", code=uri)
+    return HTMLResponse(page, headers={**CORS, "Cache-Control": "no-store"})
+
+
+def linkset(uow: Writer, link: DigitalLink, uri: str) -> dict[str, Any]:
+    """RFC 9264 linkset of what this resolver offers for the item: the verification page
+    (default link), the GS1 verification service, and a recall notice where there is one."""
+    anchor = uri.split("?", 1)[0]
+    elements = dict(link.elements)
+    links: dict[str, Any] = {"anchor": anchor}
+    product, lot = None, None
+    if "01" in elements:
+        gtin = Gtin(elements["01"])
+        product = uow.products.get(gtin)
+        lot = uow.lots.get(gtin, elements["10"]) if "10" in elements else None
+    title = f"Verify {product.name}" if product is not None else "Verify this product"
+    links[GS1_VOCABULARY + "defaultLink"] = [{"href": anchor, "title": title, "type": "text/html"}]
+    links[GS1_VOCABULARY + "verificationService"] = [
+        {
+            "href": anchor + "?linkType=gs1:verificationService",
+            "title": "GS1 Lightweight Verification",
+            "type": "application/json",
+        }
+    ]
+    if lot is not None and lot.status is not LotStatus.RELEASED:
+        links[GS1_VOCABULARY + "recallStatus"] = [
+            {
+                "href": anchor,
+                "title": f"Lot {lot.lot} {lot.status.value}: {lot.status_reason or ''}".strip(),
+                "type": "text/html",
+            }
+        ]
+    return {"linkset": [links]}
+
+
+def install_resolver_routes(app_router: APIRouter) -> None:
+    """One route per GS1 Digital Link primary key (``/01/…``, ``/00/…``, ``/414/…``, …)."""
+    for ai, entry in sorted(SYNTAX_DICTIONARY.items()):
+        if not entry.digital_link_primary_key:
+            continue
+        app_router.add_api_route(
+            f"/{ai}/{{path:path}}",
+            resolve,
+            methods=["GET"],
+            include_in_schema=ai == "01",
+            summary="GS1 Digital Link resolver" if ai == "01" else None,
+            response_class=HTMLResponse,
+        )
+        app_router.add_api_route(
+            f"/{ai}/{{path:path}}", resolve, methods=["HEAD"], include_in_schema=False
+        )
+        app_router.add_api_route(
+            f"/{ai}/{{path:path}}", resolve_options, methods=["OPTIONS"], include_in_schema=False
+        )
+
+
+install_resolver_routes(router)

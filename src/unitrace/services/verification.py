@@ -1,0 +1,1189 @@
+"""Verification: "is this unit genuine?", answered for a consumer's phone, a pharmacist or a
+trading partner, with every scan logged and the anomalies it shows raised as alerts.
+
+A scan is parsed, the unit looked up, the detectors run over the unit's recent scans, the scan
+logged with its verdict, and alerts raised or extended, all in the caller's unit of work. The
+hot path is a handful of indexed reads: the product by GTIN, the unit by primary key, the last
+:attr:`DetectionRules.history` scans of the unit by the (product, serial, at) index, the
+custodian party when there is one; alerts are read and written only when a detector fires.
+
+Verdicts, strongest first (the ``reasons`` name every finding, whatever the verdict):
+
+============  ==========================================================================
+counterfeit   malformed code, no serial, not issued by us, lot or expiry not the unit's
+recalled      the unit or its lot is recalled or withdrawn
+expired       the unit is expired, or its expiry date has passed
+inactive      issued but never commissioned, voided, or decommissioned (supplied, …)
+suspicious    clone (too many clients, too many places, impossible travel), grey market
+              (outside the custodian's territory or the product's target markets, before
+              shipping)
+genuine       known, active, nothing found
+============  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy.exc import IntegrityError
+
+from unitrace.gs1 import Gtin, InvalidCode, Scan, parse
+from unitrace.places import UNKNOWN_PLACE, Place, great_circle_km, locate
+from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound, Refused
+from unitrace.registry.model import Actor, LotStatus, Party, Product, Role, UnitState
+from unitrace.services.lifecycle import change_state
+from unitrace.store.alerts import Alert, AlertFilter
+from unitrace.store.scans import ScanEntry, ScanRecord
+from unitrace.store.unit_of_work import UnitOfWork
+from unitrace.store.units import UnitRecord
+
+__all__ = [
+    "Alert",
+    "AlertType",
+    "DetectionRules",
+    "Dispensing",
+    "FirstScan",
+    "ProductInfo",
+    "ScanRequest",
+    "Verdict",
+    "VerificationResult",
+    "client_is_throttled",
+    "dispense_pack",
+    "get_alert",
+    "list_alerts",
+    "update_alert",
+    "verify",
+    "verify_pack",
+]
+
+
+class Verdict(StrEnum):
+    GENUINE = "genuine"
+    SUSPICIOUS = "suspicious"
+    COUNTERFEIT = "counterfeit"
+    RECALLED = "recalled"
+    EXPIRED = "expired"
+    INACTIVE = "inactive"
+
+
+class AlertType(StrEnum):
+    CLONE = "clone"
+    GREY_MARKET = "grey_market"
+    COUNTERFEIT_PROBE = "counterfeit_probe"
+    GUESSING = "guessing"
+    LIFECYCLE = "lifecycle"
+
+
+class AlertStatus(StrEnum):
+    NEW = "new"
+    INVESTIGATING = "investigating"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionRules:
+    """When a scan is an anomaly. One set for all products for now; per product later."""
+
+    #: clone: more distinct clients than this have scanned the code
+    max_clients: int = 5
+    #: clone: the code was scanned in more distinct areas (regions, else countries)
+    max_places: int = 3
+    #: clone: faster than this between consecutive scans with coordinates
+    max_speed_kmh: float = 900.0
+    #: distances below this are GPS noise and a shop's neighbours, never travel
+    min_travel_km: float = 50.0
+    #: how many of a unit's last scans the detectors look at
+    history: int = 50
+    #: grey market: an active unit still in the brand's hands is scanned by the public
+    before_shipping: bool = True
+    #: guessing: this many counterfeit answers to one client within ``guess_window``
+    guess_limit: int = 10
+    guess_window: dt.timedelta = dt.timedelta(minutes=10)
+    #: scans an alert's evidence keeps (the newest)
+    evidence_scans: int = 50
+
+
+DEFAULT_RULES: Final = DetectionRules()
+
+#: The longest code parsed; anything longer is malformed at once (a Digital Link with every
+#: AI a unit can carry stays far below it).
+CODE_MAX: Final = 2048
+#: What the scan log keeps of free text sent by clients.
+RAW_MAX: Final = 512
+CLIENT_MAX: Final = 128
+USER_AGENT_MAX: Final = 256
+ERROR_MAX: Final = 512
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    """A scan as a face hands it over: the code as scanned, where, by whom, when."""
+
+    code: str
+    latitude: float | None = None
+    longitude: float | None = None
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    #: a client id, or a hash of the caller's IP address (the face hashes it)
+    client: str | None = None
+    user_agent: str | None = None
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstScan:
+    at: dt.datetime
+    place: Place
+
+
+@dataclass(frozen=True, slots=True)
+class ProductInfo:
+    gtin: str
+    name: str | None
+    lot: str | None
+    expiry: dt.date | None
+    serial: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """The answer to one scan."""
+
+    scan_id: int
+    verdict: Verdict
+    first_scan: bool
+    #: scans of this unit, this one included (0 for a code naming no unit of ours)
+    scan_count: int
+    first_scanned: FirstScan | None
+    #: machine words for every finding: ``not_issued``, ``too_many_places``, …
+    reasons: tuple[str, ...]
+    #: the verdict in plain words for the person holding the pack
+    message: str
+    product: ProductInfo | None
+    place: Place
+    #: alerts raised or extended by this scan
+    alerts: tuple[int, ...] = ()
+    #: the client sent so many unknown codes lately that the face should answer 429
+    throttled: bool = False
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def gs1_verification_response(self) -> dict[str, Any]:
+        """The GS1 Lightweight Verification response (DSCSA saleable returns):
+        ``verified`` whether the product identifier (GTIN, serial, lot, expiry) is ours,
+        ``verificationFailureReason`` why not, ``additionalInfo`` what a trading partner must
+        know about a verified unit (``Recalled``, ``Expired``, ``Suspect``, …)."""
+        response: dict[str, Any] = {
+            "verificationTimestamp": self.at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        }
+        reasons = set(self.reasons)
+        if self.verdict is Verdict.COUNTERFEIT:
+            response["verified"] = False
+            if "unknown_product" in reasons:
+                failure = "No_match_GTIN"
+            elif "lot_mismatch" in reasons and "expiry_mismatch" in reasons:
+                failure = "No_match_GTIN_Serial_Lot_Expiry"
+            elif "lot_mismatch" in reasons:
+                failure = "No_match_GTIN_Serial_Lot"
+            elif "expiry_mismatch" in reasons:
+                failure = "No_match_GTIN_Serial_Expiry"
+            else:
+                failure = "No_match_GTIN_Serial"
+            response["verificationFailureReason"] = failure
+            return response
+        response["verified"] = True
+        info = _GS1_INFO.get(self.verdict)
+        if self.verdict is Verdict.INACTIVE:
+            info = "Not_for_sale"
+        if info is not None:
+            response["additionalInfo"] = info
+        return response
+
+
+_GS1_INFO: Final = {
+    Verdict.RECALLED: "Recalled",
+    Verdict.EXPIRED: "Expired",
+    Verdict.SUSPICIOUS: "Suspect",
+}
+
+
+# --- verifying ----------------------------------------------------------------------------------
+
+
+def verify(
+    uow: UnitOfWork, request: ScanRequest, *, rules: DetectionRules | None = None
+) -> VerificationResult:
+    """Verify one scan, log it, raise or extend alerts, and answer. A malformed or unknown
+    code is answered (counterfeit) and logged, never raised; only place fields that break
+    their rules (unknown country or region code, coordinates off the globe) or a time without
+    an offset raise :class:`InvalidRequest`, before anything is written."""
+    chosen = rules or DEFAULT_RULES
+    at = _time(request.at)
+    place = locate(
+        lat=request.latitude,
+        lon=request.longitude,
+        country=request.country,
+        region=request.region,
+        city=request.city,
+    )
+    return _verify(
+        uow,
+        request.code,
+        place,
+        _text(request.client, CLIENT_MAX),
+        _text(request.user_agent, USER_AGENT_MAX),
+        at,
+        chosen,
+    )
+
+
+def client_is_throttled(
+    uow: UnitOfWork,
+    client: str | None,
+    at: dt.datetime | None = None,
+    *,
+    rules: DetectionRules | None = None,
+) -> bool:
+    """Whether ``client`` had so many counterfeit answers lately (``guess_limit`` within
+    ``guess_window``) that its scans should be refused for now (HTTP 429)."""
+    if not client:
+        return False
+    chosen = rules or DEFAULT_RULES
+    when = _time(at)
+    recent = uow.scans.count_by_client(
+        _text(client, CLIENT_MAX) or "",
+        since=when - chosen.guess_window,
+        verdict=Verdict.COUNTERFEIT.value,
+    )
+    return recent >= chosen.guess_limit
+
+
+@dataclass(slots=True)
+class _Findings:
+    """What the checks found, gathered before the verdict is chosen."""
+
+    reasons: list[str] = field(default_factory=list)
+    #: alert type → extra evidence for it
+    alerts: dict[AlertType, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, reason: str, alert: AlertType | None = None, **evidence: Any) -> None:
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        if alert is not None:
+            found = self.alerts.setdefault(alert, {"reasons": []})
+            if reason not in found["reasons"]:
+                found["reasons"].append(reason)
+            found.update(evidence)
+
+
+def _verify(
+    uow: UnitOfWork,
+    raw_code: str,
+    place: Place,
+    client: str | None,
+    user_agent: str | None,
+    at: dt.datetime,
+    rules: DetectionRules,
+) -> VerificationResult:
+    code = raw_code if isinstance(raw_code, str) else str(raw_code)
+    raw = _text(code, RAW_MAX) or ""
+    findings = _Findings()
+    scan: Scan | None = None
+    parse_error: str | None = None
+    if len(code) > CODE_MAX:
+        parse_error = f"code: longer than {CODE_MAX} characters ({len(code):,})"
+    else:
+        try:
+            scan = parse(code)
+        except (InvalidCode, ValueError) as error:
+            parse_error = _text(str(error), ERROR_MAX) or "code: not readable"
+    if scan is not None and (scan.gtin is None or scan.serial is None):
+        parse_error = "code: names no unit: a GTIN with a serial is needed"
+        findings.add("no_serial")
+    if parse_error is not None:
+        if "no_serial" not in findings.reasons:
+            findings.add("malformed")
+        return _counterfeit(
+            uow, scan, None, None, raw, parse_error, place, client, user_agent, at, rules, findings
+        )
+    assert scan is not None
+    assert scan.gtin is not None
+    assert scan.serial is not None
+    product_id, product = _product(uow, scan.gtin)
+    unit = uow.units.get(product_id, scan.serial) if product_id is not None else None
+    if unit is None:
+        findings.add("not_issued" if product is not None else "unknown_product")
+        if product is not None:
+            findings.add("not_issued", AlertType.COUNTERFEIT_PROBE)
+        return _counterfeit(
+            uow,
+            scan,
+            product_id,
+            product,
+            raw,
+            None,
+            place,
+            client,
+            user_agent,
+            at,
+            rules,
+            findings,
+        )
+    if scan.lot is not None and scan.lot != unit.lot:
+        findings.add("lot_mismatch", AlertType.COUNTERFEIT_PROBE, lot_scanned=scan.lot[:20])
+    if scan.expiry is not None and scan.expiry.date != unit.expiry:
+        findings.add(
+            "expiry_mismatch",
+            AlertType.COUNTERFEIT_PROBE,
+            expiry_scanned=scan.expiry.date.isoformat(),
+        )
+    if findings.reasons:
+        return _counterfeit(
+            uow,
+            scan,
+            product_id,
+            product,
+            raw,
+            None,
+            place,
+            client,
+            user_agent,
+            at,
+            rules,
+            findings,
+            unit=unit,
+        )
+    return _known_unit(
+        uow, scan, product, unit, raw, place, client, user_agent, at, rules, findings
+    )
+
+
+def _known_unit(
+    uow: UnitOfWork,
+    scan: Scan,
+    product: Product | None,
+    unit: UnitRecord,
+    raw: str,
+    place: Place,
+    client: str | None,
+    user_agent: str | None,
+    at: dt.datetime,
+    rules: DetectionRules,
+    findings: _Findings,
+) -> VerificationResult:
+    verdict = _lifecycle(unit, at, findings)
+    history = uow.scans.recent_of_unit(
+        unit.product_id, unit.serial, limit=rules.history, excluding=Verdict.COUNTERFEIT.value
+    )
+    if len(history) < rules.history:
+        earlier_first = history[-1] if history else None
+        earlier = len(history)
+    else:
+        earlier_first, earlier = uow.scans.first_of_unit(
+            unit.product_id, unit.serial, excluding=Verdict.COUNTERFEIT.value
+        )
+    _clones(history, place, client, at, rules, findings)
+    custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
+    _grey_market(unit, product, custodian, place, rules, findings)
+    if verdict is Verdict.GENUINE and findings.reasons:
+        verdict = Verdict.SUSPICIOUS
+    scan_id = _log(
+        uow,
+        scan,
+        unit.product_id,
+        unit,
+        raw,
+        None,
+        verdict,
+        findings,
+        place,
+        client,
+        user_agent,
+        at,
+    )
+    alert_ids = _raise_alerts(
+        uow,
+        findings,
+        scan_id,
+        verdict,
+        unit.product_id,
+        unit.gtin.value,
+        unit.serial,
+        unit.lot,
+        custodian,
+        place,
+        client,
+        at,
+        rules,
+    )
+    first = (
+        FirstScan(earlier_first.at, earlier_first.place) if earlier_first else FirstScan(at, place)
+    )
+    return VerificationResult(
+        scan_id=scan_id,
+        verdict=verdict,
+        first_scan=earlier == 0,
+        scan_count=earlier + 1,
+        first_scanned=first,
+        reasons=tuple(findings.reasons),
+        message=_message(verdict, findings.reasons, unit, earlier == 0, earlier + 1, first, place),
+        product=ProductInfo(
+            unit.gtin.value, product.name if product else None, unit.lot, unit.expiry, unit.serial
+        ),
+        place=place,
+        alerts=alert_ids,
+        at=at,
+    )
+
+
+def _counterfeit(
+    uow: UnitOfWork,
+    scan: Scan | None,
+    product_id: int | None,
+    product: Product | None,
+    raw: str,
+    parse_error: str | None,
+    place: Place,
+    client: str | None,
+    user_agent: str | None,
+    at: dt.datetime,
+    rules: DetectionRules,
+    findings: _Findings,
+    *,
+    unit: UnitRecord | None = None,
+) -> VerificationResult:
+    throttled = False
+    if client:
+        # this scan is not logged yet: it is the one more
+        recent = uow.scans.count_by_client(
+            client, since=at - rules.guess_window, verdict=Verdict.COUNTERFEIT.value
+        )
+        if recent + 1 >= rules.guess_limit:
+            throttled = True
+            findings.add(
+                "guessing",
+                AlertType.GUESSING,
+                counterfeit_answers=recent + 1,
+                window_minutes=rules.guess_window / dt.timedelta(minutes=1),
+            )
+            if unit is None:
+                # a guesser's codes are one alert about the guesser, not one alert per code
+                findings.alerts.pop(AlertType.COUNTERFEIT_PROBE, None)
+    gtin = scan.gtin.value if scan is not None and scan.gtin is not None else None
+    serial = scan.serial if scan is not None else None
+    scan_id = _log(
+        uow,
+        scan,
+        product_id,
+        unit,
+        raw,
+        parse_error,
+        Verdict.COUNTERFEIT,
+        findings,
+        place,
+        client,
+        user_agent,
+        at,
+    )
+    custodian = uow.parties.get(unit.custodian_id) if unit and unit.custodian_id else None
+    alert_ids = _raise_alerts(
+        uow,
+        findings,
+        scan_id,
+        Verdict.COUNTERFEIT,
+        product_id,
+        gtin,
+        serial,
+        scan.lot if scan else None,
+        custodian,
+        place,
+        client,
+        at,
+        rules,
+    )
+    info = None
+    if scan is not None and gtin is not None:
+        info = ProductInfo(
+            gtin,
+            product.name if product else None,
+            scan.lot,
+            scan.expiry.date if scan.expiry else None,
+            serial,
+        )
+    return VerificationResult(
+        scan_id=scan_id,
+        verdict=Verdict.COUNTERFEIT,
+        first_scan=False,
+        scan_count=0,
+        first_scanned=None,
+        reasons=tuple(findings.reasons),
+        message=_counterfeit_message(findings.reasons),
+        product=info,
+        place=place,
+        alerts=alert_ids,
+        throttled=throttled,
+        at=at,
+    )
+
+
+def _product(uow: UnitOfWork, gtin: Gtin) -> tuple[int | None, Product | None]:
+    product_id = uow.products.id_of(gtin)
+    if product_id is None:
+        return None, None
+    return product_id, uow.products.get(gtin)
+
+
+# --- the detectors ------------------------------------------------------------------------------
+
+_NOT_FOR_SALE: Final = {
+    UnitState.ISSUED: "not_commissioned",
+    UnitState.VOIDED: "voided",
+}
+
+
+def _lifecycle(unit: UnitRecord, at: dt.datetime, findings: _Findings) -> Verdict:
+    """The verdict the unit's state gives, before any anomaly."""
+    state = unit.state
+    if state.is_terminal and state is not UnitState.VOIDED:
+        findings.add(state.value, AlertType.LIFECYCLE, state=state.value)
+        return Verdict.INACTIVE
+    if unit.lot_status is not LotStatus.RELEASED or state in (
+        UnitState.RECALLED,
+        UnitState.WITHDRAWN,
+    ):
+        withdrawn = LotStatus.WITHDRAWN in (unit.lot_status, state)
+        findings.add(
+            "withdrawn" if withdrawn else "recalled",
+            AlertType.LIFECYCLE,
+            state=state.value,
+            lot_status=unit.lot_status.value,
+        )
+        return Verdict.RECALLED
+    if state is UnitState.EXPIRED or unit.expiry < at.date():
+        findings.add(
+            "expired", AlertType.LIFECYCLE, state=state.value, expiry=unit.expiry.isoformat()
+        )
+        return Verdict.EXPIRED
+    if state is not UnitState.ACTIVE:
+        reason = _NOT_FOR_SALE.get(state, state.value)
+        findings.add(reason, AlertType.LIFECYCLE, state=state.value)
+        return Verdict.INACTIVE
+    return Verdict.GENUINE
+
+
+def _clones(
+    history: Sequence[ScanRecord],
+    place: Place,
+    client: str | None,
+    at: dt.datetime,
+    rules: DetectionRules,
+    findings: _Findings,
+) -> None:
+    """The same code in too many hands, too many places, or too far apart too soon."""
+    clients = {scan.client for scan in history if scan.client} | ({client} if client else set())
+    if len(clients) > rules.max_clients:
+        findings.add("too_many_scans", AlertType.CLONE, distinct_clients=len(clients))
+    areas = {scan.place.area for scan in history if scan.place.area}
+    if place.area:
+        areas.add(place.area)
+    if len(areas) > rules.max_places:
+        findings.add("too_many_places", AlertType.CLONE, distinct_places=sorted(areas))
+    if not place.has_coordinates:
+        return
+    previous = next((scan for scan in history if scan.place.has_coordinates), None)
+    if previous is None:
+        return
+    km = great_circle_km(previous.place, place)
+    if km is None or km < rules.min_travel_km:
+        return
+    hours = abs((at - previous.at) / dt.timedelta(hours=1))
+    speed = math.inf if hours == 0 else km / hours
+    if speed > rules.max_speed_kmh:
+        findings.add(
+            "impossible_travel",
+            AlertType.CLONE,
+            travel={
+                "from": previous.place.label,
+                "to": place.label,
+                "km": round(km, 1),
+                "hours": round(hours, 3),
+                "km_per_hour": None if math.isinf(speed) else round(speed),
+            },
+        )
+
+
+def _grey_market(
+    unit: UnitRecord,
+    product: Product | None,
+    custodian: Party | None,
+    place: Place,
+    rules: DetectionRules,
+    findings: _Findings,
+) -> None:
+    """A saleable unit where it should not be: outside its custodian's territory, outside the
+    product's markets, or out of the factory without ever being shipped."""
+    if unit.state is not UnitState.ACTIVE:
+        return
+    if custodian is None:
+        if rules.before_shipping:
+            findings.add("before_shipping", AlertType.GREY_MARKET, scanned_in=place.label)
+        return
+    if custodian.territory and _within(place, custodian.territory) is False:
+        findings.add(
+            "outside_territory",
+            AlertType.GREY_MARKET,
+            party=custodian.id,
+            party_name=custodian.name,
+            territory=list(custodian.territory),
+            scanned_in=place.label,
+        )
+    if (
+        product is not None
+        and product.target_markets
+        and _within(place, product.target_markets) is False
+    ):
+        findings.add(
+            "outside_target_markets",
+            AlertType.GREY_MARKET,
+            target_markets=list(product.target_markets),
+            scanned_in=place.label,
+        )
+
+
+def _within(place: Place, territory: Iterable[str]) -> bool | None:
+    """Whether ``place`` lies in ``territory`` (countries match any of their regions, a
+    region only itself); None where the place is not known well enough to tell."""
+    if place.country is None:
+        return None
+    entries = list(territory)
+    for entry in entries:
+        if entry == place.country or (place.region is not None and entry == place.region):
+            return True
+    if place.region is None and any(e.startswith(place.country + "-") for e in entries):
+        return None  # in the right country, region unknown: no proof either way
+    return False
+
+
+# --- logging and alerts -------------------------------------------------------------------------
+
+
+def _log(
+    uow: UnitOfWork,
+    scan: Scan | None,
+    product_id: int | None,
+    unit: UnitRecord | None,
+    raw: str,
+    parse_error: str | None,
+    verdict: Verdict,
+    findings: _Findings,
+    place: Place,
+    client: str | None,
+    user_agent: str | None,
+    at: dt.datetime,
+) -> int:
+    return uow.scans.add(
+        ScanEntry(
+            at=at,
+            raw=raw,
+            verdict=verdict.value,
+            reasons=tuple(findings.reasons),
+            known=unit is not None,
+            place=place,
+            product_id=product_id,
+            serial=scan.serial if scan is not None else None,
+            gtin=scan.gtin.value if scan is not None and scan.gtin is not None else None,
+            lot=scan.lot if scan is not None else None,
+            expiry=scan.expiry.date if scan is not None and scan.expiry is not None else None,
+            parse_error=parse_error,
+            client=client,
+            user_agent=user_agent,
+        )
+    )
+
+
+def _raise_alerts(
+    uow: UnitOfWork,
+    findings: _Findings,
+    scan_id: int,
+    verdict: Verdict,
+    product_id: int | None,
+    gtin: str | None,
+    serial: str | None,
+    lot: str | None,
+    custodian: Party | None,
+    place: Place,
+    client: str | None,
+    at: dt.datetime,
+    rules: DetectionRules,
+) -> tuple[int, ...]:
+    """Raise an alert per type found, or add this scan to the open one."""
+    seen = {
+        "scan_id": scan_id,
+        "at": _iso(at),
+        "place": place.label,
+        "country": place.country,
+        "region": place.region,
+        "city": place.city,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "client": client,
+        "verdict": verdict.value,
+        "reasons": list(findings.reasons),
+    }
+    raised: list[int] = []
+    for kind, extra in findings.alerts.items():
+        if kind is AlertType.GUESSING:
+            if not client:
+                continue
+            subject = f"client:{client}"
+            on_unit: dict[str, Any] = {"client": client}
+        else:
+            if gtin is None or serial is None:
+                continue
+            subject = f"{gtin}/{serial}"
+            on_unit = {"product_id": product_id, "gtin": gtin, "serial": serial, "lot": lot}
+        party_id = (
+            custodian.id if custodian is not None and kind is not AlertType.GUESSING else None
+        )
+        existing = uow.alerts.open_for(kind.value, subject)
+        if existing is None:
+            evidence = _evidence({}, extra, seen, rules)
+            try:
+                with uow.connection.begin_nested():
+                    alert_id = uow.alerts.add(
+                        type=kind.value,
+                        subject=subject,
+                        at=at,
+                        evidence=evidence,
+                        party_id=party_id,
+                        **on_unit,
+                    )
+                raised.append(alert_id)
+                continue
+            except IntegrityError:
+                # another scan raised it meanwhile: this one adds to it
+                existing = uow.alerts.open_for(kind.value, subject)
+                if existing is None:  # pragma: no cover - closed again in between
+                    raise
+        uow.alerts.set_evidence(
+            existing.id, _evidence(existing.evidence, extra, seen, rules), at, party_id
+        )
+        raised.append(existing.id)
+    return tuple(raised)
+
+
+def _evidence(
+    before: dict[str, Any], extra: dict[str, Any], seen: dict[str, Any], rules: DetectionRules
+) -> dict[str, Any]:
+    """The alert's evidence with one more scan: counters, the reasons and places ever seen,
+    the latest detector figures, and the newest scans (bounded, so a code cloned a million
+    times keeps a small alert)."""
+    evidence = dict(before)
+    evidence.update({key: value for key, value in extra.items() if key != "reasons"})
+    evidence["reasons"] = sorted(set(before.get("reasons", [])) | set(extra.get("reasons", [])))
+    # the places that made a clone alert are all its evidence, not only the scans since
+    places = set(before.get("places", [])) | set(extra.get("distinct_places", []))
+    if seen["region"] or seen["country"]:
+        places.add(seen["region"] or seen["country"])
+    evidence["places"] = sorted(places)[: rules.evidence_scans]
+    evidence["scan_count"] = int(before.get("scan_count", 0)) + 1
+    evidence.setdefault("first_seen", seen["at"])
+    evidence["last_seen"] = seen["at"]
+    evidence["scans"] = ([*list(before.get("scans", [])), seen])[-rules.evidence_scans :]
+    return evidence
+
+
+# --- what people read ---------------------------------------------------------------------------
+
+_CLONE_REASONS: Final = frozenset({"too_many_scans", "too_many_places", "impossible_travel"})
+
+
+def _message(
+    verdict: Verdict,
+    reasons: Sequence[str],
+    unit: UnitRecord,
+    first: bool,
+    count: int,
+    first_scanned: FirstScan,
+    place: Place,
+) -> str:
+    where = f" in {_place_words(first_scanned.place)}" if first_scanned.place.is_known else ""
+    if verdict is Verdict.GENUINE:
+        if first:
+            here = f" Verified in {_place_words(place)}." if place.is_known else ""
+            return f"Authentic. First scan.{here}"
+        return (
+            f"Authentic. Scanned {count} times; first scanned on {_day(first_scanned.at)}{where}."
+        )
+    if verdict is Verdict.SUSPICIOUS:
+        if _CLONE_REASONS & set(reasons):
+            return (
+                "Warning: this code has been scanned too often or in too many places, and may "
+                f"have been copied. First scanned on {_day(first_scanned.at)}{where}. Do not "
+                "use the product; contact the brand."
+            )
+        if "before_shipping" in reasons:
+            return (
+                "Warning: our records show this pack never left the factory. Do not use the "
+                "product; contact the brand."
+            )
+        return (
+            "Warning: this pack was not meant to be sold here. It may not be genuine or may "
+            "not have been stored properly; contact the brand."
+        )
+    if verdict is Verdict.RECALLED:
+        word = "withdrawn" if "withdrawn" in reasons else "recalled"
+        return (
+            f"This product (batch {unit.lot}) has been {word}. Do not use it; return it where "
+            "you bought it."
+        )
+    if verdict is Verdict.EXPIRED:
+        return f"This product expired on {_day(unit.expiry)}. Do not use it."
+    return _INACTIVE_MESSAGES.get(
+        unit.state,
+        "This pack has been taken out of circulation. Do not use it; contact the brand.",
+    )
+
+
+_INACTIVE_MESSAGES: Final = {
+    UnitState.SUPPLIED: (
+        "This pack has already been sold or dispensed. If you just bought it, that is "
+        "expected; if it is offered to you for sale, do not buy it."
+    ),
+    UnitState.DESTROYED: (
+        "This pack was recorded as destroyed and should not exist. Do not use it; contact the "
+        "brand."
+    ),
+    UnitState.STOLEN: "This pack was reported stolen. Do not use it; contact the brand.",
+    UnitState.ISSUED: (
+        "This code was never applied to a pack. The product may be counterfeit: do not use it; "
+        "contact the brand."
+    ),
+    UnitState.VOIDED: (
+        "This code was cancelled before use. The product may be counterfeit: do not use it; "
+        "contact the brand."
+    ),
+}
+
+
+def _counterfeit_message(reasons: Sequence[str]) -> str:
+    if "malformed" in reasons:
+        return (
+            "This is not a valid product code. The product may be counterfeit: do not use it; "
+            "contact the brand."
+        )
+    if "no_serial" in reasons:
+        return (
+            "This code does not identify a single pack. Scan the square 2D code on the pack; "
+            "if there is none, contact the brand."
+        )
+    if "lot_mismatch" in reasons or "expiry_mismatch" in reasons:
+        return (
+            "The batch or expiry date on this pack does not match our records. The product may "
+            "be counterfeit: do not use it; contact the brand."
+        )
+    return (
+        "We did not issue this code. The product may be counterfeit: do not use it; contact "
+        "the brand."
+    )
+
+
+def _place_words(place: Place) -> str:
+    return place.city or place.region or place.country or place.label
+
+
+def _day(when: dt.date) -> str:
+    return f"{when.day} {when:%B %Y}"
+
+
+def _iso(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).isoformat()
+
+
+def _time(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidRequest("at: needs a UTC offset")
+    return at
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    """Free text from a client as it may be stored: valid UTF-8 (a lone surrogate would stop
+    the database driver), no NUL (PostgreSQL text refuses it), at most ``limit`` characters."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    clean = value[: limit * 2].encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    return clean[:limit]
+
+
+# --- the alert workflow -------------------------------------------------------------------------
+
+#: Where an alert may go from where it is.
+ALERT_MOVES: Final = {
+    AlertStatus.NEW: frozenset({AlertStatus.INVESTIGATING, AlertStatus.CLOSED}),
+    AlertStatus.INVESTIGATING: frozenset({AlertStatus.CLOSED}),
+    AlertStatus.CLOSED: frozenset(),
+}
+REASON_MAX: Final = 1000
+
+
+def list_alerts(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    type: str | None = None,
+    status: str | None = None,
+    gtin: str | None = None,
+    party: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[Alert]:
+    """Alerts, newest first. An admin sees all; a distributor only those of its own party."""
+    own = _alert_reader(actor)
+    if own is not None:
+        if party is not None and party != own:
+            return []
+        party = own
+    if type is not None and type not in AlertType.__members__.values():
+        names = ", ".join(t.value for t in AlertType)
+        raise InvalidRequest(f"type: {type[:40]!r} is not an alert type ({names})")
+    if status is not None and status not in AlertStatus.__members__.values():
+        raise InvalidRequest(f"status: {status[:40]!r} is not new, investigating or closed")
+    key = None
+    if gtin is not None:
+        try:
+            key = Gtin.parse(gtin).value
+        except InvalidCode as error:
+            raise InvalidRequest(f"gtin: {error}") from None
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.utcoffset() is None:
+            raise InvalidRequest(f"{name}: needs a UTC offset")
+    return uow.alerts.find(AlertFilter(type, status, key, party, since, until))
+
+
+def get_alert(uow: UnitOfWork, alert_id: int, actor: Actor) -> Alert:
+    own = _alert_reader(actor)
+    alert = uow.alerts.get(alert_id)
+    if alert is None or (own is not None and alert.party != own):
+        raise NotFound(f"alert: {alert_id} does not exist")
+    return alert
+
+
+def update_alert(
+    uow: UnitOfWork,
+    alert_id: int,
+    *,
+    status: str,
+    reason: str | None,
+    actor: Actor,
+    at: dt.datetime | None = None,
+) -> Alert:
+    """Move an alert new → investigating → closed (or new → closed); closing needs a reason,
+    and a closed alert stays closed. Only an admin moves alerts: a distributor must not close
+    the alert that names it."""
+    if actor.role is not Role.ADMIN:
+        raise Forbidden(f"a {actor.role.value} may not update alerts; needs admin")
+    when = _time(at)
+    try:
+        target = AlertStatus(status)
+    except ValueError:
+        raise InvalidRequest(
+            f"status: {str(status)[:40]!r} is not new, investigating or closed"
+        ) from None
+    alert = uow.alerts.get(alert_id, for_update=True)
+    if alert is None:
+        raise NotFound(f"alert: {alert_id} does not exist")
+    current = AlertStatus(alert.status)
+    if target not in ALERT_MOVES[current]:
+        if current is AlertStatus.CLOSED:
+            rule = "a closed alert stays closed"
+        elif current is target:
+            rule = f"it is {current} already"
+        else:
+            rule = "an alert moves new → investigating → closed, never back"
+        raise Conflict(f"alert {alert_id} is {current}: {rule}")
+    text = (reason or "").strip()
+    if target is AlertStatus.CLOSED and not text:
+        raise InvalidRequest("reason: closing an alert needs a reason")
+    if len(text) > REASON_MAX:
+        raise InvalidRequest(f"reason: longer than {REASON_MAX} characters")
+    stored = _text(text, REASON_MAX) if target is AlertStatus.CLOSED else None
+    uow.alerts.set_status(alert_id, target.value, stored, when)
+    uow.audit.record(
+        actor.name, "alert.updated", f"alert:{alert_id}", {"status": target.value, "reason": text}
+    )
+    updated = uow.alerts.get(alert_id)
+    assert updated is not None
+    return updated
+
+
+def _alert_reader(actor: Actor) -> str | None:
+    """The party an actor's alerts are limited to; None for an admin, who sees all."""
+    if actor.role is Role.ADMIN:
+        return None
+    if actor.role is Role.DISTRIBUTOR and actor.party_id is not None:
+        return actor.party_id
+    raise Forbidden(f"a {actor.role.value} may not see alerts; needs admin or distributor")
+
+
+# --- the pharmacist's flow (EU FMD verify and decommission) ---------------------------------------
+
+_PACK_VERIFIERS: Final = frozenset({Role.ADMIN, Role.DISTRIBUTOR, Role.VERIFIER})
+_DISPENSERS: Final = frozenset({Role.ADMIN, Role.DISTRIBUTOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Dispensing(VerificationResult):
+    """What came of dispensing a pack: its verification (always logged; a face may answer it
+    as any scan), and whether it was decommissioned to supplied. When it was not, ``refused``
+    says why and the reasons end with ``not_dispensed``; alerts it raised are in ``alerts``.
+    The face commits the unit of work either way, so that the scan and the alert are kept."""
+
+    dispensed: bool = False
+    event_id: str | None = None
+    refused: Refused | None = None
+
+
+def verify_pack(
+    uow: UnitOfWork,
+    *,
+    gtin: str,
+    serial: str,
+    lot: str | None,
+    expiry: dt.date | None,
+    actor: Actor,
+    place: Place | None = None,
+    at: dt.datetime | None = None,
+    rules: DetectionRules | None = None,
+) -> VerificationResult:
+    """A pharmacist's or partner's check of a pack in hand (EU FMD "verify"): the same verdict
+    as a consumer's scan, logged with the actor as client."""
+    _may(actor, _PACK_VERIFIERS, "verify packs")
+    return _verify(
+        uow,
+        _pack_code(gtin, serial, lot, expiry),
+        place or UNKNOWN_PLACE,
+        _actor_client(actor),
+        "unitrace pack verification",
+        _time(at),
+        rules or DEFAULT_RULES,
+    )
+
+
+def dispense_pack(
+    uow: UnitOfWork,
+    *,
+    gtin: str,
+    serial: str,
+    lot: str | None,
+    expiry: dt.date | None,
+    actor: Actor,
+    place: Place | None = None,
+    at: dt.datetime | None = None,
+    rules: DetectionRules | None = None,
+) -> Dispensing:
+    """Verify a pack and decommission it to supplied (EU FMD "dispense"), on the state rules
+    of :func:`unitrace.services.lifecycle.change_state`. A pack that is not genuine (or merely
+    suspicious) is not dispensed; one dispensed already adds ``decommissioned_twice`` to its
+    lifecycle alert; a batch or expiry that is not the unit's raises a counterfeit probe."""
+    _may(actor, _DISPENSERS, "dispense packs")
+    when = _time(at)
+    chosen = rules or DEFAULT_RULES
+    result = verify_pack(
+        uow,
+        gtin=gtin,
+        serial=serial,
+        lot=lot,
+        expiry=expiry,
+        actor=actor,
+        place=place,
+        at=when,
+        rules=chosen,
+    )
+    if result.verdict not in (Verdict.GENUINE, Verdict.SUSPICIOUS):
+        alerts = result.alerts
+        decommissioned = {state.value for state in UnitState if state.is_decommissioned}
+        if decommissioned & set(result.reasons) and result.product is not None:
+            findings = _Findings()
+            findings.add("decommissioned_twice", AlertType.LIFECYCLE, dispensed_again_by=actor.name)
+            alerts = _raise_alerts(
+                uow,
+                findings,
+                result.scan_id,
+                result.verdict,
+                None,
+                result.product.gtin,
+                result.product.serial,
+                result.product.lot,
+                None,
+                result.place,
+                _actor_client(actor),
+                when,
+                chosen,
+            )
+            result = _with_alerts(result, alerts, "decommissioned_twice")
+        refused = Conflict(
+            f"unit (01){gtin}(21){serial} is not dispensed: verification says {result.verdict} "
+            f"({', '.join(result.reasons)})"
+        )
+        return _dispensing(result, None, refused)
+    try:
+        event = change_state(
+            uow, codes=[f"(01){gtin}(21){serial}"], to=UnitState.SUPPLIED, actor=actor, at=when
+        )
+    except Refused as refusal:
+        return _dispensing(result, None, refusal)
+    return _dispensing(result, event.event_id, None)
+
+
+def _dispensing(
+    result: VerificationResult, event_id: str | None, refused: Refused | None
+) -> Dispensing:
+    answer = {part.name: getattr(result, part.name) for part in fields(result)}
+    if refused is not None:
+        answer["reasons"] = (*result.reasons, "not_dispensed")
+    return Dispensing(**answer, dispensed=refused is None, event_id=event_id, refused=refused)
+
+
+def _with_alerts(
+    result: VerificationResult, alerts: Iterable[int], reason: str
+) -> VerificationResult:
+    from dataclasses import replace
+
+    merged = tuple(dict.fromkeys([*result.alerts, *alerts]))
+    return replace(result, alerts=merged, reasons=(*result.reasons, reason))
+
+
+def _may(actor: Actor, roles: frozenset[Role], what: str) -> None:
+    if actor.role not in roles:
+        names = ", ".join(sorted(role.value for role in roles))
+        raise Forbidden(f"a {actor.role.value} may not {what}; needs {names}")
+    if actor.role is Role.DISTRIBUTOR and actor.party_id is None:
+        raise Forbidden(f"distributor {actor.name} is bound to no party")
+
+
+def _actor_client(actor: Actor) -> str:
+    return (
+        _text(f"party:{actor.party_id}" if actor.party_id else f"user:{actor.name}", CLIENT_MAX)
+        or "user"
+    )
+
+
+def _pack_code(gtin: str, serial: str, lot: str | None, expiry: dt.date | None) -> str:
+    """The pack's identifiers as a ``(01)…(17)…(10)…(21)…`` string, for the parser to check
+    like any scanned code."""
+    parts = [f"(01){gtin}"]
+    if expiry is not None:
+        parts.append(f"(17){expiry:%y%m%d}")
+    if lot is not None:
+        parts.append(f"(10){lot}")
+    parts.append(f"(21){serial}")
+    return "".join(parts)

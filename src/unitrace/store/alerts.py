@@ -1,0 +1,171 @@
+"""Alerts the detectors raise, and their workflow state.
+
+At most one alert per type and subject is open (new or investigating): the partial unique
+index ``uq_alerts_open`` holds it even when two scans race to raise the same alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
+
+from unitrace.store.schema import alerts
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An anomaly, the unit (or client) it concerns, its evidence, and where it stands."""
+
+    id: int
+    type: str
+    status: str
+    #: the unit's code as people read it, ``(01)…(10)…(21)…``; None for a client's guessing
+    code: str | None
+    gtin: str | None
+    serial: str | None
+    lot: str | None
+    party: str | None
+    client: str | None
+    #: what the detectors saw: the last scans, counters, the party's territory, …
+    evidence: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_reason: str | None
+    #: what the alert is about: ``gtin/serial``, or ``client:…``
+    subject: str
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The evidence, by the name the HTTP contract gives it."""
+        return self.evidence
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    type: str | None = None
+    status: str | None = None
+    gtin: str | None = None
+    party: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+class AlertRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(
+        self,
+        *,
+        type: str,
+        subject: str,
+        at: dt.datetime,
+        evidence: dict[str, Any],
+        product_id: int | None = None,
+        gtin: str | None = None,
+        serial: str | None = None,
+        lot: str | None = None,
+        party_id: str | None = None,
+        client: str | None = None,
+    ) -> int:
+        result = self.connection.execute(
+            insert(alerts).values(
+                type=type,
+                status="new",
+                subject=subject,
+                product_id=product_id,
+                gtin=gtin,
+                serial=serial,
+                lot=lot,
+                party_id=party_id,
+                client=client,
+                evidence=evidence,
+                created_at=at.astimezone(dt.UTC),
+                updated_at=at.astimezone(dt.UTC),
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def open_for(self, type: str, subject: str) -> Alert | None:
+        """The open alert of ``type`` about ``subject``, locked for the rest of the
+        transaction on PostgreSQL (SQLite's writer already holds the whole database)."""
+        row = self.connection.execute(
+            select(alerts)
+            .where(alerts.c.type == type, alerts.c.subject == subject, alerts.c.status != "closed")
+            .with_for_update()
+        ).first()
+        return None if row is None else _alert(row)
+
+    def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:
+        query = select(alerts).where(alerts.c.id == alert_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.connection.execute(query).first()
+        return None if row is None else _alert(row)
+
+    def set_evidence(
+        self, alert_id: int, evidence: dict[str, Any], at: dt.datetime, party_id: str | None
+    ) -> None:
+        values: dict[str, Any] = {"evidence": evidence, "updated_at": at.astimezone(dt.UTC)}
+        if party_id is not None:
+            values["party_id"] = party_id
+        self.connection.execute(update(alerts).where(alerts.c.id == alert_id).values(values))
+
+    def set_status(self, alert_id: int, status: str, reason: str | None, at: dt.datetime) -> None:
+        self.connection.execute(
+            update(alerts)
+            .where(alerts.c.id == alert_id)
+            .values(status=status, closed_reason=reason, updated_at=at.astimezone(dt.UTC))
+        )
+
+    def find(self, where: AlertFilter) -> list[Alert]:
+        """The alerts ``where`` selects, newest first."""
+        conditions: list[ColumnElement[bool]] = []
+        if where.type is not None:
+            conditions.append(alerts.c.type == where.type)
+        if where.status is not None:
+            conditions.append(alerts.c.status == where.status)
+        if where.gtin is not None:
+            conditions.append(alerts.c.gtin == where.gtin)
+        if where.party is not None:
+            conditions.append(alerts.c.party_id == where.party)
+        if where.since is not None:
+            conditions.append(alerts.c.created_at >= where.since.astimezone(dt.UTC))
+        if where.until is not None:
+            conditions.append(alerts.c.created_at < where.until.astimezone(dt.UTC))
+        rows = self.connection.execute(
+            select(alerts)
+            .where(*conditions)
+            .order_by(alerts.c.created_at.desc(), alerts.c.id.desc())
+        )
+        return [_alert(row) for row in rows]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _alert(row: Row[Any]) -> Alert:
+    code = None
+    if row.gtin is not None and row.serial is not None:
+        lot = f"(10){row.lot}" if row.lot else ""
+        code = f"(01){row.gtin}{lot}(21){row.serial}"
+    return Alert(
+        id=row.id,
+        type=row.type,
+        status=row.status,
+        code=code,
+        gtin=row.gtin,
+        serial=row.serial,
+        lot=row.lot,
+        party=row.party_id,
+        client=row.client,
+        evidence=dict(row.evidence),
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        closed_reason=row.closed_reason,
+        subject=row.subject,
+    )

@@ -1,0 +1,1 @@
+"""Pages for people: the verification page a phone opens when it scans a unit's QR Code."""
