@@ -234,3 +234,15 @@ def test_a_pharmacist_verifies_then_dispenses_and_a_second_dispense_is_refused(
     )
     assert wrong_lot.json()["verdict"] == "counterfeit"
     assert "lot_mismatch" in wrong_lot.json()["reasons"]
+
+
+def test_the_page_of_a_repeat_scan_names_the_first_place_only_where_known(
+    client: TestClient, units: list[dict[str, Any]]
+) -> None:
+    unknown, known = path_of(units[1]["digital_link"]), units[2]["digital_link"]
+    client.get(unknown)
+    page = client.get(unknown).text
+    assert "Checked 2 times. First checked" in page
+    assert "unknown place" not in page
+    client.post("/api/scans", json={"code": known, "lat": 3.139, "lon": 101.6869})
+    assert "in Kuala Lumpur" in client.get(path_of(known)).text
