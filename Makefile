@@ -42,4 +42,4 @@ bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis out unitrace.db unitrace.db-*
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis out unitrace.db unitrace.db-* unitrace.db-writer

@@ -392,6 +392,12 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (a few per core under load).")
+    ] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="Log every request on stdout (the scan log is kept apart).")
+    ] = True,
 ) -> None:
     """Run the HTTP service: the API, its OpenAPI page at /docs, and the Digital Link routes."""
     import uvicorn
@@ -399,11 +405,18 @@ def serve(
     from unitrace.api.app import create_app
 
     database = open_registry()
-    service = create_app(database, Settings.from_environment())
     say(
         f"unitrace is serving on http://{host}:{port}/  (API documentation: http://{host}:{port}/docs)"
     )
-    uvicorn.run(service, host=host, port=port, log_level="info")
+    if workers == 1:
+        service = create_app(database, Settings.from_environment())
+        uvicorn.run(service, host=host, port=port, log_level="info", access_log=access_log)
+        return
+    # each worker process opens the database itself, from the same environment
+    database.engine.dispose()
+    from unitrace.api.serving import serve_workers
+
+    serve_workers(host=host, port=port, workers=workers, access_log=access_log)
 
 
 @tokens_app.command("create")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 from fastapi import FastAPI
 
 from unitrace import __version__
@@ -17,7 +18,13 @@ from unitrace.api.routers import (
     verification,
 )
 from unitrace.config import Settings
+from unitrace.store.database import database_url, open_database
 from unitrace.store.unit_of_work import Database
+
+#: Worker threads per process verifying scans (see routers.verification.verified): one on
+#: SQLite, whose writers queue on one lock anyway, a few on PostgreSQL, whose writers do not.
+SCAN_THREADS = {"sqlite": 1}
+SCAN_THREADS_DEFAULT = 4
 
 
 def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
@@ -31,6 +38,9 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     app.state.rate_limiter = RateLimiter(
         RateLimit(app.state.settings.scans_per_minute, app.state.settings.scan_burst)
+    )
+    app.state.scan_threads = anyio.CapacityLimiter(
+        SCAN_THREADS.get(database.dialect, SCAN_THREADS_DEFAULT)
     )
     install_problem_handlers(app)
     app.include_router(catalog.router)
@@ -47,3 +57,9 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The service on the database and settings the environment names (``unitrace serve
+    --workers``: each worker process builds its own)."""
+    return create_app(Database(open_database(database_url())), Settings.from_environment())

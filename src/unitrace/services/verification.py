@@ -532,10 +532,10 @@ def _counterfeit(
 
 
 def _product(uow: UnitOfWork, gtin: Gtin) -> tuple[int | None, Product | None]:
-    product_id = uow.products.id_of(gtin)
-    if product_id is None:
+    found = uow.products.with_id(gtin)
+    if found is None:
         return None, None
-    return product_id, uow.products.get(gtin)
+    return found
 
 
 # --- the detectors ------------------------------------------------------------------------------

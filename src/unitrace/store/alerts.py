@@ -10,9 +10,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, update
 
 from unitrace.store.schema import alerts
+
+# Statements on the verification hot path, built once (so is their cache key).
+_INSERT = insert(alerts)
+_OPEN_FOR = (
+    select(alerts)
+    .where(
+        alerts.c.type == bindparam("type"),
+        alerts.c.subject == bindparam("subject"),
+        alerts.c.status != "closed",
+    )
+    .with_for_update()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,31 +84,28 @@ class AlertRepository:
         client: str | None = None,
     ) -> int:
         result = self.connection.execute(
-            insert(alerts).values(
-                type=type,
-                status="new",
-                subject=subject,
-                product_id=product_id,
-                gtin=gtin,
-                serial=serial,
-                lot=lot,
-                party_id=party_id,
-                client=client,
-                evidence=evidence,
-                created_at=at.astimezone(dt.UTC),
-                updated_at=at.astimezone(dt.UTC),
-            )
+            _INSERT,
+            {
+                "type": type,
+                "status": "new",
+                "subject": subject,
+                "product_id": product_id,
+                "gtin": gtin,
+                "serial": serial,
+                "lot": lot,
+                "party_id": party_id,
+                "client": client,
+                "evidence": evidence,
+                "created_at": at.astimezone(dt.UTC),
+                "updated_at": at.astimezone(dt.UTC),
+            },
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def open_for(self, type: str, subject: str) -> Alert | None:
         """The open alert of ``type`` about ``subject``, locked for the rest of the
         transaction on PostgreSQL (SQLite's writer already holds the whole database)."""
-        row = self.connection.execute(
-            select(alerts)
-            .where(alerts.c.type == type, alerts.c.subject == subject, alerts.c.status != "closed")
-            .with_for_update()
-        ).first()
+        row = self.connection.execute(_OPEN_FOR, {"type": type, "subject": subject}).first()
         return None if row is None else _alert(row)
 
     def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:

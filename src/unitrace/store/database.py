@@ -6,6 +6,7 @@ directory (the folder ``make run`` starts from).
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -30,11 +31,14 @@ def open_database(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "commit", _release_writer)
+        event.listen(engine, "rollback", _release_writer)
+        event.listen(engine, "close", _close_writer_lock)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def _tune_sqlite(connection: Any, _record: Any) -> None:
+def _tune_sqlite(connection: Any, record: Any) -> None:
     # let SQLAlchemy, not the driver, decide where transactions begin
     connection.isolation_level = None
     cursor = connection.cursor()
@@ -47,18 +51,49 @@ def _tune_sqlite(connection: Any, _record: Any) -> None:
         "busy_timeout = 30000",
     ):
         cursor.execute(f"PRAGMA {pragma}")
+    files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"]
     cursor.close()
+    if files and files[0]:
+        record.info[WRITER_LOCK] = os.open(files[0] + "-writer", os.O_RDWR | os.O_CREAT, 0o644)
 
 
 def _begin_immediate(connection: Any) -> None:
     # A writing transaction takes the write lock at its start, so that two writers queue up
     # instead of one failing half-way with "database is locked"; readers (verification) start
     # a plain deferred transaction and, in WAL mode, never wait.
+    #
+    # Writers of a database file first queue on an advisory lock of their own (one open file
+    # per connection, so that threads of one process queue too): the kernel wakes the next
+    # writer the moment the lock is free, where SQLite's busy handler would poll with sleeps
+    # of up to 100 ms, which is what a verification's p99 sees under load.
     if connection.info.get(READ_ONLY):
         connection.exec_driver_sql("BEGIN")
-    else:
+        return
+    lock = connection.connection.info.get(WRITER_LOCK)
+    if lock is not None:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        connection.info[WRITER_HELD] = True
+    try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _release_writer(connection)
+        raise
+
+
+def _release_writer(connection: Any) -> None:
+    if connection.info.pop(WRITER_HELD, False):
+        fcntl.flock(connection.connection.info[WRITER_LOCK], fcntl.LOCK_UN)
+
+
+def _close_writer_lock(_connection: Any, record: Any) -> None:
+    lock = record.info.pop(WRITER_LOCK, None)
+    if lock is not None:
+        os.close(lock)
 
 
 #: ``Connection.info`` key marking a connection whose transactions only read.
 READ_ONLY = "unitrace.read_only"
+#: The writer lock's file descriptor, in a pooled connection's ``info``.
+WRITER_LOCK = "unitrace.writer_lock"
+#: ``Connection.info`` key: this connection holds the writer lock.
+WRITER_HELD = "unitrace.writer_held"

@@ -9,11 +9,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import Lot, LotStatus, Party, PartyRole, Product, SerialFormat
 from unitrace.store.schema import api_tokens, audit_trail, lots, parties, products
+
+# Statements on the verification hot path, built once (so is their cache key).
+_PRODUCT_BY_GTIN = select(products).where(products.c.gtin == bindparam("gtin"))
+_PARTY_BY_ID = select(parties).where(parties.c.id == bindparam("id"))
 
 
 def now() -> dt.datetime:
@@ -41,8 +45,13 @@ class ProductRepository:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def get(self, gtin: Gtin) -> Product | None:
-        row = self.connection.execute(select(products).where(products.c.gtin == gtin.value)).first()
+        row = self.connection.execute(_PRODUCT_BY_GTIN, {"gtin": gtin.value}).first()
         return None if row is None else product_from_row(row)
+
+    def with_id(self, gtin: Gtin) -> tuple[int, Product] | None:
+        """The product and its id, in one read."""
+        row = self.connection.execute(_PRODUCT_BY_GTIN, {"gtin": gtin.value}).first()
+        return None if row is None else (int(row.id), product_from_row(row))
 
     def id_of(self, gtin: Gtin, *, for_update: bool = False) -> int | None:
         query = select(products.c.id).where(products.c.gtin == gtin.value)
@@ -169,7 +178,7 @@ class PartyRepository:
         )
 
     def get(self, party_id: str) -> Party | None:
-        row = self.connection.execute(select(parties).where(parties.c.id == party_id)).first()
+        row = self.connection.execute(_PARTY_BY_ID, {"id": party_id}).first()
         return None if row is None else party_from_row(row)
 
     def all(self) -> list[Party]:

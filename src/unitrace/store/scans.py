@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select
 
 from unitrace.places import Place
 from unitrace.store.schema import scans
@@ -56,26 +56,27 @@ class ScanLog:
     def add(self, entry: ScanEntry) -> int:
         place = entry.place
         result = self.connection.execute(
-            insert(scans).values(
-                at=entry.at.astimezone(dt.UTC),
-                product_id=entry.product_id,
-                serial=entry.serial,
-                gtin=entry.gtin,
-                lot=entry.lot,
-                expiry=entry.expiry,
-                raw=entry.raw,
-                parse_error=entry.parse_error,
-                verdict=entry.verdict,
-                reasons=list(entry.reasons),
-                known=entry.known,
-                client=entry.client,
-                user_agent=entry.user_agent,
-                latitude=place.latitude,
-                longitude=place.longitude,
-                city=place.city,
-                region=place.region,
-                country=place.country,
-            )
+            _INSERT,
+            {
+                "at": entry.at.astimezone(dt.UTC),
+                "product_id": entry.product_id,
+                "serial": entry.serial,
+                "gtin": entry.gtin,
+                "lot": entry.lot,
+                "expiry": entry.expiry,
+                "raw": entry.raw,
+                "parse_error": entry.parse_error,
+                "verdict": entry.verdict,
+                "reasons": list(entry.reasons),
+                "known": entry.known,
+                "client": entry.client,
+                "user_agent": entry.user_agent,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+                "city": place.city,
+                "region": place.region,
+                "country": place.country,
+            },
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -84,15 +85,26 @@ class ScanLog:
     ) -> list[ScanRecord]:
         """The unit's last ``limit`` scans, newest first; scans with verdict ``excluding``
         left out."""
-        query = (
-            select(scans)
-            .where(scans.c.product_id == product_id, scans.c.serial == serial)
-            .order_by(scans.c.at.desc(), scans.c.id.desc())
-            .limit(limit)
-        )
+        key = (limit, excluding is not None)
+        query = _RECENT.get(key)
+        if query is None:
+            query = (
+                select(scans)
+                .where(
+                    scans.c.product_id == bindparam("product_id"),
+                    scans.c.serial == bindparam("serial"),
+                )
+                .order_by(scans.c.at.desc(), scans.c.id.desc())
+                .limit(limit)
+            )
+            if excluding is not None:
+                query = query.where(scans.c.verdict != bindparam("excluding"))
+            _RECENT[key] = query
+        params: dict[str, Any] = {"product_id": product_id, "serial": serial}
         if excluding is not None:
-            query = query.where(scans.c.verdict != excluding)
-        return [_record(row) for row in self.connection.execute(query)]
+            params["excluding"] = excluding
+        rows = self.connection.execute(query, params)
+        return [_record(row) for row in rows]
 
     def first_of_unit(
         self, product_id: int, serial: str, *, excluding: str | None = None
@@ -114,13 +126,8 @@ class ScanLog:
         """How many scans with ``verdict`` ``client`` made since ``since``."""
         return int(
             self.connection.execute(
-                select(func.count())
-                .select_from(scans)
-                .where(
-                    scans.c.client == client,
-                    scans.c.at >= since.astimezone(dt.UTC),
-                    scans.c.verdict == verdict,
-                )
+                _BY_CLIENT,
+                {"client": client, "since": since.astimezone(dt.UTC), "verdict": verdict},
             ).scalar_one()
         )
 
@@ -130,6 +137,20 @@ class ScanLog:
 
     def count(self) -> int:
         return int(self.connection.execute(select(func.count()).select_from(scans)).scalar_one())
+
+
+# Statements on the verification hot path, built once (so is their cache key).
+_INSERT = insert(scans)
+_RECENT: dict[tuple[int, bool], Select[Any]] = {}
+_BY_CLIENT = (
+    select(func.count())
+    .select_from(scans)
+    .where(
+        scans.c.client == bindparam("client"),
+        scans.c.at >= bindparam("since", type_=scans.c.at.type),
+        scans.c.verdict == bindparam("verdict"),
+    )
+)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

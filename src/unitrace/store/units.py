@@ -20,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
+    bindparam,
     func,
     insert,
     literal_column,
@@ -163,8 +164,10 @@ class UnitRepository:
     # --- reading units ------------------------------------------------------------------------
 
     def get(self, product_id: int, serial: str) -> UnitRecord | None:
-        found = self.find([(product_id, serial)])
-        return found.get((product_id, serial))
+        row = self.connection.execute(
+            _ONE_UNIT, {"product_id": product_id, "serial": serial}
+        ).first()
+        return None if row is None else _unit_from_row(row)
 
     def find(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], UnitRecord]:
         """The units among ``keys`` that exist, by key."""
@@ -537,6 +540,23 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if isinstance(value, str):  # an aggregate over a SQLite column comes back as text
         value = dt.datetime.fromisoformat(value)
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# Built once: the statement's cache key is then computed once too (the verification hot path).
+_ONE_UNIT = (
+    select(
+        units,
+        products.c.gtin,
+        lots.c.lot,
+        lots.c.expiry,
+        lots.c.status.label("lot_status"),
+        containers.c.epc.label("container_epc"),
+    )
+    .join(products, products.c.id == units.c.product_id)
+    .join(lots, lots.c.id == units.c.lot_id)
+    .outerjoin(containers, containers.c.id == units.c.container_id)
+    .where(units.c.product_id == bindparam("product_id"), units.c.serial == bindparam("serial"))
+)
 
 
 def _unit_from_row(row: Row[Any]) -> UnitRecord:

@@ -14,11 +14,13 @@ import datetime as dt
 import hashlib
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from unitrace.api.dependencies import Writer, settings
+from unitrace.api.dependencies import database, settings
 from unitrace.api.problems import problem
 from unitrace.config import Settings
 from unitrace.gs1 import Gtin, InvalidCode
@@ -26,10 +28,15 @@ from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.registry.model import LotStatus
 from unitrace.services.verification import ScanRequest, VerificationResult, verify
+from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.web.pages import bad_code_page, verification_page
 
 router = APIRouter(tags=["verification"])
 CurrentSettings = Annotated[Settings, Depends(settings)]
+# The routes below open their unit of work themselves, inside the one worker thread that runs
+# them: a writing unit of work opened by a dependency would hold SQLite's write lock across
+# the hops between threads and the event loop, which under load is most of its time.
+CurrentDatabase = Annotated[Database, Depends(database)]
 
 LINKSET_JSON = "application/linkset+json"
 CORS = {
@@ -111,34 +118,46 @@ def too_many(request: Request) -> Response | None:
 
 
 @router.post("/api/scans", responses={429: {"description": "Too many scans from this client"}})
-def scan(body: ScanIn, request: Request, uow: Writer) -> Response:
+async def scan(body: ScanIn, request: Request, db: CurrentDatabase) -> Response:
     """Verify a scanned code: the verdict, first scan or not, where it was first scanned."""
     refused = too_many(request)
     if refused is not None:
         return refused
-    result = verify(
-        uow,
-        ScanRequest(
-            code=body.code,
-            latitude=body.lat,
-            longitude=body.lon,
-            country=body.country,
-            region=body.region,
-            city=body.city,
-            client=body.client or client_of(request),
-            user_agent=request.headers.get("user-agent"),
-            at=body.at,
-        ),
+    scanned = ScanRequest(
+        code=body.code,
+        latitude=body.lat,
+        longitude=body.lon,
+        country=body.country,
+        region=body.region,
+        city=body.city,
+        client=body.client or client_of(request),
+        user_agent=request.headers.get("user-agent"),
+        at=body.at,
     )
-    uow.commit()
+    result = await verified(request, db, scanned)
     return JSONResponse(scan_json(result), headers=CORS)
+
+
+def _verify_and_commit(db: Database, scanned: ScanRequest) -> VerificationResult:
+    with db.unit_of_work() as uow:
+        result = verify(uow, scanned)
+        uow.commit()
+    return result
+
+
+async def verified(request: Request, db: Database, scanned: ScanRequest) -> VerificationResult:
+    """The scan verified and logged, in a worker thread of the scan routes' own (a few per
+    process: a writer holds the database's write lock while it verifies, and many threads
+    fighting one process's GIL would keep it waiting with the lock held)."""
+    limiter: anyio.CapacityLimiter = request.app.state.scan_threads
+    return await anyio.to_thread.run_sync(_verify_and_commit, db, scanned, limiter=limiter)
 
 
 async def resolve_options() -> Response:
     return Response(status_code=204, headers={**CORS, "Allow": "GET, HEAD, OPTIONS"})
 
 
-def resolve(request: Request, uow: Writer, config: CurrentSettings) -> Response:
+def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings) -> Response:
     """A GS1 Digital Link URI on this resolver, answered as the caller asks."""
     uri = str(request.url)
     accept = request.headers.get("accept", "")
@@ -153,27 +172,28 @@ def resolve(request: Request, uow: Writer, config: CurrentSettings) -> Response:
             return answer
         return HTMLResponse(bad_code_page(str(error)), status_code=400, headers=CORS)
     if link_type == "linkset" or LINKSET_JSON in accept:
-        return JSONResponse(linkset(uow, link, uri), media_type=LINKSET_JSON, headers=CORS)
+        with db.unit_of_work(read_only=True) as reader:
+            links = linkset(reader, link, uri)
+        return JSONResponse(links, media_type=LINKSET_JSON, headers=CORS)
     if request.method == "HEAD":
         return Response(headers=CORS)  # a look, not a scan: nothing is logged
     refused = too_many(request)
     if refused is not None:
         return refused
-    result = verify(
-        uow,
-        ScanRequest(
-            code=uri,
-            latitude=None,
-            longitude=None,
-            country=None,
-            region=None,
-            city=None,
-            client=client_of(request),
-            user_agent=request.headers.get("user-agent"),
-            at=None,
-        ),
+    scanned = ScanRequest(
+        code=uri,
+        latitude=None,
+        longitude=None,
+        country=None,
+        region=None,
+        city=None,
+        client=client_of(request),
+        user_agent=request.headers.get("user-agent"),
+        at=None,
     )
-    uow.commit()
+    with db.unit_of_work() as uow:
+        result = verify(uow, scanned)
+        uow.commit()
     if link_type == "gs1:verificationService":
         return JSONResponse(result.gs1_verification_response(), headers=CORS)
     if wants_json:
@@ -182,7 +202,7 @@ def resolve(request: Request, uow: Writer, config: CurrentSettings) -> Response:
     return HTMLResponse(page, headers={**CORS, "Cache-Control": "no-store"})
 
 
-def linkset(uow: Writer, link: DigitalLink, uri: str) -> dict[str, Any]:
+def linkset(uow: UnitOfWork, link: DigitalLink, uri: str) -> dict[str, Any]:
     """RFC 9264 linkset of what this resolver offers for the item: the verification page
     (default link), the GS1 verification service, and a recall notice where there is one."""
     anchor = uri.split("?", 1)[0]
