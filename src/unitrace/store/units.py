@@ -173,21 +173,7 @@ class UnitRepository:
         """The units among ``keys`` that exist, by key."""
         found: dict[tuple[int, str], UnitRecord] = {}
         for condition in self.conditions(UnitKeys(tuple(keys))):
-            query = (
-                select(
-                    units,
-                    products.c.gtin,
-                    lots.c.lot,
-                    lots.c.expiry,
-                    lots.c.status.label("lot_status"),
-                    containers.c.epc.label("container_epc"),
-                )
-                .join(products, products.c.id == units.c.product_id)
-                .join(lots, lots.c.id == units.c.lot_id)
-                .outerjoin(containers, containers.c.id == units.c.container_id)
-                .where(condition)
-            )
-            for row in self.connection.execute(query):
+            for row in self.connection.execute(_UNITS.where(condition)):
                 record = _unit_from_row(row)
                 found[(record.product_id, record.serial)] = record
         return found
@@ -542,8 +528,8 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-# Built once: the statement's cache key is then computed once too (the verification hot path).
-_ONE_UNIT = (
+# Units with their lot and container, as every read of units wants them.
+_UNITS = (
     select(
         units,
         products.c.gtin,
@@ -555,7 +541,10 @@ _ONE_UNIT = (
     .join(products, products.c.id == units.c.product_id)
     .join(lots, lots.c.id == units.c.lot_id)
     .outerjoin(containers, containers.c.id == units.c.container_id)
-    .where(units.c.product_id == bindparam("product_id"), units.c.serial == bindparam("serial"))
+)
+# Built once: the statement's cache key is then computed once too (the verification hot path).
+_ONE_UNIT = _UNITS.where(
+    units.c.product_id == bindparam("product_id"), units.c.serial == bindparam("serial")
 )
 
 
