@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.services.issued_units import ADMIN, DIST_A, GTIN, LINE, VERIFIER, issue, serial_of
-from unitrace.places import Place
+from unitrace.places import UNKNOWN_PLACE, Place
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
 from unitrace.services.catalog import register_lot, register_party, register_product
@@ -464,3 +464,32 @@ def test_verify_and_dispense_a_pack(world: Database) -> None:
         )
         count = uow.connection.execute(select(func.count()).select_from(schema.scans))
         assert count.scalar_one() == 4
+
+
+GS1_RESPONSES = [
+    (Verdict.GENUINE, (), {"verified": True}),
+    (Verdict.SUSPICIOUS, ("too_many_places",), {"verified": True, "additionalInfo": "Suspect"}),
+    (Verdict.RECALLED, ("recalled",), {"verified": True, "additionalInfo": "Recalled"}),
+    (Verdict.EXPIRED, ("expired",), {"verified": True, "additionalInfo": "Expired"}),
+    (Verdict.INACTIVE, ("supplied",), {"verified": False, "verificationFailureReason": "Not_for_re-distribution"}),
+    (Verdict.COUNTERFEIT, ("not_issued",), {"verified": False, "verificationFailureReason": "No_match_GTIN_Serial"}),
+    (Verdict.COUNTERFEIT, ("unknown_product",), {"verified": False, "verificationFailureReason": "No_match_GTIN_Serial"}),
+    (Verdict.COUNTERFEIT, ("lot_mismatch",), {"verified": False, "verificationFailureReason": "No_match_GTIN_Serial_Lot"}),
+    (Verdict.COUNTERFEIT, ("expiry_mismatch",), {"verified": False, "verificationFailureReason": "No_match_GTIN_Serial_Expiry"}),
+    (Verdict.COUNTERFEIT, ("lot_mismatch", "expiry_mismatch"), {"verified": False, "verificationFailureReason": "No_match_GTIN_Serial_Lot_Expiry"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("verdict", "reasons", "expected"), GS1_RESPONSES)
+def test_the_gs1_verification_response_uses_only_the_guideline_codes(
+    verdict: Verdict, reasons: tuple[str, ...], expected: dict[str, object]
+) -> None:
+    at = dt.datetime(2026, 11, 20, 8, 30, tzinfo=dt.UTC)
+    result = VerificationResult(
+        scan_id=1, verdict=verdict, first_scan=True, scan_count=1, first_scanned=None,
+        reasons=reasons, message="", product=None, place=UNKNOWN_PLACE, at=at,
+    )  # fmt: skip
+    assert result.gs1_verification_response() == {
+        "verificationTimestamp": "2026-11-20T08:30:00Z",
+        **expected,
+    }

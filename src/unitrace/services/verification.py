@@ -175,18 +175,22 @@ class VerificationResult:
 
     def gs1_verification_response(self) -> dict[str, Any]:
         """The GS1 Lightweight Verification response (DSCSA saleable returns):
-        ``verified`` whether the product identifier (GTIN, serial, lot, expiry) is ours,
-        ``verificationFailureReason`` why not, ``additionalInfo`` what a trading partner must
-        know about a verified unit (``Recalled``, ``Expired``, ``Suspect``, …)."""
+        ``verified`` whether the product identifier (GTIN, serial, lot, expiry) is ours and
+        may be redistributed, ``verificationFailureReason`` why not, ``additionalInfo`` what a
+        trading partner must know about a verified unit. Only the codes of the standard's
+        implementation guideline (release 1.3) are used: failure reasons
+        ``No_match_GTIN_Serial``, ``…_Lot``, ``…_Expiry``, ``…_Lot_Expiry`` and
+        ``Not_for_re-distribution``; additional information ``Recalled``, ``Expired``,
+        ``Suspect``."""
         response: dict[str, Any] = {
             "verificationTimestamp": self.at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         }
         reasons = set(self.reasons)
         if self.verdict is Verdict.COUNTERFEIT:
             response["verified"] = False
-            if "unknown_product" in reasons:
-                failure = "No_match_GTIN"
-            elif "lot_mismatch" in reasons and "expiry_mismatch" in reasons:
+            # a GTIN that is not ours matches no GTIN and serial either: the guideline has no
+            # code of its own for it
+            if "lot_mismatch" in reasons and "expiry_mismatch" in reasons:
                 failure = "No_match_GTIN_Serial_Lot_Expiry"
             elif "lot_mismatch" in reasons:
                 failure = "No_match_GTIN_Serial_Lot"
@@ -196,10 +200,13 @@ class VerificationResult:
                 failure = "No_match_GTIN_Serial"
             response["verificationFailureReason"] = failure
             return response
+        if self.verdict is Verdict.INACTIVE:
+            # dispensed, destroyed, stolen, exported…: ours, but it must not be sold again
+            response["verified"] = False
+            response["verificationFailureReason"] = "Not_for_re-distribution"
+            return response
         response["verified"] = True
         info = _GS1_INFO.get(self.verdict)
-        if self.verdict is Verdict.INACTIVE:
-            info = "Not_for_sale"
         if info is not None:
             response["additionalInfo"] = info
         return response
