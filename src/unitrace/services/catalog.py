@@ -170,12 +170,12 @@ def territory_code(code: str, field: str) -> str:
     )
 
 
-def parse_gtin(text: str) -> Gtin:
+def parse_gtin(text: str, field: str = "gtin") -> Gtin:
     """A GTIN from a request, or :class:`InvalidRequest` naming the field."""
     try:
         return Gtin.parse(text)
     except InvalidCode as error:
-        raise InvalidRequest(f"gtin: {error}") from None
+        raise InvalidRequest(f"{field}: {error}") from None
 
 
 @cache

@@ -84,6 +84,7 @@ from unitrace.registry.states import (
     sources,
     undo_refusal,
 )
+from unitrace.services.catalog import parse_gtin
 from unitrace.store.events import EventRecord, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units import (
@@ -861,7 +862,7 @@ def unit_view(uow: UnitOfWork, *, gtin: str, serial: str, actor: Actor) -> UnitV
     its custody; any other unit is "not registered" to it, as an unknown one is."""
     _allow(actor, "view")
     context = _Context.of(uow)
-    key = _parse_gtin(gtin, "gtin")
+    key = parse_gtin(gtin, "gtin")
     unknown = NotFound(f"unit {_unit_name(key, serial)} is not registered")
     product = context.products.get(key.value)
     if product is None:
@@ -933,7 +934,7 @@ class _Context:
         return cls(products, naming)
 
     def product(self, gtin: str | Gtin, field: str) -> ProductKey:
-        key = gtin if isinstance(gtin, Gtin) else _parse_gtin(gtin, field)
+        key = gtin if isinstance(gtin, Gtin) else parse_gtin(gtin, field)
         product = self.products.get(key.value)
         if product is None:
             raise NotFound(f"{field}: {key} is not a registered product")
@@ -1115,13 +1116,6 @@ def _gln(value: str | None, field: str) -> Gln | None:
         return None
     try:
         return Gln(value)
-    except InvalidCode as error:
-        raise InvalidRequest(f"{field}: {error}") from None
-
-
-def _parse_gtin(text: str, field: str) -> Gtin:
-    try:
-        return Gtin.parse(text)
     except InvalidCode as error:
         raise InvalidRequest(f"{field}: {error}") from None
 

@@ -19,11 +19,11 @@ from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
-from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, Gtin, InvalidCode, UnitIdentity
+from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, Gtin, UnitIdentity
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, LotStatus, Role, SerialFormat
 from unitrace.serials import Guessability, draw_serials, exact_probability
-from unitrace.services.catalog import MAXIMUM_GUESS_PROBABILITY
+from unitrace.services.catalog import MAXIMUM_GUESS_PROBABILITY, parse_gtin
 from unitrace.store.issuance import IssuedBatch, RequestRecord
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -102,7 +102,7 @@ def issue_serials(
     """
     if actor.role not in ISSUERS:
         raise Forbidden(f"role: a {actor.role.value} may not issue serials; needs admin or line")
-    key = _gtin(gtin)
+    key = parse_gtin(gtin)
     if not 1 <= count <= maximum_per_request:
         raise InvalidRequest(
             f"count: {count:,} is not between 1 and the maximum of {maximum_per_request:,} "
@@ -254,10 +254,3 @@ def _undone_on_refusal(uow: UnitOfWork, commission: bool) -> AbstractContextMana
     must leave no units issued even if the caller commits. Issuing alone refuses nothing once
     it starts writing."""
     return uow.connection.begin_nested() if commission else nullcontext()
-
-
-def _gtin(text: str) -> Gtin:
-    try:
-        return Gtin.parse(text)
-    except InvalidCode as error:
-        raise InvalidRequest(f"gtin: {error}") from None
