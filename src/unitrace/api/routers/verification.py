@@ -157,7 +157,7 @@ async def resolve_options() -> Response:
     return Response(status_code=204, headers={**CORS, "Allow": "GET, HEAD, OPTIONS"})
 
 
-def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings) -> Response:
+async def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings) -> Response:
     """A GS1 Digital Link URI on this resolver, answered as the caller asks."""
     uri = str(request.url)
     accept = request.headers.get("accept", "")
@@ -172,8 +172,7 @@ def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings) -> R
             return answer
         return HTMLResponse(bad_code_page(str(error)), status_code=400, headers=CORS)
     if link_type == "linkset" or LINKSET_JSON in accept:
-        with db.unit_of_work(read_only=True) as reader:
-            links = linkset(reader, link, uri)
+        links = await anyio.to_thread.run_sync(_read_linkset, db, link, uri)
         return JSONResponse(links, media_type=LINKSET_JSON, headers=CORS)
     if request.method == "HEAD":
         return Response(headers=CORS)  # a look, not a scan: nothing is logged
@@ -181,25 +180,20 @@ def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings) -> R
     if refused is not None:
         return refused
     scanned = ScanRequest(
-        code=uri,
-        latitude=None,
-        longitude=None,
-        country=None,
-        region=None,
-        city=None,
-        client=client_of(request),
-        user_agent=request.headers.get("user-agent"),
-        at=None,
+        code=uri, client=client_of(request), user_agent=request.headers.get("user-agent")
     )
-    with db.unit_of_work() as uow:
-        result = verify(uow, scanned)
-        uow.commit()
+    result = await verified(request, db, scanned)
     if link_type == "gs1:verificationService":
         return JSONResponse(result.gs1_verification_response(), headers=CORS)
     if wants_json:
         return JSONResponse(scan_json(result), headers=CORS)
     page = verification_page(result, scan_url="/api/scans", code=uri)
     return HTMLResponse(page, headers={**CORS, "Cache-Control": "no-store"})
+
+
+def _read_linkset(db: Database, link: DigitalLink, uri: str) -> dict[str, Any]:
+    with db.unit_of_work(read_only=True) as reader:
+        return linkset(reader, link, uri)
 
 
 def linkset(uow: UnitOfWork, link: DigitalLink, uri: str) -> dict[str, Any]:
