@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
 
-from scratch import scratch_postgresql
+from scratch import scratch_postgresql, sqlite_engines
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import Actor, Role, SerialFormat
 from unitrace.serials import draw_serials
@@ -182,17 +182,6 @@ def report(database: str, what: str, seconds: list[float], target: float | None)
 def drawing() -> None:
     seconds = [timed(lambda: draw_serials(SerialFormat(), UNITS)) for _ in range(RUNS)]
     report("(no db)", "draw 1,000,000 serials (urandom)", seconds, None)
-
-
-def sqlite_engines(folder: Path) -> Callable[[], Engine]:
-    """A new database file for each run; the one before is deleted."""
-
-    def fresh() -> Engine:
-        for stale in folder.glob("bench.db*"):
-            stale.unlink()
-        return open_database(f"sqlite:///{folder / 'bench.db'}")
-
-    return fresh
 
 
 def main() -> None:

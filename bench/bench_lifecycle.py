@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from scratch import scratch_postgresql
+from scratch import scratch_postgresql, sqlite_engines
 from unitrace.gs1 import Gtin
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
@@ -174,17 +174,6 @@ def report(database: str, what: str, seconds: list[float], target: float | None)
         f"(runs {runs}; {verdict})",
         flush=True,
     )
-
-
-def sqlite_engines(folder: Path) -> Callable[[], Engine]:
-    """A new database file for each run; the one before is deleted."""
-
-    def fresh() -> Engine:
-        for stale in folder.glob("bench.db*"):
-            stale.unlink()
-        return open_database(f"sqlite:///{folder / 'bench.db'}")
-
-    return fresh
 
 
 def main() -> None:

@@ -1,11 +1,17 @@
-"""Scratch PostgreSQL databases for the benchmarks: each measures on a database of its own on
-the local server, created where it is missing, so that no benchmark touches the test database."""
+"""Scratch databases for the benchmarks: a fresh SQLite file per run, and on PostgreSQL a
+database of each benchmark's own on the local server, created where it is missing, so that no
+benchmark touches the test database."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+
+from unitrace.store.database import open_database
 
 
 def scratch_postgresql(url: str) -> bool:
@@ -29,3 +35,14 @@ def scratch_postgresql(url: str) -> bool:
         )
         return False
     return True
+
+
+def sqlite_engines(folder: Path) -> Callable[[], Engine]:
+    """A new database file for each run; the one before is deleted."""
+
+    def fresh() -> Engine:
+        for stale in folder.glob("bench.db*"):
+            stale.unlink()
+        return open_database(f"sqlite:///{folder / 'bench.db'}")
+
+    return fresh
