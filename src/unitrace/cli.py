@@ -6,7 +6,6 @@ wrong; long work shows a progress bar.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -32,7 +31,7 @@ from unitrace.registry.model import Actor, Role
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
 from unitrace.services.demo import demo_seeded, sample_unit, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
-from unitrace.services.serialization import get_request, issue_serials, request_codes
+from unitrace.services.serialization import code_file, get_request, issue_serials, request_codes
 from unitrace.services.tokens import create_token
 from unitrace.services.verification import (
     ScanRequest,
@@ -525,13 +524,7 @@ def write_codes(database: Database, request_id: int, out: Path) -> None:
                 rows.append(code.row(base))
                 if len(rows) % 10_000 == 0:
                     advance(len(rows))
-    if out.suffix.lower() == ".json":
-        out.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    else:
-        with out.open("w", encoding="utf-8", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+    out.write_text(code_file(rows, out.suffix.lower().lstrip(".")), encoding="utf-8")
     say(f"wrote {out}: {len(rows):,} codes")
 
 

@@ -14,8 +14,11 @@ issuing the same serial.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Callable, Generator, Sequence
+import io
+import json
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -80,6 +83,20 @@ class IssuedCode:
             "element_string": self.identity.element_string(),
             "digital_link": self.identity.digital_link(resolver_base),
         }
+
+
+def code_file(rows: Sequence[Mapping[str, int | str]], file_format: str) -> str:
+    """A request's code rows (:meth:`IssuedCode.row`) as the text of a ``csv`` file (header
+    first, columns as :data:`CODE_COLUMNS`) or a ``json`` file (a list of objects)."""
+    if file_format == "json":
+        return json.dumps(list(rows), ensure_ascii=False) + "\n"
+    if file_format != "csv":
+        raise InvalidRequest(f"format: {file_format!r} is not csv or json")
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=CODE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue()
 
 
 def issue_serials(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.api.dependencies import Reader, Writer, caller_with, settings
@@ -17,8 +15,8 @@ from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import (
-    CODE_COLUMNS,
     SerialRequest,
+    code_file,
     get_request,
     issue_serials,
     request_codes,
@@ -99,9 +97,9 @@ def codes(
     get_request(uow, request_id)  # a missing request is a 404 before any row is sent
     rows = [code.row(config.resolver_base) for code in request_codes(uow, request_id)]
     if format == "json":
-        return Response(_json_rows(rows), media_type="application/json")
-    return StreamingResponse(
-        _csv_lines(rows),
+        return Response(code_file(rows, "json"), media_type="application/json")
+    return Response(
+        code_file(rows, "csv"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="serial-request-{request_id}.csv"'},
     )
@@ -137,22 +135,3 @@ def symbols(
         uow, request_id, out, symbology=symbology, resolver_base=config.resolver_base
     )
     return Response(out.getvalue(), media_type="application/zip")
-
-
-def _json_rows(rows: list[dict[str, Any]]) -> bytes:
-    import json
-
-    return json.dumps(rows, ensure_ascii=False).encode()
-
-
-def _csv_lines(rows: list[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CODE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > 65536:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
