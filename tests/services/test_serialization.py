@@ -25,6 +25,7 @@ from unitrace.services.serialization import (
     IssuedCode,
     SerialDraw,
     SerialRequest,
+    code_file,
     get_request,
     issue_serials,
     request_codes,
@@ -511,3 +512,24 @@ def test_two_processes_never_issue_more_than_the_guess_rule_allows_together(
         units = uow.connection.execute(select(func.count()).select_from(schema.units)).scalar_one()
     assert product is not None
     assert product.issued == units == 60
+
+
+CODE_ROWS = [
+    {"seq": 1, "serial": "A1", "hri": "(01)09506000134352(21)A1", "element_string": "010950600013435221A1", "digital_link": "https://r.example/01/09506000134352/21/A1"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("file_format", "text"),
+    [
+        ("csv", "seq,serial,hri,element_string,digital_link\n1,A1,(01)09506000134352(21)A1,010950600013435221A1,https://r.example/01/09506000134352/21/A1\n"),
+        ("json", '[{"seq": 1, "serial": "A1", "hri": "(01)09506000134352(21)A1", "element_string": "010950600013435221A1", "digital_link": "https://r.example/01/09506000134352/21/A1"}]\n'),
+    ],
+)  # fmt: skip
+def test_code_files(file_format: str, text: str) -> None:
+    assert code_file(CODE_ROWS, file_format) == text
+
+
+def test_a_code_file_of_another_format_is_refused() -> None:
+    with pytest.raises(InvalidRequest, match="format: 'xml' is not csv or json"):
+        code_file(CODE_ROWS, "xml")
