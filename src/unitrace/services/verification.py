@@ -288,6 +288,21 @@ class _Findings:
             found.update(evidence)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sighting:
+    """One scan as it came in: what was read (parsed where it could be), where, by whom and
+    when, and the rules it is judged by."""
+
+    raw: str
+    scan: Scan | None
+    parse_error: str | None
+    place: Place
+    client: str | None
+    user_agent: str | None
+    at: dt.datetime
+    rules: DetectionRules
+
+
 def _verify(
     uow: UnitOfWork,
     raw_code: str,
@@ -312,12 +327,11 @@ def _verify(
     if scan is not None and (scan.gtin is None or scan.serial is None):
         parse_error = "code: names no unit: a GTIN with a serial is needed"
         findings.add("no_serial")
+    sighting = _Sighting(raw, scan, parse_error, place, client, user_agent, at, rules)
     if parse_error is not None:
         if "no_serial" not in findings.reasons:
             findings.add("malformed")
-        return _counterfeit(
-            uow, scan, None, None, raw, parse_error, place, client, user_agent, at, rules, findings
-        )
+        return _counterfeit(uow, sighting, None, None, findings)
     assert scan is not None
     assert scan.gtin is not None
     assert scan.serial is not None
@@ -327,20 +341,7 @@ def _verify(
         findings.add("not_issued" if product is not None else "unknown_product")
         if product is not None:
             findings.add("not_issued", AlertType.COUNTERFEIT_PROBE)
-        return _counterfeit(
-            uow,
-            scan,
-            product_id,
-            product,
-            raw,
-            None,
-            place,
-            client,
-            user_agent,
-            at,
-            rules,
-            findings,
-        )
+        return _counterfeit(uow, sighting, product_id, product, findings)
     if scan.lot is not None and scan.lot != unit.lot:
         findings.add("lot_mismatch", AlertType.COUNTERFEIT_PROBE, lot_scanned=scan.lot[:20])
     if scan.expiry is not None and scan.expiry.date != unit.expiry:
@@ -350,39 +351,18 @@ def _verify(
             expiry_scanned=scan.expiry.date.isoformat(),
         )
     if findings.reasons:
-        return _counterfeit(
-            uow,
-            scan,
-            product_id,
-            product,
-            raw,
-            None,
-            place,
-            client,
-            user_agent,
-            at,
-            rules,
-            findings,
-            unit=unit,
-        )
-    return _known_unit(
-        uow, scan, product, unit, raw, place, client, user_agent, at, rules, findings
-    )
+        return _counterfeit(uow, sighting, product_id, product, findings, unit=unit)
+    return _known_unit(uow, sighting, product, unit, findings)
 
 
 def _known_unit(
     uow: UnitOfWork,
-    scan: Scan,
+    sighting: _Sighting,
     product: Product | None,
     unit: UnitRecord,
-    raw: str,
-    place: Place,
-    client: str | None,
-    user_agent: str | None,
-    at: dt.datetime,
-    rules: DetectionRules,
     findings: _Findings,
 ) -> VerificationResult:
+    place, client, at, rules = sighting.place, sighting.client, sighting.at, sighting.rules
     verdict = _lifecycle(unit, at, findings)
     history = uow.scans.recent_of_unit(
         unit.product_id, unit.serial, limit=rules.history, excluding=Verdict.COUNTERFEIT.value
@@ -399,20 +379,7 @@ def _known_unit(
     _grey_market(unit, product, custodian, place, rules, findings)
     if verdict is Verdict.GENUINE and findings.reasons:
         verdict = Verdict.SUSPICIOUS
-    scan_id = _log(
-        uow,
-        scan,
-        unit.product_id,
-        unit,
-        raw,
-        None,
-        verdict,
-        findings,
-        place,
-        client,
-        user_agent,
-        at,
-    )
+    scan_id = _log(uow, sighting, unit.product_id, unit, verdict, findings)
     alert_ids = _raise_alerts(
         uow,
         findings,
@@ -450,20 +417,15 @@ def _known_unit(
 
 def _counterfeit(
     uow: UnitOfWork,
-    scan: Scan | None,
+    sighting: _Sighting,
     product_id: int | None,
     product: Product | None,
-    raw: str,
-    parse_error: str | None,
-    place: Place,
-    client: str | None,
-    user_agent: str | None,
-    at: dt.datetime,
-    rules: DetectionRules,
     findings: _Findings,
     *,
     unit: UnitRecord | None = None,
 ) -> VerificationResult:
+    scan, place, client = sighting.scan, sighting.place, sighting.client
+    at, rules = sighting.at, sighting.rules
     throttled = False
     if client:
         # this scan is not logged yet: it is the one more
@@ -483,20 +445,7 @@ def _counterfeit(
                 findings.alerts.pop(AlertType.COUNTERFEIT_PROBE, None)
     gtin = scan.gtin.value if scan is not None and scan.gtin is not None else None
     serial = scan.serial if scan is not None else None
-    scan_id = _log(
-        uow,
-        scan,
-        product_id,
-        unit,
-        raw,
-        parse_error,
-        Verdict.COUNTERFEIT,
-        findings,
-        place,
-        client,
-        user_agent,
-        at,
-    )
+    scan_id = _log(uow, sighting, product_id, unit, Verdict.COUNTERFEIT, findings)
     custodian = uow.parties.get(unit.custodian_id) if unit and unit.custodian_id else None
     alert_ids = _raise_alerts(
         uow,
@@ -681,34 +630,29 @@ def _within(place: Place, territory: Iterable[str]) -> bool | None:
 
 def _log(
     uow: UnitOfWork,
-    scan: Scan | None,
+    sighting: _Sighting,
     product_id: int | None,
     unit: UnitRecord | None,
-    raw: str,
-    parse_error: str | None,
     verdict: Verdict,
     findings: _Findings,
-    place: Place,
-    client: str | None,
-    user_agent: str | None,
-    at: dt.datetime,
 ) -> int:
+    scan = sighting.scan
     return uow.scans.add(
         ScanEntry(
-            at=at,
-            raw=raw,
+            at=sighting.at,
+            raw=sighting.raw,
             verdict=verdict.value,
             reasons=tuple(findings.reasons),
             known=unit is not None,
-            place=place,
+            place=sighting.place,
             product_id=product_id,
             serial=scan.serial if scan is not None else None,
             gtin=scan.gtin.value if scan is not None and scan.gtin is not None else None,
             lot=scan.lot if scan is not None else None,
             expiry=scan.expiry.date if scan is not None and scan.expiry is not None else None,
-            parse_error=parse_error,
-            client=client,
-            user_agent=user_agent,
+            parse_error=sighting.parse_error,
+            client=sighting.client,
+            user_agent=sighting.user_agent,
         )
     )
 
