@@ -49,7 +49,7 @@ allocate, receive and change state of units in its own party's custody, and see 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Final
@@ -244,19 +244,17 @@ def commission(
     issued = frozenset({UnitState.ISSUED})
     try:
         with _all_or_nothing(uow):
-            record = uow.events.add(
+            record, moved = _record_state_change(
+                uow,
+                context,
                 event,
-                party_id=actor.party_id,
-                recorded_by=actor.name,
-                units_named=[UnitEpcs(selection, context.naming, states=issued)],
-            )
-            moved = uow.units.set_state(
-                selection,
+                [selection],
+                actor=actor,
                 to=UnitState.ACTIVE,
                 from_states=issued,
-                at=when,
-                party_id=actor.party_id,
+                when=when,
                 location_gln=location.value if location else None,
+                named_states=issued,
             )
             if moved != selection.size:
                 raise _Undone
@@ -269,6 +267,44 @@ def commission(
         {"seq_from": seq_from, "seq_to": seq_to, "units": moved, "event_id": record.event_id},
     )
     return record
+
+
+def _record_state_change(
+    uow: UnitOfWork,
+    context: _Context,
+    event: ObjectEvent,
+    selections: Sequence[UnitSelection],
+    *,
+    actor: Actor,
+    to: UnitState,
+    from_states: Iterable[UnitState],
+    when: dt.datetime,
+    location_gln: str | None,
+    named_states: frozenset[UnitState] | None = None,
+) -> tuple[EventRecord, int]:
+    """Record ``event`` naming the units of ``selections`` (only those in ``named_states``,
+    where given), and move those in ``from_states`` to ``to``: the record, and how many
+    moved. The caller checks the count against what it verified."""
+    record = uow.events.add(
+        event,
+        party_id=actor.party_id,
+        recorded_by=actor.name,
+        units_named=[
+            UnitEpcs(selection, context.naming, states=named_states) for selection in selections
+        ],
+    )
+    moved = sum(
+        uow.units.set_state(
+            selection,
+            to=to,
+            from_states=from_states,
+            at=when,
+            party_id=actor.party_id,
+            location_gln=location_gln,
+        )
+        for selection in selections
+    )
+    return record, moved
 
 
 def _not_all_issued(uow: UnitOfWork, selection: LotRange) -> TransitionRefused:
@@ -717,22 +753,16 @@ def change_state(
         biz_location=place,
     )
     with _changed_meanwhile(), _all_or_nothing(uow):
-        record = uow.events.add(
+        record, moved = _record_state_change(
+            uow,
+            context,
             event,
-            party_id=actor.party_id,
-            recorded_by=actor.name,
-            units_named=[UnitEpcs(selection, context.naming) for selection in selections],
-        )
-        moved = sum(
-            uow.units.set_state(
-                selection,
-                to=target,
-                from_states=from_states,
-                at=when,
-                party_id=actor.party_id,
-                location_gln=location.value if location else None,
-            )
-            for selection in selections
+            selections,
+            actor=actor,
+            to=target,
+            from_states=from_states,
+            when=when,
+            location_gln=location.value if location else None,
         )
         if moved != units:
             raise _Undone
@@ -830,19 +860,17 @@ def set_lot_status(
         disposition=words.disposition,
     )
     with _all_or_nothing(uow):
-        record = uow.events.add(
+        record, units = _record_state_change(
+            uow,
+            context,
             event,
-            party_id=actor.party_id,
-            recorded_by=actor.name,
-            units_named=[UnitEpcs(selection, context.naming, states=reached)],
-        )
-        units = uow.units.set_state(
-            selection,
+            [selection],
+            actor=actor,
             to=target,
             from_states=reached,
-            at=when,
-            party_id=actor.party_id,
+            when=when,
             location_gln=None,
+            named_states=reached,
         )
         uow.lots.set_status(lot_id, new_status, reason.strip())
     uow.audit.record(
