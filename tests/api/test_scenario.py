@@ -109,15 +109,19 @@ def test_the_stories(
     (alert,) = [a for a in grey_alerts if a["serial"] == leaked["serial"]]
     assert (alert["party"], alert["serial"]) == ("dist-a", leaked["serial"])
 
-    # guessed codes from one client: counterfeit, and an alert about the probing
+    # guessed codes from one client: counterfeit, one alert about the guesser, then the
+    # guesser is refused for the guessing window (10 counterfeit answers within 10 minutes)
     guesses = [f"{RESOLVER}/01/{GTINS[1]}/21/{secrets.token_hex(6).upper()}" for _ in range(12)]
-    answers = [
-        client.post("/api/scans", json={"code": g, "client": "guesser"}).json() for g in guesses
-    ]
-    assert {answer["verdict"] for answer in answers} == {"counterfeit"}
-    probed = client.get("/api/alerts", params={"type": "guessing"}, headers=admin).json()
-    probes = client.get("/api/alerts", params={"type": "counterfeit_probe"}, headers=admin).json()
-    assert probed or probes
+    answers = [client.post("/api/scans", json={"code": g, "client": "guesser"}) for g in guesses]
+    assert [a.status_code for a in answers] == [200] * 10 + [429] * 2
+    assert {a.json()["verdict"] for a in answers[:10]} == {"counterfeit"}
+    assert answers[-1].headers["Retry-After"] == "600"
+    (probed,) = client.get("/api/alerts", params={"type": "guessing"}, headers=admin).json()
+    assert probed["details"]["counterfeit_answers"] == 10
+    assert {scan["client"] for scan in probed["details"]["scans"]} == {"guesser"}
+    # another scanner app on the same address is not held
+    other = client.post("/api/scans", json={"code": guesses[0], "client": "another-app"})
+    assert other.json()["verdict"] == "counterfeit"
 
     # a recalled lot
     recall = client.post(

@@ -46,11 +46,16 @@ class RateLimiter:
         self._clients = clients
         self._clock = clock
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        #: clients refused until a time, whatever their rate
+        self._holds: OrderedDict[str, float] = OrderedDict()
         self._lock = Lock()
 
     def retry_after(self, client: str) -> int | None:
         """None if ``client`` may go ahead now (and counts the request), else the whole
         seconds until it may."""
+        held = self.held(client)
+        if held is not None:
+            return held
         rate = self.limit.per_minute / 60
         now = self._clock()
         with self._lock:
@@ -65,3 +70,30 @@ class RateLimiter:
             while len(self._buckets) > self._clients:
                 self._buckets.popitem(last=False)
         return answer
+
+    def hold(self, client: str, seconds: int) -> None:
+        """Refuse ``client`` for the next ``seconds`` whatever its rate (a client found
+        guessing codes).
+
+        >>> limiter = RateLimiter(RateLimit(per_minute=60, burst=5), clock=lambda: 0.0)
+        >>> limiter.hold("a", 600)
+        >>> limiter.retry_after("a"), limiter.held("a"), limiter.held("b")
+        (600, 600, None)
+        """
+        with self._lock:
+            self._holds.pop(client, None)
+            self._holds[client] = self._clock() + seconds
+            while len(self._holds) > self._clients:
+                self._holds.popitem(last=False)
+
+    def held(self, client: str) -> int | None:
+        """The whole seconds ``client`` is still refused for, if it is held; counts nothing."""
+        with self._lock:
+            until = self._holds.get(client)
+            if until is None:
+                return None
+            left = until - self._clock()
+            if left <= 0:
+                del self._holds[client]
+                return None
+        return max(1, math.ceil(left))

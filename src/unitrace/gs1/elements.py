@@ -13,6 +13,7 @@ unitrace.gs1.errors.InvalidCombination: AI (21) requires (01), (03) or (8006)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -127,6 +128,9 @@ def _component_format(component: Component) -> str:
 _VALIDATORS: dict[str, Validator] = {ai: _compile(entry) for ai, entry in SYNTAX_DICTIONARY.items()}
 
 
+# A verification meets the same GTIN, lot and expiry again and again (in the code, the product,
+# the unit, the lot), so values found valid are remembered; a refusal is never cached.
+@functools.lru_cache(maxsize=16384)
 def validate_element(ai: str, value: str) -> None:
     """Check one value against its AI's format and content rules."""
     validator = _VALIDATORS.get(ai)

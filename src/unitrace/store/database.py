@@ -31,8 +31,10 @@ def open_database(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
-        event.listen(engine, "commit", _release_writer)
-        event.listen(engine, "rollback", _release_writer)
+        # released when the connection goes back to the pool, after its commit or rollback
+        # (the "commit" event comes before the commit itself: released there, the next
+        # writer would find SQLite's lock still taken and sleep in its busy handler)
+        event.listen(engine, "checkin", _release_writer)
         event.listen(engine, "close", _close_writer_lock)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -76,13 +78,18 @@ def _begin_immediate(connection: Any) -> None:
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
-        _release_writer(connection)
+        _unlock(connection.info)
         raise
 
 
-def _release_writer(connection: Any) -> None:
-    if connection.info.pop(WRITER_HELD, False):
-        fcntl.flock(connection.connection.info[WRITER_LOCK], fcntl.LOCK_UN)
+def _release_writer(_connection: Any, record: Any) -> None:
+    _unlock(record.info)
+
+
+def _unlock(info: dict[str, Any]) -> None:
+    # a connection's info is its pool record's: the same dict at checkout and at checkin
+    if info.pop(WRITER_HELD, False):
+        fcntl.flock(info[WRITER_LOCK], fcntl.LOCK_UN)
 
 
 def _close_writer_lock(_connection: Any, record: Any) -> None:

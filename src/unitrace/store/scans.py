@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, insert, select
+from sqlalchemy import Connection, Row, bindparam, func, insert, select
 
 from unitrace.places import Place
+from unitrace.store.driver_statements import DriverStatement, utc
 from unitrace.store.schema import scans
 
 
@@ -55,8 +56,8 @@ class ScanLog:
 
     def add(self, entry: ScanEntry) -> int:
         place = entry.place
-        result = self.connection.execute(
-            _INSERT,
+        (row,) = _INSERT.rows(
+            self.connection,
             {
                 "at": entry.at.astimezone(dt.UTC),
                 "product_id": entry.product_id,
@@ -78,7 +79,7 @@ class ScanLog:
                 "country": place.country,
             },
         )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        return int(row[0])
 
     def recent_of_unit(
         self, product_id: int, serial: str, *, limit: int, excluding: str | None = None
@@ -88,8 +89,8 @@ class ScanLog:
         key = (limit, excluding is not None)
         query = _RECENT.get(key)
         if query is None:
-            query = (
-                select(scans)
+            chosen = (
+                select(*_RECORD_COLUMNS)
                 .where(
                     scans.c.product_id == bindparam("product_id"),
                     scans.c.serial == bindparam("serial"),
@@ -98,13 +99,12 @@ class ScanLog:
                 .limit(limit)
             )
             if excluding is not None:
-                query = query.where(scans.c.verdict != bindparam("excluding"))
-            _RECENT[key] = query
+                chosen = chosen.where(scans.c.verdict != bindparam("excluding"))
+            query = _RECENT[key] = DriverStatement(chosen)
         params: dict[str, Any] = {"product_id": product_id, "serial": serial}
         if excluding is not None:
             params["excluding"] = excluding
-        rows = self.connection.execute(query, params)
-        return [_record(row) for row in rows]
+        return [_record(*row) for row in query.rows(self.connection, params)]
 
     def first_of_unit(
         self, product_id: int, serial: str, *, excluding: str | None = None
@@ -118,9 +118,9 @@ class ScanLog:
             select(func.count()).select_from(scans).where(*where)
         ).scalar_one()
         row = self.connection.execute(
-            select(scans).where(*where).order_by(scans.c.at, scans.c.id).limit(1)
+            select(*_RECORD_COLUMNS).where(*where).order_by(scans.c.at, scans.c.id).limit(1)
         ).first()
-        return (None if row is None else _record(row)), int(count)
+        return (None if row is None else _record(*cast(tuple[Any, ...], row))), int(count)
 
     def count_by_client(self, client: str, *, since: dt.datetime, verdict: str) -> int:
         """How many scans with ``verdict`` ``client`` made since ``since``."""
@@ -139,9 +139,26 @@ class ScanLog:
         return int(self.connection.execute(select(func.count()).select_from(scans)).scalar_one())
 
 
-# Statements on the verification hot path, built once (so is their cache key).
-_INSERT = insert(scans)
-_RECENT: dict[tuple[int, bool], Select[Any]] = {}
+# Statements on the verification hot path.
+_INSERT = DriverStatement(
+    insert(scans)
+    .values({column.name: bindparam(column.name) for column in scans.c if column.name != "id"})
+    .returning(scans.c.id)
+)
+#: what the detectors read of a scan, in :func:`_record`'s order
+_RECORD_COLUMNS = (
+    scans.c.id,
+    scans.c.at,
+    scans.c.verdict,
+    scans.c.reasons,
+    scans.c.client,
+    scans.c.latitude,
+    scans.c.longitude,
+    scans.c.city,
+    scans.c.region,
+    scans.c.country,
+)
+_RECENT: dict[tuple[int, bool], DriverStatement] = {}
 _BY_CLIENT = (
     select(func.count())
     .select_from(scans)
@@ -153,16 +170,23 @@ _BY_CLIENT = (
 )
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def _record(row: Row[Any]) -> ScanRecord:
+def _record(
+    id: int,
+    at: dt.datetime,
+    verdict: str,
+    reasons: list[str],
+    client: str | None,
+    latitude: float | None,
+    longitude: float | None,
+    city: str | None,
+    region: str | None,
+    country: str | None,
+) -> ScanRecord:
     return ScanRecord(
-        id=row.id,
-        at=_utc(row.at),
-        verdict=row.verdict,
-        reasons=tuple(row.reasons),
-        client=row.client,
-        place=Place(row.latitude, row.longitude, row.city, row.region, row.country),
+        id=id,
+        at=utc(at),
+        verdict=verdict,
+        reasons=tuple(reasons),
+        client=client,
+        place=Place(latitude, longitude, city, region, country),
     )

@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import LotStatus, UnitState
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import containers, lots, products, units
 
 #: Keys or ids per statement: 2 parameters per key stays far below SQLite's 32,766 and
@@ -164,10 +165,8 @@ class UnitRepository:
     # --- reading units ------------------------------------------------------------------------
 
     def get(self, product_id: int, serial: str) -> UnitRecord | None:
-        row = self.connection.execute(
-            _ONE_UNIT, {"product_id": product_id, "serial": serial}
-        ).first()
-        return None if row is None else _unit_from_row(row)
+        found = _ONE_UNIT.rows(self.connection, {"product_id": product_id, "serial": serial})
+        return _unit_from_row(found[0]) if found else None
 
     def find(self, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], UnitRecord]:
         """The units among ``keys`` that exist, by key."""
@@ -542,13 +541,15 @@ _UNITS = (
     .join(lots, lots.c.id == units.c.lot_id)
     .outerjoin(containers, containers.c.id == units.c.container_id)
 )
-# Built once: the statement's cache key is then computed once too (the verification hot path).
-_ONE_UNIT = _UNITS.where(
-    units.c.product_id == bindparam("product_id"), units.c.serial == bindparam("serial")
+# The verification hot path's read of a unit.
+_ONE_UNIT = DriverStatement(
+    _UNITS.where(
+        units.c.product_id == bindparam("product_id"), units.c.serial == bindparam("serial")
+    )
 )
 
 
-def _unit_from_row(row: Row[Any]) -> UnitRecord:
+def _unit_from_row(row: Any) -> UnitRecord:
     return UnitRecord(
         product_id=row.product_id,
         gtin=Gtin(row.gtin),

@@ -10,11 +10,12 @@ product's links. A URI that breaks the Digital Link syntax is a 400, never a 200
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
+import math
 from typing import Annotated, Any
 
-import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -27,15 +28,14 @@ from unitrace.gs1 import Gtin, InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.registry.model import LotStatus
-from unitrace.services.verification import ScanRequest, VerificationResult, verify
+from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.verification import DEFAULT_RULES, ScanRequest, VerificationResult
 from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.web.pages import bad_code_page, verification_page
 
 router = APIRouter(tags=["verification"])
 CurrentSettings = Annotated[Settings, Depends(settings)]
-# The routes below open their unit of work themselves, inside the one worker thread that runs
-# them: a writing unit of work opened by a dependency would hold SQLite's write lock across
-# the hops between threads and the event loop, which under load is most of its time.
+# Scans are written by the service's scan intake, in batches; the linkset only reads.
 CurrentDatabase = Annotated[Database, Depends(database)]
 
 LINKSET_JSON = "application/linkset+json"
@@ -102,8 +102,13 @@ def client_of(request: Request) -> str:
     return "ip:" + hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
-def too_many(request: Request) -> Response | None:
-    retry = request.app.state.rate_limiter.retry_after(client_of(request))
+def too_many(request: Request, scanning: str | None = None) -> Response | None:
+    """429 when the caller's address is over its rate, or ``scanning`` (the client id a
+    scanner app sends) is held for guessing codes."""
+    limiter = request.app.state.rate_limiter
+    retry = limiter.retry_after(client_of(request))
+    if retry is None and scanning is not None:
+        retry = limiter.held(scanning)
     if retry is None:
         return None
     answer = problem(
@@ -118,9 +123,10 @@ def too_many(request: Request) -> Response | None:
 
 
 @router.post("/api/scans", responses={429: {"description": "Too many scans from this client"}})
-async def scan(body: ScanIn, request: Request, db: CurrentDatabase) -> Response:
+async def scan(body: ScanIn, request: Request) -> Response:
     """Verify a scanned code: the verdict, first scan or not, where it was first scanned."""
-    refused = too_many(request)
+    scanning = body.client or client_of(request)
+    refused = too_many(request, scanning)
     if refused is not None:
         return refused
     scanned = ScanRequest(
@@ -130,27 +136,24 @@ async def scan(body: ScanIn, request: Request, db: CurrentDatabase) -> Response:
         country=body.country,
         region=body.region,
         city=body.city,
-        client=body.client or client_of(request),
+        client=scanning,
         user_agent=request.headers.get("user-agent"),
         at=body.at,
     )
-    result = await verified(request, db, scanned)
+    result = await verified(request, scanned)
     return JSONResponse(scan_json(result), headers=CORS)
 
 
-def _verify_and_commit(db: Database, scanned: ScanRequest) -> VerificationResult:
-    with db.unit_of_work() as uow:
-        result = verify(uow, scanned)
-        uow.commit()
+async def verified(request: Request, scanned: ScanRequest) -> VerificationResult:
+    """The scan verified and logged: the service's scan intake verifies it in a batch with
+    the others waiting and answers once the batch is committed."""
+    intake: ScanIntake = request.app.state.scan_intake
+    result = await asyncio.wrap_future(intake.submit(scanned))
+    if result.throttled and scanned.client:
+        # a client caught guessing codes is refused (429) for the guessing window
+        hold = math.ceil(DEFAULT_RULES.guess_window.total_seconds())
+        request.app.state.rate_limiter.hold(scanned.client, hold)
     return result
-
-
-async def verified(request: Request, db: Database, scanned: ScanRequest) -> VerificationResult:
-    """The scan verified and logged, in a worker thread of the scan routes' own (a few per
-    process: a writer holds the database's write lock while it verifies, and many threads
-    fighting one process's GIL would keep it waiting with the lock held)."""
-    limiter: anyio.CapacityLimiter = request.app.state.scan_threads
-    return await anyio.to_thread.run_sync(_verify_and_commit, db, scanned, limiter=limiter)
 
 
 async def resolve_options() -> Response:
@@ -182,7 +185,7 @@ async def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings
     scanned = ScanRequest(
         code=uri, client=client_of(request), user_agent=request.headers.get("user-agent")
     )
-    result = await verified(request, db, scanned)
+    result = await verified(request, scanned)
     if link_type == "gs1:verificationService":
         return JSONResponse(result.gs1_verification_response(), headers=CORS)
     if wants_json:

@@ -1,0 +1,131 @@
+"""Scan intake: verifications in batches, one transaction and one commit per batch.
+
+Under load, scans arrive faster than one transaction each can take them: every transaction
+pays for taking the database's write lock, writing the log's pages and committing (on
+PostgreSQL, a flush to disk). The intake queues scans; a writer thread takes all that are
+waiting (up to :attr:`ScanIntake.batch_limit`), verifies them in arrival order inside one
+unit of work, commits once, and only then answers each of them. So
+
+- no answer is sent before its scan is stored (a crash loses only unanswered scans);
+- each scan's detectors see every scan before it, those of the same batch included, since
+  they run in the same transaction; scans of other processes are seen once committed, and on
+  SQLite batches of different processes take the write lock in turn;
+- when the load is light a batch is a single scan, answered as soon as it is verified.
+
+A scan :func:`~unitrace.services.verification.verify` refuses (a place code that does not
+exist) is refused before it writes anything, so the rest of its batch goes on. Any other
+failure rolls the batch back and its scans are verified again one transaction each, so that
+one bad scan cannot cost the others their answers.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Final
+
+from unitrace.registry.errors import Refused
+from unitrace.services.verification import ScanRequest, VerificationResult, verify
+from unitrace.store.unit_of_work import Database
+
+#: Scans verified in one transaction at most: enough to share a commit among many, few enough
+#: that the first of them is not kept waiting for the last.
+BATCH_LIMIT: Final = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    request: ScanRequest
+    answer: Future[VerificationResult]
+
+
+class ScanIntake:
+    """Verifies submitted scans in batches on ``writers`` threads of its own (one is right for
+    SQLite, whose writers take turns anyway; PostgreSQL can use more). The threads start with
+    the first scan; :meth:`close` stops them once the queue is empty."""
+
+    def __init__(
+        self, database: Database, *, writers: int = 1, batch_limit: int = BATCH_LIMIT
+    ) -> None:
+        if writers < 1 or batch_limit < 1:
+            raise ValueError("scan intake: writers and batch_limit must be at least 1")
+        self.database = database
+        self.writers = writers
+        self.batch_limit = batch_limit
+        self._queue: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, request: ScanRequest) -> Future[VerificationResult]:
+        """Queue ``request``; the future gives its result once its scan is committed, or the
+        :class:`~unitrace.registry.errors.Refused` that refused it."""
+        answer: Future[VerificationResult] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("scan intake: closed")
+            if not self._threads:
+                self._start()
+            self._queue.put(_Queued(request, answer))
+        return answer
+
+    def close(self) -> None:
+        """Verify what is queued, then stop the writer threads."""
+        with self._lock:
+            self._closed = True
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._queue.put(None)
+        for thread in threads:
+            thread.join()
+
+    def _start(self) -> None:
+        for number in range(self.writers):
+            thread = threading.Thread(target=self._write, name=f"scan-intake-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _write(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.batch_limit:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._verify(batch)
+            if stop:
+                return
+
+    def _verify(self, batch: list[_Queued]) -> None:
+        outcomes: list[VerificationResult | Refused] = []
+        try:
+            with self.database.unit_of_work() as uow:
+                for queued in batch:
+                    try:
+                        outcomes.append(verify(uow, queued.request))
+                    except Refused as refusal:
+                        outcomes.append(refusal)
+                uow.commit()
+        except Exception as failure:
+            if len(batch) == 1:
+                batch[0].answer.set_exception(failure)
+                return
+            for queued in batch:
+                self._verify([queued])
+            return
+        for queued, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Refused):
+                queued.answer.set_exception(outcome)
+            else:
+                queued.answer.set_result(outcome)

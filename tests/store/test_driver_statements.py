@@ -1,0 +1,101 @@
+"""Statements run on the driver's cursor give exactly what SQLAlchemy gives for the same
+statement: every column type of the scan log and of units with their lots, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, insert, select
+
+from tests.services.issued_units import GTIN, LINE, LOT, build_registry, issue
+from unitrace.services.lifecycle import commission
+from unitrace.store.driver_statements import DriverStatement
+from unitrace.store.schema import lots, scans, units
+from unitrace.store.unit_of_work import Database
+
+SCAN_ROWS: list[dict[str, Any]] = [
+    {
+        "at": dt.datetime(2026, 4, 1, 10, 0, 0, 123456, tzinfo=dt.UTC),
+        "product_id": 1,
+        "serial": "S1",
+        "gtin": "09506000134352",
+        "lot": "L1",
+        "expiry": dt.date(2030, 12, 31),
+        "raw": "https://brand.example/01/09506000134352/21/S1",
+        "parse_error": None,
+        "verdict": "genuine",
+        "reasons": ["a", "b"],
+        "known": True,
+        "client": "phone-1",
+        "user_agent": "ua",
+        "latitude": 3.139,
+        "longitude": 101.6869,
+        "city": "Kuala Lumpur",
+        "region": "MY-14",
+        "country": "MY",
+    },
+    {
+        "at": dt.datetime(2026, 4, 1, 11, 0, tzinfo=dt.UTC),
+        "product_id": None,
+        "serial": None,
+        "gtin": None,
+        "lot": None,
+        "expiry": None,
+        "raw": "junk'; DROP TABLE scans; --",
+        "parse_error": "code: not readable",
+        "verdict": "counterfeit",
+        "reasons": [],
+        "known": False,
+        "client": None,
+        "user_agent": None,
+        "latitude": None,
+        "longitude": None,
+        "city": None,
+        "region": None,
+        "country": None,
+    },
+]
+
+
+@pytest.mark.parametrize("row", SCAN_ROWS, ids=["every-field", "nothing-known"])
+def test_an_insert_and_a_select_read_back_what_sqlalchemy_reads(
+    database: Database, row: dict[str, Any]
+) -> None:
+    add = DriverStatement(
+        insert(scans).values({name: bindparam(name) for name in row}).returning(scans.c.id)
+    )
+    one = DriverStatement(select(scans).where(scans.c.id == bindparam("id")))
+    with database.unit_of_work() as uow:
+        ((scan_id,),) = add.rows(uow.connection, row)
+        (through_driver,) = one.rows(uow.connection, {"id": scan_id})
+        through_sqlalchemy = uow.connection.execute(
+            select(scans).where(scans.c.id == scan_id)
+        ).one()
+        uow.commit()
+    assert tuple(through_driver) == tuple(through_sqlalchemy)
+    assert through_driver._asdict() == through_sqlalchemy._asdict()
+    assert through_driver.reasons == row["reasons"]
+
+
+def test_a_join_with_labels_reads_what_sqlalchemy_reads(database: Database) -> None:
+    build_registry(database)
+    with database.unit_of_work() as uow:
+        issue(uow, GTIN, LOT, 5)
+        commission(uow, gtin=GTIN, lot=LOT, seq_from=1, seq_to=3, actor=LINE)
+        uow.commit()
+    statement = (
+        select(units, lots.c.expiry, lots.c.status.label("lot_status"))
+        .join(lots, lots.c.id == units.c.lot_id)
+        .where(units.c.seq <= bindparam("last"))
+        .order_by(units.c.seq)
+    )
+    with database.unit_of_work(read_only=True) as uow:
+        through_driver = DriverStatement(statement).rows(uow.connection, {"last": 4})
+        through_sqlalchemy = uow.connection.execute(statement, {"last": 4}).all()
+    assert [row._asdict() for row in through_driver] == [
+        row._asdict() for row in through_sqlalchemy
+    ]
+    assert [row.state for row in through_driver] == ["active"] * 3 + ["issued"]
