@@ -23,11 +23,18 @@ from unitrace import __version__
 from unitrace.api.routers.alerts import AlertOut
 from unitrace.api.routers.verification import scan_json
 from unitrace.config import Settings
+from unitrace.epcis.documents import namespaces_of
+from unitrace.epcis.hashing import event_hash, pre_hash_string
+from unitrace.epcis.model import InvalidEvent
+from unitrace.epcis.validation import document_problems
+from unitrace.epcis.xml_write import document_to_xml
 from unitrace.gs1 import GROUP_SEPARATOR, InvalidCode, ScanForm, format_hri, parse
 from unitrace.gs1.digital_link import check_resolver_base
 from unitrace.gs1.epc import TagScheme
 from unitrace.registry.errors import Refused
 from unitrace.registry.model import Actor, Role
+from unitrace.services import epcis_capture
+from unitrace.services.catalog import effective_rules, get_product, set_detection_rules
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
 from unitrace.services.demo import demo_seeded, sample_unit, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
@@ -634,6 +641,70 @@ def scan(
     say(f"  scan {answer['scan_count']}" + (" (first)" if answer["first_scan"] else ""))
 
 
+products_app = typer.Typer(help="Products in the registry.", no_args_is_help=True)
+app.add_typer(products_app, name="products")
+
+
+@products_app.command("rules")
+def products_rules(
+    gtin: Annotated[str, typer.Argument(help="The product's GTIN.")],
+    max_clients: Annotated[
+        int | None, typer.Option(help="Clone: more distinct clients than this.")
+    ] = None,
+    max_places: Annotated[
+        int | None, typer.Option(help="Clone: more distinct regions (else countries).")
+    ] = None,
+    max_speed_kmh: Annotated[
+        float | None, typer.Option(help="Clone: faster than this between two scans.")
+    ] = None,
+    min_travel_km: Annotated[
+        float | None, typer.Option(help="Distances below this are never travel.")
+    ] = None,
+    before_shipping: Annotated[
+        bool | None,
+        typer.Option(
+            "--before-shipping/--no-before-shipping",
+            help="Grey market: a unit scanned before it was ever shipped.",
+        ),
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option(help="Forget the product's own rules first: back to the defaults.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a product's detection rules, or change them: the rules given change, the others
+    stay; --reset starts again from the defaults."""
+    changes = {
+        name: value
+        for name, value in (
+            ("max_clients", max_clients),
+            ("max_places", max_places),
+            ("max_speed_kmh", max_speed_kmh),
+            ("min_travel_km", min_travel_km),
+            ("before_shipping", before_shipping),
+        )
+        if value is not None
+    }
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work(read_only=not (changes or reset)) as uow:
+        if changes or reset:
+            product = set_detection_rules(
+                uow, gtin=gtin, rules=changes, actor=CLI_ACTOR, replace_all=reset
+            )
+            uow.commit()
+        else:
+            product = get_product(uow, gtin)
+    rules = effective_rules(product)
+    own = product.detection_rules.given
+    if as_json:
+        print_json({"gtin": product.gtin.value, "detection_rules": rules, "own": own})
+        return
+    say(f"detection rules of {product.gtin.value} ({product.name}):")
+    for name, value in rules.items():
+        shown = str(value).lower() if isinstance(value, bool) else f"{value:g}"
+        say(f"  {name:<16} {shown:>8}  {'(product)' if name in own else '(default)'}")
+
+
 alerts_app = typer.Typer(help="Alerts raised by verification.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 
@@ -686,6 +757,138 @@ def alerts_close(
         update_alert(uow, alert_id, status="closed", reason=reason, actor=CLI_ACTOR)
         uow.commit()
     say(f"alert {alert_id} closed: {reason}")
+
+
+epcis_app = typer.Typer(
+    help="EPCIS 2.0 documents: hash, validate, convert, capture.", no_args_is_help=True
+)
+app.add_typer(epcis_app, name="epcis")
+EpcisFile = Annotated[
+    Path, typer.Argument(help="An EPCIS document: JSON-LD, or XML (a .xml file).")
+]
+
+
+def read_epcis_file(path: Path) -> dict[str, Any]:
+    """The EPCIS document in ``path``: XML when its name ends in .xml, else JSON-LD."""
+    media_type = "application/xml" if path.suffix.lower() == ".xml" else "application/ld+json"
+    with bad_input_is_one_line():
+        return epcis_capture.read_document(path.read_bytes(), media_type)
+
+
+def document_events(document: dict[str, Any]) -> list[Any]:
+    body = document.get("epcisBody") or {}
+    if "queryResults" in body:
+        body = body["queryResults"].get("resultsBody") or {}
+    events = body.get("eventList")
+    if not isinstance(events, list):
+        fail("epcisBody.eventList: the document carries no event list")
+    return events
+
+
+@epcis_app.command("hash")
+def epcis_hash(
+    file: EpcisFile,
+    pre_hash: Annotated[
+        bool,
+        typer.Option("--pre-hash/--no-pre-hash", help="Print each event's pre-hash string too."),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The CBV 2.0 event hash of every event (ni:///sha-256;…?ver=CBV2.0), with its
+    canonical pre-hash string."""
+    document = read_epcis_file(file)
+    namespaces = namespaces_of(document.get("@context"))
+    rows = []
+    for index, event in enumerate(document_events(document)):
+        try:
+            rows.append(
+                {
+                    "index": index,
+                    "eventID": event.get("eventID") if isinstance(event, dict) else None,
+                    "hash": event_hash(event, namespaces, index=index),
+                    "pre_hash": pre_hash_string(event, namespaces, index=index),
+                }
+            )
+        except InvalidEvent as error:
+            fail(str(error))
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:  # plain lines, unwrapped: made to be read by other programs too
+        sys.stdout.write(f"{row['index']}\t{row['hash']}\n")
+        if pre_hash:
+            sys.stdout.write(f"\t{row['pre_hash']}\n")
+
+
+@epcis_app.command("validate")
+def epcis_validate(file: EpcisFile) -> None:
+    """Check a document against the EPCIS 2.0 schema and the CBV rules: every problem is
+    printed, one a line, naming the event and the field."""
+    problems = document_problems(read_epcis_file(file), from_xml=file.suffix.lower() == ".xml")
+    if problems:
+        for problem in problems[1:]:
+            stderr.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        fail(f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: {problems[0]}")
+    say(f"{file}: a valid EPCIS 2.0 document")
+
+
+@epcis_app.command("convert")
+def epcis_convert(
+    file: EpcisFile,
+    to: Annotated[str, typer.Option(help="xml or json.")],
+    out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """The document in the other binding: JSON-LD to XML, XML to JSON-LD."""
+    document = read_epcis_file(file)
+    if to not in ("xml", "json"):
+        fail(f"--to: {to!r}: give xml or json")
+    try:
+        written = (
+            document_to_xml(document)
+            if to == "xml"
+            else (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+        )
+    except ValueError as error:
+        fail(str(error))
+    if out is None:
+        sys.stdout.buffer.write(written)
+        return
+    with bad_input_is_one_line():
+        out.write_bytes(written)
+    say(f"wrote {out}")
+
+
+@epcis_app.command("capture")
+def epcis_capture_file(
+    file: EpcisFile,
+    proceed: Annotated[
+        bool,
+        typer.Option(
+            "--proceed",
+            help="Capture the events without errors even if others have some (default: all or nothing).",
+        ),
+    ] = False,
+) -> None:
+    """Capture a partner's document into the repository, as POST /epcis/capture does: events
+    stored, units moved through the registry's rules."""
+    document = read_epcis_file(file)
+    database = open_registry()
+    behaviour = epcis_capture.PROCEED if proceed else epcis_capture.ROLLBACK
+    with bad_input_is_one_line():
+        with database.unit_of_work() as uow:
+            job = epcis_capture.start_capture(uow, document, actor=CLI_ACTOR, behaviour=behaviour)
+            uow.commit()
+        with stdout.status(f"capturing {job.events:,} events"):
+            finished = epcis_capture.run_capture(
+                database.unit_of_work, job, document, actor=CLI_ACTOR
+            )
+    for error in finished.errors:
+        stderr.print(error["detail"], markup=False, highlight=False, soft_wrap=True)
+    if finished.errors and not finished.captured:
+        fail(
+            f"nothing captured: {len(finished.errors)} error(s), the first: {finished.errors[0]['detail']}"
+        )
+    say(f"capture job {finished.id}: {finished.captured:,} of {finished.events:,} events captured")
 
 
 def version_callback(value: bool) -> None:

@@ -9,9 +9,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from unitrace.store.unit_of_work import Database
+
 PRODUCT = {"gtin": "9506000134352", "name": "Vitamin C 500 mg", "company_prefix_length": 7,
            "target_markets": ["MY", "sg"]}  # fmt: skip
 LOT = {"gtin": "09506000134352", "lot": "L2611A", "expiry": "2027-12-31", "site": "Penang"}
+#: The rules a product that sets none of its own is judged by.
+DEFAULT_DETECTION_RULES = {"max_clients": 5, "max_places": 3, "max_speed_kmh": 900.0,
+                           "min_travel_km": 50.0, "history": 50, "before_shipping": True,
+                           "evidence_scans": 50}  # fmt: skip
 PARTY = {"id": "dist-a", "name": "Distributor A", "role": "distributor",
          "territory": ["MY-14", "my-10"], "gln": "9520123456788"}  # fmt: skip
 
@@ -26,7 +32,8 @@ def test_registering_a_product_a_lot_and_a_party(client: TestClient, admin: dict
     assert [a.json() for a in answers] == [
         {"gtin": "09506000134352", "name": "Vitamin C 500 mg", "company_prefix_length": 7,
          "serial_length": 12, "serial_alphabet": "23456789ABCDEFGHJKLMNPQRSTUVWXYZ",
-         "target_markets": ["MY", "SG"], "storage_conditions": None, "issued": 0},
+         "target_markets": ["MY", "SG"], "storage_conditions": None, "issued": 0,
+         "detection_rules": DEFAULT_DETECTION_RULES, "own_detection_rules": {}},
         {"gtin": "09506000134352", "lot": "L2611A", "expiry": "2027-12-31", "production_date": None,
          "site": "Penang", "status": "released", "status_reason": None, "issued": 0},
         {"id": "dist-a", "name": "Distributor A", "role": "distributor",
@@ -127,3 +134,111 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/products", "/api/lots", "/api/parties", "/api/tokens"} <= set(paths)
     assert client.get("/docs").status_code == 200
+
+
+# --- a product's detection rules -----------------------------------------------------------------
+
+RULES_PATH = "/api/products/09506000134352/detection-rules"
+
+
+def test_a_products_detection_rules_are_set_shown_replaced_and_audited(
+    client: TestClient, admin: dict[str, str], database: Database
+) -> None:
+    registered = client.post(
+        "/api/products",
+        json={**PRODUCT, "detection_rules": {"max_places": 8, "before_shipping": False}},
+        headers=admin,
+    )
+    assert registered.status_code == 201
+    shown = client.get("/api/products/09506000134352", headers=admin).json()
+    assert (shown["detection_rules"], shown["own_detection_rules"]) == (
+        {**DEFAULT_DETECTION_RULES, "max_places": 8, "before_shipping": False},
+        {"max_places": 8, "before_shipping": False},
+    )
+    assert registered.json() == shown
+    # PUT replaces: what is not named goes back to the default
+    replaced = client.put(RULES_PATH, json={"max_speed_kmh": 120, "history": 20}, headers=admin)
+    assert replaced.status_code == 200
+    assert replaced.json()["detection_rules"] == {
+        **DEFAULT_DETECTION_RULES,
+        "max_speed_kmh": 120.0,
+        "history": 20,
+    }
+    assert client.get("/api/products/09506000134352", headers=admin).json() == replaced.json()
+    reset = client.put(RULES_PATH, json={}, headers=admin).json()
+    assert (reset["detection_rules"], reset["own_detection_rules"]) == (DEFAULT_DETECTION_RULES, {})
+    with database.unit_of_work(read_only=True) as uow:
+        trail = [(row.actor, row.action, row.details) for row in uow.audit.of("09506000134352")]
+    assert trail == [
+        ("token:1", "product.registered",
+         {"name": "Vitamin C 500 mg", "detection_rules": {"max_places": 8, "before_shipping": False}}),
+        ("token:1", "product.detection_rules_set",
+         {"detection_rules": {"max_speed_kmh": 120.0, "history": 20},
+          "before": {"max_places": 8, "before_shipping": False}}),
+        ("token:1", "product.detection_rules_set",
+         {"detection_rules": {}, "before": {"max_speed_kmh": 120.0, "history": 20}}),
+    ]  # fmt: skip
+
+
+BAD_RULES = [
+    ({"max_clients": 0}, 422, "max_clients: 0 is not a whole number from 1 to 1,000,000"),
+    ({"max_places": -2}, 422, "max_places: -2 is not a whole number from 1 to 1,000,000"),
+    ({"max_places": 2.5}, 422, "max_places: Input should be a valid integer"),
+    ({"max_clients": True}, 422, "max_clients: Input should be a valid integer"),
+    ({"max_clients": "5"}, 422, "max_clients: Input should be a valid integer"),
+    ({"history": 1001}, 422, "history: 1001 is not a whole number from 1 to 1,000"),
+    ({"evidence_scans": 0}, 422, "evidence_scans: 0 is not a whole number from 1 to 1,000"),
+    ({"max_speed_kmh": 0}, 422, "max_speed_kmh: 0 is not a number above 0"),
+    ({"max_speed_kmh": -900.0}, 422, "max_speed_kmh: -900.0 is not a number above 0"),
+    ({"min_travel_km": -1}, 422, "min_travel_km: -1 is not a number from 0"),
+    ({"before_shipping": "no"}, 422, "before_shipping: Input should be a valid boolean"),
+    ({"guess_limit": 3}, 422, "guess_limit: Extra inputs are not permitted"),
+    ({"max_speed": 100}, 422, "max_speed: Extra inputs are not permitted"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rules", "status", "detail"), BAD_RULES)
+def test_bad_detection_rules_are_refused_naming_the_field_and_change_nothing(
+    client: TestClient, admin: dict[str, str], rules: dict[str, Any], status: int, detail: str
+) -> None:
+    client.post(
+        "/api/products", json={**PRODUCT, "detection_rules": {"max_clients": 7}}, headers=admin
+    )
+    before = state_of(client, admin)
+    replaced = client.put(RULES_PATH, json=rules, headers=admin)
+    registered = client.post(
+        "/api/products",
+        json={**PRODUCT, "gtin": "04012345000009", "detection_rules": rules},
+        headers=admin,
+    )
+    for answer, field in ((replaced, detail), (registered, f"detection_rules.{detail}")):
+        assert answer.status_code == status
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert field in answer.json()["detail"]
+    assert state_of(client, admin) == before
+
+
+def test_detection_rules_of_an_unknown_product_or_by_a_non_admin_are_refused(
+    client: TestClient, admin: dict[str, str], token_for: Callable[..., dict[str, str]]
+) -> None:
+    client.post("/api/products", json=PRODUCT, headers=admin)
+    unknown = client.put(
+        "/api/products/04012345000009/detection-rules", json={"max_clients": 2}, headers=admin
+    )
+    assert (unknown.status_code, unknown.json()["detail"]) == (
+        404,
+        "gtin: 04012345000009 is not a registered product",
+    )
+    bad_gtin = client.put(
+        "/api/products/04012345000008/detection-rules", json={"max_clients": 2}, headers=admin
+    )
+    assert bad_gtin.status_code == 422
+    before = state_of(client, admin)
+    for role in ("line", "verifier"):
+        refused = client.put(RULES_PATH, json={"max_clients": 2}, headers=token_for(role))
+        assert (refused.status_code, refused.json()["detail"]) == (
+            403,
+            f"a {role} token may not do this; needs admin",
+        )
+    assert client.put(RULES_PATH, json={"max_clients": 2}).status_code == 401
+    assert state_of(client, admin) == before

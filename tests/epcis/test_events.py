@@ -1,27 +1,33 @@
-"""EPCIS 2.0 event builders: whole documents compared, refusals, and every document valid
-against the official EPCIS 2.0 JSON schema."""
+"""EPCIS 2.0 event builders, all five types: whole documents compared, refusals, and every
+event valid against the official EPCIS 2.0 JSON schema (standing alone, as a built event names
+the EPCIS context itself)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.epcis.official import schema_errors
 from unitrace.epcis import (
     EPCIS_CONTEXT,
     Action,
     AggregationEvent,
+    AssociationEvent,
     BizStep,
+    BizTransaction,
+    BizTransactionType,
     Disposition,
     Ilmd,
     InvalidEvent,
     ObjectEvent,
+    QuantityElement,
     SourceDest,
     SourceDestType,
+    TransactionEvent,
+    TransformationEvent,
     epcis_document,
     event_time_text,
     time_zone_offset,
@@ -92,7 +98,37 @@ WHEN = {
     "eventTimeZoneOffset": "+08:00",
 }
 
-DOCUMENTS: list[tuple[str, ObjectEvent | AggregationEvent, dict[str, Any]]] = [
+LOT_IN = "urn:epc:class:lgtin:9506000.013435.RAW1"
+TRANSFORMING = TransformationEvent(
+    event_id=EVENT_ID,
+    event_time=AT,
+    input_quantity_list=(QuantityElement(LOT_IN, 12.5, "KGM"),),
+    output_epc_list=(UNIT_1, UNIT_2),
+    biz_step=BizStep.COMMISSIONING,
+    ilmd=Ilmd(lot="L2"),
+)
+TRANSACTING = TransactionEvent(
+    event_id=EVENT_ID,
+    event_time=AT,
+    action=Action.ADD,
+    parent_id=PALLET,
+    epc_list=(CASE,),
+    biz_transaction_list=(
+        BizTransaction("urn:epcglobal:cbv:bt:9506000000017:PO-1", BizTransactionType.PO),
+        BizTransaction("https://example.com/invoices/7"),
+    ),
+)
+ASSOCIATING = AssociationEvent(
+    event_id=EVENT_ID,
+    event_time=AT,
+    action=Action.ADD,
+    parent_id="urn:epc:id:grai:9506000.55555.1",
+    child_epcs=(),
+    child_quantity_list=(QuantityElement("urn:epc:class:lgtin:9506000.013435.L1", 3),),
+    biz_step=BizStep.ASSEMBLING,
+)
+
+DOCUMENTS: list[tuple[str, Any, dict[str, Any]]] = [
     (
         "commissioning",
         COMMISSIONING,
@@ -163,13 +199,55 @@ DOCUMENTS: list[tuple[str, ObjectEvent | AggregationEvent, dict[str, Any]]] = [
             "disposition": "destroyed",
         },
     ),
+    (
+        "transforming",
+        TRANSFORMING,
+        {
+            **WHEN,
+            "type": "TransformationEvent",
+            "inputQuantityList": [{"epcClass": LOT_IN, "quantity": 12.5, "uom": "KGM"}],
+            "outputEPCList": [UNIT_1, UNIT_2],
+            "bizStep": "commissioning",
+            "ilmd": {"cbvmda:lotNumber": "L2"},
+        },
+    ),
+    (
+        "transacting",
+        TRANSACTING,
+        {
+            **WHEN,
+            "type": "TransactionEvent",
+            "action": "ADD",
+            "parentID": PALLET,
+            "epcList": [CASE],
+            "bizTransactionList": [
+                {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:9506000000017:PO-1"},
+                {"bizTransaction": "https://example.com/invoices/7"},
+            ],
+        },
+    ),
+    (
+        "associating",
+        ASSOCIATING,
+        {
+            **WHEN,
+            "type": "AssociationEvent",
+            "action": "ADD",
+            "parentID": "urn:epc:id:grai:9506000.55555.1",
+            "childEPCs": [],
+            "childQuantityList": [
+                {"epcClass": "urn:epc:class:lgtin:9506000.013435.L1", "quantity": 3}
+            ],
+            "bizStep": "assembling",
+        },
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("event", "document"), [row[1:] for row in DOCUMENTS], ids=[row[0] for row in DOCUMENTS]
 )
-def test_documents(event: ObjectEvent | AggregationEvent, document: dict[str, Any]) -> None:
+def test_documents(event: Any, document: dict[str, Any]) -> None:
     assert event.document() == document
 
 
@@ -236,6 +314,46 @@ def test_event_times(at: dt.datetime, text: str, offset: str) -> None:
             ),
             f"childEPCs: {CASE} cannot be a child of itself",
         ),
+        (
+            lambda: AggregationEvent(
+                event_time=AT, action=Action.OBSERVE, parent_id=CASE, child_epcs=(UNIT_1, UNIT_1)
+            ),
+            f"childEPCs: {UNIT_1} is named twice",
+        ),
+        (
+            lambda: AssociationEvent(event_time=AT, action=Action.OBSERVE, parent_id=CASE),
+            "childEPCs: an OBSERVE aggregation names its children",
+        ),
+        (
+            lambda: TransactionEvent(event_time=AT, action=Action.ADD, epc_list=(UNIT_1,)),
+            "bizTransactionList: a TransactionEvent names its transactions",
+        ),
+        (
+            lambda: TransformationEvent(event_time=AT, input_epc_list=(UNIT_1,)),
+            "inputEPCList: a TransformationEvent names inputs and outputs, or one of them and a "
+            "transformationID",
+        ),
+        (
+            lambda: TransformationEvent(
+                event_time=AT,
+                input_epc_list=(UNIT_1,),
+                transformation_id="urn:uuid:1",
+                ilmd=Ilmd(lot="L1"),
+            ),
+            "ilmd: only outputs, which the transformation creates, get ILMD",
+        ),
+        (
+            lambda: TransformationEvent(
+                event_time=AT, input_epc_list=(UNIT_1,), output_epc_list=(UNIT_2, UNIT_2)
+            ),
+            f"outputEPCList: {UNIT_2} is named twice",
+        ),
+        (
+            lambda: ObjectEvent(
+                event_time=AT, action=Action.OBSERVE, record_time=dt.datetime(2026, 1, 1)
+            ),
+            "recordTime: needs a UTC offset",
+        ),
     ],
 )
 def test_events_epcis_does_not_allow(build: Any, message: str) -> None:
@@ -248,6 +366,7 @@ def test_event_ids_are_fresh_uuid_urns() -> None:
     first = ObjectEvent(event_time=AT, action=Action.OBSERVE)
     second = ObjectEvent(event_time=AT, action=Action.OBSERVE)
     assert first.event_id != second.event_id
+    assert first.event_id is not None
     assert first.event_id.startswith("urn:uuid:")
     assert len(first.event_id) == 45
 
@@ -255,27 +374,9 @@ def test_event_ids_are_fresh_uuid_urns() -> None:
 # --- the official schema ------------------------------------------------------------------
 
 
-@cache
-def validator(schema_path: Path) -> Any:
-    jsonschema = pytest.importorskip(
-        "jsonschema", reason="jsonschema is needed to check EPCIS documents against the schema"
-    )
-    schema = json.loads(schema_path.read_text())
-    # "uri" and "date-time" are checked where rfc3986-validator and rfc3339-validator are
-    # installed (jsonschema[format-nongpl]); else jsonschema skips those formats
-    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-def schema_errors(conformance: Path, document: dict[str, Any]) -> list[str]:
-    checker = validator(conformance / "epcis" / "EPCIS-JSON-Schema.json")
-    return [f"{list(error.path)}: {error.message}" for error in checker.iter_errors(document)]
-
-
 @pytest.mark.conformance
 @pytest.mark.parametrize("event", [row[1] for row in DOCUMENTS], ids=[row[0] for row in DOCUMENTS])
-def test_every_built_event_is_valid_epcis(
-    conformance: Path, event: ObjectEvent | AggregationEvent
-) -> None:
+def test_every_built_event_is_valid_epcis(conformance: Path, event: Any) -> None:
     assert schema_errors(conformance, event.document()) == []
 
 

@@ -7,13 +7,21 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.services.issued_units import ADMIN, DIST_A, GTIN, LINE, VERIFIER, issue, serial_of
+from unitrace.gs1 import Gtin
 from unitrace.places import UNKNOWN_PLACE, Place
+from unitrace.registry.detection import ProductRules
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services.catalog import register_lot, register_party, register_product
+from unitrace.services.catalog import (
+    effective_rules,
+    register_lot,
+    register_party,
+    register_product,
+    set_detection_rules,
+)
 from unitrace.services.lifecycle import allocate, commission, set_lot_status
 from unitrace.services.verification import (
     DetectionRules,
@@ -36,6 +44,7 @@ from unitrace.store.unit_of_work import Database
 EXPIRY = dt.date(2030, 12, 31)
 T1 = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
+MINUTE = dt.timedelta(minutes=1)
 KL = Place(3.139, 101.6869, "Kuala Lumpur", "MY-14", "MY")
 #: (lat, lon) of cities in five Malaysian states and in Singapore
 KUALA_LUMPUR, PENANG, JOHOR_BAHRU = (3.139, 101.6869), (5.4164, 100.3327), (1.4927, 103.7414)
@@ -493,3 +502,264 @@ def test_the_gs1_verification_response_uses_only_the_guideline_codes(
         "verificationTimestamp": "2026-11-20T08:30:00Z",
         **expected,
     }
+
+
+# --- detection rules per product ---------------------------------------------------------------
+
+#: A scan of unit 85 (Distributor B's, no territory): where, by whom, minutes after T1.
+Sighted = tuple[tuple[float, float], str, int]
+FOUR_STATES: list[Sighted] = [
+    (KUALA_LUMPUR, "a", 0), (PENANG, "b", 360), (JOHOR_BAHRU, "c", 720), (IPOH, "d", 1080)
+]  # fmt: skip
+THREE_PHONES_IN_KL: list[Sighted] = [(KUALA_LUMPUR, "a", 0), (KUALA_LUMPUR, "b", 60),
+                                     (KUALA_LUMPUR, "c", 120)]  # fmt: skip
+KL_THEN_PENANG_IN_AN_HOUR: list[Sighted] = [(KUALA_LUMPUR, "a", 0), (PENANG, "b", 60)]
+KL_THEN_PENANG_IN_TEN_MINUTES: list[Sighted] = [(KUALA_LUMPUR, "a", 0), (PENANG, "b", 10)]
+
+
+@pytest.mark.parametrize(
+    ("trail", "product_rules", "service_rules", "reasons"),
+    [
+        (FOUR_STATES, {}, None, ("too_many_places",)),
+        (FOUR_STATES, {"max_places": 4}, None, ()),
+        (FOUR_STATES, {"history": 2}, None, ()),
+        (THREE_PHONES_IN_KL, {}, None, ()),
+        (THREE_PHONES_IN_KL, {"max_clients": 2}, None, ("too_many_scans",)),
+        (THREE_PHONES_IN_KL, {}, DetectionRules(max_clients=2), ("too_many_scans",)),
+        (THREE_PHONES_IN_KL, {"max_clients": 3}, DetectionRules(max_clients=2), ()),
+        (THREE_PHONES_IN_KL, {"max_places": 8}, DetectionRules(max_clients=2), ("too_many_scans",)),
+        (KL_THEN_PENANG_IN_AN_HOUR, {}, None, ()),
+        (KL_THEN_PENANG_IN_AN_HOUR, {"max_speed_kmh": 250}, None, ("impossible_travel",)),
+        (KL_THEN_PENANG_IN_TEN_MINUTES, {}, None, ("impossible_travel",)),
+        (KL_THEN_PENANG_IN_TEN_MINUTES, {"min_travel_km": 400}, None, ()),
+        (KL_THEN_PENANG_IN_TEN_MINUTES, {"max_speed_kmh": 2000}, None, ()),
+    ],
+)
+def test_the_same_scans_are_judged_by_the_products_own_rules(
+    world: Database,
+    trail: list[Sighted],
+    product_rules: dict[str, object],
+    service_rules: DetectionRules | None,
+    reasons: tuple[str, ...],
+) -> None:
+    with world.unit_of_work() as uow:
+        set_detection_rules(uow, gtin=GTIN.value, rules=product_rules, actor=ADMIN)
+        uow.commit()
+    results = [
+        scan(world, code(85), where, client=client, at=T1 + minutes * MINUTE, rules=service_rules)
+        for where, client, minutes in trail
+    ]
+    assert [r.reasons for r in results[:-1]] == [()] * (len(trail) - 1)
+    verdict = Verdict.SUSPICIOUS if reasons else Verdict.GENUINE
+    assert (results[-1].verdict, results[-1].reasons) == (verdict, reasons)
+    assert bool(results[-1].alerts) == bool(reasons)
+
+
+@pytest.mark.parametrize(
+    ("before_shipping", "verdict"), [(True, Verdict.SUSPICIOUS), (False, Verdict.GENUINE)]
+)
+def test_a_product_may_be_scanned_before_shipping(
+    world: Database, before_shipping: bool, verdict: Verdict
+) -> None:
+    with world.unit_of_work() as uow:
+        set_detection_rules(
+            uow, gtin=GTIN.value, rules={"before_shipping": before_shipping}, actor=ADMIN
+        )
+        uow.commit()
+    # unit 120 is commissioned and was never shipped
+    assert scan(world, code(120)).verdict is verdict
+
+
+@pytest.mark.parametrize("evidence_scans", [2, 5])
+def test_an_alert_keeps_as_many_scans_as_the_product_says(
+    world: Database, evidence_scans: int
+) -> None:
+    with world.unit_of_work() as uow:
+        set_detection_rules(
+            uow, gtin=GTIN.value, rules={"evidence_scans": evidence_scans}, actor=ADMIN
+        )
+        uow.commit()
+    results = [
+        scan(world, code(85), where, client=f"phone-{n}", at=T1 + 6 * n * HOUR)
+        for n, where in enumerate([KUALA_LUMPUR, PENANG, JOHOR_BAHRU, IPOH, KUCHING] * 2)
+    ]
+    with world.unit_of_work() as uow:
+        (alert,) = list_alerts(uow, actor=ADMIN, type="clone")
+    # the clone alert is raised on the 4th scan, and 7 scans add to it
+    assert [s["scan_id"] for s in alert.evidence["scans"]] == [r.scan_id for r in results[3:]][
+        -evidence_scans:
+    ]
+
+
+def test_a_products_rules_cost_no_query(world: Database) -> None:
+    """The rules come with the product, which the hot path reads anyway."""
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(world.engine, "before_cursor_execute", count)
+    try:
+        scan(world, code(85))
+        without = len(statements)
+        with world.unit_of_work() as uow:
+            set_detection_rules(uow, gtin=GTIN.value, rules={"max_places": 9}, actor=ADMIN)
+            uow.commit()
+        statements.clear()
+        scan(world, code(86))
+    finally:
+        event.remove(world.engine, "before_cursor_execute", count)
+    assert len(statements) == without
+
+
+BAD_PRODUCT_RULES = [
+    ({"guess_limit": 3}, "detection_rules.guess_limit: is service-wide"),
+    ({"guess_window": 60}, "detection_rules.guess_window: is service-wide"),
+    ({"max_speed": 100}, "detection_rules.max_speed: is not a detection rule (max_clients, max_places, max_speed_kmh, min_travel_km, history, before_shipping, evidence_scans)"),
+    ({"max_clients": True}, "detection_rules.max_clients: True is not a whole number from 1"),
+    ({"max_clients": 2.0}, "detection_rules.max_clients: 2.0 is not a whole number from 1"),
+    ({"max_places": 0}, "detection_rules.max_places: 0 is not a whole number from 1"),
+    ({"history": 5000}, "detection_rules.history: 5000 is not a whole number from 1 to 1,000"),
+    ({"max_speed_kmh": float("nan")}, "detection_rules.max_speed_kmh: nan is not a number above 0"),
+    ({"max_speed_kmh": float("inf")}, "detection_rules.max_speed_kmh: inf is not a number above 0"),
+    ({"max_speed_kmh": "fast"}, "detection_rules.max_speed_kmh: 'fast' is not a number"),
+    ({"min_travel_km": -0.5}, "detection_rules.min_travel_km: -0.5 is not a number from 0"),
+    ({"before_shipping": 1}, "detection_rules.before_shipping: 1 is not true or false"),
+    ({"max_clients": 2, "history": 0}, "detection_rules.history: 0 is not a whole number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rules", "message"), BAD_PRODUCT_RULES)
+def test_bad_product_rules_are_refused_and_change_nothing(
+    world: Database, rules: dict[str, object], message: str
+) -> None:
+    with world.unit_of_work() as uow:
+        set_detection_rules(uow, gtin=GTIN.value, rules={"max_clients": 7}, actor=ADMIN)
+        uow.commit()
+    for replace_all in (True, False):
+        with world.unit_of_work() as uow:
+            with pytest.raises(InvalidRequest) as refused:
+                set_detection_rules(
+                    uow, gtin=GTIN.value, rules=rules, actor=ADMIN, replace_all=replace_all
+                )
+            assert str(refused.value).startswith(message)
+            uow.commit()
+    with world.unit_of_work() as uow:
+        with pytest.raises(InvalidRequest):
+            register_product(
+                uow, gtin="04012345000009", name="Zinc", actor=ADMIN, detection_rules=rules
+            )
+        uow.commit()
+    with world.unit_of_work(read_only=True) as uow:
+        found = uow.products.get(GTIN)
+        assert found is not None
+        assert found.detection_rules.given == {"max_clients": 7}
+        assert uow.products.get(Gtin("04012345000009")) is None
+        assert [row.action for row in uow.audit.of(GTIN.value)][-1] == "product.detection_rules_set"
+        assert len(uow.audit.of(GTIN.value)) == 2
+
+
+def test_changing_some_rules_keeps_the_others(world: Database) -> None:
+    with world.unit_of_work() as uow:
+        set_detection_rules(uow, gtin=GTIN.value, rules={"max_clients": 7}, actor=ADMIN)
+        merged = set_detection_rules(
+            uow, gtin=GTIN.value, rules={"max_places": 2}, actor=ADMIN, replace_all=False
+        )
+        uow.commit()
+    with world.unit_of_work(read_only=True) as uow:
+        assert uow.products.get(GTIN) == merged
+    assert merged.detection_rules == ProductRules(max_clients=7, max_places=2)
+    assert effective_rules(merged) == {
+        "max_clients": 7, "max_places": 2, "max_speed_kmh": 900.0, "min_travel_km": 50.0,
+        "history": 50, "before_shipping": True, "evidence_scans": 50,
+    }  # fmt: skip
+
+
+# --- impossible travel between places sent as codes -------------------------------------------
+
+#: Places as a scanner sends them: coordinates, or codes.
+Sent = dict[str, object]
+KL_CITY: Sent = {"city": "Kuala Lumpur", "country": "MY"}
+PARIS: Sent = {"city": "Paris", "country": "FR"}
+
+
+def sent(lat_lon: tuple[float, float]) -> Sent:
+    return {"latitude": lat_lon[0], "longitude": lat_lon[1]}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "minutes", "approximate"),
+    [
+        # the story: a city sent by code, then Paris an hour later
+        (KL_CITY, PARIS, 60, True),
+        (KL_CITY, {"country": "FR"}, 60, True),
+        (PARIS, KL_CITY, 10 * 60, True),
+        # the same large country twice, a minute apart: no proof of travel at all
+        ({"country": "US"}, {"country": "US"}, 1, None),
+        ({"country": "MY"}, {"region": "MY-12"}, 1, None),
+        ({"country": "MY"}, sent(KUCHING), 1, None),
+        # neighbouring states: the least distance between them is short
+        ({"region": "MY-14"}, {"region": "MY-07"}, 10, None),
+        ({"region": "MY-14"}, {"country": "SG"}, 10, None),
+        (sent(KUALA_LUMPUR), {"country": "SG"}, 10, None),
+        # a region against measured coordinates 300 km off, ten minutes later
+        ({"region": "MY-14"}, sent(PENANG), 10, True),
+        ({"region": "MY-14"}, sent(PENANG), 30, None),
+        # countries half the world apart: within the hour, not within twelve
+        ({"country": "FR"}, {"country": "MY"}, 60, True),
+        ({"country": "FR"}, {"country": "MY"}, 12 * 60, None),
+        # a city name shared across a country: wide, yet not wide enough to hide an ocean
+        (PARIS, {"city": "Paris", "country": "US"}, 120, True),
+        # a city unknown in its country counts as the country
+        ({"city": "Atlantis", "country": "SG"}, {"region": "MY-12"}, 30, True),
+        # nowhere on the map: nothing to measure
+        (sent(KUALA_LUMPUR), {"country": "AQ"}, 1, None),
+        ({"city": "Paris"}, KL_CITY, 1, None),
+        # both measured, as before
+        (sent(KUALA_LUMPUR), sent(PENANG), 10, False),
+    ],
+)
+def test_travel_between_places_sent_as_codes(
+    world: Database, first: Sent, second: Sent, minutes: int, approximate: bool | None
+) -> None:
+    """``approximate`` None: no travel finding; else impossible travel, on positions that
+    were (or were not) approximate."""
+    scans = []
+    for n, where in enumerate((first, second)):
+        with world.unit_of_work() as uow:
+            request = ScanRequest(
+                code(88), client=f"phone-{n}", at=T1 + n * minutes * MINUTE, **where
+            )  # type: ignore[arg-type]
+            scans.append(verify(uow, request))
+            uow.commit()
+    # the product is sold in MY and SG only: scans elsewhere are grey market besides
+    travel_found = ["impossible_travel" in result.reasons for result in scans]
+    if approximate is None:
+        assert travel_found == [False, False]
+        return
+    assert travel_found == [False, True]
+    with world.unit_of_work() as uow:
+        travel = get_alert(uow, scans[1].alerts[0], ADMIN).evidence["travel"]
+    assert travel["approximate"] is approximate
+    assert (travel["from"], travel["to"]) == (scans[0].place.label, scans[1].place.label)
+    assert travel["km_per_hour"] > 900
+    uncertainty = travel["uncertainty_km"]
+    assert (uncertainty["from"] + uncertainty["to"] > 0) is approximate
+
+
+def test_an_approximate_place_between_does_not_hide_a_measured_one(world: Database) -> None:
+    """Kuala Lumpur measured, then "somewhere in Malaysia" (it could be either city), then
+    George Town measured ten minutes after the first: Malaysia alone proves nothing, the
+    measured Kuala Lumpur 300 km away does."""
+    trail: list[tuple[Sent, int]] = [
+        (sent(KUALA_LUMPUR), 0),
+        ({"country": "MY"}, 1),
+        (sent(PENANG), 10),
+    ]
+    results = []
+    for n, (where, minutes) in enumerate(trail):
+        with world.unit_of_work() as uow:
+            request = ScanRequest(code(89), client=f"p{n}", at=T1 + minutes * MINUTE, **where)  # type: ignore[arg-type]
+            results.append(verify(uow, request))
+            uow.commit()
+    assert ["impossible_travel" in r.reasons for r in results] == [False, False, True]

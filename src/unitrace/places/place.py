@@ -73,7 +73,16 @@ def great_circle_km(a: Place, b: Place) -> float | None:
     """
     if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    return arc_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+def arc_km(latitude1: float, longitude1: float, latitude2: float, longitude2: float) -> float:
+    """The great-circle (haversine) distance between two points in degrees, in kilometres.
+
+    >>> round(arc_km(3.139, 101.6869, 48.8534, 2.3488))
+    10424
+    """
+    lat1, lon1, lat2, lon2 = map(math.radians, (latitude1, longitude1, latitude2, longitude2))
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2

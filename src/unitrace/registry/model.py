@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from unitrace.gs1 import Gtin
+from unitrace.registry.detection import NO_PRODUCT_RULES, ProductRules
 
 
 class UnitState(StrEnum):
@@ -101,6 +102,8 @@ class Product:
     storage_conditions: str | None = None
     #: Serials issued for this GTIN, for all time: the numerator of the guess probability.
     issued: int = 0
+    #: The product's own clone and grey-market rules; the service's defaults where unset.
+    detection_rules: ProductRules = NO_PRODUCT_RULES
 
 
 @dataclass(frozen=True, slots=True)

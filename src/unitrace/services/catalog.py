@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
+from typing import Any, Final
 
 import pycountry
 
 from unitrace.gs1 import Gln, Gtin, InvalidCode, validate_element
+from unitrace.registry.detection import (
+    DEFAULT_RULES,
+    NO_PRODUCT_RULES,
+    PRODUCT_RULES,
+    SERVICE_RULES,
+    DetectionRules,
+    ProductRules,
+)
 from unitrace.registry.errors import Conflict, InvalidRequest, NotFound
 from unitrace.registry.model import (
     UNAMBIGUOUS_ALPHABET,
@@ -60,6 +71,7 @@ def register_product(
     serial_alphabet: str = UNAMBIGUOUS_ALPHABET,
     target_markets: Sequence[str] = (),
     storage_conditions: str | None = None,
+    detection_rules: Mapping[str, Any] | None = None,
 ) -> Product:
     key = parse_gtin(gtin)
     if not name.strip():
@@ -76,12 +88,131 @@ def register_product(
         serial_format(serial_length, serial_alphabet),
         markets,
         storage_conditions,
+        detection_rules=product_rules(detection_rules or {}),
     )
     if uow.products.get(key) is not None:
         raise Conflict(f"gtin: {key} is registered already")
     uow.products.add(product)
-    uow.audit.record(actor.name, "product.registered", key.value, {"name": product.name})
+    details: dict[str, Any] = {"name": product.name}
+    if product.detection_rules.given:
+        details["detection_rules"] = product.detection_rules.given
+    uow.audit.record(actor.name, "product.registered", key.value, details)
     return product
+
+
+# --- a product's detection rules ---------------------------------------------------------------
+
+#: Bounds of the whole-number rules. ``history`` is read on every scan of the product and
+#: ``evidence_scans`` kept in every alert about it: both stay small enough for the hot path.
+_COUNT_RULES: Final = {
+    "max_clients": 1_000_000,
+    "max_places": 1_000_000,
+    "history": 1_000,
+    "evidence_scans": 1_000,
+}
+#: Upper bounds of the measured rules: km/h, and km (no two places are farther apart than
+#: half the Earth's circumference).
+_MEASURE_RULES: Final = {"max_speed_kmh": 1e6, "min_travel_km": 20_040.0}
+
+
+def product_rules(values: Mapping[str, Any], field: str = "detection_rules") -> ProductRules:
+    """A product's own detection rules from a request: every name one a product may set,
+    every value within its rule, or :class:`InvalidRequest` naming the field. None leaves
+    a rule at the default.
+
+    >>> product_rules({"max_speed_kmh": 120, "history": 20}).given
+    {'max_speed_kmh': 120.0, 'history': 20}
+    >>> product_rules({"guess_limit": 3})
+    Traceback (most recent call last):
+    ...
+    unitrace.registry.errors.InvalidRequest: detection_rules.guess_limit: is service-wide (guessing is judged per client, before a product is known), not set per product
+    """
+    if not isinstance(values, Mapping):
+        raise InvalidRequest(f"{field}: must be an object of rule names and values")
+    given: dict[str, Any] = {}
+    for name, value in values.items():
+        where = f"{field}.{str(name)[:40]}"
+        if name in SERVICE_RULES:
+            raise InvalidRequest(
+                f"{where}: is service-wide (guessing is judged per client, before a product "
+                "is known), not set per product"
+            )
+        if name not in PRODUCT_RULES:
+            raise InvalidRequest(f"{where}: is not a detection rule ({', '.join(PRODUCT_RULES)})")
+        if value is not None:
+            given[name] = _rule_value(name, value, where)
+    return ProductRules(**given) if given else NO_PRODUCT_RULES
+
+
+def _rule_value(name: str, value: object, where: str) -> int | float | bool:
+    # bool is an int in Python, and True is no count: each kind is checked on its own
+    if name == "before_shipping":
+        if not isinstance(value, bool):
+            raise InvalidRequest(f"{where}: {value!r} is not true or false")
+        return value
+    if name in _COUNT_RULES:
+        top = _COUNT_RULES[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+            raise InvalidRequest(f"{where}: {value!r} is not a whole number from 1 to {top:,}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequest(f"{where}: {value!r} is not a number")
+    number = float(value)
+    top_measure = _MEASURE_RULES[name]
+    if name == "max_speed_kmh":
+        fits, bound = 0 < number <= top_measure, f"above 0 and at most {top_measure:,g}"
+    else:
+        fits, bound = 0 <= number <= top_measure, f"from 0 to {top_measure:,g}"
+    if not math.isfinite(number) or not fits:
+        raise InvalidRequest(f"{where}: {value!r} is not a number {bound}")
+    return number
+
+
+def set_detection_rules(
+    uow: UnitOfWork,
+    *,
+    gtin: str,
+    rules: Mapping[str, Any],
+    actor: Actor,
+    replace_all: bool = True,
+) -> Product:
+    """Set a product's own detection rules: ``rules`` replace all it had (an empty mapping
+    brings back the defaults), or with ``replace_all=False`` only the rules named change.
+    Checked whole before anything is written; the change is audited."""
+    key = parse_gtin(gtin)
+    chosen = product_rules(rules)
+    product_id = uow.products.id_of(key, for_update=True)
+    product = uow.products.get(key) if product_id is not None else None
+    if product_id is None or product is None:
+        raise NotFound(f"gtin: {key} is not a registered product")
+    before = product.detection_rules
+    if not replace_all:
+        chosen = ProductRules(**{**before.given, **chosen.given})
+    uow.products.set_detection_rules(product_id, chosen)
+    uow.audit.record(
+        actor.name,
+        "product.detection_rules_set",
+        key.value,
+        {"detection_rules": chosen.given, "before": before.given},
+    )
+    return replace(product, detection_rules=chosen)
+
+
+def get_product(uow: UnitOfWork, gtin: str) -> Product:
+    """The product registered under ``gtin``, or :class:`NotFound`."""
+    key = parse_gtin(gtin)
+    product = uow.products.get(key)
+    if product is None:
+        raise NotFound(f"gtin: {key} is not a registered product")
+    return product
+
+
+def effective_rules(
+    product: Product, defaults: DetectionRules = DEFAULT_RULES
+) -> dict[str, int | float | bool]:
+    """The rules scans of ``product`` are judged by, of those a product may set."""
+    applied = product.detection_rules.applied_to(defaults)
+    return {name: getattr(applied, name) for name in PRODUCT_RULES}
 
 
 def register_lot(

@@ -59,6 +59,7 @@ from unitrace.epcis import (
     AggregationEvent,
     BizStep,
     Disposition,
+    EpcisEvent,
     EpcNaming,
     Ilmd,
     ObjectEvent,
@@ -85,7 +86,7 @@ from unitrace.registry.states import (
     undo_refusal,
 )
 from unitrace.services.catalog import parse_gtin
-from unitrace.store.events import EventRecord, UnitEpcs
+from unitrace.store.events import CONTAINED_ROLE, EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units import (
     ContainerRecord,
@@ -212,6 +213,7 @@ def commission(
     actor: Actor,
     location_gln: str | None = None,
     at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
 ) -> EventRecord:
     """Units ``seq_from`` … ``seq_to`` of a lot were printed on packs: one ObjectEvent ADD
     ``commissioning``/``active`` with the lot and expiry as ILMD names them all, and they go
@@ -221,25 +223,124 @@ def commission(
     location = _gln(location_gln, "location_gln")
     context = _Context.of(uow)
     selection, registered = _lot_range(uow, context, gtin, lot, seq_from, seq_to)
-    if registered.status is not LotStatus.RELEASED:
-        raise Conflict(
-            f"lot {lot} of {registered.gtin} is {registered.status}: its units are never "
-            "commissioned"
+    _commissionable(registered, when)
+    record = _activate(
+        uow,
+        context,
+        selection,
+        selection.size,
+        actor=actor,
+        when=when,
+        location=location,
+        ilmd=Ilmd(lot=lot, expiry=registered.expiry),
+        captured=captured,
+    )
+    uow.audit.record(
+        actor.name,
+        "units.commissioned",
+        f"{registered.gtin.value}/{lot}",
+        {
+            "seq_from": seq_from,
+            "seq_to": seq_to,
+            "units": selection.size,
+            "event_id": record.event_id,
+        },
+    )
+    return record
+
+
+def commission_units(
+    uow: UnitOfWork,
+    *,
+    codes: Sequence[str],
+    actor: Actor,
+    lot: str | None = None,
+    expiry: dt.date | None = None,
+    location_gln: str | None = None,
+    at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
+) -> EventRecord:
+    """Units named one by one were printed on packs (a packaging line's or a contract
+    packer's commissioning event): they go from issued to active, on the rules of
+    :func:`commission`. ``lot`` and ``expiry``, where the event gives them (its ILMD), must be
+    each unit's own."""
+    _allow(actor, "commission")
+    when = _time(at)
+    if not codes:
+        raise InvalidRequest("codes: none given")
+    location = _gln(location_gln, "location_gln")
+    context = _Context.of(uow)
+    targets = _resolve(uow, context, codes, "codes")
+    if targets.containers:
+        raise InvalidRequest(
+            f"codes: {targets.containers[0].epc} is a container: only units are commissioned"
         )
-    if registered.expiry < when.date():
-        raise Conflict(
-            f"lot {lot} of {registered.gtin} expired on {registered.expiry.isoformat()}: its "
-            "units are never commissioned"
-        )
+    lots: dict[tuple[str, str], Lot] = {}
+    for unit in targets.units.values():
+        name = _unit_name(unit.gtin, unit.serial)
+        if lot is not None and lot != unit.lot:
+            raise InvalidRequest(f"lot: {lot} is not the lot of unit {name} ({unit.lot})")
+        if expiry is not None and expiry != unit.expiry:
+            raise InvalidRequest(
+                f"expiry: {expiry.isoformat()} is not the expiry of unit {name} "
+                f"({unit.expiry.isoformat()})"
+            )
+        key = (unit.gtin.value, unit.lot)
+        if key not in lots:
+            registered = uow.lots.get(unit.gtin, unit.lot)
+            assert registered is not None  # a unit's lot is registered
+            lots[key] = registered
+    for registered in lots.values():
+        _commissionable(registered, when)
+    only = next(iter(lots.values())) if len(lots) == 1 else None
+    record = _activate(
+        uow,
+        context,
+        UnitKeys(tuple(targets.units)),
+        len(targets.units),
+        actor=actor,
+        when=when,
+        location=location,
+        ilmd=Ilmd(lot=only.lot, expiry=only.expiry) if only is not None else None,
+        epc_list=targets.epcs,
+        captured=captured,
+    )
+    uow.audit.record(
+        actor.name,
+        "units.commissioned",
+        record.event_id,
+        {"units": len(targets.units), "event_id": record.event_id},
+    )
+    return record
+
+
+def _activate(
+    uow: UnitOfWork,
+    context: _Context,
+    selection: UnitSelection,
+    count: int,
+    *,
+    actor: Actor,
+    when: dt.datetime,
+    location: Gln | None,
+    ilmd: Ilmd | None,
+    epc_list: tuple[str, ...] = (),
+    captured: StoredEvent | None,
+) -> EventRecord:
+    """Record the commissioning event (ObjectEvent ADD ``commissioning``/``active``) and
+    move the ``count`` units of ``selection`` from issued to active; refused, naming the first
+    unit that was not issued, unless all of them were. An event that lists its units
+    (``epc_list``) is not given them again in the index."""
     place = context.naming.sgln(location) if location is not None else None
     event = ObjectEvent(
         event_time=when,
         action=Action.ADD,
+        epc_list=epc_list,
         biz_step=BizStep.COMMISSIONING,
         disposition=Disposition.ACTIVE,
         read_point=place,
         biz_location=place,
-        ilmd=Ilmd(lot=lot, expiry=registered.expiry),
+        ilmd=ilmd,
     )
     issued = frozenset({UnitState.ISSUED})
     try:
@@ -255,18 +356,27 @@ def commission(
                 when=when,
                 location_gln=location.value if location else None,
                 named_states=issued,
+                captured=captured,
+                units_named=not epc_list,
             )
-            if moved != selection.size:
+            if moved != count:
                 raise _Undone
     except _Undone:
         raise _not_all_issued(uow, selection) from None
-    uow.audit.record(
-        actor.name,
-        "units.commissioned",
-        f"{registered.gtin.value}/{lot}",
-        {"seq_from": seq_from, "seq_to": seq_to, "units": moved, "event_id": record.event_id},
-    )
     return record
+
+
+def _commissionable(registered: Lot, when: dt.datetime) -> None:
+    if registered.status is not LotStatus.RELEASED:
+        raise Conflict(
+            f"lot {registered.lot} of {registered.gtin} is {registered.status}: its units are "
+            "never commissioned"
+        )
+    if registered.expiry < when.date():
+        raise Conflict(
+            f"lot {registered.lot} of {registered.gtin} expired on "
+            f"{registered.expiry.isoformat()}: its units are never commissioned"
+        )
 
 
 def _record_state_change(
@@ -281,17 +391,24 @@ def _record_state_change(
     when: dt.datetime,
     location_gln: str | None,
     named_states: frozenset[UnitState] | None = None,
+    captured: StoredEvent | None = None,
+    units_named: bool = True,
 ) -> tuple[EventRecord, int]:
     """Record ``event`` naming the units of ``selections`` (only those in ``named_states``,
-    where given), and move those in ``from_states`` to ``to``: the record, and how many
-    moved. The caller checks the count against what it verified."""
-    record = uow.events.add(
+    where given; not at all with ``units_named`` False, for an event that lists them itself),
+    and move those in ``from_states`` to ``to``: the record, and how many moved. The caller
+    checks the count against what it verified."""
+    record = _record(
+        uow,
         event,
+        captured,
+        actor=actor,
         party_id=actor.party_id,
-        recorded_by=actor.name,
         units_named=[
             UnitEpcs(selection, context.naming, states=named_states) for selection in selections
-        ],
+        ]
+        if units_named
+        else [],
     )
     moved = sum(
         uow.units.set_state(
@@ -307,7 +424,30 @@ def _record_state_change(
     return record, moved
 
 
-def _not_all_issued(uow: UnitOfWork, selection: LotRange) -> TransitionRefused:
+def _record(
+    uow: UnitOfWork,
+    event: EpcisEvent,
+    captured: StoredEvent | None,
+    *,
+    actor: Actor,
+    party_id: str | None,
+    units_named: Sequence[UnitEpcs] = (),
+) -> EventRecord:
+    """Record the event of a change: ``event`` as the service wrote it or, for a trading
+    partner's event captured through EPCIS, that event as the partner sent it. The units a
+    captured event moves without naming them (inside a case or pallet it names) are indexed
+    with it as ``contained``, not added to its lists."""
+    if captured is None:
+        return uow.events.add(
+            event, party_id=party_id, recorded_by=actor.name, units_named=units_named
+        )
+    return uow.events.add_stored(
+        replace(captured, party_id=party_id, recorded_by=actor.name),
+        units_named=[replace(named, role=CONTAINED_ROLE) for named in units_named],
+    )
+
+
+def _not_all_issued(uow: UnitOfWork, selection: UnitSelection) -> TransitionRefused:
     groups = sorted(uow.units.groups(selection), key=lambda group: group.state.value)
     for group in groups:
         if group.state is not UnitState.ISSUED:
@@ -330,6 +470,7 @@ def aggregate(
     children: Sequence[str],
     actor: Actor,
     at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
 ) -> EventRecord:
     """Pack units or containers into ``parent``, a case (GTIN + serial) or a pallet (SSCC),
     which is registered on first use: one AggregationEvent ADD ``packing``."""
@@ -398,7 +539,7 @@ def aggregate(
                 location_gln=locations.pop() if len(locations) == 1 else None,
                 at=when,
             )
-        record = uow.events.add(event, party_id=actor.party_id, recorded_by=actor.name)
+        record = _record(uow, event, captured, actor=actor, party_id=actor.party_id)
         if uow.units.pack(UnitKeys(tuple(targets.units)), existing.id) != len(targets.units):
             raise _Undone
         uow.units.set_container_parent([child.id for child in targets.containers], existing.id)
@@ -418,6 +559,7 @@ def disaggregate(
     children: Sequence[str] | None = None,
     actor: Actor,
     at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
 ) -> EventRecord:
     """Take ``children`` (all it holds directly, if None) out of the container ``parent``:
     one AggregationEvent DELETE ``unpacking``."""
@@ -462,8 +604,8 @@ def disaggregate(
         child_epcs=child_epcs,
     )
     with _all_or_nothing(uow):
-        record = uow.events.add(
-            event, party_id=actor.party_id, recorded_by=actor.name, units_named=named
+        record = _record(
+            uow, event, captured, actor=actor, party_id=actor.party_id, units_named=named
         )
         unpacked = uow.units.unpack(loose, container.id)
         uow.units.set_container_parent([child.id for child in inner], None)
@@ -486,6 +628,7 @@ def ship(
     party: str,
     actor: Actor,
     at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
 ) -> Shipment:
     """Send units and containers to ``party``: one ObjectEvent OBSERVE ``shipping`` /
     ``in_transit`` with the party as destination; every unit inside a shipped container, at any
@@ -498,7 +641,9 @@ def ship(
     context = _Context.of(uow)
     targets = _resolve(uow, context, codes, "codes")
     loose = UnitKeys(tuple(targets.units)) if targets.units else None
-    return _dispatch(uow, context, loose, targets.containers, party, actor, when, "units.shipped")
+    return _dispatch(
+        uow, context, loose, targets.containers, party, actor, when, "units.shipped", captured
+    )
 
 
 def allocate(
@@ -549,6 +694,7 @@ def _dispatch(
     actor: Actor,
     when: dt.datetime,
     audit_action: str,
+    captured: StoredEvent | None = None,
 ) -> Shipment:
     party = uow.parties.get(party_id)
     if party is None:
@@ -580,10 +726,12 @@ def _dispatch(
         destination_list=tuple(destinations),
     )
     with _changed_meanwhile(), _all_or_nothing(uow):
-        record = uow.events.add(
+        record = _record(
+            uow,
             event,
+            captured,
+            actor=actor,
             party_id=party.id,
-            recorded_by=actor.name,
             units_named=[UnitEpcs(selection, context.naming) for selection in selections],
         )
         moved = sum(
@@ -640,6 +788,7 @@ def receive(
     actor: Actor,
     location_gln: str | None = None,
     at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
 ) -> EventRecord:
     """Units and containers arrived at ``location_gln`` (the actor's party's GLN where none is
     given): one ObjectEvent OBSERVE ``receiving`` / ``in_progress``; the units inside the
@@ -671,10 +820,12 @@ def receive(
         biz_location=place,
     )
     with _all_or_nothing(uow):
-        record = uow.events.add(
+        record = _record(
+            uow,
             event,
+            captured,
+            actor=actor,
             party_id=actor.party_id,
-            recorded_by=actor.name,
             units_named=[UnitEpcs(selection, context.naming) for selection in selections],
         )
         for selection in selections:
@@ -700,6 +851,7 @@ def change_state(
     actor: Actor,
     location_gln: str | None = None,
     at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
 ) -> EventRecord:
     """Decommission units (supplied, destroyed, stolen, sample, …), block them, void issued
     serials, or make decommissioned units active again within the undo rule, as the state
@@ -763,6 +915,7 @@ def change_state(
             from_states=from_states,
             when=when,
             location_gln=location.value if location else None,
+            captured=captured,
         )
         if moved != units:
             raise _Undone

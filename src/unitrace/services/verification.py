@@ -7,6 +7,11 @@ hot path is a handful of indexed reads: the product by GTIN, the unit by primary
 :attr:`DetectionRules.history` scans of the unit by the (product, serial, at) index, the
 custodian party when there is one; alerts are read and written only when a detector fires.
 
+Scans are judged by the service's :class:`DetectionRules` (``rules``, else the defaults) with
+the scanned product's own rules applied over them (:class:`~unitrace.registry.detection.
+ProductRules`, read with the product); the guessing rules are the service's alone, since a
+guesser's codes name no product of ours.
+
 Verdicts, strongest first (the ``reasons`` name every finding, whatever the verdict):
 
 ============  ==========================================================================
@@ -26,14 +31,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Final
 
 from sqlalchemy.exc import IntegrityError
 
 from unitrace.gs1 import Gtin, InvalidCode, Scan, parse
-from unitrace.places import UNKNOWN_PLACE, Place, great_circle_km, locate
+from unitrace.places import UNKNOWN_PLACE, Place, Position, least_travel_km, locate, position_of
+from unitrace.places.place import EARTH_RADIUS_KM
+from unitrace.registry.detection import DEFAULT_RULES, DetectionRules
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, LotStatus, Party, Product, Role, UnitState
 from unitrace.services.lifecycle import change_state
@@ -43,6 +50,7 @@ from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units import UnitRecord
 
 __all__ = [
+    "DEFAULT_RULES",
     "Alert",
     "AlertType",
     "DetectionRules",
@@ -85,34 +93,11 @@ class AlertStatus(StrEnum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True, slots=True)
-class DetectionRules:
-    """When a scan is an anomaly. One set for all products for now; per product later."""
-
-    #: clone: more distinct clients than this have scanned the code
-    max_clients: int = 5
-    #: clone: the code was scanned in more distinct areas (regions, else countries)
-    max_places: int = 3
-    #: clone: faster than this between consecutive scans with coordinates
-    max_speed_kmh: float = 900.0
-    #: distances below this are GPS noise and a shop's neighbours, never travel
-    min_travel_km: float = 50.0
-    #: how many of a unit's last scans the detectors look at
-    history: int = 50
-    #: grey market: an active unit still in the brand's hands is scanned by the public
-    before_shipping: bool = True
-    #: guessing: this many counterfeit answers to one client within ``guess_window``
-    guess_limit: int = 10
-    guess_window: dt.timedelta = dt.timedelta(minutes=10)
-    #: scans an alert's evidence keeps (the newest)
-    evidence_scans: int = 50
-
-
-DEFAULT_RULES: Final = DetectionRules()
-
 #: The longest code parsed; anything longer is malformed at once (a Digital Link with every
 #: AI a unit can carry stays far below it).
 CODE_MAX: Final = 2048
+#: The longest great-circle distance, in km.
+HALF_THE_GLOBE_KM: Final = math.pi * EARTH_RADIUS_KM
 #: What the scan log keeps of free text sent by clients.
 RAW_MAX: Final = 512
 CLIENT_MAX: Final = 128
@@ -336,6 +321,8 @@ def _verify(
     assert scan.gtin is not None
     assert scan.serial is not None
     product_id, product = _product(uow, scan.gtin)
+    if product is not None and product.detection_rules.given:
+        sighting = replace(sighting, rules=product.detection_rules.applied_to(rules))
     unit = uow.units.get(product_id, scan.serial) if product_id is not None else None
     if unit is None:
         findings.add("not_issued" if product is not None else "unknown_product")
@@ -549,28 +536,65 @@ def _clones(
         areas.add(place.area)
     if len(areas) > rules.max_places:
         findings.add("too_many_places", AlertType.CLONE, distinct_places=sorted(areas))
-    if not place.has_coordinates:
+    here = position_of(place)
+    if here is None:
         return
-    previous = next((scan for scan in history if scan.place.has_coordinates), None)
-    if previous is None:
-        return
-    km = great_circle_km(previous.place, place)
-    if km is None or km < rules.min_travel_km:
-        return
-    hours = abs((at - previous.at) / dt.timedelta(hours=1))
+    # no two places are farther apart than half the globe: a scan older than the time that
+    # takes at the highest speed allowed cannot show impossible travel, nor any before it
+    # (capped at a century, which a crawling speed limit could overflow)
+    horizon = at - dt.timedelta(hours=min(HALF_THE_GLOBE_KM / rules.max_speed_kmh, 876_000))
+    # newest first, down to the last scan measured exactly: an approximate place in between
+    # must not hide a measured one it is compatible with
+    checked: set[Position] = set()
+    for earlier in history:
+        if earlier.at < horizon:
+            return
+        there = position_of(earlier.place)
+        if there is None or there in checked:
+            continue
+        if earlier.at <= at:
+            # an older scan at the same position had more time for the same distance
+            checked.add(there)
+        if _impossible_travel(earlier, there, place, here, at, rules, findings):
+            return
+        if not there.is_approximate:
+            return
+
+
+def _impossible_travel(
+    earlier: ScanRecord,
+    there: Position,
+    place: Place,
+    here: Position,
+    at: dt.datetime,
+    rules: DetectionRules,
+    findings: _Findings,
+) -> bool:
+    """Whether the unit could not have gone from the earlier scan's place to this one in the
+    time between, on the least distance their positions allow."""
+    km = least_travel_km(there, here)
+    if km < rules.min_travel_km:
+        return False
+    hours = abs((at - earlier.at) / dt.timedelta(hours=1))
     speed = math.inf if hours == 0 else km / hours
-    if speed > rules.max_speed_kmh:
-        findings.add(
-            "impossible_travel",
-            AlertType.CLONE,
-            travel={
-                "from": previous.place.label,
-                "to": place.label,
-                "km": round(km, 1),
-                "hours": round(hours, 3),
-                "km_per_hour": None if math.isinf(speed) else round(speed),
-            },
-        )
+    if speed <= rules.max_speed_kmh:
+        return False
+    findings.add(
+        "impossible_travel",
+        AlertType.CLONE,
+        travel={
+            "from": earlier.place.label,
+            "to": place.label,
+            "km": round(km, 1),
+            "hours": round(hours, 3),
+            "km_per_hour": None if math.isinf(speed) else round(speed),
+            # km is the least distance: the great-circle one less how far each place may be
+            # from the position it was given
+            "approximate": there.is_approximate or here.is_approximate,
+            "uncertainty_km": {"from": there.uncertainty_km, "to": here.uncertainty_km},
+        },
+    )
+    return True
 
 
 def _grey_market(
@@ -1107,8 +1131,6 @@ def _dispensing(
 def _with_alerts(
     result: VerificationResult, alerts: Iterable[int], reason: str
 ) -> VerificationResult:
-    from dataclasses import replace
-
     merged = tuple(dict.fromkeys([*result.alerts, *alerts]))
     return replace(result, alerts=merged, reasons=(*result.reasons, reason))
 

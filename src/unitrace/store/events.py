@@ -12,17 +12,28 @@ written and parsed whole.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, String, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    String,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
 
 from unitrace.epcis import EpcisEvent, EpcNaming
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.repositories import now
-from unitrace.store.schema import epcis_events, event_epcs, products, units
+from unitrace.store.schema import epcis_events, event_epcs, event_values, products, units
 from unitrace.store.units import UnitRepository, UnitSelection
 
 #: The document's EPC lists and the role their EPCs have in the index.
@@ -33,6 +44,8 @@ LIST_ROLES = {
     "outputEPCList": "output",
 }
 PARENT_ROLE = "parent"
+#: Units a captured event moved without naming them: inside a case or pallet it names.
+CONTAINED_ROLE = "contained"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,53 +91,80 @@ class EventRepository:
     ) -> EventRecord:
         """Store ``event`` with the EPCs it lists, and with the EPCs of ``units_named``
         added to its lists in the index."""
-        document = event.document()
-        epcs: list[tuple[str, str]] = []
-        for key, role in LIST_ROLES.items():
-            if key in document:
-                epcs += [(role, epc) for epc in document[key]]
-                document[key] = []
-        if "parentID" in document:
-            epcs.append((PARENT_ROLE, document["parentID"]))
-        stored_time = event.event_time.astimezone(dt.UTC)
-        event_pk = self.connection.execute(
-            insert(epcis_events)
-            .values(
-                event_id=event.event_id,
-                type=event.type,
-                action=event.action.value,
-                event_time=stored_time,
-                event_time_zone_offset=document["eventTimeZoneOffset"],
-                record_time=now(),
-                biz_step=document.get("bizStep"),
-                disposition=document.get("disposition"),
-                read_point=event.read_point,
-                biz_location=event.biz_location,
-                document=document,
-                party_id=party_id,
-                recorded_by=recorded_by,
-            )
-            .returning(epcis_events.c.id)
-        ).scalar_one()
-        if epcs:
-            self.connection.execute(
-                insert(event_epcs),
-                [{"event_pk": event_pk, "role": role, "epc": epc} for role, epc in epcs],
-            )
+        stored = StoredEvent(event.document(), party_id=party_id, recorded_by=recorded_by)
+        return self.add_stored(stored, units_named=units_named)
+
+    def add_stored(
+        self, stored: StoredEvent, *, units_named: Sequence[UnitEpcs] = ()
+    ) -> EventRecord:
+        """Store one event given as its JSON-LD, with the EPCs of ``units_named`` indexed
+        with it (under their own role)."""
+        ((pk, record),) = self._insert([stored])
         for named in units_named:
-            self._index_units(event_pk, named)
-        return EventRecord(
-            event_id=event.event_id,
-            type=event.type,
-            action=event.action.value,
-            event_time=event.event_time,
-            biz_step=document.get("bizStep"),
-            disposition=document.get("disposition"),
-            read_point=event.read_point,
-            biz_location=event.biz_location,
-            party_id=party_id,
-            recorded_by=recorded_by,
-        )
+            self._index_units(pk, named)
+        return record
+
+    def add_documents(self, events: Sequence[StoredEvent]) -> list[EventRecord]:
+        """Store events given as their JSON-LD (event dicts of an EPCISDocument, with an
+        ``eventID``), in three set-based inserts however many they are: the events, the EPCs
+        they name by role, and the values queries look for. ``recordTime`` is now."""
+        return [record for _, record in self._insert(events)]
+
+    def _insert(self, events: Sequence[StoredEvent]) -> list[tuple[int, EventRecord]]:
+        if not events:
+            return []
+        recorded = now()
+        rows: list[dict[str, Any]] = []
+        records: list[EventRecord] = []
+        for stored in events:
+            row, record = _event_row(stored, recorded)
+            rows.append(row)
+            records.append(record)
+        pks = self._new_ids(len(rows))
+        for pk, row in zip(pks, rows, strict=True):
+            row["id"] = pk
+        _INSERT_EVENTS.execute_many(self.connection, rows)
+        epcs: list[dict[str, Any]] = []
+        values: list[dict[str, Any]] = []
+        for pk, stored in zip(pks, events, strict=True):
+            for role, epc in _epcs(stored.document):
+                epcs.append({"event_pk": pk, "role": role, "epc": epc})
+            for field_name, kind, value in _values(stored.document):
+                values.append({"event_pk": pk, "field": field_name, "type": kind, "value": value})
+        _INSERT_EPCS.execute_many(self.connection, epcs)
+        _INSERT_VALUES.execute_many(self.connection, values)
+        return list(zip(pks, records, strict=True))
+
+    def _new_ids(self, count: int) -> list[int]:
+        """Ids for ``count`` new events, known before they are inserted so that their EPCs can
+        go in with them in one bulk insert each: from the table's sequence on PostgreSQL; on
+        SQLite after the largest so far (a writing transaction holds the database's write lock
+        from its start, so no other writer can take the same)."""
+        if self.connection.dialect.name == "postgresql":
+            return list(
+                self.connection.execute(
+                    select(
+                        func.nextval(func.pg_get_serial_sequence("epcis_events", "id"))
+                    ).select_from(func.generate_series(1, count))
+                ).scalars()
+            )
+        largest = self.connection.execute(select(func.max(epcis_events.c.id))).scalar_one()
+        first = (largest or 0) + 1
+        return list(range(first, first + count))
+
+    def exists(self, event_ids: Iterable[str]) -> set[str]:
+        """Which of ``event_ids`` are stored already."""
+        wanted = sorted(set(event_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            found.update(
+                self.connection.execute(
+                    select(epcis_events.c.event_id).where(
+                        epcis_events.c.event_id.in_(wanted[start : start + 500])
+                    )
+                ).scalars()
+            )
+        return found
 
     def _index_units(self, event_pk: int, named: UnitEpcs) -> None:
         repository = UnitRepository(self.connection)
@@ -221,6 +261,110 @@ class EventRepository:
                 .where(epcis_events.c.event_id == event_id)
             ).scalar_one()
         )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event to store: its JSON-LD as an EPCISDocument's event list holds it (with its
+    ``eventID``; an ``@context`` of its own where it uses extension namespaces), who recorded
+    it, the party it concerns, and the capture job it came with."""
+
+    document: Mapping[str, Any]
+    party_id: str | None = None
+    recorded_by: str | None = None
+    capture_job_id: int | None = None
+
+
+#: The document's quantity lists and the role their classes have in the index.
+QUANTITY_ROLES = {
+    "quantityList": "quantity",
+    "childQuantityList": "child_quantity",
+    "inputQuantityList": "input_quantity",
+    "outputQuantityList": "output_quantity",
+}
+
+
+# The bulk inserts of stored events, run on the driver's executemany.
+_INSERT_EVENTS = DriverStatement(
+    insert(epcis_events).values({column.name: bindparam(column.name) for column in epcis_events.c})
+)
+_INSERT_EPCS = DriverStatement(
+    insert(event_epcs).values({column.name: bindparam(column.name) for column in event_epcs.c})
+)
+_INSERT_VALUES = DriverStatement(
+    insert(event_values).values({column.name: bindparam(column.name) for column in event_values.c})
+)
+
+
+def _event_row(stored: StoredEvent, recorded: dt.datetime) -> tuple[dict[str, Any], EventRecord]:
+    source = stored.document
+    # the EPC lists live in the index; the stored document keeps them as empty placeholders
+    document = {
+        key: ([] if key in LIST_ROLES else value)
+        for key, value in source.items()
+        if key != "recordTime"
+    }
+    event_time = dt.datetime.fromisoformat(source["eventTime"])
+    offset = source["eventTimeZoneOffset"]
+    declared = (source.get("errorDeclaration") or {}).get("declarationTime")
+    row = {
+        "event_id": source["eventID"],
+        "type": source["type"],
+        "action": source.get("action"),
+        "event_time": event_time.astimezone(dt.UTC),
+        "event_time_zone_offset": offset,
+        "record_time": recorded,
+        "biz_step": source.get("bizStep"),
+        "disposition": source.get("disposition"),
+        "read_point": (source.get("readPoint") or {}).get("id"),
+        "biz_location": (source.get("bizLocation") or {}).get("id"),
+        "document": document,
+        "party_id": stored.party_id,
+        "recorded_by": stored.recorded_by,
+        "error_declaration_time": (
+            dt.datetime.fromisoformat(declared).astimezone(dt.UTC) if declared else None
+        ),
+        "capture_job_id": stored.capture_job_id,
+    }
+    record = EventRecord(
+        event_id=row["event_id"],
+        type=row["type"],
+        action=row["action"],
+        event_time=event_time.astimezone(_offset(offset)),
+        biz_step=row["biz_step"],
+        disposition=row["disposition"],
+        read_point=row["read_point"],
+        biz_location=row["biz_location"],
+        party_id=stored.party_id,
+        recorded_by=stored.recorded_by,
+    )
+    return row, record
+
+
+def _epcs(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for key, role in LIST_ROLES.items():
+        for epc in document.get(key) or ():
+            yield role, epc
+    if document.get("parentID"):
+        yield PARENT_ROLE, document["parentID"]
+    for key, role in QUANTITY_ROLES.items():
+        for element in document.get(key) or ():
+            yield role, element["epcClass"]
+
+
+def _values(document: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:
+    for entry in document.get("sourceList") or ():
+        yield "source", entry.get("type"), entry["source"]
+    for entry in document.get("destinationList") or ():
+        yield "destination", entry.get("type"), entry["destination"]
+    for entry in document.get("bizTransactionList") or ():
+        yield "bizTransaction", entry.get("type"), entry["bizTransaction"]
+    persistent = document.get("persistentDisposition") or {}
+    for change in ("set", "unset"):
+        for word in persistent.get(change) or ():
+            yield f"persistentDisposition.{change}", None, word
+    if document.get("transformationID"):
+        yield "transformationID", None, document["transformationID"]
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

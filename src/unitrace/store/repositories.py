@@ -9,9 +9,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, null, select, update
 
 from unitrace.gs1 import Gtin
+from unitrace.registry.detection import NO_PRODUCT_RULES, PRODUCT_RULES, ProductRules
 from unitrace.registry.model import Lot, LotStatus, Party, PartyRole, Product, SerialFormat
 from unitrace.store.schema import api_tokens, audit_trail, lots, parties, products
 
@@ -40,9 +41,17 @@ class ProductRepository:
                 storage_conditions=product.storage_conditions,
                 issued=0,
                 created_at=now(),
+                detection_rules=_stored_rules(product.detection_rules),
             )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def set_detection_rules(self, product_id: int, rules: ProductRules) -> None:
+        self.connection.execute(
+            update(products)
+            .where(products.c.id == product_id)
+            .values(detection_rules=_stored_rules(rules))
+        )
 
     def get(self, gtin: Gtin) -> Product | None:
         row = self.connection.execute(_PRODUCT_BY_GTIN, {"gtin": gtin.value}).first()
@@ -80,7 +89,20 @@ def product_from_row(row: Row[Any]) -> Product:
         target_markets=tuple(row.target_markets),
         storage_conditions=row.storage_conditions,
         issued=row.issued,
+        detection_rules=_product_rules(row.detection_rules),
     )
+
+
+def _stored_rules(rules: ProductRules) -> Any:
+    # SQL NULL rather than JSON null or {}: "the product sets nothing" reads the same in SQL
+    return rules.given or null()
+
+
+def _product_rules(stored: dict[str, Any] | None) -> ProductRules:
+    if not stored:
+        return NO_PRODUCT_RULES
+    # a rule a later version no longer knows is ignored rather than failing every scan
+    return ProductRules(**{name: stored[name] for name in PRODUCT_RULES if name in stored})
 
 
 class LotRepository:

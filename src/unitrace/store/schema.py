@@ -54,6 +54,8 @@ products = Table(
     # every serial ever issued for the GTIN: the guess-probability numerator
     Column("issued", BigInteger, nullable=False, default=0),
     Column("created_at", Timestamp, nullable=False),
+    # the product's own detection rules by name, only those it sets; NULL: the defaults
+    Column("detection_rules", JSON, nullable=True),
     CheckConstraint("serial_length BETWEEN 1 AND 20", name="serial_length"),
 )
 
@@ -184,8 +186,13 @@ epcis_events = Table(
     # destination, else the recorder's own party; a unit's history shows both
     Column("party_id", String(64)),
     Column("recorded_by", Text),
+    # when the event was declared in error (EPCIS errorDeclaration), if it was
+    Column("error_declaration_time", Timestamp),
+    # the capture job that brought a partner's event in; none for unitrace's own events
+    Column("capture_job_id", Integer),
     Index("ix_epcis_events_event_time", "event_time"),
     Index("ix_epcis_events_biz_step", "biz_step"),
+    Index("ix_epcis_events_record_time", "record_time"),
 )
 
 # Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
@@ -198,10 +205,46 @@ event_epcs = Table(
         ForeignKey("epcis_events.id"),
         nullable=False,
     ),
-    Column("role", String(8), nullable=False),
+    Column("role", String(16), nullable=False),
     Column("epc", Text, nullable=False),
     Index("ix_event_epcs_epc", "epc"),
     Index("ix_event_epcs_event_pk", "event_pk"),
+)
+
+# The typed values an event names besides its EPCs, for queries on them: ``source`` and
+# ``destination`` (type = the source/destination type), ``bizTransaction`` (type = the
+# transaction type, or none), ``persistentDisposition.set`` / ``.unset``, ``transformationID``.
+event_values = Table(
+    "event_values",
+    metadata,
+    Column(
+        "event_pk",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("epcis_events.id"),
+        nullable=False,
+    ),
+    Column("field", String(40), nullable=False),
+    Column("type", Text),
+    Column("value", Text, nullable=False),
+    Index("ix_event_values_field_value", "field", "value"),
+    Index("ix_event_values_event_pk", "event_pk"),
+)
+
+# EPCIS capture jobs (``POST /epcis/capture``): a document captured as a whole or, with
+# ``GS1-Capture-Error-Behaviour: proceed``, event by event.
+capture_jobs = Table(
+    "capture_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("error_behaviour", String(8), nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("captured", Integer, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("recorded_by", Text),
+    Column("party_id", String(64)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
 )
 
 api_tokens = Table(
@@ -289,4 +332,52 @@ alerts = Table(
     ),
     Index("ix_alerts_created_at", "created_at"),
     Index("ix_alerts_party_id", "party_id"),
+)
+
+# EPCIS named queries (``POST /epcis/queries``): the query's parameters as the REST binding's
+# query schema writes them, kept per party (a distributor's queries are its own).
+epcis_queries = Table(
+    "epcis_queries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("query", JSON, nullable=False),
+    Column("party_id", String(64)),
+    Column("created_by", Text),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Webhook subscriptions to a named query, and their delivery state. Events are delivered in
+# (record_time, id) order; the watermark is the last one the subscriber acknowledged, so a
+# failed delivery is retried from the same place. A worker claims a subscription for a while
+# (``leased_until``) before delivering, so that two workers never deliver it twice.
+epcis_subscriptions = Table(
+    "epcis_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscription_id", String(64), nullable=False, unique=True),
+    Column("query_id", Integer, ForeignKey("epcis_queries.id"), nullable=False),
+    Column("dest", Text, nullable=False),
+    # the subscriber's shared secret: the HMAC key, so it is kept as given
+    Column("signature_token", Text),
+    Column("stream", Boolean, nullable=False),
+    Column("schedule", JSON),
+    Column("report_if_empty", Boolean, nullable=False),
+    # whose view of the events the subscriber gets: the subscribing token's role and party
+    Column("role", String(16), nullable=False),
+    Column("party_id", String(64)),
+    Column("created_by", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("initial_record_time", Timestamp, nullable=False),
+    Column("watermark_time", Timestamp, nullable=False),
+    Column("watermark_pk", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("last_notified_at", Timestamp),
+    Column("leased_until", Timestamp),
+    CheckConstraint("status IN ('active', 'failing', 'suspended')", name="status"),
+    Index("ix_epcis_subscriptions_query_id", "query_id"),
+    Index("ix_epcis_subscriptions_next_attempt_at", "next_attempt_at"),
 )

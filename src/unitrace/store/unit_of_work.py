@@ -17,6 +17,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from unitrace.store.alerts import AlertRepository
+from unitrace.store.capture_jobs import CaptureJobRepository
 from unitrace.store.database import READ_ONLY
 from unitrace.store.events import EventRepository
 from unitrace.store.issuance import SerialIssuance
@@ -60,6 +61,7 @@ class UnitOfWork:
     events: EventRepository
     scans: ScanLog
     alerts: AlertRepository
+    capture_jobs: CaptureJobRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -80,6 +82,7 @@ class UnitOfWork:
         self.events = EventRepository(self.connection)
         self.scans = ScanLog(self.connection)
         self.alerts = AlertRepository(self.connection)
+        self.capture_jobs = CaptureJobRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from unitrace.api.dependencies import Admin, Reader, Writer
 from unitrace.gs1 import Gtin
@@ -21,6 +21,42 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class DetectionRulesIn(Strict):
+    """A product's own detection rules; a rule left out (or null) keeps the default."""
+
+    max_clients: StrictInt | None = Field(
+        None, description="clone: more distinct clients than this [default 5]"
+    )
+    max_places: StrictInt | None = Field(
+        None, description="clone: more distinct regions (else countries) than this [default 3]"
+    )
+    max_speed_kmh: StrictFloat | StrictInt | None = Field(
+        None, description="clone: travel faster than this between two scans [default 900]"
+    )
+    min_travel_km: StrictFloat | StrictInt | None = Field(
+        None, description="distances below this are never travel [default 50]"
+    )
+    history: StrictInt | None = Field(
+        None, description="the unit's last scans the detectors look at, 1-1000 [default 50]"
+    )
+    before_shipping: StrictBool | None = Field(
+        None, description="grey market: a unit scanned before it was ever shipped [default true]"
+    )
+    evidence_scans: StrictInt | None = Field(
+        None, description="scans an alert's evidence keeps, 1-1000 [default 50]"
+    )
+
+
+class DetectionRulesOut(BaseModel):
+    max_clients: int
+    max_places: int
+    max_speed_kmh: float
+    min_travel_km: float
+    history: int
+    before_shipping: bool
+    evidence_scans: int
+
+
 class ProductIn(Strict):
     gtin: str = Field(examples=["09506000134352"], description="GTIN-8, -12, -13 or -14")
     name: str
@@ -29,6 +65,7 @@ class ProductIn(Strict):
     serial_alphabet: str = UNAMBIGUOUS_ALPHABET
     target_markets: list[str] = Field(default_factory=list, examples=[["MY", "SG"]])
     storage_conditions: str | None = None
+    detection_rules: DetectionRulesIn | None = None
 
 
 class ProductOut(BaseModel):
@@ -40,6 +77,12 @@ class ProductOut(BaseModel):
     target_markets: list[str]
     storage_conditions: str | None
     issued: int
+    detection_rules: DetectionRulesOut = Field(
+        description="the rules scans of the product are judged by: its own, else the defaults"
+    )
+    own_detection_rules: dict[str, int | float | bool] = Field(
+        description="the rules the product sets itself"
+    )
 
     @classmethod
     def of(cls, product: Product) -> ProductOut:
@@ -52,6 +95,8 @@ class ProductOut(BaseModel):
             target_markets=list(product.target_markets),
             storage_conditions=product.storage_conditions,
             issued=product.issued,
+            detection_rules=DetectionRulesOut.model_validate(catalog.effective_rules(product)),
+            own_detection_rules=product.detection_rules.given,
         )
 
 
@@ -130,9 +175,18 @@ def list_products(_: Admin, uow: Reader) -> list[ProductOut]:
 
 @router.get("/products/{gtin}", response_model=ProductOut)
 def get_product(gtin: GtinPath, _: Admin, uow: Reader) -> ProductOut:
-    product = uow.products.get(catalog.parse_gtin(gtin))
-    if product is None:
-        raise NotFound(f"gtin: {gtin} is not a registered product")
+    return ProductOut.of(catalog.get_product(uow, gtin))
+
+
+@router.put("/products/{gtin}/detection-rules", response_model=ProductOut)
+def set_detection_rules(
+    gtin: GtinPath, body: DetectionRulesIn, actor: Admin, uow: Writer
+) -> ProductOut:
+    """Replace the product's own detection rules; ``{}`` brings back the defaults."""
+    product = catalog.set_detection_rules(
+        uow, gtin=gtin, rules=body.model_dump(exclude_none=True), actor=actor
+    )
+    uow.commit()
     return ProductOut.of(product)
 
 

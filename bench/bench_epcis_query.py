@@ -1,0 +1,174 @@
+"""``GET /epcis/events?MATCH_epc=<one unit>`` with 1,000,000 events stored: latency in-process
+(FastAPI's test client, no network), target p99 <= 20 ms.
+
+The events are the life of 250,000 units, four events each (commissioning, shipping, receiving,
+selling; one EPC per event), stored through the event repository in batches (untimed set-up).
+Then 1,000 queries for random units are timed one by one, the answer being the unit's four
+events as an EPCISQueryDocument: once with an admin token (every event visible) and once with
+a distributor's (its view: the events of its party and of the units in its custody).
+SQLite in a temporary folder; PostgreSQL on a scratch database of the local server
+(``UNITRACE_BENCH_POSTGRES_URL`` to choose another), where it answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import insert, select, text
+
+from scratch import scratch_postgresql
+from unitrace.api.app import create_app
+from unitrace.api.routers import epcis_query
+from unitrace.config import Settings
+from unitrace.registry.model import Actor, Role
+from unitrace.services import catalog
+from unitrace.services.tokens import create_token
+from unitrace.store.database import open_database
+from unitrace.store.events import EventRepository, StoredEvent
+from unitrace.store.migrations import upgrade
+from unitrace.store.schema import products, units
+from unitrace.store.unit_of_work import Database
+
+EVENTS = 1_000_000
+STEPS = (
+    ("ADD", "commissioning", "active"),
+    ("OBSERVE", "shipping", "in_transit"),
+    ("OBSERVE", "receiving", "in_progress"),
+    ("OBSERVE", "retail_selling", "retail_sold"),
+)
+UNITS = EVENTS // len(STEPS)
+QUERIES = 1_000
+BATCH = 20_000
+GTIN = "09506000134352"
+ADMIN = Actor("bench", Role.ADMIN)
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+POSTGRES_URL = os.environ.get(
+    "UNITRACE_BENCH_POSTGRES_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/unitrace_query_bench",
+)
+
+
+def epc(n: int) -> str:
+    return f"urn:epc:id:sgtin:9506000.013435.U{n:07d}"
+
+
+def event(n: int) -> dict[str, Any]:
+    """The n-th event: step n // UNITS of unit n % UNITS, so that a unit's events are spread
+    over the whole table as they would be over time."""
+    unit, step = n % UNITS, n // UNITS
+    action, biz_step, disposition = STEPS[step]
+    at = START + dt.timedelta(seconds=n)
+    return {
+        "type": "ObjectEvent",
+        "eventID": f"urn:uuid:5b0c7f3e-1d2a-4c5e-8f6a-{n:012d}",
+        "eventTime": at.isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": "+00:00",
+        "epcList": [epc(unit)],
+        "action": action,
+        "bizStep": biz_step,
+        "disposition": disposition,
+        "readPoint": {"id": f"urn:epc:id:sgln:9506000.{unit % 500:05d}.0"},
+    }
+
+
+def repository(url: str) -> tuple[Database, dict[str, str]]:
+    database = Database(open_database(url))
+    if database.dialect == "postgresql":
+        with database.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(database.engine)
+    with database.unit_of_work() as uow:
+        catalog.register_product(uow, gtin=GTIN, name="Bench", company_prefix_length=7, actor=ADMIN)
+        catalog.register_party(
+            uow, id="dist-1", name="Distributor", role="distributor", actor=ADMIN
+        )
+        product_id = uow.connection.execute(
+            select(products.c.id).where(products.c.gtin == GTIN)
+        ).scalar_one()
+        # every tenth unit is in the distributor's custody
+        uow.connection.execute(
+            insert(units),
+            [
+                {
+                    "product_id": product_id,
+                    "serial": f"U{n:07d}",
+                    "lot_id": 1,
+                    "seq": n + 1,
+                    "request_id": 1,
+                    "state": "active",
+                    "custodian_id": "dist-1" if n % 10 == 0 else None,
+                }
+                for n in range(UNITS)
+            ],
+        )
+        tokens = {
+            "admin": create_token(uow, role="admin", actor=ADMIN),
+            "distributor": create_token(uow, role="distributor", party="dist-1", actor=ADMIN),
+        }
+        uow.commit()
+    for start in range(0, EVENTS, BATCH):
+        with database.unit_of_work() as uow:
+            EventRepository(uow.connection).add_documents(
+                [StoredEvent(event(n)) for n in range(start, min(start + BATCH, EVENTS))]
+            )
+            uow.commit()
+    if database.dialect == "postgresql":
+        with database.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    return database, tokens
+
+
+def measure(name: str, url: str) -> None:
+    started = time.perf_counter()
+    database, tokens = repository(url)
+    print(f"{name}: {EVENTS:,} events stored in {time.perf_counter() - started:.1f} s (set-up)")
+    app = create_app(database, Settings())
+    if not any(getattr(route, "path", None) == "/epcis/queries" for route in app.routes):
+        app.include_router(epcis_query.router)
+    rng = random.Random(7)
+    with TestClient(app) as client:
+        for caller, token in tokens.items():
+            # the distributor asks for units in its custody, which it may see
+            chosen = [rng.randrange(0, UNITS, 10) for _ in range(QUERIES)]
+            query_round(name, caller, client, {"Authorization": f"Bearer {token}"}, chosen)
+    database.engine.dispose()
+
+
+def query_round(
+    name: str, caller: str, client: TestClient, headers: dict[str, str], chosen: list[int]
+) -> None:
+    latencies = []
+    for unit in chosen:
+        begun = time.perf_counter()
+        answer = client.get("/epcis/events", params={"MATCH_epc": epc(unit)}, headers=headers)
+        latencies.append((time.perf_counter() - begun) * 1000)
+        assert answer.status_code == 200, answer.text
+        found = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        assert len(found) == len(STEPS), found
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    verdict = "meets" if p99 <= 20 else "MISSES"
+    print(
+        f"{name} ({caller} token): {QUERIES:,} MATCH_epc queries, p50 {p50:.2f} ms, "
+        f"p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms ({verdict} the 20 ms p99 target)"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        measure("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}")
+    if scratch_postgresql(POSTGRES_URL):
+        measure("PostgreSQL", POSTGRES_URL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,472 @@
+"""EPCIS 2.0 query, as the official REST binding has it: ``GET /epcis/events`` with the
+standard query parameters, one event by its eventID, the discovery resources (event types,
+EPCs, bizSteps, bizLocations, readPoints, dispositions and their events), named queries and
+their webhook subscriptions.
+
+Answers are EPCISQueryDocuments in JSON-LD (``application/json``, ``application/ld+json``) or
+XML (``application/xml``) as the ``Accept`` header asks; pages of ``perPage`` events (30 unless
+asked, at most 1,000) with the next page's URL in a ``Link: <…>; rel="next"`` header. Every
+token may query; what it sees is :mod:`unitrace.services.epcis_query`'s rule.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections.abc import Callable
+from typing import Annotated, Any, Final, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from unitrace.api.dependencies import Reader, Writer, caller
+from unitrace.api.problems import PROBLEM_JSON, problem
+from unitrace.epcis.xml import UnwritableDocument
+from unitrace.epcis.xml_write import document_to_xml
+from unitrace.registry.model import Actor
+from unitrace.services import epcis_query
+from unitrace.services.epcis_query import (
+    QueryDefinition,
+    QueryPage,
+    QueryParameterException,
+    QueryTooLargeException,
+)
+from unitrace.store.unit_of_work import Database, UnitOfWork
+
+router = APIRouter(prefix="/epcis", tags=["epcis query"])
+Caller = Annotated[Actor, Depends(caller)]
+
+#: What every EPCIS answer says it speaks.
+VERSIONS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+JSON_LD: Final = "application/ld+json"
+XML: Final = "application/xml"
+
+T = TypeVar("T")
+
+# --- the query parameters, as the OpenAPI document lists them ---------------------------------
+
+_LIST = "comma-separated values, any of which matches"
+_PARAMETERS: Final = [
+    ("eventType", f"ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent ({_LIST})"),
+    ("GE_eventTime", "events at or after this time (ISO 8601 with a zone)"),
+    ("LT_eventTime", "events before this time"),
+    ("GE_recordTime", "events recorded at or after this time"),
+    ("LT_recordTime", "events recorded before this time"),
+    ("EQ_action", f"ADD, OBSERVE, DELETE ({_LIST})"),
+    ("EQ_bizStep", f"CBV words in any spelling (shipping, urn:epcglobal:cbv:bizstep:shipping, https://ref.gs1.org/cbv/BizStep-shipping) or URIs ({_LIST})"),
+    ("EQ_disposition", f"CBV words in any spelling, or URIs ({_LIST})"),
+    ("EQ_persistentDisposition_set", f"dispositions set persistently ({_LIST})"),
+    ("EQ_persistentDisposition_unset", f"dispositions unset persistently ({_LIST})"),
+    ("EQ_readPoint", f"read point URIs ({_LIST})"),
+    ("WD_readPoint", "as EQ_readPoint: no location hierarchy (master data) is stored, so a location's only descendant known here is itself"),
+    ("EQ_bizLocation", f"business location URIs ({_LIST})"),
+    ("WD_bizLocation", "as EQ_bizLocation: no location hierarchy (master data) is stored, so a location's only descendant known here is itself"),
+    ("EQ_transformationID", f"transformation IDs ({_LIST})"),
+    ("MATCH_epc", f"EPCs in epcList or childEPCs: EPC URIs, urn:epc:idpat patterns with *, or GS1 Digital Links (matched in every spelling: EPC URI, id.gs1.org Digital Link) ({_LIST})"),
+    ("MATCH_parentID", f"parentID, as MATCH_epc reads values ({_LIST})"),
+    ("MATCH_inputEPC", f"inputEPCList ({_LIST})"),
+    ("MATCH_outputEPC", f"outputEPCList ({_LIST})"),
+    ("MATCH_anyEPC", f"any EPC of the event: epcList, childEPCs, parentID, inputs, outputs ({_LIST})"),
+    ("MATCH_epcClass", f"epcClass of quantityList or childQuantityList: urn:epc:class:lgtin, idpat patterns, Digital Links ({_LIST})"),
+    ("MATCH_inputEPCClass", f"epcClass of inputQuantityList ({_LIST})"),
+    ("MATCH_outputEPCClass", f"epcClass of outputQuantityList ({_LIST})"),
+    ("MATCH_anyEPCClass", f"epcClass of any quantity list ({_LIST})"),
+    ("EQ_eventID", f"eventIDs ({_LIST})"),
+    ("EXISTS_errorDeclaration", "only events declared in error (no value)"),
+    ("GE_errorDeclarationTime", "events declared in error at or after this time (also GE_errorDeclaration_Time)"),
+    ("LT_errorDeclarationTime", "events declared in error before this time (also LT_errorDeclaration_Time)"),
+    ("orderBy", "eventTime or recordTime; without it, eventTime oldest first"),
+    ("orderDirection", "ASC or DESC (DESC unless given, when orderBy is)"),
+    ("eventCountLimit", "at most this many events in all pages together"),
+    ("maxEventCount", "413 QueryTooLargeException when more events than this match"),
+    ("perPage", "events per page: 30 unless given, at most 1000"),
+    ("nextPageToken", "the page a Link header pointed to"),
+]  # fmt: skip
+_PATTERNED = (
+    "EQ_bizTransaction_<type>, EQ_source_<type> and EQ_destination_<type> (a CBV type word: po, "
+    "owning_party, …) take URIs, comma-separated."
+)
+
+
+def _openapi(extra: str = "") -> dict[str, Any]:
+    return {
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+            for name, text in _PARAMETERS
+        ],
+        "responses": {
+            "200": {
+                "description": "An EPCISQueryDocument; a Link header with rel=\"next\" while more pages follow. " + extra,
+                "content": {
+                    JSON_LD: {"schema": {"type": "object"}},
+                    "application/json": {"schema": {"type": "object"}},
+                    XML: {"schema": {"type": "string"}},
+                },
+            },
+            "400": {"description": "QueryParameterException naming the parameter (problem+json)"},
+            "413": {"description": "QueryTooLargeException: more events than maxEventCount"},
+        },
+    }  # fmt: skip
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def _epcis_problem(
+    status: int, exception: str, title: str, detail: str, **extra: Any
+) -> JSONResponse:
+    """A problem as the REST binding types it (``epcisException:<name>``)."""
+    body = {
+        "type": f"epcisException:{exception}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=VERSIONS)
+
+
+def _refusal(error: Exception) -> JSONResponse:
+    if isinstance(error, QueryParameterException):
+        return _epcis_problem(
+            400,
+            "QueryParameterException",
+            "Query parameter exception",
+            str(error),
+            parameter=error.parameter,
+        )
+    assert isinstance(error, QueryTooLargeException)
+    return _epcis_problem(413, "QueryTooLargeException", "Query too large", str(error))
+
+
+def _answering(work: Callable[[], T]) -> T | JSONResponse:
+    """``work()``, with the query's refusals answered as the REST binding's problems."""
+    try:
+        return work()
+    except (QueryParameterException, QueryTooLargeException) as error:
+        return _refusal(error)
+
+
+def _media_type(request: Request) -> str | None:
+    """The answer's media type by the ``Accept`` header: JSON-LD unless XML is preferred;
+    ``None`` when neither is acceptable."""
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return "application/json"
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept.split(",")):
+        media, *options = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for option in options:
+            name, _, value = option.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, media.lower()))
+    for _, _, media in sorted(ranked):
+        if media in (JSON_LD, "application/json"):
+            return media
+        if media in (XML, "text/xml"):
+            return XML
+        if media in ("*/*", "application/*"):
+            return "application/json"
+    return None
+
+
+def _not_acceptable(request: Request) -> JSONResponse:
+    return problem(
+        406,
+        "not-acceptable",
+        "Not acceptable",
+        f"Accept: {request.headers.get('accept')!r}: answers are application/ld+json, "
+        "application/json or application/xml",
+    )
+
+
+def _page_response(request: Request, page: QueryPage, media: str) -> Response:
+    headers = dict(VERSIONS)
+    if page.next_page_token is not None:
+        following = request.url.remove_query_params("nextPageToken").include_query_params(
+            nextPageToken=page.next_page_token
+        )
+        headers["Link"] = f'<{following}>; rel="next"'
+    if media == XML:
+        try:
+            body = document_to_xml(page.document)
+        except UnwritableDocument as error:
+            return problem(
+                406,
+                "not-acceptable",
+                "Not acceptable as XML",
+                f"the answer has no XML form: {error}",
+            )
+        return Response(body, media_type=XML, headers=headers)
+    return Response(
+        json.dumps(page.document, ensure_ascii=False, separators=(",", ":")).encode(),
+        media_type=media,
+        headers=headers,
+    )
+
+
+def _query_page(
+    request: Request,
+    actor: Actor,
+    *,
+    uow: UnitOfWork | None = None,
+    fixed: dict[str, tuple[str, ...]] | None = None,
+    definition: QueryDefinition | None = None,
+    query_name: str = epcis_query.SIMPLE_EVENT_QUERY,
+) -> Response:
+    """A page of events: the query string's parameters (and ``fixed`` ones from the path,
+    AND-ed with them), or a named query's ``definition`` with only the page parameters; in
+    ``uow``, else in a unit of work of its own (opened here rather than by a dependency, which
+    would cost the hot query path two more hops between threads)."""
+    media = _media_type(request)
+    if media is None:
+        return _not_acceptable(request)
+
+    def page() -> QueryPage:
+        parameters, paging = epcis_query.query_string_parameters(request.query_params.multi_items())
+        wanted = definition
+        if wanted is None:
+            for key, values in (fixed or {}).items():
+                if key in parameters:
+                    raise QueryParameterException(key, "is given by the path already")
+                parameters[key] = values
+            wanted = epcis_query.read_query(parameters)
+        elif parameters:
+            first = sorted(parameters)[0]
+            raise QueryParameterException(
+                first, "a named query's events take only perPage and nextPageToken"
+            )
+        if uow is None:
+            with _database(request).unit_of_work(read_only=True) as own:
+                return _run(own, wanted, paging)
+        return _run(uow, wanted, paging)
+
+    def _run(reading: UnitOfWork, wanted: QueryDefinition, paging: dict[str, str]) -> QueryPage:
+        return epcis_query.run_query(
+            reading,
+            wanted,
+            actor=actor,
+            per_page=epcis_query.read_page_size(paging.get("perPage")),
+            page_token=paging.get("nextPageToken"),
+            query_name=query_name,
+        )
+
+    answered = _answering(page)
+    if isinstance(answered, JSONResponse):
+        return answered
+    return _page_response(request, answered, media)
+
+
+def _database(request: Request) -> Database:
+    found: Database = request.app.state.database
+    return found
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/events",
+    openapi_extra=_openapi(),
+    description="EPCIS events matching the standard query parameters (AND across parameters, OR "
+    "within one). WD_readPoint and WD_bizLocation match as EQ_ does: no location hierarchy "
+    "(master data) is stored, so a location's only known descendant is itself. " + _PATTERNED,
+)
+def events(request: Request, actor: Caller) -> Response:
+    """Query the events."""
+    return _query_page(request, actor)
+
+
+@router.get("/events/{event_id:path}")
+def event(event_id: str, request: Request, actor: Caller) -> Response:
+    """One event by its eventID (URL-encoded), as an EPCISQueryDocument."""
+    media = _media_type(request)
+    if media is None:
+        return _not_acceptable(request)
+    with _database(request).unit_of_work(read_only=True) as uow:
+        page = epcis_query.find_event(uow, event_id, actor=actor)
+    return _page_response(request, page, media)
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+_VOCABULARIES: Final = {
+    "eventTypes": "type",
+    "bizSteps": "biz_step",
+    "bizLocations": "biz_location",
+    "readPoints": "read_point",
+    "dispositions": "disposition",
+}
+_PATH_PARAMETERS: Final = {
+    "eventTypes": "eventType",
+    "bizSteps": "EQ_bizStep",
+    "bizLocations": "EQ_bizLocation",
+    "readPoints": "EQ_readPoint",
+    "dispositions": "EQ_disposition",
+    "epcs": "MATCH_anyEPC",
+}
+_EPCIS_CONTEXT: Final = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+
+
+def _collection(members: list[str]) -> JSONResponse:
+    return JSONResponse(
+        {"@context": _EPCIS_CONTEXT, "type": "Collection", "member": members}, headers=VERSIONS
+    )
+
+
+def _vocabulary_route(resource: str, column: str) -> None:
+    @router.get(f"/{resource}", name=f"list_{resource}")
+    def listed(uow: Reader, actor: Caller) -> JSONResponse:
+        return _collection(epcis_query.vocabulary(uow, column, actor=actor))
+
+    listed.__doc__ = f"The {resource} of the events this token may see."
+
+
+for _resource, _column in _VOCABULARIES.items():
+    _vocabulary_route(_resource, _column)
+
+
+def _events_route(resource: str, parameter: str) -> None:
+    @router.get(
+        f"/{resource}/{{value:path}}/events", name=f"{resource}_events", openapi_extra=_openapi()
+    )
+    def events_of(value: str, request: Request, actor: Caller) -> Response:
+        return _query_page(request, actor, fixed={parameter: (value,)})
+
+    events_of.__doc__ = (
+        f"The events with this {resource[:-1]} (URL-encoded; as {parameter}), with any of the "
+        "query parameters of /epcis/events."
+    )
+
+
+for _resource, _parameter in _PATH_PARAMETERS.items():
+    _events_route(_resource, _parameter)
+
+
+# --- named queries ----------------------------------------------------------------------------
+
+
+def _query_json(found: Any) -> dict[str, Any]:
+    return {"name": found.name, "query": found.query}
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except (ValueError, RecursionError):
+        return None
+
+
+@router.post("/queries", status_code=201)
+async def create_query(request: Request, actor: Caller) -> Response:
+    """Create a named query ``{"name": …, "query": {…parameters as the query schema has them…}}``:
+    201 with its Location; 409 if the name is taken; 400 naming a bad parameter."""
+    body = await _json_body(request)
+    if not isinstance(body, dict):
+        return problem(422, "invalid-request", "Invalid request", 'send {"name": …, "query": {…}}')
+    unknown = sorted(set(body) - {"name", "query"})
+    if unknown:
+        return problem(
+            422, "invalid-request", "Invalid request", f"{unknown[0]}: not a field of a named query"
+        )
+    database = _database(request)
+
+    def create() -> Any:
+        with database.unit_of_work() as uow:
+            created = epcis_query.create_named_query(
+                uow, body.get("name"), body.get("query"), actor=actor
+            )
+            uow.commit()
+        return created
+
+    created = _answering(create)
+    if isinstance(created, JSONResponse):
+        return created
+    location = "/epcis/queries/" + urllib.parse.quote(created.name, safe="")
+    return JSONResponse(
+        _query_json(created), status_code=201, headers={**VERSIONS, "Location": location}
+    )
+
+
+@router.get("/queries")
+def queries(uow: Reader, actor: Caller) -> JSONResponse:
+    """The named queries of this token's party (all of them for an admin), unpaginated."""
+    return JSONResponse(
+        [_query_json(found) for found in epcis_query.named_queries(uow, actor=actor)],
+        headers=VERSIONS,
+    )
+
+
+@router.get("/queries/{name}")
+def query(name: str, uow: Reader, actor: Caller) -> JSONResponse:
+    """A named query's definition."""
+    return JSONResponse(
+        _query_json(epcis_query.named_query(uow, name, actor=actor)), headers=VERSIONS
+    )
+
+
+@router.delete("/queries/{name}", status_code=204)
+def delete_query(name: str, uow: Writer, actor: Caller) -> Response:
+    """Remove a named query and every subscription to it."""
+    epcis_query.delete_named_query(uow, name, actor=actor)
+    uow.commit()
+    return Response(status_code=204, headers=VERSIONS)
+
+
+@router.get("/queries/{name}/events", openapi_extra=_openapi())
+def query_events(name: str, request: Request, uow: Reader, actor: Caller) -> Response:
+    """A named query's events, a page at a time (only perPage and nextPageToken here)."""
+    found = epcis_query.named_query(uow, name, actor=actor)
+    return _query_page(
+        request, actor, uow=uow, definition=epcis_query.definition_of(found), query_name=found.name
+    )
+
+
+# --- subscriptions ----------------------------------------------------------------------------
+
+
+@router.post("/queries/{name}/subscriptions", status_code=201)
+async def subscribe(name: str, request: Request, actor: Caller) -> Response:
+    """Subscribe a webhook to a named query: ``{"dest", "signatureToken"?, "stream": true}`` or
+    ``{"dest", "signatureToken"?, "schedule": {"second"?, "minute"?, "hour"?, "dayOfMonth"?,
+    "month"?, "dayOfWeek"?}, "reportIfEmpty"?}`` (schedule in UTC). Events are POSTed to
+    ``dest`` as EPCISQueryDocuments, with ``GS1-Signature: sha256=<hex HMAC-SHA256 of the body
+    keyed with signatureToken>`` when a token is given; failed deliveries are retried with
+    exponential backoff, 8 times before the subscription is suspended."""
+    body = await _json_body(request)
+    database = _database(request)
+    with database.unit_of_work() as uow:
+        created = epcis_query.subscribe(uow, name, body, actor=actor)
+        uow.commit()
+    location = f"/epcis/queries/{urllib.parse.quote(name, safe='')}/subscriptions/{created.subscription_id}"
+    return JSONResponse(
+        epcis_query.subscription_json(created),
+        status_code=201,
+        headers={**VERSIONS, "Location": location},
+    )
+
+
+@router.get("/queries/{name}/subscriptions")
+def subscriptions(name: str, uow: Reader, actor: Caller) -> JSONResponse:
+    """The subscriptions to a named query, with their delivery state."""
+    found = epcis_query.subscriptions(uow, name, actor=actor)
+    return JSONResponse([epcis_query.subscription_json(item) for item in found], headers=VERSIONS)
+
+
+@router.get("/queries/{name}/subscriptions/{subscription_id}")
+def subscription(name: str, subscription_id: str, uow: Reader, actor: Caller) -> JSONResponse:
+    found = epcis_query.subscription(uow, name, subscription_id, actor=actor)
+    return JSONResponse(epcis_query.subscription_json(found), headers=VERSIONS)
+
+
+@router.delete("/queries/{name}/subscriptions/{subscription_id}", status_code=204)
+def unsubscribe(name: str, subscription_id: str, uow: Writer, actor: Caller) -> Response:
+    epcis_query.unsubscribe(uow, name, subscription_id, actor=actor)
+    uow.commit()
+    return Response(status_code=204, headers=VERSIONS)

@@ -1,0 +1,582 @@
+"""EPCIS capture: a trading partner's EPCIS 2.0 document (JSON-LD or XML) validated, its
+events stored, and the events about units unitrace knows applied to the registry through the
+same lifecycle services as the HTTP API, so that a partner's shipping event moves custody
+exactly as an allocation does and the state table refuses what it refuses there.
+
+What each event does to the units it names (CBV words in any spelling: bare, URN or URI):
+
+=====================================================  =======================================
+ObjectEvent ADD ``commissioning``                      :func:`~lifecycle.commission_units`
+AggregationEvent ADD / DELETE                          :func:`~lifecycle.aggregate` /
+                                                       :func:`~lifecycle.disaggregate`
+ObjectEvent ``shipping`` to an owning or possessing    :func:`~lifecycle.ship` to that party
+party (or a location) registered here
+ObjectEvent ``receiving``                              :func:`~lifecycle.receive` at its
+                                                       ``bizLocation``
+ObjectEvent decommissioning: ``dispensing``,           :func:`~lifecycle.change_state`
+``retail_selling``, ``destroying``, ``sampling``,
+``decommissioning``; dispositions ``dispensed``,
+``retail_sold``, ``destroyed``, ``stolen``, ``recalled``,
+``expired``
+=====================================================  =======================================
+
+Any other event, and any event naming only identifiers unitrace did not issue (a supplier's
+raw-material lots, a partner's pallets), is stored and queryable and changes no unit. Events
+without an ``eventID`` are named by their CBV 2.0 event hash.
+
+Error behaviour (``GS1-Capture-Error-Behaviour``): ``rollback`` (the default) captures the
+whole document or nothing; ``proceed`` captures every event without an error. Every error
+names the event (index and eventID) and the field or rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Final
+
+from unitrace.epcis.documents import namespaces_of
+from unitrace.epcis.hashing import event_hash
+from unitrace.epcis.identifiers import EpcNaming
+from unitrace.epcis.model import InvalidEvent
+from unitrace.epcis.validation import EventProblem, document_problems, event_problems
+from unitrace.epcis.xml import BIZ_STEPS, DISPOSITIONS, SOURCE_DEST_TYPES, InvalidXml
+from unitrace.epcis.xml_read import document_from_xml
+from unitrace.gs1 import InvalidCode, parse
+from unitrace.gs1.check_digits import gs1_check_digit
+from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, Refused
+from unitrace.registry.model import Actor, Party, Role, UnitState
+from unitrace.services import lifecycle
+from unitrace.store.capture_jobs import CaptureJob
+from unitrace.store.events import EventRecord, StoredEvent
+from unitrace.store.unit_of_work import UnitOfWork
+
+#: ``GS1-Capture-Error-Behaviour`` values.
+ROLLBACK: Final = "rollback"
+PROCEED: Final = "proceed"
+ERROR_BEHAVIOURS: Final = (ROLLBACK, PROCEED)
+#: What one capture takes at most (advertised as GS1-EPCIS-Capture-Limit and
+#: GS1-EPCIS-Capture-File-Size-Limit).
+CAPTURE_LIMIT: Final = 100_000
+CAPTURE_FILE_SIZE_LIMIT: Final = 64 * 1024 * 1024
+
+ALREADY_CAPTURED: Final = "already captured"
+
+#: Who may capture.
+CAPTURERS: Final = frozenset({Role.ADMIN, Role.LINE, Role.DISTRIBUTOR})
+
+#: The unit state a decommissioning event moves units to, by CBV disposition, else by bizStep.
+STATES_BY_DISPOSITION: Final[Mapping[str, UnitState]] = {
+    "dispensed": UnitState.SUPPLIED,
+    "retail_sold": UnitState.SUPPLIED,
+    "destroyed": UnitState.DESTROYED,
+    "stolen": UnitState.STOLEN,
+    "recalled": UnitState.RECALLED,
+    "expired": UnitState.EXPIRED,
+}
+STATES_BY_BIZ_STEP: Final[Mapping[str, UnitState]] = {
+    "dispensing": UnitState.SUPPLIED,
+    "retail_selling": UnitState.SUPPLIED,
+    "destroying": UnitState.DESTROYED,
+    "sampling": UnitState.SAMPLE,
+    "decommissioning": UnitState.VOIDED,
+}
+#: Source/destination types that name who holds the goods.
+_PARTY_TYPES: Final = frozenset({"owning_party", "possessing_party"})
+
+_PGLN: Final = "urn:epc:id:pgln:"
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureResult:
+    """What a capture did: the eventIDs stored, in document order, and every problem."""
+
+    captured: tuple[str, ...]
+    problems: tuple[EventProblem, ...]
+
+
+def read_document(body: bytes, media_type: str) -> dict[str, Any]:
+    """The EPCIS document a request body holds: JSON-LD (``application/json``,
+    ``application/ld+json``) or XML (``application/xml``, ``text/xml``)."""
+    if len(body) > CAPTURE_FILE_SIZE_LIMIT:
+        raise InvalidRequest(
+            f"document: {len(body):,} bytes, over the capture limit of {CAPTURE_FILE_SIZE_LIMIT:,}"
+        )
+    kind = media_type.split(";", 1)[0].strip().lower()
+    if is_xml(media_type):
+        try:
+            return document_from_xml(body)
+        except InvalidXml as error:
+            raise InvalidRequest(f"document: {error}") from None
+    if kind in ("application/json", "application/ld+json", ""):
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError) as error:
+            raise InvalidRequest(f"document: not JSON ({error})") from None
+        if not isinstance(document, dict):
+            raise InvalidRequest("document: an EPCIS document is a JSON object")
+        return document
+    raise InvalidRequest(
+        f"Content-Type: {media_type!r}: send application/ld+json, application/json or "
+        "application/xml"
+    )
+
+
+def is_xml(media_type: str) -> bool:
+    """Whether a body of ``media_type`` is read as EPCIS XML."""
+    return media_type.split(";", 1)[0].strip().lower().endswith("xml")
+
+
+def start_capture(
+    uow: UnitOfWork, document: Mapping[str, Any], *, actor: Actor, behaviour: str
+) -> CaptureJob:
+    """Open a capture job for ``document`` once its shape allows capturing it at all (an
+    EPCISDocument with an event list within the capture limit); the events are checked and
+    stored by :func:`run_capture`."""
+    _may_capture(actor)
+    if behaviour not in ERROR_BEHAVIOURS:
+        raise InvalidRequest(
+            f"GS1-Capture-Error-Behaviour: {behaviour!r} is neither rollback nor proceed"
+        )
+    events = _event_list(document)
+    if len(events) > CAPTURE_LIMIT:
+        raise InvalidRequest(
+            f"epcisBody.eventList: {len(events):,} events, over the capture limit of "
+            f"{CAPTURE_LIMIT:,}"
+        )
+    job_id = uow.capture_jobs.start(
+        error_behaviour=behaviour,
+        events=len(events),
+        recorded_by=actor.name,
+        party_id=actor.party_id,
+    )
+    job = uow.capture_jobs.get(job_id)
+    assert job is not None
+    return job
+
+
+def run_capture(
+    open_unit_of_work: Callable[[], UnitOfWork],
+    job: CaptureJob,
+    document: Mapping[str, Any],
+    *,
+    actor: Actor,
+    from_xml: bool = False,
+) -> CaptureJob:
+    """Capture ``document`` under ``job`` in a transaction of its own and record the outcome
+    on the job (in another, so that a rolled-back capture still reports why)."""
+    try:
+        with open_unit_of_work() as uow:
+            result = capture(
+                uow,
+                document,
+                actor=actor,
+                behaviour=job.error_behaviour,
+                job_id=job.id,
+                from_xml=from_xml,
+            )
+            if result.captured:
+                uow.commit()
+    except Exception as failure:  # the job must end, and say why, whatever happened
+        result = CaptureResult(
+            (), (EventProblem(None, None, "document", f"not captured: {failure}"),)
+        )
+    with open_unit_of_work() as uow:
+        uow.capture_jobs.finish(
+            job.id,
+            captured=len(result.captured),
+            errors=[problem_json(problem) for problem in result.problems],
+        )
+        uow.commit()
+        finished = uow.capture_jobs.get(job.id)
+    assert finished is not None
+    return finished
+
+
+def capture(
+    uow: UnitOfWork,
+    document: Mapping[str, Any],
+    *,
+    actor: Actor,
+    behaviour: str = ROLLBACK,
+    job_id: int | None = None,
+    from_xml: bool = False,
+) -> CaptureResult:
+    """Validate ``document``, store its events and apply them to the registry, in the
+    caller's unit of work (which commits when ``captured`` is not empty). With ``rollback``
+    any problem leaves nothing written; with ``proceed`` the events without problems are
+    captured. A document read from XML (``from_xml``) is held to the XSD where it is wider
+    than the JSON Schema."""
+    _may_capture(actor)
+    problems = document_problems(document, from_xml=from_xml)
+    events = _event_list(document)
+    failed = {problem.index for problem in problems}
+    if None in failed or (problems and behaviour == ROLLBACK):
+        return CaptureResult((), tuple(problems))
+    namespaces = namespaces_of(document.get("@context"))
+    capturing = _Capturing(uow, actor, namespaces, job_id)
+    prepared = capturing.prepare(events, failed)
+    problems += capturing.problems
+    if capturing.problems and behaviour == ROLLBACK:
+        return CaptureResult((), tuple(problems))
+    captured: list[str] = []
+    for index, stored in prepared:
+        try:
+            capturing.apply(stored, savepoint=behaviour == PROCEED)
+        except Refused as refusal:
+            problems.append(EventProblem(index, stored.document["eventID"], "event", str(refusal)))
+            if behaviour == ROLLBACK:
+                return CaptureResult((), tuple(problems))
+            continue
+        captured.append(stored.document["eventID"])
+    capturing.flush()
+    return CaptureResult(tuple(captured), tuple(problems))
+
+
+def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) -> EventRecord:
+    """``POST /epcis/events``: one event, with its own ``@context`` where it uses extensions;
+    :class:`~unitrace.registry.errors.Conflict` if its eventID is stored already."""
+    _may_capture(actor)
+    namespaces = namespaces_of(event.get("@context"))
+    problems = event_problems(dict(event), namespaces)
+    if problems:
+        raise InvalidRequest("; ".join(str(problem) for problem in problems))
+    body = {key: value for key, value in event.items() if key != "@context"}
+    capturing = _Capturing(uow, actor, namespaces, None)
+    prepared = capturing.prepare([body], set())
+    if capturing.problems:
+        problem = capturing.problems[0]
+        if problem.message == ALREADY_CAPTURED:
+            raise Conflict(f"eventID: {problem.event_id} is captured already")
+        raise InvalidRequest(str(problem))
+    ((_, stored),) = prepared
+    record = capturing.apply(stored)
+    return record if record is not None else capturing.flush()[0]
+
+
+def get_capture_job(uow: UnitOfWork, job_id: int, *, actor: Actor) -> CaptureJob | None:
+    """A capture job, for its capturer's party (an admin sees all)."""
+    job = uow.capture_jobs.get(job_id)
+    if job is None or (actor.role is not Role.ADMIN and job.party_id != actor.party_id):
+        return None
+    return job
+
+
+def list_capture_jobs(uow: UnitOfWork, *, actor: Actor) -> list[CaptureJob]:
+    return uow.capture_jobs.recent(party_id=None if actor.role is Role.ADMIN else actor.party_id)
+
+
+def problem_json(problem: EventProblem) -> dict[str, Any]:
+    """A capture problem as the RFC 7807 body the EPCIS capture job lists."""
+    return {
+        "type": "epcisException:ValidationException",
+        "title": "Event not captured",
+        "status": 400,
+        "detail": str(problem),
+        "instance": problem.event_id,
+        "eventIndex": problem.index,
+        "field": problem.field,
+    }
+
+
+def capture_job_json(job: CaptureJob) -> dict[str, Any]:
+    """A capture job as the EPCIS REST binding shows it."""
+    return {
+        "captureID": str(job.id),
+        "createdAt": job.created_at.isoformat().replace("+00:00", "Z"),
+        **(
+            {"finishedAt": job.finished_at.isoformat().replace("+00:00", "Z")}
+            if job.finished_at
+            else {}
+        ),
+        "running": job.status == "running",
+        "success": not job.errors,
+        "captureErrorBehaviour": job.error_behaviour,
+        "errors": job.errors,
+        "events": job.events,
+        "captured": job.captured,
+    }
+
+
+# --- the work -----------------------------------------------------------------------------------
+
+
+class _Capturing:
+    """One capture's state: the products and containers of unitrace, the parties, and the
+    events waiting to be stored in one set-based insert."""
+
+    def __init__(
+        self, uow: UnitOfWork, actor: Actor, namespaces: Mapping[str, str], job_id: int | None
+    ) -> None:
+        self.uow = uow
+        self.actor = actor
+        self.namespaces = dict(namespaces)
+        self.job_id = job_id
+        self.problems: list[EventProblem] = []
+        self.waiting: list[StoredEvent] = []
+        products = uow.units.product_keys().values()
+        self.gtins = {product.gtin.value for product in products}
+        naming = EpcNaming.of((product.gtin, product.company_prefix_length) for product in products)
+        #: the start of our units' SGTIN URIs: most EPCs a partner sends are told apart by it
+        self.sgtin_prefixes = tuple(
+            naming.sgtin(product.gtin, "0")[:-1]
+            for product in products
+            if product.company_prefix_length is not None
+        )
+        self.all_sgtin_named = all(p.company_prefix_length is not None for p in products)
+        self._parties: list[Party] | None = None
+        self._containers: set[str] = set()
+
+    def prepare(
+        self, events: Sequence[Mapping[str, Any]], failed: set[int | None]
+    ) -> list[tuple[int, StoredEvent]]:
+        """The events to capture, named (their eventID or CBV hash) and new."""
+        prepared: list[tuple[int, StoredEvent]] = []
+        seen: dict[str, int] = {}
+        context = [{prefix: uri} for prefix, uri in sorted(self.namespaces.items())]
+        for index, event in enumerate(events):
+            if index in failed:
+                continue
+            given = event.get("eventID")
+            named = bool(given)
+            if named:
+                event_id = str(given)
+            else:
+                try:
+                    event_id = event_hash(event, self.namespaces, index=index)
+                except InvalidEvent as error:
+                    self.problems.append(EventProblem(index, None, "eventID", str(error)))
+                    continue
+            if event_id in seen:
+                if not named:
+                    continue  # the very event of an earlier one (same hash): captured once
+                self.problems.append(
+                    EventProblem(
+                        index, event_id, "eventID", f"the same as event {seen[event_id]}'s"
+                    )
+                )
+                continue
+            seen[event_id] = index
+            document = {**event, "eventID": event_id}
+            if context:
+                document["@context"] = context
+            prepared.append((index, StoredEvent(document, capture_job_id=self.job_id)))
+        stored = self.uow.events.exists(seen)
+        if stored:
+            self.problems += [
+                EventProblem(index, event_id, "eventID", ALREADY_CAPTURED)
+                for event_id, index in seen.items()
+                if event_id in stored
+            ]
+            prepared = [item for item in prepared if item[1].document["eventID"] not in stored]
+        self._containers = set(
+            self.uow.units.containers_by_epc(
+                _candidate_containers(stored.document for _, stored in prepared)
+            )
+        )
+        return prepared
+
+    def apply(self, stored: StoredEvent, *, savepoint: bool = False) -> EventRecord | None:
+        """Apply one event to the registry through the lifecycle services (which record it;
+        in a savepoint of its own where asked), or queue it to be stored with the others when
+        it changes no unit of ours."""
+        change = self._change(stored)
+        if change is None:
+            self.waiting.append(
+                StoredEvent(
+                    stored.document,
+                    party_id=self.actor.party_id,
+                    recorded_by=self.actor.name,
+                    capture_job_id=self.job_id,
+                )
+            )
+            return None
+        self.flush()  # in document order: what came before is stored first
+        with _savepoint(self.uow, savepoint):
+            return change()
+
+    def flush(self) -> list[EventRecord]:
+        records = self.uow.events.add_documents(self.waiting)
+        self.waiting = []
+        return records
+
+    def _change(self, stored: StoredEvent) -> Callable[[], EventRecord] | None:
+        event = stored.document
+        kind, action = event["type"], event.get("action")
+        # a CBV word in any spelling (bare, URN, Web URI) as its bare word
+        step = BIZ_STEPS.word(event.get("bizStep") or "")
+        disposition = DISPOSITIONS.word(event.get("disposition") or "")
+        at = dt.datetime.fromisoformat(event["eventTime"])
+        actor, uow = self.actor, self.uow
+        if kind == "AggregationEvent" and action in ("ADD", "DELETE"):
+            parent = event.get("parentID")
+            children = list(event.get("childEPCs") or ())
+            if parent is None or not self._names_ours([parent, *children]):
+                return None
+            if action == "ADD":
+                return lambda: lifecycle.aggregate(
+                    uow, parent=parent, children=children, actor=actor, at=at, captured=stored
+                )
+            return lambda: lifecycle.disaggregate(
+                uow,
+                parent=parent,
+                children=children or None,
+                actor=actor,
+                at=at,
+                captured=stored,
+            )
+        if kind != "ObjectEvent":
+            return None
+        codes = [epc for epc in event.get("epcList") or () if self._is_ours(epc)]
+        if not codes:
+            return None
+        location = _gln_of((event.get("bizLocation") or {}).get("id"))
+        if action == "ADD" and step == "commissioning":
+            ilmd = event.get("ilmd") or {}
+            expiry = ilmd.get("cbvmda:itemExpirationDate")
+            return lambda: lifecycle.commission_units(
+                uow,
+                codes=codes,
+                actor=actor,
+                lot=ilmd.get("cbvmda:lotNumber"),
+                expiry=dt.date.fromisoformat(expiry) if expiry else None,
+                location_gln=location,
+                at=at,
+                captured=stored,
+            )
+        if step == "shipping":
+            party = self._destination(event)
+            return lambda: (
+                lifecycle.ship(
+                    uow, codes=codes, party=party, actor=actor, at=at, captured=stored
+                ).event
+            )
+        if step == "receiving":
+            return lambda: lifecycle.receive(
+                uow,
+                codes=codes,
+                actor=actor,
+                location_gln=location or _gln_of((event.get("readPoint") or {}).get("id")),
+                at=at,
+                captured=stored,
+            )
+        target = STATES_BY_DISPOSITION.get(disposition or "") or STATES_BY_BIZ_STEP.get(step or "")
+        if target is None:
+            return None
+        return lambda: lifecycle.change_state(
+            uow,
+            codes=codes,
+            to=target,
+            actor=actor,
+            location_gln=location,
+            at=at,
+            captured=stored,
+        )
+
+    def _destination(self, event: Mapping[str, Any]) -> str:
+        """The registered party a shipment goes to, from its destinationList."""
+        entries = event.get("destinationList") or ()
+        parties = self._party_list()
+        by_gln = {party.gln: party.id for party in parties if party.gln}
+        ids = {party.id for party in parties}
+        for wanted in (_PARTY_TYPES, frozenset({"location"})):
+            for entry in entries:
+                if SOURCE_DEST_TYPES.word(str(entry.get("type", ""))) not in wanted:
+                    continue
+                name = str(entry.get("destination", ""))
+                if name.startswith(lifecycle.PARTY_URN_PREFIX):
+                    party_id = name.removeprefix(lifecycle.PARTY_URN_PREFIX)
+                    if party_id in ids:
+                        return party_id
+                gln = _gln_of(name)
+                if gln is not None and gln in by_gln:
+                    return by_gln[gln]
+        raise InvalidRequest(
+            "destinationList: names no party registered here (an owning or possessing party "
+            "by PGLN or urn:unitrace:party:…, or a location by SGLN): unitrace cannot move the "
+            "units' custody"
+        )
+
+    def _party_list(self) -> list[Party]:
+        if self._parties is None:
+            self._parties = self.uow.parties.all()
+        return self._parties
+
+    def _names_ours(self, epcs: Sequence[str]) -> bool:
+        return any(self._is_ours(epc) for epc in epcs)
+
+    def _is_ours(self, epc: str) -> bool:
+        if epc in self._containers:
+            return True
+        if epc.startswith("urn:epc:id:sgtin:") and self.all_sgtin_named:
+            return epc.startswith(self.sgtin_prefixes)
+        if epc.startswith("urn:epc:") and not epc.startswith("urn:epc:id:sgtin:"):
+            return False  # another scheme, or a class: no unit of ours
+        try:
+            scan = parse(epc)
+        except (InvalidCode, ValueError):
+            return False
+        return scan.gtin is not None and scan.serial is not None and scan.gtin.value in self.gtins
+
+
+def _candidate_containers(documents: Iterator[Mapping[str, Any]]) -> set[str]:
+    """Every parent, child and listed EPC that could name a case or pallet."""
+    found: set[str] = set()
+    for document in documents:
+        if document.get("parentID"):
+            found.add(document["parentID"])
+        for key in ("epcList", "childEPCs"):
+            found.update(document.get(key) or ())
+    return found
+
+
+def _gln_of(uri: str | None) -> str | None:
+    """The GLN an SGLN or PGLN EPC URI, or a Digital Link with AI 414 or 417, names."""
+    if not uri:
+        return None
+    if uri.startswith(_PGLN):
+        company_prefix, _, party = uri.removeprefix(_PGLN).partition(".")
+        digits = company_prefix + party
+        if len(digits) != 12 or not digits.isdigit():
+            return None
+        return digits + gs1_check_digit(digits)
+    try:
+        scan = parse(uri)
+    except (InvalidCode, ValueError):
+        return None
+    return scan.ais.get("414") or scan.ais.get("417")
+
+
+def _event_list(document: Mapping[str, Any]) -> list[Any]:
+    """The events of an EPCISDocument, or of an EPCISQueryDocument (a query's answer from
+    another repository, captured again)."""
+    body = document.get("epcisBody") if isinstance(document, Mapping) else None
+    if isinstance(body, Mapping) and isinstance(body.get("queryResults"), Mapping):
+        body = body["queryResults"].get("resultsBody")
+    events = body.get("eventList") if isinstance(body, Mapping) else None
+    if not isinstance(events, list):
+        raise InvalidRequest("epcisBody.eventList: an EPCISDocument carries its events there")
+    return events
+
+
+def _may_capture(actor: Actor) -> None:
+    if actor.role not in CAPTURERS:
+        raise Forbidden(f"role {actor.role.value}: only line, distributor and admin tokens capture")
+
+
+@contextmanager
+def _savepoint(uow: UnitOfWork, wanted: bool) -> Iterator[None]:
+    """With ``proceed``, each event's changes in a savepoint, undone alone when refused."""
+    if not wanted:
+        yield
+        return
+    nested = uow.connection.begin_nested()
+    try:
+        yield
+    except BaseException:
+        nested.rollback()
+        raise
+    nested.commit()

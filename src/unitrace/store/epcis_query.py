@@ -1,0 +1,655 @@
+"""EPCIS queries as SQL: an :class:`EventQuery` (the standard query parameters, already read
+and checked by :mod:`unitrace.services.epcis_query`) becomes one SQLAlchemy Core select over
+``epcis_events``, ``event_epcs`` and ``event_values``; and the named queries and webhook
+subscriptions of the REST binding, with their delivery state.
+
+How the parameters become conditions (AND across parameters, OR within one):
+
+- times compare in UTC, ``GE_`` inclusive and ``LT_`` exclusive;
+- a ``MATCH_`` parameter is an :class:`EpcMatch`: exact EPCs (every spelling the service
+  derived) and prefixes (from ``urn:epc:idpat`` wildcards), searched in the EPC index under the
+  roles the standard gives the parameter;
+- ``EQ_bizTransaction_<type>``, ``EQ_source_<type>``, ``EQ_destination_<type>``,
+  ``EQ_persistentDisposition_set`` / ``_unset`` and ``EQ_transformationID`` are
+  :class:`ValueMatch` es on ``event_values``.
+
+Pages are keyset pages: ordered by (eventTime or recordTime, id), a page starts after the last
+(time, id) of the page before, so that a page costs the same however deep it is and events
+recorded meanwhile neither shift nor repeat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+
+from unitrace.epcis import EpcNaming
+from unitrace.gs1 import Gtin
+from unitrace.store.events import LIST_ROLES
+from unitrace.store.schema import (
+    containers,
+    epcis_events,
+    epcis_queries,
+    epcis_subscriptions,
+    event_epcs,
+    event_values,
+    products,
+    units,
+)
+
+#: The index roles each ``MATCH_`` parameter searches (EPCIS 2.0 section 8.2.7.1).
+MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
+    "MATCH_epc": ("epc", "child"),
+    "MATCH_parentID": ("parent",),
+    "MATCH_inputEPC": ("input",),
+    "MATCH_outputEPC": ("output",),
+    "MATCH_anyEPC": ("epc", "child", "parent", "input", "output"),
+    "MATCH_epcClass": ("quantity", "child_quantity"),
+    "MATCH_inputEPCClass": ("input_quantity",),
+    "MATCH_outputEPCClass": ("output_quantity",),
+    "MATCH_anyEPCClass": ("quantity", "child_quantity", "input_quantity", "output_quantity"),
+}
+
+OrderBy = Literal["eventTime", "recordTime"]
+
+
+@dataclass(frozen=True, slots=True)
+class EpcMatch:
+    """EPCs that match one ``MATCH_`` parameter: any of ``exact``, or any EPC that starts with
+    one of ``prefixes``, named in one of ``roles``."""
+
+    roles: tuple[str, ...]
+    exact: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ValueMatch:
+    """Events naming one of ``values`` under ``field`` of ``event_values``, with one of
+    ``types`` where given (every spelling of the type)."""
+
+    field: str
+    values: frozenset[str]
+    types: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    """A query's conditions, every value already spelled as stored (CBV words in each of
+    their spellings). ``None`` does not restrict; an empty set matches nothing (two
+    parameters on one field whose values have nothing in common)."""
+
+    event_types: frozenset[str] | None = None
+    event_time_from: dt.datetime | None = None
+    event_time_before: dt.datetime | None = None
+    record_time_from: dt.datetime | None = None
+    record_time_before: dt.datetime | None = None
+    actions: frozenset[str] | None = None
+    biz_steps: frozenset[str] | None = None
+    dispositions: frozenset[str] | None = None
+    read_points: frozenset[str] | None = None
+    biz_locations: frozenset[str] | None = None
+    event_ids: frozenset[str] | None = None
+    epc_matches: tuple[EpcMatch, ...] = ()
+    value_matches: tuple[ValueMatch, ...] = ()
+    error_declared: bool = False
+    error_declared_from: dt.datetime | None = None
+    error_declared_before: dt.datetime | None = None
+    order_by: OrderBy = "eventTime"
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EventViewer:
+    """Whose view of the events a query gets: every event, or a party's (see
+    :meth:`EpcisQueries._visible`); a restricted viewer without a party sees none."""
+
+    everything: bool
+    party_id: str | None = None
+
+
+EVERY_EVENT = EventViewer(everything=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PagePosition:
+    """Where a page starts: after the event with this order time and primary key."""
+
+    time: dt.datetime
+    pk: int
+
+
+@dataclass(frozen=True, slots=True)
+class FoundEvent:
+    """An event a query found: its JSON-LD as an eventList holds it (EPC lists filled from
+    the index, ``recordTime`` set), and its place in the query's order."""
+
+    pk: int
+    event_id: str
+    document: dict[str, Any]
+    position: PagePosition
+    record_time: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    id: int
+    name: str
+    query: dict[str, Any]
+    party_id: str | None
+    created_by: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    subscription_id: str
+    query_id: int
+    query_name: str
+    query: dict[str, Any]
+    dest: str
+    signature_token: str | None
+    stream: bool
+    schedule: dict[str, str] | None
+    report_if_empty: bool
+    role: str
+    party_id: str | None
+    created_by: str | None
+    created_at: dt.datetime
+    initial_record_time: dt.datetime
+    watermark: PagePosition
+    status: str
+    next_attempt_at: dt.datetime
+    attempts: int
+    last_error: str | None
+    last_notified_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubscription:
+    subscription_id: str
+    dest: str
+    signature_token: str | None
+    stream: bool
+    schedule: dict[str, str] | None
+    report_if_empty: bool
+    role: str
+    party_id: str | None
+    created_by: str | None
+    created_at: dt.datetime
+    initial_record_time: dt.datetime
+    first_attempt_at: dt.datetime
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """A time read from either database as an aware UTC time (SQLite gives it naive)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class EpcisQueries:
+    """The EPCIS query side's reads and writes, on one connection (a unit of work's)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # --- events ------------------------------------------------------------------------
+
+    def select_events(
+        self,
+        query: EventQuery,
+        *,
+        viewer: EventViewer,
+        after: PagePosition | None = None,
+        limit: int | None = None,
+    ) -> Select[Any]:
+        """The one select a query runs: the events ``query`` matches that ``viewer`` may see,
+        in the query's order, after ``after``."""
+        order_column = (
+            epcis_events.c.record_time
+            if query.order_by == "recordTime"
+            else epcis_events.c.event_time
+        )
+        statement = select(
+            epcis_events.c.id,
+            epcis_events.c.event_id,
+            epcis_events.c.document,
+            epcis_events.c.record_time,
+            order_column.label("order_time"),
+        ).where(*_conditions(query))
+        if not viewer.everything:
+            statement = statement.where(self._visible(viewer.party_id))
+        if after is not None:
+            later = (
+                (order_column < after.time, epcis_events.c.id < after.pk)
+                if query.descending
+                else (order_column > after.time, epcis_events.c.id > after.pk)
+            )
+            statement = statement.where(or_(later[0], and_(order_column == after.time, later[1])))
+        if query.descending:
+            statement = statement.order_by(order_column.desc(), epcis_events.c.id.desc())
+        else:
+            statement = statement.order_by(order_column, epcis_events.c.id)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return statement
+
+    def events(
+        self,
+        query: EventQuery,
+        *,
+        viewer: EventViewer,
+        after: PagePosition | None = None,
+        limit: int | None = None,
+    ) -> list[FoundEvent]:
+        rows = self.connection.execute(
+            self.select_events(query, viewer=viewer, after=after, limit=limit)
+        ).all()
+        epc_lists = self._epc_lists([row.id for row in rows])
+        found = []
+        for row in rows:
+            document: dict[str, Any] = dict(row.document)
+            for key, role in LIST_ROLES.items():
+                if key in document:
+                    document[key] = epc_lists.get((row.id, role), [])
+            recorded = utc(row.record_time)
+            document["recordTime"] = recorded.isoformat(timespec="milliseconds")
+            found.append(
+                FoundEvent(
+                    pk=row.id,
+                    event_id=row.event_id,
+                    document=document,
+                    position=PagePosition(utc(row.order_time), row.id),
+                    record_time=recorded,
+                )
+            )
+        return found
+
+    def _epc_lists(self, pks: Sequence[int]) -> dict[tuple[int, str], list[str]]:
+        """The EPC lists of the events ``pks``, by (event, role), in EPC order (EPCIS gives
+        them none), in one read instead of one per event and list."""
+        lists: dict[tuple[int, str], list[str]] = {}
+        if not pks:
+            return lists
+        rows = self.connection.execute(
+            select(event_epcs.c.event_pk, event_epcs.c.role, event_epcs.c.epc)
+            .where(
+                event_epcs.c.event_pk.in_(pks),
+                event_epcs.c.role.in_(sorted(LIST_ROLES.values())),
+            )
+            .order_by(event_epcs.c.event_pk, event_epcs.c.role, event_epcs.c.epc)
+        )
+        for pk, role, epc in rows:
+            lists.setdefault((pk, role), []).append(epc)
+        return lists
+
+    def vocabulary(self, column: str, *, viewer: EventViewer) -> list[str]:
+        """The distinct values of one indexed column (``type``, ``biz_step``,
+        ``disposition``, ``read_point``, ``biz_location``) among the visible events."""
+        chosen = epcis_events.c[column]
+        statement = select(chosen).where(chosen.is_not(None)).distinct().order_by(chosen)
+        if not viewer.everything:
+            statement = statement.where(self._visible(viewer.party_id))
+        return [str(value) for value in self.connection.execute(statement).scalars()]
+
+    def _visible(self, party_id: str | None) -> ColumnElement[bool]:
+        """What a party may see: the events that concern it, and the events naming (in any
+        role, the units moved inside a container too) a unit or container in its custody
+        now."""
+        if party_id is None:
+            return false()
+        named = event_epcs.alias("named")
+        in_custody: list[ColumnElement[bool]] = [
+            exists(
+                select(1)
+                .select_from(named.join(containers, containers.c.epc == named.c.epc))
+                .where(named.c.event_pk == epcis_events.c.id, containers.c.custodian_id == party_id)
+            )
+        ]
+        for product_id, prefix, escapes in self._unit_uri_prefixes():
+            serial: ColumnElement[str] = func.substr(named.c.epc, len(prefix) + 1)
+            # undo the escapes in reverse, so that "%25" becomes "%" only once the others are
+            # read (an escape of one character never contains another's)
+            for character, escape in reversed(escapes):
+                serial = func.replace(serial, escape, character)
+            in_custody.append(
+                exists(
+                    select(1)
+                    .select_from(
+                        named.join(
+                            units,
+                            and_(units.c.product_id == product_id, units.c.serial == serial),
+                        )
+                    )
+                    .where(
+                        named.c.event_pk == epcis_events.c.id,
+                        func.substr(named.c.epc, 1, len(prefix)) == prefix,
+                        units.c.custodian_id == party_id,
+                    )
+                )
+            )
+        return or_(epcis_events.c.party_id == party_id, *in_custody)
+
+    def _unit_uri_prefixes(self) -> list[tuple[int, str, tuple[tuple[str, str], ...]]]:
+        """Each registered product's unit EPC prefix and serial escapes, as the event index
+        writes them (:class:`~unitrace.epcis.SerialUriTemplate`)."""
+        rows = self.connection.execute(
+            select(
+                products.c.id,
+                products.c.gtin,
+                products.c.company_prefix_length,
+                products.c.serial_alphabet,
+            ).order_by(products.c.id)
+        ).all()
+        known = frozenset(
+            row.gtin[1 : 1 + row.company_prefix_length]
+            for row in rows
+            if row.company_prefix_length is not None
+        )
+        return [(row.id, *_serial_template(known, row.gtin, row.serial_alphabet)) for row in rows]
+
+    def latest_record(self) -> PagePosition | None:
+        """The (recordTime, id) of the event recorded last: where a new subscription starts."""
+        row = self.connection.execute(
+            select(epcis_events.c.record_time, epcis_events.c.id)
+            .order_by(epcis_events.c.record_time.desc(), epcis_events.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else PagePosition(utc(row.record_time), row.id)
+
+    # --- named queries -----------------------------------------------------------------
+
+    def add_query(
+        self,
+        name: str,
+        query: Mapping[str, Any],
+        *,
+        party_id: str | None,
+        created_by: str | None,
+        at: dt.datetime,
+    ) -> NamedQuery:
+        pk = self.connection.execute(
+            insert(epcis_queries).returning(epcis_queries.c.id),
+            {
+                "name": name,
+                "query": dict(query),
+                "party_id": party_id,
+                "created_by": created_by,
+                "created_at": at,
+            },
+        ).scalar_one()
+        return NamedQuery(pk, name, dict(query), party_id, created_by, at)
+
+    def query_named(self, name: str) -> NamedQuery | None:
+        row = self.connection.execute(
+            select(epcis_queries).where(epcis_queries.c.name == name)
+        ).first()
+        return None if row is None else _named_query(row)
+
+    def named_queries(self, *, party_id: str | None, all_parties: bool) -> list[NamedQuery]:
+        statement = select(epcis_queries).order_by(epcis_queries.c.name)
+        if not all_parties:
+            statement = statement.where(_same_party(epcis_queries.c.party_id, party_id))
+        return [_named_query(row) for row in self.connection.execute(statement)]
+
+    def remove_query(self, query_id: int) -> None:
+        """The query and its subscriptions (the REST binding: deleting a query unsubscribes
+        every subscriber)."""
+        self.connection.execute(
+            delete(epcis_subscriptions).where(epcis_subscriptions.c.query_id == query_id)
+        )
+        self.connection.execute(delete(epcis_queries).where(epcis_queries.c.id == query_id))
+
+    # --- subscriptions -----------------------------------------------------------------
+
+    def add_subscription(self, query: NamedQuery, new: NewSubscription) -> Subscription:
+        watermark = self.latest_record_before(new.initial_record_time)
+        values = {
+            "subscription_id": new.subscription_id,
+            "query_id": query.id,
+            "dest": new.dest,
+            "signature_token": new.signature_token,
+            "stream": new.stream,
+            "schedule": new.schedule,
+            "report_if_empty": new.report_if_empty,
+            "role": new.role,
+            "party_id": new.party_id,
+            "created_by": new.created_by,
+            "created_at": new.created_at,
+            "initial_record_time": new.initial_record_time,
+            "watermark_time": watermark.time,
+            "watermark_pk": watermark.pk,
+            "status": "active",
+            "next_attempt_at": new.first_attempt_at,
+            "attempts": 0,
+        }
+        self.connection.execute(insert(epcis_subscriptions), values)
+        found = self.subscription(new.subscription_id)
+        assert found is not None
+        return found
+
+    def latest_record_before(self, at: dt.datetime) -> PagePosition:
+        """The watermark of a subscription that wants the events recorded from ``at`` on."""
+        row = self.connection.execute(
+            select(epcis_events.c.record_time, epcis_events.c.id)
+            .where(epcis_events.c.record_time < at)
+            .order_by(epcis_events.c.record_time.desc(), epcis_events.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return PagePosition(utc(at) - dt.timedelta(microseconds=1), 0)
+        return PagePosition(utc(row.record_time), row.id)
+
+    def _subscriptions(self) -> Select[Any]:
+        return select(
+            epcis_subscriptions,
+            epcis_queries.c.name.label("query_name"),
+            epcis_queries.c.query.label("query_definition"),
+        ).join(epcis_queries, epcis_queries.c.id == epcis_subscriptions.c.query_id)
+
+    def subscription(self, subscription_id: str) -> Subscription | None:
+        row = self.connection.execute(
+            self._subscriptions().where(epcis_subscriptions.c.subscription_id == subscription_id)
+        ).first()
+        return None if row is None else _subscription(row)
+
+    def subscriptions_of(self, query_id: int) -> list[Subscription]:
+        rows = self.connection.execute(
+            self._subscriptions()
+            .where(epcis_subscriptions.c.query_id == query_id)
+            .order_by(epcis_subscriptions.c.id)
+        )
+        return [_subscription(row) for row in rows]
+
+    def remove_subscription(self, pk: int) -> None:
+        self.connection.execute(delete(epcis_subscriptions).where(epcis_subscriptions.c.id == pk))
+
+    def due_subscriptions(self, at: dt.datetime) -> list[Subscription]:
+        rows = self.connection.execute(
+            self._subscriptions()
+            .where(
+                epcis_subscriptions.c.status != "suspended",
+                epcis_subscriptions.c.next_attempt_at <= at,
+            )
+            .order_by(epcis_subscriptions.c.next_attempt_at)
+        )
+        return [_subscription(row) for row in rows]
+
+    def claim(self, pk: int, *, at: dt.datetime, until: dt.datetime) -> bool:
+        """Whether this worker won the subscription for a delivery (until ``until``): one
+        conditional update, so that two workers never both win it."""
+        claimed = self.connection.execute(
+            update(epcis_subscriptions)
+            .where(
+                epcis_subscriptions.c.id == pk,
+                or_(
+                    epcis_subscriptions.c.leased_until.is_(None),
+                    epcis_subscriptions.c.leased_until <= at,
+                ),
+            )
+            .values(leased_until=until)
+        )
+        return claimed.rowcount == 1
+
+    def delivered(
+        self,
+        pk: int,
+        *,
+        watermark: PagePosition,
+        at: dt.datetime,
+        next_attempt_at: dt.datetime,
+        notified: bool,
+    ) -> None:
+        changes: dict[str, Any] = {
+            "watermark_time": watermark.time,
+            "watermark_pk": watermark.pk,
+            "status": "active",
+            "attempts": 0,
+            "last_error": None,
+            "next_attempt_at": next_attempt_at,
+            "leased_until": None,
+        }
+        if notified:
+            changes["last_notified_at"] = at
+        self.connection.execute(
+            update(epcis_subscriptions).where(epcis_subscriptions.c.id == pk).values(changes)
+        )
+
+    def failed(
+        self, pk: int, *, error: str, attempts: int, status: str, next_attempt_at: dt.datetime
+    ) -> None:
+        self.connection.execute(
+            update(epcis_subscriptions)
+            .where(epcis_subscriptions.c.id == pk)
+            .values(
+                status=status,
+                attempts=attempts,
+                last_error=error[:2000],
+                next_attempt_at=next_attempt_at,
+                leased_until=None,
+            )
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _serial_template(
+    company_prefixes: frozenset[str], gtin: str, alphabet: str
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    # building a template writes a URI per character of the alphabet: a few hundred
+    # microseconds that a distributor's every query would otherwise pay again
+    template = EpcNaming(company_prefixes).serial_template(Gtin(gtin), alphabet)
+    return template.prefix, template.escapes
+
+
+def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
+    events = epcis_events.c
+    conditions: list[ColumnElement[bool]] = []
+    for column, values in (
+        (events.type, query.event_types),
+        (events.action, query.actions),
+        (events.biz_step, query.biz_steps),
+        (events.disposition, query.dispositions),
+        (events.read_point, query.read_points),
+        (events.biz_location, query.biz_locations),
+        (events.event_id, query.event_ids),
+    ):
+        if values is not None:
+            conditions.append(column.in_(sorted(values)))
+    for column, start, end in (
+        (events.event_time, query.event_time_from, query.event_time_before),
+        (events.record_time, query.record_time_from, query.record_time_before),
+        (events.error_declaration_time, query.error_declared_from, query.error_declared_before),
+    ):
+        if start is not None:
+            conditions.append(column >= utc(start))
+        if end is not None:
+            conditions.append(column < utc(end))
+    if query.error_declared:
+        conditions.append(events.error_declaration_time.is_not(None))
+    for match in query.epc_matches:
+        conditions.append(events.id.in_(_epc_match(match)))
+    for wanted in query.value_matches:
+        conditions.append(events.id.in_(_value_match(wanted)))
+    return conditions
+
+
+def _epc_match(match: EpcMatch) -> Select[Any]:
+    epc = event_epcs.c.epc
+    alternatives: list[ColumnElement[bool]] = []
+    if match.exact:
+        alternatives.append(epc.in_(sorted(match.exact)))
+    # substr rather than LIKE: LIKE ignores case on SQLite, and serials do not
+    alternatives.extend(
+        func.substr(epc, 1, len(prefix)) == prefix for prefix in sorted(match.prefixes)
+    )
+    return select(event_epcs.c.event_pk).where(
+        event_epcs.c.role.in_(match.roles), or_(false(), *alternatives)
+    )
+
+
+def _value_match(wanted: ValueMatch) -> Select[Any]:
+    values = event_values.c
+    type_condition = true() if wanted.types is None else values.type.in_(sorted(wanted.types))
+    return select(values.event_pk).where(
+        values.field == wanted.field, values.value.in_(sorted(wanted.values)), type_condition
+    )
+
+
+def _same_party(column: ColumnElement[Any], party_id: str | None) -> ColumnElement[bool]:
+    return column.is_(None) if party_id is None else column == party_id
+
+
+def _named_query(row: Any) -> NamedQuery:
+    return NamedQuery(
+        id=row.id,
+        name=row.name,
+        query=dict(row.query),
+        party_id=row.party_id,
+        created_by=row.created_by,
+        created_at=utc(row.created_at),
+    )
+
+
+def _subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        query_id=row.query_id,
+        query_name=row.query_name,
+        query=dict(row.query_definition),
+        dest=row.dest,
+        signature_token=row.signature_token,
+        stream=bool(row.stream),
+        schedule=None if row.schedule is None else dict(row.schedule),
+        report_if_empty=bool(row.report_if_empty),
+        role=row.role,
+        party_id=row.party_id,
+        created_by=row.created_by,
+        created_at=utc(row.created_at),
+        initial_record_time=utc(row.initial_record_time),
+        watermark=PagePosition(utc(row.watermark_time), row.watermark_pk),
+        status=row.status,
+        next_attempt_at=utc(row.next_attempt_at),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        last_notified_at=None if row.last_notified_at is None else utc(row.last_notified_at),
+    )

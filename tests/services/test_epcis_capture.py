@@ -1,0 +1,364 @@
+"""EPCIS capture: a partner's events stored as sent and applied to the registry through the
+lifecycle services (commissioning, packing, shipping, receiving, dispensing), the state table
+refusing what it refuses through the API, rollback and proceed, events about identifiers
+unitrace did not issue stored untouched. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.services.issued_units import (
+    ADMIN,
+    DIST_A,
+    DIST_A_GLN,
+    GTIN,
+    LINE,
+    LOT,
+    PHARMACY,
+    PHARMACY_GLN,
+    build_registry,
+    issue,
+    serial_of,
+)
+from unitrace.epcis import EPCIS_CONTEXT
+from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest
+from unitrace.registry.model import Actor, Role
+from unitrace.services import epcis_capture
+from unitrace.services.epcis_capture import PROCEED, ROLLBACK, capture, capture_event
+from unitrace.store import schema
+from unitrace.store.unit_of_work import Database
+
+T = "2026-03-02T09:00:00.000+08:00"
+
+
+def sgtin(seq: int) -> str:
+    return f"urn:epc:id:sgtin:9506000.013435.{serial_of(GTIN, seq)}"
+
+
+def sgln(gln: str) -> str:
+    return f"urn:epc:id:sgln:9506000.{gln[7:12]}.0"
+
+
+def event(event_id: str | None, **fields: Any) -> dict[str, Any]:
+    made: dict[str, Any] = {
+        "type": "ObjectEvent",
+        "eventTime": T,
+        "eventTimeZoneOffset": "+08:00",
+        "action": "OBSERVE",
+    }
+    if event_id is not None:
+        made["eventID"] = event_id
+    made.update(fields)
+    return made
+
+
+def document(*events: dict[str, Any], **namespaces: str) -> dict[str, Any]:
+    return {
+        "@context": [EPCIS_CONTEXT, *([namespaces] if namespaces else [])],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": T,
+        "epcisBody": {"eventList": list(events)},
+    }
+
+
+COMMISSION = event(
+    "urn:uuid:00000000-0000-4000-8000-000000000001",
+    action="ADD",
+    bizStep="commissioning",
+    disposition="active",
+    epcList=[sgtin(1), sgtin(2), sgtin(3)],
+    ilmd={"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "2030-12-31"},
+)
+SHIP_TO_A = event(
+    "urn:uuid:00000000-0000-4000-8000-000000000002",
+    bizStep="shipping",
+    disposition="in_transit",
+    epcList=[sgtin(1), sgtin(2)],
+    destinationList=[{"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}],
+)
+RECEIVE_AT_A = event(
+    "urn:uuid:00000000-0000-4000-8000-000000000003",
+    bizStep="receiving",
+    disposition="in_progress",
+    epcList=[sgtin(1)],
+    bizLocation={"id": sgln(DIST_A_GLN)},
+)
+FOREIGN = event(
+    "urn:uuid:00000000-0000-4000-8000-000000000009",
+    bizStep="shipping",
+    epcList=["urn:epc:id:sgtin:0614141.107346.2018", "urn:epc:id:sscc:0614141.1234567890"],
+    destinationList=[{"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00002"}],
+)
+
+
+@pytest.fixture
+def world(database: Database) -> Database:
+    """Units 1-5 of lot L1 issued, the parties of the lifecycle tests."""
+    build_registry(database)
+    with database.unit_of_work() as uow:
+        issue(uow, GTIN, LOT, 5)
+        uow.commit()
+    return database
+
+
+def captured(
+    database: Database, sent: dict[str, Any], actor: Actor = ADMIN, behaviour: str = ROLLBACK
+) -> epcis_capture.CaptureResult:
+    with database.unit_of_work() as uow:
+        result = capture(uow, sent, actor=actor, behaviour=behaviour)
+        if result.captured:
+            uow.commit()
+    return result
+
+
+def units(database: Database) -> dict[str, tuple[str, str | None, str | None]]:
+    """Serial → (state, custodian, location)."""
+    with database.unit_of_work(read_only=True) as uow:
+        rows = uow.connection.execute(
+            select(
+                schema.units.c.serial,
+                schema.units.c.state,
+                schema.units.c.custodian_id,
+                schema.units.c.location_gln,
+            ).order_by(schema.units.c.seq)
+        )
+        return {row.serial: (row.state, row.custodian_id, row.location_gln) for row in rows}
+
+
+def stored_ids(database: Database) -> list[str]:
+    with database.unit_of_work(read_only=True) as uow:
+        rows = uow.connection.execute(
+            select(schema.epcis_events.c.event_id).order_by(schema.epcis_events.c.id)
+        )
+        return list(rows.scalars())
+
+
+def test_a_partners_events_move_the_units_as_the_api_does(world: Database) -> None:
+    assert captured(world, document(COMMISSION), LINE).captured == (COMMISSION["eventID"],)
+    shipped = captured(world, document(SHIP_TO_A, FOREIGN))
+    assert shipped.captured == (SHIP_TO_A["eventID"], FOREIGN["eventID"])
+    assert captured(world, document(RECEIVE_AT_A), DIST_A).problems == ()
+    dispense = event(
+        None,
+        bizStep="dispensing",
+        disposition="dispensed",
+        epcList=[sgtin(1)],
+        bizLocation={"id": sgln(DIST_A_GLN)},
+    )
+    (dispensed_id,) = captured(world, document(dispense), DIST_A).captured
+    assert dispensed_id.startswith("ni:///sha-256;")  # named by its CBV 2.0 event hash
+    assert units(world) == {
+        serial_of(GTIN, 1): ("supplied", "dist-a", DIST_A_GLN),
+        serial_of(GTIN, 2): ("active", "dist-a", None),
+        serial_of(GTIN, 3): ("active", None, None),
+        serial_of(GTIN, 4): ("issued", None, None),
+        serial_of(GTIN, 5): ("issued", None, None),
+    }
+    assert stored_ids(world) == [
+        COMMISSION["eventID"],
+        SHIP_TO_A["eventID"],
+        FOREIGN["eventID"],
+        RECEIVE_AT_A["eventID"],
+        dispensed_id,
+    ]
+    with world.unit_of_work(read_only=True) as uow:
+        # stored as the partner sent it, its EPC lists refilled from the index
+        shipped_back = uow.events.document(SHIP_TO_A["eventID"])
+        history = [record.event_id for record in uow.events.naming([sgtin(1)])]
+    assert shipped_back is not None
+    assert {k: v for k, v in shipped_back.items() if k != "recordTime"} == SHIP_TO_A
+    assert history == [
+        COMMISSION["eventID"],
+        SHIP_TO_A["eventID"],
+        RECEIVE_AT_A["eventID"],
+        dispensed_id,
+    ]
+
+
+# (what is sent after commissioning units 1-3, who sends it, the error expected)
+REFUSED = [
+    pytest.param(
+        event(
+            "e:lot",
+            action="ADD",
+            bizStep="commissioning",
+            epcList=[sgtin(4)],
+            ilmd={"cbvmda:lotNumber": "L9"},
+        ),
+        LINE,
+        "event 0 (e:lot): event: lot: L9 is not the lot of unit",
+        id="commissioning-with-another-lot",
+    ),
+    pytest.param(
+        event("e:twice", action="ADD", bizStep="commissioning", epcList=[sgtin(1)]),
+        LINE,
+        "event 0 (e:twice): event: unit (01)09506000134352(21)S00001 is active: it is active already",
+        id="commissioning-twice",
+    ),
+    pytest.param(
+        event(
+            "e:nowhere",
+            bizStep="shipping",
+            epcList=[sgtin(2)],
+            destinationList=[
+                {"type": "owning_party", "destination": "urn:epc:id:pgln:0614141.00002"}
+            ],
+        ),
+        ADMIN,
+        "destinationList: names no party registered here",
+        id="shipping-to-an-unknown-party",
+    ),
+    pytest.param(
+        event(
+            "e:line-ships",
+            bizStep="shipping",
+            epcList=[sgtin(2)],
+            destinationList=[
+                {"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}
+            ],
+        ),
+        LINE,
+        "line",
+        id="a-line-token-may-not-ship",
+    ),
+    pytest.param(
+        event(
+            "e:stranger",
+            bizStep="receiving",
+            epcList=[sgtin(2)],
+            bizLocation={"id": sgln(PHARMACY_GLN)},
+        ),
+        PHARMACY,
+        "custody",
+        id="receiving-what-another-party-holds",
+    ),
+    pytest.param(
+        event("e:bad-word", bizStep="shiping", epcList=[sgtin(2)]),
+        ADMIN,
+        "event 0 (e:bad-word): bizStep",
+        id="not-a-cbv-word",
+    ),
+    pytest.param(
+        event("e:tz", eventTimeZoneOffset="+25:00", epcList=[sgtin(2)]),
+        ADMIN,
+        "event 0 (e:tz): eventTimeZoneOffset",
+        id="bad-time-zone",
+    ),
+    pytest.param(
+        event(COMMISSION["eventID"], epcList=[sgtin(2)]),
+        ADMIN,
+        f"event 0 ({COMMISSION['eventID']}): eventID: already captured",
+        id="an-eventID-captured-before",
+    ),
+]
+
+
+@pytest.mark.parametrize(("bad", "actor", "message"), REFUSED)
+def test_a_refused_event_rolls_the_whole_document_back(
+    world: Database, bad: dict[str, Any], actor: Actor, message: str
+) -> None:
+    captured(world, document(COMMISSION), LINE)
+    before_units, before_events = units(world), stored_ids(world)
+    destroy = event("e:destroy", action="DELETE", bizStep="destroying", epcList=[sgtin(3)])
+    result = captured(world, document(bad, destroy), actor)
+    assert result.captured == ()
+    assert any(message in str(problem) for problem in result.problems), result.problems
+    assert (units(world), stored_ids(world)) == (before_units, before_events)
+
+
+def test_shipping_a_destroyed_unit_is_refused_naming_the_rule(world: Database) -> None:
+    captured(world, document(COMMISSION), LINE)
+    destroy = event("e:destroy", action="DELETE", bizStep="destroying", epcList=[sgtin(3)])
+    ship = copy.deepcopy(SHIP_TO_A) | {"eventID": "e:ship", "epcList": [sgtin(3)]}
+    result = captured(world, document(destroy, ship))
+    (problem,) = result.problems
+    assert (problem.index, problem.event_id) == (1, "e:ship")
+    assert str(problem) == (
+        "event 1 (e:ship): event: unit (01)09506000134352(21)S00003 is destroyed: only active "
+        "units are shipped"
+    )
+    assert units(world)[serial_of(GTIN, 3)] == ("active", None, None)
+
+
+def test_proceed_captures_every_event_without_an_error(world: Database) -> None:
+    captured(world, document(COMMISSION), LINE)
+    destroy = event("e:destroy", action="DELETE", bizStep="destroying", epcList=[sgtin(3)])
+    ship_destroyed = copy.deepcopy(SHIP_TO_A) | {"eventID": "e:ship3", "epcList": [sgtin(3)]}
+    bad_word = event("e:bad-word", bizStep="shiping", epcList=[sgtin(2)])
+    result = captured(
+        world, document(destroy, ship_destroyed, bad_word, SHIP_TO_A), behaviour=PROCEED
+    )
+    assert result.captured == ("e:destroy", SHIP_TO_A["eventID"])
+    assert sorted((p.index, p.event_id) for p in result.problems) == [
+        (1, "e:ship3"),
+        (2, "e:bad-word"),
+    ]
+    assert units(world)[serial_of(GTIN, 3)][0] == "destroyed"
+    assert units(world)[serial_of(GTIN, 1)][1] == "dist-a"
+    assert "e:ship3" not in stored_ids(world)
+
+
+def test_events_about_others_identifiers_change_no_unit(world: Database) -> None:
+    transformation = {
+        "type": "TransformationEvent",
+        "eventID": "e:blend",
+        "eventTime": T,
+        "eventTimeZoneOffset": "+08:00",
+        "inputEPCList": ["urn:epc:id:sgtin:0614141.107346.2018"],
+        "outputQuantityList": [
+            {"epcClass": "urn:epc:class:lgtin:4012345.012345.998877", "quantity": 200, "uom": "KGM"}
+        ],
+        "example:batchNote": {"example:line": "B2"},
+    }
+    before = units(world)
+    result = captured(world, document(FOREIGN, transformation, example="https://ns.example.com/"))
+    assert result == epcis_capture.CaptureResult((FOREIGN["eventID"], "e:blend"), ())
+    assert units(world) == before
+    with world.unit_of_work(read_only=True) as uow:
+        back = uow.events.document("e:blend")
+        roles = uow.connection.execute(
+            select(schema.event_epcs.c.role, schema.event_epcs.c.epc).order_by(
+                schema.event_epcs.c.role
+            )
+        ).all()
+    assert back is not None
+    assert back["example:batchNote"] == {"example:line": "B2"}
+    assert back["@context"] == [{"example": "https://ns.example.com/"}]
+    assert ("output_quantity", "urn:epc:class:lgtin:4012345.012345.998877") in roles
+    assert ("input", "urn:epc:id:sgtin:0614141.107346.2018") in roles
+
+
+def test_one_event_captured_alone_and_not_twice(world: Database) -> None:
+    with world.unit_of_work() as uow:
+        record = capture_event(uow, {**COMMISSION, "@context": EPCIS_CONTEXT}, actor=LINE)
+        uow.commit()
+    assert record.event_id == COMMISSION["eventID"]
+    assert units(world)[serial_of(GTIN, 1)][0] == "active"
+    with world.unit_of_work() as uow, pytest.raises(Conflict, match="captured already"):
+        capture_event(uow, COMMISSION, actor=LINE)
+    with world.unit_of_work() as uow, pytest.raises(InvalidRequest, match="eventTime"):
+        capture_event(uow, {**FOREIGN, "eventTime": "yesterday"}, actor=ADMIN)
+
+
+def test_only_line_distributor_and_admin_tokens_capture(world: Database) -> None:
+    with world.unit_of_work() as uow, pytest.raises(Forbidden, match="verifier"):
+        capture(uow, document(FOREIGN), actor=Actor("vera", Role.VERIFIER))
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type", "message"),
+    [
+        (b"{not json", "application/json", "document: not JSON"),
+        (b"[1, 2]", "application/ld+json", "a JSON object"),
+        (b"<EPCISDocument", "application/xml", "document:"),
+        (b"{}", "text/csv", "Content-Type: 'text/csv'"),
+    ],
+)
+def test_unreadable_bodies_are_refused(body: bytes, media_type: str, message: str) -> None:
+    with pytest.raises(InvalidRequest, match=message):
+        epcis_capture.read_document(body, media_type)
