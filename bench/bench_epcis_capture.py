@@ -103,8 +103,11 @@ def partner_document() -> bytes:
                     "eventTime": (T0 + dt.timedelta(seconds=n)).isoformat(timespec="milliseconds"),
                     "eventTimeZoneOffset": "+08:00",
                     "inputQuantityList": [
-                        {"epcClass": f"urn:epc:class:lgtin:4012345.011111.{n}", "quantity": 10,
-                         "uom": "KGM"}
+                        {
+                            "epcClass": f"urn:epc:class:lgtin:4012345.011111.{n}",
+                            "quantity": 10,
+                            "uom": "KGM",
+                        }
                     ],
                     "outputEPCList": [f"urn:epc:id:sgtin:4012345.077889.{n}"],
                     "bizStep": "commissioning",
@@ -164,7 +167,9 @@ def registry_document(serials: list[str]) -> bytes:
                 bizStep="shipping",
                 disposition="in_transit",
                 epcList=[f"urn:epc:id:sscc:9506000.{case:010d}"],
-                destinationList=[{"type": "owning_party", "destination": "urn:unitrace:party:dist-a"}],
+                destinationList=[
+                    {"type": "owning_party", "destination": "urn:unitrace:party:dist-a"}
+                ],
             )
         )
     while len(events) < EVENTS:
