@@ -275,3 +275,25 @@ def test_a_container_may_not_contain_itself(brand: TestClient, admin: Headers) -
     assert answer.status_code == 409
     assert "itself" in answer.json()["detail"]
     assert brand.get(f"/api/containers/{pallet}", headers=admin).json() == before
+
+
+def test_the_registrys_own_events_are_answered_by_the_epcis_query_interface(
+    brand: TestClient, admin: Headers
+) -> None:
+    rows = codes(brand, admin)
+    shipped = brand.post(
+        "/api/allocations",
+        json={"party": "dist-a", "gtin": GTIN, "lot": "L1", "seq_from": 1, "seq_to": 5},
+        headers=admin,
+    )
+    assert shipped.status_code == 201, shipped.json()
+    epc = f"urn:epc:id:sgtin:9506000.013435.{rows[0]['serial']}"
+    answer = brand.get("/epcis/events", params={"MATCH_epc": epc}, headers=admin)
+    assert answer.status_code == 200, answer.text
+    events = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [(e["type"], e.get("bizStep")) for e in events] == [
+        ("ObjectEvent", "commissioning"),
+        ("ObjectEvent", "shipping"),
+    ]
+    assert epc in events[1]["epcList"]
+    assert events[1]["destinationList"][0]["type"] == "owning_party"
