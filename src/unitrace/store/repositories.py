@@ -14,11 +14,13 @@ from sqlalchemy import Connection, Row, bindparam, insert, null, select, update
 from unitrace.gs1 import Gtin
 from unitrace.registry.detection import NO_PRODUCT_RULES, PRODUCT_RULES, ProductRules
 from unitrace.registry.model import Lot, LotStatus, Party, PartyRole, Product, SerialFormat
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import api_tokens, audit_trail, lots, parties, products
 
 # Statements on the verification hot path, built once (so is their cache key).
-_PRODUCT_BY_GTIN = select(products).where(products.c.gtin == bindparam("gtin"))
-_PARTY_BY_ID = select(parties).where(parties.c.id == bindparam("id"))
+# Read on every verification: run on the driver's cursor (see store.driver_statements).
+_PRODUCT_BY_GTIN = DriverStatement(select(products).where(products.c.gtin == bindparam("gtin")))
+_PARTY_BY_ID = DriverStatement(select(parties).where(parties.c.id == bindparam("id")))
 
 
 def now() -> dt.datetime:
@@ -54,13 +56,13 @@ class ProductRepository:
         )
 
     def get(self, gtin: Gtin) -> Product | None:
-        row = self.connection.execute(_PRODUCT_BY_GTIN, {"gtin": gtin.value}).first()
-        return None if row is None else product_from_row(row)
+        found = _PRODUCT_BY_GTIN.rows(self.connection, {"gtin": gtin.value})
+        return product_from_row(found[0]) if found else None
 
     def with_id(self, gtin: Gtin) -> tuple[int, Product] | None:
         """The product and its id, in one read."""
-        row = self.connection.execute(_PRODUCT_BY_GTIN, {"gtin": gtin.value}).first()
-        return None if row is None else (int(row.id), product_from_row(row))
+        found = _PRODUCT_BY_GTIN.rows(self.connection, {"gtin": gtin.value})
+        return (int(found[0].id), product_from_row(found[0])) if found else None
 
     def id_of(self, gtin: Gtin, *, for_update: bool = False) -> int | None:
         query = select(products.c.id).where(products.c.gtin == gtin.value)
@@ -80,7 +82,7 @@ class ProductRepository:
         )
 
 
-def product_from_row(row: Row[Any]) -> Product:
+def product_from_row(row: Any) -> Product:
     return Product(
         gtin=Gtin(row.gtin),
         name=row.name,
@@ -200,15 +202,15 @@ class PartyRepository:
         )
 
     def get(self, party_id: str) -> Party | None:
-        row = self.connection.execute(_PARTY_BY_ID, {"id": party_id}).first()
-        return None if row is None else party_from_row(row)
+        found = _PARTY_BY_ID.rows(self.connection, {"id": party_id})
+        return party_from_row(found[0]) if found else None
 
     def all(self) -> list[Party]:
         rows = self.connection.execute(select(parties).order_by(parties.c.id))
         return [party_from_row(row) for row in rows]
 
 
-def party_from_row(row: Row[Any]) -> Party:
+def party_from_row(row: Any) -> Party:
     return Party(
         id=row.id,
         name=row.name,
