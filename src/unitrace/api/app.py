@@ -68,6 +68,9 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     )
     app.state.scan_intake = intake
     install_problem_handlers(app)
+    # first: the public scan routes, the busiest, are matched before the others (the
+    # resolver's /{primary key}/… paths start with digits and can shadow nothing else)
+    app.include_router(verification.router)
     app.include_router(catalog.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
@@ -76,8 +79,6 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(pharmacy.router)
     app.include_router(epcis_capture.router)
     app.include_router(epcis_query.router)
-    # last: the resolver's /{primary key}/… routes
-    app.include_router(verification.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

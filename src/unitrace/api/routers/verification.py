@@ -18,8 +18,9 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from unitrace.api.dependencies import database, settings
 from unitrace.api.problems import problem
@@ -122,9 +123,24 @@ def too_many(request: Request, scanning: str | None = None) -> Response | None:
     return answer
 
 
-@router.post("/api/scans", responses={429: {"description": "Too many scans from this client"}})
-async def scan(body: ScanIn, request: Request) -> Response:
+@router.post(
+    "/api/scans",
+    responses={429: {"description": "Too many scans from this client"}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ScanIn.model_json_schema()}},
+        }
+    },
+)
+async def scan(request: Request) -> Response:
     """Verify a scanned code: the verdict, first scan or not, where it was first scanned."""
+    # the body is read by pydantic's own JSON parser, not FastAPI's generic body handling:
+    # the busiest route of the service keeps its per-request work small
+    try:
+        body = ScanIn.model_validate_json(await request.body())
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from None
     scanning = body.client or client_of(request)
     refused = too_many(request, scanning)
     if refused is not None:
