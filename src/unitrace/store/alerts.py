@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, update
 
 from unitrace.store.schema import alerts
+from unitrace.store.times import utc
 
 # Statements on the verification hot path, built once (so is their cache key).
 _INSERT = insert(alerts)
@@ -153,10 +154,6 @@ class AlertRepository:
         return [_alert(row) for row in rows]
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def _alert(row: Row[Any]) -> Alert:
     code = None
     if row.gtin is not None and row.serial is not None:
@@ -173,8 +170,8 @@ def _alert(row: Row[Any]) -> Alert:
         party=row.party_id,
         client=row.client,
         evidence=dict(row.evidence),
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
         closed_reason=row.closed_reason,
         subject=row.subject,
     )

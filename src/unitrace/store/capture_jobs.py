@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from unitrace.store.driver_statements import utc
-from unitrace.store.repositories import now
 from unitrace.store.schema import capture_jobs
+from unitrace.store.times import now, utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ per dialect and run on the DBAPI cursor of the unit of work's connection, inside
 transaction, with the column types' own bind and result processors: it reads and writes the
 same values SQLAlchemy would, as tests check statement by statement.
 
+>>> import datetime as dt
 >>> from sqlalchemy import bindparam, create_engine, select
 >>> from unitrace.store.schema import metadata, parties
 >>> engine = create_engine("sqlite://")
@@ -23,7 +24,6 @@ same values SQLAlchemy would, as tests check statement by statement.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -130,8 +130,3 @@ class DriverStatement:
         built = _Compiled(compiled.string, positions, compiled, binders, tuple(columns), None, row)
         self._by_dialect[dialect.name] = built
         return built
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    """A stored time as an aware UTC time (SQLite keeps no offset; the schema stores UTC)."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -55,6 +55,7 @@ from unitrace.store.schema import (
     products,
     units,
 )
+from unitrace.store.times import utc
 
 #: The index roles each ``MATCH_`` parameter searches (EPCIS 2.0 section 8.2.7.1).
 MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
@@ -199,11 +200,6 @@ class NewSubscription:
     created_at: dt.datetime
     initial_record_time: dt.datetime
     first_attempt_at: dt.datetime
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    """A time read from either database as an aware UTC time (SQLite gives it naive)."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class EpcisQueries:

@@ -32,8 +32,8 @@ from unitrace.epcis import EpcisEvent, EpcNaming
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
 from unitrace.store.driver_statements import DriverStatement
-from unitrace.store.repositories import now
 from unitrace.store.schema import epcis_events, event_epcs, event_values, products, units
+from unitrace.store.times import now, utc
 from unitrace.store.units import UnitRepository, UnitSelection
 
 #: The document's EPC lists and the role their EPCs have in the index.
@@ -226,7 +226,7 @@ class EventRepository:
                         .order_by(event_epcs.c.epc)
                     ).scalars()
                 )
-        recorded = _utc(row.record_time)
+        recorded = utc(row.record_time)
         document["recordTime"] = recorded.isoformat(timespec="milliseconds")
         return document
 
@@ -367,10 +367,6 @@ def _values(document: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]
         yield "transformationID", None, document["transformationID"]
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def _offset(text: str) -> dt.timezone:
     sign = -1 if text.startswith("-") else 1
     hours, minutes = text[1:].split(":")
@@ -382,7 +378,7 @@ def _record_from_row(row: Row[Any]) -> EventRecord:
         event_id=row.event_id,
         type=row.type,
         action=row.action,
-        event_time=_utc(row.event_time).astimezone(_offset(row.event_time_zone_offset)),
+        event_time=utc(row.event_time).astimezone(_offset(row.event_time_zone_offset)),
         biz_step=row.biz_step,
         disposition=row.disposition,
         read_point=row.read_point,

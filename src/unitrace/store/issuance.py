@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
 from unitrace.store.schema import lots, products, serial_requests, units
+from unitrace.store.times import utc
 
 #: Fresh serials for that many seqs whose serials were taken.
 Redraw = Callable[[int], Sequence[str]]
@@ -303,11 +304,6 @@ def _request_from_row(row: Row[Any]) -> RequestRecord:
         seq_to=row.seq_to,
         commissioned=bool(row.commissioned),
         requested_by=row.requested_by,
-        created_at=_utc(row.created_at),
+        created_at=utc(row.created_at),
         issued_through=int(row.issued_through),
     )
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite keeps no offset: times are stored in UTC and come back naive
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

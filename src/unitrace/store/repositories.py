@@ -5,7 +5,6 @@ Each takes the unit of work's connection; none commits.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,15 +15,12 @@ from unitrace.registry.detection import NO_PRODUCT_RULES, PRODUCT_RULES, Product
 from unitrace.registry.model import Lot, LotStatus, Party, PartyRole, Product, SerialFormat
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import api_tokens, audit_trail, lots, parties, products
+from unitrace.store.times import now
 
 # Statements on the verification hot path, built once (so is their cache key).
 # Read on every verification: run on the driver's cursor (see store.driver_statements).
 _PRODUCT_BY_GTIN = DriverStatement(select(products).where(products.c.gtin == bindparam("gtin")))
 _PARTY_BY_ID = DriverStatement(select(parties).where(parties.c.id == bindparam("id")))
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class ProductRepository:

@@ -14,8 +14,9 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, bindparam, func, insert, select
 
 from unitrace.places import Place
-from unitrace.store.driver_statements import DriverStatement, utc
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import scans
+from unitrace.store.times import utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from unitrace.gs1 import Gtin
 from unitrace.registry.model import LotStatus, UnitState
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import containers, lots, products, units
+from unitrace.store.times import utc
 
 #: Keys or ids per statement: 2 parameters per key stays far below SQLite's 32,766 and
 #: PostgreSQL's 65,535.
@@ -524,7 +525,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
         return None
     if isinstance(value, str):  # an aggregate over a SQLite column comes back as text
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return utc(value)
 
 
 # Units with their lot and container, as every read of units wants them.
