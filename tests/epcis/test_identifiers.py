@@ -83,3 +83,45 @@ def test_serial_templates(gtin: str, alphabet: str, template: SerialUriTemplate)
 )
 def test_a_template_names_a_serial_as_the_naming_does(gtin: Gtin, serial: str) -> None:
     assert NAMING.serial_template(gtin, CSET82).uri(serial) == NAMING.sgtin(gtin, serial)
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        ("urn:epc:id:sgtin:9506000.013435.S1", (Gtin("09506000134352"), "S1")),
+        # a case GTIN (indicator 1) under the same prefix
+        ("urn:epc:id:sgtin:9506000.113435.C1", (Gtin("19506000134359"), "C1")),
+        # left to the general reader: an escaped serial, a prefix unitrace does not know,
+        # a prefix cut at the wrong length, too many digits, another scheme, a Digital Link
+        ("urn:epc:id:sgtin:9506000.013435.C%2F1", None),
+        ("urn:epc:id:sgtin:0614141.812345.6789", None),
+        ("urn:epc:id:sgtin:950600.0013435.S1", None),
+        ("urn:epc:id:sgtin:9506000.0134350.S1", None),
+        ("urn:epc:id:sgtin:9506000.01343\u0665.S1", None),  # an Arabic-Indic five
+        ("urn:epc:id:sgtin:9506000.013435.S1.2", None),
+        ("urn:epc:id:sgtin:9506000.013435.ABCDEFGHIJKLMNOPQRSTU", None),
+        ("urn:epc:id:sscc:9506000.1000000001", None),
+        ("https://id.gs1.org/01/09506000134352/21/S1", None),
+    ],
+)
+def test_own_sgtin_reads_only_the_names_the_naming_gives(
+    uri: str, expected: tuple[Gtin, str] | None
+) -> None:
+    assert NAMING.own_sgtin(uri) == expected
+
+
+@given(
+    gtin=st.sampled_from([Gtin("09506000134352"), Gtin("19506000134359"), Gtin("04012345000009")]),
+    serial=st.text(alphabet=CSET82, min_size=1, max_size=20),
+)
+def test_own_sgtin_is_the_general_reader_where_it_answers(gtin: Gtin, serial: str) -> None:
+    """Whatever the fast reader answers is what parsing the name gives; and every plain
+    serial of a known prefix is answered by it."""
+    name = NAMING.sgtin(gtin, serial)
+    own = NAMING.own_sgtin(name)
+    if own is not None:
+        scan = parse(name)
+        assert own == (scan.gtin, scan.serial) == (gtin, serial)
+        assert NAMING.sgtin(*own) == name
+    else:
+        assert not (serial.isalnum() and serial.isascii() and name.startswith("urn:epc:id:sgtin"))

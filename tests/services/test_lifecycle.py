@@ -846,6 +846,18 @@ BAD_INPUT: list[tuple[str, Callable[[UnitOfWork], Any], type[Refused], str]] = [
         "children[0]: unit (01)09506000134369(21)S1 is not registered",
     ),
     (
+        "unknown unit by its EPC URI",
+        packed(CASE_3, [epc(99)]),
+        NotFound,
+        f"children[0]: unit {unit(99)} is not registered",
+    ),
+    (
+        "named twice, the EPC URI first",
+        packed(CASE_3, [epc(11), f"https://example.com/01/{G}/21/{serial_of(GTIN, 11)}"]),
+        InvalidRequest,
+        "children[1]: names the same thing as children[0]",
+    ),
+    (
         "unknown container",
         packed(CASE_3, [PALLET_2]),
         NotFound,

@@ -99,3 +99,31 @@ def test_a_join_with_labels_reads_what_sqlalchemy_reads(database: Database) -> N
         row._asdict() for row in through_sqlalchemy
     ]
     assert [row.state for row in through_driver] == ["active"] * 3 + ["issued"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # the plain case: every placeholder is a parameter of the rows
+        insert(scans).values({name: bindparam(name) for name in SCAN_ROWS[0]}),
+        # a placeholder with a default value: SQLAlchemy's own parameter set-up is used
+        insert(scans).values(
+            {name: bindparam(name) for name in SCAN_ROWS[0]}
+            | {"client": bindparam("client", value="unknown")}
+        ),
+    ],
+    ids=["plain", "with-a-default"],
+)
+def test_a_bulk_insert_stores_what_sqlalchemys_insert_stores(
+    database: Database, statement: Any
+) -> None:
+    with database.unit_of_work() as uow:
+        DriverStatement(statement).execute_many(uow.connection, SCAN_ROWS)
+        uow.connection.execute(insert(scans), SCAN_ROWS)
+        stored = uow.connection.execute(select(scans).order_by(scans.c.id)).all()
+        uow.commit()
+    through_driver, through_sqlalchemy = stored[:2], stored[2:]
+    assert [row._asdict() | {"id": 0} for row in through_driver] == [
+        row._asdict() | {"id": 0} for row in through_sqlalchemy
+    ]
+    assert [row.reasons for row in through_driver] == [["a", "b"], []]

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import Lot, Product
@@ -197,3 +197,34 @@ def test_an_empty_batch_writes_nothing(registry: Registry) -> None:
     batch = IssuedBatch(registry.product, registry.lot, 1, 1)
     assert registry.uow.issuance.issue(batch, [], redraws()) == 0
     assert registry.uow.connection.execute(select(func.count()).select_from(units)).scalar() == 0
+
+
+def test_postgresql_counts_the_units_again_after_a_batch_that_grows_them(
+    registry: Registry,
+) -> None:
+    """A batch adding a fifth or more of the units has PostgreSQL's planner count them
+    again, so that the units just issued are sought by their key when a line names them
+    right away (commissioning), not found by scanning every unit of the product."""
+    connection = registry.uow.connection
+    if connection.dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+
+    def counted() -> float:
+        return float(
+            connection.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'units'::regclass")
+            ).scalar_one()
+        )
+
+    registry.issue([f"S{n:05d}" for n in range(5_000)])
+    assert counted() == 5_000
+    registry.issue([f"T{n:05d}" for n in range(100)])  # under a fifth: left to autovacuum
+    assert counted() == 5_000
+    registry.issue([f"U{n:05d}" for n in range(2_000)])
+    assert counted() == 7_100
+    # what the planner now expects of one product's units: all of them, not a handful
+    plan = connection.execute(
+        text("EXPLAIN SELECT * FROM units WHERE product_id = :product"),
+        {"product": registry.product},
+    ).scalars()
+    assert " rows=7100 " in next(iter(plan))

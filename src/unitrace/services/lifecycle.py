@@ -66,7 +66,7 @@ from unitrace.epcis import (
     SourceDest,
     SourceDestType,
 )
-from unitrace.gs1 import Gln, Gtin, InvalidCode, Scan, Sscc, parse
+from unitrace.gs1 import Gln, Gtin, InvalidCode, Sscc, parse
 from unitrace.registry.errors import (
     Conflict,
     Forbidden,
@@ -1132,57 +1132,82 @@ class _Targets:
     epcs: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """What one code of a list names: its place in the list, and the unit's GTIN and serial
+    (None for an SSCC) with the lot and expiry the code carries, if any."""
+
+    index: int
+    gtin: Gtin | None
+    serial: str | None
+    lot: str | None = None
+    expiry: dt.date | None = None
+
+
 def _resolve(uow: UnitOfWork, context: _Context, codes: Sequence[str], field: str) -> _Targets:
     """The units and containers ``codes`` name; each code must name a registered one, once,
     and a lot or expiry it carries must be the unit's."""
-    scans: dict[str, tuple[int, Scan]] = {}
+    named: dict[str, _Named] = {}
     for index, code in enumerate(codes):
-        where = f"{field}[{index}]"
-        try:
-            scan = parse(code)
-        except InvalidCode as error:
-            raise InvalidRequest(f"{where}: {error}") from None
-        if scan.sscc is not None:
-            epc = context.naming.sscc(scan.sscc)
-        elif scan.gtin is not None and scan.serial is not None:
-            epc = context.naming.sgtin(scan.gtin, scan.serial)
+        own = context.naming.own_sgtin(code)
+        if own is not None:
+            epc, found_name = code, _Named(index, *own)
         else:
+            epc, found_name = _read_code(context, code, index, field)
+        if epc in named:
             raise InvalidRequest(
-                f"{where}: {code!r} names no unit or container: give a GTIN with a serial, or "
-                "an SSCC"
+                f"{field}[{index}]: names the same thing as {field}[{named[epc].index}]"
             )
-        if epc in scans:
-            raise InvalidRequest(f"{where}: names the same thing as {field}[{scans[epc][0]}]")
-        scans[epc] = (index, scan)
-    known = uow.units.containers_by_epc(scans)
-    wanted: dict[tuple[int, str], tuple[int, Scan]] = {}
-    for epc, (index, scan) in scans.items():
+        named[epc] = found_name
+    known = uow.units.containers_by_epc(named)
+    wanted: dict[tuple[int, str], _Named] = {}
+    for epc, given in named.items():
         if epc in known:
             continue
-        if scan.gtin is None or scan.serial is None:
-            raise NotFound(f"{field}[{index}]: container {epc} is not registered")
-        product = context.products.get(scan.gtin.value)
+        if given.gtin is None or given.serial is None:
+            raise NotFound(f"{field}[{given.index}]: container {epc} is not registered")
+        product = context.products.get(given.gtin.value)
         if product is None:
-            name = _unit_name(scan.gtin, scan.serial)
-            raise NotFound(f"{field}[{index}]: unit {name} is not registered")
-        wanted[(product.id, scan.serial)] = (index, scan)
+            name = _unit_name(given.gtin, given.serial)
+            raise NotFound(f"{field}[{given.index}]: unit {name} is not registered")
+        wanted[(product.id, given.serial)] = given
     found = uow.units.find(list(wanted))
-    for key, (index, scan) in wanted.items():
+    for key, given in wanted.items():
         unit = found.get(key)
-        name = _unit_name(Gtin(scan.ais["01"]), key[1])
+        assert given.gtin is not None
+        name = _unit_name(given.gtin, key[1])
         if unit is None:
-            raise NotFound(f"{field}[{index}]: unit {name} is not registered")
-        if scan.lot is not None and scan.lot != unit.lot:
+            raise NotFound(f"{field}[{given.index}]: unit {name} is not registered")
+        if given.lot is not None and given.lot != unit.lot:
             raise InvalidRequest(
-                f"{field}[{index}]: lot {scan.lot} is not the lot of unit {name} ({unit.lot})"
+                f"{field}[{given.index}]: lot {given.lot} is not the lot of unit {name} ({unit.lot})"
             )
-        if scan.expiry is not None and scan.expiry.date != unit.expiry:
+        if given.expiry is not None and given.expiry != unit.expiry:
             raise InvalidRequest(
-                f"{field}[{index}]: expiry {scan.expiry.date.isoformat()} is not the expiry of "
+                f"{field}[{given.index}]: expiry {given.expiry.isoformat()} is not the expiry of "
                 f"unit {name} ({unit.expiry.isoformat()})"
             )
-    containers = tuple(known[epc] for epc in scans if epc in known)
-    return _Targets(found, containers, tuple(scans))
+    containers = tuple(known[epc] for epc in named if epc in known)
+    return _Targets(found, containers, tuple(named))
+
+
+def _read_code(context: _Context, code: str, index: int, field: str) -> tuple[str, _Named]:
+    """The EPC of a code in any form (Digital Link, element string, EPC URI …) and what it
+    names."""
+    where = f"{field}[{index}]"
+    try:
+        scan = parse(code)
+    except InvalidCode as error:
+        raise InvalidRequest(f"{where}: {error}") from None
+    expiry = scan.expiry.date if scan.expiry is not None else None
+    if scan.sscc is not None:
+        return context.naming.sscc(scan.sscc), _Named(index, None, None)
+    if scan.gtin is not None and scan.serial is not None:
+        epc = context.naming.sgtin(scan.gtin, scan.serial)
+        return epc, _Named(index, scan.gtin, scan.serial, scan.lot, expiry)
+    raise InvalidRequest(
+        f"{where}: {code!r} names no unit or container: give a GTIN with a serial, or an SSCC"
+    )
 
 
 def _container_code(context: _Context, code: str, field: str) -> tuple[str, str]:

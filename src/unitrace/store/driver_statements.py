@@ -47,6 +47,10 @@ class _Compiled:
     readers: tuple[_Processor, ...] | None
     #: a row: a named tuple of the statement's columns
     row: Callable[..., tuple[Any, ...]]
+    #: each placeholder's name and bind processor, in placeholder order, when every name is
+    #: the parameter's own (no renaming, no default): rows of a bulk insert are then turned
+    #: into driver arguments without SQLAlchemy's parameter set-up
+    plain: tuple[tuple[str, _Processor], ...] | None
 
 
 class DriverStatement:
@@ -98,7 +102,7 @@ class DriverStatement:
         compiled = self._compiled(connection)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(compiled.sql, [self._arguments(compiled, row) for row in rows])
+            cursor.executemany(compiled.sql, self._many_arguments(compiled, rows))
         finally:
             cursor.close()
 
@@ -114,6 +118,21 @@ class DriverStatement:
                 values[name] = binder(values[name])
         return values if compiled.positions is None else [values[n] for n in compiled.positions]
 
+    @classmethod
+    def _many_arguments(cls, compiled: _Compiled, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        plain = compiled.plain
+        if plain is None:
+            return [cls._arguments(compiled, row) for row in rows]
+        if compiled.positions is not None:
+            return [
+                [row[name] if bind is None else bind(row[name]) for name, bind in plain]
+                for row in rows
+            ]
+        return [
+            {name: row[name] if bind is None else bind(row[name]) for name, bind in plain}
+            for row in rows
+        ]
+
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
         binders = {
@@ -127,6 +146,18 @@ class DriverStatement:
         )
         positions = tuple(compiled.positiontup or ()) if compiled.positional else None
         row = namedtuple("Row", [column.key for column in columns])  # type: ignore[misc]
-        built = _Compiled(compiled.string, positions, compiled, binders, tuple(columns), None, row)
+        names = positions if positions is not None else tuple(compiled.binds)
+        plain = (
+            tuple((name, binders[name]) for name in names)
+            if not compiled.escaped_bind_names
+            and all(
+                bind.key == name and bind.value is None and bind.callable is None
+                for name, bind in compiled.binds.items()
+            )
+            else None
+        )
+        built = _Compiled(
+            compiled.string, positions, compiled, binders, tuple(columns), None, row, plain
+        )
         self._by_dialect[dialect.name] = built
         return built

@@ -47,6 +47,10 @@ _INSERT_FROM_JSON = text(
     "FROM json_each(:serials) WHERE true "  # WHERE: SQLite's parser needs it before ON CONFLICT
     "ON CONFLICT (product_id, serial) DO NOTHING"
 )
+# PostgreSQL's own count of units (-1: never counted), and the share of it a batch adds
+# before the statistics are gathered again, unlike autovacuum's 10 % a minute later.
+_COUNTED_UNITS = text("SELECT reltuples FROM pg_class WHERE oid = 'units'::regclass")
+_RECOUNT_SHARE = 0.2
 _COPY_UNITS = "COPY units (serial, seq, product_id, lot_id, request_id, state) FROM STDIN"
 _STAGE = (
     'CREATE TEMPORARY TABLE issued_serials (serial text COLLATE "C", seq bigint) ON COMMIT DROP'
@@ -157,6 +161,7 @@ class SerialIssuance:
             return 0
         if self.connection.dialect.name == "postgresql":
             inserted = self._copy(batch, serials)
+            self._refresh_statistics(len(serials))
         else:
             inserted = self._insert_json(batch, serials)
         if inserted == len(serials):
@@ -208,6 +213,16 @@ class SerialIssuance:
             },
         )
         return int(result.rowcount)
+
+    def _refresh_statistics(self, added: int) -> None:
+        """Have PostgreSQL count the units again after a batch that grew them by a fifth or
+        more. A line commissions what it was just issued, often within the minute, and
+        with the old figures (or none, on a new database) the planner takes a product's
+        units for a handful and scans all of them for each serial it is asked for, instead
+        of seeking the key: some 20 ms per hundred units named in an event."""
+        counted = self.connection.execute(_COUNTED_UNITS).scalar_one()
+        if counted < 0 or added >= _RECOUNT_SHARE * max(counted, 1):
+            self.connection.execute(text("ANALYZE units"))
 
     def _copy(self, batch: IssuedBatch, serials: Sequence[str]) -> int:
         """COPY straight into units, the fast path; a serial taken already (the primary key

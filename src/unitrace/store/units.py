@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -477,10 +478,12 @@ class UnitRepository:
         serials_of: dict[int, list[str]] = {}
         for product_id, serial in sorted(set(selection.keys)):
             serials_of.setdefault(product_id, []).append(serial)
+        # the serials travel as one expanding parameter: SQLAlchemy then builds no clause
+        # element per serial, which cost more than the database's own work
         return [
             and_(
                 units.c.product_id == product_id,
-                units.c.serial.in_(serials[start : start + CHUNK]),
+                units.c.serial.in_(bindparam(None, serials[start : start + CHUNK], expanding=True)),
             )
             for product_id, serials in serials_of.items()
             for start in range(0, len(serials), CHUNK)
@@ -550,10 +553,14 @@ _ONE_UNIT = DriverStatement(
 )
 
 
+#: A product's GTIN as read back, validated once: bulk reads give the same few thousands of times.
+_registered_gtin = lru_cache(maxsize=1024)(Gtin)
+
+
 def _unit_from_row(row: Any) -> UnitRecord:
     return UnitRecord(
         product_id=row.product_id,
-        gtin=Gtin(row.gtin),
+        gtin=_registered_gtin(row.gtin),
         serial=row.serial,
         lot_id=row.lot_id,
         lot=row.lot,
