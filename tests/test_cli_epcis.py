@@ -1,5 +1,5 @@
-"""unitrace epcis hash|validate|convert|capture on the official example documents and on broken
-ones: the figures, the exit codes, one line for bad input."""
+"""unitrace epcis hash|validate|convert|capture|events on the official example documents and on
+broken ones: the figures, the exit codes, one line for bad input."""
 
 from __future__ import annotations
 
@@ -133,3 +133,93 @@ def test_capture_stores_a_partners_document(
     again = runner.invoke(app, ["epcis", "capture", str(example)])
     assert again.exit_code == 2
     assert "already captured" in again.stderr.splitlines()[-1]
+
+
+@pytest.fixture
+def captured_worked_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A registry holding the standard's worked example and two more events; their ids."""
+    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.db'}")
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    events = []
+    for n, (step, epc) in enumerate(
+        [
+            ("departing", "urn:epc:id:sscc:4012345.0000000333"),
+            ("arriving", "urn:epc:id:sscc:4012345.0000000333"),
+            ("arriving", "urn:epc:id:sscc:4012345.0000000444"),
+        ]
+    ):
+        event = dict(WORKED["epcisBody"]["eventList"][0])  # type: ignore[index]
+        event.update(
+            eventID=f"urn:uuid:00000000-0000-4000-8000-00000000000{n}",
+            eventTime=f"2020-03-04T1{n}:00:30.000+01:00",
+            bizStep=step,
+            epcList=[epc],
+        )
+        events.append(event)
+    document = {**WORKED, "epcisBody": {"eventList": events}}
+    (tmp_path / "three.jsonld").write_text(json.dumps(document))
+    assert runner.invoke(app, ["epcis", "capture", str(tmp_path / "three.jsonld")]).exit_code == 0
+    return {step: event["eventID"] for step, event in zip(["d", "a1", "a2"], events, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ([], ["d", "a1", "a2"]),
+        (["EQ_bizStep=arriving"], ["a1", "a2"]),
+        (["MATCH_epc=urn:epc:id:sscc:4012345.0000000333"], ["d", "a1"]),
+        (["MATCH_epc=urn:epc:id:sscc:4012345.0000000333", "EQ_bizStep=arriving"], ["a1"]),
+        (
+            ["EQ_bizStep=departing,arriving", "orderBy=eventTime", "orderDirection=DESC"],
+            ["a2", "a1", "d"],
+        ),
+        (["--limit", "2"], ["d", "a1"]),
+        (["EQ_bizStep=shipping"], []),
+    ],
+)
+def test_events_answers_as_the_query_interface_does(
+    captured_worked_example: dict[str, str], arguments: list[str], expected: list[str]
+) -> None:
+    answer = runner.invoke(app, ["epcis", "events", *arguments, "--json"])
+    assert answer.exit_code == 0, answer.output
+    document = json.loads(answer.stdout)
+    assert document["type"] == "EPCISQueryDocument"
+    listed = document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [event["eventID"] for event in listed] == [
+        captured_worked_example[name] for name in expected
+    ]
+
+
+def test_events_prints_a_table_and_says_when_more_match(
+    captured_worked_example: dict[str, str],
+) -> None:
+    answer = runner.invoke(app, ["epcis", "events", "--limit", "2"], env={"COLUMNS": "200"})
+    assert answer.exit_code == 0, answer.output
+    rows = [line for line in answer.stdout.splitlines() if "urn:epc:id:sscc" in line]
+    assert len(rows) == 2
+    assert "departing" in rows[0]
+    assert "arriving" in rows[1]
+    assert "urn:epc:id:sgln:4012345.00011.987" in rows[0]
+    assert answer.stdout.splitlines()[-1] == "2 event(s), more match: raise --limit"
+    xml = runner.invoke(app, ["epcis", "events", "EQ_bizStep=departing", "--xml"])
+    assert xml.exit_code == 0
+    assert "<bizStep>urn:epcglobal:cbv:bizstep:departing</bizStep>" in xml.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["eventType=Bogus"], "error: eventType: 'Bogus' is not an event type"),
+        (["bizStep"], "error: 'bizStep': give each query parameter as NAME=VALUE"),
+        (["EQ_colour=red"], "error: EQ_colour:"),
+        (["GE_eventTime=yesterday"], "error: GE_eventTime:"),
+        (["--json", "--xml"], "error: --json and --xml: choose one"),
+    ],
+)
+def test_events_refuses_a_bad_query_in_one_line(
+    captured_worked_example: dict[str, str], arguments: list[str], message: str
+) -> None:
+    answer = runner.invoke(app, ["epcis", "events", *arguments])
+    assert answer.exit_code == 2
+    assert answer.stderr.startswith(message), answer.stderr
+    assert answer.stderr.count("\n") == 1

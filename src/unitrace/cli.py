@@ -6,6 +6,7 @@ wrong; long work shows a progress bar.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -33,13 +34,13 @@ from unitrace.gs1.digital_link import check_resolver_base
 from unitrace.gs1.epc import TagScheme
 from unitrace.registry.errors import Refused
 from unitrace.registry.model import Actor, Role
-from unitrace.services import epcis_capture
+from unitrace.services import epcis_capture, epcis_query
 from unitrace.services.catalog import effective_rules, get_product, set_detection_rules
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
 from unitrace.services.demo import demo_seeded, sample_unit, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import code_file, get_request, issue_serials, request_codes
-from unitrace.services.tokens import create_token
+from unitrace.services.tokens import create_token, live_token_id, revoke_token
 from unitrace.services.verification import (
     ScanRequest,
     get_alert,
@@ -48,6 +49,7 @@ from unitrace.services.verification import (
     verify,
 )
 from unitrace.store.database import database_url, open_database
+from unitrace.store.epcis_query import FoundEvent
 from unitrace.store.migrations import is_current, upgrade
 from unitrace.store.unit_of_work import Database
 from unitrace.symbols import (
@@ -441,6 +443,19 @@ def tokens_create(
     sys.stdout.write(token + "\n")
 
 
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token: Annotated[str, typer.Argument(help="The token (ut_…) or its id.")],
+) -> None:
+    """Revoke an API token for good; the EPCIS subscriptions it made are suspended."""
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        token_id = int(token) if token.isdigit() else live_token_id(uow, token)
+        revoke_token(uow, token_id, actor=CLI_ACTOR)
+        uow.commit()
+    say(f"token {token_id} revoked")
+
+
 @app.command("demo")
 def demo(
     url: Annotated[
@@ -760,7 +775,8 @@ def alerts_close(
 
 
 epcis_app = typer.Typer(
-    help="EPCIS 2.0 documents: hash, validate, convert, capture.", no_args_is_help=True
+    help="EPCIS 2.0 documents: hash, validate, convert, capture; and the events stored.",
+    no_args_is_help=True,
 )
 app.add_typer(epcis_app, name="epcis")
 EpcisFile = Annotated[
@@ -889,6 +905,97 @@ def epcis_capture_file(
             f"nothing captured: {len(finished.errors)} error(s), the first: {finished.errors[0]['detail']}"
         )
     say(f"capture job {finished.id}: {finished.captured:,} of {finished.events:,} events captured")
+
+
+@epcis_app.command("events")
+def epcis_events(
+    parameters: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Query parameters as GET /epcis/events takes them, each NAME=VALUE: "
+            "MATCH_epc=urn:epc:id:sgtin:…, EQ_bizStep=shipping, GE_eventTime=2026-05-01T00:00Z, "
+            "eventType=ObjectEvent, orderBy=eventTime, … (lists split at commas).",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Show at most this many events.")
+    ] = 100,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the EPCISQueryDocument as JSON-LD.")
+    ] = False,
+    as_xml: Annotated[bool, typer.Option("--xml", help="Print the EPCISQueryDocument as XML.")] = (
+        False
+    ),
+) -> None:
+    """The stored events a query matches, as GET /epcis/events answers them: a table, or the
+    EPCISQueryDocument itself with --json or --xml."""
+    if as_json and as_xml:
+        fail("--json and --xml: choose one")
+    pairs = []
+    for parameter in parameters or ():
+        name, equals, value = parameter.partition("=")
+        if not equals or not name:
+            fail(f"{parameter!r}: give each query parameter as NAME=VALUE")
+        pairs.append((name, value))
+    database = open_registry()
+    with bad_input_is_one_line():
+        wanted, _ = epcis_query.query_string_parameters(pairs, page_parameters=False)
+        definition = epcis_query.read_query(wanted)
+        found: list[FoundEvent] = []
+        token: str | None = None
+        with database.unit_of_work(read_only=True) as uow:
+            while len(found) < limit:
+                page = epcis_query.run_query(
+                    uow,
+                    definition,
+                    actor=CLI_ACTOR,
+                    per_page=min(limit - len(found), epcis_query.MAX_PER_PAGE),
+                    page_token=token,
+                )
+                found += page.events
+                token = page.next_page_token
+                if token is None:
+                    break
+    document = epcis_query.answer_document(
+        found, query_name=epcis_query.SIMPLE_EVENT_QUERY, created=dt.datetime.now(dt.UTC)
+    )
+    if as_json:
+        print_json(document)
+        return
+    if as_xml:
+        sys.stdout.buffer.write(document_to_xml(document))
+        return
+    print_events(found, more=token is not None)
+
+
+def print_events(found: list[FoundEvent], *, more: bool) -> None:
+    """Events as a person reads them: when, what happened, where, and to what."""
+    table = Table(show_lines=False)
+    for column in ("event time", "type", "action", "bizStep", "disposition", "where", "what"):
+        table.add_column(column, overflow="fold")
+    for event in found:
+        document = event.document
+        what = [
+            *(document.get("epcList") or ()),
+            *([document["parentID"]] if document.get("parentID") else []),
+            *(document.get("childEPCs") or ()),
+            *(document.get("inputEPCList") or ()),
+            *(document.get("outputEPCList") or ()),
+            *(item["epcClass"] for item in document.get("quantityList") or ()),
+        ]
+        where = (document.get("bizLocation") or document.get("readPoint") or {}).get("id", "")
+        table.add_row(
+            document["eventTime"],
+            document["type"].removesuffix("Event"),
+            document.get("action", ""),
+            document.get("bizStep", ""),
+            document.get("disposition", ""),
+            where,
+            (what[0] + (f" (+{len(what) - 1} more)" if len(what) > 1 else "")) if what else "",
+        )
+    stdout.print(table)
+    say(f"{len(found):,} event(s)" + (", more match: raise --limit" if more else ""))
 
 
 def version_callback(value: bool) -> None:
