@@ -223,3 +223,17 @@ def test_events_refuses_a_bad_query_in_one_line(
     assert answer.exit_code == 2
     assert answer.stderr.startswith(message), answer.stderr
     assert answer.stderr.count("\n") == 1
+
+
+@pytest.mark.conformance
+def test_capture_holds_an_xml_document_to_the_xsd(
+    conformance: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sensor report without a type is valid XML (the XSD makes the type optional), though
+    the JSON Schema would refuse it: a file read as XML is captured."""
+    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.db'}")
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    example = conformance / "epcis" / "XML" / "WithSensorData" / "SensorDataExamples.xml"
+    captured = runner.invoke(app, ["epcis", "capture", str(example)])
+    assert captured.exit_code == 0, captured.output
+    assert captured.stdout.strip().endswith("events captured")

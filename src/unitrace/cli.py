@@ -894,9 +894,14 @@ def epcis_capture_file(
         with database.unit_of_work() as uow:
             job = epcis_capture.start_capture(uow, document, actor=CLI_ACTOR, behaviour=behaviour)
             uow.commit()
-        with stdout.status(f"capturing {job.events:,} events"):
+        with progress_bar("capturing events", job.events) as progress:
             finished = epcis_capture.run_capture(
-                database.unit_of_work, job, document, actor=CLI_ACTOR
+                database.unit_of_work,
+                job,
+                document,
+                actor=CLI_ACTOR,
+                from_xml=file.suffix.lower() == ".xml",
+                progress=progress,
             )
     for error in finished.errors:
         stderr.print(error["detail"], markup=False, highlight=False, soft_wrap=True)

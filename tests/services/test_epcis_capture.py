@@ -362,3 +362,22 @@ def test_only_line_distributor_and_admin_tokens_capture(world: Database) -> None
 def test_unreadable_bodies_are_refused(body: bytes, media_type: str, message: str) -> None:
     with pytest.raises(InvalidRequest, match=message):
         epcis_capture.read_document(body, media_type)
+
+
+@pytest.mark.parametrize(
+    ("events", "told"),
+    [
+        (1, [0, 1]),
+        (1_200, [0, 500, 1_000, 1_200]),
+    ],
+)
+def test_a_capture_tells_its_progress(world: Database, events: int, told: list[int]) -> None:
+    foreign = [
+        event(f"e:{n}", bizStep="inspecting", epcList=[f"urn:epc:id:sscc:0614141.{n:010d}"])
+        for n in range(events)
+    ]
+    progress: list[int] = []
+    with world.unit_of_work() as uow:
+        result = capture(uow, document(*foreign), actor=ADMIN, progress=progress.append)
+    assert len(result.captured) == events
+    assert progress == told

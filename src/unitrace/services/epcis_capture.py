@@ -64,6 +64,8 @@ CAPTURE_LIMIT: Final = 100_000
 CAPTURE_FILE_SIZE_LIMIT: Final = 64 * 1024 * 1024
 
 ALREADY_CAPTURED: Final = "already captured"
+#: How often (in events) a capture tells its progress.
+PROGRESS_EVERY: Final = 500
 
 #: Who may capture.
 CAPTURERS: Final = frozenset({Role.ADMIN, Role.LINE, Role.DISTRIBUTOR})
@@ -165,9 +167,11 @@ def run_capture(
     *,
     actor: Actor,
     from_xml: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> CaptureJob:
     """Capture ``document`` under ``job`` in a transaction of its own and record the outcome
-    on the job (in another, so that a rolled-back capture still reports why)."""
+    on the job (in another, so that a rolled-back capture still reports why). ``progress``
+    is told how many events have been dealt with, as the capture goes."""
     try:
         with open_unit_of_work() as uow:
             result = capture(
@@ -177,6 +181,7 @@ def run_capture(
                 behaviour=job.error_behaviour,
                 job_id=job.id,
                 from_xml=from_xml,
+                progress=progress,
             )
             if result.captured:
                 uow.commit()
@@ -204,6 +209,7 @@ def capture(
     behaviour: str = ROLLBACK,
     job_id: int | None = None,
     from_xml: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> CaptureResult:
     """Validate ``document``, store its events and apply them to the registry, in the
     caller's unit of work (which commits when ``captured`` is not empty). With ``rollback``
@@ -223,7 +229,9 @@ def capture(
     if capturing.problems and behaviour == ROLLBACK:
         return CaptureResult((), tuple(problems))
     captured: list[str] = []
-    for index, stored in prepared:
+    for done, (index, stored) in enumerate(prepared):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
         try:
             capturing.apply(stored, savepoint=behaviour == PROCEED)
         except Refused as refusal:
@@ -233,6 +241,8 @@ def capture(
             continue
         captured.append(stored.document["eventID"])
     capturing.flush()
+    if progress is not None:
+        progress(len(prepared))
     return CaptureResult(tuple(captured), tuple(problems))
 
 
