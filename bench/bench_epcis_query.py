@@ -15,16 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import insert, select, text
 
 from scratch import scratch_postgresql
+from timing import time_each
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
@@ -146,21 +147,19 @@ def measure(name: str, url: str) -> None:
 def query_round(
     name: str, caller: str, client: TestClient, headers: dict[str, str], chosen: list[int]
 ) -> None:
-    latencies = []
-    for unit in chosen:
-        begun = time.perf_counter()
-        answer = client.get("/epcis/events", params={"MATCH_epc": epc(unit)}, headers=headers)
-        latencies.append((time.perf_counter() - begun) * 1000)
+    def a_units_life(answer: Response) -> None:
         assert answer.status_code == 200, answer.text
         found = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
         assert len(found) == len(STEPS), found
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    verdict = "meets" if p99 <= 20 else "MISSES"
+
+    timed = time_each(
+        chosen,
+        lambda unit: client.get("/epcis/events", params={"MATCH_epc": epc(unit)}, headers=headers),
+        a_units_life,
+    )
     print(
-        f"{name} ({caller} token): {QUERIES:,} MATCH_epc queries, p50 {p50:.2f} ms, "
-        f"p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms ({verdict} the 20 ms p99 target)"
+        f"{name} ({caller} token): {QUERIES:,} MATCH_epc queries, p50 {timed.p50:.2f} ms, "
+        f"p99 {timed.p99:.2f} ms, max {timed.max:.2f} ms ({timed.verdict(20)} the 20 ms p99 target)"
     )
 
 

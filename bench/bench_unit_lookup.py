@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import text
 
 from scratch import scratch_postgresql
+from timing import time_each
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
@@ -80,19 +81,15 @@ def measure(name: str, url: str) -> None:
 def lookup_round(
     name: str, round_number: int, client: TestClient, headers: dict[str, str], chosen: list[str]
 ) -> None:
-    latencies = []
-    for serial in chosen:
-        begun = time.perf_counter()
-        answer = client.get(f"/api/units/{GTIN}/{serial}", headers=headers)
-        latencies.append((time.perf_counter() - begun) * 1000)
+    def found(answer: Response) -> None:
         assert answer.status_code == 200, answer.text
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    verdict = "meets" if p99 <= 10 else "MISSES"
+
+    timed = time_each(
+        chosen, lambda serial: client.get(f"/api/units/{GTIN}/{serial}", headers=headers), found
+    )
     print(
-        f"{name} round {round_number}: {LOOKUPS:,} look-ups, p50 {p50:.2f} ms, "
-        f"p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms ({verdict} the 10 ms p99 target)"
+        f"{name} round {round_number}: {LOOKUPS:,} look-ups, p50 {timed.p50:.2f} ms, "
+        f"p99 {timed.p99:.2f} ms, max {timed.max:.2f} ms ({timed.verdict(10)} the 10 ms p99 target)"
     )
 
 

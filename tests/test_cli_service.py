@@ -68,3 +68,22 @@ def test_commands_refuse_an_uninitialised_database(database_file: Path) -> None:
         result.stderr.strip()
         == f"error: database sqlite:///{database_file} is not initialised: run unitrace init"
     )
+
+
+def test_tokens_revoke_takes_the_token_or_its_id_and_refuses_a_dead_one(
+    database_file: Path,
+) -> None:
+    runner.invoke(app, ["init"])
+    first = runner.invoke(app, ["tokens", "create", "--role", "verifier"]).stdout.strip()
+    second = runner.invoke(app, ["tokens", "create", "--role", "line"]).stdout.strip()
+    by_value = runner.invoke(app, ["tokens", "revoke", first])
+    by_id = runner.invoke(app, ["tokens", "revoke", "3"])  # the first admin's is 1
+    again = runner.invoke(app, ["tokens", "revoke", first])
+    assert (by_value.exit_code, by_value.stdout) == (0, "token 2 revoked\n")
+    assert (by_id.exit_code, by_id.stdout) == (0, "token 3 revoked\n")
+    assert (again.exit_code, again.stderr.strip()) == (
+        2,
+        "error: token: not a live token (unknown, or revoked already)",
+    )
+    with Database(open_database(f"sqlite:///{database_file}")).unit_of_work() as uow:
+        assert (authenticate(uow, first), authenticate(uow, second)) == (None, None)

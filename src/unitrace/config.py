@@ -4,10 +4,12 @@
 | --- | --- | --- |
 | ``UNITRACE_RESOLVER_BASE`` | the resolver domain (and path) printed in GS1 Digital Link URIs | ``https://id.gs1.org`` |
 | ``UNITRACE_SCAN_RATE_LIMIT`` | scans per minute per client on the public routes, then ``/BURST`` | ``120/30`` |
+| ``UNITRACE_WEBHOOK_ALLOWED_NETWORKS`` | comma-separated networks (CIDR) EPCIS subscription webhooks may reach although they are private, loopback or link-local | none |
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ class Settings:
     resolver_base: str = DEFAULT_RESOLVER_BASE
     scans_per_minute: int = 120
     scan_burst: int = 30
+    webhook_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] | None = None) -> Settings:
@@ -29,6 +32,7 @@ class Settings:
             resolver_base=env.get("UNITRACE_RESOLVER_BASE") or DEFAULT_RESOLVER_BASE,
             scans_per_minute=per_minute,
             scan_burst=burst,
+            webhook_allowed_networks=_networks(env.get("UNITRACE_WEBHOOK_ALLOWED_NETWORKS") or ""),
         )
 
 
@@ -41,3 +45,19 @@ def _rate_limit(text: str) -> tuple[int, int]:
         raise ValueError(
             f"UNITRACE_SCAN_RATE_LIMIT: {text!r} is not PER_MINUTE or PER_MINUTE/BURST"
         ) from None
+
+
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        try:
+            # a network written with its host bits set ("10.1.2.3/8") means the network
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"UNITRACE_WEBHOOK_ALLOWED_NETWORKS: {item!r} is not a network such as "
+                "10.20.0.0/16, 192.168.1.5 or fd00::/8"
+            ) from None
+    return tuple(networks)

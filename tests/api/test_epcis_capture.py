@@ -176,13 +176,13 @@ def test_a_job_with_a_broken_event_lists_its_errors(
     ("role", "body", "headers", "status", "detail"),
     [
         ("verifier", {}, {}, 403, "verifier token may not do this"),
-        ("admin", {"type": "EPCISDocument"}, {}, 422, "epcisBody.eventList"),
-        ("admin", [], {}, 422, "a JSON object"),
+        ("admin", {"type": "EPCISDocument"}, {}, 400, "epcisBody.eventList"),
+        ("admin", [], {}, 400, "a JSON object"),
         (
             "admin",
             {"epcisBody": {"eventList": []}},
             {"GS1-Capture-Error-Behaviour": "maybe"},
-            422,
+            400,
             "neither rollback nor proceed",
         ),
     ],
@@ -200,6 +200,11 @@ def test_captures_refused_at_the_door_leave_no_job(
     auth = token_for(role)
     answer = client.post("/epcis/capture", json=body, headers={**auth, **headers})
     assert answer.status_code == status
+    assert answer.json()["type"] == (
+        "epcisException:SecurityException"
+        if status == 403
+        else "epcisException:ValidationException"
+    )
     assert detail in answer.json()["detail"]
     assert client.get("/epcis/capture", headers=token_for("admin")).json()["captureJobs"] == []
 
@@ -215,9 +220,11 @@ def test_one_event_is_created_once(client: TestClient, admin: dict[str, str]) ->
     )
     again = client.post("/epcis/events", json=GOOD_EVENT, headers=admin)
     assert again.status_code == 409
+    assert again.json()["type"] == "epcisException:ResourceAlreadyExistsException"
     assert "captured already" in again.json()["detail"]
     broken = client.post("/epcis/events", json=BROKEN_EVENT, headers=admin)
-    assert broken.status_code == 422
+    assert broken.status_code == 400
+    assert broken.json()["type"] == "epcisException:ValidationException"
     assert "bizStep" in broken.json()["detail"]
 
 

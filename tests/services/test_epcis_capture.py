@@ -6,6 +6,7 @@ unitrace did not issue stored untouched. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -381,3 +382,212 @@ def test_a_capture_tells_its_progress(world: Database, events: int, told: list[i
         result = capture(uow, document(*foreign), actor=ADMIN, progress=progress.append)
     assert len(result.captured) == events
     assert progress == told
+
+
+def transformation(event_id: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "type": "TransformationEvent",
+        "eventID": event_id,
+        "eventTime": T,
+        "eventTimeZoneOffset": "+08:00",
+        **fields,
+    }
+
+
+# (the event sent after commissioning units 1-3; the state of units 1-5 after it)
+STATE_CHANGES = [
+    pytest.param(
+        event("e:s", bizStep="sampling", disposition="dispensed", epcList=[sgtin(1)]),
+        ["free_sample", "active", "active", "issued", "issued"],
+        id="free-sample",
+    ),
+    pytest.param(
+        event("e:s", bizStep="sampling", disposition="non_sellable_other", epcList=[sgtin(1)]),
+        ["sample", "active", "active", "issued", "issued"],
+        id="sample",
+    ),
+    pytest.param(
+        event("e:x", bizStep="departing", disposition="non_sellable_other", epcList=[sgtin(2)]),
+        ["active", "exported", "active", "issued", "issued"],
+        id="exported",
+    ),
+    pytest.param(
+        event("e:h", bizStep="holding", disposition="non_sellable_other", epcList=[sgtin(2)]),
+        ["active", "locked", "active", "issued", "issued"],
+        id="locked",
+    ),
+    pytest.param(
+        event("e:r", bizStep="repackaging", disposition="inactive", epcList=[sgtin(3)]),
+        ["active", "active", "checked_out", "issued", "issued"],
+        id="checked-out",
+    ),
+    pytest.param(
+        event(
+            "e:p",
+            bizStep="inspecting",
+            epcList=[sgtin(1), sgtin(2)],
+            persistentDisposition={"set": ["recalled"], "unset": ["conformant"]},
+        ),
+        ["recalled", "recalled", "active", "issued", "issued"],
+        id="recalled-by-a-persistent-disposition",
+    ),
+    pytest.param(
+        event(
+            "e:p",
+            bizStep="inspecting",
+            epcList=[sgtin(1)],
+            persistentDisposition={"set": ["non_conformant"]},
+        ),
+        ["active", "active", "active", "issued", "issued"],
+        id="a-persistent-disposition-of-no-state",
+    ),
+    pytest.param(
+        transformation(
+            "e:t",
+            inputEPCList=[sgtin(1), sgtin(2)],
+            outputEPCList=[sgtin(4), sgtin(5)],
+            bizStep="commissioning",
+            ilmd={"cbvmda:lotNumber": LOT},
+        ),
+        ["checked_out", "checked_out", "active", "active", "active"],
+        id="transformed-inputs-out-outputs-in",
+    ),
+    pytest.param(
+        transformation(
+            "e:t",
+            inputQuantityList=[
+                {"epcClass": "urn:epc:class:lgtin:4012345.011111.RM1", "quantity": 5, "uom": "KGM"}
+            ],
+            outputEPCList=[sgtin(4)],
+            bizStep="commissioning",
+        ),
+        ["active", "active", "active", "active", "issued"],
+        id="made-from-a-suppliers-lot",
+    ),
+    pytest.param(
+        transformation("e:t", inputEPCList=[sgtin(3)], outputEPCList=["urn:epc:id:giai:1.2"]),
+        ["active", "active", "checked_out", "issued", "issued"],
+        id="consumed-into-a-partners-object",
+    ),
+    pytest.param(
+        transformation("e:t", inputEPCList=["urn:epc:id:giai:1.2"], outputEPCList=[sgtin(4)]),
+        ["active", "active", "active", "issued", "issued"],
+        id="outputs-not-commissioned",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sent", "states"), STATE_CHANGES)
+def test_events_move_units_to_the_state_their_words_say(
+    world: Database, sent: dict[str, Any], states: list[str]
+) -> None:
+    captured(world, document(COMMISSION), LINE)
+    result = captured(world, document(sent))
+    assert result.problems == ()
+    assert result.captured == (sent["eventID"],)
+    assert [state for state, _, _ in units(world).values()] == states
+    # recorded once, and found by each object it names: a transformation's genealogy
+    assert stored_ids(world).count(sent["eventID"]) == 1
+    named = [sent.get(key) or [] for key in ("epcList", "inputEPCList", "outputEPCList")]
+    with world.unit_of_work(read_only=True) as uow:
+        for epc in (epc for listed in named for epc in listed):
+            assert sent["eventID"] in [record.event_id for record in uow.events.naming([epc])]
+
+
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        pytest.param(
+            transformation(
+                "e:t", inputEPCList=[sgtin(3)], outputEPCList=[sgtin(1)], bizStep="commissioning"
+            ),
+            "event 1 (e:t): event: unit (01)09506000134352(21)S00001 is active",
+            id="an-output-commissioned-already",
+        ),
+        pytest.param(
+            transformation("e:t", inputEPCList=[sgtin(3), sgtin(4)], outputEPCList=[sgtin(5)]),
+            "event 1 (e:t): event: unit (01)09506000134352(21)S00004 is issued",
+            id="an-input-never-commissioned",
+        ),
+        pytest.param(
+            transformation(
+                "e:t",
+                inputEPCList=["urn:epc:id:giai:1.2"],
+                outputEPCList=[sgtin(4)],
+                bizStep="commissioning",
+                ilmd={"cbvmda:lotNumber": "L9"},
+            ),
+            "event 1 (e:t): event: lot: L9 is not the lot of unit",
+            id="outputs-of-another-lot",
+        ),
+        pytest.param(
+            transformation("e:t", inputEPCList=[sgtin(2)], outputEPCList=[sgtin(5)]),
+            "is destroyed",
+            id="a-destroyed-input",
+        ),
+    ],
+)
+def test_a_transformation_the_state_table_forbids_is_refused(
+    world: Database, sent: dict[str, Any], message: str
+) -> None:
+    captured(world, document(COMMISSION), LINE)
+    captured(
+        world, document(event("e:d", action="DELETE", bizStep="destroying", epcList=[sgtin(2)]))
+    )
+    before_units, before_events = units(world), stored_ids(world)
+    result = captured(
+        world, document(event("e:ok", bizStep="inspecting", epcList=[sgtin(1)]), sent)
+    )
+    assert result.captured == ()
+    assert any(message in str(problem) for problem in result.problems), result.problems
+    assert (units(world), stored_ids(world)) == (before_units, before_events)
+
+
+def test_a_job_that_fails_on_the_repositorys_side_says_so_and_nothing_more(
+    world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> epcis_capture.CaptureResult:
+        raise RuntimeError("password=hunter2 at db.internal:5432")
+
+    with world.unit_of_work() as uow:
+        job = epcis_capture.start_capture(uow, document(COMMISSION), actor=LINE, behaviour=ROLLBACK)
+        uow.commit()
+    monkeypatch.setattr(epcis_capture, "capture", broken)
+    finished = epcis_capture.run_capture(world.unit_of_work, job, document(COMMISSION), actor=LINE)
+    assert finished.captured == 0
+    (error,) = finished.errors
+    assert (error["type"], error["status"]) == ("epcisException:ImplementationException", 500)
+    assert error["detail"].startswith(f"capture job {job.id} failed on the repository's side")
+    assert "hunter2" not in json.dumps(finished.errors)
+    assert units(world)[serial_of(GTIN, 1)][0] == "issued"
+
+
+@pytest.mark.parametrize(
+    ("named", "refusal"),
+    [
+        ([sgtin(1)], None),  # shipped to dist-a: its stock
+        (["urn:epc:id:sscc:0614141.1234567890"], None),  # not a unit of unitrace
+        ([sgtin(1), sgtin(3)], "unit (01)09506000134352(21)S00003: not in the custody of dist-a"),
+        ([sgtin(9)], "epcList[0]: unit (01)09506000134352(21)S00009 is not registered"),
+    ],
+)
+def test_a_distributor_records_events_only_about_its_own_stock(
+    world: Database, named: list[str], refusal: str | None
+) -> None:
+    captured(world, document(COMMISSION), LINE)
+    captured(world, document(SHIP_TO_A))
+    before = stored_ids(world)
+    inspection = event("e:inspect", bizStep="inspecting", epcList=named)
+    result = captured(world, document(inspection), DIST_A)
+    if refusal is None:
+        assert result.captured == ("e:inspect",)
+        assert stored_ids(world) == [*before, "e:inspect"]
+    else:
+        assert result.captured == ()
+        assert [str(problem) for problem in result.problems] == [
+            f"event 0 (e:inspect): event: {refusal}"
+        ]
+        assert stored_ids(world) == before
+    # the brand's own tokens record what they observe of any unit, even one never issued
+    admin = captured(world, document(inspection | {"eventID": "e:admin"}), ADMIN)
+    assert admin.captured == ("e:admin",)

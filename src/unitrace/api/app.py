@@ -10,12 +10,14 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from unitrace import __version__
+from unitrace.api.epcis_problems import install_epcis_problem_handlers
 from unitrace.api.problems import install_problem_handlers
 from unitrace.api.rate_limits import RateLimit, RateLimiter
 from unitrace.api.routers import (
     alerts,
     catalog,
     epcis_capture,
+    epcis_discovery,
     epcis_query,
     pharmacy,
     registry,
@@ -27,6 +29,7 @@ from unitrace.config import Settings
 from unitrace.places import locate
 from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.database import database_url, open_database
 from unitrace.store.unit_of_work import Database
 
@@ -39,7 +42,10 @@ SCAN_WRITERS_DEFAULT = 2
 def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     intake = ScanIntake(database, writers=SCAN_WRITERS.get(database.dialect, SCAN_WRITERS_DEFAULT))
 
-    delivery = SubscriptionDelivery(database)
+    settings = settings or Settings()
+    # one rule for the addresses webhooks may reach, at subscribing and at each delivery
+    destinations = WebhookDestinations(settings.webhook_allowed_networks)
+    delivery = SubscriptionDelivery(database, destinations=destinations)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -62,12 +68,14 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
     )
     app.state.database = database
-    app.state.settings = settings or Settings()
+    app.state.settings = settings
+    app.state.webhook_destinations = destinations
     app.state.rate_limiter = RateLimiter(
         RateLimit(app.state.settings.scans_per_minute, app.state.settings.scan_burst)
     )
     app.state.scan_intake = intake
     install_problem_handlers(app)
+    install_epcis_problem_handlers(app)
     # first: the public scan routes, the busiest, are matched before the others (the
     # resolver's /{primary key}/… paths start with digits and can shadow nothing else)
     app.include_router(verification.router)
@@ -79,6 +87,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(pharmacy.router)
     app.include_router(epcis_capture.router)
     app.include_router(epcis_query.router)
+    # after the query routes, whose …/{value}/events its /{resource}/{value} would also match
+    app.include_router(epcis_discovery.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

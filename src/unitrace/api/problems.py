@@ -66,7 +66,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def invalid_body(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        details = [_validation_message(e) for e in error.errors()]
+        details = [validation_message(e) for e in error.errors()]
         return problem(
             422, "invalid-request", "Invalid request", "; ".join(details), errors=details
         )
@@ -90,6 +90,6 @@ def install_problem_handlers(app: FastAPI) -> None:
 _TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
 
 
-def _validation_message(error: Any) -> str:
+def validation_message(error: Any) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
     return f"{location}: {error.get('msg', 'invalid')}" if location else str(error.get("msg"))

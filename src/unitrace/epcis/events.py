@@ -376,8 +376,8 @@ class AssociationEvent(_Event):
 #: Any EPCIS 2.0 event.
 Event = ObjectEvent | AggregationEvent | TransactionEvent | TransformationEvent | AssociationEvent
 
-#: The events unitrace's own lifecycle records (what the event store indexes by action).
-EpcisEvent = ObjectEvent | AggregationEvent
+#: The events unitrace's own lifecycle records.
+EpcisEvent = ObjectEvent | AggregationEvent | TransformationEvent
 
 
 def epcis_document(

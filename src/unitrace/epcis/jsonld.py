@@ -112,6 +112,28 @@ def validate_document(document: Mapping[str, Any]) -> EpcisDocument:
     return _document(document)
 
 
+def header_vocabularies(document: Mapping[str, Any]) -> tuple[Vocabulary, ...]:
+    """The master-data vocabularies of a document's header (``epcisHeader.epcisMasterData``,
+    where the XML reader puts an EPCISMasterDataDocument's too), of a document that has passed
+    :func:`~unitrace.epcis.validation.document_problems`; none where it carries none.
+
+    >>> site, dock = "urn:epc:id:sgln:9506000.00001.0", "urn:epc:id:sgln:9506000.00001.1"
+    >>> read_points = {"type": "urn:epcglobal:epcis:vtype:ReadPoint",
+    ...                "vocabularyElementList": [{"id": site, "children": [dock]}]}
+    >>> header = {"epcisMasterData": {"vocabularyList": [read_points]}}
+    >>> (vocabulary,) = header_vocabularies({"epcisHeader": header})
+    >>> vocabulary.elements[0].children
+    ('urn:epc:id:sgln:9506000.00001.1',)
+    >>> header_vocabularies({"epcisBody": {"eventList": []}})
+    ()
+    """
+    header = document.get("epcisHeader")
+    master = header.get("epcisMasterData") if isinstance(header, Mapping) else None
+    if not isinstance(master, Mapping):
+        return ()
+    return _vocabularies(master.get("vocabularyList")) or ()
+
+
 def query_document(
     events: Iterable[Event],
     *,

@@ -21,6 +21,10 @@ class Conflict(Refused):
     already shipped elsewhere, a container that would contain itself."""
 
 
+class AlreadyExists(Conflict):
+    """What would be created a second time: an eventID captured already, a query name taken."""
+
+
 class TransitionRefused(Conflict):
     """A state change the state table forbids, naming the unit, its state and the rule."""
 

@@ -13,12 +13,24 @@ ObjectEvent ``shipping`` to an owning or possessing    :func:`~lifecycle.ship` t
 party (or a location) registered here
 ObjectEvent ``receiving``                              :func:`~lifecycle.receive` at its
                                                        ``bizLocation``
-ObjectEvent decommissioning: ``dispensing``,           :func:`~lifecycle.change_state`
-``retail_selling``, ``destroying``, ``sampling``,
-``decommissioning``; dispositions ``dispensed``,
-``retail_sold``, ``destroyed``, ``stolen``, ``recalled``,
-``expired``
+ObjectEvent decommissioning, by disposition:           :func:`~lifecycle.change_state`
+``dispensed``, ``retail_sold``, ``destroyed``,
+``stolen``, ``recalled``, ``expired``; by bizStep and
+disposition: ``sampling`` + ``dispensed`` (free
+sample) or ``non_sellable_other`` (sample),
+``departing`` + ``non_sellable_other`` (exported),
+``holding`` + ``non_sellable_other`` (locked),
+``repackaging`` + ``inactive`` (checked out); by
+bizStep: ``dispensing``, ``retail_selling``,
+``destroying``, ``sampling``, ``decommissioning``;
+else by a disposition ``persistentDisposition`` sets
+TransformationEvent: units among the inputs, and       :func:`~lifecycle.transform`: inputs
+with bizStep ``commissioning`` among the outputs       checked out, outputs commissioned
 =====================================================  =======================================
+
+These are the words unitrace's own events use for the same changes, so that its events
+captured by another repository, or sent back, mean there what they mean here. A
+``persistentDisposition`` that unsets a word never undoes a state: a recall is for good.
 
 Any other event, and any event naming only identifiers unitrace did not issue (a supplier's
 raw-material lots, a partner's pallets), is stored and queryable and changes no unit. Events
@@ -33,6 +45,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,12 +61,14 @@ from unitrace.epcis.xml import BIZ_STEPS, DISPOSITIONS, SOURCE_DEST_TYPES, Inval
 from unitrace.epcis.xml_read import document_from_xml
 from unitrace.gs1 import InvalidCode, parse
 from unitrace.gs1.check_digits import gs1_check_digit
-from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, Refused
+from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, Refused
 from unitrace.registry.model import Actor, Party, Role, UnitState
 from unitrace.services import lifecycle
 from unitrace.store.capture_jobs import CaptureJob
 from unitrace.store.events import EventRecord, StoredEvent
 from unitrace.store.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 #: ``GS1-Capture-Error-Behaviour`` values.
 ROLLBACK: Final = "rollback"
@@ -79,6 +95,15 @@ STATES_BY_DISPOSITION: Final[Mapping[str, UnitState]] = {
     "recalled": UnitState.RECALLED,
     "expired": UnitState.EXPIRED,
 }
+#: Where the disposition alone says too little, the state by bizStep and disposition together:
+#: the words unitrace's own events use for these states (see :mod:`~unitrace.services.lifecycle`).
+STATES_BY_STEP_AND_DISPOSITION: Final[Mapping[tuple[str, str], UnitState]] = {
+    ("sampling", "dispensed"): UnitState.FREE_SAMPLE,
+    ("sampling", "non_sellable_other"): UnitState.SAMPLE,
+    ("departing", "non_sellable_other"): UnitState.EXPORTED,
+    ("holding", "non_sellable_other"): UnitState.LOCKED,
+    ("repackaging", "inactive"): UnitState.CHECKED_OUT,
+}
 STATES_BY_BIZ_STEP: Final[Mapping[str, UnitState]] = {
     "dispensing": UnitState.SUPPLIED,
     "retail_selling": UnitState.SUPPLIED,
@@ -90,6 +115,8 @@ STATES_BY_BIZ_STEP: Final[Mapping[str, UnitState]] = {
 _PARTY_TYPES: Final = frozenset({"owning_party", "possessing_party"})
 
 _PGLN: Final = "urn:epc:id:pgln:"
+#: A URI: a scheme (RFC 3986 section 3.1) and something after it.
+_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:.+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,18 +210,16 @@ def run_capture(
                 from_xml=from_xml,
                 progress=progress,
             )
-            if result.captured:
+            # a document of master data alone captures no event and is kept all the same
+            if result.captured or not result.problems:
                 uow.commit()
-    except Exception as failure:  # the job must end, and say why, whatever happened
-        result = CaptureResult(
-            (), (EventProblem(None, None, "document", f"not captured: {failure}"),)
-        )
+        captured, errors = len(result.captured), [problem_json(p) for p in result.problems]
+    except Exception:  # the job must end, and say it failed, whatever happened
+        # what went wrong inside is for the operator's log, not for the partner
+        logger.exception("capture job %s failed", job.id)
+        captured, errors = 0, [_failed_on_our_side(job.id)]
     with open_unit_of_work() as uow:
-        uow.capture_jobs.finish(
-            job.id,
-            captured=len(result.captured),
-            errors=[problem_json(problem) for problem in result.problems],
-        )
+        uow.capture_jobs.finish(job.id, captured=captured, errors=errors)
         uow.commit()
         finished = uow.capture_jobs.get(job.id)
     assert finished is not None
@@ -228,6 +253,7 @@ def capture(
     problems += capturing.problems
     if capturing.problems and behaviour == ROLLBACK:
         return CaptureResult((), tuple(problems))
+    uow.master_data.record_header(document)
     captured: list[str] = []
     for done, (index, stored) in enumerate(prepared):
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -260,7 +286,7 @@ def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) ->
     if capturing.problems:
         problem = capturing.problems[0]
         if problem.message == ALREADY_CAPTURED:
-            raise Conflict(f"eventID: {problem.event_id} is captured already")
+            raise AlreadyExists(f"eventID: {problem.event_id} is captured already")
         raise InvalidRequest(str(problem))
     ((_, stored),) = prepared
     record = capturing.apply(stored)
@@ -279,17 +305,31 @@ def list_capture_jobs(uow: UnitOfWork, *, actor: Actor) -> list[CaptureJob]:
     return uow.capture_jobs.recent(party_id=None if actor.role is Role.ADMIN else actor.party_id)
 
 
+def _failed_on_our_side(job_id: int) -> dict[str, Any]:
+    return {
+        "type": "epcisException:ImplementationException",
+        "title": "Capture failed",
+        "status": 500,
+        "detail": (
+            f"capture job {job_id} failed on the repository's side and captured nothing; "
+            "send the document again, and if it fails again give the operator this job's ID"
+        ),
+    }
+
+
 def problem_json(problem: EventProblem) -> dict[str, Any]:
     """A capture problem as the RFC 7807 body the EPCIS capture job lists."""
-    return {
+    written: dict[str, Any] = {
         "type": "epcisException:ValidationException",
         "title": "Event not captured",
         "status": 400,
         "detail": str(problem),
-        "instance": problem.event_id,
-        "eventIndex": problem.index,
-        "field": problem.field,
     }
+    if problem.event_id is not None and _is_uri(problem.event_id):
+        # the OpenAPI's instance is a URI: an event without an eventID (or with one that is
+        # no URI) has none, and is named by its index
+        written["instance"] = problem.event_id
+    return written | {"eventIndex": problem.index, "field": problem.field}
 
 
 def capture_job_json(job: CaptureJob) -> dict[str, Any]:
@@ -395,6 +435,10 @@ class _Capturing:
         it changes no unit of ours."""
         change = self._change(stored)
         if change is None:
+            if self.actor.role is Role.DISTRIBUTOR:
+                for field, named in _named_epcs_by_field(stored.document):
+                    ours = [epc for epc in dict.fromkeys(named) if self._is_ours(epc)]
+                    lifecycle.check_held(self.uow, codes=ours, actor=self.actor, field=field)
             self.waiting.append(
                 StoredEvent(
                     stored.document,
@@ -438,21 +482,39 @@ class _Capturing:
                 at=at,
                 captured=stored,
             )
+        location = _gln_of((event.get("bizLocation") or {}).get("id"))
+        if kind == "TransformationEvent":
+            inputs = [epc for epc in event.get("inputEPCList") or () if self._is_ours(epc)]
+            outputs = [epc for epc in event.get("outputEPCList") or () if self._is_ours(epc)]
+            commissioning = step == "commissioning" and bool(outputs)
+            if not inputs and not commissioning:
+                return None
+            made_lot, made_expiry = _ilmd_lot_and_expiry(event)
+            return lambda: lifecycle.transform(
+                uow,
+                inputs=inputs,
+                outputs=outputs,
+                actor=actor,
+                commissioning=commissioning,
+                lot=made_lot,
+                expiry=made_expiry,
+                location_gln=location,
+                at=at,
+                captured=stored,
+            )
         if kind != "ObjectEvent":
             return None
         codes = [epc for epc in event.get("epcList") or () if self._is_ours(epc)]
         if not codes:
             return None
-        location = _gln_of((event.get("bizLocation") or {}).get("id"))
         if action == "ADD" and step == "commissioning":
-            ilmd = event.get("ilmd") or {}
-            expiry = ilmd.get("cbvmda:itemExpirationDate")
+            lot, expiry = _ilmd_lot_and_expiry(event)
             return lambda: lifecycle.commission_units(
                 uow,
                 codes=codes,
                 actor=actor,
-                lot=ilmd.get("cbvmda:lotNumber"),
-                expiry=dt.date.fromisoformat(expiry) if expiry else None,
+                lot=lot,
+                expiry=expiry,
                 location_gln=location,
                 at=at,
                 captured=stored,
@@ -473,7 +535,8 @@ class _Capturing:
                 at=at,
                 captured=stored,
             )
-        target = STATES_BY_DISPOSITION.get(disposition or "") or STATES_BY_BIZ_STEP.get(step or "")
+        persistent = (event.get("persistentDisposition") or {}).get("set") or ()
+        target = _state_of(step, disposition, [DISPOSITIONS.word(word) for word in persistent])
         if target is None:
             return None
         return lambda: lifecycle.change_state(
@@ -532,15 +595,42 @@ class _Capturing:
         return scan.gtin is not None and scan.serial is not None and scan.gtin.value in self.gtins
 
 
+def _state_of(step: str, disposition: str, persistent: Sequence[str]) -> UnitState | None:
+    """The unit state an ObjectEvent's words move units to, if any: by its bizStep and
+    disposition, else by a disposition its ``persistentDisposition`` sets."""
+    return (
+        STATES_BY_STEP_AND_DISPOSITION.get((step, disposition))
+        or STATES_BY_DISPOSITION.get(disposition)
+        or STATES_BY_BIZ_STEP.get(step)
+        or next((STATES_BY_DISPOSITION[w] for w in persistent if w in STATES_BY_DISPOSITION), None)
+    )
+
+
+def _ilmd_lot_and_expiry(event: Mapping[str, Any]) -> tuple[str | None, dt.date | None]:
+    """The lot and expiry an event's ILMD gives the objects it commissions."""
+    ilmd = event.get("ilmd") or {}
+    expiry = ilmd.get("cbvmda:itemExpirationDate")
+    return ilmd.get("cbvmda:lotNumber"), dt.date.fromisoformat(expiry) if expiry else None
+
+
+def _named_epcs_by_field(document: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    """Every EPC an event names, by field: listed, as a parent or child, as an input or
+    output."""
+    if document.get("parentID"):
+        yield "parentID", [document["parentID"]]
+    for key in ("epcList", "childEPCs", "inputEPCList", "outputEPCList"):
+        if document.get(key):
+            yield key, list(document[key])
+
+
 def _candidate_containers(documents: Iterator[Mapping[str, Any]]) -> set[str]:
-    """Every parent, child and listed EPC that could name a case or pallet."""
-    found: set[str] = set()
-    for document in documents:
-        if document.get("parentID"):
-            found.add(document["parentID"])
-        for key in ("epcList", "childEPCs"):
-            found.update(document.get(key) or ())
-    return found
+    """Every EPC that could name a case or pallet."""
+    return {
+        epc
+        for document in documents
+        for _, named in _named_epcs_by_field(document)
+        for epc in named
+    }
 
 
 def _gln_of(uri: str | None) -> str | None:
@@ -570,6 +660,10 @@ def _event_list(document: Mapping[str, Any]) -> list[Any]:
     if not isinstance(events, list):
         raise InvalidRequest("epcisBody.eventList: an EPCISDocument carries its events there")
     return events
+
+
+def _is_uri(text: str) -> bool:
+    return _URI.fullmatch(text) is not None
 
 
 def _may_capture(actor: Actor) -> None:

@@ -18,8 +18,10 @@ How values are read:
   ``EQ_source_<type>`` and ``EQ_destination_<type>`` matches every spelling of the type;
 - ``MATCH_`` parameters take EPC URIs, ``urn:epc:idpat`` patterns with ``*`` and GS1 Digital
   Links; see :func:`epc_spellings`;
-- ``WD_readPoint`` / ``WD_bizLocation`` match as ``EQ_`` does: no location hierarchy (master
-  data) is stored, so the only descendant of a location known here is the location itself;
+- ``WD_readPoint`` / ``WD_bizLocation`` take location URIs and match each location and every
+  location below it, directly or not, in the master data captured with documents (the
+  ``children`` of ``urn:epcglobal:epcis:vtype:ReadPoint`` / ``…:BusinessLocation`` elements;
+  see :mod:`unitrace.store.master_data`); a location no master data names matches itself;
 - times need a zone (``Z`` or ``±hh:mm``); ``orderBy`` is ``eventTime`` or ``recordTime``, with
   ``orderDirection`` ``DESC`` by default as the standard has it; without ``orderBy`` events come
   in eventTime order, oldest first.
@@ -36,16 +38,17 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import re
 import threading
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+
+from sqlalchemy.exc import IntegrityError
 
 from unitrace.epcis import (
     EVENT_TYPES,
@@ -58,15 +61,20 @@ from unitrace.epcis import (
     query_document,
 )
 from unitrace.epcis.documents import namespaces_of
+from unitrace.epcis.hashing import canonical_identifier
 from unitrace.gs1 import ElementString, InvalidCode, build_digital_link
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.gs1.digital_link import parse_digital_link
 from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_class_uri, epc_uri, parse_epc_uri
-from unitrace.registry.errors import Conflict, InvalidRequest, NotFound, Refused
+from unitrace.registry.errors import AlreadyExists, InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, Role
+from unitrace.services import webhooks
+from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason, token_id_of
+from unitrace.services.webhooks import DestinationRefused, WebhookDestinations, WebhookTarget
 from unitrace.store.epcis_query import (
     EVERY_EVENT,
     MATCH_ROLES,
+    CreatorStanding,
     EpcisQueries,
     EpcMatch,
     EventQuery,
@@ -278,13 +286,16 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             fields["biz_steps"] = _cbv_spellings(key, values, *_BIZ_STEPS)
         elif key == "EQ_disposition":
             fields["dispositions"] = _cbv_spellings(key, values, *_DISPOSITIONS)
-        elif key in ("EQ_readPoint", "WD_readPoint", "EQ_bizLocation", "WD_bizLocation"):
-            field = "read_points" if key.endswith("readPoint") else "biz_locations"
+        elif key in ("EQ_readPoint", "EQ_bizLocation"):
             for value in values:
                 _uri(key, value)
-            # WD_ is EQ_ here (no location hierarchy); two parameters on one field are AND-ed
-            before = fields.get(field)
-            fields[field] = frozenset(values) if before is None else before & frozenset(values)
+            fields["read_points" if key == "EQ_readPoint" else "biz_locations"] = frozenset(values)
+        elif key in ("WD_readPoint", "WD_bizLocation"):
+            for value in values:
+                _uri(key, value)
+            # the hierarchy is walked when the query runs, with the master data of that moment
+            within = "read_points_within" if key == "WD_readPoint" else "biz_locations_within"
+            fields[within] = frozenset(values)
         elif key == "EQ_eventID":
             fields["event_ids"] = frozenset(values)
         elif key == "EQ_transformationID":
@@ -461,7 +472,12 @@ def epc_spellings(value: str, *, classes: bool = False) -> tuple[set[str], set[s
     - an ``urn:epc:idpat`` pattern matches the EPC URIs it covers, and for an SGTIN pattern with
       its GTIN given the Digital Links on GS1's resolver too; for a class parameter it also
       matches the lots of that GTIN (``urn:epc:class:lgtin``) and the pattern itself;
-    - any other URI matches as written (a Digital Link on another domain is not derived).
+    - any other URI matches as written.
+
+    An EPC URI or Digital Link also matches as its constrained canonical Digital Link
+    (:func:`~unitrace.epcis.hashing.canonical_identifier`): the spelling under which the
+    repository indexes the Digital Links events hold on other domains or with a path stem
+    (:mod:`unitrace.store.canonical_epcs`), so those are found too.
 
     >>> sorted(epc_spellings("urn:epc:idpat:sgtin:9506000.013435.*")[1])
     ['https://id.gs1.org/01/09506000134352/21/', 'urn:epc:id:sgtin:9506000.013435.']
@@ -469,9 +485,9 @@ def epc_spellings(value: str, *, classes: bool = False) -> tuple[set[str], set[s
     if value.startswith(_IDPAT):
         return _pattern_spellings(value, classes=classes)
     if value.lower().startswith(("http://", "https://")):
-        return _digital_link_spellings(value, classes=classes), set()
+        return _digital_link_spellings(value, classes=classes) | _canonical(value), set()
     if value.startswith((_EPC_ID, "urn:epc:class:lgtin:")):
-        exact = {value}
+        exact = {value, *_canonical(value)}
         try:
             elements, _ = parse_epc_uri(value)
         except InvalidCode as error:
@@ -483,6 +499,15 @@ def epc_spellings(value: str, *, classes: bool = False) -> tuple[set[str], set[s
     if ":" not in value or any(character.isspace() for character in value):
         raise ValueError(f"{value!r} is neither an EPC URI, a pattern nor a GS1 Digital Link")
     return {value}, set()
+
+
+def _canonical(value: str) -> set[str]:
+    try:
+        return {canonical_identifier(value)}
+    except ValueError:
+        # an EPC URI the hash cannot read names nothing in canonical spelling; whether the
+        # value is acceptable at all is for the caller's own checks
+        return set()
 
 
 def _pattern_spellings(value: str, *, classes: bool) -> tuple[set[str], set[str]]:
@@ -720,15 +745,22 @@ def create_named_query(
         )
     definition = read_query(json_parameters(query))
     queries = EpcisQueries(uow.connection)
+    taken = AlreadyExists(f"name: a query named {name!r} exists already")
     if queries.query_named(name) is not None:
-        raise Conflict(f"name: a query named {name!r} exists already")
-    return queries.add_query(
-        name,
-        definition.stored(),
-        party_id=actor.party_id,
-        created_by=actor.name,
-        at=at or dt.datetime.now(dt.UTC),
-    )
+        raise taken
+    try:
+        # a savepoint, so that the unit of work stays usable after the name is found taken
+        with uow.connection.begin_nested():
+            return queries.add_query(
+                name,
+                definition.stored(),
+                party_id=actor.party_id,
+                created_by=actor.name,
+                at=at or dt.datetime.now(dt.UTC),
+            )
+    except IntegrityError:
+        # another request stored the name between the look-up and the insert
+        raise taken from None
 
 
 def named_queries(uow: UnitOfWork, *, actor: Actor) -> list[NamedQuery]:
@@ -880,8 +912,12 @@ class SubscriptionRequest:
                 f"{unknown[0]}: not a subscription field ({', '.join(sorted(known))})"
             )
         dest = body.get("dest")
-        if not isinstance(dest, str) or not re.fullmatch(r"https?://[^\s/]+(/\S*)?", dest):
+        if not isinstance(dest, str):
             raise InvalidRequest("dest: the subscriber's http:// or https:// URL")
+        try:
+            webhooks.parse_destination(dest)
+        except DestinationRefused as error:
+            raise InvalidRequest(f"dest: {error}") from None
         token = body.get("signatureToken")
         if token is not None and (not isinstance(token, str) or not token):
             raise InvalidRequest("signatureToken: a non-empty string")
@@ -922,37 +958,87 @@ class SubscriptionRequest:
         )
 
 
+class SubscriptionControlsException(InvalidRequest):
+    """A subscription this repository will not make (the standard's
+    ``SubscriptionControlsException``): a destination it may not POST to, a schedule that
+    cannot be read, …; the message starts with the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSubscription:
+    """A subscription request whose ``dest`` passed the webhook destination rule."""
+
+    request: SubscriptionRequest
+    target: WebhookTarget
+
+
+def read_subscription(
+    body: Any, *, destinations: WebhookDestinations, at: dt.datetime | None = None
+) -> CheckedSubscription:
+    """``body`` read, and its ``dest`` checked against ``destinations`` (a DNS look-up: done
+    before the unit of work, so that no transaction waits on it)."""
+    try:
+        request = SubscriptionRequest.read(body)
+        if request.schedule is not None:
+            request.schedule.next_after(at or dt.datetime.now(dt.UTC))
+        target = destinations.check(request.dest)
+    except DestinationRefused as error:
+        raise SubscriptionControlsException(f"dest: {error}") from None
+    except InvalidRequest as error:
+        raise SubscriptionControlsException(str(error)) from None
+    return CheckedSubscription(request, target)
+
+
 def subscribe(
     uow: UnitOfWork,
     name: str,
     body: Any,
     *,
     actor: Actor,
+    destinations: WebhookDestinations | None = None,
     at: dt.datetime | None = None,
 ) -> Subscription:
     """Subscribe ``body.dest`` to the named query: events recorded from ``initialRecordTime``
-    (else from now) on are delivered, with ``actor``'s view of the events."""
-    query = named_query(uow, name, actor=actor)
-    request = SubscriptionRequest.read(body)
+    (else from now) on are delivered, with ``actor``'s view of the events, for as long as
+    ``actor``'s token lives. ``body`` may come as :func:`read_subscription` checked it;
+    otherwise it is checked here against ``destinations`` (public addresses only unless
+    given). A refused subscription is a :class:`SubscriptionControlsException` and stores
+    nothing."""
     now = at or dt.datetime.now(dt.UTC)
-    first = now if request.schedule is None else request.schedule.next_after(now)
-    return EpcisQueries(uow.connection).add_subscription(
-        query,
-        NewSubscription(
-            subscription_id=str(uuid.uuid4()),
-            dest=request.dest,
-            signature_token=request.signature_token,
-            stream=request.stream,
-            schedule=request.schedule_fields,
-            report_if_empty=request.report_if_empty,
-            role=actor.role.value,
-            party_id=actor.party_id,
-            created_by=actor.name,
-            created_at=now,
-            initial_record_time=request.initial_record_time or now,
-            first_attempt_at=first,
-        ),
+    checked = (
+        body
+        if isinstance(body, CheckedSubscription)
+        else read_subscription(body, destinations=destinations or WebhookDestinations(), at=now)
     )
+    request = checked.request
+    query = named_query(uow, name, actor=actor)
+    first = now if request.schedule is None else request.schedule.next_after(now)
+    queries = EpcisQueries(uow.connection)
+    try:
+        with uow.connection.begin_nested():
+            return queries.add_subscription(
+                query,
+                NewSubscription(
+                    subscription_id=str(uuid.uuid4()),
+                    dest=request.dest,
+                    signature_token=request.signature_token,
+                    stream=request.stream,
+                    schedule=request.schedule_fields,
+                    report_if_empty=request.report_if_empty,
+                    role=actor.role.value,
+                    party_id=actor.party_id,
+                    created_by=actor.name,
+                    token_id=token_id_of(actor),
+                    created_at=now,
+                    initial_record_time=request.initial_record_time or now,
+                    first_attempt_at=first,
+                ),
+            )
+    except IntegrityError:
+        if queries.query_named(name) is None:
+            # the query was deleted between the look-up and the insert (its foreign key)
+            raise NotFound(f"no query named {name!r} is yours: it was just deleted") from None
+        raise
 
 
 def subscriptions(uow: UnitOfWork, name: str, *, actor: Actor) -> list[Subscription]:
@@ -991,6 +1077,8 @@ def subscription_json(found: Subscription) -> dict[str, Any]:
     if found.last_notified_at is not None:
         written["lastNotifiedAt"] = _time_text(found.last_notified_at)
     written["deliveryStatus"] = found.status
+    if found.suspended_reason is not None:
+        written["suspendedReason"] = found.suspended_reason
     if found.attempts:
         written["failedAttempts"] = found.attempts
         written["nextAttemptAt"] = _time_text(found.next_attempt_at)
@@ -1015,17 +1103,13 @@ def signature(body: bytes, token: str) -> str:
     return "sha256=" + hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
 
 
-Post = Callable[[str, bytes, Mapping[str, str]], int]
+Post = Callable[[WebhookTarget, bytes, Mapping[str, str]], int]
 
 
-def post_over_http(url: str, body: bytes, headers: Mapping[str, str]) -> int:
-    """POST ``body`` to ``url``; the HTTP status (a connection failure is an ``OSError``)."""
-    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
+def post_over_http(target: WebhookTarget, body: bytes, headers: Mapping[str, str]) -> int:
+    """POST ``body`` to the checked ``target``, connecting to the address that was checked;
+    the HTTP status (redirects are not followed; a connection failure is an ``OSError``)."""
+    return webhooks.post(target, body, headers, timeout=DELIVERY_TIMEOUT)
 
 
 DELIVERY_TIMEOUT: Final = 10.0
@@ -1051,18 +1135,25 @@ class DeliveryPolicy:
 class SubscriptionDelivery:
     """Delivers subscriptions in a background thread: ``start()`` when the service starts,
     ``stop()`` when it stops (it finishes the delivery under way). :meth:`deliver_due` is one
-    pass, for tests and for the thread. Nothing here runs on a request's path."""
+    pass, for tests and for the thread. Nothing here runs on a request's path.
+
+    Before each POST the destination is checked again against ``destinations`` (a name may
+    resolve elsewhere since the subscription was made) and the POST goes to the address
+    checked; a refused destination is a failed delivery. A subscription whose creator's token
+    was revoked, or whose party is gone, is suspended instead of delivered."""
 
     def __init__(
         self,
         database: Database,
         *,
         policy: DeliveryPolicy | None = None,
+        destinations: WebhookDestinations | None = None,
         post: Post = post_over_http,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.database = database
         self.policy = policy or DeliveryPolicy()
+        self.destinations = destinations or WebhookDestinations()
         self._post = post
         self._clock = clock
         self._stopping = threading.Event()
@@ -1123,9 +1214,15 @@ class SubscriptionDelivery:
         posts = 0
         while True:
             with self.database.unit_of_work(read_only=True) as uow:
-                events = EpcisQueries(uow.connection).events(
-                    conditions, viewer=viewer, after=watermark, limit=self.policy.batch
-                )
+                queries = EpcisQueries(uow.connection)
+                lost = _lost_access(found, queries.creator_standing(found))
+                if lost is None:
+                    events = queries.events(
+                        conditions, viewer=viewer, after=watermark, limit=self.policy.batch
+                    )
+            if lost is not None:
+                self._suspend(found, lost)
+                return posts
             if not events and (found.stream or posts or not found.report_if_empty):
                 break
             body = json.dumps(
@@ -1160,9 +1257,13 @@ class SubscriptionDelivery:
 
     def _attempt(self, dest: str, body: bytes, headers: Mapping[str, str]) -> str | None:
         try:
-            status = self._post(dest, body, headers)
-        except OSError as error:
-            return f"{dest}: {error}"
+            target = self.destinations.check(dest)
+        except DestinationRefused as error:
+            return f"{dest}: destination refused: {error}"
+        try:
+            status = self._post(target, body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            return f"{dest}: {error or type(error).__name__}"
         if not 200 <= status < 300:
             return f"{dest} answered HTTP {status}"
         return None
@@ -1207,8 +1308,27 @@ class SubscriptionDelivery:
                 attempts=attempts,
                 status="suspended" if suspended else "failing",
                 next_attempt_at=now + dt.timedelta(seconds=delay),
+                suspended_reason=f"{attempts} deliveries in a row failed" if suspended else None,
             )
             uow.commit()
+
+    def _suspend(self, found: Subscription, reason: str) -> None:
+        log.warning("EPCIS subscription %s suspended: %s", found.subscription_id, reason)
+        with self.database.unit_of_work() as uow:
+            EpcisQueries(uow.connection).suspend(found.id, reason=reason)
+            uow.commit()
+
+
+def _lost_access(found: Subscription, standing: CreatorStanding) -> str | None:
+    """Why ``found`` may deliver no more: its creator's token or party is gone (None while
+    they stand)."""
+    if not standing.token_known:
+        return f"the token that made it ({ACTOR_PREFIX}{found.token_id}) no longer exists"
+    if standing.token_revoked_at is not None and found.token_id is not None:
+        return revocation_reason(found.token_id, standing.token_revoked_at)
+    if not standing.party_known:
+        return f"its party {found.party_id!r}, whose view of the events it had, no longer exists"
+    return None
 
 
 def definition_of_subscription(found: Subscription) -> QueryDefinition:

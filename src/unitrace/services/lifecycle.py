@@ -36,6 +36,8 @@ received            OBSERVE     receiving                                   in_p
 → withdrawn         OBSERVE     —                                           non_sellable_other
 → expired           OBSERVE     —                                           expired
 → voided            DELETE      decommissioning                             —
+transformed         —           TransformationEvent: inputs → checked_out;  active (outputs)
+                                outputs commissioning (issued → active)
 ==================  ==========  ==========================================  ====================
 
 CBV has no word for a withdrawal, a free sample, an export or a parallel importer's check-out;
@@ -49,6 +51,7 @@ allocate, receive and change state of units in its own party's custody, and see 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -65,6 +68,7 @@ from unitrace.epcis import (
     ObjectEvent,
     SourceDest,
     SourceDestType,
+    TransformationEvent,
 )
 from unitrace.gs1 import Gln, Gtin, InvalidCode, Sscc, parse
 from unitrace.registry.errors import (
@@ -270,10 +274,44 @@ def commission_units(
         raise InvalidRequest("codes: none given")
     location = _gln(location_gln, "location_gln")
     context = _Context.of(uow)
-    targets = _resolve(uow, context, codes, "codes")
+    targets, ilmd = _checked_commissioning(uow, context, codes, "codes", lot, expiry, when)
+    record = _activate(
+        uow,
+        context,
+        UnitKeys(tuple(targets.units)),
+        len(targets.units),
+        actor=actor,
+        when=when,
+        location=location,
+        ilmd=ilmd,
+        epc_list=targets.epcs,
+        captured=captured,
+    )
+    uow.audit.record(
+        actor.name,
+        "units.commissioned",
+        record.event_id,
+        {"units": len(targets.units), "event_id": record.event_id},
+    )
+    return record
+
+
+def _checked_commissioning(
+    uow: UnitOfWork,
+    context: _Context,
+    codes: Sequence[str],
+    field: str,
+    lot: str | None,
+    expiry: dt.date | None,
+    when: dt.datetime,
+) -> tuple[_Targets, Ilmd | None]:
+    """The units ``codes`` name, to be commissioned: no container among them, ``lot`` and
+    ``expiry`` (where given) each unit's own, every lot commissionable; and the ILMD their
+    event carries (the lot and expiry, when they are all of one lot)."""
+    targets = _resolve(uow, context, codes, field)
     if targets.containers:
         raise InvalidRequest(
-            f"codes: {targets.containers[0].epc} is a container: only units are commissioned"
+            f"{field}: {targets.containers[0].epc} is a container: only units are commissioned"
         )
     lots: dict[tuple[str, str], Lot] = {}
     for unit in targets.units.values():
@@ -293,25 +331,7 @@ def commission_units(
     for registered in lots.values():
         _commissionable(registered, when)
     only = next(iter(lots.values())) if len(lots) == 1 else None
-    record = _activate(
-        uow,
-        context,
-        UnitKeys(tuple(targets.units)),
-        len(targets.units),
-        actor=actor,
-        when=when,
-        location=location,
-        ilmd=Ilmd(lot=only.lot, expiry=only.expiry) if only is not None else None,
-        epc_list=targets.epcs,
-        captured=captured,
-    )
-    uow.audit.record(
-        actor.name,
-        "units.commissioned",
-        record.event_id,
-        {"units": len(targets.units), "event_id": record.event_id},
-    )
-    return record
+    return targets, Ilmd(lot=only.lot, expiry=only.expiry) if only is not None else None
 
 
 def _activate(
@@ -869,27 +889,8 @@ def change_state(
         raise InvalidRequest("codes: none given")
     location = _place(uow, actor, location_gln)
     context = _Context.of(uow)
-    targets = _resolve(uow, context, codes, "codes")
-    tree = uow.units.subtree(container.id for container in targets.containers)
-    inside = set(tree)
-    for unit in targets.units.values():
-        if unit.container_id in inside:
-            raise InvalidRequest(
-                f"codes: unit {_unit_name(unit.gtin, unit.serial)} is inside "
-                f"{unit.container_epc}, which is named too"
-            )
-    loose = UnitKeys(tuple(targets.units)) if targets.units else None
-    selections = _selections(loose, tree)
-    units = 0
-    from_states: set[UnitState] = set()
-    for selection in selections:
-        for group in uow.units.groups(selection):
-            _check_custody(actor, group.custodian_id, _GroupNames(uow, selection, group))
-            _check_change(uow, selection, group, target, actor, location, when)
-            from_states.add(group.state)
-            units += group.count
-    if units == 0:
-        raise InvalidRequest("codes: the containers named hold no units")
+    change = _checked_change(uow, context, codes, "codes", target, actor, location, when)
+    selections, units, from_states = change.selections, change.units, change.from_states
     words = STATE_EVENTS[target]
     if target is UnitState.SUPPLIED and actor.party_id is not None:
         acting = uow.parties.get(actor.party_id)
@@ -926,6 +927,181 @@ def change_state(
         {"to": target.value, "units": units, "from": sorted(s.value for s in from_states)},
     )
     return record
+
+
+# --- what a distributor may write ---------------------------------------------------------------
+
+
+def check_held(uow: UnitOfWork, *, codes: Sequence[str], actor: Actor, field: str) -> None:
+    """Refuse (:class:`Forbidden`) a distributor an event about units or containers of
+    unitrace that are not in its party's custody: an observation or an inspection of its own
+    stock is its to record, the history of another's is not. Other roles pass."""
+    if actor.role is not Role.DISTRIBUTOR or not codes:
+        return
+    targets = _resolve(uow, _Context.of(uow), codes, field)
+    for unit in targets.units.values():
+        _check_custody(actor, unit.custodian_id, f"unit {_unit_name(unit.gtin, unit.serial)}")
+    for container in targets.containers:
+        _check_custody(actor, container.custodian_id, f"container {container.epc}")
+
+
+# --- transforming --------------------------------------------------------------------------------
+
+
+def transform(
+    uow: UnitOfWork,
+    *,
+    inputs: Sequence[str] = (),
+    outputs: Sequence[str] = (),
+    actor: Actor,
+    commissioning: bool = False,
+    lot: str | None = None,
+    expiry: dt.date | None = None,
+    location_gln: str | None = None,
+    at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
+) -> EventRecord:
+    """Units went into a transformation and others came out of it (a TransformationEvent:
+    repackaging, kitting, blending). The units among ``inputs`` (a container standing for
+    every unit in it) are consumed: checked out, the EU FMD's state for a pack a parallel
+    distributor repackages, on the state table's rules. Where the transformation
+    ``commissioning`` its outputs, the units among ``outputs`` go from issued to active, on
+    the rules of :func:`commission_units`. One event records both; its inputs and outputs
+    are the genealogy, which traceability reads from the event index."""
+    when = _time(at)
+    if not inputs and not (outputs and commissioning):
+        raise InvalidRequest(
+            "inputs: none given, and no outputs commissioned: the transformation changes no unit"
+        )
+    context = _Context.of(uow)
+    location = _gln(location_gln, "location_gln")
+    consumed: _Change | None = None
+    if inputs:
+        _allow(actor, "change_state")
+        location = _place(uow, actor, location_gln)
+        consumed = _checked_change(
+            uow, context, inputs, "inputs", UnitState.CHECKED_OUT, actor, location, when
+        )
+    made: _Targets | None = None
+    ilmd: Ilmd | None = None
+    if outputs and commissioning:
+        _allow(actor, "commission")
+        made, ilmd = _checked_commissioning(uow, context, outputs, "outputs", lot, expiry, when)
+        both = set(made.epcs) & set(consumed.epcs if consumed else ())
+        if both:
+            raise InvalidRequest(f"outputs: {min(both)} is an input too: nothing is both")
+    place = context.naming.sgln(location) if location is not None else None
+    event = TransformationEvent(
+        event_time=when,
+        input_epc_list=consumed.epcs if consumed else None,
+        output_epc_list=made.epcs if made else None,
+        biz_step=BizStep.COMMISSIONING if made else None,
+        disposition=Disposition.ACTIVE if made else None,
+        read_point=place,
+        biz_location=place,
+        ilmd=ilmd,
+        # EPCIS ties a transformation's inputs to outputs recorded apart by this identifier
+        transformation_id=None if consumed and made else uuid.uuid4().urn,
+    )
+    contained = (
+        [UnitEpcs(InContainers(consumed.tree), context.naming, role=CONTAINED_ROLE)]
+        if consumed is not None and consumed.tree
+        else []
+    )
+    gln = location.value if location else None
+    try:
+        with _changed_meanwhile(), _all_or_nothing(uow):
+            record = _record(
+                uow, event, captured, actor=actor, party_id=actor.party_id, units_named=contained
+            )
+            if consumed is not None:
+                moved = sum(
+                    uow.units.set_state(
+                        selection,
+                        to=UnitState.CHECKED_OUT,
+                        from_states=consumed.from_states,
+                        at=when,
+                        party_id=actor.party_id,
+                        location_gln=gln,
+                    )
+                    for selection in consumed.selections
+                )
+                if moved != consumed.units:
+                    raise _Undone
+            if made is not None:
+                commissioned = UnitKeys(tuple(made.units))
+                activated = uow.units.set_state(
+                    commissioned,
+                    to=UnitState.ACTIVE,
+                    from_states=frozenset({UnitState.ISSUED}),
+                    at=when,
+                    party_id=actor.party_id,
+                    location_gln=gln,
+                )
+                if activated != len(made.units):
+                    raise _NotAllIssued(commissioned)
+    except _NotAllIssued as refused:
+        raise _not_all_issued(uow, refused.selection) from None
+    uow.audit.record(
+        actor.name,
+        "units.transformed",
+        record.event_id,
+        {
+            "consumed": consumed.units if consumed else 0,
+            "commissioned": len(made.units) if made else 0,
+        },
+    )
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """Units a change of state was checked for: their selections (the units named, the units
+    inside the containers named), how many, and the states they leave."""
+
+    selections: list[UnitSelection]
+    units: int
+    from_states: frozenset[UnitState]
+    #: the EPC of each code, in the order given
+    epcs: tuple[str, ...]
+    #: the containers named and those inside them
+    tree: tuple[int, ...]
+
+
+def _checked_change(
+    uow: UnitOfWork,
+    context: _Context,
+    codes: Sequence[str],
+    field: str,
+    target: UnitState,
+    actor: Actor,
+    location: Gln | None,
+    when: dt.datetime,
+) -> _Change:
+    """The units ``codes`` name (a container standing for every unit in it), once the state
+    table lets each group of them go to ``target`` and ``actor`` holds them."""
+    targets = _resolve(uow, context, codes, field)
+    tree = uow.units.subtree(container.id for container in targets.containers)
+    inside = set(tree)
+    for unit in targets.units.values():
+        if unit.container_id in inside:
+            raise InvalidRequest(
+                f"{field}: unit {_unit_name(unit.gtin, unit.serial)} is inside "
+                f"{unit.container_epc}, which is named too"
+            )
+    loose = UnitKeys(tuple(targets.units)) if targets.units else None
+    selections = _selections(loose, tree)
+    units = 0
+    from_states: set[UnitState] = set()
+    for selection in selections:
+        for group in uow.units.groups(selection):
+            _check_custody(actor, group.custodian_id, _GroupNames(uow, selection, group))
+            _check_change(uow, selection, group, target, actor, location, when)
+            from_states.add(group.state)
+            units += group.count
+    if units == 0:
+        raise InvalidRequest(f"{field}: the containers named hold no units")
+    return _Change(selections, units, frozenset(from_states), targets.epcs, tuple(tree))
 
 
 def _check_change(
@@ -1354,6 +1530,15 @@ class _GroupNames:
 
 class _Undone(Exception):
     """The writes did not add up: they are undone, and the caller says why."""
+
+
+class _NotAllIssued(Exception):
+    """Units to commission were not all issued: the writes are undone, and the caller names
+    one that was not."""
+
+    def __init__(self, selection: UnitSelection) -> None:
+        super().__init__()
+        self.selection = selection
 
 
 @contextmanager

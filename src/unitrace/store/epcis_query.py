@@ -6,9 +6,15 @@ subscriptions of the REST binding, with their delivery state.
 How the parameters become conditions (AND across parameters, OR within one):
 
 - times compare in UTC, ``GE_`` inclusive and ``LT_`` exclusive;
+- ``WD_readPoint`` / ``WD_bizLocation`` match the locations given and every location below
+  them in the master data's hierarchy of read points / business locations, walked inside the
+  query (:func:`~unitrace.store.master_data.descendants_of`), so that a named query or a
+  subscription sees the hierarchy as it is when it runs;
 - a ``MATCH_`` parameter is an :class:`EpcMatch`: exact EPCs (every spelling the service
-  derived) and prefixes (from ``urn:epc:idpat`` wildcards), searched in the EPC index under the
-  roles the standard gives the parameter;
+  derived) and prefixes (from ``urn:epc:idpat`` wildcards), searched under the roles the
+  standard gives the parameter in the EPC index and in the canonical Digital Links of EPCs
+  captured as Digital Links spelled otherwise (``event_canonical_epcs``); a prefix is a range
+  of the index (``prefix <= epc < the prefix's successor``), a seek rather than a scan;
 - ``EQ_bizTransaction_<type>``, ``EQ_source_<type>``, ``EQ_destination_<type>``,
   ``EQ_persistentDisposition_set`` / ``_unset`` and ``EQ_transformationID`` are
   :class:`ValueMatch` es on ``event_values``.
@@ -28,9 +34,11 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     Select,
     and_,
+    case,
     delete,
     exists,
     false,
@@ -39,19 +47,24 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
     update,
 )
 
 from unitrace.epcis import EpcNaming
 from unitrace.gs1 import Gtin
 from unitrace.store.events import LIST_ROLES
+from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
 from unitrace.store.schema import (
+    api_tokens,
     containers,
     epcis_events,
     epcis_queries,
     epcis_subscriptions,
+    event_canonical_epcs,
     event_epcs,
     event_values,
+    parties,
     products,
     units,
 )
@@ -109,6 +122,9 @@ class EventQuery:
     dispositions: frozenset[str] | None = None
     read_points: frozenset[str] | None = None
     biz_locations: frozenset[str] | None = None
+    #: ``WD_``: these locations or any below them in the master data
+    read_points_within: frozenset[str] | None = None
+    biz_locations_within: frozenset[str] | None = None
     event_ids: frozenset[str] | None = None
     epc_matches: tuple[EpcMatch, ...] = ()
     value_matches: tuple[ValueMatch, ...] = ()
@@ -184,6 +200,18 @@ class Subscription:
     attempts: int
     last_error: str | None
     last_notified_at: dt.datetime | None
+    token_id: int | None = None
+    suspended_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatorStanding:
+    """What is left of a subscription's creator: its token (``token_known``, and when it
+    was revoked) and its party (``party_known``)."""
+
+    token_known: bool
+    token_revoked_at: dt.datetime | None
+    party_known: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +228,7 @@ class NewSubscription:
     created_at: dt.datetime
     initial_record_time: dt.datetime
     first_attempt_at: dt.datetime
+    token_id: int | None = None
 
 
 class EpcisQueries:
@@ -306,6 +335,28 @@ class EpcisQueries:
         if not viewer.everything:
             statement = statement.where(self._visible(viewer.party_id))
         return [str(value) for value in self.connection.execute(statement).scalars()]
+
+    def known_epcs(self, *, viewer: EventViewer, after: str | None, limit: int) -> list[str]:
+        """The EPCs (instances, not classes) the visible events name, each as an event
+        wrote it, in code order from just after ``after``: a page of ``GET /epcis/epcs``.
+        Those are the EPCs ``MATCH_anyEPC`` finds events of."""
+        named = event_epcs.c.epc
+        statement = (
+            select(named)
+            .where(event_epcs.c.role.in_(MATCH_ROLES["MATCH_anyEPC"]))
+            .distinct()
+            .order_by(named)
+            .limit(limit)
+        )
+        if after is not None:
+            statement = statement.where(named > after)
+        if not viewer.everything:
+            statement = statement.where(
+                event_epcs.c.event_pk.in_(
+                    select(epcis_events.c.id).where(self._visible(viewer.party_id))
+                )
+            )
+        return [str(epc) for epc in self.connection.execute(statement).scalars()]
 
     def _visible(self, party_id: str | None) -> ColumnElement[bool]:
         """What a party may see: the events that concern it, and the events naming (in any
@@ -430,6 +481,7 @@ class EpcisQueries:
             "role": new.role,
             "party_id": new.party_id,
             "created_by": new.created_by,
+            "token_id": new.token_id,
             "created_at": new.created_at,
             "initial_record_time": new.initial_record_time,
             "watermark_time": watermark.time,
@@ -518,7 +570,8 @@ class EpcisQueries:
         changes: dict[str, Any] = {
             "watermark_time": watermark.time,
             "watermark_pk": watermark.pk,
-            "status": "active",
+            # a subscription suspended meanwhile (its token revoked) stays suspended
+            "status": case((_suspended(), "suspended"), else_="active"),
             "attempts": 0,
             "last_error": None,
             "next_attempt_at": next_attempt_at,
@@ -531,19 +584,69 @@ class EpcisQueries:
         )
 
     def failed(
-        self, pk: int, *, error: str, attempts: int, status: str, next_attempt_at: dt.datetime
+        self,
+        pk: int,
+        *,
+        error: str,
+        attempts: int,
+        status: str,
+        next_attempt_at: dt.datetime,
+        suspended_reason: str | None = None,
     ) -> None:
         self.connection.execute(
             update(epcis_subscriptions)
             .where(epcis_subscriptions.c.id == pk)
             .values(
-                status=status,
+                status=case((_suspended(), "suspended"), else_=status),
                 attempts=attempts,
                 last_error=error[:2000],
                 next_attempt_at=next_attempt_at,
                 leased_until=None,
+                suspended_reason=case(
+                    (_suspended(), epcis_subscriptions.c.suspended_reason),
+                    else_=suspended_reason,
+                ),
             )
         )
+
+    def suspend(self, pk: int, *, reason: str) -> None:
+        """Deliver the subscription no more, for ``reason``."""
+        self.connection.execute(
+            update(epcis_subscriptions)
+            .where(epcis_subscriptions.c.id == pk)
+            .values(status="suspended", suspended_reason=reason, leased_until=None)
+        )
+
+    def suspend_created_by(self, token_id: int, *, reason: str) -> int:
+        """Suspend every subscription the token ``token_id`` made; how many there were."""
+        suspended = self.connection.execute(
+            update(epcis_subscriptions)
+            .where(
+                epcis_subscriptions.c.token_id == token_id,
+                epcis_subscriptions.c.status != "suspended",
+            )
+            .values(status="suspended", suspended_reason=reason)
+        )
+        return int(suspended.rowcount)
+
+    def creator_standing(self, found: Subscription) -> CreatorStanding:
+        """Whether the token and the party that made ``found`` still exist (a subscription
+        made without a token or a party has nothing to lose)."""
+        token_known, revoked_at = True, None
+        if found.token_id is not None:
+            row = self.connection.execute(
+                select(api_tokens.c.revoked_at).where(api_tokens.c.id == found.token_id)
+            ).first()
+            token_known = row is not None
+            if row is not None and row.revoked_at is not None:
+                revoked_at = utc(row.revoked_at)
+        party_known = found.party_id is None or (
+            self.connection.execute(
+                select(parties.c.id).where(parties.c.id == found.party_id)
+            ).first()
+            is not None
+        )
+        return CreatorStanding(token_known, revoked_at, party_known)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -570,6 +673,14 @@ def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
     ):
         if values is not None:
             conditions.append(column.in_(sorted(values)))
+    for column, vocabulary_type, roots in (
+        (events.read_point, READ_POINT, query.read_points_within),
+        (events.biz_location, BUSINESS_LOCATION, query.biz_locations_within),
+    ):
+        if roots is not None:
+            conditions.append(
+                or_(column.in_(sorted(roots)), column.in_(descendants_of(vocabulary_type, roots)))
+            )
     for column, start, end in (
         (events.event_time, query.event_time_from, query.event_time_before),
         (events.record_time, query.record_time_from, query.record_time_before),
@@ -588,18 +699,41 @@ def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _epc_match(match: EpcMatch) -> Select[Any]:
-    epc = event_epcs.c.epc
-    alternatives: list[ColumnElement[bool]] = []
-    if match.exact:
-        alternatives.append(epc.in_(sorted(match.exact)))
-    # substr rather than LIKE: LIKE ignores case on SQLite, and serials do not
-    alternatives.extend(
-        func.substr(epc, 1, len(prefix)) == prefix for prefix in sorted(match.prefixes)
-    )
-    return select(event_epcs.c.event_pk).where(
-        event_epcs.c.role.in_(match.roles), or_(false(), *alternatives)
-    )
+def _epc_match(match: EpcMatch) -> CompoundSelect[Any]:
+    """The events naming an EPC ``match`` matches: one select per exact list and per prefix,
+    in each index, so that every one is a seek of the EPC index on both databases (an OR of
+    them is not always planned so)."""
+    named: list[Select[Any]] = []
+    for index in (event_epcs, event_canonical_epcs):
+        epc = index.c.epc
+        found = select(index.c.event_pk).where(index.c.role.in_(match.roles))
+        if match.exact:
+            named.append(found.where(epc.in_(sorted(match.exact))))
+        # a range rather than LIKE or substr: LIKE ignores case on SQLite (serials do not),
+        # and neither is a seek of the index on both databases; the range is, in byte order
+        for prefix in sorted(match.prefixes):
+            named.append(found.where(epc >= prefix, epc < prefix_successor(prefix)))
+    if not match.exact and not match.prefixes:
+        named.append(select(event_epcs.c.event_pk).where(false()))
+    return union_all(*named)
+
+
+def prefix_successor(prefix: str) -> str:
+    """The first text after every text that starts with ``prefix``, in code point order (the
+    byte order of UTF-8): ``prefix <= text < prefix_successor(prefix)`` is ``text`` starting
+    with ``prefix``.
+
+    >>> prefix_successor("urn:epc:id:sgtin:9506000.013435.")
+    'urn:epc:id:sgtin:9506000.013435/'
+    """
+    kept = prefix.rstrip(chr(0x10FFFF))
+    if not kept:
+        raise ValueError("an empty prefix is every text, not a range")
+    # a surrogate is no character a database stores: step over them
+    following = ord(kept[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return kept[:-1] + chr(following)
 
 
 def _value_match(wanted: ValueMatch) -> Select[Any]:
@@ -608,6 +742,10 @@ def _value_match(wanted: ValueMatch) -> Select[Any]:
     return select(values.event_pk).where(
         values.field == wanted.field, values.value.in_(sorted(wanted.values)), type_condition
     )
+
+
+def _suspended() -> ColumnElement[bool]:
+    return epcis_subscriptions.c.status == "suspended"
 
 
 def _same_party(column: ColumnElement[Any], party_id: str | None) -> ColumnElement[bool]:
@@ -648,4 +786,6 @@ def _subscription(row: Any) -> Subscription:
         attempts=row.attempts,
         last_error=row.last_error,
         last_notified_at=None if row.last_notified_at is None else utc(row.last_notified_at),
+        token_id=row.token_id,
+        suspended_reason=row.suspended_reason,
     )

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from unitrace.epcis import EpcisEvent, EpcNaming
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
+from unitrace.store.canonical_epcs import index_canonical_epcs
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import epcis_events, event_epcs, event_values, products, units
 from unitrace.store.times import now, utc
@@ -132,6 +133,7 @@ class EventRepository:
             for field_name, kind, value in _values(stored.document):
                 values.append({"event_pk": pk, "field": field_name, "type": kind, "value": value})
         _INSERT_EPCS.execute_many(self.connection, epcs)
+        index_canonical_epcs(self.connection, epcs)
         _INSERT_VALUES.execute_many(self.connection, values)
         return list(zip(pks, records, strict=True))
 

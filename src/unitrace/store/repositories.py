@@ -5,6 +5,7 @@ Each takes the unit of work's connection; none commits.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -239,6 +240,15 @@ class TokenRepository:
 
     def count(self) -> int:
         return len(self.connection.execute(select(api_tokens.c.id)).all())
+
+    def revoke(self, token_id: int, at: dt.datetime) -> bool:
+        """Whether the live token ``token_id`` was revoked (False: unknown or revoked already)."""
+        revoked = self.connection.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return revoked.rowcount == 1
 
 
 class AuditTrail:

@@ -195,6 +195,10 @@ epcis_events = Table(
     Index("ix_epcis_events_record_time", "record_time"),
 )
 
+# EPCs compare byte by byte on PostgreSQL (COLLATE "C"), as on SQLite: codes have no locale,
+# and only in byte order is every EPC that starts with a pattern's prefix one range of the index.
+EpcText = Text().with_variant(Text(collation="C"), "postgresql")
+
 # Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
 event_epcs = Table(
     "event_epcs",
@@ -206,9 +210,29 @@ event_epcs = Table(
         nullable=False,
     ),
     Column("role", String(16), nullable=False),
-    Column("epc", Text, nullable=False),
+    Column("epc", EpcText, nullable=False),
     Index("ix_event_epcs_epc", "epc"),
     Index("ix_event_epcs_event_pk", "event_pk"),
+)
+
+# The constrained canonical GS1 Digital Link (CBV 2.0 section 8.9: on id.gs1.org, the key and
+# the qualifiers that make an identity) of each EPC an event names as a Digital Link spelled
+# otherwise: on another domain, under a path stem, with a lot beside the serial. event_epcs
+# keeps the EPC as sent (it is the event's EPC list); a query asking for the object in any
+# spelling finds it here, by the canonical spelling it asks for too.
+event_canonical_epcs = Table(
+    "event_canonical_epcs",
+    metadata,
+    Column(
+        "event_pk",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("epcis_events.id"),
+        nullable=False,
+    ),
+    Column("role", String(16), nullable=False),
+    Column("epc", EpcText, nullable=False),
+    Index("ix_event_canonical_epcs_epc", "epc"),
+    Index("ix_event_canonical_epcs_event_pk", "event_pk"),
 )
 
 # The typed values an event names besides its EPCs, for queries on them: ``source`` and
@@ -228,6 +252,27 @@ event_values = Table(
     Column("value", Text, nullable=False),
     Index("ix_event_values_field_value", "field", "value"),
     Index("ix_event_values_event_pk", "event_pk"),
+)
+
+# Master data (EPCIS 2.0 section 7.2): vocabulary elements by vocabulary type and ID, with
+# their attributes as the latest document gave them, and the hierarchy their ``children``
+# lists make (a business location's sub-locations), which WD_readPoint and WD_bizLocation
+# walk. Elements and children come with captured documents' headers.
+vocabulary_elements = Table(
+    "vocabulary_elements",
+    metadata,
+    Column("type", Text, primary_key=True),
+    Column("id", Text, primary_key=True),
+    Column("attributes", JSON, nullable=False),
+)
+
+vocabulary_children = Table(
+    "vocabulary_children",
+    metadata,
+    # a child may be named before (or without) its own element: no foreign keys
+    Column("type", Text, primary_key=True),
+    Column("parent_id", Text, primary_key=True),
+    Column("child_id", Text, primary_key=True),
 )
 
 # EPCIS capture jobs (``POST /epcis/capture``): a document captured as a whole or, with
@@ -367,6 +412,8 @@ epcis_subscriptions = Table(
     Column("role", String(16), nullable=False),
     Column("party_id", String(64)),
     Column("created_by", Text),
+    # the subscribing token (none for the command line): its revocation ends the deliveries
+    Column("token_id", Integer),
     Column("created_at", Timestamp, nullable=False),
     Column("initial_record_time", Timestamp, nullable=False),
     Column("watermark_time", Timestamp, nullable=False),
@@ -377,6 +424,8 @@ epcis_subscriptions = Table(
     Column("last_error", Text),
     Column("last_notified_at", Timestamp),
     Column("leased_until", Timestamp),
+    # why a suspended subscription is no longer delivered
+    Column("suspended_reason", Text),
     CheckConstraint("status IN ('active', 'failing', 'suspended')", name="status"),
     Index("ix_epcis_subscriptions_query_id", "query_id"),
     Index("ix_epcis_subscriptions_next_attempt_at", "next_attempt_at"),

@@ -21,6 +21,7 @@ from unitrace.store.capture_jobs import CaptureJobRepository
 from unitrace.store.database import READ_ONLY
 from unitrace.store.events import EventRepository
 from unitrace.store.issuance import SerialIssuance
+from unitrace.store.master_data import MasterDataRepository
 from unitrace.store.repositories import (
     AuditTrail,
     LotRepository,
@@ -62,6 +63,7 @@ class UnitOfWork:
     scans: ScanLog
     alerts: AlertRepository
     capture_jobs: CaptureJobRepository
+    master_data: MasterDataRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -83,6 +85,7 @@ class UnitOfWork:
         self.scans = ScanLog(self.connection)
         self.alerts = AlertRepository(self.connection)
         self.capture_jobs = CaptureJobRepository(self.connection)
+        self.master_data = MasterDataRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -1,6 +1,13 @@
 """EPCIS 2.0 capture, as the official REST binding has it: ``POST /epcis/capture`` (a whole
 document, as an asynchronous capture job), ``GET /epcis/capture[/{captureID}]`` (the jobs),
-``POST /epcis/events`` (one event) and ``OPTIONS /epcis/capture`` (the capture limits)."""
+``POST /epcis/events`` (one event) and ``OPTIONS /epcis/capture`` (the capture limits).
+
+Errors are the OpenAPI's problems (:mod:`unitrace.api.epcis_problems`), in
+``application/problem+json`` only: a document or event refused before capture is a 400
+``epcisException:ValidationException`` naming the event and the field; over the capture
+limits a 413 ``CaptureLimitExceededException``; a body neither JSON nor XML a 415
+``UnsupportedMediaTypeException``; an eventID captured already a 409
+``ResourceAlreadyExistsException``. The events a capture job refuses are listed on the job."""
 
 from __future__ import annotations
 
@@ -12,7 +19,14 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 
 from unitrace.api.dependencies import Reader, caller, caller_with
-from unitrace.api.problems import problem
+from unitrace.api.epcis_problems import (
+    CAPTURE_LIMIT_EXCEEDED,
+    CAPTURE_LIMITS,
+    UNSUPPORTED_MEDIA_TYPE,
+    VERSIONS,
+    epcis_problem,
+)
+from unitrace.registry.errors import NotFound
 from unitrace.registry.model import Actor, Role
 from unitrace.services import epcis_capture
 from unitrace.store.unit_of_work import Database
@@ -21,14 +35,13 @@ router = APIRouter(prefix="/epcis", tags=["epcis"])
 Capturer = Annotated[Actor, Depends(caller_with(Role.LINE, Role.DISTRIBUTOR))]
 Caller = Annotated[Actor, Depends(caller)]
 
-#: What every EPCIS answer says it speaks.
-VERSIONS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 CAPTURE_HEADERS = {
     **VERSIONS,
-    "GS1-EPCIS-Capture-Limit": str(epcis_capture.CAPTURE_LIMIT),
-    "GS1-EPCIS-Capture-File-Size-Limit": str(epcis_capture.CAPTURE_FILE_SIZE_LIMIT),
+    **CAPTURE_LIMITS,
     "GS1-Capture-Error-Behaviour": ", ".join(epcis_capture.ERROR_BEHAVIOURS),
 }
+#: The media types a capture reads (any ``…xml`` is read as EPCIS XML).
+JSON_MEDIA_TYPES = ("application/json", "application/ld+json", "")
 _BODY = {
     "requestBody": {
         "required": True,
@@ -55,9 +68,20 @@ async def capture(
 ) -> Response:
     """Capture an EPCISDocument (JSON-LD or XML): 202 with the capture job's Location; the
     job says when it is done and lists every event's errors."""
-    body = await request.body()
     media_type = request.headers.get("content-type", "")
+    unreadable = _unreadable(media_type)
+    if unreadable is not None:
+        return unreadable
+    body = await _bounded_body(request)
+    if body is None:
+        return _too_large(f"{_DOCUMENT_OVER_LIMIT}; split it into several captures")
     document = epcis_capture.read_document(body, media_type)
+    events = _event_count(document)
+    if events > epcis_capture.CAPTURE_LIMIT:
+        return _too_large(
+            f"epcisBody.eventList: {events:,} events, over the capture limit of "
+            f"{epcis_capture.CAPTURE_LIMIT:,}; split the document into several captures"
+        )
     database: Database = request.app.state.database
     with database.unit_of_work() as uow:
         job = epcis_capture.start_capture(uow, document, actor=actor, behaviour=behaviour)
@@ -95,9 +119,7 @@ async def capture_job(capture_id: str, uow: Reader, actor: Caller) -> Response:
         else None
     )
     if job is None:
-        return problem(
-            404, "not-found", "Capture job not found", f"no capture job {capture_id} is yours"
-        )
+        raise NotFound(f"captureID: no capture job {capture_id} is yours")
     return JSONResponse(epcis_capture.capture_job_json(job), headers=VERSIONS)
 
 
@@ -105,8 +127,14 @@ async def capture_job(capture_id: str, uow: Reader, actor: Caller) -> Response:
 async def capture_one_event(request: Request, actor: Capturer) -> Response:
     """Capture one event (JSON-LD with its own ``@context``): 201 with its Location, 409 if
     its eventID is captured already."""
-    body = await request.body()
-    event: Any = epcis_capture.read_document(body, request.headers.get("content-type", ""))
+    media_type = request.headers.get("content-type", "")
+    unreadable = _unreadable(media_type)
+    if unreadable is not None:
+        return unreadable
+    body = await _bounded_body(request)
+    if body is None:
+        return _too_large(_DOCUMENT_OVER_LIMIT)
+    event: Any = epcis_capture.read_document(body, media_type)
     database: Database = request.app.state.database
     with database.unit_of_work() as uow:
         record = epcis_capture.capture_event(uow, event, actor=actor)
@@ -123,3 +151,52 @@ def _capture_runner(request: Request) -> ThreadPoolExecutor:
         runner = ThreadPoolExecutor(1, thread_name_prefix="epcis-capture")
         request.app.state.capture_runner = runner
     return runner
+
+
+_DOCUMENT_OVER_LIMIT = (
+    f"the body is over the capture file size limit of {epcis_capture.CAPTURE_FILE_SIZE_LIMIT:,} "
+    "bytes"
+)
+
+
+def _unreadable(media_type: str) -> Response | None:
+    """The 415 for a body capture does not read, else ``None``."""
+    kind = media_type.split(";", 1)[0].strip().lower()
+    if kind in JSON_MEDIA_TYPES or epcis_capture.is_xml(media_type):
+        return None
+    return epcis_problem(
+        UNSUPPORTED_MEDIA_TYPE,
+        f"Content-Type: {media_type!r}: send application/ld+json, application/json or "
+        "application/xml",
+    )
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, or ``None`` once it is over the capture file size limit (read no
+    further than that, whatever Content-Length says or leaves unsaid)."""
+    limit = epcis_capture.CAPTURE_FILE_SIZE_LIMIT
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(detail: str) -> Response:
+    return epcis_problem(CAPTURE_LIMIT_EXCEEDED, detail, headers=CAPTURE_LIMITS)
+
+
+def _event_count(document: Any) -> int:
+    """How many events a document carries, where the service will look for them (an
+    EPCISDocument's eventList, or an EPCISQueryDocument's resultsBody)."""
+    body = document.get("epcisBody") if isinstance(document, dict) else None
+    if isinstance(body, dict) and isinstance(body.get("queryResults"), dict):
+        body = body["queryResults"].get("resultsBody")
+    events = body.get("eventList") if isinstance(body, dict) else None
+    return len(events) if isinstance(events, list) else 0

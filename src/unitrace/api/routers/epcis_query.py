@@ -7,30 +7,40 @@ Answers are EPCISQueryDocuments in JSON-LD (``application/json``, ``application/
 XML (``application/xml``) as the ``Accept`` header asks; pages of ``perPage`` events (30 unless
 asked, at most 1,000) with the next page's URL in a ``Link: <…>; rel="next"`` header. Every
 token may query; what it sees is :mod:`unitrace.services.epcis_query`'s rule.
+
+Errors are the OpenAPI's problems (:mod:`unitrace.api.epcis_problems`), in
+``application/problem+json`` only: a parameter that cannot be read is a 400
+``epcisException:QueryParameterException`` naming it, more events than ``maxEventCount`` a 413
+``QueryTooLargeException``, an ``Accept`` naming none of the answer's forms a 406
+``NotAcceptableException``, an unknown query, subscription or event a 404
+``NoSuchNameException``, a bad named query body a 400 ``ValidationException``, a bad
+subscription a 400 ``SubscriptionControlsException``.
 """
 
 from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Callable
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from unitrace.api.dependencies import Reader, Writer, caller
-from unitrace.api.problems import PROBLEM_JSON, problem
+from unitrace.api.epcis_problems import NOT_ACCEPTABLE, epcis_problem
 from unitrace.epcis.xml import UnwritableDocument
 from unitrace.epcis.xml_write import document_to_xml
+from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor
 from unitrace.services import epcis_query
 from unitrace.services.epcis_query import (
     QueryDefinition,
     QueryPage,
     QueryParameterException,
-    QueryTooLargeException,
 )
+from unitrace.services.webhooks import WebhookDestinations
+from unitrace.store.epcis_query import Subscription
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 router = APIRouter(prefix="/epcis", tags=["epcis query"])
@@ -40,8 +50,6 @@ Caller = Annotated[Actor, Depends(caller)]
 VERSIONS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 JSON_LD: Final = "application/ld+json"
 XML: Final = "application/xml"
-
-T = TypeVar("T")
 
 # --- the query parameters, as the OpenAPI document lists them ---------------------------------
 
@@ -58,9 +66,9 @@ _PARAMETERS: Final = [
     ("EQ_persistentDisposition_set", f"dispositions set persistently ({_LIST})"),
     ("EQ_persistentDisposition_unset", f"dispositions unset persistently ({_LIST})"),
     ("EQ_readPoint", f"read point URIs ({_LIST})"),
-    ("WD_readPoint", "as EQ_readPoint: no location hierarchy (master data) is stored, so a location's only descendant known here is itself"),
+    ("WD_readPoint", f"read point URIs and every read point below them in the master data captured with documents ({_LIST})"),
     ("EQ_bizLocation", f"business location URIs ({_LIST})"),
-    ("WD_bizLocation", "as EQ_bizLocation: no location hierarchy (master data) is stored, so a location's only descendant known here is itself"),
+    ("WD_bizLocation", f"business location URIs and every business location below them in the master data captured with documents ({_LIST})"),
     ("EQ_transformationID", f"transformation IDs ({_LIST})"),
     ("MATCH_epc", f"EPCs in epcList or childEPCs: EPC URIs, urn:epc:idpat patterns with *, or GS1 Digital Links (matched in every spelling: EPC URI, id.gs1.org Digital Link) ({_LIST})"),
     ("MATCH_parentID", f"parentID, as MATCH_epc reads values ({_LIST})"),
@@ -112,41 +120,6 @@ def _openapi(extra: str = "") -> dict[str, Any]:
 # --- answers ------------------------------------------------------------------------------
 
 
-def _epcis_problem(
-    status: int, exception: str, title: str, detail: str, **extra: Any
-) -> JSONResponse:
-    """A problem as the REST binding types it (``epcisException:<name>``)."""
-    body = {
-        "type": f"epcisException:{exception}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=VERSIONS)
-
-
-def _refusal(error: Exception) -> JSONResponse:
-    if isinstance(error, QueryParameterException):
-        return _epcis_problem(
-            400,
-            "QueryParameterException",
-            "Query parameter exception",
-            str(error),
-            parameter=error.parameter,
-        )
-    assert isinstance(error, QueryTooLargeException)
-    return _epcis_problem(413, "QueryTooLargeException", "Query too large", str(error))
-
-
-def _answering(work: Callable[[], T]) -> T | JSONResponse:
-    """``work()``, with the query's refusals answered as the REST binding's problems."""
-    try:
-        return work()
-    except (QueryParameterException, QueryTooLargeException) as error:
-        return _refusal(error)
-
-
 def _media_type(request: Request) -> str | None:
     """The answer's media type by the ``Accept`` header: JSON-LD unless XML is preferred;
     ``None`` when neither is acceptable."""
@@ -177,10 +150,8 @@ def _media_type(request: Request) -> str | None:
 
 
 def _not_acceptable(request: Request) -> JSONResponse:
-    return problem(
-        406,
-        "not-acceptable",
-        "Not acceptable",
+    return epcis_problem(
+        NOT_ACCEPTABLE,
         f"Accept: {request.headers.get('accept')!r}: answers are application/ld+json, "
         "application/json or application/xml",
     )
@@ -197,12 +168,7 @@ def _page_response(request: Request, page: QueryPage, media: str) -> Response:
         try:
             body = document_to_xml(page.document)
         except UnwritableDocument as error:
-            return problem(
-                406,
-                "not-acceptable",
-                "Not acceptable as XML",
-                f"the answer has no XML form: {error}",
-            )
+            return epcis_problem(NOT_ACCEPTABLE, f"the answer has no XML form: {error}")
         return Response(body, media_type=XML, headers=headers)
     return Response(
         json.dumps(page.document, ensure_ascii=False, separators=(",", ":")).encode(),
@@ -257,10 +223,7 @@ def _query_page(
             query_name=query_name,
         )
 
-    answered = _answering(page)
-    if isinstance(answered, JSONResponse):
-        return answered
-    return _page_response(request, answered, media)
+    return _page_response(request, page(), media)
 
 
 def _database(request: Request) -> Database:
@@ -275,8 +238,9 @@ def _database(request: Request) -> Database:
     "/events",
     openapi_extra=_openapi(),
     description="EPCIS events matching the standard query parameters (AND across parameters, OR "
-    "within one). WD_readPoint and WD_bizLocation match as EQ_ does: no location hierarchy "
-    "(master data) is stored, so a location's only known descendant is itself. " + _PATTERNED,
+    "within one). WD_readPoint and WD_bizLocation match a location and every location below "
+    "it in the master data (the children of ReadPoint and BusinessLocation vocabulary elements "
+    "in captured documents' headers). " + _PATTERNED,
 )
 def events(request: Request, actor: Caller) -> Response:
     """Query the events."""
@@ -369,12 +333,10 @@ async def create_query(request: Request, actor: Caller) -> Response:
     201 with its Location; 409 if the name is taken; 400 naming a bad parameter."""
     body = await _json_body(request)
     if not isinstance(body, dict):
-        return problem(422, "invalid-request", "Invalid request", 'send {"name": …, "query": {…}}')
+        raise InvalidRequest('send {"name": …, "query": {…}}')
     unknown = sorted(set(body) - {"name", "query"})
     if unknown:
-        return problem(
-            422, "invalid-request", "Invalid request", f"{unknown[0]}: not a field of a named query"
-        )
+        raise InvalidRequest(f"{unknown[0]}: not a field of a named query")
     database = _database(request)
 
     def create() -> Any:
@@ -385,9 +347,7 @@ async def create_query(request: Request, actor: Caller) -> Response:
             uow.commit()
         return created
 
-    created = _answering(create)
-    if isinstance(created, JSONResponse):
-        return created
+    created = create()
     location = "/epcis/queries/" + urllib.parse.quote(created.name, safe="")
     return JSONResponse(
         _query_json(created), status_code=201, headers={**VERSIONS, "Location": location}
@@ -438,12 +398,23 @@ async def subscribe(name: str, request: Request, actor: Caller) -> Response:
     "month"?, "dayOfWeek"?}, "reportIfEmpty"?}`` (schedule in UTC). Events are POSTed to
     ``dest`` as EPCISQueryDocuments, with ``GS1-Signature: sha256=<hex HMAC-SHA256 of the body
     keyed with signatureToken>`` when a token is given; failed deliveries are retried with
-    exponential backoff, 8 times before the subscription is suspended."""
+    exponential backoff, 8 times before the subscription is suspended. ``dest`` is http or
+    https without credentials, on a publicly routable address (or in a network the operator
+    allows, ``UNITRACE_WEBHOOK_ALLOWED_NETWORKS``); revoking the token that subscribed
+    suspends the subscription."""
     body = await _json_body(request)
     database = _database(request)
-    with database.unit_of_work() as uow:
-        created = epcis_query.subscribe(uow, name, body, actor=actor)
-        uow.commit()
+    destinations: WebhookDestinations = request.app.state.webhook_destinations
+
+    def create() -> Subscription:
+        # the destination's DNS look-up, before the transaction and off the event loop
+        checked = epcis_query.read_subscription(body, destinations=destinations)
+        with database.unit_of_work() as uow:
+            made = epcis_query.subscribe(uow, name, checked, actor=actor)
+            uow.commit()
+        return made
+
+    created = await run_in_threadpool(create)
     location = f"/epcis/queries/{urllib.parse.quote(name, safe='')}/subscriptions/{created.subscription_id}"
     return JSONResponse(
         epcis_query.subscription_json(created),
