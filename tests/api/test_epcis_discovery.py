@@ -144,13 +144,23 @@ def test_options_tells_each_resources_methods_and_versions(
     assert answer.headers["Allow"] == allowed
     assert {
         name: answer.headers[name]
-        for name in ("GS1-EPCIS-Version", "GS1-EPCIS-Min", "GS1-EPCIS-Max", "GS1-CBV-Version")
+        for name in (
+            "GS1-EPCIS-Version",
+            "GS1-EPCIS-Min",
+            "GS1-EPCIS-Max",
+            "GS1-CBV-Version",
+            "GS1-EPC-Format",
+            "GS1-CBV-XML-Format",
+        )
     } == {
         "GS1-EPCIS-Version": "2.0.0",
         "GS1-EPCIS-Min": "2.0.0",
         "GS1-EPCIS-Max": "2.0.0",
         "GS1-CBV-Version": "2.0.0",
+        "GS1-EPC-Format": "Never_Translates",
+        "GS1-CBV-XML-Format": "Always_URN",
     }
+    assert answer.headers["GS1-Vendor-Version"].startswith("unitrace-")
 
 
 def test_options_on_capture_also_tells_the_limits(client: TestClient) -> None:

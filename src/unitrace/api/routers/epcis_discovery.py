@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from unitrace import __version__
 from unitrace.api.dependencies import Reader, caller
 from unitrace.api.epcis_problems import VERSIONS
 from unitrace.registry.model import Actor
@@ -27,16 +28,18 @@ router = APIRouter(prefix="/epcis", tags=["EPCIS discovery"])
 Caller = Annotated[Actor, Depends(caller)]
 
 _EPCIS_CONTEXT: Final = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
-#: What ``OPTIONS`` says besides the methods: the versions spoken, each the only one.
+#: What ``OPTIONS`` says besides the methods: the versions spoken, each the only one; EPCs
+#: come back as they were captured (an EPC URI or a Digital Link, never translated), and CBV
+#: words in XML as URNs.
 DISCOVERY: Final = {
     **VERSIONS,
     "GS1-EPCIS-Min": "2.0.0",
     "GS1-EPCIS-Max": "2.0.0",
     "GS1-CBV-Min": "2.0.0",
     "GS1-CBV-Max": "2.0.0",
-    "GS1-EPC-Format": "Always_EPC_URN",
+    "GS1-EPC-Format": "Never_Translates",
     "GS1-CBV-XML-Format": "Always_URN",
-    "GS1-Extensions": "",
+    "GS1-Vendor-Version": f"unitrace-{__version__}",
 }
 
 
