@@ -591,3 +591,93 @@ def test_a_distributor_records_events_only_about_its_own_stock(
     # the brand's own tokens record what they observe of any unit, even one never issued
     admin = captured(world, document(inspection | {"eventID": "e:admin"}), ADMIN)
     assert admin.captured == ("e:admin",)
+
+
+@pytest.mark.parametrize(
+    ("sent", "actor", "message"),
+    [
+        pytest.param(
+            transformation(
+                "e:t",
+                inputEPCList=["urn:epc:id:giai:1.2"],
+                outputEPCList=[sgtin(4)],
+                bizStep="commissioning",
+                ilmd={"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "31.12.2030"},
+            ),
+            ADMIN,
+            "ilmd.cbvmda:itemExpirationDate: '31.12.2030' is not a date written YYYY-MM-DD",
+            id="an-expiry-not-written-as-a-date",
+        ),
+        pytest.param(
+            event(
+                "e:t",
+                action="ADD",
+                bizStep="commissioning",
+                epcList=[sgtin(4)],
+                ilmd={"cbvmda:itemExpirationDate": 20301231},
+            ),
+            LINE,
+            "ilmd.cbvmda:itemExpirationDate: 20301231 is not a date written YYYY-MM-DD",
+            id="an-expiry-as-a-number",
+        ),
+        pytest.param(
+            transformation(
+                "e:t", inputEPCList=[sgtin(1)], outputEPCList=[sgtin(3)], bizStep="repackaging"
+            ),
+            DIST_A,
+            "unit (01)09506000134352(21)S00003: not in the custody of dist-a",
+            id="a-distributor-naming-anothers-unit-as-an-output",
+        ),
+        pytest.param(
+            event(
+                "e:t",
+                bizStep="receiving",
+                epcList=[sgtin(1)],
+                bizLocation={"id": sgln(DIST_A_GLN)},
+                persistentDisposition={"set": ["recalled"]},
+            ),
+            DIST_A,
+            "persistentDisposition: receiving and a lasting recalled are two changes",
+            id="a-receipt-and-a-recall",
+        ),
+        pytest.param(
+            event(
+                "e:t",
+                bizStep="holding",
+                disposition="non_sellable_other",
+                epcList=[sgtin(1)],
+                persistentDisposition={"set": ["recalled"]},
+            ),
+            DIST_A,
+            "the event names the states locked, recalled at once",
+            id="a-lock-and-a-recall",
+        ),
+    ],
+)
+def test_events_with_words_that_cannot_be_applied_are_refused_alone(
+    world: Database, sent: dict[str, Any], actor: Actor, message: str
+) -> None:
+    """Under proceed, the refused event is named and the others are captured."""
+    captured(world, document(COMMISSION), LINE)
+    captured(world, document(SHIP_TO_A))
+    before = units(world)
+    good = event("e:ok", bizStep="inspecting", epcList=["urn:epc:id:sscc:0614141.0000000001"])
+    result = captured(world, document(good, sent), actor, behaviour=PROCEED)
+    assert result.captured == ("e:ok",)
+    assert [problem.event_id for problem in result.problems] == ["e:t"]
+    assert message in str(result.problems[0]), result.problems
+    assert units(world) == before
+
+
+def test_a_transformation_refused_under_proceed_leaves_its_inputs_as_they_were(
+    world: Database,
+) -> None:
+    captured(world, document(COMMISSION), LINE)
+    refused = transformation(
+        "e:t", inputEPCList=[sgtin(2)], outputEPCList=[sgtin(1)], bizStep="commissioning"
+    )
+    good = event("e:ok", bizStep="inspecting", epcList=[sgtin(3)])
+    result = captured(world, document(refused, good), behaviour=PROCEED)
+    assert result.captured == ("e:ok",)
+    assert [state for state, _, _ in units(world).values()][:3] == ["active"] * 3
+    assert "e:t" not in stored_ids(world)

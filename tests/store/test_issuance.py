@@ -4,6 +4,7 @@ kept contiguous, serial requests, and codes read back in seq order, on SQLite an
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
@@ -216,8 +217,11 @@ def test_postgresql_counts_the_units_again_after_a_batch_that_grows_them(
             ).scalar_one()
         )
 
+    waited = connection.execute(text("SHOW lock_timeout")).scalar_one()
     registry.issue([f"S{n:05d}" for n in range(5_000)])
     assert counted() == 5_000
+    # the moment the count may wait for its lock is the issue's alone
+    assert connection.execute(text("SHOW lock_timeout")).scalar_one() == waited
     registry.issue([f"T{n:05d}" for n in range(100)])  # under a fifth: left to autovacuum
     assert counted() == 5_000
     registry.issue([f"U{n:05d}" for n in range(2_000)])
@@ -228,3 +232,42 @@ def test_postgresql_counts_the_units_again_after_a_batch_that_grows_them(
         {"product": registry.product},
     ).scalars()
     assert " rows=7100 " in next(iter(plan))
+
+
+def test_a_large_issue_does_not_wait_for_anothers_count(database: Database) -> None:
+    """Two large issues at once, of different products: the second does not wait for the
+    first to commit to count the units (it leaves the count to autovacuum)."""
+    if database.dialect != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    with database.unit_of_work() as uow:
+        registry = Registry(uow)
+        uow.commit()
+    first = database.unit_of_work()
+    first_uow = first.__enter__()
+    try:
+        _registry_in(first_uow, registry).issue([f"A{n:05d}" for n in range(5_000)])
+        finished = threading.Event()
+
+        def second_issue() -> None:
+            with database.unit_of_work() as uow:
+                _registry_in(uow, registry).issue(
+                    [f"B{n:05d}" for n in range(5_000)], product_id=registry.other_product
+                )
+                uow.commit()
+            finished.set()
+
+        worker = threading.Thread(target=second_issue)
+        worker.start()
+        assert finished.wait(timeout=10), "the second issue waited for the first's count"
+        worker.join()
+    finally:
+        first.__exit__(None, None, None)
+        worker.join(timeout=10)
+
+
+def _registry_in(uow: UnitOfWork, registry: Registry) -> Registry:
+    """``registry``'s products and lots, worked on in another unit of work."""
+    other = object.__new__(Registry)
+    other.__dict__.update(registry.__dict__)
+    other.uow = uow
+    return other

@@ -29,8 +29,12 @@ with bizStep ``commissioning`` among the outputs       checked out, outputs comm
 =====================================================  =======================================
 
 These are the words unitrace's own events use for the same changes, so that its events
-captured by another repository, or sent back, mean there what they mean here. A
-``persistentDisposition`` that unsets a word never undoes a state: a recall is for good.
+captured by another repository, or sent back, mean there what they mean here; two of them are
+not read back: a return to ``active`` and a withdrawal (``non_sellable_other`` alone), whose
+words are too common in partners' events to mean that. A ``persistentDisposition`` that sets a
+state's disposition moves the units there, and one that would contradict the event's own
+change (a shipment, a receipt, another state) is refused rather than dropped; one that unsets a
+word never undoes a state: a recall is for good.
 
 Any other event, and any event naming only identifiers unitrace did not issue (a supplier's
 raw-material lots, a partner's pallets), is stored and queryable and changes no unit. Events
@@ -489,6 +493,9 @@ class _Capturing:
             commissioning = step == "commissioning" and bool(outputs)
             if not inputs and not commissioning:
                 return None
+            if not commissioning:
+                # outputs it does not commission are only named: a distributor names its own
+                lifecycle.check_held(uow, codes=outputs, actor=actor, field="outputEPCList")
             made_lot, made_expiry = _ilmd_lot_and_expiry(event)
             return lambda: lifecycle.transform(
                 uow,
@@ -519,6 +526,19 @@ class _Capturing:
                 at=at,
                 captured=stored,
             )
+        persistent = [
+            DISPOSITIONS.word(word)
+            for word in (event.get("persistentDisposition") or {}).get("set") or ()
+        ]
+        lasting = {
+            STATES_BY_DISPOSITION[word] for word in persistent if word in STATES_BY_DISPOSITION
+        }
+        if step in ("shipping", "receiving") and lasting:
+            raise InvalidRequest(
+                f"persistentDisposition: {step} and a lasting "
+                f"{', '.join(sorted(state.value for state in lasting))} are two changes of the "
+                "units: send them as two events"
+            )
         if step == "shipping":
             party = self._destination(event)
             return lambda: (
@@ -535,8 +555,7 @@ class _Capturing:
                 at=at,
                 captured=stored,
             )
-        persistent = (event.get("persistentDisposition") or {}).get("set") or ()
-        target = _state_of(step, disposition, [DISPOSITIONS.word(word) for word in persistent])
+        target = _state_of(step, disposition, persistent)
         if target is None:
             return None
         return lambda: lifecycle.change_state(
@@ -597,20 +616,43 @@ class _Capturing:
 
 def _state_of(step: str, disposition: str, persistent: Sequence[str]) -> UnitState | None:
     """The unit state an ObjectEvent's words move units to, if any: by its bizStep and
-    disposition, else by a disposition its ``persistentDisposition`` sets."""
-    return (
+    disposition, or by a disposition its ``persistentDisposition`` sets; refused where they
+    name different states (a recall is never dropped for another change)."""
+    named = (
         STATES_BY_STEP_AND_DISPOSITION.get((step, disposition))
         or STATES_BY_DISPOSITION.get(disposition)
         or STATES_BY_BIZ_STEP.get(step)
-        or next((STATES_BY_DISPOSITION[w] for w in persistent if w in STATES_BY_DISPOSITION), None)
     )
+    lasting = {STATES_BY_DISPOSITION[word] for word in persistent if word in STATES_BY_DISPOSITION}
+    if named is not None:
+        lasting.add(named)
+    if len(lasting) > 1:
+        raise InvalidRequest(
+            f"persistentDisposition: the event names the states "
+            f"{', '.join(sorted(state.value for state in lasting))} at once: send them as "
+            "separate events"
+        )
+    return named or next(iter(lasting), None)
 
 
 def _ilmd_lot_and_expiry(event: Mapping[str, Any]) -> tuple[str | None, dt.date | None]:
-    """The lot and expiry an event's ILMD gives the objects it commissions."""
+    """The lot and expiry an event's ILMD gives the objects it commissions; refused unless
+    the lot is text and the expiry a date as XML Schema writes one (``2030-12-31``)."""
     ilmd = event.get("ilmd") or {}
-    expiry = ilmd.get("cbvmda:itemExpirationDate")
-    return ilmd.get("cbvmda:lotNumber"), dt.date.fromisoformat(expiry) if expiry else None
+    lot, expiry = ilmd.get("cbvmda:lotNumber"), ilmd.get("cbvmda:itemExpirationDate")
+    if lot is not None and not isinstance(lot, str):
+        raise InvalidRequest(f"ilmd.cbvmda:lotNumber: {lot!r} is not text")
+    if expiry is None:
+        return lot, None
+    try:
+        date = dt.date.fromisoformat(expiry) if isinstance(expiry, str) else None
+    except ValueError:
+        date = None
+    if date is None or date.isoformat() != expiry:
+        raise InvalidRequest(
+            f"ilmd.cbvmda:itemExpirationDate: {expiry!r} is not a date written YYYY-MM-DD"
+        )
+    return lot, date
 
 
 def _named_epcs_by_field(document: Mapping[str, Any]) -> Iterator[tuple[str, list[str]]]:

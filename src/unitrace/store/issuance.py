@@ -21,6 +21,7 @@ from typing import Any
 import psycopg.errors
 from sqlalchemy import Connection, Row, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
@@ -51,6 +52,9 @@ _INSERT_FROM_JSON = text(
 # before the statistics are gathered again, unlike autovacuum's 10 % a minute later.
 _COUNTED_UNITS = text("SELECT reltuples FROM pg_class WHERE oid = 'units'::regclass")
 _RECOUNT_SHARE = 0.2
+_ANALYZE_LOCK_WAIT = "100ms"
+_LOCK_TIMEOUT = text("SELECT current_setting('lock_timeout')")
+_SET_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :value, true)")
 _COPY_UNITS = "COPY units (serial, seq, product_id, lot_id, request_id, state) FROM STDIN"
 _STAGE = (
     'CREATE TEMPORARY TABLE issued_serials (serial text COLLATE "C", seq bigint) ON COMMIT DROP'
@@ -219,10 +223,27 @@ class SerialIssuance:
         more. A line commissions what it was just issued, often within the minute, and
         with the old figures (or none, on a new database) the planner takes a product's
         units for a handful and scans all of them for each serial it is asked for, instead
-        of seeking the key: some 20 ms per hundred units named in an event."""
+        of seeking the key: some 20 ms per hundred units named in an event.
+
+        ``ANALYZE`` holds its lock until the issue commits, and another large issue's would
+        wait for it; so it waits at most a moment for that lock and otherwise leaves the
+        count to autovacuum. (A token that does not own the table gets a warning and no
+        count, as autovacuum still counts.)"""
         counted = self.connection.execute(_COUNTED_UNITS).scalar_one()
-        if counted < 0 or added >= _RECOUNT_SHARE * max(counted, 1):
+        if not (counted < 0 or added >= _RECOUNT_SHARE * max(counted, 1)):
+            return
+        waited = self.connection.execute(_LOCK_TIMEOUT).scalar_one()
+        attempt = self.connection.begin_nested()
+        try:
+            self.connection.execute(_SET_LOCK_TIMEOUT, {"value": _ANALYZE_LOCK_WAIT})
             self.connection.execute(text("ANALYZE units"))
+        except OperationalError as error:
+            attempt.rollback()  # the lock timeout set above goes with it
+            if not isinstance(error.orig, psycopg.errors.LockNotAvailable):
+                raise
+            return
+        self.connection.execute(_SET_LOCK_TIMEOUT, {"value": waited})
+        attempt.commit()
 
     def _copy(self, batch: IssuedBatch, serials: Sequence[str]) -> int:
         """COPY straight into units, the fast path; a serial taken already (the primary key
