@@ -96,7 +96,7 @@ def test_epcs_come_in_pages_that_add_up(client: TestClient, known: KnownSet) -> 
         ("/epcis/bizSteps/shipping", "admin", 200),
         ("/epcis/bizSteps/https%3A%2F%2Fref.gs1.org%2Fcbv%2FBizStep-shipping", "admin", 200),
         ("/epcis/bizSteps/void_shipping", "admin", 404),  # a CBV step no event has
-        ("/epcis/bizSteps/shiping", "admin", 404),  # no CBV step at all
+        ("/epcis/bizSteps/shiping", "admin", 400),  # no CBV step at all
         (f"/epcis/readPoints/{urllib.parse.quote(L1, safe='')}", "admin", 200),
         ("/epcis/dispositions/in_transit", "admin", 200),
         ("/epcis/colours/red", "admin", 404),
@@ -115,6 +115,8 @@ def test_a_value_lists_its_sub_resources_when_the_token_sees_it(
         assert listed or path.startswith("/epcis/eventTypes/")
     else:
         assert answer.headers["content-type"] == "application/problem+json"
+        expected = "QueryParameterException" if status == 400 else "NoSuchNameException"
+        assert answer.json()["type"] == f"epcisException:{expected}"
 
 
 @pytest.mark.parametrize(

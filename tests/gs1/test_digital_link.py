@@ -102,6 +102,8 @@ INVALID = [
     ("https://a/01/12312312312333?99=ABC&999=faux", UnknownApplicationIdentifier, "999"),
     ("https://a/01/12312312312333/22/ABC%2d123?99=ABC&98=XYZ+987", InvalidCode, "AI (98): ' ' at position 4"),
     ("https://a/01/12312312312333/21/A%00B", InvalidDigitalLink, "null character"),
+    ("https://a/01/12312312312333/21/A%C3", InvalidDigitalLink, "not percent-encoded UTF-8"),
+    ("https://a/01/12312312312333/21/A?10=%FF", InvalidDigitalLink, "not percent-encoded UTF-8"),
     ("https://example.com/01/09520123456788?10=ABC123", InvalidDigitalLink, "(10) is a qualifier of (01) and belongs in the path"),
     ("https://example.com/01/09520123456788/21/S?10=ABC123", InvalidDigitalLink, "belongs in the path"),
     ("https://id.gs1.org/01/09520123456788/10/ABC123?99=XYZ789&01=09520123456788", InvalidDigitalLink, "AI (01) appears more than once"),

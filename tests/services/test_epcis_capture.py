@@ -681,3 +681,47 @@ def test_a_transformation_refused_under_proceed_leaves_its_inputs_as_they_were(
     assert result.captured == ("e:ok",)
     assert [state for state, _, _ in units(world).values()][:3] == ["active"] * 3
     assert "e:t" not in stored_ids(world)
+
+
+MASTER_DATA = {
+    "epcisMasterData": {
+        "vocabularyList": [
+            {
+                "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+                "vocabularyElementList": [
+                    {"id": sgln(DIST_A_GLN), "children": ["urn:epc:id:sgln:9506000.00099.0"]}
+                ],
+            }
+        ]
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("actor", "kept"),
+    [(ADMIN, True), (LINE, True), (DIST_A, False)],
+    ids=["admin", "line", "distributor"],
+)
+def test_only_the_brands_tokens_set_master_data(world: Database, actor: Actor, kept: bool) -> None:
+    """Every token's WD_ queries walk the location hierarchy: a distributor's document that
+    would change it is refused whole, at the door and in the capture."""
+    sent = document(event("e:seen", bizStep="inspecting", epcList=["urn:epc:id:giai:1.2"]))
+    sent["epcisHeader"] = MASTER_DATA
+    message = "epcisHeader.epcisMasterData: a distributor token sends no master data"
+    with world.unit_of_work() as uow:
+        if kept:
+            epcis_capture.start_capture(uow, sent, actor=actor, behaviour=ROLLBACK)
+        else:
+            with pytest.raises(InvalidRequest, match=message):
+                epcis_capture.start_capture(uow, sent, actor=actor, behaviour=ROLLBACK)
+    result = captured(world, sent, actor, behaviour=PROCEED)
+    assert result.captured == (("e:seen",) if kept else ())
+    assert [(problem.index, problem.field) for problem in result.problems] == (
+        [] if kept else [(None, "epcisHeader.epcisMasterData")]
+    )
+    assert all("a distributor token sends no master data" in str(p) for p in result.problems)
+    with world.unit_of_work(read_only=True) as uow:
+        below = uow.master_data.descendants(
+            "urn:epcglobal:epcis:vtype:BusinessLocation", [sgln(DIST_A_GLN)]
+        )
+    assert ("urn:epc:id:sgln:9506000.00099.0" in below) == kept

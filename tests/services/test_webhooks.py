@@ -76,6 +76,7 @@ REFUSED: list[tuple[str, str]] = [
     ("http://[::1]/", "::1 is a loopback address"),
     ("http://[::]/", ":: is an unspecified address"),
     ("http://[fe80::1]/", "fe80::1 is a link-local address"),
+    ("http://[fec0::1]/", "fec0::1 is a site-local address"),
     ("http://[fc00::1]/", "fc00::1 is a private address"),
     ("http://[fd12:3456::1]/", "fd12:3456::1 is a private address"),
     ("http://[ff02::1]/", "ff02::1 is a multicast address"),
@@ -84,12 +85,12 @@ REFUSED: list[tuple[str, str]] = [
     ("http://[::ffff:10.0.0.1]/", "::ffff:10.0.0.1 is a private address (it carries 10.0.0.1)"),
     ("http://[2002:a00:1::]/", "2002:a00:1:: is a private address (it carries 10.0.0.1)"),
     ("http://[64:ff9b::7f00:1]/", "64:ff9b::7f00:1 is a loopback address (it carries 127.0.0.1)"),
-    ("http://localhost:8000/", "localhost resolves to 127.0.0.1, a loopback address"),
-    ("http://2130706433/", "2130706433 resolves to 127.0.0.1, a loopback address"),
-    ("http://internal.partner.example/", "internal.partner.example resolves to 10.1.2.3, a private address"),
-    ("http://metadata.partner.example/", "metadata.partner.example resolves to 169.254.169.254, a link-local address"),
+    ("http://localhost:8000/", "localhost resolves to an address that is not publicly routable"),
+    ("http://2130706433/", "2130706433 resolves to an address that is not publicly routable"),
+    ("http://internal.partner.example/", "internal.partner.example resolves to an address that is not publicly routable"),
+    ("http://metadata.partner.example/", "metadata.partner.example resolves to an address that is not publicly routable"),
     # one refused address refuses the host: a connection could go to any of them
-    ("http://mixed.partner.example/", "mixed.partner.example resolves to 192.168.0.10, a private address"),
+    ("http://mixed.partner.example/", "mixed.partner.example resolves to an address that is not publicly routable"),
     ("http://nowhere.partner.example/", "nowhere.partner.example does not resolve"),
 ]  # fmt: skip
 
@@ -118,7 +119,7 @@ ALLOWED_NETWORKS: list[tuple[tuple[str, ...], str, str | None]] = [
     (("10.0.0.0/8",), "http://127.0.0.1/", "127.0.0.1 is a loopback address"),
     (("127.0.0.1/32",), "http://127.0.0.1:9000/", None),
     (("127.0.0.1/32",), "http://127.0.0.2:9000/", "127.0.0.2 is a loopback address"),
-    (("127.0.0.1/32",), "http://localhost/", "localhost resolves to ::1, a loopback address"),
+    (("127.0.0.1/32",), "http://localhost/", "localhost resolves to an address that is not publicly routable"),
     (("127.0.0.1/32", "::1/128"), "http://localhost/", None),
     (("fd00::/8",), "http://[fd12::1]/", None),
     # the setting widens the addresses only, never the schemes or credentials
@@ -183,9 +184,25 @@ def test_the_post_goes_to_the_checked_address_asking_for_the_named_host(hook: Ho
         host="hooks.partner.example",
         port=hook.port,
         path="/in",
-        address="127.0.0.1",
+        # the receiver listens on 127.0.0.1 alone: 127.0.0.2 refuses the connection, and the
+        # next address is tried, as for a dual-stack host whose IPv6 is out of reach
+        addresses=("127.0.0.2", "127.0.0.1"),
     )
     status = post(target, b"{}", {"Content-Type": "application/json"}, timeout=5)
     # a redirect is answered as it came, never followed
     assert status == 302
     assert hook.received == [(f"hooks.partner.example:{hook.port}", b"{}")]
+
+
+def test_a_post_no_address_takes_fails_with_the_last_connection_error(hook: Hook) -> None:
+    target = WebhookTarget(
+        url=f"http://hooks.partner.example:{hook.port}/in",
+        scheme="http",
+        host="hooks.partner.example",
+        port=hook.port,
+        path="/in",
+        addresses=("127.0.0.2", "127.0.0.3"),
+    )
+    with pytest.raises(ConnectionRefusedError):
+        post(target, b"{}", {}, timeout=5)
+    assert hook.received == []

@@ -194,3 +194,30 @@ def test_the_migrated_master_data_and_canonical_epc_tables_match_the_schema(
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     ours = ("vocabulary_elements", "vocabulary_children", "event_canonical_epcs", "event_epcs")
     assert [d for d in differences if any(table in repr(d) for table in ours)] == []
+
+
+def test_the_epcs_a_distributors_view_joins_compare_alike(database: Database) -> None:
+    """The event index and the containers compare EPCs in one collation on PostgreSQL (byte
+    order), so that joining them by EPC seeks the containers' unique index."""
+    if database.dialect != "postgresql":
+        pytest.skip("collations are PostgreSQL's")
+    with database.engine.connect() as connection:
+        collations = dict(
+            connection.exec_driver_sql(
+                "SELECT table_name, collation_name FROM information_schema.columns "
+                "WHERE column_name = 'epc' AND table_schema = current_schema()"
+            ).all()
+        )
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(
+            connection.exec_driver_sql(
+                "EXPLAIN SELECT 1 FROM event_epcs JOIN containers "
+                "ON containers.epc = event_epcs.epc WHERE event_epcs.event_pk = 1"
+            ).scalars()
+        )
+    assert collations == {
+        "containers": "C",
+        "event_epcs": "C",
+        "event_canonical_epcs": "C",
+    }
+    assert "uq_containers_epc" in plan, plan

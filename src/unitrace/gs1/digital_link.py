@@ -288,7 +288,12 @@ def _decoded(ai: str, raw: str, where: str) -> str:
     if "%" in value:
         if "%00" in value:
             raise InvalidDigitalLink(f"Digital Link: AI ({ai}) value holds a null character")
-        value = unquote(value, errors="strict")
+        try:
+            value = unquote(value, errors="strict")
+        except UnicodeDecodeError:
+            raise InvalidDigitalLink(
+                f"Digital Link: AI ({ai}) value {raw!r} is not percent-encoded UTF-8"
+            ) from None
     if ai == "01" and len(value) in _ZERO_SUPPRESSED_GTIN_LENGTHS:
         value = value.zfill(14)
     return value

@@ -89,6 +89,8 @@ PROGRESS_EVERY: Final = 500
 
 #: Who may capture.
 CAPTURERS: Final = frozenset({Role.ADMIN, Role.LINE, Role.DISTRIBUTOR})
+#: Who may set master data (with a captured document's header).
+MASTER_DATA_WRITERS: Final = frozenset({Role.ADMIN, Role.LINE})
 
 #: The unit state a decommissioning event moves units to, by CBV disposition, else by bizStep.
 STATES_BY_DISPOSITION: Final[Mapping[str, UnitState]] = {
@@ -175,6 +177,9 @@ def start_capture(
             f"GS1-Capture-Error-Behaviour: {behaviour!r} is neither rollback nor proceed"
         )
     events = _event_list(document)
+    refusal = _master_data_refusal(document, actor)
+    if refusal is not None:
+        raise InvalidRequest(f"epcisHeader.epcisMasterData: {refusal}")
     if len(events) > CAPTURE_LIMIT:
         raise InvalidRequest(
             f"epcisBody.eventList: {len(events):,} events, over the capture limit of "
@@ -248,6 +253,9 @@ def capture(
     _may_capture(actor)
     problems = document_problems(document, from_xml=from_xml)
     events = _event_list(document)
+    refusal = _master_data_refusal(document, actor)
+    if refusal is not None:
+        problems.append(EventProblem(None, None, "epcisHeader.epcisMasterData", refusal))
     failed = {problem.index for problem in problems}
     if None in failed or (problems and behaviour == ROLLBACK):
         return CaptureResult((), tuple(problems))
@@ -706,6 +714,21 @@ def _event_list(document: Mapping[str, Any]) -> list[Any]:
 
 def _is_uri(text: str) -> bool:
     return _URI.fullmatch(text) is not None
+
+
+def _master_data_refusal(document: Mapping[str, Any], actor: Actor) -> str | None:
+    """Why ``actor`` may not send the master data ``document`` carries, if it may not: the
+    locations and their hierarchy are the brand's (every token's WD_ queries walk them), so
+    only its admin and line tokens set them."""
+    header = document.get("epcisHeader")
+    master = header.get("epcisMasterData") if isinstance(header, Mapping) else None
+    listed = master.get("vocabularyList") if isinstance(master, Mapping) else None
+    if actor.role in MASTER_DATA_WRITERS or not listed:
+        return None
+    return (
+        f"a {actor.role.value} token sends no master data: the locations and their hierarchy "
+        "are the brand's to set; send the events without it"
+    )
 
 
 def _may_capture(actor: Actor) -> None:

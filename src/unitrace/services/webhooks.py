@@ -18,7 +18,7 @@ failed delivery, as a redirect could lead anywhere.
 >>> destinations.check("https://hooks.partner.example/epcis")
 Traceback (most recent call last):
 ...
-unitrace.services.webhooks.DestinationRefused: hooks.partner.example resolves to 10.0.0.7, a private address
+unitrace.services.webhooks.DestinationRefused: hooks.partner.example resolves to an address that is not publicly routable
 >>> WebhookDestinations.allowing("10.0.0.0/8", resolve=lambda host, port: ["10.0.0.7"]).check(
 ...     "https://hooks.partner.example/epcis").address
 '10.0.0.7'
@@ -67,15 +67,21 @@ def resolve_host(host: str, port: int) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class WebhookTarget:
-    """A checked destination: the URL as given, and what a delivery connects to: ``address``
-    (one that was checked) on ``port``, asking for ``host`` (Host header and TLS name)."""
+    """A checked destination: the URL as given, and what a delivery connects to: one of
+    ``addresses`` (all checked, tried in the resolver's order) on ``port``, asking for
+    ``host`` (Host header and TLS name)."""
 
     url: str
     scheme: str
     host: str
     port: int
     path: str
-    address: str
+    addresses: tuple[str, ...]
+
+    @property
+    def address(self) -> str:
+        """The address tried first."""
+        return self.addresses[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +111,13 @@ class WebhookDestinations:
             refusal = self.refusal(address)
             if refusal is not None:
                 # one refused address refuses the host: the connection may go to any of them
-                said = f"{host} is" if literal is not None else f"{host} resolves to {name},"
-                raise DestinationRefused(f"{said} {refusal}")
-        return WebhookTarget(url, scheme, host, port, path, names[0])
+                if literal is not None:
+                    raise DestinationRefused(f"{host} is {refusal}")
+                # which internal address a name has is not told to whoever asked
+                raise DestinationRefused(
+                    f"{host} resolves to an address that is not publicly routable"
+                )
+        return WebhookTarget(url, scheme, host, port, path, tuple(names))
 
     def refusal(self, address: IPAddress) -> str | None:
         """Why ``address`` may not be a webhook's (None when it may)."""
@@ -184,6 +194,8 @@ def _special_kind(address: IPAddress) -> str | None:
         return "link-local"
     if address.is_multicast:
         return "multicast"
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return "site-local"  # deprecated (fec0::/10), yet still routed inside some networks
     if address.is_reserved:
         return "reserved"
     if address.is_private:
@@ -194,35 +206,46 @@ def _special_kind(address: IPAddress) -> str | None:
 
 
 def post(target: WebhookTarget, body: bytes, headers: Mapping[str, str], *, timeout: float) -> int:
-    """POST ``body`` to ``target`` at its checked address; the HTTP status (a connection
-    failure is an ``OSError``, a broken answer an :class:`http.client.HTTPException`)."""
-    connection = (
-        _PinnedHTTPSConnection(target, timeout)
-        if target.scheme == "https"
-        else _PinnedHTTPConnection(target, timeout)
-    )
-    try:
-        connection.request("POST", target.path, body=body, headers=dict(headers))
-        with connection.getresponse() as response:
-            return int(response.status)
-    finally:
-        connection.close()
+    """POST ``body`` to ``target`` at the first of its checked addresses that takes the
+    connection (a dual-stack host's IPv6 may be out of reach where its IPv4 is not); the
+    HTTP status (no address connecting is an ``OSError``, a broken answer an
+    :class:`http.client.HTTPException`)."""
+    unreachable: OSError | None = None
+    for address in target.addresses:
+        connection = (
+            _PinnedHTTPSConnection(target, address, timeout)
+            if target.scheme == "https"
+            else _PinnedHTTPConnection(target, address, timeout)
+        )
+        try:
+            try:
+                connection.connect()
+            except OSError as error:
+                unreachable = error
+                continue
+            connection.request("POST", target.path, body=body, headers=dict(headers))
+            with connection.getresponse() as response:
+                return int(response.status)
+        finally:
+            connection.close()
+    assert unreachable is not None  # a target has at least one address
+    raise unreachable
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+    def __init__(self, target: WebhookTarget, address: str, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
-        self._address = target.address
+        self._address = address
 
     def connect(self) -> None:
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+    def __init__(self, target: WebhookTarget, address: str, timeout: float) -> None:
         self._tls = ssl.create_default_context()
         super().__init__(target.host, target.port, timeout=timeout, context=self._tls)
-        self._address = target.address
+        self._address = address
 
     def connect(self) -> None:
         # the certificate is checked against the host the subscriber named, not the address

@@ -112,12 +112,17 @@ serial_requests = Table(
     Column("created_at", Timestamp, nullable=False),
 )
 
+# EPCs compare byte by byte on PostgreSQL (COLLATE "C"), as on SQLite: codes have no locale,
+# and only in byte order is every EPC that starts with a pattern's prefix one range of the index.
+EpcText = Text().with_variant(Text(collation="C"), "postgresql")
+
 # Containers: cases (an SGTIN) and pallets (an SSCC) that hold units or other containers.
 containers = Table(
     "containers",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("epc", Text, nullable=False, unique=True),
+    # in the event index's collation: a distributor's view joins the two by EPC
+    Column("epc", EpcText, nullable=False, unique=True),
     Column("kind", String(8), nullable=False),  # "sscc" or "sgtin"
     Column("parent_id", Integer, ForeignKey("containers.id")),
     Column("custodian_id", String(64), ForeignKey("parties.id")),
@@ -194,10 +199,6 @@ epcis_events = Table(
     Index("ix_epcis_events_biz_step", "biz_step"),
     Index("ix_epcis_events_record_time", "record_time"),
 )
-
-# EPCs compare byte by byte on PostgreSQL (COLLATE "C"), as on SQLite: codes have no locale,
-# and only in byte order is every EPC that starts with a pattern's prefix one range of the index.
-EpcText = Text().with_variant(Text(collation="C"), "postgresql")
 
 # Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
 event_epcs = Table(
