@@ -180,3 +180,23 @@ def test_a_digital_link_is_indexed_under_its_canonical_spelling_too(
     assert [tuple(row) for row in rows] == ([] if canonical is None else [("epc", canonical)])
     assert document is not None
     assert document["epcList"] == [sent]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "index"),
+    [
+        ("EQ_bizLocation", "ix_epcis_events_biz_location"),
+        ("EQ_readPoint", "ix_epcis_events_read_point"),
+    ],
+)
+def test_the_events_at_a_place_are_sought_by_it(
+    one_epc_per_event: Database, parameter: str, index: str
+) -> None:
+    definition = read_query({parameter: ("urn:epc:id:sgln:9506000.00001.0",)})
+    with one_epc_per_event.unit_of_work(read_only=True) as uow:
+        statement = EpcisQueries(uow.connection).select_events(
+            definition.conditions, viewer=EVERY_EVENT, limit=30
+        )
+        compiled = str(statement.compile(uow.connection, compile_kwargs={"literal_binds": True}))
+        plan = _plan(uow.connection, compiled)
+    assert index in plan, plan

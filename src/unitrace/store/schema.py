@@ -198,6 +198,8 @@ epcis_events = Table(
     Index("ix_epcis_events_event_time", "event_time"),
     Index("ix_epcis_events_biz_step", "biz_step"),
     Index("ix_epcis_events_record_time", "record_time"),
+    Index("ix_epcis_events_read_point", "read_point"),
+    Index("ix_epcis_events_biz_location", "biz_location"),
 )
 
 # Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
