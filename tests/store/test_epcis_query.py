@@ -68,6 +68,9 @@ CASES: list[tuple[dict[str, str], str]] = [
     ({"EQ_readPoint": L1, "WD_readPoint": L2}, ""),
     ({"EQ_readPoint": "https://example.com/places/chapel"}, "E20"),
     ({"EQ_bizLocation": L2}, "E04"),
+    # a place asked for as a Digital Link finds the events that wrote its SGLN URI
+    ({"EQ_readPoint": "https://id.gs1.org/414/9506000000015"}, "E06 E01 E02 E03"),
+    ({"EQ_bizLocation": "https://example.com/414/9506000000022"}, "E04"),
     ({"WD_bizLocation": L3}, "E08"),
     # MATCH_epc: epcList and childEPCs, every spelling of the EPC
     ({"MATCH_epc": S2}, "E01 E02 E07 E15 E17"),

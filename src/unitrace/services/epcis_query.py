@@ -18,6 +18,8 @@ How values are read:
   ``EQ_source_<type>`` and ``EQ_destination_<type>`` matches every spelling of the type;
 - ``MATCH_`` parameters take EPC URIs, ``urn:epc:idpat`` patterns with ``*`` and GS1 Digital
   Links; see :func:`epc_spellings`;
+- ``EQ_readPoint`` / ``EQ_bizLocation`` take location URIs; a GLN's place matches as its SGLN
+  URI and as its Digital Link on GS1's resolver, whichever is asked for;
 - ``WD_readPoint`` / ``WD_bizLocation`` take location URIs and match each location and every
   location below it, directly or not, in the master data captured with documents (the
   ``children`` of ``urn:epcglobal:epcis:vtype:ReadPoint`` / ``…:BusinessLocation`` elements;
@@ -287,15 +289,12 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
         elif key == "EQ_disposition":
             fields["dispositions"] = _cbv_spellings(key, values, *_DISPOSITIONS)
         elif key in ("EQ_readPoint", "EQ_bizLocation"):
-            for value in values:
-                _uri(key, value)
-            fields["read_points" if key == "EQ_readPoint" else "biz_locations"] = frozenset(values)
+            places = _place_spellings(key, values)
+            fields["read_points" if key == "EQ_readPoint" else "biz_locations"] = places
         elif key in ("WD_readPoint", "WD_bizLocation"):
-            for value in values:
-                _uri(key, value)
             # the hierarchy is walked when the query runs, with the master data of that moment
             within = "read_points_within" if key == "WD_readPoint" else "biz_locations_within"
-            fields[within] = frozenset(values)
+            fields[within] = _place_spellings(key, values)
         elif key == "EQ_eventID":
             fields["event_ids"] = frozenset(values)
         elif key == "EQ_transformationID":
@@ -389,6 +388,20 @@ def _positive(key: str, value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise QueryParameterException(key, f"{value!r} is not a positive whole number")
     return int(value)
+
+
+def _place_spellings(key: str, values: Sequence[str]) -> frozenset[str]:
+    """Every spelling of the places ``values`` name: a GLN's SGLN URI and Digital Link alike
+    (an event may write its place either way); any other URI as it is."""
+    spellings: set[str] = set()
+    for value in values:
+        _uri(key, value)
+        try:
+            exact, _ = epc_spellings(value)
+        except ValueError:
+            exact = {value}
+        spellings |= exact | {value}
+    return frozenset(spellings)
 
 
 def _uri(key: str, value: str) -> None:
