@@ -4,7 +4,11 @@ POST going to the address that was checked."""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -206,3 +210,41 @@ def test_a_post_no_address_takes_fails_with_the_last_connection_error(hook: Hook
     with pytest.raises(ConnectionRefusedError):
         post(target, b"{}", {}, timeout=5)
     assert hook.received == []
+
+
+def test_a_subscriber_answering_a_byte_at_a_time_is_cut_off() -> None:
+    """Each wait is short, yet the exchange would never end: it is cut off at three times the
+    timeout, so that one slow subscriber does not hold every other delivery."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        accepted, _ = server.accept()
+        with accepted:
+            accepted.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000:
+                if stop.wait(0.05):
+                    return
+                with contextlib.suppress(OSError):
+                    accepted.sendall(bytes([byte]))
+
+    worker = threading.Thread(target=drip, daemon=True)
+    worker.start()
+    target = WebhookTarget(
+        url=f"http://hooks.partner.example:{port}/in",
+        scheme="http",
+        host="hooks.partner.example",
+        port=port,
+        path="/in",
+        addresses=("127.0.0.1",),
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises((OSError, http.client.HTTPException)):
+            post(target, b"{}", {}, timeout=0.2)
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        server.close()
+        worker.join(timeout=5)

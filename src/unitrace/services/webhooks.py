@@ -26,10 +26,12 @@ unitrace.services.webhooks.DestinationRefused: hooks.partner.example resolves to
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -209,7 +211,9 @@ def post(target: WebhookTarget, body: bytes, headers: Mapping[str, str], *, time
     """POST ``body`` to ``target`` at the first of its checked addresses that takes the
     connection (a dual-stack host's IPv6 may be out of reach where its IPv4 is not); the
     HTTP status (no address connecting is an ``OSError``, a broken answer an
-    :class:`http.client.HTTPException`)."""
+    :class:`http.client.HTTPException`). ``timeout`` bounds each wait, and three times it
+    the whole exchange once connected: a subscriber answering a byte at a time would
+    otherwise hold the delivery of every other subscription."""
     unreachable: OSError | None = None
     for address in target.addresses:
         connection = (
@@ -223,13 +227,25 @@ def post(target: WebhookTarget, body: bytes, headers: Mapping[str, str], *, time
             except OSError as error:
                 unreachable = error
                 continue
-            connection.request("POST", target.path, body=body, headers=dict(headers))
-            with connection.getresponse() as response:
-                return int(response.status)
+            cut_off = threading.Timer(3 * timeout, _hang_up, (connection,))
+            cut_off.start()
+            try:
+                connection.request("POST", target.path, body=body, headers=dict(headers))
+                with connection.getresponse() as response:
+                    return int(response.status)
+            finally:
+                cut_off.cancel()
         finally:
             connection.close()
     assert unreachable is not None  # a target has at least one address
     raise unreachable
+
+
+def _hang_up(connection: http.client.HTTPConnection) -> None:
+    """End an exchange that has taken too long: the read waiting on it fails at once."""
+    if connection.sock is not None:
+        with contextlib.suppress(OSError):  # closed meanwhile
+            connection.sock.shutdown(socket.SHUT_RDWR)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
