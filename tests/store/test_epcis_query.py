@@ -175,12 +175,38 @@ def test_each_parameter_finds_its_events_in_order(
         (EventViewer(False, None), ""),
     ],
 )
+@pytest.mark.parametrize("forward_view_limit", [-1, 2_000], ids=["event-by-event", "forward"])
 def test_a_party_sees_its_events_and_those_of_what_it_holds(
-    known: KnownSet, viewer: EventViewer, expected: str
+    known: KnownSet,
+    viewer: EventViewer,
+    expected: str,
+    forward_view_limit: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Both ways to a party's view (asking each event, or finding the events from what the
+    party holds) give the same events."""
+    monkeypatch.setattr(EpcisQueries, "FORWARD_VIEW_LIMIT", forward_view_limit)
     assert _found(known, {"orderBy": "eventTime", "orderDirection": "ASC"}, viewer) == (
         sorted(expected.split(), key=BY_EVENT_TIME.split().index)
     )
+
+
+@pytest.mark.parametrize("party", ["dist-1", "dist-2", "dist-3"])
+@pytest.mark.parametrize(("parameters", "expected"), CASES, ids=[str(case[0]) for case in CASES])
+def test_both_ways_to_a_partys_view_narrow_every_query_alike(
+    known: KnownSet,
+    parameters: dict[str, str],
+    expected: str,
+    party: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    viewer = EventViewer(False, party)
+    monkeypatch.setattr(EpcisQueries, "FORWARD_VIEW_LIMIT", -1)
+    event_by_event = _found(known, parameters, viewer)
+    monkeypatch.setattr(EpcisQueries, "FORWARD_VIEW_LIMIT", 2_000)
+    assert _found(known, parameters, viewer) == event_by_event
+    if "eventCountLimit" not in parameters:  # a view narrows what the query finds
+        assert set(event_by_event) <= set(expected.split())
 
 
 def test_a_partys_view_narrows_a_query_it_does_not_widen(known: KnownSet) -> None:

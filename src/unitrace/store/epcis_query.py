@@ -44,9 +44,12 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
+    literal_column,
     or_,
     select,
     true,
+    union,
     union_all,
     update,
 )
@@ -56,6 +59,7 @@ from unitrace.gs1 import Gtin
 from unitrace.store.events import LIST_ROLES
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
 from unitrace.store.schema import (
+    EpcText,
     api_tokens,
     containers,
     epcis_events,
@@ -361,15 +365,75 @@ class EpcisQueries:
     def _visible(self, party_id: str | None) -> ColumnElement[bool]:
         """What a party may see: the events that concern it, and the events naming (in any
         role, the units moved inside a container too) a unit or container in its custody
-        now."""
+        now.
+
+        Two ways to the same events. For a party that holds little, the events are found
+        from what it holds (its events, then those naming its containers and units, each by
+        index), and the query reads only those; otherwise each event the query reads is
+        asked whether the party may see it, which stops as soon as a page is full. Asking
+        event by event made a party holding a few units read every event of the repository
+        for a page; finding the events forward would cost a party holding much its whole
+        history for one page."""
         if party_id is None:
             return false()
+        if self._holds_little(party_id):
+            return epcis_events.c.id.in_(self._visible_ids(party_id))
+        return self._visible_event_by_event(party_id)
+
+    def _holds_little(self, party_id: str) -> bool:
+        """Whether ``party_id`` holds at most :attr:`FORWARD_VIEW_LIMIT` units, containers and
+        events of its own (each counted only that far, by index)."""
+        limit = self.FORWARD_VIEW_LIMIT
+        for table, column in (
+            (units, units.c.custodian_id),
+            (containers, containers.c.custodian_id),
+            (epcis_events, epcis_events.c.party_id),
+        ):
+            held: Select[Any] = (
+                select(literal_column("1")).select_from(table).where(column == party_id)
+            )
+            counted = select(func.count()).select_from(held.limit(limit + 1).subquery())
+            if self.connection.execute(counted).scalar_one() > limit:
+                return False
+        return True
+
+    def _visible_ids(self, party_id: str) -> CompoundSelect[Any]:
+        """The ids of the events ``party_id`` may see, found from what it holds."""
         named = event_epcs.alias("named")
+        found: list[Select[Any]] = [
+            select(epcis_events.c.id).where(epcis_events.c.party_id == party_id),
+            select(named.c.event_pk)
+            .select_from(containers.join(named, named.c.epc == containers.c.epc))
+            .where(containers.c.custodian_id == party_id),
+        ]
+        for product_id, prefix, escapes in self._unit_uri_prefixes():
+            written: ColumnElement[str] = units.c.serial
+            # as the index writes them: "%" first, since the other escapes bring it in
+            for character, escape in escapes:
+                written = func.replace(written, character, escape)
+            found.append(
+                select(named.c.event_pk)
+                .select_from(units.join(named, named.c.epc == literal(prefix, EpcText) + written))
+                .where(units.c.product_id == product_id, units.c.custodian_id == party_id)
+            )
+        return union(*found)
+
+    #: The most units, containers and events of its own a party may hold for its view to be
+    #: found forward (see :meth:`_visible`).
+    FORWARD_VIEW_LIMIT: int = 2_000
+
+    def _visible_event_by_event(self, party_id: str) -> ColumnElement[bool]:
+        named = event_epcs.alias("named")
+        # each event's EPCs lead to a unit or container by its key; the custodian is then
+        # compared, never sought ("|| ''" keeps its index out, which SQLite would otherwise
+        # walk once per event, through every unit the party holds)
+        container_holder = containers.c.custodian_id + literal("")
+        unit_holder = units.c.custodian_id + literal("")
         in_custody: list[ColumnElement[bool]] = [
             exists(
                 select(1)
                 .select_from(named.join(containers, containers.c.epc == named.c.epc))
-                .where(named.c.event_pk == epcis_events.c.id, containers.c.custodian_id == party_id)
+                .where(named.c.event_pk == epcis_events.c.id, container_holder == party_id)
             )
         ]
         for product_id, prefix, escapes in self._unit_uri_prefixes():
@@ -390,7 +454,7 @@ class EpcisQueries:
                     .where(
                         named.c.event_pk == epcis_events.c.id,
                         func.substr(named.c.epc, 1, len(prefix)) == prefix,
-                        units.c.custodian_id == party_id,
+                        unit_holder == party_id,
                     )
                 )
             )

@@ -129,6 +129,12 @@ containers = Table(
     Column("location_gln", String(13)),
     Column("created_at", Timestamp, nullable=False),
     Index("ix_containers_parent_id", "parent_id"),
+    Index(
+        "ix_containers_custodian_id",
+        "custodian_id",
+        sqlite_where=text("custodian_id IS NOT NULL"),
+        postgresql_where=text("custodian_id IS NOT NULL"),
+    ),
 )
 
 # Units are written a million at a time, so their keys are chosen for that (measured with
@@ -169,6 +175,13 @@ units = Table(
         sqlite_where=text("container_id IS NOT NULL"),
         postgresql_where=text("container_id IS NOT NULL"),
     ),
+    # what a party holds (a distributor's view is found from it): the brand's units have none
+    Index(
+        "ix_units_custodian_id",
+        "custodian_id",
+        sqlite_where=text("custodian_id IS NOT NULL"),
+        postgresql_where=text("custodian_id IS NOT NULL"),
+    ),
     sqlite_with_rowid=False,
 )
 
@@ -200,6 +213,12 @@ epcis_events = Table(
     Index("ix_epcis_events_record_time", "record_time"),
     Index("ix_epcis_events_read_point", "read_point"),
     Index("ix_epcis_events_biz_location", "biz_location"),
+    Index(
+        "ix_epcis_events_party_id",
+        "party_id",
+        sqlite_where=text("party_id IS NOT NULL"),
+        postgresql_where=text("party_id IS NOT NULL"),
+    ),
 )
 
 # Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
