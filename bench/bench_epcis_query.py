@@ -5,7 +5,10 @@ The events are the life of 250,000 units, four events each (commissioning, shipp
 selling; one EPC per event), stored through the event repository in batches (untimed set-up).
 Then 1,000 queries for random units are timed one by one, the answer being the unit's four
 events as an EPCISQueryDocument: once with an admin token (every event visible) and once with
-a distributor's (its view: the events of its party and of the units in its custody).
+a distributor's (its view: the events of its party and of the units in its custody). Then
+the first page of ``/epcis/events`` and of ``/epcis/epcs`` with no parameter, 20 times, for
+that distributor (a tenth of the units) and for one just onboarded (a single unit): their view
+alone decides what comes (reported; no target).
 SQLite in a temporary folder; PostgreSQL on a scratch database of the local server
 (``UNITRACE_BENCH_POSTGRES_URL`` to choose another), where it answers.
 """
@@ -22,7 +25,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 
 from scratch import scratch_postgresql
 from timing import time_each
@@ -46,6 +49,7 @@ STEPS = (
 )
 UNITS = EVENTS // len(STEPS)
 QUERIES = 1_000
+PAGES = 20
 BATCH = 20_000
 GTIN = "09506000134352"
 ADMIN = Actor("bench", Role.ADMIN)
@@ -109,9 +113,15 @@ def repository(url: str) -> tuple[Database, dict[str, str]]:
                 for n in range(UNITS)
             ],
         )
+        # a distributor just onboarded: one unit in its custody
+        catalog.register_party(uow, id="dist-2", name="Newcomer", role="distributor", actor=ADMIN)
+        uow.connection.execute(
+            update(units).where(units.c.serial == "U0000001").values(custodian_id="dist-2")
+        )
         tokens = {
             "admin": create_token(uow, role="admin", actor=ADMIN),
             "distributor": create_token(uow, role="distributor", party="dist-1", actor=ADMIN),
+            "newcomer": create_token(uow, role="distributor", party="dist-2", actor=ADMIN),
         }
         uow.commit()
     for start in range(0, EVENTS, BATCH):
@@ -137,10 +147,13 @@ def measure(name: str, url: str) -> None:
     app = create_app(database, Settings())
     rng = random.Random(7)
     with TestClient(app) as client:
-        for caller, token in tokens.items():
+        for caller in ("admin", "distributor"):
             # the distributor asks for units in its custody, which it may see
             chosen = [rng.randrange(0, UNITS, 10) for _ in range(QUERIES)]
-            query_round(name, caller, client, {"Authorization": f"Bearer {token}"}, chosen)
+            query_round(name, caller, client, _bearer(tokens[caller]), chosen)
+        for caller in ("distributor", "newcomer"):
+            for path in ("/epcis/events", "/epcis/epcs"):
+                page_round(name, caller, client, _bearer(tokens[caller]), path)
     database.engine.dispose()
 
 
@@ -161,6 +174,30 @@ def query_round(
         f"{name} ({caller} token): {QUERIES:,} MATCH_epc queries, p50 {timed.p50:.2f} ms, "
         f"p99 {timed.p99:.2f} ms, max {timed.max:.2f} ms ({timed.verdict(20)} the 20 ms p99 target)"
     )
+
+
+def page_round(
+    name: str, caller: str, client: TestClient, headers: dict[str, str], path: str
+) -> None:
+    """The first page of ``path`` with no parameter: a distributor's view alone decides
+    which events (or EPCs) come, one holding a tenth of the units or a single one."""
+
+    def a_page(answer: Response) -> None:
+        assert answer.status_code == 200, answer.text
+
+    timed = time_each(
+        range(PAGES),
+        lambda _: client.get(path, params={"perPage": "30"}, headers=headers),
+        a_page,
+    )
+    print(
+        f"{name} ({caller} token): {PAGES} first pages of {path}, p50 {timed.p50:.2f} ms, "
+        f"p99 {timed.p99:.2f} ms"
+    )
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def main() -> None:
