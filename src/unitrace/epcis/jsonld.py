@@ -61,6 +61,7 @@ from unitrace.epcis.model import (
     SensorReport,
     SourceDest,
     copied,
+    date_written,
     time_text,
 )
 from unitrace.epcis.validation import (
@@ -272,18 +273,11 @@ def _ilmd(value: Mapping[str, Any] | None) -> Ilmd | None:
         del attributes["cbvmda:lotNumber"]
     else:
         lot = None
-    expiry = None
-    written = attributes.get("cbvmda:itemExpirationDate")
-    if isinstance(written, str):
-        # only a date written as Ilmd writes it moves into ``expiry``; any other spelling
-        # stays an attribute, so that it is sent on as it came
-        try:
-            parsed = dt.date.fromisoformat(written)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.isoformat() == written:
-            expiry = parsed
-            del attributes["cbvmda:itemExpirationDate"]
+    # only a date written as Ilmd writes it moves into ``expiry``; any other spelling stays
+    # an attribute, so that it is sent on as it came
+    expiry = date_written(attributes.get("cbvmda:itemExpirationDate"))
+    if expiry is not None:
+        del attributes["cbvmda:itemExpirationDate"]
     return Ilmd(lot=lot, expiry=expiry, attributes=copied(attributes))
 
 

@@ -44,6 +44,22 @@ def time_text(at: dt.datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
 
+def date_written(value: Any) -> dt.date | None:
+    """The date ``value`` is when it is text written as XML Schema writes a date
+    (``2030-12-31``), as ILMD's ``cbvmda:itemExpirationDate`` is; else None.
+
+    >>> date_written("2030-12-31"), date_written("2030-12-31Z"), date_written(20301231)
+    (datetime.date(2030, 12, 31), None, None)
+    """
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.isoformat() == value else None
+
+
 def copied(value: Any) -> Any:
     """A deep copy of a JSON value: extension values handed in or out are never shared, so
     that a frozen event stays as it was read whatever the caller does to its dicts."""

@@ -50,7 +50,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,8 +58,8 @@ from typing import Any, Final
 from unitrace.epcis.documents import namespaces_of
 from unitrace.epcis.hashing import event_hash
 from unitrace.epcis.identifiers import EpcNaming
-from unitrace.epcis.model import InvalidEvent
-from unitrace.epcis.validation import EventProblem, document_problems, event_problems
+from unitrace.epcis.model import InvalidEvent, date_written
+from unitrace.epcis.validation import EventProblem, document_problems, event_problems, is_uri
 from unitrace.epcis.xml import BIZ_STEPS, DISPOSITIONS, SOURCE_DEST_TYPES, InvalidXml
 from unitrace.epcis.xml_read import document_from_xml
 from unitrace.gs1 import InvalidCode, parse
@@ -121,8 +120,6 @@ STATES_BY_BIZ_STEP: Final[Mapping[str, UnitState]] = {
 _PARTY_TYPES: Final = frozenset({"owning_party", "possessing_party"})
 
 _PGLN: Final = "urn:epc:id:pgln:"
-#: A URI: a scheme (RFC 3986 section 3.1) and something after it.
-_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:.+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +334,7 @@ def problem_json(problem: EventProblem) -> dict[str, Any]:
         "status": 400,
         "detail": str(problem),
     }
-    if problem.event_id is not None and _is_uri(problem.event_id):
+    if problem.event_id is not None and is_uri(problem.event_id):
         # the OpenAPI's instance is a URI: an event without an eventID (or with one that is
         # no URI) has none, and is named by its index
         written["instance"] = problem.event_id
@@ -538,9 +535,7 @@ class _Capturing:
             DISPOSITIONS.word(word)
             for word in (event.get("persistentDisposition") or {}).get("set") or ()
         ]
-        lasting = {
-            STATES_BY_DISPOSITION[word] for word in persistent if word in STATES_BY_DISPOSITION
-        }
+        lasting = _lasting_states(persistent)
         if step in ("shipping", "receiving") and lasting:
             raise InvalidRequest(
                 f"persistentDisposition: {step} and a lasting "
@@ -631,7 +626,7 @@ def _state_of(step: str, disposition: str, persistent: Sequence[str]) -> UnitSta
         or STATES_BY_DISPOSITION.get(disposition)
         or STATES_BY_BIZ_STEP.get(step)
     )
-    lasting = {STATES_BY_DISPOSITION[word] for word in persistent if word in STATES_BY_DISPOSITION}
+    lasting = _lasting_states(persistent)
     if named is not None:
         lasting.add(named)
     if len(lasting) > 1:
@@ -643,6 +638,11 @@ def _state_of(step: str, disposition: str, persistent: Sequence[str]) -> UnitSta
     return named or next(iter(lasting), None)
 
 
+def _lasting_states(persistent: Sequence[str]) -> set[UnitState]:
+    """The unit states the dispositions a ``persistentDisposition`` sets stand for."""
+    return {STATES_BY_DISPOSITION[word] for word in persistent if word in STATES_BY_DISPOSITION}
+
+
 def _ilmd_lot_and_expiry(event: Mapping[str, Any]) -> tuple[str | None, dt.date | None]:
     """The lot and expiry an event's ILMD gives the objects it commissions; refused unless
     the lot is text and the expiry a date as XML Schema writes one (``2030-12-31``)."""
@@ -652,11 +652,8 @@ def _ilmd_lot_and_expiry(event: Mapping[str, Any]) -> tuple[str | None, dt.date 
         raise InvalidRequest(f"ilmd.cbvmda:lotNumber: {lot!r} is not text")
     if expiry is None:
         return lot, None
-    try:
-        date = dt.date.fromisoformat(expiry) if isinstance(expiry, str) else None
-    except ValueError:
-        date = None
-    if date is None or date.isoformat() != expiry:
+    date = date_written(expiry)
+    if date is None:
         raise InvalidRequest(
             f"ilmd.cbvmda:itemExpirationDate: {expiry!r} is not a date written YYYY-MM-DD"
         )
@@ -710,10 +707,6 @@ def _event_list(document: Mapping[str, Any]) -> list[Any]:
     if not isinstance(events, list):
         raise InvalidRequest("epcisBody.eventList: an EPCISDocument carries its events there")
     return events
-
-
-def _is_uri(text: str) -> bool:
-    return _URI.fullmatch(text) is not None
 
 
 def _master_data_refusal(document: Mapping[str, Any], actor: Actor) -> str | None:

@@ -9,8 +9,6 @@ which methods it takes and which EPCIS and CBV versions it speaks.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +22,8 @@ from unitrace.services.epcis_query import (
     QueryParameterException,
     read_query,
     run_query,
+    token_bytes,
+    token_text,
     viewer_of,
 )
 from unitrace.store.epcis_query import EpcisQueries
@@ -134,13 +134,13 @@ def sub_resources(uow: UnitOfWork, resource: str, value: str, *, actor: Actor) -
 
 def _token(last: str) -> str:
     # only a position in code order: every page is filtered by the caller's view again
-    return base64.urlsafe_b64encode(last.encode()).decode().rstrip("=")
+    return token_text(last.encode())
 
 
 def _read_token(token: str) -> str:
     try:
-        return base64.b64decode(
-            token + "=" * (-len(token) % 4), altchars=b"-_", validate=True
-        ).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise QueryParameterException("nextPageToken", "not a token this server gave") from None
+        return token_bytes(token).decode()
+    except UnicodeDecodeError:
+        raise QueryParameterException(
+            "nextPageToken", "is not a page token this repository gave"
+        ) from None

@@ -714,13 +714,28 @@ def _token(definition: QueryDefinition, position: PagePosition, delivered: int) 
         "k": position.pk,
         "n": delivered,
     }
-    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return token_text(json.dumps(payload, separators=(",", ":")).encode())
+
+
+def token_text(raw: bytes) -> str:
+    """A page token's bytes as the text a URL carries (URL-safe Base64, unpadded)."""
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _read_token(token: str, definition: QueryDefinition) -> tuple[PagePosition, int]:
+def token_bytes(token: str) -> bytes:
+    """The bytes of a page token :func:`token_text` wrote; :class:`QueryParameterException`
+    for any other text."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        return base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise QueryParameterException(
+            "nextPageToken", "is not a page token this repository gave"
+        ) from None
+
+
+def _read_token(token: str, definition: QueryDefinition) -> tuple[PagePosition, int]:
+    raw = token_bytes(token)
+    try:
         payload = json.loads(raw)
         position = PagePosition(dt.datetime.fromisoformat(payload["t"]), int(payload["k"]))
         delivered = int(payload["n"])
@@ -732,7 +747,7 @@ def _read_token(token: str, definition: QueryDefinition) -> tuple[PagePosition, 
             or not 0 <= delivered <= (limit if limit is not None else delivered)
         ):
             raise ValueError("out of range")
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError):
         raise QueryParameterException(
             "nextPageToken", "is not a page token this repository gave"
         ) from None

@@ -13,21 +13,19 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unitrace import __version__
-from unitrace.api.dependencies import Reader, caller
+from unitrace.api.dependencies import Reader
 from unitrace.api.epcis_problems import VERSIONS
-from unitrace.registry.model import Actor
+from unitrace.api.routers.epcis_query import Caller, collection
 from unitrace.services import epcis_discovery
 from unitrace.services.epcis_query import read_page_size
 
 router = APIRouter(prefix="/epcis", tags=["EPCIS discovery"])
-Caller = Annotated[Actor, Depends(caller)]
 
-_EPCIS_CONTEXT: Final = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 #: What ``OPTIONS`` says besides the methods: the versions spoken, each the only one; EPCs
 #: come back as they were captured (an EPC URI or a Digital Link, never translated), and CBV
 #: words in XML as URNs.
@@ -43,17 +41,10 @@ DISCOVERY: Final = {
 }
 
 
-def _collection(members: list[str], headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        {"@context": _EPCIS_CONTEXT, "type": "Collection", "member": members},
-        headers={**VERSIONS, **(headers or {})},
-    )
-
-
 @router.get("")
 def top_level(actor: Caller) -> JSONResponse:
     """The top-level resources of this EPCIS repository."""
-    return _collection(list(epcis_discovery.TOP_LEVEL))
+    return collection(list(epcis_discovery.TOP_LEVEL))
 
 
 @router.options("")
@@ -88,7 +79,7 @@ def epcs(
             nextPageToken=page.next_page_token
         )
         headers["Link"] = f'<{following}>; rel="next"'
-    return _collection(list(page.epcs), headers)
+    return collection(list(page.epcs), headers)
 
 
 @router.get("/{resource}/{value:path}")
@@ -96,7 +87,7 @@ def sub_resources(resource: str, value: str, uow: Reader, actor: Caller) -> JSON
     """What may be asked of one event type, EPC, bizStep, bizLocation, readPoint or
     disposition (URL-encoded): its ``events``; 404 unless an event this token may see has
     it."""
-    return _collection(epcis_discovery.sub_resources(uow, resource, value, actor=actor))
+    return collection(epcis_discovery.sub_resources(uow, resource, value, actor=actor))
 
 
 @router.delete("/nextPageToken/{token}", status_code=204)

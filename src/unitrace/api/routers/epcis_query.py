@@ -29,11 +29,12 @@ from starlette.concurrency import run_in_threadpool
 
 from unitrace.api.dependencies import Reader, Writer, caller
 from unitrace.api.epcis_problems import NOT_ACCEPTABLE, epcis_problem
+from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.epcis.xml import UnwritableDocument
 from unitrace.epcis.xml_write import document_to_xml
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor
-from unitrace.services import epcis_query
+from unitrace.services import epcis_discovery, epcis_query
 from unitrace.services.epcis_query import (
     QueryDefinition,
     QueryPage,
@@ -267,27 +268,20 @@ _VOCABULARIES: Final = {
     "readPoints": "read_point",
     "dispositions": "disposition",
 }
-_PATH_PARAMETERS: Final = {
-    "eventTypes": "eventType",
-    "bizSteps": "EQ_bizStep",
-    "bizLocations": "EQ_bizLocation",
-    "readPoints": "EQ_readPoint",
-    "dispositions": "EQ_disposition",
-    "epcs": "MATCH_anyEPC",
-}
-_EPCIS_CONTEXT: Final = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 
-def _collection(members: list[str]) -> JSONResponse:
+def collection(members: list[str], headers: dict[str, str] | None = None) -> JSONResponse:
+    """A discovery resource's answer: the REST binding's Collection of ``members``."""
     return JSONResponse(
-        {"@context": _EPCIS_CONTEXT, "type": "Collection", "member": members}, headers=VERSIONS
+        {"@context": EPCIS_CONTEXT, "type": "Collection", "member": members},
+        headers={**VERSIONS, **(headers or {})},
     )
 
 
 def _vocabulary_route(resource: str, column: str) -> None:
     @router.get(f"/{resource}", name=f"list_{resource}")
     def listed(uow: Reader, actor: Caller) -> JSONResponse:
-        return _collection(epcis_query.vocabulary(uow, column, actor=actor))
+        return collection(epcis_query.vocabulary(uow, column, actor=actor))
 
     listed.__doc__ = f"The {resource} of the events this token may see."
 
@@ -309,7 +303,7 @@ def _events_route(resource: str, parameter: str) -> None:
     )
 
 
-for _resource, _parameter in _PATH_PARAMETERS.items():
+for _resource, _parameter in epcis_discovery.PARAMETER_OF.items():
     _events_route(_resource, _parameter)
 
 
