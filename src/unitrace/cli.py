@@ -411,6 +411,7 @@ def serve(
     import uvicorn
 
     from unitrace.api.app import create_app
+    from unitrace.api.serving import GRACEFUL_SHUTDOWN
 
     database = open_registry()
     say(
@@ -418,7 +419,14 @@ def serve(
     )
     if workers == 1:
         service = create_app(database, Settings.from_environment())
-        uvicorn.run(service, host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(
+            service,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=access_log,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        )
         return
     # each worker process opens the database itself, from the same environment
     database.engine.dispose()

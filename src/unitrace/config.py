@@ -5,6 +5,7 @@
 | ``UNITRACE_RESOLVER_BASE`` | the resolver domain (and path) printed in GS1 Digital Link URIs | ``https://id.gs1.org`` |
 | ``UNITRACE_SCAN_RATE_LIMIT`` | scans per minute per client on the public routes, then ``/BURST`` | ``120/30`` |
 | ``UNITRACE_WEBHOOK_ALLOWED_NETWORKS`` | comma-separated networks (CIDR) EPCIS subscription webhooks may reach although they are private, loopback or link-local | none |
+| ``UNITRACE_CAPTURE_MAX_BYTES`` | the largest EPCIS document (or event) ``/epcis/capture`` and ``/epcis/events`` read, in bytes; a larger one is a 413 before it is read whole | 67108864 (64 MiB) |
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class Settings:
     scans_per_minute: int = 120
     scan_burst: int = 30
     webhook_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: the largest capture body read, in bytes; None for the capture service's own limit
+    capture_max_bytes: int | None = None
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] | None = None) -> Settings:
@@ -33,6 +36,9 @@ class Settings:
             scans_per_minute=per_minute,
             scan_burst=burst,
             webhook_allowed_networks=_networks(env.get("UNITRACE_WEBHOOK_ALLOWED_NETWORKS") or ""),
+            capture_max_bytes=_byte_count(
+                "UNITRACE_CAPTURE_MAX_BYTES", env.get("UNITRACE_CAPTURE_MAX_BYTES")
+            ),
         )
 
 
@@ -61,3 +67,16 @@ def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
                 "10.20.0.0/16, 192.168.1.5 or fd00::/8"
             ) from None
     return tuple(networks)
+
+
+def _byte_count(name: str, text: str | None) -> int | None:
+    """A size in bytes from the environment, or None where it is not set.
+
+    >>> _byte_count("X", "1048576"), _byte_count("X", None)
+    (1048576, None)
+    """
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValueError(f"{name}: {text!r} is not a number of bytes such as 67108864")
+    return int(text)

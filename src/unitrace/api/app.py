@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import time
 from collections.abc import AsyncIterator
+from typing import Final
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -25,8 +28,10 @@ from unitrace.api.routers import (
     tokens,
     verification,
 )
+from unitrace.api.watchdog import LoopWatchdog
 from unitrace.config import Settings
 from unitrace.places import locate
+from unitrace.services.capture_runner import CaptureRunner
 from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.webhooks import WebhookDestinations
@@ -47,18 +52,17 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     destinations = WebhookDestinations(settings.webhook_allowed_networks)
     delivery = SubscriptionDelivery(database, destinations=destinations)
 
+    runner = CaptureRunner(database)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # subscriptions are delivered by a thread of the running service, never by a request
         delivery.start()
+        watchdog = LoopWatchdog(asyncio.get_running_loop())
+        watchdog.start()
         yield
-        await anyio.to_thread.run_sync(delivery.stop)
-        # the scans still queued are verified and answered before the worker exits, and the
-        # capture jobs under way finish
-        await anyio.to_thread.run_sync(intake.close)
-        runner = getattr(app.state, "capture_runner", None)
-        if runner is not None:
-            await anyio.to_thread.run_sync(runner.shutdown)
+        watchdog.stop()
+        await anyio.to_thread.run_sync(stop_background_work, runner, intake, delivery)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -74,6 +78,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         RateLimit(app.state.settings.scans_per_minute, app.state.settings.scan_burst)
     )
     app.state.scan_intake = intake
+    app.state.capture_runner = runner
     install_problem_handlers(app)
     install_epcis_problem_handlers(app)
     # first: the public scan routes, the busiest, are matched before the others (the
@@ -95,6 +100,29 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+#: Seconds a stopping worker gives its background work (the capture under way, the scans
+#: queued, a webhook delivery) before it exits all the same; uvicorn first gives the requests
+#: under way :data:`~unitrace.api.serving.GRACEFUL_SHUTDOWN` seconds.
+BACKGROUND_SHUTDOWN: Final = 3.0
+
+
+def stop_background_work(
+    runner: CaptureRunner, intake: ScanIntake, delivery: SubscriptionDelivery
+) -> None:
+    """Stop the worker's threads within :data:`BACKGROUND_SHUTDOWN` seconds in all: the
+    capture under way is interrupted and rolled back (its job says so), the scans queued are
+    verified and answered, the delivery pass ends. A thread still busy past the bound is
+    left behind: the process exits without it, and its transaction dies with it."""
+    deadline = time.monotonic() + BACKGROUND_SHUTDOWN
+
+    def left() -> float:
+        return max(0.1, deadline - time.monotonic())
+
+    runner.shutdown(wait=left())
+    intake.close(wait=left())
+    delivery.stop(timeout=left())
 
 
 def create_app_from_environment() -> FastAPI:

@@ -5,13 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
 from unitrace.services.tokens import authenticate
 from unitrace.store.unit_of_work import Database, UnitOfWork
+
+#: The largest id a table of unitrace gives out (ids are 32-bit integers on PostgreSQL): a
+#: larger number names nothing, and must not reach the database, which would refuse it.
+MAX_ID = 2**31 - 1
+#: A path parameter naming a row by its id: a number out of that range is a 422, not a fault.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def row_id(text: str) -> int | None:
+    """The id ``text`` names, if it is one (ASCII digits, within :data:`MAX_ID`).
+
+    >>> row_id("42"), row_id("2147483648"), row_id("²"), row_id("-1"), row_id("٣")
+    (42, None, None, None, None)
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `unitrace tokens create`.")
 

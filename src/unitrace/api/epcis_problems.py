@@ -55,7 +55,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from unitrace.api.problems import PROBLEM_JSON, validation_message
+from unitrace.api.problems import PROBLEM_JSON, UNFORESEEN_DETAIL, validation_message
 from unitrace.gs1 import InvalidCode
 from unitrace.registry.errors import (
     AlreadyExists,
@@ -68,14 +68,10 @@ from unitrace.registry.errors import (
 )
 from unitrace.services import epcis_capture
 from unitrace.services.epcis_query import QueryParameterException, QueryTooLargeException
+from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy
 
 #: What every EPCIS answer says it speaks.
 VERSIONS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
-#: The limits a 413 from capture names (as ``OPTIONS /epcis/capture`` advertises them).
-CAPTURE_LIMITS: Final = {
-    "GS1-EPCIS-Capture-Limit": str(epcis_capture.CAPTURE_LIMIT),
-    "GS1-EPCIS-Capture-File-Size-Limit": str(epcis_capture.CAPTURE_FILE_SIZE_LIMIT),
-}
 EPCIS_PREFIX: Final = "/epcis"
 #: The routes that capture events (``POST``).
 CAPTURE_PATHS: Final = frozenset({"/epcis/capture", "/epcis/events"})
@@ -116,11 +112,17 @@ UNSUPPORTED_MEDIA_TYPE: Final = EpcisProblem(
 )
 IMPLEMENTATION: Final = EpcisProblem(500, "ImplementationException", "A server-side error occurred")
 
-#: What a failure nobody foresaw says: its own text may name internals, and is logged instead.
-UNFORESEEN_DETAIL: Final = (
-    "unitrace failed to answer this request; nothing was changed. Try again, and report the "
-    "time of the request if it fails again."
-)
+#: The repository's locks were held by others' work longer than a request may wait (the
+#: OpenAPI names no 503; its exception for the repository's own trouble is this one).
+BUSY: Final = EpcisProblem(503, "ImplementationException", "Repository busy")
+
+
+def capture_limits(file_size_limit: int) -> dict[str, str]:
+    """The limits a 413 from capture names (as ``OPTIONS /epcis/capture`` advertises them)."""
+    return {
+        "GS1-EPCIS-Capture-Limit": str(epcis_capture.CAPTURE_LIMIT),
+        "GS1-EPCIS-Capture-File-Size-Limit": str(file_size_limit),
+    }
 
 
 def is_epcis_path(path: str) -> bool:
@@ -220,9 +222,18 @@ def epcis_answer(request: Request, error: Exception) -> Response:
             extra = {"parameter": error.parameter}
         elif isinstance(error, TransitionRefused):
             extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
+    elif is_busy(error):
+        kind, detail = BUSY, _busy_detail(error)
+        headers["Retry-After"] = str(error.retry_after if isinstance(error, DatabaseBusy) else 2)
     else:
         kind, detail = IMPLEMENTATION, UNFORESEEN_DETAIL
     return epcis_problem(kind, detail, headers=headers, **extra)
+
+
+def _busy_detail(error: Exception) -> str:
+    if isinstance(error, DatabaseBusy):
+        return str(error)
+    return "the repository is busy with other work; nothing was changed: try again in a moment"
 
 
 def _http_detail(error: StarletteHTTPException, method: str, path: str, allowed: str | None) -> str:
@@ -256,13 +267,17 @@ def install_epcis_problem_handlers(app: FastAPI) -> None:
     """Answer the errors of ``/epcis`` routes as EPCIS problems, and leave every other route to
     the handlers installed before (:func:`unitrace.api.problems.install_problem_handlers`,
     which must run first)."""
-    for kind in (Refused, InvalidCode, RequestValidationError, StarletteHTTPException, Exception):
+    kinds = (Refused, InvalidCode, RequestValidationError, StarletteHTTPException, Exception)
+    for kind in (*kinds, *BUSY_ERROR_TYPES):
         app.add_exception_handler(kind, _epcis_first(app.exception_handlers.get(kind)))
 
 
 def _epcis_first(otherwise: Handler | None) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, error: Exception) -> Response:
-        if is_epcis_path(request.url.path):
+        # a database error that is no busy lock is a fault: left to the handler of last
+        # resort, which logs it (through the handler installed before, which raises it)
+        fault = isinstance(error, BUSY_ERROR_TYPES) and not is_busy(error)
+        if is_epcis_path(request.url.path) and not fault:
             return epcis_answer(request, error)
         if otherwise is None:
             # what Starlette answers when no handler is installed

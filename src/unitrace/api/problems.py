@@ -3,8 +3,9 @@ message a person can act on."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,8 +21,15 @@ from unitrace.registry.errors import (
     Refused,
     TransitionRefused,
 )
+from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy
 
 PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
+#: What a failure nobody foresaw says: its own text may name internals, and is logged instead.
+UNFORESEEN_DETAIL: Final = (
+    "unitrace failed to answer this request; nothing was changed. Try again, and report the "
+    "time of the request if it fails again."
+)
 
 # (status, type slug, title) for each kind of refusal, most specific first
 _REFUSALS: list[tuple[type[Exception], int, str, str]] = [
@@ -81,10 +89,35 @@ def install_problem_handlers(app: FastAPI) -> None:
             str(error.detail),
         )
 
+    async def busy(request: Request, error: Exception) -> JSONResponse:
+        if not is_busy(error):
+            raise error  # a fault, answered as one by the handler of last resort
+        return busy_problem(error)
+
+    async def unforeseen(request: Request, error: Exception) -> JSONResponse:
+        # the log keeps what went wrong; the answer names no internals
+        return problem(500, "internal-error", "Internal error", UNFORESEEN_DETAIL)
+
+    for kind in BUSY_ERROR_TYPES:
+        app.add_exception_handler(kind, busy)
+    app.add_exception_handler(Exception, unforeseen)
     app.add_exception_handler(Refused, refused)
     app.add_exception_handler(InvalidCode, refused)
     app.add_exception_handler(RequestValidationError, invalid_body)
     app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def busy_problem(error: Exception) -> JSONResponse:
+    """503 with ``Retry-After``: the database's locks were held too long by others' work."""
+    retry = error.retry_after if isinstance(error, DatabaseBusy) else 2
+    detail = (
+        str(error)
+        if isinstance(error, DatabaseBusy)
+        else "the database is busy with other work; nothing was changed: try again in a moment"
+    )
+    answer = problem(503, "busy", "Service busy", detail)
+    answer.headers["Retry-After"] = str(retry)
+    return answer
 
 
 _TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}

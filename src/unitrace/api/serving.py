@@ -8,6 +8,15 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+#: Seconds a stopping worker waits for the requests under way before cancelling them; its
+#: background work then has its own bound (:data:`unitrace.api.app.BACKGROUND_SHUTDOWN`), so
+#: SIGTERM stops a worker within a few seconds whatever it is doing.
+GRACEFUL_SHUTDOWN = 3
+#: Seconds the supervisor waits for a worker to answer its health check before replacing it:
+#: a worker still importing and loading its place names on a busy machine, or parsing a large
+#: document, answers late but is alive (a stalled event loop is the watchdog's to find).
+WORKER_HEALTH_CHECK = 30
+
 
 class TcpConfig(uvicorn.Config):
     """uvicorn's configuration, its shared listening socket marked as TCP: asyncio turns
@@ -32,6 +41,8 @@ def serve_workers(*, host: str, port: int, workers: int, access_log: bool) -> No
         workers=workers,
         log_level="info",
         access_log=access_log,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        timeout_worker_healthcheck=WORKER_HEALTH_CHECK,
     )
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[config.bind_socket()]).run()

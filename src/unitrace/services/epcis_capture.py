@@ -68,6 +68,7 @@ from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, R
 from unitrace.registry.model import Actor, Party, Role, UnitState
 from unitrace.services import lifecycle
 from unitrace.store.capture_jobs import CaptureJob
+from unitrace.store.database import is_busy
 from unitrace.store.events import EventRecord, StoredEvent
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -120,6 +121,11 @@ STATES_BY_BIZ_STEP: Final[Mapping[str, UnitState]] = {
 _PARTY_TYPES: Final = frozenset({"owning_party", "possessing_party"})
 
 _PGLN: Final = "urn:epc:id:pgln:"
+
+
+class CaptureInterrupted(Exception):
+    """Raised by a capture's ``progress`` when the service is stopping: the capture is
+    rolled back and its job finished as not captured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,8 +210,13 @@ def run_capture(
 ) -> CaptureJob:
     """Capture ``document`` under ``job`` in a transaction of its own and record the outcome
     on the job (in another, so that a rolled-back capture still reports why). ``progress``
-    is told how many events have been dealt with, as the capture goes."""
+    is told how many events have been dealt with, as the capture goes, and may stop it by
+    raising :class:`CaptureInterrupted`. The document is checked before the transaction
+    begins, so that the database's write lock is not held while its events are validated."""
     try:
+        problems = document_problems(document, from_xml=from_xml)
+        if progress is not None:
+            progress(0)
         with open_unit_of_work() as uow:
             result = capture(
                 uow,
@@ -215,21 +226,34 @@ def run_capture(
                 job_id=job.id,
                 from_xml=from_xml,
                 progress=progress,
+                problems=problems,
             )
             # a document of master data alone captures no event and is kept all the same
             if result.captured or not result.problems:
                 uow.commit()
         captured, errors = len(result.captured), [problem_json(p) for p in result.problems]
-    except Exception:  # the job must end, and say it failed, whatever happened
+    except CaptureInterrupted:
+        logger.warning("capture job %s: interrupted by the service stopping", job.id)
+        captured, errors = 0, [_interrupted(job.id)]
+    except Exception as failure:  # the job must end, and say it failed, whatever happened
         # what went wrong inside is for the operator's log, not for the partner
-        logger.exception("capture job %s failed", job.id)
-        captured, errors = 0, [_failed_on_our_side(job.id)]
+        if is_busy(failure):
+            logger.warning("capture job %s: the database stayed busy", job.id)
+            captured, errors = 0, [_busy(job.id)]
+        else:
+            logger.exception("capture job %s failed", job.id)
+            captured, errors = 0, [_failed_on_our_side(job.id)]
     with open_unit_of_work() as uow:
         uow.capture_jobs.finish(job.id, captured=captured, errors=errors)
         uow.commit()
         finished = uow.capture_jobs.get(job.id)
     assert finished is not None
     return finished
+
+
+def finish_interrupted(uow: UnitOfWork, job_id: int) -> None:
+    """Finish a job the service stopped before capturing: nothing captured, and why."""
+    uow.capture_jobs.finish(job_id, captured=0, errors=[_interrupted(job_id)])
 
 
 def capture(
@@ -241,14 +265,18 @@ def capture(
     job_id: int | None = None,
     from_xml: bool = False,
     progress: Callable[[int], None] | None = None,
+    problems: list[EventProblem] | None = None,
 ) -> CaptureResult:
     """Validate ``document``, store its events and apply them to the registry, in the
     caller's unit of work (which commits when ``captured`` is not empty). With ``rollback``
     any problem leaves nothing written; with ``proceed`` the events without problems are
     captured. A document read from XML (``from_xml``) is held to the XSD where it is wider
-    than the JSON Schema."""
+    than the JSON Schema. ``problems`` are the document's own, where the caller has checked
+    it already (:func:`~unitrace.epcis.validation.document_problems`)."""
     _may_capture(actor)
-    problems = document_problems(document, from_xml=from_xml)
+    if problems is None:
+        problems = document_problems(document, from_xml=from_xml)
+    problems = list(problems)
     events = _event_list(document)
     refusal = _master_data_refusal(document, actor)
     if refusal is not None:
@@ -312,6 +340,30 @@ def get_capture_job(uow: UnitOfWork, job_id: int, *, actor: Actor) -> CaptureJob
 
 def list_capture_jobs(uow: UnitOfWork, *, actor: Actor) -> list[CaptureJob]:
     return uow.capture_jobs.recent(party_id=None if actor.role is Role.ADMIN else actor.party_id)
+
+
+def _interrupted(job_id: int) -> dict[str, Any]:
+    return {
+        "type": "epcisException:ImplementationException",
+        "title": "Capture interrupted",
+        "status": 503,
+        "detail": (
+            f"capture job {job_id} was stopped with the service before it was done and "
+            "captured nothing; send the document again"
+        ),
+    }
+
+
+def _busy(job_id: int) -> dict[str, Any]:
+    return {
+        "type": "epcisException:ImplementationException",
+        "title": "Repository busy",
+        "status": 503,
+        "detail": (
+            f"capture job {job_id} waited too long for the repository, busy with other "
+            "writes, and captured nothing; send the document again later"
+        ),
+    }
 
 
 def _failed_on_our_side(job_id: int) -> dict[str, Any]:

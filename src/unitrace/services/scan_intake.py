@@ -15,19 +15,22 @@ unit of work, commits once, and only then answers each of them. So
 A scan :func:`~unitrace.services.verification.verify` refuses (a place code that does not
 exist) is refused before it writes anything, so the rest of its batch goes on. Any other
 failure rolls the batch back and its scans are verified again one transaction each, so that
-one bad scan cannot cost the others their answers.
+one bad scan cannot cost the others their answers; but a database too busy to take the batch
+in time (:class:`~unitrace.store.database.DatabaseBusy`) answers the whole batch so at once.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Final
 
 from unitrace.registry.errors import Refused
 from unitrace.services.verification import ScanRequest, VerificationResult, verify
+from unitrace.store.database import is_busy
 from unitrace.store.unit_of_work import Database
 
 #: Scans verified in one transaction at most: enough to share a commit among many, few enough
@@ -71,15 +74,17 @@ class ScanIntake:
             self._queue.put(_Queued(request, answer))
         return answer
 
-    def close(self) -> None:
-        """Verify what is queued, then stop the writer threads."""
+    def close(self, *, wait: float | None = None) -> None:
+        """Verify what is queued, then stop the writer threads; waits ``wait`` seconds at
+        most (what is still queued then is not verified, nor answered)."""
         with self._lock:
             self._closed = True
             threads, self._threads = self._threads, []
         for _ in threads:
             self._queue.put(None)
+        deadline = None if wait is None else time.monotonic() + wait
         for thread in threads:
-            thread.join()
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
 
     def _start(self) -> None:
         for number in range(self.writers):
@@ -118,8 +123,10 @@ class ScanIntake:
                         outcomes.append(refusal)
                 uow.commit()
         except Exception as failure:
-            if len(batch) == 1:
-                batch[0].answer.set_exception(failure)
+            if len(batch) == 1 or is_busy(failure):
+                # a lock not had in time would only be waited for again, once per scan
+                for queued in batch:
+                    queued.answer.set_exception(failure)
                 return
             for queued in batch:
                 self._verify([queued])

@@ -2,19 +2,77 @@
 
 ``UNITRACE_DATABASE_URL`` names it; the default is ``sqlite:///unitrace.db`` in the working
 directory (the folder ``make run`` starts from).
+
+Every wait for a lock is bounded. A writer waits at most its unit of work's ``lock_wait``
+(:data:`DEFAULT_LOCK_WAIT` unless it asks for another) for SQLite's write lock, and a statement
+on PostgreSQL at most that long for a row or table lock (``lock_timeout``); a connection from
+the pool is waited for as long. Past it the work is not done and :class:`DatabaseBusy` says
+so, which the HTTP faces answer with 503 and ``Retry-After``: a request never hangs behind
+another's long transaction.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
+import threading
+import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sql_errors
 from sqlalchemy.engine import make_url
 
 DEFAULT_DATABASE_URL = "sqlite:///unitrace.db"
+#: Seconds a unit of work waits for a lock (and for a pooled connection) before giving up.
+DEFAULT_LOCK_WAIT: Final = 10.0
+#: How often a writer of another process is looked for once SQLite's write lock is taken
+#: there: the first checks come quickly (most transactions are short), later ones less so.
+_POLL_FIRST, _POLL_MOST = 0.0005, 0.005
+
+
+class DatabaseBusy(Exception):
+    """The lock a unit of work needed was held by others longer than it may wait: nothing
+    was done, and the same work may be tried again in a moment."""
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is a lock or connection not had in time, as the
+    databases and the pool report it: work to try again, not a fault."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, DatabaseBusy | sql_errors.TimeoutError):
+            return True
+        if isinstance(
+            seen,
+            psycopg.errors.LockNotAvailable
+            | psycopg.errors.DeadlockDetected
+            | psycopg.errors.SerializationFailure,
+        ):
+            return True
+        if isinstance(seen, sqlite3.OperationalError) and "locked" in str(seen):
+            return True
+        original = getattr(seen, "orig", None)
+        seen = original if isinstance(original, BaseException) else seen.__cause__
+    return False
+
+
+#: The exceptions a lock or connection not had in time arrives as (:func:`is_busy` tells
+#: which of them are): the faces answer them as "busy, try again" rather than as a fault.
+BUSY_ERROR_TYPES: Final = (
+    DatabaseBusy,
+    sql_errors.DBAPIError,
+    sql_errors.TimeoutError,
+    psycopg.Error,
+    sqlite3.Error,
+)
 
 
 def database_url(environment: Mapping[str, str] | None = None) -> str:
@@ -22,25 +80,37 @@ def database_url(environment: Mapping[str, str] | None = None) -> str:
     return env.get("UNITRACE_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-def open_database(url: str) -> Engine:
+def open_database(url: str, *, lock_wait: float = DEFAULT_LOCK_WAIT) -> Engine:
     """An engine for ``url``, with SQLite tuned for a serialization workload: WAL so that
     readers (verification) never wait for the writer, foreign keys enforced, and a large page
-    cache for bulk inserts of millions of units."""
+    cache for bulk inserts of millions of units. Locks are waited for ``lock_wait`` seconds
+    at most (a unit of work may ask for another bound)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _tune_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
+        engine = create_engine(url, connect_args={"timeout": lock_wait}, pool_timeout=lock_wait)
+
+        def tune(connection: Any, record: Any) -> None:
+            _tune_sqlite(connection, record, busy_ms=round(lock_wait * 1000))
+
+        def begin(connection: Any) -> None:
+            _begin_immediate(connection, lock_wait=lock_wait)
+
+        event.listen(engine, "connect", tune)
+        event.listen(engine, "begin", begin)
         # released when the connection goes back to the pool, after its commit or rollback
         # (the "commit" event comes before the commit itself: released there, the next
-        # writer would find SQLite's lock still taken and sleep in its busy handler)
+        # writer would find SQLite's lock still taken and sleep in its busy handler); the
+        # unit of work releases it at once after its own commit or rollback
         event.listen(engine, "checkin", _release_writer)
         event.listen(engine, "close", _close_writer_lock)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    options = f"-c lock_timeout={round(lock_wait * 1000)}"
+    return create_engine(
+        url, pool_pre_ping=True, pool_timeout=lock_wait, connect_args={"options": options}
+    )
 
 
-def _tune_sqlite(connection: Any, record: Any) -> None:
+def _tune_sqlite(connection: Any, record: Any, *, busy_ms: int) -> None:
     # let SQLAlchemy, not the driver, decide where transactions begin
     connection.isolation_level = None
     cursor = connection.cursor()
@@ -50,36 +120,89 @@ def _tune_sqlite(connection: Any, record: Any) -> None:
         "foreign_keys = ON",
         "cache_size = -262144",  # 256 MiB
         "temp_store = MEMORY",
-        "busy_timeout = 30000",
+        f"busy_timeout = {busy_ms}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"]
     cursor.close()
     if files and files[0]:
         record.info[WRITER_LOCK] = os.open(files[0] + "-writer", os.O_RDWR | os.O_CREAT, 0o644)
+        record.info[WRITER_QUEUE] = _process_queue(files[0])
 
 
-def _begin_immediate(connection: Any) -> None:
+_QUEUES: dict[str, threading.Lock] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def _process_queue(path: str) -> threading.Lock:
+    """The lock the threads of this process queue on before taking a database file's writer
+    lock: the thread holding it is woken the moment it is free, and waits can be bounded,
+    which the advisory lock between processes cannot be."""
+    with _QUEUES_LOCK:
+        return _QUEUES.setdefault(os.path.realpath(path), threading.Lock())
+
+
+def _begin_immediate(connection: Any, *, lock_wait: float) -> None:
     # A writing transaction takes the write lock at its start, so that two writers queue up
     # instead of one failing half-way with "database is locked"; readers (verification) start
     # a plain deferred transaction and, in WAL mode, never wait.
     #
-    # Writers of a database file first queue on an advisory lock of their own (one open file
-    # per connection, so that threads of one process queue too): the kernel wakes the next
-    # writer the moment the lock is free, where SQLite's busy handler would poll with sleeps
-    # of up to 100 ms, which is what a verification's p99 sees under load.
+    # Writers of a database file first queue on a lock of their own: the threads of this
+    # process on a lock that wakes the next one the moment it is free, then the processes on
+    # an advisory lock of the file, looked for at short intervals; SQLite's own busy handler
+    # would poll with sleeps of up to 100 ms, which is what a verification's p99 sees under
+    # load. Either wait ends at the unit of work's bound, with DatabaseBusy.
     if connection.info.get(READ_ONLY):
         connection.exec_driver_sql("BEGIN")
         return
-    lock = connection.connection.info.get(WRITER_LOCK)
+    info = connection.connection.info
+    lock = info.get(WRITER_LOCK)
     if lock is not None:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        connection.info[WRITER_HELD] = True
+        wait = connection.info.get(LOCK_WAIT) or lock_wait
+        _take_writer_lock(info, lock, deadline=time.monotonic() + wait, wait=wait)
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
-        _unlock(connection.info)
+        _unlock(info)
         raise
+
+
+def _take_writer_lock(info: dict[str, Any], lock: int, *, deadline: float, wait: float) -> None:
+    queue: threading.Lock = info[WRITER_QUEUE]
+    if not queue.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        raise DatabaseBusy(_busy_message(wait))
+    pause = _POLL_FIRST
+    try:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DatabaseBusy(_busy_message(wait)) from None
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, _POLL_MOST)
+    except BaseException:
+        queue.release()
+        raise
+    info[WRITER_HELD] = True
+
+
+def _busy_message(wait: float) -> str:
+    return (
+        f"the database is busy with other writes (waited {wait:g} s for its write lock); "
+        "nothing was changed: try again in a moment"
+    )
+
+
+def release_writer(connection: Any) -> None:
+    """Let the next writer go once a transaction of ``connection`` has ended (committed or
+    rolled back), without waiting for the connection to go back to the pool."""
+    record = getattr(connection, "connection", None)
+    info = getattr(record, "info", None)
+    if isinstance(info, dict):
+        _unlock(info)
 
 
 def _release_writer(_connection: Any, record: Any) -> None:
@@ -90,9 +213,11 @@ def _unlock(info: dict[str, Any]) -> None:
     # a connection's info is its pool record's: the same dict at checkout and at checkin
     if info.pop(WRITER_HELD, False):
         fcntl.flock(info[WRITER_LOCK], fcntl.LOCK_UN)
+        info[WRITER_QUEUE].release()
 
 
 def _close_writer_lock(_connection: Any, record: Any) -> None:
+    _unlock(record.info)
     lock = record.info.pop(WRITER_LOCK, None)
     if lock is not None:
         os.close(lock)
@@ -100,7 +225,12 @@ def _close_writer_lock(_connection: Any, record: Any) -> None:
 
 #: ``Connection.info`` key marking a connection whose transactions only read.
 READ_ONLY = "unitrace.read_only"
+#: ``Connection.info`` key: seconds this connection's writer waits for the write lock, where
+#: its unit of work asks for another bound than the engine's.
+LOCK_WAIT = "unitrace.lock_wait"
 #: The writer lock's file descriptor, in a pooled connection's ``info``.
 WRITER_LOCK = "unitrace.writer_lock"
-#: ``Connection.info`` key: this connection holds the writer lock.
+#: The process's queue for that database file's writer lock, in a pooled connection's ``info``.
+WRITER_QUEUE = "unitrace.writer_queue"
+#: Pooled connection ``info`` key: this connection holds the writer lock.
 WRITER_HELD = "unitrace.writer_held"

@@ -14,11 +14,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Connection, Engine, RootTransaction, text
+from sqlalchemy import exc as sql_errors
 
 from unitrace.store.alerts import AlertRepository
 from unitrace.store.capture_jobs import CaptureJobRepository
-from unitrace.store.database import READ_ONLY
+from unitrace.store.database import LOCK_WAIT, READ_ONLY, DatabaseBusy, release_writer
 from unitrace.store.events import EventRepository
 from unitrace.store.issuance import SerialIssuance
 from unitrace.store.master_data import MasterDataRepository
@@ -43,8 +44,13 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only)
+    def unit_of_work(
+        self, *, read_only: bool = False, lock_wait: float | None = None
+    ) -> UnitOfWork:
+        """A unit of work; ``lock_wait`` bounds its waits for locks in seconds where the
+        engine's bound does not suit (a background job may wait its turn longer than a
+        request)."""
+        return UnitOfWork(self.engine, read_only=read_only, lock_wait=lock_wait)
 
 
 class UnitOfWork:
@@ -65,15 +71,31 @@ class UnitOfWork:
     capture_jobs: CaptureJobRepository
     master_data: MasterDataRepository
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._lock_wait = lock_wait
         self._transaction: RootTransaction | None = None
 
     def __enter__(self) -> Self:
-        self.connection = self._engine.connect()
+        try:
+            self.connection = self._engine.connect()
+        except sql_errors.TimeoutError:
+            raise DatabaseBusy(
+                "every database connection is in use; nothing was changed: try again in a moment"
+            ) from None
+        # a pooled connection's info outlives the unit of work: each one sets it afresh
         self.connection.info[READ_ONLY] = self._read_only
-        self._transaction = self.connection.begin()
+        self.connection.info[LOCK_WAIT] = self._lock_wait
+        try:
+            self._transaction = self.connection.begin()
+            if self._lock_wait is not None and self._engine.dialect.name == "postgresql":
+                self.connection.execute(_SET_LOCK_WAIT, {"ms": f"{round(self._lock_wait * 1000)}"})
+        except BaseException:
+            self.connection.close()
+            raise
         self.products = ProductRepository(self.connection)
         self.lots = LotRepository(self.connection)
         self.parties = PartyRepository(self.connection)
@@ -91,10 +113,13 @@ class UnitOfWork:
     def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
         self._transaction.commit()
+        # the next writer need not wait until this unit of work is left
+        release_writer(self.connection)
 
     def rollback(self) -> None:
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
+            release_writer(self.connection)
 
     def __exit__(
         self,
@@ -104,3 +129,6 @@ class UnitOfWork:
     ) -> None:
         self.rollback()
         self.connection.close()
+
+
+_SET_LOCK_WAIT = text("SELECT set_config('lock_timeout', :ms, true)")

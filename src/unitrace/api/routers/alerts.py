@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
-from unitrace.api.dependencies import Reader, Writer, caller
+from unitrace.api.dependencies import Reader, RowId, Writer, caller
 from unitrace.registry.model import Actor
 from unitrace.services import verification
 
@@ -73,12 +73,12 @@ def alerts(
 
 
 @router.get("/{alert_id}", response_model=AlertOut)
-def alert(alert_id: int, actor: Caller, uow: Reader) -> AlertOut:
+def alert(alert_id: RowId, actor: Caller, uow: Reader) -> AlertOut:
     return AlertOut.of(verification.get_alert(uow, alert_id, actor))
 
 
 @router.post("/{alert_id}", response_model=AlertOut)
-def change_alert(alert_id: int, body: AlertChange, actor: Caller, uow: Writer) -> AlertOut:
+def change_alert(alert_id: RowId, body: AlertChange, actor: Caller, uow: Writer) -> AlertOut:
     """Move an alert on: new → investigating → closed (closing needs a reason)."""
     changed = verification.update_alert(
         uow, alert_id, status=body.status, reason=body.reason, actor=actor

@@ -12,34 +12,32 @@ limits a 413 ``CaptureLimitExceededException``; a body neither JSON nor XML a 41
 from __future__ import annotations
 
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from unitrace.api.dependencies import Reader, caller, caller_with
+from unitrace.api.dependencies import Reader, caller, caller_with, row_id
 from unitrace.api.epcis_problems import (
     CAPTURE_LIMIT_EXCEEDED,
-    CAPTURE_LIMITS,
     UNSUPPORTED_MEDIA_TYPE,
     VERSIONS,
+    capture_limits,
     epcis_problem,
 )
+from unitrace.config import Settings
 from unitrace.registry.errors import NotFound
 from unitrace.registry.model import Actor, Role
 from unitrace.services import epcis_capture
+from unitrace.services.capture_runner import CaptureRunner
+from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import Database
 
 router = APIRouter(prefix="/epcis", tags=["epcis"])
 Capturer = Annotated[Actor, Depends(caller_with(Role.LINE, Role.DISTRIBUTOR))]
 Caller = Annotated[Actor, Depends(caller)]
 
-CAPTURE_HEADERS = {
-    **VERSIONS,
-    **CAPTURE_LIMITS,
-    "GS1-Capture-Error-Behaviour": ", ".join(epcis_capture.ERROR_BEHAVIOURS),
-}
 #: The media types a capture reads (any ``…xml`` is read as EPCIS XML).
 JSON_MEDIA_TYPES = ("application/json", "application/ld+json", "")
 _BODY = {
@@ -55,9 +53,12 @@ _BODY = {
 
 
 @router.options("/capture")
-async def capture_options() -> Response:
+async def capture_options(request: Request) -> Response:
     """The capture limits and error behaviours this repository offers."""
-    return Response(status_code=204, headers={**CAPTURE_HEADERS, "Allow": "OPTIONS, GET, POST"})
+    return Response(
+        status_code=204,
+        headers={**_capture_headers(request), "Allow": "OPTIONS, GET, POST"},
+    )
 
 
 @router.post("/capture", status_code=202, openapi_extra=_BODY)
@@ -74,35 +75,35 @@ async def capture(
         return unreadable
     body = await _bounded_body(request)
     if body is None:
-        return _too_large(f"{_DOCUMENT_OVER_LIMIT}; split it into several captures")
-    document = epcis_capture.read_document(body, media_type)
-    events = _event_count(document)
-    if events > epcis_capture.CAPTURE_LIMIT:
-        return _too_large(
-            f"epcisBody.eventList: {events:,} events, over the capture limit of "
-            f"{epcis_capture.CAPTURE_LIMIT:,}; split the document into several captures"
-        )
+        return _too_large(request, f"{_over_limit(request)}; split it into several captures")
     database: Database = request.app.state.database
-    with database.unit_of_work() as uow:
-        job = epcis_capture.start_capture(uow, document, actor=actor, behaviour=behaviour)
-        uow.commit()
-    _capture_runner(request).submit(
-        epcis_capture.run_capture,
-        database.unit_of_work,
-        job,
-        document,
-        actor=actor,
-        from_xml=epcis_capture.is_xml(media_type),
-    )
-    return JSONResponse(
-        epcis_capture.capture_job_json(job),
-        status_code=202,
-        headers={**VERSIONS, "Location": f"/epcis/capture/{job.id}"},
-    )
+    runner: CaptureRunner = request.app.state.capture_runner
+
+    def start() -> Response:
+        # parsing a document of many events and the job's first write: never on the event loop
+        document = epcis_capture.read_document(body, media_type)
+        events = _event_count(document)
+        if events > epcis_capture.CAPTURE_LIMIT:
+            return _too_large(
+                request,
+                f"epcisBody.eventList: {events:,} events, over the capture limit of "
+                f"{epcis_capture.CAPTURE_LIMIT:,}; split the document into several captures",
+            )
+        with database.unit_of_work() as uow:
+            job = epcis_capture.start_capture(uow, document, actor=actor, behaviour=behaviour)
+            uow.commit()
+        runner.submit(job, document, actor=actor, from_xml=epcis_capture.is_xml(media_type))
+        return JSONResponse(
+            epcis_capture.capture_job_json(job),
+            status_code=202,
+            headers={**VERSIONS, "Location": f"/epcis/capture/{job.id}"},
+        )
+
+    return await run_in_threadpool(start)
 
 
 @router.get("/capture")
-async def capture_jobs(uow: Reader, actor: Caller) -> Response:
+def capture_jobs(uow: Reader, actor: Caller) -> Response:
     """The newest capture jobs (a partner's own; an admin's view is all)."""
     jobs = epcis_capture.list_capture_jobs(uow, actor=actor)
     return JSONResponse(
@@ -111,13 +112,10 @@ async def capture_jobs(uow: Reader, actor: Caller) -> Response:
 
 
 @router.get("/capture/{capture_id}")
-async def capture_job(capture_id: str, uow: Reader, actor: Caller) -> Response:
+def capture_job(capture_id: str, uow: Reader, actor: Caller) -> Response:
     """One capture job: running, success, and its errors."""
-    job = (
-        epcis_capture.get_capture_job(uow, int(capture_id), actor=actor)
-        if capture_id.isdigit()
-        else None
-    )
+    job_id = row_id(capture_id)
+    job = None if job_id is None else epcis_capture.get_capture_job(uow, job_id, actor=actor)
     if job is None:
         raise NotFound(f"captureID: no capture job {capture_id} is yours")
     return JSONResponse(epcis_capture.capture_job_json(job), headers=VERSIONS)
@@ -133,30 +131,36 @@ async def capture_one_event(request: Request, actor: Capturer) -> Response:
         return unreadable
     body = await _bounded_body(request)
     if body is None:
-        return _too_large(_DOCUMENT_OVER_LIMIT)
-    event: Any = epcis_capture.read_document(body, media_type)
+        return _too_large(request, _over_limit(request))
     database: Database = request.app.state.database
-    with database.unit_of_work() as uow:
-        record = epcis_capture.capture_event(uow, event, actor=actor)
-        uow.commit()
+
+    def capture() -> EventRecord:
+        event: Any = epcis_capture.read_document(body, media_type)
+        with database.unit_of_work() as uow:
+            record = epcis_capture.capture_event(uow, event, actor=actor)
+            uow.commit()
+        return record
+
+    record = await run_in_threadpool(capture)
     location = "/epcis/events/" + urllib.parse.quote(record.event_id, safe="")
     return Response(status_code=201, headers={**VERSIONS, "Location": location})
 
 
-def _capture_runner(request: Request) -> ThreadPoolExecutor:
-    """The worker's one capture thread: documents are captured one after another, off the
-    event loop (the service's lifespan waits for it at shutdown)."""
-    runner: ThreadPoolExecutor | None = getattr(request.app.state, "capture_runner", None)
-    if runner is None:
-        runner = ThreadPoolExecutor(1, thread_name_prefix="epcis-capture")
-        request.app.state.capture_runner = runner
-    return runner
+def _size_limit(request: Request) -> int:
+    settings: Settings = request.app.state.settings
+    return settings.capture_max_bytes or epcis_capture.CAPTURE_FILE_SIZE_LIMIT
 
 
-_DOCUMENT_OVER_LIMIT = (
-    f"the body is over the capture file size limit of {epcis_capture.CAPTURE_FILE_SIZE_LIMIT:,} "
-    "bytes"
-)
+def _capture_headers(request: Request) -> dict[str, str]:
+    return {
+        **VERSIONS,
+        **capture_limits(_size_limit(request)),
+        "GS1-Capture-Error-Behaviour": ", ".join(epcis_capture.ERROR_BEHAVIOURS),
+    }
+
+
+def _over_limit(request: Request) -> str:
+    return f"the body is over the capture file size limit of {_size_limit(request):,} bytes"
 
 
 def _unreadable(media_type: str) -> Response | None:
@@ -174,7 +178,7 @@ def _unreadable(media_type: str) -> Response | None:
 async def _bounded_body(request: Request) -> bytes | None:
     """The request body, or ``None`` once it is over the capture file size limit (read no
     further than that, whatever Content-Length says or leaves unsaid)."""
-    limit = epcis_capture.CAPTURE_FILE_SIZE_LIMIT
+    limit = _size_limit(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return None
@@ -188,8 +192,10 @@ async def _bounded_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def _too_large(detail: str) -> Response:
-    return epcis_problem(CAPTURE_LIMIT_EXCEEDED, detail, headers=CAPTURE_LIMITS)
+def _too_large(request: Request, detail: str) -> Response:
+    return epcis_problem(
+        CAPTURE_LIMIT_EXCEEDED, detail, headers=capture_limits(_size_limit(request))
+    )
 
 
 def _event_count(document: Any) -> int:

@@ -341,7 +341,7 @@ async def create_query(request: Request, actor: Caller) -> Response:
             uow.commit()
         return created
 
-    created = create()
+    created = await run_in_threadpool(create)
     location = "/epcis/queries/" + urllib.parse.quote(created.name, safe="")
     return JSONResponse(
         _query_json(created), status_code=201, headers={**VERSIONS, "Location": location}

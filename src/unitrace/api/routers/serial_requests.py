@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from unitrace.api.dependencies import Reader, Writer, caller_with, settings
+from unitrace.api.dependencies import Reader, RowId, Writer, caller_with, settings
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
 from unitrace.services.labels import write_request_labels, write_request_symbols
@@ -77,7 +77,7 @@ def request_serials(body: SerialRequestIn, actor: LineOrAdmin, uow: Writer) -> S
 
 
 @router.get("/{request_id}", response_model=SerialRequestOut)
-def serial_request(request_id: int, _: LineOrAdmin, uow: Reader) -> SerialRequestOut:
+def serial_request(request_id: RowId, _: LineOrAdmin, uow: Reader) -> SerialRequestOut:
     return SerialRequestOut.of(get_request(uow, request_id))
 
 
@@ -86,7 +86,7 @@ def serial_request(request_id: int, _: LineOrAdmin, uow: Reader) -> SerialReques
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
 def codes(
-    request_id: int,
+    request_id: RowId,
     _: LineOrAdmin,
     uow: Reader,
     config: CurrentSettings,
@@ -107,7 +107,7 @@ def codes(
 
 @router.get("/{request_id}/labels.pdf", response_class=Response)
 def labels(
-    request_id: int,
+    request_id: RowId,
     _: LineOrAdmin,
     uow: Reader,
     config: CurrentSettings,
@@ -123,7 +123,7 @@ def labels(
 
 @router.get("/{request_id}/symbols.zip", response_class=Response)
 def symbols(
-    request_id: int,
+    request_id: RowId,
     _: LineOrAdmin,
     uow: Reader,
     config: CurrentSettings,

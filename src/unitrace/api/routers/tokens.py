@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
-from unitrace.api.dependencies import Admin, Writer
+from unitrace.api.dependencies import Admin, RowId, Writer
 from unitrace.services.tokens import create_token, live_token_id, revoke_token
 
 router = APIRouter(prefix="/api", tags=["tokens"])
@@ -36,7 +36,7 @@ def new_token(body: TokenIn, actor: Admin, uow: Writer) -> TokenOut:
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke(token_id: int, actor: Admin, uow: Writer) -> Response:
+def revoke(token_id: RowId, actor: Admin, uow: Writer) -> Response:
     """Revoke a token for good; the EPCIS subscriptions it made are suspended, the reason
     shown in each one's ``suspendedReason``."""
     revoke_token(uow, token_id, actor=actor)
