@@ -62,7 +62,7 @@ from unitrace.epcis.model import InvalidEvent, date_written
 from unitrace.epcis.validation import EventProblem, document_problems, event_problems, is_uri
 from unitrace.epcis.xml import BIZ_STEPS, DISPOSITIONS, SOURCE_DEST_TYPES, InvalidXml
 from unitrace.epcis.xml_read import document_from_xml
-from unitrace.gs1 import InvalidCode, parse
+from unitrace.gs1 import InvalidCode, Scan, parse
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, Refused
 from unitrace.registry.model import Actor, Party, Role, UnitState
@@ -431,6 +431,7 @@ class _Capturing:
         products = uow.units.product_keys().values()
         self.gtins = {product.gtin.value for product in products}
         naming = EpcNaming.of((product.gtin, product.company_prefix_length) for product in products)
+        self.naming = naming
         #: the start of our units' SGTIN URIs: most EPCs a partner sends are told apart by it
         self.sgtin_prefixes = tuple(
             naming.sgtin(product.gtin, "0")[:-1]
@@ -439,7 +440,11 @@ class _Capturing:
         )
         self.all_sgtin_named = all(p.company_prefix_length is not None for p in products)
         self._parties: list[Party] | None = None
+        #: the cases and pallets of the registry an event may name, in the spellings the
+        #: document uses and as the registry names them; those an event of the document
+        #: packs are added as it is applied, so that the events after it find them
         self._containers: set[str] = set()
+        self._read: dict[str, Scan | None] = {}
 
     def prepare(
         self, events: Sequence[Mapping[str, Any]], failed: set[int | None]
@@ -483,11 +488,15 @@ class _Capturing:
                 if event_id in stored
             ]
             prepared = [item for item in prepared if item[1].document["eventID"] not in stored]
-        self._containers = set(
-            self.uow.units.containers_by_epc(
-                _candidate_containers(stored.document for _, stored in prepared)
-            )
-        )
+        candidates = _candidate_containers(stored.document for _, stored in prepared)
+        names = {
+            epc: name
+            for epc in candidates
+            if not epc.startswith(self.sgtin_prefixes or ("\0",))
+            and (name := self._container_name(epc)) is not None
+        }
+        found = self.uow.units.containers_by_epc(candidates | set(names.values()))
+        self._containers = set(found) | {epc for epc, name in names.items() if name in found}
         return prepared
 
     def apply(self, stored: StoredEvent, *, savepoint: bool = False) -> EventRecord | None:
@@ -532,9 +541,17 @@ class _Capturing:
             if parent is None or not self._names_ours([parent, *children]):
                 return None
             if action == "ADD":
-                return lambda: lifecycle.aggregate(
-                    uow, parent=parent, children=children, actor=actor, at=at, captured=stored
-                )
+
+                def pack() -> EventRecord:
+                    record = lifecycle.aggregate(
+                        uow, parent=parent, children=children, actor=actor, at=at, captured=stored
+                    )
+                    # the events after it in the document may name the case or pallet
+                    self._containers.add(parent)
+                    self._containers.add(self._container_name(parent) or parent)
+                    return record
+
+                return pack
             return lambda: lifecycle.disaggregate(
                 uow,
                 parent=parent,
@@ -660,13 +677,41 @@ class _Capturing:
             return True
         if epc.startswith("urn:epc:id:sgtin:") and self.all_sgtin_named:
             return epc.startswith(self.sgtin_prefixes)
-        if epc.startswith("urn:epc:") and not epc.startswith("urn:epc:id:sgtin:"):
-            return False  # another scheme, or a class: no unit of ours
-        try:
-            scan = parse(epc)
-        except (InvalidCode, ValueError):
+        if epc.startswith("urn:epc:") and not epc.startswith(_CONTAINER_SCHEMES):
+            return False  # another scheme, or a class: no unit or container of ours
+        scan = self._scan(epc)
+        if scan is None:
             return False
-        return scan.gtin is not None and scan.serial is not None and scan.gtin.value in self.gtins
+        if scan.gtin is not None and scan.serial is not None and scan.gtin.value in self.gtins:
+            return True
+        # a case or pallet of ours in another spelling than the registry's
+        return self._container_name(epc) in self._containers
+
+    def _scan(self, epc: str) -> Scan | None:
+        if epc not in self._read:
+            try:
+                self._read[epc] = parse(epc)
+            except (InvalidCode, ValueError):
+                self._read[epc] = None
+        return self._read[epc]
+
+    def _container_name(self, epc: str) -> str | None:
+        """The name the registry gives the case or pallet ``epc`` spells, if it spells one
+        (an SSCC, or a GTIN with a serial), as the lifecycle services name it."""
+        if epc.startswith("urn:epc:") and not epc.startswith(_CONTAINER_SCHEMES):
+            return None
+        scan = self._scan(epc)
+        if scan is None:
+            return None
+        if scan.sscc is not None:
+            return self.naming.sscc(scan.sscc)
+        if scan.gtin is not None and scan.serial is not None:
+            return self.naming.sgtin(scan.gtin, scan.serial)
+        return None
+
+
+#: The EPC URI schemes a case or pallet is named in.
+_CONTAINER_SCHEMES: Final = ("urn:epc:id:sgtin:", "urn:epc:id:sscc:")
 
 
 def _state_of(step: str, disposition: str, persistent: Sequence[str]) -> UnitState | None:

@@ -1,0 +1,165 @@
+"""A partner's document that builds a whole hierarchy in one go (units commissioned, packed
+into cases, the cases onto a pallet, the pallet shipped) is applied event by event in the
+order it comes: each event finds the cases and pallets the events before it packed, in any
+spelling of their codes. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.services.issued_units import ADMIN, DIST_A, GTIN, LOT, build_registry, issue
+from tests.services.test_epcis_capture import captured, document, event, sgtin, units
+from unitrace.gs1.check_digits import gs1_check_digit
+from unitrace.services.epcis_capture import PROCEED, ROLLBACK
+from unitrace.services.lifecycle import ContainerView, container_view
+from unitrace.store.unit_of_work import Database
+
+
+def sscc_digits(reference: int) -> str:
+    payload = f"09506000{reference:09d}"
+    return payload + gs1_check_digit(payload)
+
+
+def sscc_uri(reference: int) -> str:
+    return f"urn:epc:id:sscc:9506000.{sscc_digits(reference)[0]}{sscc_digits(reference)[8:17]}"
+
+
+def sscc_link(reference: int) -> str:
+    return f"https://id.gs1.org/00/{sscc_digits(reference)}"
+
+
+CASE_A, CASE_B, PALLET = 1, 2, 3
+
+
+def pack(event_id: str, parent: str, children: list[str]) -> dict[str, Any]:
+    return {
+        "type": "AggregationEvent",
+        "eventID": event_id,
+        "eventTime": "2026-03-02T09:00:00.000+08:00",
+        "eventTimeZoneOffset": "+08:00",
+        "action": "ADD",
+        "bizStep": "packing",
+        "disposition": "in_progress",
+        "parentID": parent,
+        "childEPCs": children,
+    }
+
+
+def hierarchy(spell: Any) -> dict[str, Any]:
+    """Four units commissioned, two cases of two, a pallet of the cases, the pallet shipped
+    to distributor A, with the containers spelled by ``spell`` after they are packed."""
+    return document(
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000a001",
+            action="ADD",
+            bizStep="commissioning",
+            disposition="active",
+            epcList=[sgtin(n) for n in (1, 2, 3, 4)],
+            ilmd={"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "2030-12-31"},
+        ),
+        pack("urn:uuid:00000000-0000-4000-8000-00000000a002", sscc_uri(CASE_A), [sgtin(1), sgtin(2)]),
+        pack("urn:uuid:00000000-0000-4000-8000-00000000a003", sscc_uri(CASE_B), [sgtin(3), sgtin(4)]),
+        pack(
+            "urn:uuid:00000000-0000-4000-8000-00000000a004",
+            sscc_uri(PALLET),
+            [spell(CASE_A), spell(CASE_B)],
+        ),
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000a005",
+            bizStep="shipping",
+            disposition="in_transit",
+            epcList=[spell(PALLET)],
+            destinationList=[
+                {"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}
+            ],
+        ),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(database: Database) -> Database:
+    build_registry(database)
+    with database.unit_of_work() as uow:
+        issue(uow, GTIN, LOT, 4)
+        uow.commit()
+    return database
+
+
+def view(database: Database, reference: int) -> ContainerView:
+    with database.unit_of_work(read_only=True) as uow:
+        return container_view(uow, code=sscc_uri(reference), actor=ADMIN)
+
+
+@pytest.mark.parametrize("behaviour", [ROLLBACK, PROCEED])
+@pytest.mark.parametrize("spell", [sscc_uri, sscc_link], ids=["epc-uri", "digital-link"])
+def test_a_document_builds_units_cases_a_pallet_and_ships_it_in_one_go(
+    world: Database, behaviour: str, spell: Any
+) -> None:
+    sent = hierarchy(spell)
+    result = captured(world, sent, behaviour=behaviour)
+    assert (len(result.captured), result.problems) == (5, ())
+    pallet, case_a = view(world, PALLET), view(world, CASE_A)
+    assert (pallet.containers, pallet.unit_count, pallet.custodian) == (
+        (sscc_uri(CASE_A), sscc_uri(CASE_B)),
+        4,
+        "dist-a",
+    )
+    assert (case_a.parent, case_a.units, case_a.custodian) == (
+        sscc_uri(PALLET),
+        (sgtin(1), sgtin(2)),
+        "dist-a",
+    )
+    assert {state for state, _, _ in units(world).values()} == {"active"}
+    assert {custodian for _, custodian, _ in units(world).values()} == {"dist-a"}
+
+
+def test_a_unit_packed_twice_in_one_document_is_refused_naming_the_rule(
+    world: Database,
+) -> None:
+    """A unit packed into a second case in the same document: that packing is refused naming
+    the case the unit is in since the event before it, and nothing of the document stays."""
+    sent = hierarchy(sscc_uri)
+    events = sent["epcisBody"]["eventList"]
+    events.insert(2, pack("urn:uuid:00000000-0000-4000-8000-00000000a0ff", sscc_uri(9), [sgtin(1)]))
+    result = captured(world, sent, behaviour=ROLLBACK)
+    assert result.captured == ()
+    serial = sgtin(1).rsplit(".", 1)[1]
+    assert [(problem.index, problem.message) for problem in result.problems] == [
+        (2, f"unit (01){GTIN}(21){serial} is packed in {sscc_uri(CASE_A)} already: unpack it first")
+    ]
+    assert {custodian for _, custodian, _ in units(world).values()} == {None}
+
+
+def test_a_distributor_ships_on_a_pallet_it_packed_in_the_same_document(
+    world: Database,
+) -> None:
+    """Units shipped to distributor A, then A's own document packs them and ships the pallet
+    back to the brand's site: every event of A's document is applied."""
+    first = hierarchy(sscc_uri)
+    first["epcisBody"]["eventList"] = first["epcisBody"]["eventList"][:1] + [
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000b001",
+            bizStep="shipping",
+            disposition="in_transit",
+            epcList=[sgtin(n) for n in (1, 2, 3, 4)],
+            destinationList=[
+                {"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}
+            ],
+        )
+    ]
+    assert captured(world, first).problems == ()
+    second = document(
+        pack("urn:uuid:00000000-0000-4000-8000-00000000b002", sscc_uri(CASE_A), [sgtin(1), sgtin(2)]),
+        pack("urn:uuid:00000000-0000-4000-8000-00000000b003", sscc_uri(PALLET), [sscc_link(CASE_A)]),
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000b004",
+            bizStep="receiving",
+            disposition="in_progress",
+            epcList=[sscc_link(PALLET)],
+        ),
+    )  # fmt: skip
+    result = captured(world, second, DIST_A)
+    assert (len(result.captured), result.problems) == (3, ())
+    assert view(world, PALLET).unit_count == 2
