@@ -138,7 +138,8 @@ def test_a_distributor_ships_on_a_pallet_it_packed_in_the_same_document(
     """Units shipped to distributor A, then A's own document packs them and ships the pallet
     back to the brand's site: every event of A's document is applied."""
     first = hierarchy(sscc_uri)
-    first["epcisBody"]["eventList"] = first["epcisBody"]["eventList"][:1] + [
+    first["epcisBody"]["eventList"] = [
+        *first["epcisBody"]["eventList"][:1],
         event(
             "urn:uuid:00000000-0000-4000-8000-00000000b001",
             bizStep="shipping",
@@ -147,7 +148,7 @@ def test_a_distributor_ships_on_a_pallet_it_packed_in_the_same_document(
             destinationList=[
                 {"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}
             ],
-        )
+        ),
     ]
     assert captured(world, first).problems == ()
     second = document(
