@@ -458,7 +458,7 @@ def tokens_revoke(
     """Revoke an API token for good; the EPCIS subscriptions it made are suspended."""
     database = open_registry()
     with bad_input_is_one_line(), database.unit_of_work() as uow:
-        token_id = int(token) if token.isdigit() else live_token_id(uow, token)
+        token_id = int(token) if token.isascii() and token.isdigit() else live_token_id(uow, token)
         revoke_token(uow, token_id, actor=CLI_ACTOR)
         uow.commit()
     say(f"token {token_id} revoked")

@@ -41,6 +41,7 @@ event 3 (urn:uuid:1): bizStep: "shiping" is not a CBV 2.0 business step
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -303,6 +304,35 @@ def _identifier(value: Any, path: str, report: _Report) -> None:
 def _time(value: Any, path: str, report: _Report) -> None:
     if not isinstance(value, str) or not is_date_time(value):
         report(path, f"{_quoted(value)} is not a date-time with its UTC offset (RFC 3339)")
+    elif not in_utc_years(value):
+        report(path, f"{_quoted(value)} falls outside the years 1 to 9999 in UTC")
+
+
+def in_utc_years(text: str) -> bool:
+    """Whether the RFC 3339 date-time ``text`` falls within the years 1 to 9999 once moved to
+    UTC and rounded to the millisecond, as the event hash and the repository write it (a time
+    at the very edge of the calendar, with an offset that moves it past the edge, cannot be).
+
+    >>> in_utc_years("2026-01-01T00:00:00+14:00"), in_utc_years("9999-12-31T23:59:59-12:00")
+    (True, False)
+    >>> in_utc_years("0001-01-01T00:00:00+14:00"), in_utc_years("9999-12-31T23:59:59.9999Z")
+    (False, False)
+    >>> in_utc_years("0001-01-01T00:00:00Z"), in_utc_years("9999-12-31T23:59:59.999Z")
+    (True, True)
+    """
+    match = _DATE_TIME.fullmatch(text)
+    assert match is not None, "an RFC 3339 date-time"
+    if int(match[1]) not in (1, 9999):
+        return True  # no offset moves a time a whole year
+    seconds = dt.datetime.fromisoformat(text[:19] + (text[-6:] if text[-1] != "Z" else "+00:00"))
+    fraction = text[20:].rstrip("Z").split("+")[0].split("-")[0] if text[19] == "." else ""
+    milliseconds = round(float(f"0.{fraction or 0}") * 1000)
+    try:
+        # rounding to the millisecond may carry a fraction up to the next second
+        seconds.astimezone(dt.UTC) + dt.timedelta(milliseconds=milliseconds)
+    except OverflowError:
+        return False
+    return True
 
 
 def _number(value: Any, path: str, report: _Report) -> None:

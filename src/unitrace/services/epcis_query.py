@@ -381,13 +381,23 @@ def _time(key: str, value: str) -> dt.datetime:
         ) from None
     if parsed.tzinfo is None:
         raise QueryParameterException(key, f"{value!r} needs a time zone (Z or ±hh:mm)")
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise QueryParameterException(
+            key, f"{value!r} is out of range: in UTC it falls outside the years 1 to 9999"
+        ) from None
+
+
+#: The largest count a query parameter means as given: more events than any repository holds
+#: (a larger number means the same, and must not reach the database, which would refuse it).
+COUNT_CEILING: Final = 2**31 - 1
 
 
 def _positive(key: str, value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise QueryParameterException(key, f"{value!r} is not a positive whole number")
-    return int(value)
+    return min(int(value), COUNT_CEILING)
 
 
 def _place_spellings(key: str, values: Sequence[str]) -> frozenset[str]:

@@ -180,7 +180,7 @@ async def _bounded_body(request: Request) -> bytes | None:
     further than that, whatever Content-Length says or leaves unsaid)."""
     limit = _size_limit(request)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         return None
     chunks: list[bytes] = []
     size = 0

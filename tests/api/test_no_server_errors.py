@@ -1,0 +1,138 @@
+"""What a client sends never makes a 500: ids out of any table's range, numbers past what a
+database column holds, times past the calendar's edge once in UTC. And the failure nobody
+foresaw is still problem+json, naming no internals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import RESOLVER
+from unitrace.api.app import create_app
+from unitrace.config import Settings
+from unitrace.services import catalog
+from unitrace.store.unit_of_work import Database
+
+#: Numbers no id of unitrace reaches: past PostgreSQL's integer, SQLite's 64-bit integer,
+#: and digits that are digits only to Unicode.
+OUT_OF_RANGE = ["2147483648", "9223372036854775808", "99999999999999999999999", "²", "٣", "0"]
+
+# (method, path with {id}, expected status, expected problem type)
+ROUTES_WITH_IDS = [
+    ("GET", "/api/alerts/{id}", 422, "/problems/invalid-request"),
+    ("POST", "/api/alerts/{id}", 422, "/problems/invalid-request"),
+    ("GET", "/api/serial-requests/{id}", 422, "/problems/invalid-request"),
+    ("GET", "/api/serial-requests/{id}/codes", 422, "/problems/invalid-request"),
+    ("GET", "/api/serial-requests/{id}/labels.pdf", 422, "/problems/invalid-request"),
+    ("GET", "/api/serial-requests/{id}/symbols.zip", 422, "/problems/invalid-request"),
+    ("DELETE", "/api/tokens/{id}", 422, "/problems/invalid-request"),
+    ("GET", "/epcis/capture/{id}", 404, "epcisException:NoSuchNameException"),
+    ("GET", "/epcis/queries/q/subscriptions/{id}", 404, "epcisException:NoSuchNameException"),
+    ("DELETE", "/epcis/queries/q/subscriptions/{id}", 404, "epcisException:NoSuchNameException"),
+]
+
+
+@pytest.mark.parametrize("number", OUT_OF_RANGE)
+@pytest.mark.parametrize(("method", "path", "status", "kind"), ROUTES_WITH_IDS)
+def test_an_id_out_of_range_is_refused_not_a_fault(
+    client: TestClient,
+    admin: dict[str, str],
+    method: str,
+    path: str,
+    status: int,
+    kind: str,
+    number: str,
+) -> None:
+    body = {"status": "closed", "reason": "x"} if method == "POST" else None
+    answer = client.request(method, path.format(id=number), headers=admin, json=body)
+    assert (answer.status_code, answer.headers["content-type"], answer.json()["type"]) == (
+        status,
+        "application/problem+json",
+        kind,
+    )
+
+
+# (query, status, the problem's parameter or None for an answer)
+QUERIES = [
+    ("maxEventCount=18446744073709551616", 200, None),
+    ("eventCountLimit=99999999999999999999999", 200, None),
+    ("perPage=9223372036854775808", 200, None),
+    ("maxEventCount=²", 400, "maxEventCount"),
+    ("perPage=٣", 400, "perPage"),
+    ("GE_eventTime=9999-12-31T23:59:59-12:00", 400, "GE_eventTime"),
+    ("LT_recordTime=0001-01-01T00:00:00%2B14:00", 400, "LT_recordTime"),
+]
+
+
+@pytest.mark.parametrize(("query", "status", "parameter"), QUERIES)
+def test_query_numbers_and_times_past_any_range_are_answered(
+    client: TestClient, admin: dict[str, str], query: str, status: int, parameter: str | None
+) -> None:
+    answer = client.get(f"/epcis/events?{query}", headers=admin)
+    assert answer.status_code == status, answer.text
+    if parameter is not None:
+        assert (answer.json()["type"], answer.json()["parameter"]) == (
+            "epcisException:QueryParameterException",
+            parameter,
+        )
+
+
+@pytest.mark.parametrize(
+    ("event_time", "offset"),
+    [
+        ("9999-12-31T23:59:59-12:00", "-12:00"),
+        ("0001-01-01T00:00:00+14:00", "+14:00"),
+        ("9999-12-31T23:59:59.9999Z", "+00:00"),
+    ],
+)
+def test_an_event_whose_time_falls_off_the_calendar_in_utc_is_refused(
+    client: TestClient, admin: dict[str, str], event_time: str, offset: str
+) -> None:
+    event = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "ObjectEvent",
+        "eventTime": event_time,
+        "eventTimeZoneOffset": offset,
+        "action": "OBSERVE",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2018"],
+    }
+    answer = client.post("/epcis/events", json=event, headers=admin)
+    assert (answer.status_code, answer.json()["detail"]) == (
+        400,
+        f'eventTime: "{event_time}" falls outside the years 1 to 9999 in UTC',
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kind"),
+    [
+        ("GET", "/api/products/09506000134352", "/problems/internal-error"),
+        ("GET", "/epcis/queries", "epcisException:ImplementationException"),
+    ],
+)
+def test_a_failure_nobody_foresaw_is_a_500_problem_naming_no_internals(
+    database: Database,
+    token_for: Callable[..., dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    path: str,
+    kind: str,
+) -> None:
+    def fail(*_: object, **__: object) -> None:
+        raise RuntimeError("connection string postgresql://secret@db")
+
+    monkeypatch.setattr(catalog, "get_product", fail)
+    monkeypatch.setattr("unitrace.services.epcis_query.named_queries", fail)
+    client = TestClient(
+        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
+    )
+    answer = client.request(method, path, headers=token_for("admin"))
+    assert (answer.status_code, answer.headers["content-type"], answer.json()["type"]) == (
+        500,
+        "application/problem+json",
+        kind,
+    )
+    assert "secret" not in answer.text
+    assert "try again" in answer.json()["detail"].lower()
