@@ -87,7 +87,10 @@ def open_database(url: str, *, lock_wait: float = DEFAULT_LOCK_WAIT) -> Engine:
     at most (a unit of work may ask for another bound)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": lock_wait}, pool_timeout=lock_wait)
+        in_memory = parsed.database in (None, "", ":memory:")
+        # an in-memory database lives in one connection, which no pool timeout applies to
+        pooling = {} if in_memory else {"pool_timeout": lock_wait}
+        engine = create_engine(url, connect_args={"timeout": lock_wait}, **pooling)
 
         def tune(connection: Any, record: Any) -> None:
             _tune_sqlite(connection, record, busy_ms=round(lock_wait * 1000))

@@ -246,6 +246,64 @@ def linkset(uow: UnitOfWork, link: DigitalLink, uri: str) -> dict[str, Any]:
     return {"linkset": [links]}
 
 
+_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
+#: What the OpenAPI says of the resolver's path (its parameters are read from the URI itself,
+#: so FastAPI cannot see them): the rest of a Digital Link after its primary key's AI, and
+#: the query parameters a resolver takes.
+RESOLVER_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "path",
+            "in": "path",
+            "required": True,
+            "description": (
+                "The rest of the GS1 Digital Link after /01/: the GTIN, then its qualifiers "
+                "in order, e.g. 09506000134352/10/L2611A/21/X1"
+            ),
+            "schema": {"type": "string"},
+            "example": "09506000134352/10/L2611A/21/X1",
+        },
+        {
+            "name": "linkType",
+            "in": "query",
+            "required": False,
+            "description": (
+                "gs1:verificationService for the GS1 Lightweight Verification response, "
+                "linkset for the RFC 9264 linkset"
+            ),
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "17",
+            "in": "query",
+            "required": False,
+            "description": "The expiry date printed beside the serial, YYMMDD",
+            "schema": {"type": "string"},
+        },
+    ],
+    "responses": {
+        "200": {
+            "description": (
+                "The verification page; the scan JSON for Accept: application/json; the GS1 "
+                "verification response for linkType=gs1:verificationService; the linkset for "
+                "Accept: application/linkset+json"
+            ),
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+                "application/linkset+json": {"schema": {"type": "object"}},
+            },
+        },
+        "400": {
+            "description": "Not a GS1 Digital Link (a page, or problem+json when JSON is asked)",
+            "content": {"text/html": {"schema": {"type": "string"}}, **_PROBLEM},
+        },
+        "429": {"description": "Too many scans from this client", "content": _PROBLEM},
+        "503": {"description": "The service is busy: try again", "content": _PROBLEM},
+    },
+}
+
+
 def install_resolver_routes(app_router: APIRouter) -> None:
     """One route per GS1 Digital Link primary key (``/01/…``, ``/00/…``, ``/414/…``, …)."""
     for ai, entry in sorted(SYNTAX_DICTIONARY.items()):
@@ -258,6 +316,7 @@ def install_resolver_routes(app_router: APIRouter) -> None:
             include_in_schema=ai == "01",
             summary="GS1 Digital Link resolver" if ai == "01" else None,
             response_class=HTMLResponse,
+            openapi_extra=RESOLVER_OPENAPI,
         )
         app_router.add_api_route(
             f"/{ai}/{{path:path}}", resolve, methods=["HEAD"], include_in_schema=False
