@@ -4,6 +4,7 @@ held by others longer than a request may wait, a stalled event loop, and SIGTERM
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from unitrace.services.tokens import create_token
 from unitrace.store.database import DatabaseBusy, open_database
 from unitrace.store.unit_of_work import Database
 
+EXPIRY = dt.date(2030, 12, 31)
 INVALID_EVENT = {"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "yesterday"}
 
 
@@ -241,3 +243,41 @@ def test_the_watchdog_ends_a_worker_whose_event_loop_stalls() -> None:
 
     asyncio.run(main())
     assert stalled.is_set()
+
+
+def test_sigterm_stops_a_worker_in_the_middle_of_a_million_serials_leaving_nothing_half_done(
+    database: Database, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """A 1,000,000-serial request holds its worker for several seconds: SIGTERM stops the
+    service within a few seconds all the same, and the request's units are all there or
+    none of them."""
+    with database.unit_of_work() as uow:
+        catalog.register_product(uow, gtin="09506000134352", name="Tablets", actor=SYSTEM)
+        catalog.register_lot(uow, gtin="09506000134352", lot="BIG", expiry=EXPIRY, actor=SYSTEM)
+        uow.commit()
+    service = RunningService(database_url_of(database), workers=1).start(tmp_path / "serve.log")
+    try:
+        asked: list[Answer] = []
+        client = threading.Thread(
+            target=lambda: asked.append(
+                service.request(
+                    "POST",
+                    "/api/serial-requests",
+                    body={"gtin": "09506000134352", "lot": "BIG", "count": 1_000_000},
+                    headers=bearer(tokens["admin"]),
+                    timeout=60,
+                )
+            )
+        )
+        client.start()
+        time.sleep(1.5)
+        status, seconds = service.terminate(within=30)
+        client.join(60)
+    finally:
+        service.kill()
+    assert status is not None, service.output()
+    assert seconds < 10
+    with database.unit_of_work(read_only=True) as uow:
+        issued = uow.connection.execute(text("SELECT count(*) FROM units")).scalar_one()
+    assert issued in (0, 1_000_000)
+    assert asked[0].status in (0, 201, 503)
