@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from unitrace.epcis import EpcNaming, SerialUriTemplate
 from unitrace.gs1 import Gln, Gtin, Sscc, parse
+from unitrace.gs1.check_digits import gs1_check_digit
 
 NAMING = EpcNaming.of([(Gtin("09506000134352"), 7), (Gtin("04012345000009"), None)])
 CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
@@ -125,3 +126,39 @@ def test_own_sgtin_is_the_general_reader_where_it_answers(gtin: Gtin, serial: st
         assert NAMING.sgtin(*own) == name
     else:
         assert not (serial.isalnum() and serial.isascii() and name.startswith("urn:epc:id:sgtin"))
+
+
+@given(
+    digits=st.sampled_from(["09506000", "1950600", "30614141", "4401234567"]).flatmap(
+        lambda start: st.text(
+            alphabet="0123456789", min_size=17 - len(start), max_size=17 - len(start)
+        ).map(lambda rest: start + rest)
+    ),
+    cut=st.integers(min_value=6, max_value=12),
+)
+def test_plain_sscc_is_the_general_reader_where_it_answers(digits: str, cut: int) -> None:
+    """An SSCC URI cut at any company prefix length: where the fast reader answers, it is
+    the name the general reader and the naming give; under a known prefix cut at its own
+    length it always answers."""
+    sscc = Sscc(digits + gs1_check_digit(digits))
+    uri = f"urn:epc:id:sscc:{digits[1 : 1 + cut]}.{digits[0]}{digits[1 + cut :]}"
+    named = NAMING.plain_sscc(uri)
+    if named is not None:
+        assert named == NAMING.sscc(sscc) == NAMING.sscc(parse(uri).sscc)
+    else:
+        assert NAMING.company_prefix_length(digits[1:]) not in (None, cut)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "urn:epc:id:sscc:9506000.100000000",  # a digit short
+        "urn:epc:id:sscc:9506000.10000000011",
+        "urn:epc:id:sscc:95060001000000001",  # no dot
+        "urn:epc:id:sscc:9506000.100000000\u0665",  # an Arabic-Indic five
+        "urn:epc:id:sgtin:9506000.013435.S1",
+        "https://id.gs1.org/00/195060000000000012",
+    ],
+)
+def test_plain_sscc_leaves_what_is_not_plain_to_the_general_reader(uri: str) -> None:
+    assert NAMING.plain_sscc(uri) is None

@@ -164,3 +164,40 @@ def test_a_distributor_ships_on_a_pallet_it_packed_in_the_same_document(
     result = captured(world, second, DIST_A)
     assert (len(result.captured), result.problems) == (3, ())
     assert view(world, PALLET).unit_count == 2
+
+
+@pytest.mark.parametrize(
+    "shipped_as",
+    ["urn:epc:id:sscc:0614141.1234567890", "https://id.gs1.org/00/106141412345678908"],
+)
+def test_a_pallet_under_another_company_prefix_is_found_in_either_spelling(
+    world: Database, shipped_as: str
+) -> None:
+    """A 3PL's own pallet (its company prefix, not the brand's) built and shipped in one
+    document: the registry names it by Digital Link, and the shipment finds it by its SSCC
+    URI as by its Digital Link."""
+    sent = hierarchy(sscc_uri)
+    commissioning = sent["epcisBody"]["eventList"][0]
+    sent["epcisBody"]["eventList"] = [
+        commissioning,
+        pack(
+            "urn:uuid:00000000-0000-4000-8000-00000000c001",
+            "urn:epc:id:sscc:0614141.1234567890",
+            [sgtin(1), sgtin(2), sgtin(3), sgtin(4)],
+        ),
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000c002",
+            bizStep="shipping",
+            disposition="in_transit",
+            epcList=[shipped_as],
+            destinationList=[
+                {"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}
+            ],
+        ),
+    ]
+    result = captured(world, sent)
+    assert (len(result.captured), result.problems) == (3, ())
+    assert {custodian for _, custodian, _ in units(world).values()} == {"dist-a"}
+    with world.unit_of_work(read_only=True) as uow:
+        pallet = container_view(uow, code=shipped_as, actor=ADMIN)
+    assert (pallet.epc, pallet.unit_count) == ("https://id.gs1.org/00/106141412345678908", 4)

@@ -35,6 +35,7 @@ from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_uri
 
 _SGTIN: Final = "urn:epc:id:sgtin:"
+_SSCC: Final = "urn:epc:id:sscc:"
 #: A serial an EPC URI writes as it is (no character of it needs an escape).
 _PLAIN_SERIAL: Final = re.compile(r"[A-Za-z0-9]{1,20}")
 
@@ -142,6 +143,31 @@ class EpcNaming:
         if length is None:
             return build_digital_link(elements, GS1_RESOLVER)
         return epc_uri(elements, length)
+
+    def plain_sscc(self, uri: str) -> str | None:
+        """The name :meth:`sscc` gives the SSCC a plain SSCC URI spells, read without the
+        parser (partners' events name their own pallets by the thousand): the URI itself
+        under a known company prefix, else the SSCC's Digital Link. None for any other text,
+        which the general reader then takes.
+
+        >>> naming = EpcNaming.of([(Gtin("09506000134352"), 7)])
+        >>> naming.plain_sscc("urn:epc:id:sscc:9506000.1000000001")
+        'urn:epc:id:sscc:9506000.1000000001'
+        >>> naming.plain_sscc("urn:epc:id:sscc:0614141.1234567890")
+        'https://id.gs1.org/00/106141412345678908'
+        """
+        if not uri.startswith(_SSCC):
+            return None
+        prefix, dot, reference = uri[len(_SSCC) :].partition(".")
+        digits = reference[:1] + prefix + reference[1:]
+        if not dot or len(digits) != 17 or not (digits.isascii() and digits.isdigit()):
+            return None
+        known = self.company_prefix_length(digits[1:])
+        if known == len(prefix):
+            return uri
+        if known is not None:
+            return None  # a known prefix cut elsewhere: the general reader names it
+        return f"{GS1_RESOLVER}/00/{digits}{gs1_check_digit(digits)}"
 
     def sgln(self, gln: Gln) -> str:
         """A place, for ``readPoint``, ``bizLocation`` and a ``location`` destination."""

@@ -444,6 +444,7 @@ class _Capturing:
         #: document uses and as the registry names them; those an event of the document
         #: packs are added as it is applied, so that the events after it find them
         self._containers: set[str] = set()
+        self._foreign_containers = False
         self._read: dict[str, Scan | None] = {}
 
     def prepare(
@@ -489,10 +490,15 @@ class _Capturing:
             ]
             prepared = [item for item in prepared if item[1].document["eventID"] not in stored]
         candidates = _candidate_containers(stored.document for _, stored in prepared)
+        # an EPC URI names a case or pallet of the registry in the registry's own spelling
+        # (found as it is), unless its company prefix is unknown here and the registry names
+        # such containers by Digital Link; a Digital Link may name one in either spelling
+        self._foreign_containers = self.uow.units.any_container_named_by_link()
         names = {
             epc: name
             for epc in candidates
-            if not epc.startswith(self.sgtin_prefixes or ("\0",))
+            if not epc.startswith(self.sgtin_prefixes)
+            and (self._foreign_containers or not epc.startswith(_SGTIN_URI))
             and (name := self._container_name(epc)) is not None
         }
         found = self.uow.units.containers_by_epc(candidates | set(names.values()))
@@ -675,9 +681,11 @@ class _Capturing:
     def _is_ours(self, epc: str) -> bool:
         if epc in self._containers:
             return True
-        if epc.startswith("urn:epc:id:sgtin:") and self.all_sgtin_named:
+        if epc.startswith(_SGTIN_URI) and self.all_sgtin_named:
             return epc.startswith(self.sgtin_prefixes)
-        if epc.startswith("urn:epc:") and not epc.startswith(_CONTAINER_SCHEMES):
+        if epc.startswith(_SSCC_URI):  # never a unit: a pallet or case of ours, or not
+            return self._container_name(epc) in self._containers
+        if epc.startswith("urn:epc:") and not epc.startswith(_SGTIN_URI):
             return False  # another scheme, or a class: no unit or container of ours
         scan = self._scan(epc)
         if scan is None:
@@ -700,6 +708,10 @@ class _Capturing:
         (an SSCC, or a GTIN with a serial), as the lifecycle services name it."""
         if epc.startswith("urn:epc:") and not epc.startswith(_CONTAINER_SCHEMES):
             return None
+        if epc.startswith(_SSCC_URI):
+            named = self.naming.plain_sscc(epc)
+            if named is not None:
+                return named
         scan = self._scan(epc)
         if scan is None:
             return None
@@ -711,7 +723,9 @@ class _Capturing:
 
 
 #: The EPC URI schemes a case or pallet is named in.
-_CONTAINER_SCHEMES: Final = ("urn:epc:id:sgtin:", "urn:epc:id:sscc:")
+_SGTIN_URI: Final = "urn:epc:id:sgtin:"
+_SSCC_URI: Final = "urn:epc:id:sscc:"
+_CONTAINER_SCHEMES: Final = (_SGTIN_URI, _SSCC_URI)
 
 
 def _state_of(step: str, disposition: str, persistent: Sequence[str]) -> UnitState | None:

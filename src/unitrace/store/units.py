@@ -350,6 +350,17 @@ class UnitRepository:
 
     # --- containers -----------------------------------------------------------------------------
 
+    def any_container_named_by_link(self) -> bool:
+        """Whether a case or pallet is named by a Digital Link (one under a company prefix
+        the registry does not know): only then can an EPC URI under such a prefix name one.
+        A seek on the EPC index, which compares in byte order on both databases."""
+        row = self.connection.execute(
+            select(containers.c.id)
+            .where(containers.c.epc >= "http", containers.c.epc < "httq")
+            .limit(1)
+        ).first()
+        return row is not None
+
     def containers_by_epc(self, epcs: Iterable[str]) -> dict[str, ContainerRecord]:
         wanted = sorted(set(epcs))
         found: dict[str, ContainerRecord] = {}
