@@ -142,6 +142,7 @@ def test_every_answer_says_nosniff_and_only_pages_carry_a_page_policy(
 ASSET_TYPES = [
     ("unitrace.css", "text/css; charset=utf-8"),
     ("verify.js", "text/javascript; charset=utf-8"),
+    ("favicon.svg", "image/svg+xml"),
 ]
 
 
@@ -178,9 +179,9 @@ def test_the_verification_page_loads_its_assets_and_hands_its_script_the_code(
     client: TestClient, unit_path: str
 ) -> None:
     page = client.get(unit_path, headers={"Accept": "text/html"}).text
-    loaded = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page)
-    assert loaded == [ASSETS["unitrace.css"].url, ASSETS["verify.js"].url]
-    assert [client.get(url).status_code for url in loaded] == [200, 200]
+    loaded = re.findall(r'<(?:script src|link rel="(?:stylesheet|icon)" href)="([^"]+)"', page)
+    assert loaded == [ASSETS[name].url for name in ("favicon.svg", "unitrace.css", "verify.js")]
+    assert [client.get(url).status_code for url in loaded] == [200, 200, 200]
     assert 'data-scan-url="/api/scans"' in page
     assert f'data-code="http://testserver{unit_path}"' in page
     assert re.findall(r"<section class=\"(verdict[^\"]*)\" data-verdict=\"(\w+)\"", page) == [
