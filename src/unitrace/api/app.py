@@ -32,6 +32,7 @@ from unitrace.config import Settings
 from unitrace.places import locate
 from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.tokens import TokenUses
 from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.database import database_url, open_database
 from unitrace.store.unit_of_work import Database
@@ -80,6 +81,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         RateLimit(app.state.settings.scans_per_minute, app.state.settings.scan_burst)
     )
     app.state.scan_intake = intake
+    app.state.token_uses = TokenUses(database)
     install_problem_handlers(app)
     install_epcis_problem_handlers(app)
     # first: the public scan routes, the busiest, are matched before the others (the
