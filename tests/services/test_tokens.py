@@ -5,11 +5,16 @@ demo's admin token replaced rather than added to."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+
+import pytest
 
 from unitrace.registry.model import Actor, Role
-from unitrace.services import catalog
+from unitrace.services import catalog, tokens
 from unitrace.services.demo import DEMO_TOKEN_LABEL, demo_token
 from unitrace.services.tokens import (
+    TokenUses,
     authenticate,
     bearer,
     create_token,
@@ -106,3 +111,32 @@ def test_the_demo_replaces_its_own_admin_token_and_leaves_every_other_alone(
 def live_token_id_of(database: Database, token: str) -> int:
     with database.unit_of_work(read_only=True) as uow:
         return live_token_id(uow, token)
+
+
+def test_token_uses_are_written_off_the_callers_thread_once_per_token_waiting(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[tuple[int, str]] = []
+    first_write = threading.Event()
+    release = threading.Event()
+
+    def writing(_: Database, token_id: int, at: dt.datetime) -> None:
+        writes.append((token_id, threading.current_thread().name))
+        first_write.set()
+        assert release.wait(5)
+
+    monkeypatch.setattr(tokens, "record_use", writing)
+    uses = TokenUses(database)
+    uses.IDLE = 0.05
+    uses.record(1, T0)
+    assert first_write.wait(5)
+    for _ in range(5):  # a burst while the first write waits for the lock
+        uses.record(1, T0)
+        uses.record(2, T0)
+    release.set()
+    uses.settle()
+    assert writes == [(1, "token-uses"), (2, "token-uses")]
+    time.sleep(0.2)  # the writer, idle, has ended; a later use starts another
+    uses.record(1, T0)
+    uses.settle()
+    assert writes[2:] == [(1, "token-uses")]

@@ -128,8 +128,12 @@ class TokenUses:
     """Writes the tokens' last uses on a thread of its own, never on a request's: a request
     hands over a use found due and goes on (it may itself hold the write lock the use
     waits for, until it is answered). A token with a use waiting is not queued again, so a
-    burst of requests makes one write. The thread is a daemon: a use still queued when the
-    process stops is left to a later one."""
+    burst of requests makes one write. The thread is a daemon and ends when it has had
+    nothing to write for a while: a use still queued when the process stops is left to a
+    later one."""
+
+    #: How long the writer thread waits for more work before it ends.
+    IDLE = 5.0
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -143,10 +147,10 @@ class TokenUses:
             if token_id in self._waiting:
                 return
             self._waiting.add(token_id)
+            self._queue.put((token_id, at))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._write, name="token-uses", daemon=True)
                 self._thread.start()
-        self._queue.put((token_id, at))
 
     def settle(self) -> None:
         """Wait until every use handed over is written."""
@@ -154,7 +158,15 @@ class TokenUses:
 
     def _write(self) -> None:
         while True:
-            token_id, at = self._queue.get()
+            try:
+                token_id, at = self._queue.get(timeout=self.IDLE)
+            except queue.Empty:
+                with self._lock:
+                    # uses are queued under the lock: none can slip in between
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             try:
                 record_use(self._database, token_id, at)
             finally:
