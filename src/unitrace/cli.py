@@ -465,16 +465,24 @@ def tokens_list(
         return
     live = sum(token.revoked_at is None for token in found)
     table = Table(title=f"{len(found)} tokens, {live} live", title_justify="left")
-    for column in ("id", "role", "party", "label", "created", "last used", "revoked"):
-        table.add_column(column)
+    # the times never wrap (the label and party do): made and revoked to the day, the last
+    # use to the minute, as precise as it is kept
+    for column, wraps in [
+        ("id", False), ("role", False), ("party", True), ("label", True),
+        ("created", False), ("last used", False), ("revoked", False),
+    ]:  # fmt: skip
+        table.add_column(column, no_wrap=not wraps)
 
-    def when(at: dt.datetime | None) -> str:
-        return "" if at is None else at.strftime("%Y-%m-%d %H:%M")
+    def day(at: dt.datetime | None) -> str:
+        return "" if at is None else at.strftime("%Y-%m-%d")
 
     for token in found:
+        used = (
+            "never" if token.last_used_at is None else token.last_used_at.strftime("%Y-%m-%d %H:%M")
+        )
         table.add_row(
             str(token.id), token.role, token.party or "", token.label or "",
-            when(token.created_at), when(token.last_used_at) or "never", when(token.revoked_at),
+            day(token.created_at), used, day(token.revoked_at),
         )  # fmt: skip
     stdout.print(table)
 

@@ -31,10 +31,21 @@ FONT_HOSTS = ("https://fonts.gstatic.com",)
 #: FastAPI's favicon; Swagger UI's icons are ``data:`` images in its style sheet.
 IMAGE_SOURCES = ("'self'", "data:", "https://fastapi.tiangolo.com", "https://cdn.redoc.ly")
 
+
+def hash_source(text: str) -> str:
+    """The CSP source allowing an inline element whose text is ``text``, as a browser hashes
+    it (SHA-256 of its UTF-8).
+
+    >>> hash_source("go()")
+    "'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
 #: ReDoc styles its page as it runs by making empty ``<style>`` elements and filling them
 #: through the CSSOM, which a policy does not govern: the hash of the empty text lets those
 #: elements in, and no style element with anything in it.
-EMPTY_STYLE = "'sha256-" + base64.b64encode(hashlib.sha256(b"").digest()).decode() + "'"
+EMPTY_STYLE = hash_source("")
 
 _INLINE = {
     kind: re.compile(rf"<{kind}(?![^>]*\ssrc=)[^>]*>(.*?)</{kind}>", re.DOTALL | re.IGNORECASE)
@@ -43,16 +54,12 @@ _INLINE = {
 
 
 def inline_hashes(page: str, kind: str) -> list[str]:
-    """The CSP hash sources (``'sha256-…'``) of the inline ``<script>`` or ``<style>``
-    elements of ``page``, as a browser computes them (over the element's text, UTF-8).
+    """The hash sources of the inline ``<script>`` or ``<style>`` elements of ``page``.
 
     >>> inline_hashes("<script src='x.js'></script><script>go()</script>", "script")
     ["'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"]
     """
-    return [
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in _INLINE[kind].findall(page)
-    ]
+    return [hash_source(body) for body in _INLINE[kind].findall(page)]
 
 
 def documentation_policy(page: str) -> str:
@@ -86,17 +93,19 @@ def install_documentation(app: FastAPI, *, docs_url: str, redoc_url: str) -> Non
     ``docs_url=None, redoc_url=None``)."""
     oauth2_redirect_url = app.swagger_ui_oauth2_redirect_url
 
-    def openapi_url(request: Request) -> str:
-        return str(request.scope.get("root_path", "")).rstrip("/") + str(app.openapi_url)
+    def root(request: Request) -> str:
+        # where the service is mounted, behind a proxy that strips a prefix
+        return str(request.scope.get("root_path", "")).rstrip("/")
 
     @app.get(docs_url, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = str(request.scope.get("root_path", "")).rstrip("/")
         return with_policy(
             get_swagger_ui_html(
-                openapi_url=openapi_url(request),
+                openapi_url=root(request) + str(app.openapi_url),
                 title=f"{app.title} - Swagger UI",
-                oauth2_redirect_url=root + oauth2_redirect_url if oauth2_redirect_url else None,
+                oauth2_redirect_url=(
+                    root(request) + oauth2_redirect_url if oauth2_redirect_url else None
+                ),
                 init_oauth=app.swagger_ui_init_oauth,
                 swagger_ui_parameters=app.swagger_ui_parameters,
             )
@@ -111,5 +120,7 @@ def install_documentation(app: FastAPI, *, docs_url: str, redoc_url: str) -> Non
     @app.get(redoc_url, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
         return with_policy(
-            get_redoc_html(openapi_url=openapi_url(request), title=f"{app.title} - ReDoc")
+            get_redoc_html(
+                openapi_url=root(request) + str(app.openapi_url), title=f"{app.title} - ReDoc"
+            )
         )
