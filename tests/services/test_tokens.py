@@ -140,3 +140,23 @@ def test_token_uses_are_written_off_the_callers_thread_once_per_token_waiting(
     uses.record(1, T0)
     uses.settle()
     assert writes[2:] == [(1, "token-uses")]
+
+
+def test_a_use_that_fails_to_be_written_leaves_the_writer_for_the_next(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[int] = []
+
+    def writing(_: Database, token_id: int, at: dt.datetime) -> None:
+        if not writes:
+            writes.append(-token_id)
+            raise RuntimeError("the database is busy")
+        writes.append(token_id)
+
+    monkeypatch.setattr(tokens, "record_use", writing)
+    uses = TokenUses(database)
+    uses.record(1, T0)
+    uses.settle()
+    uses.record(1, T0)
+    uses.settle()
+    assert writes == [-1, 1]

@@ -169,6 +169,9 @@ class TokenUses:
                 continue
             try:
                 record_use(self._database, token_id, at)
+            except Exception:
+                # whatever went wrong, the thread stays to write the uses to come
+                log.exception("the last use of token %s was not recorded", token_id)
             finally:
                 with self._lock:
                     self._waiting.discard(token_id)
