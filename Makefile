@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 
 PORT ?= 8000
 
-## run: install, initialise the SQLite database with demo data, and start the service
+## run: install, create or migrate the SQLite database with demo data, print its admin token
+## (one, new each run: the last run's is revoked), and start the service
 run: $(STAMP)
-	$(BIN)/unitrace init
 	$(BIN)/unitrace demo --url http://127.0.0.1:$(PORT)
 	$(BIN)/unitrace serve --port $(PORT)
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from unitrace import __version__
 from unitrace.api.routers.alerts import AlertOut
+from unitrace.api.routers.tokens import TokenListed
 from unitrace.api.routers.verification import scan_json
 from unitrace.config import Settings
 from unitrace.epcis.documents import namespaces_of
@@ -37,10 +38,10 @@ from unitrace.registry.model import Actor, Role
 from unitrace.services import epcis_capture, epcis_query
 from unitrace.services.catalog import effective_rules, get_product, set_detection_rules
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
-from unitrace.services.demo import demo_seeded, sample_unit, seed_demo
+from unitrace.services.demo import demo_seeded, demo_token, sample_unit, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import code_file, get_request, issue_serials, request_codes
-from unitrace.services.tokens import create_token, live_token_id, revoke_token
+from unitrace.services.tokens import create_token, list_tokens, live_token_id, revoke_token
 from unitrace.services.verification import (
     ScanRequest,
     get_alert,
@@ -375,16 +376,23 @@ def open_registry() -> Database:
     return Database(engine)
 
 
-@app.command("init")
-def init() -> None:
-    """Create or migrate the database (idempotent); the first run prints an admin token once."""
+def migrated_registry() -> Database:
+    """The database ``UNITRACE_DATABASE_URL`` names, created or migrated to the current
+    schema."""
     url = database_url()
     try:
         engine = open_database(url)
         upgrade(engine)
     except SQLAlchemyError as error:
         fail(f"database {url}: {error.__class__.__name__}: {str(error).splitlines()[0]}")
-    database = Database(engine)
+    return Database(engine)
+
+
+@app.command("init")
+def init() -> None:
+    """Create or migrate the database (idempotent); the first run prints an admin token once."""
+    database = migrated_registry()
+    engine = database.engine
     with database.unit_of_work() as uow:
         first = uow.tokens.count() == 0
         token = (
@@ -451,6 +459,42 @@ def tokens_create(
     sys.stdout.write(token + "\n")
 
 
+@tokens_app.command("list")
+def tokens_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every token, live or revoked: its id, role, party, label, when it was made and last
+    used (to within five minutes); never its secret."""
+    database = open_registry()
+    with database.unit_of_work(read_only=True) as uow:
+        found = [TokenListed.model_validate(record) for record in list_tokens(uow)]
+    if as_json:
+        print_json([token.model_dump(mode="json") for token in found])
+        return
+    live = sum(token.revoked_at is None for token in found)
+    table = Table(title=f"{len(found)} tokens, {live} live", title_justify="left")
+    # the times never wrap (the label and party do): made and revoked to the day, the last
+    # use to the minute, as precise as it is kept
+    for column, wraps in [
+        ("id", False), ("role", False), ("party", True), ("label", True),
+        ("created", False), ("last used", False), ("revoked", False),
+    ]:  # fmt: skip
+        table.add_column(column, no_wrap=not wraps)
+
+    def day(at: dt.datetime | None) -> str:
+        return "" if at is None else at.strftime("%Y-%m-%d")
+
+    for token in found:
+        used = (
+            "never" if token.last_used_at is None else token.last_used_at.strftime("%Y-%m-%d %H:%M")
+        )
+        table.add_row(
+            str(token.id), token.role, token.party or "", token.label or "",
+            day(token.created_at), used, day(token.revoked_at),
+        )  # fmt: skip
+    stdout.print(table)
+
+
 @tokens_app.command("revoke")
 def tokens_revoke(
     token: Annotated[str, typer.Argument(help="The token (ut_…) or its id.")],
@@ -470,14 +514,15 @@ def demo(
         str, typer.Option(help="Where the service will be reached.")
     ] = "http://127.0.0.1:8000",
 ) -> None:
-    """Fill an empty registry with demo data (once), and print a fresh admin token and URLs."""
-    database = open_registry()
+    """Create or migrate the database, fill it with demo data (once), and print an admin token
+    and URLs: a new token each run, the one printed by the run before revoked."""
+    database = migrated_registry()
     with bad_input_is_one_line(), database.unit_of_work() as uow:
         seeded = demo_seeded(uow)
         if not seeded:
             with progress_bar("demo data", 8) as advance:
                 summary = seed_demo(uow, actor=CLI_ACTOR, progress=advance)
-        token = create_token(uow, role="admin", label="make run", actor=CLI_ACTOR)
+        made = demo_token(uow, actor=CLI_ACTOR)
         example = sample_unit(uow)
         uow.commit()
     if seeded:
@@ -487,7 +532,9 @@ def demo(
             f"demo data: {summary.products} products, {summary.lots} lots, {summary.parties} "
             f"parties, {summary.units:,} units commissioned, {summary.shipped:,} shipped"
         )
-    say(f"admin token: {token}")
+    earlier = ", ".join(str(token_id) for token_id in made.revoked)
+    replaces = f"  (replaces the demo's token {earlier}, now revoked)" if earlier else ""
+    say(f"admin token: {made.token}{replaces}")
     addresses = [
         ("API documentation", f"{url}/docs"),
         ("serial request codes", f"{url}/api/serial-requests/1/codes?format=csv"),

@@ -13,11 +13,13 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from unitrace import __version__
+from unitrace.api.documentation import install_documentation
 from unitrace.api.epcis_problems import install_epcis_problem_handlers
 from unitrace.api.problems import install_problem_handlers
 from unitrace.api.rate_limits import RateLimit, RateLimiter
 from unitrace.api.routers import (
     alerts,
+    assets,
     catalog,
     epcis_capture,
     epcis_discovery,
@@ -28,12 +30,14 @@ from unitrace.api.routers import (
     tokens,
     verification,
 )
+from unitrace.api.security_headers import SecurityHeaders
 from unitrace.api.watchdog import LoopWatchdog
 from unitrace.config import Settings
 from unitrace.places import locate
 from unitrace.services.capture_runner import CaptureRunner
 from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.tokens import TokenUses
 from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.database import database_url, open_database
 from unitrace.store.unit_of_work import Database
@@ -69,8 +73,11 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         title="unitrace",
         version=__version__,
         summary="Unit-level serialization and traceability on GS1 standards.",
-        docs_url="/docs",
+        # the documentation pages are installed below, each with its own security policy
+        docs_url=None,
+        redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders)
     app.state.database = database
     app.state.settings = settings
     app.state.webhook_destinations = destinations
@@ -79,6 +86,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     )
     app.state.scan_intake = intake
     app.state.capture_runner = runner
+    app.state.token_uses = TokenUses(database)
     install_problem_handlers(app)
     install_epcis_problem_handlers(app)
     # first: the public scan routes, the busiest, are matched before the others (the
@@ -94,6 +102,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(epcis_query.router)
     # after the query routes, whose …/{value}/events its /{resource}/{value} would also match
     app.include_router(epcis_discovery.router)
+    app.include_router(assets.router)
+    install_documentation(app, docs_url="/docs", redoc_url="/redoc")
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
-from unitrace.services.tokens import authenticate
+from unitrace.services.tokens import TokenUses, bearer
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 #: The largest id a table of unitrace gives out (ids are 32-bit integers on PostgreSQL): a
@@ -59,16 +59,20 @@ def reading_unit_of_work(db: Annotated[Database, Depends(database)]) -> Iterator
 
 
 def caller(
+    request: Request,
     db: Annotated[Database, Depends(database)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "this route needs an 'Authorization: Bearer <token>' header")
     with db.unit_of_work(read_only=True) as uow:
-        actor = authenticate(uow, credentials.credentials)
-    if actor is None:
+        found = bearer(uow, credentials.credentials)
+    if found is None:
         raise HTTPException(401, "the bearer token is unknown or revoked")
-    return actor
+    if found.use_to_record is not None:
+        uses: TokenUses = request.app.state.token_uses
+        uses.record(found.token_id, found.use_to_record)
+    return found.actor
 
 
 def caller_with(*roles: Role) -> Callable[[Actor], Actor]:

@@ -1,6 +1,7 @@
 """Demo data for a first look: a supplements brand with three products, two lots each, two
 distributors with territories and a pharmacy, a few thousand units issued and commissioned,
-some packed into cases on a pallet and shipped, some allocated by seq range."""
+some packed into cases on a pallet and shipped, some allocated by seq range; and the admin
+token to try it with, a new one each time, the one made before revoked."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, UnitState
 from unitrace.services import catalog, lifecycle
 from unitrace.services.serialization import issue_serials, request_codes
+from unitrace.services.tokens import create_token, list_tokens, revoke_token
 from unitrace.store.unit_of_work import UnitOfWork
 
 PRODUCTS = (
@@ -32,6 +34,8 @@ PARTIES = (
 )  # fmt: skip
 UNITS_PER_LOT = 1000
 CASES, UNITS_PER_CASE = 10, 50
+#: The label of the admin token the demo makes (``make run`` prints it).
+DEMO_TOKEN_LABEL = "make run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,27 @@ def seed_demo(
         units=len(requests) * UNITS_PER_LOT,
         shipped=shipped,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DemoToken:
+    token: str
+    #: the demo's earlier tokens, revoked in its place
+    revoked: tuple[int, ...]
+
+
+def demo_token(uow: UnitOfWork, *, actor: Actor) -> DemoToken:
+    """A new admin token for the demo, the ones it made before revoked: a token is kept as a
+    hash, so the one printed last time cannot be shown again, and each ``make run`` would
+    otherwise leave one more admin token alive. Tokens made any other way are left alone."""
+    earlier = tuple(
+        token.id
+        for token in list_tokens(uow)
+        if token.label == DEMO_TOKEN_LABEL and token.role == "admin" and token.revoked_at is None
+    )
+    for token_id in earlier:
+        revoke_token(uow, token_id, actor=actor)
+    return DemoToken(create_token(uow, role="admin", label=DEMO_TOKEN_LABEL, actor=actor), earlier)
 
 
 def sample_unit(uow: UnitOfWork) -> tuple[str, str] | None:

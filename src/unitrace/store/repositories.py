@@ -241,6 +241,22 @@ class TokenRepository:
     def count(self) -> int:
         return len(self.connection.execute(select(api_tokens.c.id)).all())
 
+    def listed(self) -> list[Row[Any]]:
+        """Every token, oldest first, without its hash."""
+        shown = [column for column in api_tokens.c if column.name != "token_hash"]
+        return list(self.connection.execute(select(*shown).order_by(api_tokens.c.id)))
+
+    def record_use(self, token_id: int, at: dt.datetime, *, unless_after: dt.datetime) -> bool:
+        """Whether ``at`` was recorded as the token's last use: it is not where a use after
+        ``unless_after`` was recorded already (by another request or worker)."""
+        column = api_tokens.c.last_used_at
+        recorded = self.connection.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id == token_id, (column.is_(None)) | (column <= unless_after))
+            .values(last_used_at=at)
+        )
+        return recorded.rowcount == 1
+
     def revoke(self, token_id: int, at: dt.datetime) -> bool:
         """Whether the live token ``token_id`` was revoked (False: unknown or revoked already)."""
         revoked = self.connection.execute(

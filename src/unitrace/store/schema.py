@@ -324,6 +324,8 @@ api_tokens = Table(
     Column("label", Text),
     Column("created_at", Timestamp, nullable=False),
     Column("revoked_at", Timestamp),
+    # when the token last authenticated, to within a few minutes (services.tokens)
+    Column("last_used_at", Timestamp),
 )
 
 audit_trail = Table(

@@ -8,25 +8,30 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-#: How each verdict looks: a colour, an icon and a headline a consumer understands.
-VERDICT_LOOKS: dict[str, tuple[str, str, str]] = {
-    "genuine": ("#1b7f3b", "✓", "Authentic product"),
-    "suspicious": ("#b25e00", "!", "Please check this product"),
-    "counterfeit": ("#b3261e", "✕", "Not a genuine code"),
-    "recalled": ("#b3261e", "✕", "Recalled — do not use"),
-    "expired": ("#b3261e", "✕", "Expired — do not use"),
-    "inactive": ("#5f6368", "\u2013", "No longer for sale"),
+from unitrace.web.assets import asset_url
+
+#: How each verdict looks: an icon and a headline a consumer understands (its colour is the
+#: style sheet's ``verdict-<verdict>`` class).
+VERDICT_LOOKS: dict[str, tuple[str, str]] = {
+    "genuine": ("✓", "Authentic product"),
+    "suspicious": ("!", "Please check this product"),
+    "counterfeit": ("✕", "Not a genuine code"),
+    "recalled": ("✕", "Recalled — do not use"),
+    "expired": ("✕", "Expired — do not use"),
+    "inactive": ("\u2013", "No longer for sale"),
 }
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("unitrace.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["asset_url"] = asset_url
+    return environment
 
 
 def render_page(template: str, **context: Any) -> str:
@@ -35,12 +40,11 @@ def render_page(template: str, **context: Any) -> str:
 
 def verification_page(result: Any, *, scan_url: str, code: str) -> str:
     """The page for one verification result (``services.verification.VerificationResult``)."""
-    colour, icon, headline = VERDICT_LOOKS.get(result.verdict, VERDICT_LOOKS["suspicious"])
+    icon, headline = VERDICT_LOOKS.get(result.verdict, VERDICT_LOOKS["suspicious"])
     return render_page(
         "verify.html",
         result=result,
         verdict=str(result.verdict),
-        colour=colour,
         icon=icon,
         headline=headline,
         scan_url=scan_url,

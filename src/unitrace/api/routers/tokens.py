@@ -1,13 +1,16 @@
-"""API tokens, created by an admin for a role and, for distributors, a party, and revoked by
-an admin (which suspends the EPCIS subscriptions the token made)."""
+"""API tokens, created by an admin for a role and, for distributors, a party, listed (never
+with their secret) and revoked by an admin (which suspends the EPCIS subscriptions the token
+made)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict
+import datetime as dt
 
-from unitrace.api.dependencies import Admin, RowId, Writer
-from unitrace.services.tokens import create_token, live_token_id, revoke_token
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from unitrace.api.dependencies import Admin, Reader, RowId, Writer
+from unitrace.services.tokens import create_token, list_tokens, live_token_id, revoke_token
 
 router = APIRouter(prefix="/api", tags=["tokens"])
 
@@ -25,6 +28,26 @@ class TokenOut(BaseModel):
     id: int
     role: str
     party: str | None
+
+
+class TokenListed(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    role: str
+    party: str | None
+    label: str | None
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = Field(
+        description="When the token last authenticated, to within five minutes; null if never."
+    )
+    revoked_at: dt.datetime | None = Field(description="Null while the token is live.")
+
+
+@router.get("/tokens", response_model=list[TokenListed])
+def tokens(_: Admin, uow: Reader) -> list[TokenListed]:
+    """Every token, live or revoked, oldest first: who it is for and when it was last used,
+    never its secret."""
+    return [TokenListed.model_validate(record) for record in list_tokens(uow)]
 
 
 @router.post("/tokens", status_code=201, response_model=TokenOut)

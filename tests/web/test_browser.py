@@ -1,0 +1,148 @@
+"""The verification page in a real browser (Debian's Chromium driven by Playwright), against
+the running service: it shows the unit, shares the phone's location on consent, and breaks
+no rule of its Content-Security-Policy, throws no JavaScript error and asks nothing of any
+host but unitrace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from unitrace.api.app import create_app
+from unitrace.config import Settings
+from unitrace.registry.model import Actor, Role
+from unitrace.services import catalog, lifecycle
+from unitrace.services.serialization import issue_serials, request_codes
+from unitrace.store.unit_of_work import Database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SYSTEM = Actor("test-setup", Role.ADMIN)
+GTIN = "09506000134352"
+
+if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+    # CI installs it (.ci/run): there, a browser test that cannot run is a failure
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"no Chromium at {CHROMIUM} in CI (apt-get install chromium)", pytrace=False)
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+@pytest.fixture
+def service(database: Database) -> Iterator[str]:
+    """The service, running on a free port of 127.0.0.1, its resolver base its own address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(database, Settings(resolver_base=base))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the service did not start"
+        assert thread.is_alive(), "the service stopped while starting"
+        time.sleep(0.02)
+    yield base
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def shipped_unit(database: Database, service: str) -> str:
+    """The Digital Link URI of a unit shipped to a distributor in Kuala Lumpur."""
+    with database.unit_of_work() as uow:
+        catalog.register_product(
+            uow, gtin=GTIN, name="Vitamin C 500 mg", company_prefix_length=7,
+            target_markets=("MY",), actor=SYSTEM,
+        )  # fmt: skip
+        catalog.register_party(
+            uow, id="dist-a", name="Distributor A", role="distributor", territory=("MY-14",),
+            actor=SYSTEM,
+        )  # fmt: skip
+        catalog.register_lot(uow, gtin=GTIN, lot="L1", expiry=dt.date(2030, 6, 30), actor=SYSTEM)
+        request = issue_serials(uow, gtin=GTIN, lot="L1", count=1, commission=True, actor=SYSTEM)
+        (code,) = request_codes(uow, request.id)
+        lifecycle.allocate(
+            uow, party="dist-a", gtin=GTIN, lot="L1", seq_from=1, seq_to=1, actor=SYSTEM
+        )
+        uow.commit()
+    return code.identity.digital_link(service)
+
+
+def test_the_verification_page_works_under_its_policy_and_shares_the_location(
+    service: str, shipped_unit: str
+) -> None:
+    troubles: list[str] = []
+    elsewhere: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
+        try:
+            context = browser.new_context(
+                geolocation={"latitude": 3.139, "longitude": 101.6869},
+                permissions=["geolocation"],
+            )
+            page = context.new_page()
+            page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
+            page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+            page.on(
+                "response",
+                lambda r: troubles.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.on(
+                "request",
+                lambda r: (
+                    None if urlsplit(r.url).hostname == "127.0.0.1" else elsewhere.append(r.url)
+                ),
+            )
+            # a violation is reported on the document before any script of the page runs
+            page.add_init_script(
+                "document.addEventListener('securitypolicyviolation', e => console.error("
+                "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+            )
+            answer = page.goto(shipped_unit)
+            assert answer is not None
+            assert answer.status == 200
+            assert page.locator("h1").inner_text() == "Authentic product"
+            assert page.locator("section.verdict").get_attribute("data-verdict") == "genuine"
+            # the style sheet applied: the verdict's colour comes from it alone
+            assert (
+                page.locator("section.verdict").evaluate("e => getComputedStyle(e).backgroundColor")
+                == "rgb(27, 127, 59)"
+            )
+            first_message = page.locator("#message").inner_text()
+            with page.expect_response(f"{service}/api/scans") as posted:
+                page.locator("#share").click()
+            assert posted.value.status == 200
+            place = posted.value.json()["place"]
+            page.locator("#share").filter(has_text="Thank you").wait_for(timeout=5000)
+            shared = page.locator("#message").inner_text()
+        finally:
+            browser.close()
+    assert troubles == []
+    assert elsewhere == []
+    # the second scan carried the phone's position, and the page shows its answer
+    assert (place["city"], place["country"]) == ("Kuala Lumpur", "MY")
+    assert first_message == "Authentic. First scan."
+    assert shared.startswith("Authentic. Scanned 2 times; first scanned on ")
