@@ -45,12 +45,9 @@ import json
 import logging
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
-
-from sqlalchemy.exc import IntegrityError
 
 from unitrace.epcis import (
     EVENT_TYPES,
@@ -68,10 +65,10 @@ from unitrace.gs1 import ElementString, InvalidCode, build_digital_link
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.gs1.digital_link import parse_digital_link
 from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_class_uri, epc_uri, parse_epc_uri
-from unitrace.registry.errors import AlreadyExists, InvalidRequest, NotFound, Refused
+from unitrace.registry.errors import InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, Role
 from unitrace.services import webhooks
-from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason, token_id_of
+from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason
 from unitrace.services.webhooks import DestinationRefused, WebhookDestinations, WebhookTarget
 from unitrace.store.epcis_query import (
     EVERY_EVENT,
@@ -82,8 +79,6 @@ from unitrace.store.epcis_query import (
     EventQuery,
     EventViewer,
     FoundEvent,
-    NamedQuery,
-    NewSubscription,
     PagePosition,
     Subscription,
     ValueMatch,
@@ -758,64 +753,6 @@ def _read_token(token: str, definition: QueryDefinition) -> tuple[PagePosition, 
     return position, delivered
 
 
-# --- named queries --------------------------------------------------------------------------
-
-_QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
-
-
-def create_named_query(
-    uow: UnitOfWork, name: Any, query: Any, *, actor: Actor, at: dt.datetime | None = None
-) -> NamedQuery:
-    """Store a named query; its definition is checked as a query is."""
-    if not isinstance(name, str) or _QUERY_NAME.fullmatch(name) is None:
-        raise InvalidRequest(
-            "name: 1 to 200 letters, digits, '.', '_', '~' or '-', starting with a letter or digit"
-        )
-    definition = read_query(json_parameters(query))
-    queries = EpcisQueries(uow.connection)
-    taken = AlreadyExists(f"name: a query named {name!r} exists already")
-    if queries.query_named(name) is not None:
-        raise taken
-    try:
-        # a savepoint, so that the unit of work stays usable after the name is found taken
-        with uow.connection.begin_nested():
-            return queries.add_query(
-                name,
-                definition.stored(),
-                party_id=actor.party_id,
-                created_by=actor.name,
-                at=at or dt.datetime.now(dt.UTC),
-            )
-    except IntegrityError:
-        # another request stored the name between the look-up and the insert
-        raise taken from None
-
-
-def named_queries(uow: UnitOfWork, *, actor: Actor) -> list[NamedQuery]:
-    """The named queries of the caller's party (an admin's view is all)."""
-    return EpcisQueries(uow.connection).named_queries(
-        party_id=actor.party_id, all_parties=actor.role is Role.ADMIN
-    )
-
-
-def named_query(uow: UnitOfWork, name: str, *, actor: Actor) -> NamedQuery:
-    """A named query of the caller's party; :class:`NotFound` otherwise."""
-    found = EpcisQueries(uow.connection).query_named(name)
-    if found is None or (actor.role is not Role.ADMIN and found.party_id != actor.party_id):
-        raise NotFound(f"no query named {name!r} is yours")
-    return found
-
-
-def delete_named_query(uow: UnitOfWork, name: str, *, actor: Actor) -> None:
-    """Remove a named query and every subscription to it."""
-    found = named_query(uow, name, actor=actor)
-    EpcisQueries(uow.connection).remove_query(found.id)
-
-
-def definition_of(query: NamedQuery) -> QueryDefinition:
-    return read_query(json_parameters(query.query))
-
-
 # --- subscriptions --------------------------------------------------------------------------
 
 SCHEDULE_FIELDS: Final = {
@@ -1015,76 +952,6 @@ def read_subscription(
     except InvalidRequest as error:
         raise SubscriptionControlsException(str(error)) from None
     return CheckedSubscription(request, target)
-
-
-def subscribe(
-    uow: UnitOfWork,
-    name: str,
-    body: Any,
-    *,
-    actor: Actor,
-    destinations: WebhookDestinations | None = None,
-    at: dt.datetime | None = None,
-) -> Subscription:
-    """Subscribe ``body.dest`` to the named query: events recorded from ``initialRecordTime``
-    (else from now) on are delivered, with ``actor``'s view of the events, for as long as
-    ``actor``'s token lives. ``body`` may come as :func:`read_subscription` checked it;
-    otherwise it is checked here against ``destinations`` (public addresses only unless
-    given). A refused subscription is a :class:`SubscriptionControlsException` and stores
-    nothing."""
-    now = at or dt.datetime.now(dt.UTC)
-    checked = (
-        body
-        if isinstance(body, CheckedSubscription)
-        else read_subscription(body, destinations=destinations or WebhookDestinations(), at=now)
-    )
-    request = checked.request
-    query = named_query(uow, name, actor=actor)
-    first = now if request.schedule is None else request.schedule.next_after(now)
-    queries = EpcisQueries(uow.connection)
-    try:
-        with uow.connection.begin_nested():
-            return queries.add_subscription(
-                query,
-                NewSubscription(
-                    subscription_id=str(uuid.uuid4()),
-                    dest=request.dest,
-                    signature_token=request.signature_token,
-                    stream=request.stream,
-                    schedule=request.schedule_fields,
-                    report_if_empty=request.report_if_empty,
-                    role=actor.role.value,
-                    party_id=actor.party_id,
-                    created_by=actor.name,
-                    token_id=token_id_of(actor),
-                    created_at=now,
-                    initial_record_time=request.initial_record_time or now,
-                    first_attempt_at=first,
-                ),
-            )
-    except IntegrityError:
-        if queries.query_named(name) is None:
-            # the query was deleted between the look-up and the insert (its foreign key)
-            raise NotFound(f"no query named {name!r} is yours: it was just deleted") from None
-        raise
-
-
-def subscriptions(uow: UnitOfWork, name: str, *, actor: Actor) -> list[Subscription]:
-    query = named_query(uow, name, actor=actor)
-    return EpcisQueries(uow.connection).subscriptions_of(query.id)
-
-
-def subscription(uow: UnitOfWork, name: str, subscription_id: str, *, actor: Actor) -> Subscription:
-    query = named_query(uow, name, actor=actor)
-    found = EpcisQueries(uow.connection).subscription(subscription_id)
-    if found is None or found.query_id != query.id:
-        raise NotFound(f"no subscription {subscription_id!r} to query {name!r}")
-    return found
-
-
-def unsubscribe(uow: UnitOfWork, name: str, subscription_id: str, *, actor: Actor) -> None:
-    found = subscription(uow, name, subscription_id, actor=actor)
-    EpcisQueries(uow.connection).remove_subscription(found.id)
 
 
 def subscription_json(found: Subscription) -> dict[str, Any]:

@@ -510,25 +510,35 @@ class EpcisQueries:
         ).scalar_one()
         return NamedQuery(pk, name, dict(query), party_id, created_by, at)
 
-    def query_named(self, name: str) -> NamedQuery | None:
+    def query_named(self, name: str, *, party_id: str | None) -> NamedQuery | None:
+        """The query ``name`` of the owner ``party_id`` (None: the brand's)."""
         row = self.connection.execute(
-            select(epcis_queries).where(epcis_queries.c.name == name)
+            select(epcis_queries).where(
+                epcis_queries.c.name == name, _same_party(epcis_queries.c.party_id, party_id)
+            )
         ).first()
         return None if row is None else _named_query(row)
 
-    def named_queries(self, *, party_id: str | None, all_parties: bool) -> list[NamedQuery]:
-        statement = select(epcis_queries).order_by(epcis_queries.c.name)
-        if not all_parties:
-            statement = statement.where(_same_party(epcis_queries.c.party_id, party_id))
+    def named_queries(self, *, party_id: str | None) -> list[NamedQuery]:
+        """The queries of the owner ``party_id`` (None: the brand's), by name."""
+        statement = (
+            select(epcis_queries)
+            .where(_same_party(epcis_queries.c.party_id, party_id))
+            .order_by(epcis_queries.c.name)
+        )
         return [_named_query(row) for row in self.connection.execute(statement)]
 
-    def remove_query(self, query_id: int) -> None:
+    def remove_query(self, query_id: int) -> list[str]:
         """The query and its subscriptions (the REST binding: deleting a query unsubscribes
-        every subscriber)."""
-        self.connection.execute(
-            delete(epcis_subscriptions).where(epcis_subscriptions.c.query_id == query_id)
-        )
+        every subscriber); the subscriptionIDs it had."""
+        ended = self.connection.execute(
+            delete(epcis_subscriptions)
+            .where(epcis_subscriptions.c.query_id == query_id)
+            .returning(epcis_subscriptions.c.subscription_id)
+        ).scalars()
+        subscription_ids = sorted(ended)
         self.connection.execute(delete(epcis_queries).where(epcis_queries.c.id == query_id))
+        return subscription_ids
 
     # --- subscriptions -----------------------------------------------------------------
 
