@@ -210,7 +210,13 @@ def test_both_ways_to_a_partys_view_narrow_every_query_alike(
 
 
 def test_a_partys_view_narrows_a_query_it_does_not_widen(known: KnownSet) -> None:
-    assert _found(known, {"MATCH_epc": S2}, EventViewer(False, "dist-2")) == ["E02"]
+    # S2 is dist-1's: dist-2 does not find it, though E02, which dist-2 sees, names it
+    assert _found(known, {"MATCH_epc": S2}, EventViewer(False, "dist-2")) == []
+    assert _found(known, {"MATCH_parentID": P1}, EventViewer(False, "dist-2")) == [
+        "E02",
+        "E05",
+        "E12",
+    ]
     assert _found(known, {"EQ_bizStep": "shipping"}, EventViewer(False, "dist-1")) == ["E03"]
 
 

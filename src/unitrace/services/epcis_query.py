@@ -68,6 +68,7 @@ from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_class_uri, epc_uri, par
 from unitrace.registry.errors import InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, Role
 from unitrace.services import webhooks
+from unitrace.services.epcis_redaction import redacted
 from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason
 from unitrace.services.webhooks import DestinationRefused, WebhookDestinations, WebhookTarget
 from unitrace.store.epcis_query import (
@@ -672,13 +673,16 @@ def answer_document(
     created: dt.datetime,
     subscription_id: str | None = None,
 ) -> dict[str, Any]:
-    """The EPCISQueryDocument with ``events``: each event's own extension namespaces are
+    """The EPCISQueryDocument with ``events``, each showing the EPCs its viewer may see
+    (:mod:`~unitrace.services.epcis_redaction`): each event's own extension namespaces are
     declared once, in the document's ``@context``, as the official schema expects; an event
     whose prefix means something else than another event's keeps its own ``@context``."""
     namespaces: dict[str, str] = {}
     written = []
     for found in events:
-        event = dict(found.document)
+        event = (
+            dict(found.document) if found.shown is None else redacted(found.document, found.shown)
+        )
         context = event.get("@context")
         if context is not None:
             own = namespaces_of(context)

@@ -27,7 +27,6 @@ recorded meanwhile neither shift nor repeat.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -54,12 +53,10 @@ from sqlalchemy import (
     update,
 )
 
-from unitrace.epcis import EpcNaming
-from unitrace.gs1 import Gtin
 from unitrace.store.events import LIST_ROLES
+from unitrace.store.held_epcs import HeldEpcs, serial_in, unit_epc, unit_uri_prefixes
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
 from unitrace.store.schema import (
-    EpcText,
     api_tokens,
     containers,
     epcis_events,
@@ -69,7 +66,6 @@ from unitrace.store.schema import (
     event_epcs,
     event_values,
     parties,
-    products,
     units,
 )
 from unitrace.store.times import utc
@@ -86,6 +82,9 @@ MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
     "MATCH_outputEPCClass": ("output_quantity",),
     "MATCH_anyEPCClass": ("quantity", "child_quantity", "input_quantity", "output_quantity"),
 }
+
+#: The roles of EPC classes (quantity lists): no party's serials, so found for every viewer.
+CLASS_ROLES = frozenset({"quantity", "child_quantity", "input_quantity", "output_quantity"})
 
 OrderBy = Literal["eventTime", "recordTime"]
 
@@ -169,6 +168,9 @@ class FoundEvent:
     document: dict[str, Any]
     position: PagePosition
     record_time: dt.datetime
+    #: the EPCs of ``document`` (its lists and parentID) its viewer may be shown: None for
+    #: every one (the brand's view, or an event of the viewer's own party)
+    shown: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +265,9 @@ class EpcisQueries:
             epcis_events.c.event_id,
             epcis_events.c.document,
             epcis_events.c.record_time,
+            epcis_events.c.party_id,
             order_column.label("order_time"),
-        ).where(*_conditions(query))
+        ).where(*_conditions(query, self._held_by(viewer)))
         if not viewer.everything:
             statement = statement.where(self._visible(viewer.party_id))
         if after is not None:
@@ -294,12 +297,17 @@ class EpcisQueries:
             self.select_events(query, viewer=viewer, after=after, limit=limit)
         ).all()
         epc_lists = self._epc_lists([row.id for row in rows])
-        found = []
+        documents: dict[int, dict[str, Any]] = {}
         for row in rows:
             document: dict[str, Any] = dict(row.document)
             for key, role in LIST_ROLES.items():
                 if key in document:
                     document[key] = epc_lists.get((row.id, role), [])
+            documents[row.id] = document
+        shown = self._shown(viewer, rows, documents)
+        found = []
+        for row in rows:
+            document = documents[row.id]
             recorded = utc(row.record_time)
             document["recordTime"] = recorded.isoformat(timespec="milliseconds")
             found.append(
@@ -309,9 +317,36 @@ class EpcisQueries:
                     document=document,
                     position=PagePosition(utc(row.order_time), row.id),
                     record_time=recorded,
+                    shown=shown.get(row.id),
                 )
             )
         return found
+
+    def _held_by(self, viewer: EventViewer) -> HeldEpcs | None:
+        """What ``viewer``'s party holds and held, where its view is a party's."""
+        if viewer.everything or viewer.party_id is None:
+            return None
+        return HeldEpcs(self.connection, viewer.party_id)
+
+    def _shown(
+        self, viewer: EventViewer, rows: Sequence[Any], documents: Mapping[int, dict[str, Any]]
+    ) -> dict[int, frozenset[str]]:
+        """The EPCs ``viewer`` may be shown of each event it sees but is not the party of (of
+        its own events, every EPC): those its party holds or held."""
+        held = self._held_by(viewer)
+        if held is None:
+            return {}
+        listed: dict[int, set[str]] = {}
+        for row in rows:
+            if row.party_id == viewer.party_id:
+                continue
+            document = documents[row.id]
+            named = listed[row.id] = set()
+            for key in LIST_ROLES:
+                named.update(document.get(key) or ())
+            if isinstance(document.get("parentID"), str):
+                named.add(document["parentID"])
+        return held.among(listed)
 
     def _epc_lists(self, pks: Sequence[int]) -> dict[tuple[int, str], list[str]]:
         """The EPC lists of the events ``pks``, by (event, role), in EPC order (EPCIS gives
@@ -354,12 +389,21 @@ class EpcisQueries:
         )
         if after is not None:
             statement = statement.where(named > after)
-        if not viewer.everything:
+        held = self._held_by(viewer)
+        if held is not None:
+            # an EPC the party holds or held, named by an event it may see: asked row by row
+            # as the index is walked in code order, so that a page stops once it is full
             statement = statement.where(
-                event_epcs.c.event_pk.in_(
-                    select(epcis_events.c.id).where(self._visible(viewer.party_id))
-                )
+                held.covers(named),
+                exists(
+                    select(1).where(
+                        epcis_events.c.id == event_epcs.c.event_pk,
+                        self._visible(viewer.party_id),
+                    )
+                ),
             )
+        elif not viewer.everything:
+            statement = statement.where(false())
         return [str(epc) for epc in self.connection.execute(statement).scalars()]
 
     def _visible(self, party_id: str | None) -> ColumnElement[bool]:
@@ -406,14 +450,10 @@ class EpcisQueries:
             .select_from(containers.join(named, named.c.epc == containers.c.epc))
             .where(containers.c.custodian_id == party_id),
         ]
-        for product_id, prefix, escapes in self._unit_uri_prefixes():
-            written: ColumnElement[str] = units.c.serial
-            # as the index writes them: "%" first, since the other escapes bring it in
-            for character, escape in escapes:
-                written = func.replace(written, character, escape)
+        for product_id, prefix, escapes in unit_uri_prefixes(self.connection):
             found.append(
                 select(named.c.event_pk)
-                .select_from(units.join(named, named.c.epc == literal(prefix, EpcText) + written))
+                .select_from(units.join(named, named.c.epc == unit_epc(prefix, escapes)))
                 .where(units.c.product_id == product_id, units.c.custodian_id == party_id)
             )
         return union(*found)
@@ -436,12 +476,8 @@ class EpcisQueries:
                 .where(named.c.event_pk == epcis_events.c.id, container_holder == party_id)
             )
         ]
-        for product_id, prefix, escapes in self._unit_uri_prefixes():
-            serial: ColumnElement[str] = func.substr(named.c.epc, len(prefix) + 1)
-            # undo the escapes in reverse, so that "%25" becomes "%" only once the others are
-            # read (an escape of one character never contains another's)
-            for character, escape in reversed(escapes):
-                serial = func.replace(serial, escape, character)
+        for product_id, prefix, escapes in unit_uri_prefixes(self.connection):
+            serial = serial_in(named.c.epc, prefix, escapes)
             in_custody.append(
                 exists(
                     select(1)
@@ -459,24 +495,6 @@ class EpcisQueries:
                 )
             )
         return or_(epcis_events.c.party_id == party_id, *in_custody)
-
-    def _unit_uri_prefixes(self) -> list[tuple[int, str, tuple[tuple[str, str], ...]]]:
-        """Each registered product's unit EPC prefix and serial escapes, as the event index
-        writes them (:class:`~unitrace.epcis.SerialUriTemplate`)."""
-        rows = self.connection.execute(
-            select(
-                products.c.id,
-                products.c.gtin,
-                products.c.company_prefix_length,
-                products.c.serial_alphabet,
-            ).order_by(products.c.id)
-        ).all()
-        known = frozenset(
-            row.gtin[1 : 1 + row.company_prefix_length]
-            for row in rows
-            if row.company_prefix_length is not None
-        )
-        return [(row.id, *_serial_template(known, row.gtin, row.serial_alphabet)) for row in rows]
 
     def latest_record(self) -> PagePosition | None:
         """The (recordTime, id) of the event recorded last: where a new subscription starts."""
@@ -723,17 +741,9 @@ class EpcisQueries:
         return CreatorStanding(token_known, revoked_at, party_known)
 
 
-@functools.lru_cache(maxsize=1024)
-def _serial_template(
-    company_prefixes: frozenset[str], gtin: str, alphabet: str
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    # building a template writes a URI per character of the alphabet: a few hundred
-    # microseconds that a distributor's every query would otherwise pay again
-    template = EpcNaming(company_prefixes).serial_template(Gtin(gtin), alphabet)
-    return template.prefix, template.escapes
-
-
-def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
+def _conditions(query: EventQuery, held: HeldEpcs | None = None) -> list[ColumnElement[bool]]:
+    """The conditions of ``query``; with ``held``, a ``MATCH_`` parameter on EPCs (not
+    classes) finds only the EPCs the viewer's party holds or held."""
     events = epcis_events.c
     conditions: list[ColumnElement[bool]] = []
     for column, values in (
@@ -767,20 +777,23 @@ def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
     if query.error_declared:
         conditions.append(events.error_declaration_time.is_not(None))
     for match in query.epc_matches:
-        conditions.append(events.id.in_(_epc_match(match)))
+        instances = not set(match.roles) & CLASS_ROLES
+        conditions.append(events.id.in_(_epc_match(match, held if instances else None)))
     for wanted in query.value_matches:
         conditions.append(events.id.in_(_value_match(wanted)))
     return conditions
 
 
-def _epc_match(match: EpcMatch) -> CompoundSelect[Any]:
-    """The events naming an EPC ``match`` matches: one select per exact list and per prefix,
-    in each index, so that every one is a seek of the EPC index on both databases (an OR of
-    them is not always planned so)."""
+def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> CompoundSelect[Any]:
+    """The events naming an EPC ``match`` matches (one ``held`` covers, where given): one
+    select per exact list and per prefix, in each index, so that every one is a seek of the
+    EPC index on both databases (an OR of them is not always planned so)."""
     named: list[Select[Any]] = []
     for index in (event_epcs, event_canonical_epcs):
         epc = index.c.epc
         found = select(index.c.event_pk).where(index.c.role.in_(match.roles))
+        if held is not None:
+            found = found.where(held.covers(epc))
         if match.exact:
             named.append(found.where(epc.in_(sorted(match.exact))))
         # a range rather than LIKE or substr: LIKE ignores case on SQLite (serials do not),
