@@ -39,26 +39,21 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     false,
-    func,
     insert,
-    literal,
-    literal_column,
     or_,
     select,
     true,
-    union,
     union_all,
     update,
 )
 
 from unitrace.store.events import LIST_ROLES
-from unitrace.store.held_epcs import HeldEpcs, serial_in, unit_epc, unit_uri_prefixes
+from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
+from unitrace.store.party_view import PartyView
 from unitrace.store.schema import (
     api_tokens,
-    containers,
     epcis_events,
     epcis_queries,
     epcis_subscriptions,
@@ -66,7 +61,6 @@ from unitrace.store.schema import (
     event_epcs,
     event_values,
     parties,
-    units,
 )
 from unitrace.store.times import utc
 
@@ -140,8 +134,9 @@ class EventQuery:
 
 @dataclass(frozen=True, slots=True)
 class EventViewer:
-    """Whose view of the events a query gets: every event, or a party's (see
-    :meth:`EpcisQueries._visible`); a restricted viewer without a party sees none."""
+    """Whose view of the events a query gets: every event, or a party's
+    (:class:`~unitrace.store.party_view.PartyView`); a restricted viewer without a party sees
+    none."""
 
     everything: bool
     party_id: str | None = None
@@ -242,6 +237,24 @@ class EpcisQueries:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self._views: dict[str, PartyView] = {}
+
+    def _view(self, viewer: EventViewer) -> PartyView | None:
+        """``viewer``'s party's view, where its view is a party's (one per party and unit of
+        work: what the party holds is counted and asked of once)."""
+        if viewer.everything or viewer.party_id is None:
+            return None
+        if viewer.party_id not in self._views:
+            self._views[viewer.party_id] = PartyView(self.connection, viewer.party_id)
+        return self._views[viewer.party_id]
+
+    def _visible(self, viewer: EventViewer) -> ColumnElement[bool]:
+        """The events ``viewer`` may see (every one, a party's, or none for a view of no
+        party)."""
+        view = self._view(viewer)
+        if view is not None:
+            return view.events()
+        return true() if viewer.everything else false()
 
     # --- events ------------------------------------------------------------------------
 
@@ -269,7 +282,7 @@ class EpcisQueries:
             order_column.label("order_time"),
         ).where(*_conditions(query, self._held_by(viewer)))
         if not viewer.everything:
-            statement = statement.where(self._visible(viewer.party_id))
+            statement = statement.where(self._visible(viewer))
         if after is not None:
             later = (
                 (order_column < after.time, epcis_events.c.id < after.pk)
@@ -324,21 +337,20 @@ class EpcisQueries:
 
     def _held_by(self, viewer: EventViewer) -> HeldEpcs | None:
         """What ``viewer``'s party holds and held, where its view is a party's."""
-        if viewer.everything or viewer.party_id is None:
-            return None
-        return HeldEpcs(self.connection, viewer.party_id)
+        view = self._view(viewer)
+        return None if view is None else view.held
 
     def _shown(
         self, viewer: EventViewer, rows: Sequence[Any], documents: Mapping[int, dict[str, Any]]
     ) -> dict[int, frozenset[str]]:
         """The EPCs ``viewer`` may be shown of each event it sees but is not the party of (of
         its own events, every EPC): those its party holds or held."""
-        held = self._held_by(viewer)
-        if held is None:
+        view = self._view(viewer)
+        if view is None:
             return {}
         listed: dict[int, set[str]] = {}
         for row in rows:
-            if row.party_id == viewer.party_id:
+            if row.party_id == view.party_id:
                 continue
             document = documents[row.id]
             named = listed[row.id] = set()
@@ -346,7 +358,7 @@ class EpcisQueries:
                 named.update(document.get(key) or ())
             if isinstance(document.get("parentID"), str):
                 named.add(document["parentID"])
-        return held.among(listed)
+        return view.held.among(listed)
 
     def _epc_lists(self, pks: Sequence[int]) -> dict[tuple[int, str], list[str]]:
         """The EPC lists of the events ``pks``, by (event, role), in EPC order (EPCIS gives
@@ -372,7 +384,7 @@ class EpcisQueries:
         chosen = epcis_events.c[column]
         statement = select(chosen).where(chosen.is_not(None)).distinct().order_by(chosen)
         if not viewer.everything:
-            statement = statement.where(self._visible(viewer.party_id))
+            statement = statement.where(self._visible(viewer))
         return [str(value) for value in self.connection.execute(statement).scalars()]
 
     def known_epcs(self, *, viewer: EventViewer, after: str | None, limit: int) -> list[str]:
@@ -389,112 +401,13 @@ class EpcisQueries:
         )
         if after is not None:
             statement = statement.where(named > after)
-        held = self._held_by(viewer)
-        if held is not None:
-            # an EPC the party holds or held, named by an event it may see: asked row by row
-            # as the index is walked in code order, so that a page stops once it is full
-            statement = statement.where(
-                held.covers(named),
-                exists(
-                    select(1).where(
-                        epcis_events.c.id == event_epcs.c.event_pk,
-                        self._visible(viewer.party_id),
-                    )
-                ),
-            )
+        view = self._view(viewer)
+        if view is not None:
+            # an EPC the party holds or held, named by an event it may see
+            statement = statement.where(view.names_seen(event_epcs), view.held.covers(named))
         elif not viewer.everything:
             statement = statement.where(false())
         return [str(epc) for epc in self.connection.execute(statement).scalars()]
-
-    def _visible(self, party_id: str | None) -> ColumnElement[bool]:
-        """What a party may see: the events that concern it, and the events naming (in any
-        role, the units moved inside a container too) a unit or container in its custody
-        now.
-
-        Two ways to the same events. For a party that holds little, the events are found
-        from what it holds (its events, then those naming its containers and units, each by
-        index), and the query reads only those; otherwise each event the query reads is
-        asked whether the party may see it, which stops as soon as a page is full. Asking
-        event by event made a party holding a few units read every event of the repository
-        for a page; finding the events forward would cost a party holding much its whole
-        history for one page."""
-        if party_id is None:
-            return false()
-        if self._holds_little(party_id):
-            return epcis_events.c.id.in_(self._visible_ids(party_id))
-        return self._visible_event_by_event(party_id)
-
-    def _holds_little(self, party_id: str) -> bool:
-        """Whether ``party_id`` holds at most :attr:`FORWARD_VIEW_LIMIT` units, containers and
-        events of its own (each counted only that far, by index)."""
-        limit = self.FORWARD_VIEW_LIMIT
-        for table, column in (
-            (units, units.c.custodian_id),
-            (containers, containers.c.custodian_id),
-            (epcis_events, epcis_events.c.party_id),
-        ):
-            held: Select[Any] = (
-                select(literal_column("1")).select_from(table).where(column == party_id)
-            )
-            counted = select(func.count()).select_from(held.limit(limit + 1).subquery())
-            if self.connection.execute(counted).scalar_one() > limit:
-                return False
-        return True
-
-    def _visible_ids(self, party_id: str) -> CompoundSelect[Any]:
-        """The ids of the events ``party_id`` may see, found from what it holds."""
-        named = event_epcs.alias("named")
-        found: list[Select[Any]] = [
-            select(epcis_events.c.id).where(epcis_events.c.party_id == party_id),
-            select(named.c.event_pk)
-            .select_from(containers.join(named, named.c.epc == containers.c.epc))
-            .where(containers.c.custodian_id == party_id),
-        ]
-        for product_id, prefix, escapes in unit_uri_prefixes(self.connection):
-            found.append(
-                select(named.c.event_pk)
-                .select_from(units.join(named, named.c.epc == unit_epc(prefix, escapes)))
-                .where(units.c.product_id == product_id, units.c.custodian_id == party_id)
-            )
-        return union(*found)
-
-    #: The most units, containers and events of its own a party may hold for its view to be
-    #: found forward (see :meth:`_visible`).
-    FORWARD_VIEW_LIMIT: int = 2_000
-
-    def _visible_event_by_event(self, party_id: str) -> ColumnElement[bool]:
-        named = event_epcs.alias("named")
-        # each event's EPCs lead to a unit or container by its key; the custodian is then
-        # compared, never sought ("|| ''" keeps its index out, which SQLite would otherwise
-        # walk once per event, through every unit the party holds)
-        container_holder = containers.c.custodian_id + literal("")
-        unit_holder = units.c.custodian_id + literal("")
-        in_custody: list[ColumnElement[bool]] = [
-            exists(
-                select(1)
-                .select_from(named.join(containers, containers.c.epc == named.c.epc))
-                .where(named.c.event_pk == epcis_events.c.id, container_holder == party_id)
-            )
-        ]
-        for product_id, prefix, escapes in unit_uri_prefixes(self.connection):
-            serial = serial_in(named.c.epc, prefix, escapes)
-            in_custody.append(
-                exists(
-                    select(1)
-                    .select_from(
-                        named.join(
-                            units,
-                            and_(units.c.product_id == product_id, units.c.serial == serial),
-                        )
-                    )
-                    .where(
-                        named.c.event_pk == epcis_events.c.id,
-                        func.substr(named.c.epc, 1, len(prefix)) == prefix,
-                        unit_holder == party_id,
-                    )
-                )
-            )
-        return or_(epcis_events.c.party_id == party_id, *in_custody)
 
     def latest_record(self) -> PagePosition | None:
         """The (recordTime, id) of the event recorded last: where a new subscription starts."""
@@ -789,18 +702,21 @@ def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> CompoundSelect[Any]:
     select per exact list and per prefix, in each index, so that every one is a seek of the
     EPC index on both databases (an OR of them is not always planned so)."""
     named: list[Select[Any]] = []
+    # the EPCs asked for that the party holds or held are found at once; those a pattern
+    # covers, row by row
+    exact = match.exact if held is None else held.held_of(match.exact)
     for index in (event_epcs, event_canonical_epcs):
         epc = index.c.epc
         found = select(index.c.event_pk).where(index.c.role.in_(match.roles))
-        if held is not None:
+        if exact:
+            named.append(found.where(epc.in_(sorted(exact))))
+        if held is not None and match.prefixes:
             found = found.where(held.covers(epc))
-        if match.exact:
-            named.append(found.where(epc.in_(sorted(match.exact))))
         # a range rather than LIKE or substr: LIKE ignores case on SQLite (serials do not),
         # and neither is a seek of the index on both databases; the range is, in byte order
         for prefix in sorted(match.prefixes):
             named.append(found.where(epc >= prefix, epc < prefix_successor(prefix)))
-    if not match.exact and not match.prefixes:
+    if not named:
         named.append(select(event_epcs.c.event_pk).where(false()))
     return union_all(*named)
 
