@@ -141,6 +141,16 @@ GOOD_EVENT = {**BROKEN_EVENT, "eventID": "urn:uuid:6e1f3d0b-0000-4000-8000-00000
 GOOD_EVENT["bizStep"] = "shipping"
 
 
+def epcis_document(*events: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@context": [EPCIS_CONTEXT],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-02T09:00:00Z",
+        "epcisBody": {"eventList": list(events)},
+    }
+
+
 @pytest.mark.parametrize(
     ("behaviour", "captured"), [("rollback", []), ("proceed", [GOOD_EVENT["eventID"]])]
 )
@@ -151,13 +161,7 @@ def test_a_job_with_a_broken_event_lists_its_errors(
     behaviour: str,
     captured: list[str],
 ) -> None:
-    document = {
-        "@context": [EPCIS_CONTEXT],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-02T09:00:00Z",
-        "epcisBody": {"eventList": [GOOD_EVENT, BROKEN_EVENT]},
-    }
+    document = epcis_document(GOOD_EVENT, BROKEN_EVENT)
     sent = client.post(
         "/epcis/capture", json=document, headers={**admin, "GS1-Capture-Error-Behaviour": behaviour}
     )
@@ -239,13 +243,7 @@ def test_a_partner_sees_only_its_own_capture_jobs(
             register_party(uow, id=party, name=party, role="distributor", actor=SYSTEM)
         uow.commit()
     a, b = token_for("distributor", "dist-a"), token_for("distributor", "dist-b")
-    document = {
-        "@context": [EPCIS_CONTEXT],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-02T09:00:00Z",
-        "epcisBody": {"eventList": [GOOD_EVENT]},
-    }
+    document = epcis_document(GOOD_EVENT)
     location = client.post("/epcis/capture", json=document, headers=a).headers["Location"]
     assert finished(client, location, a)["success"] is True
     assert client.get(location, headers=b).status_code == 404
@@ -293,13 +291,7 @@ def test_each_caller_lists_the_capture_jobs_it_may_read_one_by_one(
     }
     for number, capturer in enumerate(("admin", "dist-a", "line@plant"), start=1):
         event = {**GOOD_EVENT, "eventID": f"urn:uuid:6e1f3d0b-0000-4000-8000-0000000000c{number}"}
-        document = {
-            "@context": [EPCIS_CONTEXT],
-            "type": "EPCISDocument",
-            "schemaVersion": "2.0",
-            "creationDate": "2026-03-02T09:00:00Z",
-            "epcisBody": {"eventList": [event]},
-        }
+        document = epcis_document(event)
         sent = client.post("/epcis/capture", json=document, headers=tokens[capturer])
         assert sent.headers["Location"] == f"/epcis/capture/{number}"
         assert finished(client, sent.headers["Location"], tokens["admin"])["success"] is True

@@ -1,11 +1,14 @@
 """EPCIS 2.0 queries: the standard query parameters read and checked, run for a caller with
 the view of the events that caller may have, answered as an EPCISQueryDocument a page at a
-time; named queries; and webhook subscriptions to them, delivered by :class:`SubscriptionDelivery`.
+time; and the webhook subscriptions to named queries (kept by
+:mod:`unitrace.services.epcis_named_queries`), delivered by :class:`SubscriptionDelivery`.
 
 Who sees what: ``admin`` and ``line`` tokens (the brand owner's own) see every event; a
 ``distributor`` or ``verifier`` token sees the events that concern its party (``party_id``: a
 shipment's destination, else the recorder's party) and the events naming a unit or container
-in its party's custody now.
+in its party's custody now, and of their EPCs only those its party holds or held: the others
+are withheld from each event it is shown (:mod:`unitrace.services.epcis_redaction`), and a
+``MATCH_`` parameter on EPCs finds only those.
 
 How values are read:
 

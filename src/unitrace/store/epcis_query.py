@@ -78,7 +78,7 @@ MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
 }
 
 #: The roles of EPC classes (quantity lists): no party's serials, so found for every viewer.
-CLASS_ROLES = frozenset({"quantity", "child_quantity", "input_quantity", "output_quantity"})
+CLASS_ROLES = frozenset(MATCH_ROLES["MATCH_anyEPCClass"])
 
 OrderBy = Literal["eventTime", "recordTime"]
 
@@ -249,12 +249,10 @@ class EpcisQueries:
         return self._views[viewer.party_id]
 
     def _visible(self, viewer: EventViewer) -> ColumnElement[bool]:
-        """The events ``viewer`` may see (every one, a party's, or none for a view of no
-        party)."""
+        """The events ``viewer``, whose view is not every event, may see: its party's view,
+        or none for a view of no party."""
         view = self._view(viewer)
-        if view is not None:
-            return view.events()
-        return true() if viewer.everything else false()
+        return false() if view is None else view.events()
 
     # --- events ------------------------------------------------------------------------
 

@@ -350,7 +350,8 @@ async def create_query(request: Request, actor: Caller) -> Response:
 
 @router.get("/queries")
 def queries(uow: Reader, actor: Caller) -> JSONResponse:
-    """The named queries of this token's party (all of them for an admin), unpaginated."""
+    """The named queries of this token's owner (the brand's for admin and line tokens, else
+    its party's), unpaginated."""
     return JSONResponse(
         [_query_json(found) for found in epcis_named_queries.named_queries(uow, actor=actor)],
         headers=VERSIONS,
