@@ -36,9 +36,9 @@ def test_queries_and_jobs_of_brand_tokens_move_to_the_brand(blank_engine: Engine
             connection.execute(
                 text(
                     "INSERT INTO parties (id, name, role, territory, created_at) "
-                    "VALUES (:id, :id, 'distributor', '[]', :at)"
+                    "VALUES (:id, :name, 'distributor', '[]', :at)"
                 ),
-                {"id": party, "at": AT},
+                {"id": party, "name": party.title(), "at": AT},
             )
         for token_id, role, party in ((1, "line", "plant"), (2, "distributor", "dist-a")):
             connection.execute(
@@ -110,14 +110,15 @@ def test_queries_and_jobs_of_brand_tokens_move_to_the_brand(blank_engine: Engine
     with blank_engine.begin() as connection:
         kept = connection.execute(text("SELECT query_id FROM epcis_subscriptions")).scalars()
         assert list(kept) == [1]
+    # ids given, as above: PostgreSQL's sequence knows nothing of those
     insert = text(
-        "INSERT INTO epcis_queries (name, query, party_id, created_at) "
-        "VALUES (:name, '{}', :party, :at)"
+        "INSERT INTO epcis_queries (id, name, query, party_id, created_at) "
+        "VALUES (:id, :name, '{}', :party, :at)"
     )
     with blank_engine.begin() as connection:
         # another owner may take a name; the same owner may not
-        connection.execute(insert, {"name": "by-line", "party": "dist-a", "at": AT})
-        connection.execute(insert, {"name": "by-distributor", "party": None, "at": AT})
-    for name, party in (("by-line", None), ("by-hand", "dist-a")):
+        connection.execute(insert, {"id": 5, "name": "by-line", "party": "dist-a", "at": AT})
+        connection.execute(insert, {"id": 6, "name": "by-distributor", "party": None, "at": AT})
+    for query_id, name, party in ((7, "by-line", None), (8, "by-hand", "dist-a")):
         with pytest.raises(IntegrityError), blank_engine.begin() as connection:
-            connection.execute(insert, {"name": name, "party": party, "at": AT})
+            connection.execute(insert, {"id": query_id, "name": name, "party": party, "at": AT})
