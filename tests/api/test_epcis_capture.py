@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.test_epcis_problems import document as epcis_document
 from tests.epcis.official import schema_errors
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.epcis.xml import validate_xml
@@ -139,16 +140,6 @@ BROKEN_EVENT = {
 }
 GOOD_EVENT = {**BROKEN_EVENT, "eventID": "urn:uuid:6e1f3d0b-0000-4000-8000-00000000000a"}
 GOOD_EVENT["bizStep"] = "shipping"
-
-
-def epcis_document(*events: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "@context": [EPCIS_CONTEXT],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-02T09:00:00Z",
-        "epcisBody": {"eventList": list(events)},
-    }
 
 
 @pytest.mark.parametrize(
