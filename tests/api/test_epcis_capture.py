@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.test_epcis_problems import document as epcis_document
 from tests.epcis.official import schema_errors
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.epcis.xml import validate_xml
@@ -151,13 +152,7 @@ def test_a_job_with_a_broken_event_lists_its_errors(
     behaviour: str,
     captured: list[str],
 ) -> None:
-    document = {
-        "@context": [EPCIS_CONTEXT],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-02T09:00:00Z",
-        "epcisBody": {"eventList": [GOOD_EVENT, BROKEN_EVENT]},
-    }
+    document = epcis_document(GOOD_EVENT, BROKEN_EVENT)
     sent = client.post(
         "/epcis/capture", json=document, headers={**admin, "GS1-Capture-Error-Behaviour": behaviour}
     )
@@ -239,16 +234,71 @@ def test_a_partner_sees_only_its_own_capture_jobs(
             register_party(uow, id=party, name=party, role="distributor", actor=SYSTEM)
         uow.commit()
     a, b = token_for("distributor", "dist-a"), token_for("distributor", "dist-b")
-    document = {
-        "@context": [EPCIS_CONTEXT],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-02T09:00:00Z",
-        "epcisBody": {"eventList": [GOOD_EVENT]},
-    }
+    document = epcis_document(GOOD_EVENT)
     location = client.post("/epcis/capture", json=document, headers=a).headers["Location"]
     assert finished(client, location, a)["success"] is True
     assert client.get(location, headers=b).status_code == 404
     assert [
         job["captureID"] for job in client.get("/epcis/capture", headers=b).json()["captureJobs"]
     ] == []
+
+
+#: (caller, the jobs it lists, newest first): jobs 1 (admin's), 2 (dist-a's) and 3 (a line
+#: token's, bound to the brand's plant) are captured. A job is its capturer's owner's: the
+#: brand's tokens share theirs, an admin reads every job, a verifier none.
+JOB_READERS = [
+    ("admin", [3, 2, 1]),
+    ("line", [3, 1]),
+    ("line@plant", [3, 1]),
+    ("dist-a", [2]),
+    ("dist-b", []),
+    ("verifier", None),
+]
+
+
+@pytest.mark.parametrize(("caller", "listed"), JOB_READERS)
+def test_each_caller_lists_the_capture_jobs_it_may_read_one_by_one(
+    client: TestClient,
+    database: Database,
+    token_for: Callable[..., dict[str, str]],
+    caller: str,
+    listed: list[int] | None,
+) -> None:
+    from tests.api.conftest import SYSTEM
+    from unitrace.services.catalog import register_party
+
+    with database.unit_of_work() as uow:
+        register_party(uow, id="plant", name="Plant", role="manufacturer", actor=SYSTEM)
+        for party in ("dist-a", "dist-b"):
+            register_party(uow, id=party, name=party, role="distributor", actor=SYSTEM)
+        uow.commit()
+    tokens = {
+        "admin": token_for("admin"),
+        "line": token_for("line"),
+        "line@plant": token_for("line", "plant"),
+        "dist-a": token_for("distributor", "dist-a"),
+        "dist-b": token_for("distributor", "dist-b"),
+        "verifier": token_for("verifier"),
+    }
+    for number, capturer in enumerate(("admin", "dist-a", "line@plant"), start=1):
+        event = {**GOOD_EVENT, "eventID": f"urn:uuid:6e1f3d0b-0000-4000-8000-0000000000c{number}"}
+        document = epcis_document(event)
+        sent = client.post("/epcis/capture", json=document, headers=tokens[capturer])
+        assert sent.headers["Location"] == f"/epcis/capture/{number}"
+        assert finished(client, sent.headers["Location"], tokens["admin"])["success"] is True
+    token = tokens[caller]
+    answer = client.get("/epcis/capture", headers=token)
+    read = [
+        number
+        for number in (1, 2, 3)
+        if client.get(f"/epcis/capture/{number}", headers=token).status_code == 200
+    ]
+    if listed is None:
+        assert answer.status_code == 403
+        assert answer.json()["type"] == "epcisException:SecurityException"
+        assert [
+            client.get(f"/epcis/capture/{n}", headers=token).status_code for n in (1, 2, 3)
+        ] == [403] * 3
+        return
+    assert [job["captureID"] for job in answer.json()["captureJobs"]] == [str(n) for n in listed]
+    assert read == sorted(listed)

@@ -142,7 +142,11 @@ def test_revoking_a_token_suspends_its_subscriptions(
     assert client.delete(f"/api/tokens/{made['id']}", headers=admin).status_code == 204
     assert client.delete(f"/api/tokens/{made['id']}", headers=admin).status_code == 404
 
-    state = client.get(path, headers=admin).json()
+    # the subscription is dist-1's: another of its tokens reads it
+    other = client.post(
+        "/api/tokens", json={"role": "distributor", "party": "dist-1"}, headers=admin
+    ).json()
+    state = client.get(path, headers={"Authorization": f"Bearer {other['token']}"}).json()
     assert state["deliveryStatus"] == "suspended"
     assert state["suspendedReason"].startswith(
         f"the token that made it (token:{made['id']}) was revoked at "

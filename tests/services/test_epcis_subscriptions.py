@@ -18,7 +18,7 @@ from tests.epcis_known_events import FIRST_RECORDED, KnownSet, known_set, name_o
 from tests.epcis_known_events import known as known_events
 from unitrace.registry.errors import AlreadyExists, Conflict, NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services import catalog, epcis_query
+from unitrace.services import catalog, epcis_named_queries, epcis_query
 from unitrace.services.epcis_query import (
     DeliveryPolicy,
     SubscriptionControlsException,
@@ -91,7 +91,7 @@ def token_actor(database: Database, role: str, party: str | None = None) -> Acto
 
 def make_query(database: Database, name: str, actor: Actor, query: dict[str, Any]) -> None:
     with database.unit_of_work() as uow:
-        epcis_query.create_named_query(uow, name, query, actor=actor)
+        epcis_named_queries.create_named_query(uow, name, query, actor=actor)
         uow.commit()
 
 
@@ -105,7 +105,7 @@ def make_subscription(
     since: dt.datetime = FIRST_RECORDED - dt.timedelta(days=1),
 ) -> str:
     with database.unit_of_work() as uow:
-        made = epcis_query.subscribe(
+        made = epcis_named_queries.subscribe(
             uow,
             name,
             {"dest": dest, "stream": True, "initialRecordTime": since.isoformat()},
@@ -117,9 +117,12 @@ def make_subscription(
     return made.subscription_id
 
 
-def subscription_json(database: Database, name: str, subscription_id: str) -> dict[str, Any]:
+def subscription_json(
+    database: Database, name: str, subscription_id: str, owner: Actor = ADMIN
+) -> dict[str, Any]:
+    """A subscription as its query's owner (``owner``'s party) reads it."""
     with database.unit_of_work(read_only=True) as uow:
-        found = epcis_query.subscription(uow, name, subscription_id, actor=ADMIN)
+        found = epcis_named_queries.subscription(uow, name, subscription_id, actor=owner)
     return epcis_query.subscription_json(found)
 
 
@@ -155,19 +158,27 @@ def subscription_count(database: Database) -> int:
 # --- a query name taken twice at once -----------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("second_actor", "second_owner"),
+    [
+        (Actor("line-1", Role.LINE, "plant"), None),  # the brand again: one query, one conflict
+        (Actor("dist", Role.DISTRIBUTOR, "dist-x"), "dist-x"),  # another owner: two queries
+    ],
+)
 def test_two_simultaneous_creations_of_one_name_give_one_query_and_one_conflict(
-    database: Database,
+    database: Database, second_actor: Actor, second_owner: str | None
 ) -> None:
     """The first request has stored the name but not committed when the second looks: on
     PostgreSQL the second finds the name free, and its insert waits on the unique index until
     the first commits; on SQLite the second waits for the writer lock and finds the name taken.
-    Either way: a Conflict, never a database error."""
+    Either way: a Conflict, never a database error. A name is one owner's: another owner
+    making it at the same time makes its own."""
     stored = threading.Event()
     outcomes: dict[str, object] = {}
 
     def first() -> None:
         with database.unit_of_work() as uow:
-            epcis_query.create_named_query(
+            epcis_named_queries.create_named_query(
                 uow, "inbound", {"eventType": ["ObjectEvent"]}, actor=ADMIN
             )
             stored.set()
@@ -180,8 +191,8 @@ def test_two_simultaneous_creations_of_one_name_give_one_query_and_one_conflict(
         stored.wait(5)
         try:
             with database.unit_of_work() as uow:
-                epcis_query.create_named_query(
-                    uow, "inbound", {"eventType": ["AggregationEvent"]}, actor=ADMIN
+                epcis_named_queries.create_named_query(
+                    uow, "inbound", {"eventType": ["AggregationEvent"]}, actor=second_actor
                 )
                 uow.commit()
             outcomes["second"] = "created"
@@ -194,12 +205,21 @@ def test_two_simultaneous_creations_of_one_name_give_one_query_and_one_conflict(
     for thread in threads:
         thread.join(10)
     assert outcomes["first"] == "created"
-    refused = outcomes["second"]
-    assert isinstance(refused, AlreadyExists), refused
-    assert str(refused) == "name: a query named 'inbound' exists already"
+    stored_queries = [(None, "inbound", {"eventType": ["ObjectEvent"]})]
+    if second_owner is None:
+        refused = outcomes["second"]
+        assert isinstance(refused, AlreadyExists), refused
+        assert str(refused) == "name: a query named 'inbound' exists already"
+    else:
+        assert outcomes["second"] == "created"
+        stored_queries.append((second_owner, "inbound", {"eventType": ["AggregationEvent"]}))
     with database.unit_of_work(read_only=True) as uow:
-        rows = uow.connection.execute(select(epcis_queries.c.name, epcis_queries.c.query)).all()
-    assert [(row.name, row.query) for row in rows] == [("inbound", {"eventType": ["ObjectEvent"]})]
+        rows = uow.connection.execute(
+            select(epcis_queries.c.party_id, epcis_queries.c.name, epcis_queries.c.query).order_by(
+                epcis_queries.c.id
+            )
+        ).all()
+    assert [(row.party_id, row.name, row.query) for row in rows] == stored_queries
 
 
 def test_a_name_stored_between_the_look_up_and_the_insert_is_a_conflict(
@@ -207,11 +227,11 @@ def test_a_name_stored_between_the_look_up_and_the_insert_is_a_conflict(
 ) -> None:
     """The unique index decides, whatever the look-up saw; the unit of work stays usable."""
     make_query(database, "inbound", ADMIN, {})
-    monkeypatch.setattr(EpcisQueries, "query_named", lambda self, name: None)
+    monkeypatch.setattr(EpcisQueries, "query_named", lambda self, name, party_id: None)
     with database.unit_of_work() as uow:
         with pytest.raises(Conflict, match="a query named 'inbound' exists already"):
-            epcis_query.create_named_query(uow, "inbound", {}, actor=ADMIN)
-        epcis_query.create_named_query(uow, "outbound", {}, actor=ADMIN)
+            epcis_named_queries.create_named_query(uow, "inbound", {}, actor=ADMIN)
+        epcis_named_queries.create_named_query(uow, "outbound", {}, actor=ADMIN)
         uow.commit()
     with database.unit_of_work(read_only=True) as uow:
         names = uow.connection.execute(select(epcis_queries.c.name).order_by(epcis_queries.c.name))
@@ -223,11 +243,11 @@ def test_subscribing_to_a_query_deleted_meanwhile_is_not_found(
 ) -> None:
     make_query(database, "inbound", ADMIN, {})
     with database.unit_of_work(read_only=True) as uow:
-        stale = epcis_query.named_query(uow, "inbound", actor=ADMIN)
+        stale = epcis_named_queries.named_query(uow, "inbound", actor=ADMIN)
     with database.unit_of_work() as uow:
-        epcis_query.delete_named_query(uow, "inbound", actor=ADMIN)
+        epcis_named_queries.delete_named_query(uow, "inbound", actor=ADMIN)
         uow.commit()
-    monkeypatch.setattr(epcis_query, "named_query", lambda uow, name, actor: stale)
+    monkeypatch.setattr(epcis_named_queries, "named_query", lambda uow, name, actor: stale)
     with pytest.raises(NotFound, match="it was just deleted"):
         make_subscription(database, "inbound", ADMIN, StandInDns(hooks_partner_example=[PUBLIC]))
     assert subscription_count(database) == 0
@@ -301,12 +321,12 @@ def test_revoking_the_token_suspends_its_subscriptions_with_the_reason(known: Kn
     with database.unit_of_work() as uow:
         revoke_token(uow, token_id, actor=ADMIN, at=at)
         uow.commit()
-    state = subscription_json(database, "revoked-feed", revoked)
+    state = subscription_json(database, "revoked-feed", revoked, other)
     assert (state["deliveryStatus"], state["suspendedReason"]) == (
         "suspended",
         f"the token that made it (token:{token_id}) was revoked at 2026-03-01T12:00:00Z",
     )
-    assert "suspendedReason" not in subscription_json(database, "revoked-feed", kept)
+    assert "suspendedReason" not in subscription_json(database, "revoked-feed", kept, other)
     subscriber = Subscriber()
     assert delivery(database, dns, subscriber).deliver_due() == 1
     assert [
@@ -334,7 +354,7 @@ def test_a_token_revoked_behind_the_services_back_is_caught_at_delivery(known: K
     subscriber = Subscriber()
     assert delivery(database, dns, subscriber).deliver_due() == 0
     assert subscriber.posts == []
-    state = subscription_json(database, "quietly-revoked", subscription_id)
+    state = subscription_json(database, "quietly-revoked", subscription_id, distributor)
     assert state["deliveryStatus"] == "suspended"
     assert state["suspendedReason"] == (
         f"the token that made it ({distributor.name}) was revoked at 2026-03-02T08:30:00Z"
@@ -356,7 +376,7 @@ def test_a_subscription_whose_party_is_gone_is_suspended(database: Database) -> 
         uow.connection.execute(delete(parties).where(parties.c.id == "dist-gone"))
         uow.commit()
     assert delivery(database, dns, Subscriber()).deliver_due() == 0
-    state = subscription_json(database, "gone-feed", subscription_id)
+    state = subscription_json(database, "gone-feed", subscription_id, feed)
     assert (state["deliveryStatus"], state["suspendedReason"]) == (
         "suspended",
         "its party 'dist-gone', whose view of the events it had, no longer exists",
@@ -380,7 +400,7 @@ def test_a_revocation_during_a_delivery_is_not_undone_by_its_outcome(known: Know
             return super().__call__(target, body, headers)
 
     assert delivery(database, dns, RevokedWhilePosting()).deliver_due() == 1
-    state = subscription_json(database, "revoked-mid-way", subscription_id)
+    state = subscription_json(database, "revoked-mid-way", subscription_id, distributor)
     assert state["deliveryStatus"] == "suspended"
     assert state["suspendedReason"].startswith(
         f"the token that made it (token:{token_id}) was revoked"

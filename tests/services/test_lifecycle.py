@@ -35,6 +35,7 @@ from tests.services.issued_units import (
     projection,
     serial_of,
 )
+from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.gs1 import Gtin
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound, Refused
 from unitrace.registry.errors import TransitionRefused as Refusal
@@ -330,6 +331,37 @@ def test_allocating_a_seq_range_ships_it(scene: Database) -> None:
     assert [states[seq][1] for seq in range(10, 22)] == [
         "dist-a" if 11 <= seq <= 20 else ("dist-b" if seq == 21 else None) for seq in range(10, 22)
     ]
+
+
+def test_a_shipment_from_no_party_names_no_source_and_is_written_as_valid_xml(
+    scene: Database, conformance: Path
+) -> None:
+    """The brand's admin holds no party: its shipment has no sourceList rather than an empty
+    one, which the XML binding cannot write (a sourceList holds one source or more)."""
+    from lxml import etree
+
+    from unitrace.epcis.xml_write import document_to_xml
+
+    shipment = done(scene, lambda uow: allocate(uow, party="dist-a", actor=ADMIN, codes=[code(12)]))
+    with scene.unit_of_work(read_only=True) as uow:
+        event = uow.events.document(shipment.event.event_id)
+    assert event is not None
+    assert "sourceList" not in event
+    assert [entry["type"] for entry in event["destinationList"]] == ["owning_party", "location"]
+    xml = document_to_xml(
+        {
+            "@context": [EPCIS_CONTEXT],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-03-02T09:00:00Z",
+            "epcisBody": {"eventList": [event]},
+        }
+    )
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    xsd = etree.XMLSchema(
+        etree.parse(str(conformance / "epcis" / "XSD" / "EPCglobal-epcis-2_0.xsd"), parser)
+    )
+    xsd.assertValid(etree.fromstring(xml))
 
 
 def test_allocating_codes_ships_them(scene: Database) -> None:

@@ -35,6 +35,7 @@ from tests.epcis_known_events import (
 )
 from unitrace.services.epcis_query import read_query
 from unitrace.store.epcis_query import EVERY_EVENT, EpcisQueries, EventViewer
+from unitrace.store.party_view import PartyView
 
 __all__ = ["known", "known_set"]  # fixtures
 
@@ -185,7 +186,7 @@ def test_a_party_sees_its_events_and_those_of_what_it_holds(
 ) -> None:
     """Both ways to a party's view (asking each event, or finding the events from what the
     party holds) give the same events."""
-    monkeypatch.setattr(EpcisQueries, "FORWARD_VIEW_LIMIT", forward_view_limit)
+    monkeypatch.setattr(PartyView, "FORWARD_VIEW_LIMIT", forward_view_limit)
     assert _found(known, {"orderBy": "eventTime", "orderDirection": "ASC"}, viewer) == (
         sorted(expected.split(), key=BY_EVENT_TIME.split().index)
     )
@@ -201,16 +202,22 @@ def test_both_ways_to_a_partys_view_narrow_every_query_alike(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     viewer = EventViewer(False, party)
-    monkeypatch.setattr(EpcisQueries, "FORWARD_VIEW_LIMIT", -1)
+    monkeypatch.setattr(PartyView, "FORWARD_VIEW_LIMIT", -1)
     event_by_event = _found(known, parameters, viewer)
-    monkeypatch.setattr(EpcisQueries, "FORWARD_VIEW_LIMIT", 2_000)
+    monkeypatch.setattr(PartyView, "FORWARD_VIEW_LIMIT", 2_000)
     assert _found(known, parameters, viewer) == event_by_event
     if "eventCountLimit" not in parameters:  # a view narrows what the query finds
         assert set(event_by_event) <= set(expected.split())
 
 
 def test_a_partys_view_narrows_a_query_it_does_not_widen(known: KnownSet) -> None:
-    assert _found(known, {"MATCH_epc": S2}, EventViewer(False, "dist-2")) == ["E02"]
+    # S2 is dist-1's: dist-2 does not find it, though E02, which dist-2 sees, names it
+    assert _found(known, {"MATCH_epc": S2}, EventViewer(False, "dist-2")) == []
+    assert _found(known, {"MATCH_parentID": P1}, EventViewer(False, "dist-2")) == [
+        "E02",
+        "E05",
+        "E12",
+    ]
     assert _found(known, {"EQ_bizStep": "shipping"}, EventViewer(False, "dist-1")) == ["E03"]
 
 

@@ -67,6 +67,7 @@ from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, Refused
 from unitrace.registry.model import Actor, Party, Role, UnitState
 from unitrace.services import lifecycle
+from unitrace.services.ownership import owner_of
 from unitrace.store.capture_jobs import CaptureJob
 from unitrace.store.database import is_busy
 from unitrace.store.events import EventRecord, StoredEvent
@@ -89,6 +90,8 @@ PROGRESS_EVERY: Final = 500
 
 #: Who may capture.
 CAPTURERS: Final = frozenset({Role.ADMIN, Role.LINE, Role.DISTRIBUTOR})
+#: What a refusal calls the capture jobs a token has none of.
+CAPTURE_JOBS: Final = "capture jobs"
 #: Who may set master data (with a captured document's header).
 MASTER_DATA_WRITERS: Final = frozenset({Role.ADMIN, Role.LINE})
 
@@ -192,7 +195,7 @@ def start_capture(
         error_behaviour=behaviour,
         events=len(events),
         recorded_by=actor.name,
-        party_id=actor.party_id,
+        party_id=owner_of(actor, CAPTURE_JOBS).party_id,
     )
     job = uow.capture_jobs.get(job_id)
     assert job is not None
@@ -331,15 +334,26 @@ def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) ->
 
 
 def get_capture_job(uow: UnitOfWork, job_id: int, *, actor: Actor) -> CaptureJob | None:
-    """A capture job, for its capturer's party (an admin sees all)."""
+    """A capture job ``actor`` may read (see :func:`list_capture_jobs`); None for any other,
+    as for one that does not exist."""
     job = uow.capture_jobs.get(job_id)
-    if job is None or (actor.role is not Role.ADMIN and job.party_id != actor.party_id):
+    if job is None or not _reads(actor, job):
         return None
     return job
 
 
 def list_capture_jobs(uow: UnitOfWork, *, actor: Actor) -> list[CaptureJob]:
-    return uow.capture_jobs.recent(party_id=None if actor.role is Role.ADMIN else actor.party_id)
+    """The newest capture jobs ``actor`` may read, each as :func:`get_capture_job` gives it: a
+    job belongs to its capturer's owner (the brand for admin and line tokens, a
+    distributor's party), and an admin, who runs the repository, reads every job. A verifier
+    captures nothing and reads no job (:class:`Forbidden`)."""
+    if actor.role is Role.ADMIN:
+        return uow.capture_jobs.recent()
+    return uow.capture_jobs.recent_of(owner_of(actor, CAPTURE_JOBS).party_id)
+
+
+def _reads(actor: Actor, job: CaptureJob) -> bool:
+    return actor.role is Role.ADMIN or job.party_id == owner_of(actor, CAPTURE_JOBS).party_id
 
 
 def _interrupted(job_id: int) -> dict[str, Any]:

@@ -1,11 +1,14 @@
 """EPCIS 2.0 queries: the standard query parameters read and checked, run for a caller with
 the view of the events that caller may have, answered as an EPCISQueryDocument a page at a
-time; named queries; and webhook subscriptions to them, delivered by :class:`SubscriptionDelivery`.
+time; and the webhook subscriptions to named queries (kept by
+:mod:`unitrace.services.epcis_named_queries`), delivered by :class:`SubscriptionDelivery`.
 
 Who sees what: ``admin`` and ``line`` tokens (the brand owner's own) see every event; a
 ``distributor`` or ``verifier`` token sees the events that concern its party (``party_id``: a
 shipment's destination, else the recorder's party) and the events naming a unit or container
-in its party's custody now.
+in its party's custody now, and of their EPCs only those its party holds or held: the others
+are withheld from each event it is shown (:mod:`unitrace.services.epcis_redaction`), and a
+``MATCH_`` parameter on EPCs finds only those.
 
 How values are read:
 
@@ -45,12 +48,9 @@ import json
 import logging
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
-
-from sqlalchemy.exc import IntegrityError
 
 from unitrace.epcis import (
     EVENT_TYPES,
@@ -68,10 +68,11 @@ from unitrace.gs1 import ElementString, InvalidCode, build_digital_link
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.gs1.digital_link import parse_digital_link
 from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_class_uri, epc_uri, parse_epc_uri
-from unitrace.registry.errors import AlreadyExists, InvalidRequest, NotFound, Refused
+from unitrace.registry.errors import InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, Role
 from unitrace.services import webhooks
-from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason, token_id_of
+from unitrace.services.epcis_redaction import redacted
+from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason
 from unitrace.services.webhooks import DestinationRefused, WebhookDestinations, WebhookTarget
 from unitrace.store.epcis_query import (
     EVERY_EVENT,
@@ -82,8 +83,6 @@ from unitrace.store.epcis_query import (
     EventQuery,
     EventViewer,
     FoundEvent,
-    NamedQuery,
-    NewSubscription,
     PagePosition,
     Subscription,
     ValueMatch,
@@ -687,13 +686,16 @@ def answer_document(
     created: dt.datetime,
     subscription_id: str | None = None,
 ) -> dict[str, Any]:
-    """The EPCISQueryDocument with ``events``: each event's own extension namespaces are
+    """The EPCISQueryDocument with ``events``, each showing the EPCs its viewer may see
+    (:mod:`~unitrace.services.epcis_redaction`): each event's own extension namespaces are
     declared once, in the document's ``@context``, as the official schema expects; an event
     whose prefix means something else than another event's keeps its own ``@context``."""
     namespaces: dict[str, str] = {}
     written = []
     for found in events:
-        event = dict(found.document)
+        event = (
+            dict(found.document) if found.shown is None else redacted(found.document, found.shown)
+        )
         context = event.get("@context")
         if context is not None:
             own = namespaces_of(context)
@@ -766,64 +768,6 @@ def _read_token(token: str, definition: QueryDefinition) -> tuple[PagePosition, 
             "nextPageToken", "belongs to another query: repeat the query's parameters with it"
         )
     return position, delivered
-
-
-# --- named queries --------------------------------------------------------------------------
-
-_QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}")
-
-
-def create_named_query(
-    uow: UnitOfWork, name: Any, query: Any, *, actor: Actor, at: dt.datetime | None = None
-) -> NamedQuery:
-    """Store a named query; its definition is checked as a query is."""
-    if not isinstance(name, str) or _QUERY_NAME.fullmatch(name) is None:
-        raise InvalidRequest(
-            "name: 1 to 200 letters, digits, '.', '_', '~' or '-', starting with a letter or digit"
-        )
-    definition = read_query(json_parameters(query))
-    queries = EpcisQueries(uow.connection)
-    taken = AlreadyExists(f"name: a query named {name!r} exists already")
-    if queries.query_named(name) is not None:
-        raise taken
-    try:
-        # a savepoint, so that the unit of work stays usable after the name is found taken
-        with uow.connection.begin_nested():
-            return queries.add_query(
-                name,
-                definition.stored(),
-                party_id=actor.party_id,
-                created_by=actor.name,
-                at=at or dt.datetime.now(dt.UTC),
-            )
-    except IntegrityError:
-        # another request stored the name between the look-up and the insert
-        raise taken from None
-
-
-def named_queries(uow: UnitOfWork, *, actor: Actor) -> list[NamedQuery]:
-    """The named queries of the caller's party (an admin's view is all)."""
-    return EpcisQueries(uow.connection).named_queries(
-        party_id=actor.party_id, all_parties=actor.role is Role.ADMIN
-    )
-
-
-def named_query(uow: UnitOfWork, name: str, *, actor: Actor) -> NamedQuery:
-    """A named query of the caller's party; :class:`NotFound` otherwise."""
-    found = EpcisQueries(uow.connection).query_named(name)
-    if found is None or (actor.role is not Role.ADMIN and found.party_id != actor.party_id):
-        raise NotFound(f"no query named {name!r} is yours")
-    return found
-
-
-def delete_named_query(uow: UnitOfWork, name: str, *, actor: Actor) -> None:
-    """Remove a named query and every subscription to it."""
-    found = named_query(uow, name, actor=actor)
-    EpcisQueries(uow.connection).remove_query(found.id)
-
-
-def definition_of(query: NamedQuery) -> QueryDefinition:
-    return read_query(json_parameters(query.query))
 
 
 # --- subscriptions --------------------------------------------------------------------------
@@ -1025,76 +969,6 @@ def read_subscription(
     except InvalidRequest as error:
         raise SubscriptionControlsException(str(error)) from None
     return CheckedSubscription(request, target)
-
-
-def subscribe(
-    uow: UnitOfWork,
-    name: str,
-    body: Any,
-    *,
-    actor: Actor,
-    destinations: WebhookDestinations | None = None,
-    at: dt.datetime | None = None,
-) -> Subscription:
-    """Subscribe ``body.dest`` to the named query: events recorded from ``initialRecordTime``
-    (else from now) on are delivered, with ``actor``'s view of the events, for as long as
-    ``actor``'s token lives. ``body`` may come as :func:`read_subscription` checked it;
-    otherwise it is checked here against ``destinations`` (public addresses only unless
-    given). A refused subscription is a :class:`SubscriptionControlsException` and stores
-    nothing."""
-    now = at or dt.datetime.now(dt.UTC)
-    checked = (
-        body
-        if isinstance(body, CheckedSubscription)
-        else read_subscription(body, destinations=destinations or WebhookDestinations(), at=now)
-    )
-    request = checked.request
-    query = named_query(uow, name, actor=actor)
-    first = now if request.schedule is None else request.schedule.next_after(now)
-    queries = EpcisQueries(uow.connection)
-    try:
-        with uow.connection.begin_nested():
-            return queries.add_subscription(
-                query,
-                NewSubscription(
-                    subscription_id=str(uuid.uuid4()),
-                    dest=request.dest,
-                    signature_token=request.signature_token,
-                    stream=request.stream,
-                    schedule=request.schedule_fields,
-                    report_if_empty=request.report_if_empty,
-                    role=actor.role.value,
-                    party_id=actor.party_id,
-                    created_by=actor.name,
-                    token_id=token_id_of(actor),
-                    created_at=now,
-                    initial_record_time=request.initial_record_time or now,
-                    first_attempt_at=first,
-                ),
-            )
-    except IntegrityError:
-        if queries.query_named(name) is None:
-            # the query was deleted between the look-up and the insert (its foreign key)
-            raise NotFound(f"no query named {name!r} is yours: it was just deleted") from None
-        raise
-
-
-def subscriptions(uow: UnitOfWork, name: str, *, actor: Actor) -> list[Subscription]:
-    query = named_query(uow, name, actor=actor)
-    return EpcisQueries(uow.connection).subscriptions_of(query.id)
-
-
-def subscription(uow: UnitOfWork, name: str, subscription_id: str, *, actor: Actor) -> Subscription:
-    query = named_query(uow, name, actor=actor)
-    found = EpcisQueries(uow.connection).subscription(subscription_id)
-    if found is None or found.query_id != query.id:
-        raise NotFound(f"no subscription {subscription_id!r} to query {name!r}")
-    return found
-
-
-def unsubscribe(uow: UnitOfWork, name: str, subscription_id: str, *, actor: Actor) -> None:
-    found = subscription(uow, name, subscription_id, actor=actor)
-    EpcisQueries(uow.connection).remove_subscription(found.id)
 
 
 def subscription_json(found: Subscription) -> dict[str, Any]:

@@ -742,7 +742,8 @@ def _dispatch(
         epc_list=tuple(container.epc for container in all_containers),
         biz_step=BizStep.SHIPPING,
         disposition=Disposition.IN_TRANSIT,
-        source_list=sources_,
+        # none rather than an empty list, which the XML binding cannot write
+        source_list=sources_ or None,
         destination_list=tuple(destinations),
     )
     with _changed_meanwhile(), _all_or_nothing(uow):

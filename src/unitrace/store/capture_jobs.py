@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, Select, insert, select, update
 
 from unitrace.store.schema import capture_jobs
 from unitrace.store.times import now, utc
@@ -25,6 +25,7 @@ class CaptureJob:
     #: ``{index, eventID, field, message}`` per problem found
     errors: list[dict[str, Any]]
     recorded_by: str | None
+    #: whose job it is: a distributor's party, or None for the brand's (admin and line tokens)
     party_id: str | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -71,12 +72,19 @@ class CaptureJobRepository:
         ).first()
         return None if row is None else _job(row)
 
-    def recent(self, *, party_id: str | None, limit: int = 100) -> list[CaptureJob]:
-        """The newest jobs, those of ``party_id`` only where given."""
-        query = select(capture_jobs).order_by(capture_jobs.c.id.desc()).limit(limit)
-        if party_id is not None:
-            query = query.where(capture_jobs.c.party_id == party_id)
-        return [_job(row) for row in self.connection.execute(query)]
+    def recent(self, *, limit: int = 100) -> list[CaptureJob]:
+        """The newest jobs, whoever captured them."""
+        return self._newest(select(capture_jobs), limit)
+
+    def recent_of(self, party_id: str | None, *, limit: int = 100) -> list[CaptureJob]:
+        """The newest jobs of the owner ``party_id`` (None: the brand's)."""
+        owned = capture_jobs.c.party_id
+        chosen = owned.is_(None) if party_id is None else owned == party_id
+        return self._newest(select(capture_jobs).where(chosen), limit)
+
+    def _newest(self, query: Select[Any], limit: int) -> list[CaptureJob]:
+        newest = query.order_by(capture_jobs.c.id.desc()).limit(limit)
+        return [_job(row) for row in self.connection.execute(newest)]
 
 
 def _job(row: Row[Any]) -> CaptureJob:

@@ -27,7 +27,6 @@ recorded meanwhile neither shift nor repeat.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -40,28 +39,21 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     false,
-    func,
     insert,
-    literal,
-    literal_column,
     or_,
     select,
     true,
-    union,
     union_all,
     update,
 )
 
-from unitrace.epcis import EpcNaming
-from unitrace.gs1 import Gtin
 from unitrace.store.events import LIST_ROLES
+from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
+from unitrace.store.party_view import PartyView
 from unitrace.store.schema import (
-    EpcText,
     api_tokens,
-    containers,
     epcis_events,
     epcis_queries,
     epcis_subscriptions,
@@ -69,8 +61,6 @@ from unitrace.store.schema import (
     event_epcs,
     event_values,
     parties,
-    products,
-    units,
 )
 from unitrace.store.times import utc
 
@@ -86,6 +76,9 @@ MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
     "MATCH_outputEPCClass": ("output_quantity",),
     "MATCH_anyEPCClass": ("quantity", "child_quantity", "input_quantity", "output_quantity"),
 }
+
+#: The roles of EPC classes (quantity lists): no party's serials, so found for every viewer.
+CLASS_ROLES = frozenset(MATCH_ROLES["MATCH_anyEPCClass"])
 
 OrderBy = Literal["eventTime", "recordTime"]
 
@@ -141,8 +134,9 @@ class EventQuery:
 
 @dataclass(frozen=True, slots=True)
 class EventViewer:
-    """Whose view of the events a query gets: every event, or a party's (see
-    :meth:`EpcisQueries._visible`); a restricted viewer without a party sees none."""
+    """Whose view of the events a query gets: every event, or a party's
+    (:class:`~unitrace.store.party_view.PartyView`); a restricted viewer without a party sees
+    none."""
 
     everything: bool
     party_id: str | None = None
@@ -169,6 +163,9 @@ class FoundEvent:
     document: dict[str, Any]
     position: PagePosition
     record_time: dt.datetime
+    #: the EPCs of ``document`` (its lists and parentID) its viewer may be shown: None for
+    #: every one (the brand's view, or an event of the viewer's own party)
+    shown: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +237,22 @@ class EpcisQueries:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self._views: dict[str, PartyView] = {}
+
+    def _view(self, viewer: EventViewer) -> PartyView | None:
+        """``viewer``'s party's view, where its view is a party's (one per party and unit of
+        work: what the party holds is counted and asked of once)."""
+        if viewer.everything or viewer.party_id is None:
+            return None
+        if viewer.party_id not in self._views:
+            self._views[viewer.party_id] = PartyView(self.connection, viewer.party_id)
+        return self._views[viewer.party_id]
+
+    def _visible(self, viewer: EventViewer) -> ColumnElement[bool]:
+        """The events ``viewer``, whose view is not every event, may see: its party's view,
+        or none for a view of no party."""
+        view = self._view(viewer)
+        return false() if view is None else view.events()
 
     # --- events ------------------------------------------------------------------------
 
@@ -263,10 +276,11 @@ class EpcisQueries:
             epcis_events.c.event_id,
             epcis_events.c.document,
             epcis_events.c.record_time,
+            epcis_events.c.party_id,
             order_column.label("order_time"),
-        ).where(*_conditions(query))
+        ).where(*_conditions(query, self._held_by(viewer)))
         if not viewer.everything:
-            statement = statement.where(self._visible(viewer.party_id))
+            statement = statement.where(self._visible(viewer))
         if after is not None:
             later = (
                 (order_column < after.time, epcis_events.c.id < after.pk)
@@ -294,12 +308,17 @@ class EpcisQueries:
             self.select_events(query, viewer=viewer, after=after, limit=limit)
         ).all()
         epc_lists = self._epc_lists([row.id for row in rows])
-        found = []
+        documents: dict[int, dict[str, Any]] = {}
         for row in rows:
             document: dict[str, Any] = dict(row.document)
             for key, role in LIST_ROLES.items():
                 if key in document:
                     document[key] = epc_lists.get((row.id, role), [])
+            documents[row.id] = document
+        shown = self._shown(viewer, rows, documents)
+        found = []
+        for row in rows:
+            document = documents[row.id]
             recorded = utc(row.record_time)
             document["recordTime"] = recorded.isoformat(timespec="milliseconds")
             found.append(
@@ -309,9 +328,35 @@ class EpcisQueries:
                     document=document,
                     position=PagePosition(utc(row.order_time), row.id),
                     record_time=recorded,
+                    shown=shown.get(row.id),
                 )
             )
         return found
+
+    def _held_by(self, viewer: EventViewer) -> HeldEpcs | None:
+        """What ``viewer``'s party holds and held, where its view is a party's."""
+        view = self._view(viewer)
+        return None if view is None else view.held
+
+    def _shown(
+        self, viewer: EventViewer, rows: Sequence[Any], documents: Mapping[int, dict[str, Any]]
+    ) -> dict[int, frozenset[str]]:
+        """The EPCs ``viewer`` may be shown of each event it sees but is not the party of (of
+        its own events, every EPC): those its party holds or held."""
+        view = self._view(viewer)
+        if view is None:
+            return {}
+        listed: dict[int, set[str]] = {}
+        for row in rows:
+            if row.party_id == view.party_id:
+                continue
+            document = documents[row.id]
+            named = listed[row.id] = set()
+            for key in LIST_ROLES:
+                named.update(document.get(key) or ())
+            if isinstance(document.get("parentID"), str):
+                named.add(document["parentID"])
+        return view.held.among(listed)
 
     def _epc_lists(self, pks: Sequence[int]) -> dict[tuple[int, str], list[str]]:
         """The EPC lists of the events ``pks``, by (event, role), in EPC order (EPCIS gives
@@ -337,7 +382,7 @@ class EpcisQueries:
         chosen = epcis_events.c[column]
         statement = select(chosen).where(chosen.is_not(None)).distinct().order_by(chosen)
         if not viewer.everything:
-            statement = statement.where(self._visible(viewer.party_id))
+            statement = statement.where(self._visible(viewer))
         return [str(value) for value in self.connection.execute(statement).scalars()]
 
     def known_epcs(self, *, viewer: EventViewer, after: str | None, limit: int) -> list[str]:
@@ -354,129 +399,13 @@ class EpcisQueries:
         )
         if after is not None:
             statement = statement.where(named > after)
-        if not viewer.everything:
-            statement = statement.where(
-                event_epcs.c.event_pk.in_(
-                    select(epcis_events.c.id).where(self._visible(viewer.party_id))
-                )
-            )
+        view = self._view(viewer)
+        if view is not None:
+            # an EPC the party holds or held, named by an event it may see
+            statement = statement.where(view.names_seen(event_epcs), view.held.covers(named))
+        elif not viewer.everything:
+            statement = statement.where(false())
         return [str(epc) for epc in self.connection.execute(statement).scalars()]
-
-    def _visible(self, party_id: str | None) -> ColumnElement[bool]:
-        """What a party may see: the events that concern it, and the events naming (in any
-        role, the units moved inside a container too) a unit or container in its custody
-        now.
-
-        Two ways to the same events. For a party that holds little, the events are found
-        from what it holds (its events, then those naming its containers and units, each by
-        index), and the query reads only those; otherwise each event the query reads is
-        asked whether the party may see it, which stops as soon as a page is full. Asking
-        event by event made a party holding a few units read every event of the repository
-        for a page; finding the events forward would cost a party holding much its whole
-        history for one page."""
-        if party_id is None:
-            return false()
-        if self._holds_little(party_id):
-            return epcis_events.c.id.in_(self._visible_ids(party_id))
-        return self._visible_event_by_event(party_id)
-
-    def _holds_little(self, party_id: str) -> bool:
-        """Whether ``party_id`` holds at most :attr:`FORWARD_VIEW_LIMIT` units, containers and
-        events of its own (each counted only that far, by index)."""
-        limit = self.FORWARD_VIEW_LIMIT
-        for table, column in (
-            (units, units.c.custodian_id),
-            (containers, containers.c.custodian_id),
-            (epcis_events, epcis_events.c.party_id),
-        ):
-            held: Select[Any] = (
-                select(literal_column("1")).select_from(table).where(column == party_id)
-            )
-            counted = select(func.count()).select_from(held.limit(limit + 1).subquery())
-            if self.connection.execute(counted).scalar_one() > limit:
-                return False
-        return True
-
-    def _visible_ids(self, party_id: str) -> CompoundSelect[Any]:
-        """The ids of the events ``party_id`` may see, found from what it holds."""
-        named = event_epcs.alias("named")
-        found: list[Select[Any]] = [
-            select(epcis_events.c.id).where(epcis_events.c.party_id == party_id),
-            select(named.c.event_pk)
-            .select_from(containers.join(named, named.c.epc == containers.c.epc))
-            .where(containers.c.custodian_id == party_id),
-        ]
-        for product_id, prefix, escapes in self._unit_uri_prefixes():
-            written: ColumnElement[str] = units.c.serial
-            # as the index writes them: "%" first, since the other escapes bring it in
-            for character, escape in escapes:
-                written = func.replace(written, character, escape)
-            found.append(
-                select(named.c.event_pk)
-                .select_from(units.join(named, named.c.epc == literal(prefix, EpcText) + written))
-                .where(units.c.product_id == product_id, units.c.custodian_id == party_id)
-            )
-        return union(*found)
-
-    #: The most units, containers and events of its own a party may hold for its view to be
-    #: found forward (see :meth:`_visible`).
-    FORWARD_VIEW_LIMIT: int = 2_000
-
-    def _visible_event_by_event(self, party_id: str) -> ColumnElement[bool]:
-        named = event_epcs.alias("named")
-        # each event's EPCs lead to a unit or container by its key; the custodian is then
-        # compared, never sought ("|| ''" keeps its index out, which SQLite would otherwise
-        # walk once per event, through every unit the party holds)
-        container_holder = containers.c.custodian_id + literal("")
-        unit_holder = units.c.custodian_id + literal("")
-        in_custody: list[ColumnElement[bool]] = [
-            exists(
-                select(1)
-                .select_from(named.join(containers, containers.c.epc == named.c.epc))
-                .where(named.c.event_pk == epcis_events.c.id, container_holder == party_id)
-            )
-        ]
-        for product_id, prefix, escapes in self._unit_uri_prefixes():
-            serial: ColumnElement[str] = func.substr(named.c.epc, len(prefix) + 1)
-            # undo the escapes in reverse, so that "%25" becomes "%" only once the others are
-            # read (an escape of one character never contains another's)
-            for character, escape in reversed(escapes):
-                serial = func.replace(serial, escape, character)
-            in_custody.append(
-                exists(
-                    select(1)
-                    .select_from(
-                        named.join(
-                            units,
-                            and_(units.c.product_id == product_id, units.c.serial == serial),
-                        )
-                    )
-                    .where(
-                        named.c.event_pk == epcis_events.c.id,
-                        func.substr(named.c.epc, 1, len(prefix)) == prefix,
-                        unit_holder == party_id,
-                    )
-                )
-            )
-        return or_(epcis_events.c.party_id == party_id, *in_custody)
-
-    def _unit_uri_prefixes(self) -> list[tuple[int, str, tuple[tuple[str, str], ...]]]:
-        """Each registered product's unit EPC prefix and serial escapes, as the event index
-        writes them (:class:`~unitrace.epcis.SerialUriTemplate`)."""
-        rows = self.connection.execute(
-            select(
-                products.c.id,
-                products.c.gtin,
-                products.c.company_prefix_length,
-                products.c.serial_alphabet,
-            ).order_by(products.c.id)
-        ).all()
-        known = frozenset(
-            row.gtin[1 : 1 + row.company_prefix_length]
-            for row in rows
-            if row.company_prefix_length is not None
-        )
-        return [(row.id, *_serial_template(known, row.gtin, row.serial_alphabet)) for row in rows]
 
     def latest_record(self) -> PagePosition | None:
         """The (recordTime, id) of the event recorded last: where a new subscription starts."""
@@ -510,25 +439,35 @@ class EpcisQueries:
         ).scalar_one()
         return NamedQuery(pk, name, dict(query), party_id, created_by, at)
 
-    def query_named(self, name: str) -> NamedQuery | None:
+    def query_named(self, name: str, *, party_id: str | None) -> NamedQuery | None:
+        """The query ``name`` of the owner ``party_id`` (None: the brand's)."""
         row = self.connection.execute(
-            select(epcis_queries).where(epcis_queries.c.name == name)
+            select(epcis_queries).where(
+                epcis_queries.c.name == name, _same_party(epcis_queries.c.party_id, party_id)
+            )
         ).first()
         return None if row is None else _named_query(row)
 
-    def named_queries(self, *, party_id: str | None, all_parties: bool) -> list[NamedQuery]:
-        statement = select(epcis_queries).order_by(epcis_queries.c.name)
-        if not all_parties:
-            statement = statement.where(_same_party(epcis_queries.c.party_id, party_id))
+    def named_queries(self, *, party_id: str | None) -> list[NamedQuery]:
+        """The queries of the owner ``party_id`` (None: the brand's), by name."""
+        statement = (
+            select(epcis_queries)
+            .where(_same_party(epcis_queries.c.party_id, party_id))
+            .order_by(epcis_queries.c.name)
+        )
         return [_named_query(row) for row in self.connection.execute(statement)]
 
-    def remove_query(self, query_id: int) -> None:
+    def remove_query(self, query_id: int) -> list[str]:
         """The query and its subscriptions (the REST binding: deleting a query unsubscribes
-        every subscriber)."""
-        self.connection.execute(
-            delete(epcis_subscriptions).where(epcis_subscriptions.c.query_id == query_id)
-        )
+        every subscriber); the subscriptionIDs it had."""
+        ended = self.connection.execute(
+            delete(epcis_subscriptions)
+            .where(epcis_subscriptions.c.query_id == query_id)
+            .returning(epcis_subscriptions.c.subscription_id)
+        ).scalars()
+        subscription_ids = sorted(ended)
         self.connection.execute(delete(epcis_queries).where(epcis_queries.c.id == query_id))
+        return subscription_ids
 
     # --- subscriptions -----------------------------------------------------------------
 
@@ -713,17 +652,9 @@ class EpcisQueries:
         return CreatorStanding(token_known, revoked_at, party_known)
 
 
-@functools.lru_cache(maxsize=1024)
-def _serial_template(
-    company_prefixes: frozenset[str], gtin: str, alphabet: str
-) -> tuple[str, tuple[tuple[str, str], ...]]:
-    # building a template writes a URI per character of the alphabet: a few hundred
-    # microseconds that a distributor's every query would otherwise pay again
-    template = EpcNaming(company_prefixes).serial_template(Gtin(gtin), alphabet)
-    return template.prefix, template.escapes
-
-
-def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
+def _conditions(query: EventQuery, held: HeldEpcs | None = None) -> list[ColumnElement[bool]]:
+    """The conditions of ``query``; with ``held``, a ``MATCH_`` parameter on EPCs (not
+    classes) finds only the EPCs the viewer's party holds or held."""
     events = epcis_events.c
     conditions: list[ColumnElement[bool]] = []
     for column, values in (
@@ -757,27 +688,33 @@ def _conditions(query: EventQuery) -> list[ColumnElement[bool]]:
     if query.error_declared:
         conditions.append(events.error_declaration_time.is_not(None))
     for match in query.epc_matches:
-        conditions.append(events.id.in_(_epc_match(match)))
+        instances = not set(match.roles) & CLASS_ROLES
+        conditions.append(events.id.in_(_epc_match(match, held if instances else None)))
     for wanted in query.value_matches:
         conditions.append(events.id.in_(_value_match(wanted)))
     return conditions
 
 
-def _epc_match(match: EpcMatch) -> CompoundSelect[Any]:
-    """The events naming an EPC ``match`` matches: one select per exact list and per prefix,
-    in each index, so that every one is a seek of the EPC index on both databases (an OR of
-    them is not always planned so)."""
+def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> CompoundSelect[Any]:
+    """The events naming an EPC ``match`` matches (one ``held`` covers, where given): one
+    select per exact list and per prefix, in each index, so that every one is a seek of the
+    EPC index on both databases (an OR of them is not always planned so)."""
     named: list[Select[Any]] = []
+    # the EPCs asked for that the party holds or held are found at once; those a pattern
+    # covers, row by row
+    exact = match.exact if held is None else held.held_of(match.exact)
     for index in (event_epcs, event_canonical_epcs):
         epc = index.c.epc
         found = select(index.c.event_pk).where(index.c.role.in_(match.roles))
-        if match.exact:
-            named.append(found.where(epc.in_(sorted(match.exact))))
+        if exact:
+            named.append(found.where(epc.in_(sorted(exact))))
+        if held is not None and match.prefixes:
+            found = found.where(held.covers(epc))
         # a range rather than LIKE or substr: LIKE ignores case on SQLite (serials do not),
         # and neither is a seek of the index on both databases; the range is, in byte order
         for prefix in sorted(match.prefixes):
             named.append(found.where(epc >= prefix, epc < prefix_successor(prefix)))
-    if not match.exact and not match.prefixes:
+    if not named:
         named.append(select(event_epcs.c.event_pk).where(false()))
     return union_all(*named)
 

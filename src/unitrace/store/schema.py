@@ -309,6 +309,7 @@ capture_jobs = Table(
     Column("captured", Integer, nullable=False),
     Column("errors", JSON, nullable=False),
     Column("recorded_by", Text),
+    # whose job it is: a distributor's party; NULL for the brand's (admin and line tokens)
     Column("party_id", String(64)),
     Column("created_at", Timestamp, nullable=False),
     Column("finished_at", Timestamp),
@@ -404,16 +405,33 @@ alerts = Table(
 )
 
 # EPCIS named queries (``POST /epcis/queries``): the query's parameters as the REST binding's
-# query schema writes them, kept per party (a distributor's queries are its own).
+# query schema writes them, kept per owner: a distributor's party, or the brand (NULL: its admin
+# and line tokens share them). A name is unique per owner, so that one owner's names tell
+# nothing of another's.
 epcis_queries = Table(
     "epcis_queries",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
     Column("query", JSON, nullable=False),
     Column("party_id", String(64)),
     Column("created_by", Text),
     Column("created_at", Timestamp, nullable=False),
+    Index(
+        "uq_epcis_queries_brand_name",
+        "name",
+        unique=True,
+        sqlite_where=text("party_id IS NULL"),
+        postgresql_where=text("party_id IS NULL"),
+    ),
+    Index(
+        "uq_epcis_queries_party_name",
+        "party_id",
+        "name",
+        unique=True,
+        sqlite_where=text("party_id IS NOT NULL"),
+        postgresql_where=text("party_id IS NOT NULL"),
+    ),
 )
 
 # Webhook subscriptions to a named query, and their delivery state. Events are delivered in

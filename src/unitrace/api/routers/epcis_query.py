@@ -34,7 +34,7 @@ from unitrace.epcis.xml import UnwritableDocument
 from unitrace.epcis.xml_write import document_to_xml
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor
-from unitrace.services import epcis_discovery, epcis_query
+from unitrace.services import epcis_discovery, epcis_named_queries, epcis_query
 from unitrace.services.epcis_query import (
     QueryDefinition,
     QueryPage,
@@ -335,7 +335,7 @@ async def create_query(request: Request, actor: Caller) -> Response:
 
     def create() -> Any:
         with database.unit_of_work() as uow:
-            created = epcis_query.create_named_query(
+            created = epcis_named_queries.create_named_query(
                 uow, body.get("name"), body.get("query"), actor=actor
             )
             uow.commit()
@@ -350,9 +350,10 @@ async def create_query(request: Request, actor: Caller) -> Response:
 
 @router.get("/queries")
 def queries(uow: Reader, actor: Caller) -> JSONResponse:
-    """The named queries of this token's party (all of them for an admin), unpaginated."""
+    """The named queries of this token's owner (the brand's for admin and line tokens, else
+    its party's), unpaginated."""
     return JSONResponse(
-        [_query_json(found) for found in epcis_query.named_queries(uow, actor=actor)],
+        [_query_json(found) for found in epcis_named_queries.named_queries(uow, actor=actor)],
         headers=VERSIONS,
     )
 
@@ -361,14 +362,14 @@ def queries(uow: Reader, actor: Caller) -> JSONResponse:
 def query(name: str, uow: Reader, actor: Caller) -> JSONResponse:
     """A named query's definition."""
     return JSONResponse(
-        _query_json(epcis_query.named_query(uow, name, actor=actor)), headers=VERSIONS
+        _query_json(epcis_named_queries.named_query(uow, name, actor=actor)), headers=VERSIONS
     )
 
 
 @router.delete("/queries/{name}", status_code=204)
 def delete_query(name: str, uow: Writer, actor: Caller) -> Response:
     """Remove a named query and every subscription to it."""
-    epcis_query.delete_named_query(uow, name, actor=actor)
+    epcis_named_queries.delete_named_query(uow, name, actor=actor)
     uow.commit()
     return Response(status_code=204, headers=VERSIONS)
 
@@ -376,9 +377,13 @@ def delete_query(name: str, uow: Writer, actor: Caller) -> Response:
 @router.get("/queries/{name}/events", openapi_extra=_openapi())
 def query_events(name: str, request: Request, uow: Reader, actor: Caller) -> Response:
     """A named query's events, a page at a time (only perPage and nextPageToken here)."""
-    found = epcis_query.named_query(uow, name, actor=actor)
+    found = epcis_named_queries.named_query(uow, name, actor=actor)
     return _query_page(
-        request, actor, uow=uow, definition=epcis_query.definition_of(found), query_name=found.name
+        request,
+        actor,
+        uow=uow,
+        definition=epcis_named_queries.definition_of(found),
+        query_name=found.name,
     )
 
 
@@ -404,7 +409,7 @@ async def subscribe(name: str, request: Request, actor: Caller) -> Response:
         # the destination's DNS look-up, before the transaction and off the event loop
         checked = epcis_query.read_subscription(body, destinations=destinations)
         with database.unit_of_work() as uow:
-            made = epcis_query.subscribe(uow, name, checked, actor=actor)
+            made = epcis_named_queries.subscribe(uow, name, checked, actor=actor)
             uow.commit()
         return made
 
@@ -420,18 +425,18 @@ async def subscribe(name: str, request: Request, actor: Caller) -> Response:
 @router.get("/queries/{name}/subscriptions")
 def subscriptions(name: str, uow: Reader, actor: Caller) -> JSONResponse:
     """The subscriptions to a named query, with their delivery state."""
-    found = epcis_query.subscriptions(uow, name, actor=actor)
+    found = epcis_named_queries.subscriptions(uow, name, actor=actor)
     return JSONResponse([epcis_query.subscription_json(item) for item in found], headers=VERSIONS)
 
 
 @router.get("/queries/{name}/subscriptions/{subscription_id}")
 def subscription(name: str, subscription_id: str, uow: Reader, actor: Caller) -> JSONResponse:
-    found = epcis_query.subscription(uow, name, subscription_id, actor=actor)
+    found = epcis_named_queries.subscription(uow, name, subscription_id, actor=actor)
     return JSONResponse(epcis_query.subscription_json(found), headers=VERSIONS)
 
 
 @router.delete("/queries/{name}/subscriptions/{subscription_id}", status_code=204)
 def unsubscribe(name: str, subscription_id: str, uow: Writer, actor: Caller) -> Response:
-    epcis_query.unsubscribe(uow, name, subscription_id, actor=actor)
+    epcis_named_queries.unsubscribe(uow, name, subscription_id, actor=actor)
     uow.commit()
     return Response(status_code=204, headers=VERSIONS)
