@@ -116,6 +116,7 @@ ROWS = [
     Row("GET",    "/api/units/$gtin/$a_serial",                    "200 200 200 404 403 401 401"),
     Row("GET",    "/api/containers/$a_case",                       "200 200 200 404 403 401 401"),
     # --- /api: tokens and alerts
+    Row("GET",    "/api/tokens",                                   "200 403 403 403 403 401 401"),
     Row("POST",   "/api/tokens",                                   "201 403 403 403 403 401 401", '{"role": "verifier"}'),
     Row("DELETE", "/api/tokens/$new_token",                        "204 403 403 403 403 401 401"),
     Row("GET",    "/api/alerts",                                   "200 403 200 200 403 401 401"),

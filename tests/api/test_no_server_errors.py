@@ -124,7 +124,7 @@ def test_a_failure_nobody_foresaw_is_a_500_problem_naming_no_internals(
         raise RuntimeError("connection string postgresql://secret@db")
 
     monkeypatch.setattr(catalog, "get_product", fail)
-    monkeypatch.setattr("unitrace.services.epcis_query.named_queries", fail)
+    monkeypatch.setattr("unitrace.services.epcis_named_queries.named_queries", fail)
     client = TestClient(
         create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
     )

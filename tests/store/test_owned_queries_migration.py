@@ -1,4 +1,4 @@
-"""Migration 0011: named queries and capture jobs belong to an owner (the brand, kept as no
+"""Migration 0012: named queries and capture jobs belong to an owner (the brand, kept as no
 party, or a distributor's party); a query's name is unique per owner; the queries and jobs a
 brand's token made while bound to a party move to the brand, their subscriptions kept; on
 SQLite and PostgreSQL."""
@@ -30,7 +30,7 @@ def test_the_migrated_queries_and_jobs_match_the_schema(database: Database) -> N
 
 
 def test_queries_and_jobs_of_brand_tokens_move_to_the_brand(blank_engine: Engine) -> None:
-    migrate(blank_engine, "0010")
+    migrate(blank_engine, "0011")
     with blank_engine.begin() as connection:
         for party in ("plant", "dist-a"):
             connection.execute(
@@ -86,7 +86,7 @@ def test_queries_and_jobs_of_brand_tokens_move_to_the_brand(blank_engine: Engine
                 ),
                 {"id": job_id, "party": party, "by": made_by, "at": AT},
             )
-    migrate(blank_engine, "0011")
+    migrate(blank_engine, "0012")
     with blank_engine.begin() as connection:
         queries = connection.execute(
             text("SELECT name, party_id FROM epcis_queries ORDER BY id")
@@ -105,8 +105,8 @@ def test_queries_and_jobs_of_brand_tokens_move_to_the_brand(blank_engine: Engine
     assert [tuple(row) for row in subscriptions] == [("s-1", 1, "plant")]
     assert [tuple(row) for row in jobs] == [(1, None), (2, "dist-a")]
     # down and up again, the subscription still there
-    migrate(blank_engine, "0010", down=True)
-    migrate(blank_engine, "0011")
+    migrate(blank_engine, "0011", down=True)
+    migrate(blank_engine, "0012")
     with blank_engine.begin() as connection:
         kept = connection.execute(text("SELECT query_id FROM epcis_subscriptions")).scalars()
         assert list(kept) == [1]

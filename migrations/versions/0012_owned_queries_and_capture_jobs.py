@@ -5,8 +5,8 @@ names tell nothing of another's and two owners may each have a query called "x".
 admin and line tokens share one owner, kept as no party: the queries and capture jobs such a
 token made while bound to a party are moved to the brand.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-24 09:00:00
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
