@@ -107,7 +107,10 @@ def open_database(url: str, *, lock_wait: float = DEFAULT_LOCK_WAIT) -> Engine:
         event.listen(engine, "checkin", _release_writer)
         event.listen(engine, "close", _close_writer_lock)
         return engine
-    options = f"-c lock_timeout={round(lock_wait * 1000)}"
+    # beside any options the URL gives (a search_path, say), which connect_args would replace
+    given = parsed.query.get("options")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    options = f"{given + ' ' if given else ''}-c lock_timeout={round(lock_wait * 1000)}"
     return create_engine(
         url, pool_pre_ping=True, pool_timeout=lock_wait, connect_args={"options": options}
     )
