@@ -12,8 +12,9 @@ import pytest
 from tests.services.issued_units import ADMIN, DIST_A, GTIN, LOT, build_registry, issue
 from tests.services.test_epcis_capture import captured, document, event, sgtin, units
 from unitrace.gs1.check_digits import gs1_check_digit
+from unitrace.registry.errors import InvalidRequest
 from unitrace.services.epcis_capture import PROCEED, ROLLBACK
-from unitrace.services.lifecycle import ContainerView, container_view
+from unitrace.services.lifecycle import ContainerView, aggregate, container_view
 from unitrace.store.unit_of_work import Database
 
 
@@ -201,3 +202,30 @@ def test_a_pallet_under_another_company_prefix_is_found_in_either_spelling(
     with world.unit_of_work(read_only=True) as uow:
         pallet = container_view(uow, code=shipped_as, actor=ADMIN)
     assert (pallet.epc, pallet.unit_count) == ("https://id.gs1.org/00/106141412345678908", 4)
+
+
+@pytest.mark.parametrize(
+    "spelled", [sgtin, lambda n: f"https://id.gs1.org/01/{GTIN}/21/{sgtin(n).rsplit('.', 1)[1]}"]
+)
+def test_a_case_may_not_take_the_name_of_a_unit(world: Database, spelled: Any) -> None:
+    """Packing into a "case" named by a unit's own GTIN and serial would make a container
+    stand for that unit, out of its holder's reach: refused, through capture as through the
+    API, and nothing is made."""
+    sent = hierarchy(sscc_uri)
+    sent["epcisBody"]["eventList"] = [
+        sent["epcisBody"]["eventList"][0],
+        pack("urn:uuid:00000000-0000-4000-8000-00000000d001", spelled(1), [sgtin(2)]),
+    ]
+    result = captured(world, sent)
+    assert result.captured == ()
+    assert [(problem.index, problem.message.split(":")[0]) for problem in result.problems] == [
+        (1, "parent")
+    ]
+    assert "whose serials are units" in result.problems[0].message
+    with (
+        world.unit_of_work() as uow,
+        pytest.raises(InvalidRequest, match="whose serials are units"),
+    ):
+        aggregate(uow, parent=spelled(3), children=[sgtin(4)], actor=ADMIN)
+    with world.unit_of_work(read_only=True) as uow:
+        assert uow.units.containers_by_epc([sgtin(1), sgtin(3)]) == {}

@@ -502,6 +502,8 @@ def aggregate(
     parent_epc, kind = _container_code(context, parent, "parent")
     targets = _resolve(uow, context, children, "children")
     existing = uow.units.containers_by_epc([parent_epc]).get(parent_epc)
+    if existing is None and kind == "sgtin":
+        _not_a_unit(context, parent, parent_epc)
     if parent_epc in targets.epcs:
         raise Conflict(f"container {parent_epc} cannot contain itself")
     for child in targets.containers:
@@ -1401,6 +1403,20 @@ def _container_code(context: _Context, code: str, field: str) -> tuple[str, str]
     raise InvalidRequest(
         f"{field}: {code!r} names no case or pallet: give an SSCC, or a GTIN with a serial"
     )
+
+
+def _not_a_unit(context: _Context, code: str, epc: str) -> None:
+    """Refuse a new case named by the GTIN of a registered product: that product's serials
+    are units, and a container of such a name would stand for a unit in every later look-up,
+    out of its holder's reach. (Judged by the GTIN alone, so that the answer says nothing of
+    which serials exist.)"""
+    scan = parse(code)
+    assert scan.gtin is not None
+    if scan.gtin.value in context.products:
+        raise InvalidRequest(
+            f"parent: {epc} has the GTIN of the product {scan.gtin}, whose serials are units: "
+            "a case is packed under a case GTIN of its own, or a pallet under its SSCC"
+        )
 
 
 def _lot_range(
