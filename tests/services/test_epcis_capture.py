@@ -568,7 +568,8 @@ def test_a_job_that_fails_on_the_repositorys_side_says_so_and_nothing_more(
         ([sgtin(1)], None),  # shipped to dist-a: its stock
         (["urn:epc:id:sscc:0614141.1234567890"], None),  # not a unit of unitrace
         ([sgtin(1), sgtin(3)], "unit (01)09506000134352(21)S00003: not in the custody of dist-a"),
-        ([sgtin(9)], "epcList[0]: unit (01)09506000134352(21)S00009 is not registered"),
+        # a serial that does not exist is refused as one not held: the answer says no more
+        ([sgtin(9)], "unit (01)09506000134352(21)S00009: not in the custody of dist-a"),
     ],
 )
 def test_a_distributor_records_events_only_about_its_own_stock(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.issued_units import ADMIN, DIST_A, GTIN, LOT, build_registry, issue
+from tests.services.issued_units import ADMIN, DIST_A, DIST_B, GTIN, LOT, build_registry, issue
 from tests.services.test_epcis_capture import captured, document, event, sgtin, units
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.errors import InvalidRequest
@@ -229,3 +229,48 @@ def test_a_case_may_not_take_the_name_of_a_unit(world: Database, spelled: Any) -
         aggregate(uow, parent=spelled(3), children=[sgtin(4)], actor=ADMIN)
     with world.unit_of_work(read_only=True) as uow:
         assert uow.units.containers_by_epc([sgtin(1), sgtin(3)]) == {}
+
+
+def odd_cut(n: int) -> str:
+    """Unit n's SGTIN URI with the company prefix cut one digit long (9506000 + 1)."""
+    serial = sgtin(n).rsplit(".", 1)[1]
+    return f"urn:epc:id:sgtin:95060001.03435.{serial}"
+
+
+def test_a_unit_named_with_its_company_prefix_cut_elsewhere_is_still_ours(
+    world: Database,
+) -> None:
+    """The same unit whatever the cut: a shipment so spelled moves it (it was stored and never
+    applied), and another distributor cannot record its destruction by so spelling it."""
+    first = hierarchy(sscc_uri)
+    first["epcisBody"]["eventList"] = [
+        first["epcisBody"]["eventList"][0],
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000e001",
+            bizStep="shipping",
+            disposition="in_transit",
+            epcList=[odd_cut(1), odd_cut(2)],
+            destinationList=[
+                {"type": "owning_party", "destination": "urn:epc:id:pgln:9506000.00001"}
+            ],
+        ),
+    ]
+    assert captured(world, first).problems == ()
+    assert [custodian for _, custodian, _ in units(world).values()] == [
+        "dist-a",
+        "dist-a",
+        None,
+        None,
+    ]
+    destroy = document(
+        event(
+            "urn:uuid:00000000-0000-4000-8000-00000000e002",
+            bizStep="destroying",
+            disposition="destroyed",
+            epcList=[odd_cut(1)],
+        )
+    )
+    refused = captured(world, destroy, DIST_B)
+    assert refused.captured == ()
+    assert "not in the custody of dist-b" in refused.problems[0].message
+    assert [state for state, _, _ in units(world).values()] == ["active"] * 4

@@ -962,7 +962,7 @@ BAD_INPUT: list[tuple[str, Callable[[UnitOfWork], Any], type[Refused], str]] = [
         "distributor packs the brand's",
         packed(CASE_3, [code(11)], DIST_A),
         Forbidden,
-        "container urn:epc:id:sgtin:9506000.113435.C3: not in the custody of dist-a",
+        "unit (01)09506000134352(21)S00011: not in the custody of dist-a",
     ),
     (
         "unpack from unknown",

@@ -144,6 +144,28 @@ class EpcNaming:
             return build_digital_link(elements, GS1_RESOLVER)
         return epc_uri(elements, length)
 
+    def sgtin_gtin(self, uri: str) -> str | None:
+        """The GTIN (14 digits) an SGTIN URI names, wherever its company prefix is cut, read
+        without the parser; None for text that is not a plain SGTIN URI. A unit is the same
+        unit whatever the cut, so a partner's odd cut must not hide one of ours.
+
+        >>> naming = EpcNaming.of([(Gtin("09506000134352"), 7)])
+        >>> naming.sgtin_gtin("urn:epc:id:sgtin:95060001.03435.S1")
+        '09506000134352'
+        >>> naming.sgtin_gtin("urn:epc:id:sgtin:9506000.013435") is None
+        True
+        """
+        if not uri.startswith(_SGTIN):
+            return None
+        parts = uri[len(_SGTIN) :].split(".")
+        if len(parts) != 3:
+            return None
+        prefix, reference, _ = parts
+        digits = reference[:1] + prefix + reference[1:]
+        if len(digits) != 13 or not (digits.isascii() and digits.isdigit()):
+            return None
+        return digits + gs1_check_digit(digits)
+
     def plain_sscc(self, uri: str) -> str | None:
         """The name :meth:`sscc` gives the SSCC a plain SSCC URI spells, read without the
         parser (partners' events name their own pallets by the thousand): the URI itself

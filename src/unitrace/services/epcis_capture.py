@@ -696,7 +696,10 @@ class _Capturing:
         if epc in self._containers:
             return True
         if epc.startswith(_SGTIN_URI) and self.all_sgtin_named:
-            return epc.startswith(self.sgtin_prefixes)
+            if epc.startswith(self.sgtin_prefixes):
+                return True
+            # one of our units with its company prefix cut elsewhere is still ours
+            return self.naming.sgtin_gtin(epc) in self.gtins
         if epc.startswith(_SSCC_URI):  # never a unit: a pallet or case of ours, or not
             return self._container_name(epc) in self._containers
         if epc.startswith("urn:epc:") and not epc.startswith(_SGTIN_URI):

@@ -500,7 +500,7 @@ def aggregate(
         raise InvalidRequest("children: none given")
     context = _Context.of(uow)
     parent_epc, kind = _container_code(context, parent, "parent")
-    targets = _resolve(uow, context, children, "children")
+    targets = _resolve(uow, context, children, "children", actor=actor)
     existing = uow.units.containers_by_epc([parent_epc]).get(parent_epc)
     if existing is None and kind == "sgtin":
         _not_a_unit(context, parent, parent_epc)
@@ -605,7 +605,7 @@ def disaggregate(
     else:
         if not children:
             raise InvalidRequest("children: none given; leave it out to unpack everything")
-        targets = _resolve(uow, context, children, "children")
+        targets = _resolve(uow, context, children, "children", actor=actor)
         for child in targets.containers:
             if child.parent_id != container.id:
                 raise Conflict(f"container {child.epc} is not packed in {parent_epc}")
@@ -661,7 +661,7 @@ def ship(
     if not codes:
         raise InvalidRequest("codes: none given")
     context = _Context.of(uow)
-    targets = _resolve(uow, context, codes, "codes")
+    targets = _resolve(uow, context, codes, "codes", actor=actor)
     loose = UnitKeys(tuple(targets.units)) if targets.units else None
     return _dispatch(
         uow, context, loose, targets.containers, party, actor, when, "units.shipped", captured
@@ -691,7 +691,7 @@ def allocate(
             raise InvalidRequest("codes: give either codes or gtin, lot, seq_from and seq_to")
         if not codes:
             raise InvalidRequest("codes: none given")
-        targets = _resolve(uow, context, codes, "codes")
+        targets = _resolve(uow, context, codes, "codes", actor=actor)
         loose = UnitKeys(tuple(targets.units)) if targets.units else None
         return _dispatch(
             uow, context, loose, targets.containers, party, actor, when, "units.allocated"
@@ -824,7 +824,7 @@ def receive(
     if location is None:
         raise InvalidRequest("location_gln: needed, as the receiver has no party GLN to default to")
     context = _Context.of(uow)
-    targets = _resolve(uow, context, codes, "codes")
+    targets = _resolve(uow, context, codes, "codes", actor=actor)
     _top_level(uow, targets.containers, "receive")
     for container in targets.containers:
         _check_custody(actor, container.custodian_id, f"container {container.epc}")
@@ -941,7 +941,7 @@ def check_held(uow: UnitOfWork, *, codes: Sequence[str], actor: Actor, field: st
     stock is its to record, the history of another's is not. Other roles pass."""
     if actor.role is not Role.DISTRIBUTOR or not codes:
         return
-    targets = _resolve(uow, _Context.of(uow), codes, field)
+    targets = _resolve(uow, _Context.of(uow), codes, field, actor=actor)
     for unit in targets.units.values():
         _check_custody(actor, unit.custodian_id, f"unit {_unit_name(unit.gtin, unit.serial)}")
     for container in targets.containers:
@@ -1083,7 +1083,7 @@ def _checked_change(
 ) -> _Change:
     """The units ``codes`` name (a container standing for every unit in it), once the state
     table lets each group of them go to ``target`` and ``actor`` holds them."""
-    targets = _resolve(uow, context, codes, field)
+    targets = _resolve(uow, context, codes, field, actor=actor)
     tree = uow.units.subtree(container.id for container in targets.containers)
     inside = set(tree)
     for unit in targets.units.values():
@@ -1323,9 +1323,26 @@ class _Named:
     expiry: dt.date | None = None
 
 
-def _resolve(uow: UnitOfWork, context: _Context, codes: Sequence[str], field: str) -> _Targets:
+def _resolve(
+    uow: UnitOfWork,
+    context: _Context,
+    codes: Sequence[str],
+    field: str,
+    *,
+    actor: Actor | None = None,
+) -> _Targets:
     """The units and containers ``codes`` name; each code must name a registered one, once,
-    and a lot or expiry it carries must be the unit's."""
+    and a lot or expiry it carries must be the unit's.
+
+    A distributor (``actor``) handles only what its party holds, and is told no more about
+    the rest: a unit or container it does not hold and one that does not exist are refused
+    alike, before any lot or expiry is compared, so that its answers never say which serials
+    exist, nor another's lot."""
+    holder = actor.party_id if actor is not None and actor.role is Role.DISTRIBUTOR else None
+
+    def refused(what: str, otherwise: NotFound) -> Forbidden | NotFound:
+        return otherwise if holder is None else Forbidden(f"{what}: not in the custody of {holder}")
+
     named: dict[str, _Named] = {}
     for index, code in enumerate(codes):
         own = context.naming.own_sgtin(code)
@@ -1342,13 +1359,20 @@ def _resolve(uow: UnitOfWork, context: _Context, codes: Sequence[str], field: st
     wanted: dict[tuple[int, str], _Named] = {}
     for epc, given in named.items():
         if epc in known:
+            if holder is not None and known[epc].custodian_id != holder:
+                raise Forbidden(f"container {epc}: not in the custody of {holder}")
             continue
         if given.gtin is None or given.serial is None:
-            raise NotFound(f"{field}[{given.index}]: container {epc} is not registered")
+            raise refused(
+                f"container {epc}",
+                NotFound(f"{field}[{given.index}]: container {epc} is not registered"),
+            )
         product = context.products.get(given.gtin.value)
         if product is None:
             name = _unit_name(given.gtin, given.serial)
-            raise NotFound(f"{field}[{given.index}]: unit {name} is not registered")
+            raise refused(
+                f"unit {name}", NotFound(f"{field}[{given.index}]: unit {name} is not registered")
+            )
         wanted[(product.id, given.serial)] = given
     found = uow.units.find(list(wanted))
     for key, given in wanted.items():
@@ -1356,7 +1380,11 @@ def _resolve(uow: UnitOfWork, context: _Context, codes: Sequence[str], field: st
         assert given.gtin is not None
         name = _unit_name(given.gtin, key[1])
         if unit is None:
-            raise NotFound(f"{field}[{given.index}]: unit {name} is not registered")
+            raise refused(
+                f"unit {name}", NotFound(f"{field}[{given.index}]: unit {name} is not registered")
+            )
+        if holder is not None and unit.custodian_id != holder:
+            raise Forbidden(f"unit {name}: not in the custody of {holder}")
         if given.lot is not None and given.lot != unit.lot:
             raise InvalidRequest(
                 f"{field}[{given.index}]: lot {given.lot} is not the lot of unit {name} ({unit.lot})"
