@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import exc as sql_errors
 
 from tests.api.conftest import RESOLVER
 from unitrace.api.app import create_app
@@ -17,6 +18,7 @@ from unitrace.store.unit_of_work import Database
 
 #: Numbers no id of unitrace reaches: past PostgreSQL's integer, SQLite's 64-bit integer,
 #: and digits that are digits only to Unicode.
+PROBLEM = "application/problem+json"
 OUT_OF_RANGE = ["2147483648", "9223372036854775808", "99999999999999999999999", "²", "٣", "0"]
 
 # (method, path with {id}, expected status, expected problem type)
@@ -105,6 +107,15 @@ def test_an_event_whose_time_falls_off_the_calendar_in_utc_is_refused(
     )
 
 
+#: Faults nobody foresaw: one of unitrace's own, and a database error that is neither a busy
+#: lock nor a value refused.
+FAULTS = [
+    RuntimeError("connection string postgresql://secret@db"),
+    sql_errors.ProgrammingError("SELECT secret", {}, Exception("relation secret is missing")),
+]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=["unitrace", "database"])
 @pytest.mark.parametrize(
     ("method", "path", "kind"),
     [
@@ -119,9 +130,10 @@ def test_a_failure_nobody_foresaw_is_a_500_problem_naming_no_internals(
     method: str,
     path: str,
     kind: str,
+    fault: Exception,
 ) -> None:
     def fail(*_: object, **__: object) -> None:
-        raise RuntimeError("connection string postgresql://secret@db")
+        raise fault
 
     monkeypatch.setattr(catalog, "get_product", fail)
     monkeypatch.setattr("unitrace.services.epcis_named_queries.named_queries", fail)
@@ -129,10 +141,53 @@ def test_a_failure_nobody_foresaw_is_a_500_problem_naming_no_internals(
         create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
     )
     answer = client.request(method, path, headers=token_for("admin"))
-    assert (answer.status_code, answer.headers["content-type"], answer.json()["type"]) == (
-        500,
-        "application/problem+json",
-        kind,
-    )
+    assert (
+        answer.status_code,
+        answer.headers["content-type"],
+        answer.json()["type"],
+        answer.headers.get("x-content-type-options"),
+    ) == (500, PROBLEM, kind, "nosniff")
     assert "secret" not in answer.text
     assert "try again" in answer.json()["detail"].lower()
+
+
+NUL = "a\u0000b"
+PRODUCT = {"gtin": "09506000134352", "name": NUL}
+INVALID, NO_SUCH_NAME = "/problems/invalid-request", "epcisException:NoSuchNameException"
+# (method, path, body, answer on PostgreSQL, answer on SQLite) as (status, problem type)
+NUL_TEXTS = [
+    ("POST", "/api/products", PRODUCT, (422, INVALID), (201, None)),
+    (
+        "POST",
+        "/api/tokens",
+        {"role": "distributor", "party": NUL},
+        (422, INVALID),
+        (404, "/problems/not-found"),
+    ),
+    ("GET", "/epcis/queries/a%00b", None, (404, NO_SUCH_NAME), (404, NO_SUCH_NAME)),
+    ("GET", "/epcis/queries/q/subscriptions/a%00b", None, (404, NO_SUCH_NAME), (404, NO_SUCH_NAME)),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "postgresql", "sqlite"), NUL_TEXTS)
+def test_a_nul_character_is_bad_input_not_a_fault(
+    database: Database,
+    admin: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, str] | None,
+    postgresql: tuple[int, str | None],
+    sqlite: tuple[int, str | None],
+) -> None:
+    """PostgreSQL's text holds no NUL: the refusal is the sender's, never a 500, and changes
+    nothing. SQLite stores the text as sent."""
+    client = TestClient(
+        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
+    )
+    answer = client.request(method, path, headers=admin, json=body)
+    status, kind = postgresql if database.dialect == "postgresql" else sqlite
+    assert answer.status_code == status, answer.text
+    if kind is not None:
+        assert (answer.headers["content-type"], answer.json()["type"]) == (PROBLEM, kind)
+    products = client.get("/api/products", headers=admin).json()
+    assert [p["name"] for p in products] == ([] if status != 201 else [NUL])

@@ -461,3 +461,26 @@ def test_a_distributors_subscription_delivers_only_its_view(
     subscriber = Subscriber()
     delivery(database, dns, subscriber).deliver_due()
     assert subscriber.event_names() == posts
+
+
+def test_one_subscriptions_fault_does_not_hold_up_the_others(
+    known: KnownSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = known.database
+    make_query(database, "broken", ADMIN, {"eventType": ["ObjectEvent"]})
+    make_query(database, "sound", ADMIN, {"eventType": ["ObjectEvent"]})
+    dns = StandInDns(hooks_partner_example=[PUBLIC])
+    broken = make_subscription(database, "broken", ADMIN, dns)
+    sound = make_subscription(database, "sound", ADMIN, dns)
+    definition = epcis_query.definition_of_subscription
+
+    def faulty(found: Any) -> Any:
+        if found.subscription_id == broken:
+            raise ValueError("a stored definition unitrace cannot read")
+        return definition(found)
+
+    monkeypatch.setattr(epcis_query, "definition_of_subscription", faulty)
+    subscriber = Subscriber()
+    assert delivery(database, dns, subscriber).deliver_due() == 1
+    assert len(subscriber.posts) == 1
+    assert subscription_json(database, "sound", sound)["deliveryStatus"] == "active"

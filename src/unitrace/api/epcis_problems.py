@@ -56,6 +56,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from unitrace.api.problems import PROBLEM_JSON, UNFORESEEN_DETAIL, validation_message
+from unitrace.api.security_headers import SecurityHeaders
 from unitrace.gs1 import InvalidCode
 from unitrace.registry.errors import (
     AlreadyExists,
@@ -68,7 +69,7 @@ from unitrace.registry.errors import (
 )
 from unitrace.services import epcis_capture
 from unitrace.services.epcis_query import QueryParameterException, QueryTooLargeException
-from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy
+from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy, refused_value
 
 #: What every EPCIS answer says it speaks.
 VERSIONS: Final = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
@@ -222,6 +223,9 @@ def epcis_answer(request: Request, error: Exception) -> Response:
             extra = {"parameter": error.parameter}
         elif isinstance(error, TransitionRefused):
             extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
+    elif (value := refused_value(error)) is not None:
+        kind = QUERY_PARAMETER if method == "GET" else VALIDATION
+        detail = f"{value}; nothing was changed"
     elif is_busy(error):
         kind, detail = BUSY, _busy_detail(error)
         headers["Retry-After"] = str(error.retry_after if isinstance(error, DatabaseBusy) else 2)
@@ -267,22 +271,36 @@ def install_epcis_problem_handlers(app: FastAPI) -> None:
     """Answer the errors of ``/epcis`` routes as EPCIS problems, and leave every other route to
     the handlers installed before (:func:`unitrace.api.problems.install_problem_handlers`,
     which must run first)."""
-    kinds = (Refused, InvalidCode, RequestValidationError, StarletteHTTPException, Exception)
+    kinds = (Refused, InvalidCode, RequestValidationError, StarletteHTTPException)
     for kind in (*kinds, *BUSY_ERROR_TYPES):
         app.add_exception_handler(kind, _epcis_first(app.exception_handlers.get(kind)))
+    app.add_exception_handler(
+        Exception, _epcis_first(app.exception_handlers.get(Exception), last_resort=True)
+    )
 
 
-def _epcis_first(otherwise: Handler | None) -> Callable[[Request, Exception], Awaitable[Response]]:
+def _epcis_first(
+    otherwise: Handler | None, *, last_resort: bool = False
+) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def handle(request: Request, error: Exception) -> Response:
-        # a database error that is no busy lock is a fault: left to the handler of last
-        # resort, which logs it (through the handler installed before, which raises it)
-        fault = isinstance(error, BUSY_ERROR_TYPES) and not is_busy(error)
+        # a database error that is neither a busy lock nor a value refused is a fault: left
+        # to the handler of last resort, which logs it (the handler installed before for it
+        # raises it again), and answers it as an EPCIS fault on an /epcis path
+        fault = (
+            not last_resort
+            and isinstance(error, BUSY_ERROR_TYPES)
+            and not is_busy(error)
+            and refused_value(error) is None
+        )
         if is_epcis_path(request.url.path) and not fault:
-            return epcis_answer(request, error)
+            answer = epcis_answer(request, error)
+            if last_resort:  # given outside the middleware, which would add these
+                answer.headers.update(SecurityHeaders.ALWAYS)
+            return answer
         if otherwise is None:
             # what Starlette answers when no handler is installed
             return PlainTextResponse("Internal Server Error", status_code=500)
-        answer = otherwise(request, error)
-        return await answer if isinstance(answer, Awaitable) else answer
+        given = otherwise(request, error)
+        return await given if isinstance(given, Awaitable) else given
 
     return handle

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from unitrace.api.security_headers import SecurityHeaders
 from unitrace.gs1 import InvalidCode
 from unitrace.registry.errors import (
     Conflict,
@@ -21,7 +22,7 @@ from unitrace.registry.errors import (
     Refused,
     TransitionRefused,
 )
-from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy
+from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy, refused_value
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -89,17 +90,25 @@ def install_problem_handlers(app: FastAPI) -> None:
             str(error.detail),
         )
 
-    async def busy(request: Request, error: Exception) -> JSONResponse:
+    async def database_error(request: Request, error: Exception) -> JSONResponse:
+        value = refused_value(error)
+        if value is not None:
+            return problem(
+                422, "invalid-request", "Invalid request", f"{value}; nothing was changed"
+            )
         if not is_busy(error):
             raise error  # a fault, answered as one by the handler of last resort
         return busy_problem(error)
 
     async def unforeseen(request: Request, error: Exception) -> JSONResponse:
-        # the log keeps what went wrong; the answer names no internals
-        return problem(500, "internal-error", "Internal error", UNFORESEEN_DETAIL)
+        # the log keeps what went wrong; the answer names no internals. It is given outside
+        # the middleware (Starlette answers faults last), so it carries their headers itself.
+        answer = problem(500, "internal-error", "Internal error", UNFORESEEN_DETAIL)
+        answer.headers.update(SecurityHeaders.ALWAYS)
+        return answer
 
     for kind in BUSY_ERROR_TYPES:
-        app.add_exception_handler(kind, busy)
+        app.add_exception_handler(kind, database_error)
     app.add_exception_handler(Exception, unforeseen)
     app.add_exception_handler(Refused, refused)
     app.add_exception_handler(InvalidCode, refused)

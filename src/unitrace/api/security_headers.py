@@ -15,6 +15,8 @@ page loads or links to learns which unit was checked.
 
 from __future__ import annotations
 
+from typing import Final
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,6 +46,10 @@ class SecurityHeaders:
     """ASGI middleware adding the headers above to each answer as it starts; a header the
     route set already is kept."""
 
+    #: What every answer carries, pages or not (a fault's answer, given outside the
+    #: middleware, adds it itself).
+    ALWAYS: Final = {"X-Content-Type-Options": "nosniff"}
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -55,7 +61,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
+                for name, value in SecurityHeaders.ALWAYS.items():
+                    headers.setdefault(name, value)
                 if headers.get("content-type", "").startswith("text/html"):
                     for name, value in PAGE_HEADERS.items():
                         headers.setdefault(name, value)

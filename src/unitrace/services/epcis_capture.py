@@ -69,7 +69,7 @@ from unitrace.registry.model import Actor, Party, Role, UnitState
 from unitrace.services import lifecycle
 from unitrace.services.ownership import owner_of
 from unitrace.store.capture_jobs import CaptureJob
-from unitrace.store.database import is_busy
+from unitrace.store.database import is_busy, refused_value
 from unitrace.store.events import EventRecord, StoredEvent
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -240,7 +240,10 @@ def run_capture(
         captured, errors = 0, [_interrupted(job.id)]
     except Exception as failure:  # the job must end, and say it failed, whatever happened
         # what went wrong inside is for the operator's log, not for the partner
-        if is_busy(failure):
+        value = refused_value(failure)
+        if value is not None:  # the document's fault: a text or number the database refuses
+            captured, errors = 0, [_refused_value(job.id, value)]
+        elif is_busy(failure):
             logger.warning("capture job %s: the database stayed busy", job.id)
             captured, errors = 0, [_busy(job.id)]
         else:
@@ -365,6 +368,15 @@ def _interrupted(job_id: int) -> dict[str, Any]:
             f"capture job {job_id} was stopped with the service before it was done and "
             "captured nothing; send the document again"
         ),
+    }
+
+
+def _refused_value(job_id: int, value: str) -> dict[str, Any]:
+    return {
+        "type": "epcisException:ValidationException",
+        "title": "Validation failed",
+        "status": 400,
+        "detail": f"capture job {job_id} captured nothing: {value}",
     }
 
 

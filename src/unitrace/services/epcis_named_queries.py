@@ -78,7 +78,11 @@ def named_queries(uow: UnitOfWork, *, actor: Actor) -> list[NamedQuery]:
 def named_query(uow: UnitOfWork, name: str, *, actor: Actor) -> NamedQuery:
     """The named query ``name`` of ``actor``'s owner; :class:`NotFound` otherwise."""
     owner = owner_of(actor, NAMED_QUERIES)
-    found = EpcisQueries(uow.connection).query_named(name, party_id=owner.party_id)
+    # a text no query may be named (a NUL in it, say) names none, and is not looked up
+    valid = isinstance(name, str) and _QUERY_NAME.fullmatch(name) is not None
+    found = (
+        EpcisQueries(uow.connection).query_named(name, party_id=owner.party_id) if valid else None
+    )
     if found is None:
         raise NotFound(f"no query named {name!r} is yours")
     return found

@@ -74,6 +74,7 @@ from unitrace.services import webhooks
 from unitrace.services.epcis_redaction import redacted
 from unitrace.services.tokens import ACTOR_PREFIX, revocation_reason
 from unitrace.services.webhooks import DestinationRefused, WebhookDestinations, WebhookTarget
+from unitrace.store.database import is_busy
 from unitrace.store.epcis_query import (
     EVERY_EVENT,
     MATCH_ROLES,
@@ -1104,8 +1105,16 @@ class SubscriptionDelivery:
                 lease = now + dt.timedelta(seconds=self.policy.lease)
                 claimed = EpcisQueries(uow.connection).claim(found.id, at=now, until=lease)
                 uow.commit()
-            if claimed:
+            if not claimed:
+                continue
+            try:
                 posts += self._deliver(found, now)
+            except Exception as error:
+                if is_busy(error):
+                    raise  # the database is busy for all: the pass ends, tried again later
+                # one subscription's fault must not hold up the others; its lease keeps it
+                # from being tried again at once
+                log.exception("EPCIS subscription %s: delivery failed", found.subscription_id)
         return posts
 
     def _deliver(self, found: Subscription, now: dt.datetime) -> int:

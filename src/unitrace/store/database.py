@@ -64,6 +64,22 @@ def is_busy(error: BaseException) -> bool:
     return False
 
 
+def refused_value(error: BaseException) -> str | None:
+    """What the database found wrong with a value it was given, if ``error`` (or what caused
+    it) is such a refusal: the sender's fault, to be answered as bad input, not as a fault.
+    PostgreSQL's text holds no NUL character, and its numbers have ranges; SQLite stores both.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, psycopg.DataError):
+            if "NUL" in str(seen):
+                return "text may not contain the NUL character (U+0000)"
+            return "a value is out of the range the database holds"
+        original = getattr(seen, "orig", None)
+        seen = original if isinstance(original, BaseException) else seen.__cause__
+    return None
+
+
 #: The exceptions a lock or connection not had in time arrives as (:func:`is_busy` tells
 #: which of them are): the faces answer them as "busy, try again" rather than as a fault.
 BUSY_ERROR_TYPES: Final = (
