@@ -184,6 +184,26 @@ def test_an_epcis_request_waiting_too_long_is_a_503_epcis_problem(
     )
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/epcis/queries/mine"),
+        ("DELETE", "/epcis/queries/mine/subscriptions/s1"),
+        ("GET", "/epcis/queries"),
+        ("GET", "/epcis/capture"),
+        ("GET", "/epcis/bizSteps"),
+    ],
+)
+def test_a_caller_without_a_token_is_refused_before_any_lock_is_waited_for(
+    impatient_client: tuple[TestClient, Database], writer_lock_held: None, method: str, path: str
+) -> None:
+    """The token is checked before the route's unit of work begins: an anonymous flood
+    neither queues for nor holds the writer's lock."""
+    client, _ = impatient_client
+    answer = client.request(method, path)
+    assert (answer.status_code, answer.json()["type"]) == (401, "epcisException:SecurityException")
+
+
 @pytest.mark.parametrize("waits", [0.2, 0.5])
 def test_a_unit_of_work_waits_for_the_write_lock_no_longer_than_its_bound(
     database: Database, waits: float

@@ -103,7 +103,7 @@ async def capture(
 
 
 @router.get("/capture")
-def capture_jobs(uow: Reader, actor: Caller) -> Response:
+def capture_jobs(actor: Caller, uow: Reader) -> Response:
     """The newest capture jobs (a partner's own; an admin's view is all)."""
     jobs = epcis_capture.list_capture_jobs(uow, actor=actor)
     return JSONResponse(
@@ -112,7 +112,7 @@ def capture_jobs(uow: Reader, actor: Caller) -> Response:
 
 
 @router.get("/capture/{capture_id}")
-def capture_job(capture_id: str, uow: Reader, actor: Caller) -> Response:
+def capture_job(capture_id: str, actor: Caller, uow: Reader) -> Response:
     """One capture job: running, success, and its errors."""
     job_id = row_id(capture_id)
     job = None if job_id is None else epcis_capture.get_capture_job(uow, job_id, actor=actor)

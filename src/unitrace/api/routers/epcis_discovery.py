@@ -63,8 +63,8 @@ def _discovered(path: str) -> Response:
 @router.get("/epcs")
 def epcs(
     request: Request,
-    uow: Reader,
     actor: Caller,
+    uow: Reader,
     per_page: Annotated[str | None, Query(alias="perPage")] = None,
     next_page_token: Annotated[str | None, Query(alias="nextPageToken")] = None,
 ) -> JSONResponse:
@@ -83,7 +83,7 @@ def epcs(
 
 
 @router.get("/{resource}/{value:path}")
-def sub_resources(resource: str, value: str, uow: Reader, actor: Caller) -> JSONResponse:
+def sub_resources(resource: str, value: str, actor: Caller, uow: Reader) -> JSONResponse:
     """What may be asked of one event type, EPC, bizStep, bizLocation, readPoint or
     disposition (URL-encoded): its ``events``; 404 unless an event this token may see has
     it."""

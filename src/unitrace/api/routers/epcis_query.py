@@ -280,7 +280,7 @@ def collection(members: list[str], headers: dict[str, str] | None = None) -> JSO
 
 def _vocabulary_route(resource: str, column: str) -> None:
     @router.get(f"/{resource}", name=f"list_{resource}")
-    def listed(uow: Reader, actor: Caller) -> JSONResponse:
+    def listed(actor: Caller, uow: Reader) -> JSONResponse:
         return collection(epcis_query.vocabulary(uow, column, actor=actor))
 
     listed.__doc__ = f"The {resource} of the events this token may see."
@@ -349,7 +349,7 @@ async def create_query(request: Request, actor: Caller) -> Response:
 
 
 @router.get("/queries")
-def queries(uow: Reader, actor: Caller) -> JSONResponse:
+def queries(actor: Caller, uow: Reader) -> JSONResponse:
     """The named queries of this token's owner (the brand's for admin and line tokens, else
     its party's), unpaginated."""
     return JSONResponse(
@@ -359,7 +359,7 @@ def queries(uow: Reader, actor: Caller) -> JSONResponse:
 
 
 @router.get("/queries/{name}")
-def query(name: str, uow: Reader, actor: Caller) -> JSONResponse:
+def query(name: str, actor: Caller, uow: Reader) -> JSONResponse:
     """A named query's definition."""
     return JSONResponse(
         _query_json(epcis_named_queries.named_query(uow, name, actor=actor)), headers=VERSIONS
@@ -367,7 +367,7 @@ def query(name: str, uow: Reader, actor: Caller) -> JSONResponse:
 
 
 @router.delete("/queries/{name}", status_code=204)
-def delete_query(name: str, uow: Writer, actor: Caller) -> Response:
+def delete_query(name: str, actor: Caller, uow: Writer) -> Response:
     """Remove a named query and every subscription to it."""
     epcis_named_queries.delete_named_query(uow, name, actor=actor)
     uow.commit()
@@ -375,7 +375,7 @@ def delete_query(name: str, uow: Writer, actor: Caller) -> Response:
 
 
 @router.get("/queries/{name}/events", openapi_extra=_openapi())
-def query_events(name: str, request: Request, uow: Reader, actor: Caller) -> Response:
+def query_events(name: str, request: Request, actor: Caller, uow: Reader) -> Response:
     """A named query's events, a page at a time (only perPage and nextPageToken here)."""
     found = epcis_named_queries.named_query(uow, name, actor=actor)
     return _query_page(
@@ -423,20 +423,20 @@ async def subscribe(name: str, request: Request, actor: Caller) -> Response:
 
 
 @router.get("/queries/{name}/subscriptions")
-def subscriptions(name: str, uow: Reader, actor: Caller) -> JSONResponse:
+def subscriptions(name: str, actor: Caller, uow: Reader) -> JSONResponse:
     """The subscriptions to a named query, with their delivery state."""
     found = epcis_named_queries.subscriptions(uow, name, actor=actor)
     return JSONResponse([epcis_query.subscription_json(item) for item in found], headers=VERSIONS)
 
 
 @router.get("/queries/{name}/subscriptions/{subscription_id}")
-def subscription(name: str, subscription_id: str, uow: Reader, actor: Caller) -> JSONResponse:
+def subscription(name: str, subscription_id: str, actor: Caller, uow: Reader) -> JSONResponse:
     found = epcis_named_queries.subscription(uow, name, subscription_id, actor=actor)
     return JSONResponse(epcis_query.subscription_json(found), headers=VERSIONS)
 
 
 @router.delete("/queries/{name}/subscriptions/{subscription_id}", status_code=204)
-def unsubscribe(name: str, subscription_id: str, uow: Writer, actor: Caller) -> Response:
+def unsubscribe(name: str, subscription_id: str, actor: Caller, uow: Writer) -> Response:
     epcis_named_queries.unsubscribe(uow, name, subscription_id, actor=actor)
     uow.commit()
     return Response(status_code=204, headers=VERSIONS)
