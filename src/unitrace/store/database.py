@@ -14,6 +14,7 @@ another's long transaction.
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import sqlite3
 import threading
@@ -50,11 +51,10 @@ def is_busy(error: BaseException) -> bool:
     while seen is not None:
         if isinstance(seen, DatabaseBusy | sql_errors.TimeoutError):
             return True
-        if isinstance(
-            seen,
-            psycopg.errors.LockNotAvailable
-            | psycopg.errors.DeadlockDetected
-            | psycopg.errors.SerializationFailure,
+        # a lock not had, a server out of reach, restarting or out of connections: each
+        # answers again soon (a value past the server's limits is the sender's, not these)
+        if isinstance(seen, psycopg.OperationalError) and not isinstance(
+            seen, psycopg.errors.ProgramLimitExceeded
         ):
             return True
         if isinstance(seen, sqlite3.OperationalError) and "locked" in str(seen):
@@ -75,6 +75,8 @@ def refused_value(error: BaseException) -> str | None:
             if "NUL" in str(seen):
                 return "text may not contain the NUL character (U+0000)"
             return "a value is out of the range the database holds"
+        if isinstance(seen, psycopg.errors.ProgramLimitExceeded):
+            return "a value is too large for the database to keep (a text too long, say)"
         original = getattr(seen, "orig", None)
         seen = original if isinstance(original, BaseException) else seen.__cause__
     return None
@@ -105,7 +107,12 @@ def open_database(url: str, *, lock_wait: float = DEFAULT_LOCK_WAIT) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
         # an in-memory database lives in one connection, which no pool timeout applies to
-        pooling = {} if in_memory else {"pool_timeout": lock_wait}
+        # a connection is cheap; one per thread that may want it (the server's threads, the
+        # capture, the scans and the deliveries), so that writers queued for the lock do not
+        # leave a reader without one
+        pooling = (
+            {} if in_memory else {"pool_timeout": lock_wait, "pool_size": 20, "max_overflow": 44}
+        )
         engine = create_engine(url, connect_args={"timeout": lock_wait}, **pooling)
 
         def tune(connection: Any, record: Any) -> None:
@@ -127,9 +134,16 @@ def open_database(url: str, *, lock_wait: float = DEFAULT_LOCK_WAIT) -> Engine:
     given = parsed.query.get("options")
     given = " ".join(given) if isinstance(given, tuple) else given
     options = f"{given + ' ' if given else ''}-c lock_timeout={round(lock_wait * 1000)}"
-    return create_engine(
-        url, pool_pre_ping=True, pool_timeout=lock_wait, connect_args={"options": options}
-    )
+    # a server that does not answer, or a connection gone quiet, is found out in seconds
+    connecting = {
+        "options": options,
+        "connect_timeout": max(2, math.ceil(lock_wait)),
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+    return create_engine(url, pool_pre_ping=True, pool_timeout=lock_wait, connect_args=connecting)
 
 
 def _tune_sqlite(connection: Any, record: Any, *, busy_ms: int) -> None:
