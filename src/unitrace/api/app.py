@@ -62,6 +62,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # subscriptions are delivered by a thread of the running service, never by a request
         delivery.start()
+        runner.start()
         watchdog = LoopWatchdog(asyncio.get_running_loop())
         watchdog.start()
         yield

@@ -6,7 +6,10 @@ document in a unit of work that may wait longer for the database's write lock th
 (:data:`JOB_LOCK_WAIT`): a job queued behind a large serial request waits its turn rather than
 failing. When the service stops, the capture under way is interrupted at its next step and
 rolled back, and it and the jobs still queued are finished as not captured, saying why, so
-that no job is left "running" by a worker that stopped on purpose.
+that no job is left "running" by a worker that stopped on purpose. A job whose outcome could
+not be recorded (the database gone for a moment) is finished again, and the jobs that a worker
+which died (killed, its machine lost) left running are finished as abandoned when a runner
+starts, and every :data:`SWEEP_EVERY` seconds after.
 """
 
 from __future__ import annotations
@@ -16,19 +19,23 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from unitrace.registry.model import Actor
 from unitrace.services import epcis_capture
 from unitrace.store.capture_jobs import CaptureJob
-from unitrace.store.unit_of_work import Database
+from unitrace.store.unit_of_work import Database, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
 #: Seconds a capture job waits for the database's locks: longer than a request may.
 JOB_LOCK_WAIT: Final = 300.0
+#: Seconds between looks for jobs that workers which died left running.
+SWEEP_EVERY: Final = 600.0
+#: Times a job's outcome is tried to be recorded before it is left to the sweep.
+FINISH_ATTEMPTS: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +66,23 @@ class CaptureRunner:
             if self._stopping.is_set():
                 self._finish_unstarted(job)
                 return
-            if self._thread is None:
-                # a daemon: a worker stopping never waits on a capture beyond its bound
-                self._thread = threading.Thread(target=self._run, name="epcis-capture", daemon=True)
-                self._thread.start()
+            self._start()
             self._queue.put(_Job(job, document, actor, from_xml))
+
+    def start(self) -> None:
+        """Start the thread ahead of the first job; it first finishes the jobs that workers
+        which died left running (:func:`epcis_capture.finish_abandoned`)."""
+        with self._lock:
+            if not self._stopping.is_set():
+                self._start()
+
+    def _start(self) -> None:
+        # started again should it ever have ended on a fault, so that no job waits for a
+        # thread that is gone; a daemon: a worker stopping never waits on a capture beyond
+        # its bound
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="epcis-capture", daemon=True)
+            self._thread.start()
 
     def shutdown(self, *, wait: float = 3.0) -> None:
         """Stop: the capture under way ends at its next step, rolled back, and every job not
@@ -78,21 +97,30 @@ class CaptureRunner:
                 logger.warning("capture runner: a capture was still under way at shutdown")
 
     def _run(self) -> None:
+        self._sweep()
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=SWEEP_EVERY)
+            except queue.Empty:
+                self._sweep()
+                continue
             if item is None:
                 break
             if self._stopping.is_set():
                 self._finish_unstarted(item.job)
                 continue
-            epcis_capture.run_capture(
-                functools.partial(self.database.unit_of_work, lock_wait=self.lock_wait),
-                item.job,
-                item.document,
-                actor=item.actor,
-                from_xml=item.from_xml,
-                progress=self._progress,
-            )
+            try:
+                epcis_capture.run_capture(
+                    functools.partial(self.database.unit_of_work, lock_wait=self.lock_wait),
+                    item.job,
+                    item.document,
+                    actor=item.actor,
+                    from_xml=item.from_xml,
+                    progress=self._progress,
+                )
+            except Exception:  # the outcome could not be recorded: tried again, then left
+                logger.exception("capture job %s: its outcome was not recorded", item.job.id)
+                self._finish(item.job, epcis_capture.finish_failed)
         # what was queued behind the stop is not captured either
         while True:
             try:
@@ -107,14 +135,41 @@ class CaptureRunner:
             raise epcis_capture.CaptureInterrupted
 
     def _finish_unstarted(self, job: CaptureJob) -> None:
+        self._finish(job, epcis_capture.finish_interrupted, attempts=1)
+
+    def _finish(
+        self,
+        job: CaptureJob,
+        finish: Callable[[UnitOfWork, int], None],
+        *,
+        attempts: int = FINISH_ATTEMPTS,
+    ) -> None:
+        """Record that ``job`` captured nothing, trying ``attempts`` times a second apart
+        (fewer once the service stops); a job still running after that is finished by the
+        sweep, as abandoned."""
         started = time.monotonic()
+        for attempt in range(attempts):
+            try:
+                with self.database.unit_of_work(lock_wait=2.0) as uow:
+                    finish(uow, job.id)
+                    uow.commit()
+                return
+            except Exception:
+                if attempt + 1 == attempts or self._stopping.wait(1.0):
+                    break
+        logger.exception(
+            "capture job %s: not captured, and not marked so (%.1f s)",
+            job.id,
+            time.monotonic() - started,
+        )
+
+    def _sweep(self) -> None:
         try:
             with self.database.unit_of_work(lock_wait=2.0) as uow:
-                epcis_capture.finish_interrupted(uow, job.id)
+                abandoned = epcis_capture.finish_abandoned(uow)
                 uow.commit()
         except Exception:
-            logger.exception(
-                "capture job %s: not captured, and not marked so (%.1f s)",
-                job.id,
-                time.monotonic() - started,
-            )
+            logger.exception("capture runner: jobs left running could not be finished")
+            return
+        if abandoned:
+            logger.warning("capture jobs %s: left running by a worker that died", abandoned)

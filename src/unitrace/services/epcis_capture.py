@@ -212,7 +212,9 @@ def run_capture(
     progress: Callable[[int], None] | None = None,
 ) -> CaptureJob:
     """Capture ``document`` under ``job`` in a transaction of its own and record the outcome
-    on the job (in another, so that a rolled-back capture still reports why). ``progress``
+    on the job: in the same transaction when the capture commits (so that events captured
+    never stand beside a job still running), in another when it is rolled back (so that it
+    still reports why). ``progress``
     is told how many events have been dealt with, as the capture goes, and may stop it by
     raising :class:`CaptureInterrupted`. The document is checked before the transaction
     begins, so that the database's write lock is not held while its events are validated."""
@@ -231,10 +233,15 @@ def run_capture(
                 progress=progress,
                 problems=problems,
             )
-            # a document of master data alone captures no event and is kept all the same
+            captured, errors = len(result.captured), [problem_json(p) for p in result.problems]
+            # a document of master data alone captures no event and is kept all the same;
+            # what is captured and the job saying so are committed as one
             if result.captured or not result.problems:
+                uow.capture_jobs.finish(job.id, captured=captured, errors=errors)
                 uow.commit()
-        captured, errors = len(result.captured), [problem_json(p) for p in result.problems]
+                finished = uow.capture_jobs.get(job.id)
+                assert finished is not None
+                return finished
     except CaptureInterrupted:
         logger.warning("capture job %s: interrupted by the service stopping", job.id)
         captured, errors = 0, [_interrupted(job.id)]
@@ -260,6 +267,40 @@ def run_capture(
 def finish_interrupted(uow: UnitOfWork, job_id: int) -> None:
     """Finish a job the service stopped before capturing: nothing captured, and why."""
     uow.capture_jobs.finish(job_id, captured=0, errors=[_interrupted(job_id)])
+
+
+def finish_failed(uow: UnitOfWork, job_id: int) -> None:
+    """Finish a job whose capture failed on the repository's side: nothing captured."""
+    uow.capture_jobs.finish(job_id, captured=0, errors=[_failed_on_our_side(job_id)])
+
+
+#: How long a job may stay running before it is taken for abandoned by a worker that died
+#: (killed, or its machine lost): far longer than the largest capture takes, lock waits
+#: included. A capture commits its events and the job's outcome together, so an abandoned
+#: job captured nothing.
+ABANDONED_AFTER: Final = dt.timedelta(hours=1)
+
+
+def finish_abandoned(uow: UnitOfWork, *, at: dt.datetime | None = None) -> list[int]:
+    """Finish, as not captured, every job running for longer than :data:`ABANDONED_AFTER`
+    (at ``at``, now by default); their ids."""
+    moment = at or dt.datetime.now(dt.UTC)
+    abandoned = uow.capture_jobs.running_since(moment - ABANDONED_AFTER)
+    for job_id in abandoned:
+        uow.capture_jobs.finish(job_id, captured=0, errors=[_abandoned(job_id)])
+    return abandoned
+
+
+def _abandoned(job_id: int) -> dict[str, Any]:
+    return {
+        "type": "epcisException:ImplementationException",
+        "title": "Capture abandoned",
+        "status": 503,
+        "detail": (
+            f"capture job {job_id} was left unfinished by a service worker that stopped "
+            "unexpectedly, and captured nothing; send the document again"
+        ),
+    }
 
 
 def capture(

@@ -66,6 +66,16 @@ class CaptureJobRepository:
             )
         )
 
+    def running_since(self, created_before: dt.datetime) -> list[int]:
+        """The jobs still running that were recorded before ``created_before``."""
+        rows = self.connection.execute(
+            select(capture_jobs.c.id)
+            .where(capture_jobs.c.status == "running")
+            .where(capture_jobs.c.created_at < created_before)
+            .order_by(capture_jobs.c.id)
+        )
+        return [int(row.id) for row in rows]
+
     def get(self, job_id: int) -> CaptureJob | None:
         row = self.connection.execute(
             select(capture_jobs).where(capture_jobs.c.id == job_id)
