@@ -191,3 +191,47 @@ def test_a_nul_character_is_bad_input_not_a_fault(
         assert (answer.headers["content-type"], answer.json()["type"]) == (PROBLEM, kind)
     products = client.get("/api/products", headers=admin).json()
     assert [p["name"] for p in products] == ([] if status != 201 else [NUL])
+
+
+def nested_event(depth: int) -> dict[str, object]:
+    """An event whose extension field nests objects ``depth`` levels deep."""
+    inner: object = 1
+    for _ in range(depth):
+        inner = {"ex:a": inner}
+    return {
+        "@context": [
+            "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+            {"ex": "https://ex.example/"},
+        ],
+        "type": "ObjectEvent",
+        "eventTime": "2020-01-01T00:00:00Z",
+        "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2018"],
+        "ex:deep": inner,
+    }
+
+
+@pytest.mark.parametrize(("depth", "status"), [(20, 201), (63, 201), (64, 400), (600, 400)])
+def test_a_document_nested_past_reason_is_refused_before_anything_walks_it(
+    client: TestClient, admin: dict[str, str], depth: int, status: int
+) -> None:
+    """The event is one level, and its extension ``depth`` more: 65 is past the 64 an EPCIS
+    document may nest. Deeper still, code walking the document once ran out of stack (a
+    500, and capture jobs failing on the repository's side)."""
+    answer = client.post("/epcis/events", json=nested_event(depth), headers=admin)
+    assert answer.status_code == status, answer.text
+    if status == 400:
+        assert answer.json()["detail"] == "document: objects and lists nest deeper than 64 levels"
+        document = {
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2020-01-01T00:00:00Z",
+            "epcisBody": {"eventList": [nested_event(depth)]},
+        }
+        captured = client.post("/epcis/capture", json=document, headers=admin)
+        assert (captured.status_code, captured.json()["type"]) == (
+            400,
+            "epcisException:ValidationException",
+        )

@@ -67,7 +67,10 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         watchdog.start()
         yield
         watchdog.stop()
-        await anyio.to_thread.run_sync(stop_background_work, runner, intake, delivery)
+        # a thread of its own: the request threads may all be taken by work the stop ends
+        await anyio.to_thread.run_sync(
+            stop_background_work, runner, intake, delivery, limiter=anyio.CapacityLimiter(1)
+        )
 
     app = FastAPI(
         lifespan=lifespan,

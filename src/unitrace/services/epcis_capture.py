@@ -50,7 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
@@ -149,7 +149,7 @@ def read_document(body: bytes, media_type: str) -> dict[str, Any]:
     kind = media_type.split(";", 1)[0].strip().lower()
     if is_xml(media_type):
         try:
-            return document_from_xml(body)
+            return _shallow(document_from_xml(body))
         except InvalidXml as error:
             raise InvalidRequest(f"document: {error}") from None
     if kind in ("application/json", "application/ld+json", ""):
@@ -159,11 +159,37 @@ def read_document(body: bytes, media_type: str) -> dict[str, Any]:
             raise InvalidRequest(f"document: not JSON ({error})") from None
         if not isinstance(document, dict):
             raise InvalidRequest("document: an EPCIS document is a JSON object")
-        return document
+        return _shallow(document)
     raise InvalidRequest(
         f"Content-Type: {media_type!r}: send application/ld+json, application/json or "
         "application/xml"
     )
+
+
+#: How deep objects and lists may nest in a document: an EPCIS event with its sensor reports
+#: and extensions needs a dozen levels; far deeper, the document is an attack on the code
+#: that walks it, and is refused before anything walks it.
+MAX_NESTING: Final = 64
+
+
+def _shallow(document: dict[str, Any]) -> dict[str, Any]:
+    """``document``, once it is known to nest no deeper than :data:`MAX_NESTING` (looked at
+    without recursion)."""
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise InvalidRequest(
+                f"document: objects and lists nest deeper than {MAX_NESTING} levels"
+            )
+        if isinstance(value, dict):
+            children: Iterable[Any] = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return document
 
 
 def is_xml(media_type: str) -> bool:
