@@ -7,6 +7,7 @@ index ``uq_alerts_open`` holds it even when two scans race to raise the same ale
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,13 @@ _OPEN_FOR = (
         alerts.c.status != "closed",
     )
     .with_for_update()
+)
+
+# the partial unique index uq_alerts_open (type, subject) of the open alerts answers it
+_OPEN_TYPES = select(alerts.c.type).where(
+    alerts.c.subject == bindparam("subject"),
+    alerts.c.type.in_(bindparam("types", expanding=True)),
+    alerts.c.status != "closed",
 )
 
 
@@ -108,6 +116,11 @@ class AlertRepository:
         transaction on PostgreSQL (SQLite's writer already holds the whole database)."""
         row = self.connection.execute(_OPEN_FOR, {"type": type, "subject": subject}).first()
         return None if row is None else _alert(row)
+
+    def open_types(self, subject: str, types: Sequence[str]) -> frozenset[str]:
+        """Which of ``types`` have an open alert about ``subject``; read, not locked."""
+        rows = self.connection.execute(_OPEN_TYPES, {"subject": subject, "types": list(types)})
+        return frozenset(rows.scalars())
 
     def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:
         query = select(alerts).where(alerts.c.id == alert_id)
