@@ -11,8 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import alerts
 from unitrace.store.times import utc
 
@@ -28,12 +38,24 @@ _OPEN_FOR = (
     .with_for_update()
 )
 
-# the partial unique index uq_alerts_open (type, subject) of the open alerts answers it
-_OPEN_TYPES = select(alerts.c.type).where(
-    alerts.c.subject == bindparam("subject"),
-    alerts.c.type.in_(bindparam("types", expanding=True)),
-    alerts.c.status != "closed",
-)
+#: Which types of alert are open about a subject, by the types asked of (on every scan of a
+#: unit): run on the driver's cursor, the constants written into the SQL, so that both
+#: databases see the predicate of the partial unique index ``uq_alerts_open`` (type, subject)
+#: of the open alerts and read it alone.
+_OPEN_TYPES: dict[tuple[str, ...], DriverStatement] = {}
+
+
+def _open_types_statement(types: tuple[str, ...]) -> DriverStatement:
+    # alert types are unitrace's own words, never a caller's: checked, then written in
+    if not all(kind.isidentifier() for kind in types):
+        raise ValueError(f"alert types: {types!r} are not all plain words")
+    return DriverStatement(
+        select(alerts.c.type).where(
+            alerts.c.subject == bindparam("subject"),
+            alerts.c.type.in_([literal_column(f"'{kind}'") for kind in types]),
+            alerts.c.status != literal_column("'closed'"),
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +141,11 @@ class AlertRepository:
 
     def open_types(self, subject: str, types: Sequence[str]) -> frozenset[str]:
         """Which of ``types`` have an open alert about ``subject``; read, not locked."""
-        rows = self.connection.execute(_OPEN_TYPES, {"subject": subject, "types": list(types)})
-        return frozenset(rows.scalars())
+        key = tuple(sorted(set(types)))
+        query = _OPEN_TYPES.get(key)
+        if query is None:
+            query = _OPEN_TYPES[key] = _open_types_statement(key)
+        return frozenset(row.type for row in query.rows(self.connection, {"subject": subject}))
 
     def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:
         query = select(alerts).where(alerts.c.id == alert_id)
