@@ -19,7 +19,8 @@ from unitrace.store.unit_of_work import Database
 runner = CliRunner()
 GTIN = "09506000134352"
 DEFAULTS = {"max_clients": 5, "max_places": 3, "max_speed_kmh": 900.0, "min_travel_km": 50.0,
-            "history": 50, "before_shipping": True, "evidence_scans": 50}  # fmt: skip
+            "history": 50, "before_shipping": True, "evidence_scans": 50,
+            "block_flagged_units": False}  # fmt: skip
 
 
 @pytest.fixture
@@ -45,9 +46,10 @@ def rules(*options: str) -> dict[str, Any]:
 
 def test_rules_are_shown_changed_one_by_one_and_reset(registry: Database) -> None:
     assert rules() == {"gtin": GTIN, "detection_rules": DEFAULTS, "own": {}}
-    assert rules("--max-clients", "3", "--no-before-shipping")["own"] == {
+    assert rules("--max-clients", "3", "--no-before-shipping", "--block-flagged-units")["own"] == {
         "max_clients": 3,
         "before_shipping": False,
+        "block_flagged_units": True,
     }
     # options change the rules they name and keep the others
     changed = rules("--max-speed-kmh", "120", "--min-travel-km", "0")
@@ -55,6 +57,7 @@ def test_rules_are_shown_changed_one_by_one_and_reset(registry: Database) -> Non
         **DEFAULTS,
         "max_clients": 3,
         "before_shipping": False,
+        "block_flagged_units": True,
         "max_speed_kmh": 120.0,
         "min_travel_km": 0.0,
     }
@@ -74,13 +77,14 @@ def test_rules_are_printed_for_people(registry: Database) -> None:
     assert shown.exit_code == 0
     assert shown.stdout.splitlines() == [
         f"detection rules of {GTIN} (Vitamin C):",
-        "  max_clients             5  (default)",
-        "  max_places              6  (product)",
-        "  max_speed_kmh         900  (default)",
-        "  min_travel_km          50  (default)",
-        "  history                50  (default)",
-        "  before_shipping      true  (default)",
-        "  evidence_scans         50  (default)",
+        "  max_clients                5  (default)",
+        "  max_places                 6  (product)",
+        "  max_speed_kmh            900  (default)",
+        "  min_travel_km             50  (default)",
+        "  history                   50  (default)",
+        "  before_shipping         true  (default)",
+        "  evidence_scans            50  (default)",
+        "  block_flagged_units    false  (default)",
     ]
 
 

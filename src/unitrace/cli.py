@@ -737,6 +737,16 @@ def products_rules(
             help="Grey market: a unit scanned before it was ever shipped.",
         ),
     ] = None,
+    block_flagged_units: Annotated[
+        bool | None,
+        typer.Option(
+            "--block-flagged-units/--no-block-flagged-units",
+            help=(
+                "A unit under an open clone or grey-market alert answers counterfeit, not "
+                "suspicious, until the alert is closed."
+            ),
+        ),
+    ] = None,
     reset: Annotated[
         bool, typer.Option(help="Forget the product's own rules first: back to the defaults.")
     ] = False,
@@ -752,6 +762,7 @@ def products_rules(
             ("max_speed_kmh", max_speed_kmh),
             ("min_travel_km", min_travel_km),
             ("before_shipping", before_shipping),
+            ("block_flagged_units", block_flagged_units),
         )
         if value is not None
     }
@@ -770,9 +781,10 @@ def products_rules(
         print_json({"gtin": product.gtin.value, "detection_rules": rules, "own": own})
         return
     say(f"detection rules of {product.gtin.value} ({product.name}):")
+    width = max(len(name) for name in rules)
     for name, value in rules.items():
         shown = str(value).lower() if isinstance(value, bool) else f"{value:g}"
-        say(f"  {name:<16} {shown:>8}  {'(product)' if name in own else '(default)'}")
+        say(f"  {name:<{width}} {shown:>8}  {'(product)' if name in own else '(default)'}")
 
 
 alerts_app = typer.Typer(help="Alerts raised by verification.", no_args_is_help=True)

@@ -125,8 +125,8 @@ ROWS = [
     # --- /api: the pharmacist's flow
     Row("POST",   "/api/units/$gtin/$a_serial/verify",             "200 403 200 200 200 401 401", "{}"),
     Row("POST",   "/api/units/$gtin/$new_a_serial/decommission",   "200 403 200 403 403 401 401", "{}"),
-    # --- the public scan routes and the resolver: anyone, a token changes nothing
-    Row("POST",   "/api/scans",                                    "200 200 200 200 200 200 200", '{"code": "$scan_code"}'),
+    # --- the public scan routes and the resolver: anyone; a token given to a scan must be live
+    Row("POST",   "/api/scans",                                    "200 200 200 200 200 200 401", '{"code": "$scan_code"}'),
     Row("GET",    f"{DL}/$scan_serial",                            "200 200 200 200 200 200 200"),
     Row("GET",    f"{DL}/$scan_serial?linkType=gs1:verificationService", "200 200 200 200 200 200 200"),
     Row("GET",    f"{DL}/$scan_serial?linkType=linkset",           "200 200 200 200 200 200 200"),

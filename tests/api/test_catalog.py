@@ -17,7 +17,7 @@ LOT = {"gtin": "09506000134352", "lot": "L2611A", "expiry": "2027-12-31", "site"
 #: The rules a product that sets none of its own is judged by.
 DEFAULT_DETECTION_RULES = {"max_clients": 5, "max_places": 3, "max_speed_kmh": 900.0,
                            "min_travel_km": 50.0, "history": 50, "before_shipping": True,
-                           "evidence_scans": 50}  # fmt: skip
+                           "evidence_scans": 50, "block_flagged_units": False}  # fmt: skip
 PARTY = {"id": "dist-a", "name": "Distributor A", "role": "distributor",
          "territory": ["MY-14", "my-10"], "gln": "9520123456788"}  # fmt: skip
 
@@ -192,6 +192,7 @@ BAD_RULES = [
     ({"max_speed_kmh": -900.0}, 422, "max_speed_kmh: -900.0 is not a number above 0"),
     ({"min_travel_km": -1}, 422, "min_travel_km: -1 is not a number from 0"),
     ({"before_shipping": "no"}, 422, "before_shipping: Input should be a valid boolean"),
+    ({"block_flagged_units": 1}, 422, "block_flagged_units: Input should be a valid boolean"),
     ({"guess_limit": 3}, 422, "guess_limit: Extra inputs are not permitted"),
     ({"max_speed": 100}, 422, "max_speed: Extra inputs are not permitted"),
 ]  # fmt: skip

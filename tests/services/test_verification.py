@@ -615,7 +615,7 @@ def test_a_products_rules_cost_no_query(world: Database) -> None:
 BAD_PRODUCT_RULES = [
     ({"guess_limit": 3}, "detection_rules.guess_limit: is service-wide"),
     ({"guess_window": 60}, "detection_rules.guess_window: is service-wide"),
-    ({"max_speed": 100}, "detection_rules.max_speed: is not a detection rule (max_clients, max_places, max_speed_kmh, min_travel_km, history, before_shipping, evidence_scans)"),
+    ({"max_speed": 100}, "detection_rules.max_speed: is not a detection rule (max_clients, max_places, max_speed_kmh, min_travel_km, history, before_shipping, evidence_scans, block_flagged_units)"),
     ({"max_clients": True}, "detection_rules.max_clients: True is not a whole number from 1"),
     ({"max_clients": 2.0}, "detection_rules.max_clients: 2.0 is not a whole number from 1"),
     ({"max_places": 0}, "detection_rules.max_places: 0 is not a whole number from 1"),
@@ -625,6 +625,7 @@ BAD_PRODUCT_RULES = [
     ({"max_speed_kmh": "fast"}, "detection_rules.max_speed_kmh: 'fast' is not a number"),
     ({"min_travel_km": -0.5}, "detection_rules.min_travel_km: -0.5 is not a number from 0"),
     ({"before_shipping": 1}, "detection_rules.before_shipping: 1 is not true or false"),
+    ({"block_flagged_units": "yes"}, "detection_rules.block_flagged_units: 'yes' is not true or false"),
     ({"max_clients": 2, "history": 0}, "detection_rules.history: 0 is not a whole number"),
 ]  # fmt: skip
 
@@ -671,7 +672,7 @@ def test_changing_some_rules_keeps_the_others(world: Database) -> None:
     assert merged.detection_rules == ProductRules(max_clients=7, max_places=2)
     assert effective_rules(merged) == {
         "max_clients": 7, "max_places": 2, "max_speed_kmh": 900.0, "min_travel_km": 50.0,
-        "history": 50, "before_shipping": True, "evidence_scans": 50,
+        "history": 50, "before_shipping": True, "evidence_scans": 50, "block_flagged_units": False,
     }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -65,8 +66,27 @@ def caller(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "this route needs an 'Authorization: Bearer <token>' header")
+    return _actor_of(request, db, credentials.credentials)
+
+
+async def optional_caller(request: Request) -> Actor | None:
+    """The caller of a public route, where a token is welcome but not needed: None without
+    an ``Authorization`` header. A header given must be a live bearer token (else 401): a
+    token that is unknown or revoked is not taken for no token. The token is looked up on a
+    worker thread, off the event loop."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "the Authorization header must be 'Bearer <token>'")
+    db: Database = request.app.state.database
+    return await anyio.to_thread.run_sync(_actor_of, request, db, token.strip())
+
+
+def _actor_of(request: Request, db: Database, token: str) -> Actor:
     with db.unit_of_work(read_only=True) as uow:
-        found = bearer(uow, credentials.credentials)
+        found = bearer(uow, token)
     if found is None:
         raise HTTPException(401, "the bearer token is unknown or revoked")
     if found.use_to_record is not None:

@@ -43,6 +43,9 @@ class DetectionRules:
     guess_window: dt.timedelta = dt.timedelta(minutes=10)
     #: scans an alert's evidence keeps (the newest)
     evidence_scans: int = 50
+    #: a unit under an open clone or grey-market alert answers counterfeit, not suspicious,
+    #: until the alert is closed
+    block_flagged_units: bool = False
 
 
 DEFAULT_RULES: Final = DetectionRules()
@@ -60,6 +63,7 @@ class ProductRules:
     history: int | None = None
     before_shipping: bool | None = None
     evidence_scans: int | None = None
+    block_flagged_units: bool | None = None
 
     @property
     def given(self) -> dict[str, Any]:

@@ -115,6 +115,10 @@ _COUNT_RULES: Final = {
 _MEASURE_RULES: Final = {"max_speed_kmh": 1e6, "min_travel_km": 20_040.0}
 
 
+#: The rules that are on or off.
+_SWITCH_RULES: Final = frozenset({"before_shipping", "block_flagged_units"})
+
+
 def product_rules(values: Mapping[str, Any], field: str = "detection_rules") -> ProductRules:
     """A product's own detection rules from a request: every name one a product may set,
     every value within its rule, or :class:`InvalidRequest` naming the field. None leaves
@@ -146,7 +150,7 @@ def product_rules(values: Mapping[str, Any], field: str = "detection_rules") -> 
 
 def _rule_value(name: str, value: object, where: str) -> int | float | bool:
     # bool is an int in Python, and True is no count: each kind is checked on its own
-    if name == "before_shipping":
+    if name in _SWITCH_RULES:
         if not isinstance(value, bool):
             raise InvalidRequest(f"{where}: {value!r} is not true or false")
         return value

@@ -15,13 +15,15 @@ guesser's codes name no product of ours.
 Verdicts, strongest first (the ``reasons`` name every finding, whatever the verdict):
 
 ============  ==========================================================================
-counterfeit   malformed code, no serial, not issued by us, lot or expiry not the unit's
+counterfeit   malformed code, no serial, not issued by us, lot or expiry not the unit's; a
+              unit that would be suspicious, of a product that blocks flagged units
 recalled      the unit or its lot is recalled or withdrawn
 expired       the unit is expired, or its expiry date has passed
 inactive      issued but never commissioned, voided, or decommissioned (supplied, …)
 suspicious    clone (too many clients, too many places, impossible travel), grey market
               (outside the custodian's territory or the product's target markets, before
-              shipping)
+              shipping); an open clone or grey-market alert on the unit
+              (:mod:`~unitrace.services.flagged_units`)
 genuine       known, active, nothing found
 ============  ==========================================================================
 """
@@ -43,6 +45,7 @@ from unitrace.places.place import EARTH_RADIUS_KM
 from unitrace.registry.detection import DEFAULT_RULES, DetectionRules
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, LotStatus, Party, Product, Role, UnitState
+from unitrace.services import flagged_units, scan_time
 from unitrace.services.lifecycle import change_state
 from unitrace.store.alerts import Alert, AlertFilter
 from unitrace.store.scans import ScanEntry, ScanRecord
@@ -119,6 +122,10 @@ class ScanRequest:
     client: str | None = None
     user_agent: str | None = None
     at: dt.datetime | None = None
+    #: the time a scanner says the scan was made (only a face that authenticated the scanner
+    #: passes it on): taken within bounds, else the scan is logged at ``at`` (see
+    #: :mod:`~unitrace.services.scan_time`)
+    claimed_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +188,8 @@ class VerificationResult:
                 failure = "No_match_GTIN_Serial_Lot"
             elif "expiry_mismatch" in reasons:
                 failure = "No_match_GTIN_Serial_Expiry"
+            elif flagged_units.BLOCKED in reasons:
+                failure = "Not_for_re-distribution"  # ours, but blocked while it is checked
             else:
                 failure = "No_match_GTIN_Serial"
             response["verificationFailureReason"] = failure
@@ -216,6 +225,7 @@ def verify(
     an offset raise :class:`InvalidRequest`, before anything is written."""
     chosen = rules or DEFAULT_RULES
     at = _time(request.at)
+    claimed = scan_time.claimed_time(request.claimed_at, now=at)
     place = locate(
         lat=request.latitude,
         lon=request.longitude,
@@ -231,6 +241,7 @@ def verify(
         _text(request.user_agent, USER_AGENT_MAX),
         at,
         chosen,
+        claimed=claimed,
     )
 
 
@@ -296,6 +307,8 @@ def _verify(
     user_agent: str | None,
     at: dt.datetime,
     rules: DetectionRules,
+    *,
+    claimed: dt.datetime | None = None,
 ) -> VerificationResult:
     code = raw_code if isinstance(raw_code, str) else str(raw_code)
     raw = _text(code, RAW_MAX) or ""
@@ -316,6 +329,7 @@ def _verify(
     if parse_error is not None:
         if "no_serial" not in findings.reasons:
             findings.add("malformed")
+        sighting = replace(sighting, at=scan_time.logged_at(uow, claimed, at, None, None))
         return _counterfeit(uow, sighting, None, None, findings)
     assert scan is not None
     assert scan.gtin is not None
@@ -324,6 +338,8 @@ def _verify(
     if product is not None and product.detection_rules.given:
         sighting = replace(sighting, rules=product.detection_rules.applied_to(rules))
     unit = uow.units.get(product_id, scan.serial) if product_id is not None else None
+    if claimed is not None:
+        sighting = replace(sighting, at=scan_time.logged_at(uow, claimed, at, product, unit))
     if unit is None:
         findings.add("not_issued" if product is not None else "unknown_product")
         if product is not None:
@@ -364,8 +380,15 @@ def _known_unit(
     _clones(history, place, client, at, rules, findings)
     custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
     _grey_market(unit, product, custodian, place, rules, findings)
+    flags = flagged_units.flags_of(uow, unit.gtin.value, unit.serial, findings.alerts)
+    for reason in flags.reasons:
+        findings.add(reason)
     if verdict is Verdict.GENUINE and findings.reasons:
         verdict = Verdict.SUSPICIOUS
+    blocked = verdict is Verdict.SUSPICIOUS and flags.flagged and rules.block_flagged_units
+    if blocked:
+        verdict = Verdict.COUNTERFEIT
+        findings.add(flagged_units.BLOCKED)
     scan_id = _log(uow, sighting, unit.product_id, unit, verdict, findings)
     alert_ids = _raise_alerts(
         uow,
@@ -392,7 +415,8 @@ def _known_unit(
         scan_count=earlier + 1,
         first_scanned=first,
         reasons=tuple(findings.reasons),
-        message=_message(verdict, findings.reasons, unit, earlier == 0, earlier + 1, first, place),
+        message=flags.message(findings.reasons, blocked=blocked)
+        or _message(verdict, findings.reasons, unit, earlier == 0, earlier + 1, first, place),
         product=ProductInfo(
             unit.gtin.value, product.name if product else None, unit.lot, unit.expiry, unit.serial
         ),

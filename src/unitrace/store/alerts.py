@@ -7,11 +7,22 @@ index ``uq_alerts_open`` holds it even when two scans race to raise the same ale
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import alerts
 from unitrace.store.times import utc
 
@@ -26,6 +37,25 @@ _OPEN_FOR = (
     )
     .with_for_update()
 )
+
+#: Which types of alert are open about a subject, by the types asked of (on every scan of a
+#: unit): run on the driver's cursor, the constants written into the SQL, so that both
+#: databases see the predicate of the partial unique index ``uq_alerts_open`` (type, subject)
+#: of the open alerts and read it alone.
+_OPEN_TYPES: dict[tuple[str, ...], DriverStatement] = {}
+
+
+def _open_types_statement(types: tuple[str, ...]) -> DriverStatement:
+    # alert types are unitrace's own words, never a caller's: checked, then written in
+    if not all(kind.isidentifier() for kind in types):
+        raise ValueError(f"alert types: {types!r} are not all plain words")
+    return DriverStatement(
+        select(alerts.c.type).where(
+            alerts.c.subject == bindparam("subject"),
+            alerts.c.type.in_([literal_column(f"'{kind}'") for kind in types]),
+            alerts.c.status != literal_column("'closed'"),
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +138,14 @@ class AlertRepository:
         transaction on PostgreSQL (SQLite's writer already holds the whole database)."""
         row = self.connection.execute(_OPEN_FOR, {"type": type, "subject": subject}).first()
         return None if row is None else _alert(row)
+
+    def open_types(self, subject: str, types: Sequence[str]) -> frozenset[str]:
+        """Which of ``types`` have an open alert about ``subject``; read, not locked."""
+        key = tuple(sorted(set(types)))
+        query = _OPEN_TYPES.get(key)
+        if query is None:
+            query = _OPEN_TYPES[key] = _open_types_statement(key)
+        return frozenset(row.type for row in query.rows(self.connection, {"subject": subject}))
 
     def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:
         query = select(alerts).where(alerts.c.id == alert_id)

@@ -248,6 +248,20 @@ class EventRepository:
         )
         return [_record_from_row(row) for row in rows]
 
+    def earliest(self, epc: str, biz_steps: Sequence[str]) -> dt.datetime | None:
+        """When the earliest event of one of ``biz_steps`` (spelled as stored) naming ``epc``
+        happened, in UTC; events declared in error do not count. None where there is none."""
+        found = self.connection.execute(
+            select(func.min(epcis_events.c.event_time))
+            .select_from(event_epcs.join(epcis_events, epcis_events.c.id == event_epcs.c.event_pk))
+            .where(
+                event_epcs.c.epc == epc,
+                epcis_events.c.biz_step.in_(biz_steps),
+                epcis_events.c.error_declaration_time.is_(None),
+            )
+        ).scalar()
+        return None if found is None else utc(found)
+
     def count(self) -> int:
         return int(
             self.connection.execute(select(func.count()).select_from(epcis_events)).scalar_one()

@@ -45,6 +45,13 @@ class DetectionRulesIn(Strict):
     evidence_scans: StrictInt | None = Field(
         None, description="scans an alert's evidence keeps, 1-1000 [default 50]"
     )
+    block_flagged_units: StrictBool | None = Field(
+        None,
+        description=(
+            "a unit under an open clone or grey-market alert answers counterfeit, not "
+            "suspicious, until the alert is closed [default false]"
+        ),
+    )
 
 
 class DetectionRulesOut(BaseModel):
@@ -55,6 +62,7 @@ class DetectionRulesOut(BaseModel):
     history: int
     before_shipping: bool
     evidence_scans: int
+    block_flagged_units: bool
 
 
 class ProductIn(Strict):

@@ -20,9 +20,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from unitrace.api.dependencies import database, settings
+from unitrace.api.dependencies import database, optional_caller, settings
 from unitrace.api.problems import problem
 from unitrace.config import Settings
 from unitrace.gs1 import Gtin, InvalidCode
@@ -30,6 +30,7 @@ from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.registry.model import LotStatus
 from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.scan_time import may_give_time
 from unitrace.services.verification import DEFAULT_RULES, ScanRequest, VerificationResult
 from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.web.pages import bad_code_page, verification_page
@@ -58,7 +59,15 @@ class ScanIn(BaseModel):
     region: str | None = Field(None, max_length=6, description="ISO 3166-2, e.g. MY-14")
     city: str | None = Field(None, max_length=100)
     client: str | None = Field(None, max_length=100, description="The scanning app's id.")
-    at: dt.datetime | None = None
+    at: AwareDatetime | None = Field(
+        None,
+        description=(
+            "When the scan was made, with its UTC offset: taken only from a scanner that sends "
+            "a verifier, distributor or admin token, and only if not in the future nor before "
+            "the unit was commissioned; else the scan is logged at the service's time "
+            "(scanned_at in the answer)"
+        ),
+    )
 
 
 def scan_json(result: VerificationResult) -> dict[str, Any]:
@@ -84,6 +93,8 @@ def scan_json(result: VerificationResult) -> dict[str, Any]:
             "serial": product.serial,
         },
         "place": place_json(result.place),
+        # the time the scan is logged at: the scanner's ``at`` where it was taken, else now
+        "scanned_at": result.at.astimezone(dt.UTC).isoformat(),
     }
 
 
@@ -125,7 +136,10 @@ def too_many(request: Request, scanning: str | None = None) -> Response | None:
 
 @router.post(
     "/api/scans",
-    responses={429: {"description": "Too many scans from this client"}},
+    responses={
+        401: {"description": "An Authorization header without a live bearer token"},
+        429: {"description": "Too many scans from this client"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -134,7 +148,9 @@ def too_many(request: Request, scanning: str | None = None) -> Response | None:
     },
 )
 async def scan(request: Request) -> Response:
-    """Verify a scanned code: the verdict, first scan or not, where it was first scanned."""
+    """Verify a scanned code: the verdict, first scan or not, where it was first scanned.
+    Anyone may scan; a scanner's token (verifier, distributor, admin) lets it say when the
+    scan was made (``at``), and a token given must be live."""
     # the body is read by pydantic's own JSON parser, not FastAPI's generic body handling:
     # the busiest route of the service keeps its per-request work small
     try:
@@ -145,6 +161,7 @@ async def scan(request: Request) -> Response:
     refused = too_many(request, scanning)
     if refused is not None:
         return refused
+    actor = await optional_caller(request)
     scanned = ScanRequest(
         code=body.code,
         latitude=body.lat,
@@ -154,7 +171,7 @@ async def scan(request: Request) -> Response:
         city=body.city,
         client=scanning,
         user_agent=request.headers.get("user-agent"),
-        at=body.at,
+        claimed_at=body.at if may_give_time(actor) else None,
     )
     result = await verified(request, scanned)
     return JSONResponse(scan_json(result), headers=CORS)
