@@ -20,7 +20,10 @@ import logging
 import time
 from typing import Final
 
+import anyio.to_thread
+
 from unitrace.store.caller_limits import (
+    FileBusy,
     FileLimits,
     InProcessLimits,
     LimitsUnavailable,
@@ -86,17 +89,23 @@ class CallerLimits:
             self.shared.close()
 
     async def _shared_admit(self, caller: str) -> int | None:
-        if isinstance(self.shared, PostgresLimits):
-            return await self.shared.admit(caller)
-        assert self.shared is not None
-        # some 25 µs in a file, bounded: cheaper on the event loop than a thread's round trip
-        return self.shared.admit(caller)
+        shared = self.shared
+        if isinstance(shared, PostgresLimits):
+            return await shared.admit(caller)
+        assert shared is not None
+        try:
+            # some 25 µs in the file: once on the event loop, cheaper than a thread's round
+            # trip; a wait for another worker's turn is a thread's, never the loop's
+            return shared.admit(caller, wait=0)
+        except FileBusy:
+            return await anyio.to_thread.run_sync(lambda: shared.admit(caller))
 
     async def _shared_hold(self, caller: str, seconds: int) -> None:
-        if isinstance(self.shared, PostgresLimits):
-            await self.shared.hold(caller, seconds)
-        elif self.shared is not None:
-            self.shared.hold(caller, seconds)
+        shared = self.shared
+        if isinstance(shared, PostgresLimits):
+            await shared.hold(caller, seconds)
+        elif shared is not None:
+            await anyio.to_thread.run_sync(lambda: shared.hold(caller, seconds))
 
     def _use_shared(self) -> bool:
         return self.shared is not None and time.monotonic() >= self._fallback_until

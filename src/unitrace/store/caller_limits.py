@@ -39,8 +39,9 @@ from typing import Any, Final
 from sqlalchemy import URL
 
 #: Seconds an admission waits for the file store's write lock (other workers hold it some
-#: 25 µs at a time) before falling back; it waits on the event loop, so it is short.
-FILE_WAIT: Final = 0.02
+#: 25 µs at a time, longer when the machine deschedules them) before falling back; the face
+#: tries once on the event loop and waits, if it must, in a thread.
+FILE_WAIT: Final = 0.25
 #: Seconds an admission waits for PostgreSQL (a round trip, or a connection) before falling
 #: back to the worker's own limits.
 POSTGRES_WAIT: Final = 0.1
@@ -72,6 +73,10 @@ class RateLimit:
 
 class LimitsUnavailable(Exception):
     """The shared limit store did not answer within its bound."""
+
+
+class FileBusy(LimitsUnavailable):
+    """Another worker (or thread) held the limits file for longer than the wait allowed."""
 
 
 class InProcessLimits:
@@ -233,14 +238,16 @@ class FileLimits:
         self._admit = _statement(_ADMIT, "min", "max")
         self._hold = _statement(_HOLD, "min", "max")
 
-    def admit(self, caller: str) -> int | None:
+    def admit(self, caller: str, *, wait: float = FILE_WAIT) -> int | None:
+        """As :meth:`InProcessLimits.admit`; :class:`FileBusy` if another worker holds the
+        file for longer than ``wait`` seconds (0: try once, never sleep)."""
         now = self._clock()
-        row = self._run(self._admit, self._parameters.admit(caller, now), sweep=now)
+        row = self._run(self._admit, self._parameters.admit(caller, now), wait=wait, sweep=now)
         return _answer(self.limit, row, now)
 
-    def hold(self, caller: str, seconds: int) -> None:
+    def hold(self, caller: str, seconds: int, *, wait: float = FILE_WAIT) -> None:
         now = self._clock()
-        self._run(self._hold, self._parameters.hold(caller, now, seconds))
+        self._run(self._hold, self._parameters.hold(caller, now, seconds), wait=wait)
 
     def close(self) -> None:
         with self._lock:
@@ -248,10 +255,15 @@ class FileLimits:
                 self._connection.close()
                 self._connection = None
 
-    def _run(self, sql: str, parameters: Mapping[str, Any], *, sweep: float = 0.0) -> Any:
-        deadline = time.monotonic() + FILE_WAIT
+    def _run(
+        self, sql: str, parameters: Mapping[str, Any], *, wait: float, sweep: float = 0.0
+    ) -> Any:
+        deadline = time.monotonic() + wait
+        taken = self._lock.acquire(timeout=wait) if wait > 0 else self._lock.acquire(False)
+        if not taken:
+            raise FileBusy(f"{self.path}: busy in this worker")
         pause = 0.0001
-        with self._lock:
+        try:
             while True:
                 try:
                     connection = self._connected()
@@ -264,13 +276,17 @@ class FileLimits:
                     # another worker holds the write lock: try again a moment later, within
                     # the bound (SQLite's own busy handler would sleep a whole millisecond)
                     busy = "locked" in str(error) or "busy" in str(error)
-                    left = deadline - time.monotonic()
-                    if not busy or left <= 0:
+                    if not busy:
                         raise LimitsUnavailable(f"{self.path}: {error}") from error
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise FileBusy(f"{self.path}: {error} for {wait:g} s") from error
                     time.sleep(min(pause, left))
                     pause = min(pause * 2, 0.002)
                 except sqlite3.Error as error:
                     raise LimitsUnavailable(f"{self.path}: {error}") from error
+        finally:
+            self._lock.release()
 
     def _connected(self) -> sqlite3.Connection:
         if self._connection is None:
