@@ -56,12 +56,13 @@ def test_the_trusted_proxies_come_from_the_environment() -> None:
         ipaddress.ip_network("127.0.0.1/32"),
         ipaddress.ip_network("10.0.0.0/8"),
     )
-    with pytest.raises(ValueError, match="UNITRACE_TRUSTED_PROXIES: 'proxy.example'"):
+    with pytest.raises(ValueError, match=r"UNITRACE_TRUSTED_PROXIES: 'proxy\.example'"):
         Settings.from_environment({"UNITRACE_TRUSTED_PROXIES": "proxy.example"})
 
 
 def test_the_address_is_kept_hashed() -> None:
     hashed = hashed_address("203.0.113.9")
-    assert hashed.startswith("ip:") and len(hashed) == 19
+    assert hashed.startswith("ip:")
+    assert len(hashed) == 19
     assert "203.0.113.9" not in hashed
     assert hashed_address("203.0.113.10") != hashed

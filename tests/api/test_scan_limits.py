@@ -44,7 +44,9 @@ def test_another_apps_id_locks_that_app_out_nowhere(database: Database) -> None:
     guesser = service(database)
     for _ in range(GUESS_LIMIT):
         guesser.post("/api/scans", json={"code": guess(), "client": "brand-app"})
-    assert guesser.post("/api/scans", json={"code": guess(), "client": "brand-app"}).status_code == 429
+    assert (
+        guesser.post("/api/scans", json={"code": guess(), "client": "brand-app"}).status_code == 429
+    )
     elsewhere = TestClient(guesser.app, client=ELSEWHERE)
     # the app's users at other addresses scan on, counterfeit codes included
     answer = elsewhere.post("/api/scans", json={"code": guess(), "client": "brand-app"})
