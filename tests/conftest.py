@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
+from unitrace.store.caller_limits import limits_file
 from unitrace.store.database import open_database
 from unitrace.store.migrations import upgrade
 from unitrace.store.schema import metadata
@@ -70,4 +73,16 @@ def database(database_engine: Engine) -> Database:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+    forget_caller_limits(database_engine)
     return Database(database_engine)
+
+
+def forget_caller_limits(engine: Engine) -> None:
+    """Empty the rate limits a service on a SQLite file keeps beside it (PostgreSQL's are a
+    table, emptied with the others): each test's callers start with a full bucket."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or not limits_file(path).exists():
+        return
+    with contextlib.closing(sqlite3.connect(limits_file(path), timeout=5)) as limits:
+        limits.execute("DELETE FROM caller_limits")
+        limits.commit()

@@ -434,6 +434,8 @@ def serve(
             log_level="info",
             access_log=access_log,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+            # X-Forwarded-For is believed from UNITRACE_TRUSTED_PROXIES only (api.callers)
+            proxy_headers=False,
         )
         return
     # each worker process opens the database itself, from the same environment

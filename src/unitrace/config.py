@@ -6,6 +6,8 @@
 | ``UNITRACE_SCAN_RATE_LIMIT`` | scans per minute per client on the public routes, then ``/BURST`` | ``120/30`` |
 | ``UNITRACE_WEBHOOK_ALLOWED_NETWORKS`` | comma-separated networks (CIDR) EPCIS subscription webhooks may reach although they are private, loopback or link-local | none |
 | ``UNITRACE_CAPTURE_MAX_BYTES`` | the largest EPCIS document (or event) ``/epcis/capture`` and ``/epcis/events`` read, in bytes; a larger one is a 413 before it is read whole | 67108864 (64 MiB) |
+| ``UNITRACE_BODY_MAX_BYTES`` | the largest body any other request may send, in bytes (a scan's is 8 KiB whatever this says); a larger one is a 413 before it is read whole | 1048576 (1 MiB) |
+| ``UNITRACE_TRUSTED_PROXIES`` | comma-separated addresses or networks (CIDR) of the proxies in front of unitrace whose ``X-Forwarded-For`` is believed; from any other peer the header is ignored | none |
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from dataclasses import dataclass
 
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE
 
+#: The largest body of a request other than a scan or a capture, unless the operator says.
+BODY_MAX_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -26,6 +31,10 @@ class Settings:
     webhook_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     #: the largest capture body read, in bytes; None for the capture service's own limit
     capture_max_bytes: int | None = None
+    #: the largest body of any other request, in bytes (scans have their own, smaller limit)
+    body_max_bytes: int = BODY_MAX_BYTES
+    #: the proxies whose ``X-Forwarded-For`` names the caller; none by default
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] | None = None) -> Settings:
@@ -35,9 +44,19 @@ class Settings:
             resolver_base=env.get("UNITRACE_RESOLVER_BASE") or DEFAULT_RESOLVER_BASE,
             scans_per_minute=per_minute,
             scan_burst=burst,
-            webhook_allowed_networks=_networks(env.get("UNITRACE_WEBHOOK_ALLOWED_NETWORKS") or ""),
+            webhook_allowed_networks=_networks(
+                "UNITRACE_WEBHOOK_ALLOWED_NETWORKS",
+                env.get("UNITRACE_WEBHOOK_ALLOWED_NETWORKS") or "",
+            ),
             capture_max_bytes=_byte_count(
                 "UNITRACE_CAPTURE_MAX_BYTES", env.get("UNITRACE_CAPTURE_MAX_BYTES")
+            ),
+            body_max_bytes=_byte_count(
+                "UNITRACE_BODY_MAX_BYTES", env.get("UNITRACE_BODY_MAX_BYTES")
+            )
+            or BODY_MAX_BYTES,
+            trusted_proxies=_networks(
+                "UNITRACE_TRUSTED_PROXIES", env.get("UNITRACE_TRUSTED_PROXIES") or ""
             ),
         )
 
@@ -53,7 +72,7 @@ def _rate_limit(text: str) -> tuple[int, int]:
         ) from None
 
 
-def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _networks(name: str, text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     networks = []
     for item in (part.strip() for part in text.split(",")):
         if not item:
@@ -63,8 +82,7 @@ def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
             raise ValueError(
-                f"UNITRACE_WEBHOOK_ALLOWED_NETWORKS: {item!r} is not a network such as "
-                "10.20.0.0/16, 192.168.1.5 or fd00::/8"
+                f"{name}: {item!r} is not a network such as 10.20.0.0/16, 192.168.1.5 or fd00::/8"
             ) from None
     return tuple(networks)
 

@@ -112,15 +112,20 @@ def test_the_stories(
     # guessed codes from one client: counterfeit, one alert about the guesser, then the
     # guesser is refused for the guessing window (10 counterfeit answers within 10 minutes)
     guesses = [f"{RESOLVER}/01/{GTINS[1]}/21/{secrets.token_hex(6).upper()}" for _ in range(12)]
-    answers = [client.post("/api/scans", json={"code": g, "client": "guesser"}) for g in guesses]
+    # the guesser scans from an address of its own, on the same service
+    guesser = TestClient(client.app, client=("203.0.113.66", 40000))
+    answers = [guesser.post("/api/scans", json={"code": g, "client": "guesser"}) for g in guesses]
     assert [a.status_code for a in answers] == [200] * 10 + [429] * 2
     assert {a.json()["verdict"] for a in answers[:10]} == {"counterfeit"}
     assert answers[-1].headers["Retry-After"] == "600"
     (probed,) = client.get("/api/alerts", params={"type": "guessing"}, headers=admin).json()
     assert probed["details"]["counterfeit_answers"] == 10
     assert {scan["client"] for scan in probed["details"]["scans"]} == {"guesser"}
-    # another scanner app on the same address is not held
-    other = client.post("/api/scans", json={"code": guesses[0], "client": "another-app"})
+    # the hold is the address's: another client id sent from it is held as well, and the
+    # client id the guesser sent holds nobody at another address
+    rotated = guesser.post("/api/scans", json={"code": guesses[0], "client": "another-app"})
+    assert rotated.status_code == 429
+    other = client.post("/api/scans", json={"code": guesses[0], "client": "guesser"})
     assert other.json()["verdict"] == "counterfeit"
 
     # a recalled lot

@@ -297,6 +297,35 @@ def test_verdicts(
     ]
 
 
+def test_a_guesser_is_known_by_its_address_whatever_client_ids_it_sends(world: Database) -> None:
+    """A public scan's caller is its address: counterfeit answers are counted per address, so
+    ids rotated from one address add up, and an id sent from many addresses adds up nowhere."""
+
+    def guess(n: int, client: str, address: str) -> VerificationResult:
+        with world.unit_of_work() as uow:
+            request = ScanRequest(
+                code(1).replace("S00001", f"G{n:05d}"),
+                client=client,
+                address=address,
+                at=T1 + n * dt.timedelta(seconds=5),
+            )
+            result = verify(uow, request)
+            uow.commit()
+        return result
+
+    rotating = [guess(n, f"app-{n}", "ip:guesser") for n in range(11)]
+    assert [g.throttled for g in rotating] == [False] * 9 + [True] * 2
+    spread = [guess(100 + n, "brand-app", f"ip:phone-{n}") for n in range(11)]
+    assert not any(g.throttled for g in spread)
+    later = T1 + 2 * dt.timedelta(minutes=1)
+    with world.unit_of_work() as uow:
+        assert client_is_throttled(uow, "anything", later, address="ip:guesser")
+        assert not client_is_throttled(uow, "brand-app", later, address="ip:phone-1")
+        assert not client_is_throttled(uow, "app-3", later, address="ip:phone-1")
+        (guessing,) = list_alerts(uow, actor=ADMIN, type="guessing")
+    assert guessing.subject == "client:ip:guesser"
+
+
 def test_recalled_and_expired_answers(world: Database) -> None:
     recalled = scan(world, code(3, "L2").replace("S00003", "R00003"))
     assert recalled.message == (

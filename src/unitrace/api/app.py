@@ -16,7 +16,8 @@ from unitrace import __version__
 from unitrace.api.documentation import install_documentation
 from unitrace.api.epcis_problems import install_epcis_problem_handlers
 from unitrace.api.problems import install_problem_handlers
-from unitrace.api.rate_limits import RateLimit, RateLimiter
+from unitrace.api.rate_limits import CallerLimits, RateLimit
+from unitrace.api.request_bodies import RequestBodies
 from unitrace.api.routers import (
     alerts,
     assets,
@@ -57,6 +58,10 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     delivery = SubscriptionDelivery(database, destinations=destinations)
 
     runner = CaptureRunner(database)
+    # the public routes' limits, shared by every worker of the service
+    limits = CallerLimits.for_database(
+        database, RateLimit(settings.scans_per_minute, settings.scan_burst)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -71,6 +76,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         await anyio.to_thread.run_sync(
             stop_background_work, runner, intake, delivery, limiter=anyio.CapacityLimiter(1)
         )
+        await limits.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -81,13 +87,14 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    # a body over its limit is refused before any route reads it; the refusal gets the
+    # security headers as every answer does
+    app.add_middleware(RequestBodies, settings=settings)
     app.add_middleware(SecurityHeaders)
     app.state.database = database
     app.state.settings = settings
     app.state.webhook_destinations = destinations
-    app.state.rate_limiter = RateLimiter(
-        RateLimit(app.state.settings.scans_per_minute, app.state.settings.scan_burst)
-    )
+    app.state.caller_limits = limits
     app.state.scan_intake = intake
     app.state.capture_runner = runner
     app.state.token_uses = TokenUses(database)

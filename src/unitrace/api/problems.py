@@ -82,13 +82,21 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def http_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
-        slug = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
-        return problem(
+        slug = {
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "payload-too-large",
+        }
+        answer = problem(
             error.status_code,
             slug.get(error.status_code, "error"),
             _TITLES.get(error.status_code, "Error"),
             str(error.detail),
         )
+        answer.headers.update(error.headers or {})
+        return answer
 
     async def database_error(request: Request, error: Exception) -> JSONResponse:
         value = refused_value(error)
@@ -129,7 +137,13 @@ def busy_problem(error: Exception) -> JSONResponse:
     return answer
 
 
-_TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+_TITLES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+}
 
 
 def validation_message(error: Any) -> str:

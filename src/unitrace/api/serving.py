@@ -43,6 +43,10 @@ def serve_workers(*, host: str, port: int, workers: int, access_log: bool) -> No
         access_log=access_log,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         timeout_worker_healthcheck=WORKER_HEALTH_CHECK,
+        # the caller's address is unitrace's to find (unitrace.api.callers), from the proxies
+        # UNITRACE_TRUSTED_PROXIES names only: uvicorn's own rewrite would believe any
+        # X-Forwarded-For from the loopback
+        proxy_headers=False,
     )
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -104,6 +104,7 @@ HALF_THE_GLOBE_KM: Final = math.pi * EARTH_RADIUS_KM
 #: What the scan log keeps of free text sent by clients.
 RAW_MAX: Final = 512
 CLIENT_MAX: Final = 128
+ADDRESS_MAX: Final = 24
 USER_AGENT_MAX: Final = 256
 ERROR_MAX: Final = 512
 
@@ -126,6 +127,9 @@ class ScanRequest:
     #: passes it on): taken within bounds, else the scan is logged at ``at`` (see
     #: :mod:`~unitrace.services.scan_time`)
     claimed_at: dt.datetime | None = None
+    #: the hash of the address a public scan came from: the guessing detector counts a
+    #: caller's counterfeit answers by it, whatever client ids the caller sends
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +246,7 @@ def verify(
         at,
         chosen,
         claimed=claimed,
+        address=_text(request.address, ADDRESS_MAX),
     )
 
 
@@ -250,20 +255,35 @@ def client_is_throttled(
     client: str | None,
     at: dt.datetime | None = None,
     *,
+    address: str | None = None,
     rules: DetectionRules | None = None,
 ) -> bool:
-    """Whether ``client`` had so many counterfeit answers lately (``guess_limit`` within
-    ``guess_window``) that its scans should be refused for now (HTTP 429)."""
-    if not client:
-        return False
+    """Whether the caller had so many counterfeit answers lately (``guess_limit`` within
+    ``guess_window``) that its scans should be refused for now (HTTP 429). A public scan's
+    caller is its ``address``, counted whatever client ids it sent (so rotating them lifts
+    nothing, and sending another app's id counts against the sender only); ``client`` is the
+    caller only where there is no address (an authenticated party's checks)."""
     chosen = rules or DEFAULT_RULES
-    when = _time(at)
-    recent = uow.scans.count_by_client(
-        _text(client, CLIENT_MAX) or "",
-        since=when - chosen.guess_window,
-        verdict=Verdict.COUNTERFEIT.value,
+    recent = _recent_counterfeits(
+        uow,
+        _text(client, CLIENT_MAX),
+        _text(address, ADDRESS_MAX),
+        _time(at) - chosen.guess_window,
     )
-    return recent >= chosen.guess_limit
+    return recent is not None and recent >= chosen.guess_limit
+
+
+def _recent_counterfeits(
+    uow: UnitOfWork, client: str | None, address: str | None, since: dt.datetime
+) -> int | None:
+    """The caller's counterfeit answers since ``since``: by address where there is one, else
+    by client; None where the caller is not known."""
+    counterfeit = Verdict.COUNTERFEIT.value
+    if address:
+        return uow.scans.count_by_address(address, since=since, verdict=counterfeit)
+    if client:
+        return uow.scans.count_by_client(client, since=since, verdict=counterfeit)
+    return None
 
 
 @dataclass(slots=True)
@@ -297,6 +317,7 @@ class _Sighting:
     user_agent: str | None
     at: dt.datetime
     rules: DetectionRules
+    address: str | None = None
 
 
 def _verify(
@@ -309,6 +330,7 @@ def _verify(
     rules: DetectionRules,
     *,
     claimed: dt.datetime | None = None,
+    address: str | None = None,
 ) -> VerificationResult:
     code = raw_code if isinstance(raw_code, str) else str(raw_code)
     raw = _text(code, RAW_MAX) or ""
@@ -325,7 +347,7 @@ def _verify(
     if scan is not None and (scan.gtin is None or scan.serial is None):
         parse_error = "code: names no unit: a GTIN with a serial is needed"
         findings.add("no_serial")
-    sighting = _Sighting(raw, scan, parse_error, place, client, user_agent, at, rules)
+    sighting = _Sighting(raw, scan, parse_error, place, client, user_agent, at, rules, address)
     if parse_error is not None:
         if "no_serial" not in findings.reasons:
             findings.add("malformed")
@@ -438,22 +460,21 @@ def _counterfeit(
     scan, place, client = sighting.scan, sighting.place, sighting.client
     at, rules = sighting.at, sighting.rules
     throttled = False
-    if client:
-        # this scan is not logged yet: it is the one more
-        recent = uow.scans.count_by_client(
-            client, since=at - rules.guess_window, verdict=Verdict.COUNTERFEIT.value
+    # the guesser: the address a public scan came from, else the authenticated client
+    guesser = sighting.address or client
+    # this scan is not logged yet: it is the one more
+    recent = _recent_counterfeits(uow, client, sighting.address, at - rules.guess_window)
+    if recent is not None and recent + 1 >= rules.guess_limit:
+        throttled = True
+        findings.add(
+            "guessing",
+            AlertType.GUESSING,
+            counterfeit_answers=recent + 1,
+            window_minutes=rules.guess_window / dt.timedelta(minutes=1),
         )
-        if recent + 1 >= rules.guess_limit:
-            throttled = True
-            findings.add(
-                "guessing",
-                AlertType.GUESSING,
-                counterfeit_answers=recent + 1,
-                window_minutes=rules.guess_window / dt.timedelta(minutes=1),
-            )
-            if unit is None:
-                # a guesser's codes are one alert about the guesser, not one alert per code
-                findings.alerts.pop(AlertType.COUNTERFEIT_PROBE, None)
+        if unit is None:
+            # a guesser's codes are one alert about the guesser, not one alert per code
+            findings.alerts.pop(AlertType.COUNTERFEIT_PROBE, None)
     gtin = scan.gtin.value if scan is not None and scan.gtin is not None else None
     serial = scan.serial if scan is not None else None
     scan_id = _log(uow, sighting, product_id, unit, Verdict.COUNTERFEIT, findings)
@@ -472,6 +493,7 @@ def _counterfeit(
         client,
         at,
         rules,
+        guesser=guesser,
     )
     info = None
     if scan is not None and gtin is not None:
@@ -700,6 +722,7 @@ def _log(
             expiry=scan.expiry.date if scan is not None and scan.expiry is not None else None,
             parse_error=sighting.parse_error,
             client=sighting.client,
+            address=sighting.address,
             user_agent=sighting.user_agent,
         )
     )
@@ -719,8 +742,12 @@ def _raise_alerts(
     client: str | None,
     at: dt.datetime,
     rules: DetectionRules,
+    *,
+    guesser: str | None = None,
 ) -> tuple[int, ...]:
-    """Raise an alert per type found, or add this scan to the open one."""
+    """Raise an alert per type found, or add this scan to the open one; a guessing alert is
+    about the ``guesser`` (the caller's hashed address, or the client)."""
+    guesser = guesser or client
     seen = {
         "scan_id": scan_id,
         "at": _iso(at),
@@ -737,10 +764,10 @@ def _raise_alerts(
     raised: list[int] = []
     for kind, extra in findings.alerts.items():
         if kind is AlertType.GUESSING:
-            if not client:
+            if not guesser:
                 continue
-            subject = f"client:{client}"
-            on_unit: dict[str, Any] = {"client": client}
+            subject = f"client:{guesser}"
+            on_unit: dict[str, Any] = {"client": guesser}
         else:
             if gtin is None or serial is None:
                 continue

@@ -37,6 +37,8 @@ class ScanEntry:
     parse_error: str | None = None
     client: str | None = None
     user_agent: str | None = None
+    #: the caller's address, hashed (public scans)
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class ScanLog:
                 "reasons": list(entry.reasons),
                 "known": entry.known,
                 "client": entry.client,
+                "address": entry.address,
                 "user_agent": entry.user_agent,
                 "latitude": place.latitude,
                 "longitude": place.longitude,
@@ -132,6 +135,15 @@ class ScanLog:
             ).scalar_one()
         )
 
+    def count_by_address(self, address: str, *, since: dt.datetime, verdict: str) -> int:
+        """How many scans with ``verdict`` came from ``address`` (hashed) since ``since``."""
+        return int(
+            self.connection.execute(
+                _BY_ADDRESS,
+                {"address": address, "since": since.astimezone(dt.UTC), "verdict": verdict},
+            ).scalar_one()
+        )
+
     def get(self, scan_id: int) -> Row[Any] | None:
         """The whole logged row, as stored."""
         return self.connection.execute(select(scans).where(scans.c.id == scan_id)).first()
@@ -165,6 +177,16 @@ _BY_CLIENT = (
     .select_from(scans)
     .where(
         scans.c.client == bindparam("client"),
+        scans.c.at >= bindparam("since", type_=scans.c.at.type),
+        scans.c.verdict == bindparam("verdict"),
+    )
+)
+
+_BY_ADDRESS = (
+    select(func.count())
+    .select_from(scans)
+    .where(
+        scans.c.address == bindparam("address"),
         scans.c.at >= bindparam("since", type_=scans.c.at.type),
         scans.c.verdict == bindparam("verdict"),
     )

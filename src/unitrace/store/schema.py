@@ -343,7 +343,8 @@ audit_trail = Table(
 
 # Every scan, as it came and as it was answered: append-only, never updated. The unit's scan
 # history (first scan, clone detection) reads the (product, serial, at) index; the guessing
-# detector counts a client's recent scans on (client, at).
+# detector counts a caller's recent scans on (address, at) (the hashed address a public scan
+# came from; the client id it sent can be anything), and an authenticated one's on (client, at).
 scans = Table(
     "scans",
     metadata,
@@ -361,6 +362,8 @@ scans = Table(
     Column("reasons", JSON, nullable=False),
     Column("known", Boolean, nullable=False),
     Column("client", String(128)),
+    # the caller's address, hashed ("ip:" and 16 hex digits), for scans on the public routes
+    Column("address", String(24)),
     Column("user_agent", String(256)),
     Column("latitude", Float),
     Column("longitude", Float),
@@ -369,6 +372,23 @@ scans = Table(
     Column("country", String(2)),
     Index("ix_scans_unit", "product_id", "serial", "at"),
     Index("ix_scans_client", "client", "at"),
+    Index("ix_scans_address", "address", "at"),
+)
+
+# The public routes' rate limits and holds, one row per caller (a hashed address), shared by
+# every worker of the service: a token bucket (``tokens`` as of ``at``) and the time until
+# which the caller is refused whatever its rate (``held_until``, 0 for none). Times are
+# seconds since the epoch. Rows of callers whose bucket is full again are forgotten. On
+# PostgreSQL the table is unlogged (a lost limit costs nothing); a SQLite database keeps these
+# rows in a file beside it instead (``unitrace.store.caller_limits``), away from its writers.
+caller_limits = Table(
+    "caller_limits",
+    metadata,
+    Column("caller", String(24), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("held_until", Float, nullable=False),
+    Column("admitted", Boolean, nullable=False),
 )
 
 # Anomalies found by the detectors, with their workflow. ``subject`` names what the alert is

@@ -23,6 +23,7 @@ import json
 import urllib.parse
 from typing import Annotated, Any, Final
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -315,8 +316,15 @@ def _query_json(found: Any) -> dict[str, Any]:
 
 
 async def _json_body(request: Request) -> Any:
+    """The body as JSON (None where it is not): parsed off the event loop, so a large or deeply
+    nested body holds up no other request."""
+    body = await request.body()
+    return await anyio.to_thread.run_sync(_parsed_json, body)
+
+
+def _parsed_json(body: bytes) -> Any:
     try:
-        return json.loads(await request.body())
+        return json.loads(body)
     except (ValueError, RecursionError):
         return None
 

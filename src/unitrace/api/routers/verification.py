@@ -1,5 +1,5 @@
 """Public verification: ``POST /api/scans`` and the GS1 Digital Link resolver routes
-(``/01/{gtin}/…``), both rate-limited per client and open to anyone.
+(``/01/{gtin}/…``), both rate-limited per caller (its address) and open to anyone.
 
 The resolver answers one URI in several ways (GS1 Digital Link resolver behaviour): a browser
 gets the verification page, ``Accept: application/json`` the scan JSON,
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import math
 from typing import Annotated, Any
 
@@ -22,8 +21,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from unitrace.api.callers import caller_of
 from unitrace.api.dependencies import database, optional_caller, settings
 from unitrace.api.problems import problem
+from unitrace.api.rate_limits import CallerLimits
 from unitrace.config import Settings
 from unitrace.gs1 import Gtin, InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
@@ -107,20 +108,11 @@ def place_json(place: Any) -> dict[str, Any]:
     }
 
 
-def client_of(request: Request) -> str:
-    """A scanning client as the rate limit and the scan log know it: the address, hashed, so
-    that the log holds no personal data."""
-    address = request.client.host if request.client else "unknown"
-    return "ip:" + hashlib.sha256(address.encode()).hexdigest()[:16]
-
-
-def too_many(request: Request, scanning: str | None = None) -> Response | None:
-    """429 when the caller's address is over its rate, or ``scanning`` (the client id a
-    scanner app sends) is held for guessing codes."""
-    limiter = request.app.state.rate_limiter
-    retry = limiter.retry_after(client_of(request))
-    if retry is None and scanning is not None:
-        retry = limiter.held(scanning)
+async def too_many(request: Request, caller: str) -> Response | None:
+    """429 when ``caller`` (a hashed address) is over its rate or held for guessing codes;
+    the request is counted against its limit otherwise."""
+    limits: CallerLimits = request.app.state.caller_limits
+    retry = await limits.retry_after(caller)
     if retry is None:
         return None
     answer = problem(
@@ -157,8 +149,8 @@ async def scan(request: Request) -> Response:
         body = ScanIn.model_validate_json(await request.body())
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False)) from None
-    scanning = body.client or client_of(request)
-    refused = too_many(request, scanning)
+    caller = caller_of(request)
+    refused = await too_many(request, caller)
     if refused is not None:
         return refused
     actor = await optional_caller(request)
@@ -169,7 +161,10 @@ async def scan(request: Request) -> Response:
         country=body.country,
         region=body.region,
         city=body.city,
-        client=scanning,
+        # the app's id where it sent one (the clone detector counts distinct clients), but
+        # the limits and the guessing detector go by the address
+        client=body.client or caller,
+        address=caller,
         user_agent=request.headers.get("user-agent"),
         claimed_at=body.at if may_give_time(actor) else None,
     )
@@ -182,10 +177,12 @@ async def verified(request: Request, scanned: ScanRequest) -> VerificationResult
     the others waiting and answers once the batch is committed."""
     intake: ScanIntake = request.app.state.scan_intake
     result = await asyncio.wrap_future(intake.submit(scanned))
-    if result.throttled and scanned.client:
-        # a client caught guessing codes is refused (429) for the guessing window
+    if result.throttled and scanned.address:
+        # a caller caught guessing codes is refused (429) for the guessing window, whatever
+        # client id it sends next
         hold = math.ceil(DEFAULT_RULES.guess_window.total_seconds())
-        request.app.state.rate_limiter.hold(scanned.client, hold)
+        limits: CallerLimits = request.app.state.caller_limits
+        await limits.hold(scanned.address, hold)
     return result
 
 
@@ -212,11 +209,12 @@ async def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings
         return JSONResponse(links, media_type=LINKSET_JSON, headers=CORS)
     if request.method == "HEAD":
         return Response(headers=CORS)  # a look, not a scan: nothing is logged
-    refused = too_many(request)
+    caller = caller_of(request)
+    refused = await too_many(request, caller)
     if refused is not None:
         return refused
     scanned = ScanRequest(
-        code=uri, client=client_of(request), user_agent=request.headers.get("user-agent")
+        code=uri, client=caller, address=caller, user_agent=request.headers.get("user-agent")
     )
     result = await verified(request, scanned)
     if link_type == "gs1:verificationService":
