@@ -1,4 +1,4 @@
-"""A unit under an open clone or grey-market alert: every later scan answers ``suspicious``
+"""A unit under an open, corroborated clone or grey-market alert: every later scan answers ``suspicious``
 with a message a consumer understands, even one that alone would look fine, until the alert
 is closed; a product that blocks flagged units answers ``counterfeit`` instead. A recalled,
 expired or inactive unit keeps its verdict. Over HTTP, on SQLite and PostgreSQL."""
@@ -6,6 +6,7 @@ expired or inactive unit keeps its verdict. Over HTTP, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests.services.issued_units import ADMIN, GTIN, LINE, issue, serial_of
 from unitrace.services.catalog import register_lot, register_party, register_product
 from unitrace.services.lifecycle import allocate, commission
+from unitrace.services.verification import DEFAULT_RULES
 from unitrace.store.unit_of_work import Database
 
 Headers = dict[str, str]
@@ -22,7 +24,9 @@ KUALA_LUMPUR = {"lat": 3.139, "lon": 101.6869}
 SINGAPORE = {"lat": 1.29, "lon": 103.85}
 PENANG = {"lat": 5.4164, "lon": 100.3327}
 CHECKED = "Warning: this code has been reported for checks"
-BLOCKED = "This code has been blocked by the brand while it is checked"
+BLOCKED = "This code is blocked while it is checked"
+#: each phone's own address (the service knows a caller by its address)
+ADDRESSES: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -65,17 +69,22 @@ def world(database: Database) -> Database:
     return database
 
 
-def scan(api: TestClient, seq: int, who: str, **where: Any) -> Any:
-    answer = api.post(
+def scan(api: TestClient, seq: int, who: str, headers: Headers | None = None, **where: Any) -> Any:
+    """Unit ``seq`` scanned by the phone ``who``, from an address of its own."""
+    address = ADDRESSES.setdefault(who, f"198.51.100.{len(ADDRESSES) + 1}")
+    phone = TestClient(api.app, client=(address, 50000))
+    answer = phone.post(
         "/api/scans",
         json={"code": f"(01){GTIN.value}(21){serial_of(GTIN, seq)}", "client": who, **where},
+        headers=headers or {},
     )
     assert answer.status_code == 200, answer.text
     return answer.json()
 
 
 def cloned(api: TestClient, seq: int) -> Any:
-    """The unit scanned in Kuala Lumpur, then in Singapore a moment later: a clone alert."""
+    """The unit scanned in Kuala Lumpur, then in Singapore a moment later, by two phones: a
+    clone alert, made by two callers."""
     scan(api, seq, "phone-kl", **KUALA_LUMPUR)
     return scan(api, seq, "phone-sg", **SINGAPORE)
 
@@ -134,17 +143,65 @@ def test_the_scan_that_finds_a_clone_gives_its_own_reason_not_the_flag(
     assert "copied" in again["message"]
 
 
-def test_a_grey_market_unit_is_suspicious_everywhere_until_its_alert_is_closed(
+def test_a_grey_market_unit_is_suspicious_everywhere_once_the_brand_takes_it_up(
     world: Database, client: TestClient, admin: Headers
 ) -> None:
+    """One anonymous scan, whose place its sender chose, opens the alert for the brand but
+    flags the unit for no one else until the brand takes the alert up."""
     leaked = scan(client, 6, "phone-pg", **PENANG)
     assert (leaked["verdict"], leaked["reasons"]) == ("suspicious", ["outside_territory"])
-    later = scan(client, 6, "phone-2")
+    alert_id = open_alert(client, admin, 6, "grey_market")
+    assert scan(client, 6, "phone-2")["verdict"] == "genuine"
+    moved = client.post(f"/api/alerts/{alert_id}", json={"status": "investigating"}, headers=admin)
+    assert moved.status_code == 200
+    later = scan(client, 6, "phone-3")
     assert (later["verdict"], later["reasons"]) == ("suspicious", ["flagged_grey_market"])
     assert later["message"].startswith(CHECKED)
     assert "not meant to be sold" in later["message"]
-    close(client, admin, open_alert(client, admin, 6, "grey_market"))
-    assert scan(client, 6, "phone-3")["verdict"] == "genuine"
+    close(client, admin, alert_id)
+    assert scan(client, 6, "phone-4")["verdict"] == "genuine"
+
+
+def test_a_scanner_with_a_token_seeing_a_grey_market_unit_flags_it_at_once(
+    world: Database, client: TestClient, token_for: Callable[..., Headers]
+) -> None:
+    pharmacy = token_for("verifier")
+    leaked = scan(client, 7, "pharmacy-app", pharmacy, **PENANG)
+    assert leaked["reasons"] == ["outside_territory"]
+    later = scan(client, 7, "phone-2")
+    assert (later["verdict"], later["reasons"]) == ("suspicious", ["flagged_grey_market"])
+
+
+def test_one_caller_forging_places_flags_nothing(
+    world: Database, client: TestClient, admin: Headers
+) -> None:
+    """Kuala Lumpur then Singapore a second apart from one address, with a new client id each
+    time: a place forged, not a code copied. No clone alert, and the next consumer reads
+    the unit as genuine."""
+    ADDRESSES["forger-2"] = ADDRESSES.setdefault("forger-1", "203.0.113.9")
+    scan(client, 3, "forger-1", **KUALA_LUMPUR)
+    second = scan(client, 3, "forger-2", **SINGAPORE)
+    assert (second["verdict"], second["reasons"]) == ("genuine", [])
+    assert client.get("/api/alerts", params={"type": "clone"}, headers=admin).json() == []
+    assert scan(client, 3, "phone-9")["verdict"] == "genuine"
+
+
+def test_scans_of_a_blocked_unit_are_no_guesses(
+    world: Database, client: TestClient, admin: Headers, token_for: Callable[..., Headers]
+) -> None:
+    """A pharmacy scanning a blocked unit again and again, then mistyping one code, is not
+    held as a guesser: a blocked unit is a unit."""
+    block_flagged_units(client, admin)
+    cloned(client, 8)
+    pharmacy = token_for("verifier")
+    answers = [scan(client, 8, "pharmacy-7", pharmacy) for _ in range(DEFAULT_RULES.guess_limit)]
+    assert {answer["verdict"] for answer in answers} == {"counterfeit"}
+    address = ADDRESSES["pharmacy-7"]
+    typo = TestClient(client.app, client=(address, 50000)).post(
+        "/api/scans", json={"code": f"(01){GTIN.value}(21)NOSUCHSERIAL1"}, headers=pharmacy
+    )
+    assert (typo.status_code, typo.json()["verdict"]) == (200, "counterfeit")
+    assert scan(client, 9, "pharmacy-7", pharmacy)["verdict"] == "genuine"  # not held: no 429
 
 
 def test_a_unit_without_alerts_is_unaffected(
@@ -160,12 +217,9 @@ def test_a_product_that_blocks_flagged_units_answers_counterfeit_until_the_alert
     world: Database, client: TestClient, admin: Headers
 ) -> None:
     block_flagged_units(client, admin)
+    # the scan that finds the clone is suspicious; blocked are the scans after it
     found = cloned(client, 4)
-    assert (found["verdict"], found["reasons"]) == (
-        "counterfeit",
-        ["impossible_travel", "flagged_blocked"],
-    )
-    assert found["message"].startswith(BLOCKED)
+    assert (found["verdict"], found["reasons"]) == ("suspicious", ["impossible_travel"])
     later = scan(client, 4, "phone-3")
     assert (later["verdict"], later["reasons"]) == (
         "counterfeit",

@@ -17,6 +17,7 @@ from tests.services.issued_units import ADMIN, GTIN, LINE, issue, serial_of
 from unitrace.services.catalog import register_lot, register_party, register_product
 from unitrace.services.lifecycle import allocate, commission
 from unitrace.services.tokens import create_token, live_token_id, revoke_token
+from unitrace.services.verification import DEFAULT_RULES
 from unitrace.store import schema
 from unitrace.store.times import utc
 from unitrace.store.unit_of_work import Database
@@ -181,17 +182,27 @@ def test_a_scanners_time_out_of_bounds_is_the_services(
     assert is_now(answer["scanned_at"])
 
 
-def test_a_code_naming_no_unit_is_bounded_by_the_future_alone(
+def test_a_code_naming_no_unit_is_logged_when_it_came(
     world: Database, client: TestClient, token_for: Callable[..., Headers]
 ) -> None:
+    """A scanner's time for a code that names no unit would move its counterfeit answers out
+    of the window the guessing detector counts: such a scan is logged when it came, and a
+    scanner backdating its guesses is held as any other guesser is."""
     verifier = token_for("verifier")
-    past = dt.datetime(2020, 5, 1, 12, 0, tzinfo=dt.UTC)
-    assert time_of(scan(client, 999, verifier, at=iso(past))["scanned_at"]) == past
-    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    assert is_now(scan(client, 999, verifier, at=iso(future))["scanned_at"])
+    answers = [
+        client.post(
+            "/api/scans",
+            json={"code": code(999 + n), "at": iso(dt.datetime(2001, 1, 1 + n, tzinfo=dt.UTC))},
+            headers=verifier,
+        )
+        for n in range(DEFAULT_RULES.guess_limit + 1)
+    ]
+    assert [answer.status_code for answer in answers[:-1]] == [200] * DEFAULT_RULES.guess_limit
+    assert all(is_now(answer.json()["scanned_at"]) for answer in answers[:-1])
+    assert answers[-1].status_code == 429
     with world.unit_of_work(read_only=True) as uow:
-        logged = uow.connection.execute(select(schema.scans.c.at).order_by(schema.scans.c.id))
-        assert next(utc(at) for at in logged.scalars()) == past
+        logged = uow.connection.execute(select(schema.scans.c.at))
+        assert all(is_now(utc(at).isoformat()) for at in logged.scalars())
 
 
 def test_a_packaging_lines_time_is_not_taken(

@@ -2,7 +2,10 @@
 
 A clone found in London must not show a green "Authentic" to the next browser in Paris whose
 scan alone looks fine. So once a unit has an alert of type ``clone`` or ``grey_market`` that
-is open (``new`` or ``investigating``), each scan of it names the alert among its reasons
+is open (``new`` or ``investigating``) and corroborated (:func:`corroborated`: the brand took
+it up, a scanner with a token saw it, or scans from two callers made it; one anonymous caller
+with a forged place cannot flag a genuine unit for everyone), each scan of it names the alert
+among its reasons
 (``flagged_clone``, ``flagged_grey_market``, unless the scan finds the same itself) and is at least ``suspicious``, with a message
 the person holding the pack understands, until the brand closes the alert.
 
@@ -17,13 +20,13 @@ partial unique index of open alerts (type, subject): one indexed read per scan o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from unitrace.store.unit_of_work import UnitOfWork
 
-__all__ = ["BLOCKED", "FLAGGING", "Flags", "flags_of"]
+__all__ = ["BLOCKED", "FLAGGING", "SOURCES_NEEDED", "Flags", "corroborated", "flags_of"]
 
 #: The alert types that flag a unit, and the reason a later scan gives for each.
 FLAGGING: Final = {"clone": "flagged_clone", "grey_market": "flagged_grey_market"}
@@ -35,7 +38,7 @@ _CHECKED: Final = (
     "Buy with care, and contact the brand if in doubt."
 )
 _BLOCKED: Final = (
-    "This code has been blocked by the brand while it is checked: {what}. The product may not "
+    "This code is blocked while it is checked: {what}. The product may not "
     "be genuine: do not buy or use it; contact the brand."
 )
 _WHAT: Final = {
@@ -79,9 +82,33 @@ class Flags:
 
 def flags_of(uow: UnitOfWork, gtin: str, serial: str, found: Iterable[str]) -> Flags:
     """The flags of the unit ``gtin``/``serial`` at a scan that found the alert types
-    ``found``."""
+    ``found``: of its open alerts, those that :func:`corroborated` holds."""
     subject = f"{gtin}/{serial}"
     return Flags(
-        open=uow.alerts.open_types(subject, tuple(FLAGGING)),
+        open=frozenset(
+            alert.type
+            for alert in uow.alerts.open_on(subject, tuple(FLAGGING))
+            if corroborated(alert.status, alert.evidence)
+        ),
         found=frozenset(str(kind) for kind in found if kind in FLAGGING),
     )
+
+
+#: Distinct callers whose scans make an alert stand without the brand or a scanner.
+SOURCES_NEEDED: Final = 2
+
+
+def corroborated(status: str, evidence: Mapping[str, Any]) -> bool:
+    """Whether an open alert may speak to everyone who scans the unit: the brand has taken
+    it up (``investigating``), an authenticated scanner (a pharmacy, a distributor) saw it,
+    or its scans came from :data:`SOURCES_NEEDED` callers at least (hashed addresses; a
+    client id where a scan has none). Anyone may send a scan with a place of their choosing,
+    so one caller alone never flags a unit for others, nor gets it blocked."""
+    if status == "investigating":
+        return True
+    scans = [scan for scan in evidence.get("scans", ()) if isinstance(scan, Mapping)]
+    if any(scan.get("scanner") is True for scan in scans):
+        return True
+    sources = {scan.get("address") or scan.get("client") for scan in scans}
+    sources.update(evidence.get("sources", ()))
+    return len(sources - {None, ""}) >= SOURCES_NEEDED

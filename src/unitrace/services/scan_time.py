@@ -119,11 +119,11 @@ def logged_at(
     unit: UnitRecord | None,
 ) -> dt.datetime:
     """The time a scan is logged at: ``claimed`` (a time :func:`claimed_time` took) where the
-    unit scanned was commissioned by then, or where the code names no unit; else ``now``."""
-    if claimed is None:
+    unit scanned was commissioned by then; else ``now``. A code that names no unit is logged
+    when it came: a time of the scanner's own would move it out of the window the guessing
+    detector counts in."""
+    if claimed is None or unit is None:
         return now
-    if unit is None:
-        return claimed
     commissioned = commissioned_at(uow, product, unit)
     if commissioned is None or claimed < commissioned:
         return now

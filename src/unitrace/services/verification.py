@@ -130,6 +130,10 @@ class ScanRequest:
     #: the hash of the address a public scan came from: the guessing detector counts a
     #: caller's counterfeit answers by it, whatever client ids the caller sends
     address: str | None = None
+    #: whether the face authenticated the scan's sender as a scanner (a pharmacy's or a
+    #: distributor's token): what it saw corroborates an alert (see
+    #: :func:`~unitrace.services.flagged_units.corroborated`)
+    scanner: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +251,7 @@ def verify(
         chosen,
         claimed=claimed,
         address=_text(request.address, ADDRESS_MAX),
+        scanner=request.scanner,
     )
 
 
@@ -304,6 +309,9 @@ class _Findings:
             found.update(evidence)
 
 
+_LONG_AGO: Final = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class _Sighting:
     """One scan as it came in: what was read (parsed where it could be), where, by whom and
@@ -318,6 +326,9 @@ class _Sighting:
     at: dt.datetime
     rules: DetectionRules
     address: str | None = None
+    #: when the scan came in (``at`` is when it was made, where a scanner said so)
+    received: dt.datetime = _LONG_AGO
+    scanner: bool = False
 
 
 def _verify(
@@ -331,6 +342,7 @@ def _verify(
     *,
     claimed: dt.datetime | None = None,
     address: str | None = None,
+    scanner: bool = False,
 ) -> VerificationResult:
     code = raw_code if isinstance(raw_code, str) else str(raw_code)
     raw = _text(code, RAW_MAX) or ""
@@ -347,7 +359,19 @@ def _verify(
     if scan is not None and (scan.gtin is None or scan.serial is None):
         parse_error = "code: names no unit: a GTIN with a serial is needed"
         findings.add("no_serial")
-    sighting = _Sighting(raw, scan, parse_error, place, client, user_agent, at, rules, address)
+    sighting = _Sighting(
+        raw,
+        scan,
+        parse_error,
+        place,
+        client,
+        user_agent,
+        at,
+        rules,
+        address,
+        received=at,
+        scanner=scanner,
+    )
     if parse_error is not None:
         if "no_serial" not in findings.reasons:
             findings.add("malformed")
@@ -399,7 +423,7 @@ def _known_unit(
         earlier_first, earlier = uow.scans.first_of_unit(
             unit.product_id, unit.serial, excluding=Verdict.COUNTERFEIT.value
         )
-    _clones(history, place, client, at, rules, findings)
+    _clones(history, place, sighting.address or client, at, rules, findings)
     custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
     _grey_market(unit, product, custodian, place, rules, findings)
     flags = flagged_units.flags_of(uow, unit.gtin.value, unit.serial, findings.alerts)
@@ -407,7 +431,8 @@ def _known_unit(
         findings.add(reason)
     if verdict is Verdict.GENUINE and findings.reasons:
         verdict = Verdict.SUSPICIOUS
-    blocked = verdict is Verdict.SUSPICIOUS and flags.flagged and rules.block_flagged_units
+    # blocked by what was open and corroborated before this scan, not by what it found
+    blocked = verdict is Verdict.SUSPICIOUS and bool(flags.open) and rules.block_flagged_units
     if blocked:
         verdict = Verdict.COUNTERFEIT
         findings.add(flagged_units.BLOCKED)
@@ -426,6 +451,8 @@ def _known_unit(
         client,
         at,
         rules,
+        address=sighting.address,
+        scanner=sighting.scanner,
     )
     first = (
         FirstScan(earlier_first.at, earlier_first.place) if earlier_first else FirstScan(at, place)
@@ -463,7 +490,10 @@ def _counterfeit(
     # the guesser: the address a public scan came from, else the authenticated client
     guesser = sighting.address or client
     # this scan is not logged yet: it is the one more
-    recent = _recent_counterfeits(uow, client, sighting.address, at - rules.guess_window)
+    # counted back from when the scan came, whatever time a scanner gave it
+    recent = _recent_counterfeits(
+        uow, client, sighting.address, sighting.received - rules.guess_window
+    )
     if recent is not None and recent + 1 >= rules.guess_limit:
         throttled = True
         findings.add(
@@ -494,6 +524,8 @@ def _counterfeit(
         at,
         rules,
         guesser=guesser,
+        address=sighting.address,
+        scanner=sighting.scanner,
     )
     info = None
     if scan is not None and gtin is not None:
@@ -568,15 +600,25 @@ def _lifecycle(unit: UnitRecord, at: dt.datetime, findings: _Findings) -> Verdic
 def _clones(
     history: Sequence[ScanRecord],
     place: Place,
-    client: str | None,
+    source: str | None,
     at: dt.datetime,
     rules: DetectionRules,
     findings: _Findings,
 ) -> None:
-    """The same code in too many hands, too many places, or too far apart too soon."""
-    clients = {scan.client for scan in history if scan.client} | ({client} if client else set())
+    """The same code in too many hands, too many places, or too far apart too soon. A hand
+    is a scan's source: its hashed address, else its client id (so one caller sending many
+    client ids is one hand); one source's scans far apart show a place it forged, not a
+    copied code, and are not compared for travel."""
+    clients = {hand for scan in history if (hand := _source(scan))}
+    if source:
+        clients.add(source)
     if len(clients) > rules.max_clients:
-        findings.add("too_many_scans", AlertType.CLONE, distinct_clients=len(clients))
+        findings.add(
+            "too_many_scans",
+            AlertType.CLONE,
+            distinct_clients=len(clients),
+            sources=sorted(clients)[: rules.evidence_scans],
+        )
     areas = {scan.place.area for scan in history if scan.place.area}
     if place.area:
         areas.add(place.area)
@@ -596,7 +638,7 @@ def _clones(
         if earlier.at < horizon:
             return
         there = position_of(earlier.place)
-        if there is None or there in checked:
+        if there is None or there in checked or (source and _source(earlier) == source):
             continue
         if earlier.at <= at:
             # an older scan at the same position had more time for the same distance
@@ -605,6 +647,10 @@ def _clones(
             return
         if not there.is_approximate:
             return
+
+
+def _source(scan: ScanRecord) -> str | None:
+    return scan.address or scan.client
 
 
 def _impossible_travel(
@@ -639,6 +685,8 @@ def _impossible_travel(
             "approximate": there.is_approximate or here.is_approximate,
             "uncertainty_km": {"from": there.uncertainty_km, "to": here.uncertainty_km},
         },
+        # the other hand: a caller other than this scan's (see _clones)
+        sources=[source] if (source := _source(earlier)) else [],
     )
     return True
 
@@ -744,6 +792,8 @@ def _raise_alerts(
     rules: DetectionRules,
     *,
     guesser: str | None = None,
+    address: str | None = None,
+    scanner: bool = False,
 ) -> tuple[int, ...]:
     """Raise an alert per type found, or add this scan to the open one; a guessing alert is
     about the ``guesser`` (the caller's hashed address, or the client)."""
@@ -758,6 +808,8 @@ def _raise_alerts(
         "latitude": place.latitude,
         "longitude": place.longitude,
         "client": client,
+        "address": address,
+        "scanner": scanner,
         "verdict": verdict.value,
         "reasons": list(findings.reasons),
     }
@@ -810,7 +862,14 @@ def _evidence(
     the latest detector figures, and the newest scans (bounded, so a code cloned a million
     times keeps a small alert)."""
     evidence = dict(before)
-    evidence.update({key: value for key, value in extra.items() if key != "reasons"})
+    evidence.update(
+        {key: value for key, value in extra.items() if key not in ("reasons", "sources")}
+    )
+    # the callers whose scans made or saw it (hashed addresses, client ids where none):
+    # how many there were tells one caller's forged places from a code in many hands
+    sources = set(before.get("sources", [])) | set(extra.get("sources", []))
+    sources.add(seen["address"] or seen["client"])
+    evidence["sources"] = sorted(source for source in sources if source)[: rules.evidence_scans]
     evidence["reasons"] = sorted(set(before.get("reasons", [])) | set(extra.get("reasons", [])))
     # the places that made a clone alert are all its evidence, not only the scans since
     places = set(before.get("places", [])) | set(extra.get("distinct_places", []))

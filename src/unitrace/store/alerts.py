@@ -50,12 +50,21 @@ def _open_types_statement(types: tuple[str, ...]) -> DriverStatement:
     if not all(kind.isidentifier() for kind in types):
         raise ValueError(f"alert types: {types!r} are not all plain words")
     return DriverStatement(
-        select(alerts.c.type).where(
+        select(alerts.c.type, alerts.c.status, alerts.c.evidence).where(
             alerts.c.subject == bindparam("subject"),
             alerts.c.type.in_([literal_column(f"'{kind}'") for kind in types]),
             alerts.c.status != literal_column("'closed'"),
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAlert:
+    """An open alert as a scan reads it: its type, status and evidence."""
+
+    type: str
+    status: str
+    evidence: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +148,16 @@ class AlertRepository:
         row = self.connection.execute(_OPEN_FOR, {"type": type, "subject": subject}).first()
         return None if row is None else _alert(row)
 
-    def open_types(self, subject: str, types: Sequence[str]) -> frozenset[str]:
-        """Which of ``types`` have an open alert about ``subject``; read, not locked."""
+    def open_on(self, subject: str, types: Sequence[str]) -> list[OpenAlert]:
+        """The open alerts of ``types`` about ``subject``; read, not locked."""
         key = tuple(sorted(set(types)))
         query = _OPEN_TYPES.get(key)
         if query is None:
             query = _OPEN_TYPES[key] = _open_types_statement(key)
-        return frozenset(row.type for row in query.rows(self.connection, {"subject": subject}))
+        return [
+            OpenAlert(row.type, row.status, row.evidence or {})
+            for row in query.rows(self.connection, {"subject": subject})
+        ]
 
     def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:
         query = select(alerts).where(alerts.c.id == alert_id)

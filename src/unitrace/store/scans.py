@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select
+from sqlalchemy import Connection, Row, bindparam, false, func, insert, select
 
 from unitrace.places import Place
 from unitrace.store.driver_statements import DriverStatement
@@ -51,6 +51,8 @@ class ScanRecord:
     reasons: tuple[str, ...]
     client: str | None
     place: Place
+    #: the hash of the address a public scan came from
+    address: str | None = None
 
 
 class ScanLog:
@@ -127,7 +129,8 @@ class ScanLog:
         return (None if row is None else _record(*cast(tuple[Any, ...], row))), int(count)
 
     def count_by_client(self, client: str, *, since: dt.datetime, verdict: str) -> int:
-        """How many scans with ``verdict`` ``client`` made since ``since``."""
+        """How many scans of codes naming no unit, with ``verdict``, ``client`` made since
+        ``since``."""
         return int(
             self.connection.execute(
                 _BY_CLIENT,
@@ -136,7 +139,8 @@ class ScanLog:
         )
 
     def count_by_address(self, address: str, *, since: dt.datetime, verdict: str) -> int:
-        """How many scans with ``verdict`` came from ``address`` (hashed) since ``since``."""
+        """How many scans of codes naming no unit, with ``verdict``, came from ``address``
+        (hashed) since ``since``."""
         return int(
             self.connection.execute(
                 _BY_ADDRESS,
@@ -170,6 +174,7 @@ _RECORD_COLUMNS = (
     scans.c.city,
     scans.c.region,
     scans.c.country,
+    scans.c.address,
 )
 _RECENT: dict[tuple[int, bool], DriverStatement] = {}
 _BY_CLIENT = (
@@ -179,6 +184,8 @@ _BY_CLIENT = (
         scans.c.client == bindparam("client"),
         scans.c.at >= bindparam("since", type_=scans.c.at.type),
         scans.c.verdict == bindparam("verdict"),
+        # codes that name no unit: a unit blocked or a pack with the wrong lot is no guess
+        scans.c.known.is_(false()),
     )
 )
 
@@ -189,6 +196,8 @@ _BY_ADDRESS = (
         scans.c.address == bindparam("address"),
         scans.c.at >= bindparam("since", type_=scans.c.at.type),
         scans.c.verdict == bindparam("verdict"),
+        # codes that name no unit: a unit blocked or a pack with the wrong lot is no guess
+        scans.c.known.is_(false()),
     )
 )
 
@@ -204,6 +213,7 @@ def _record(
     city: str | None,
     region: str | None,
     country: str | None,
+    address: str | None,
 ) -> ScanRecord:
     return ScanRecord(
         id=id,
@@ -212,4 +222,5 @@ def _record(
         reasons=tuple(reasons),
         client=client,
         place=Place(latitude, longitude, city, region, country),
+        address=address,
     )

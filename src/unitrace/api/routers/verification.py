@@ -167,6 +167,7 @@ async def scan(request: Request) -> Response:
         address=caller,
         user_agent=request.headers.get("user-agent"),
         claimed_at=body.at if may_give_time(actor) else None,
+        scanner=may_give_time(actor),
     )
     result = await verified(request, scanned)
     return JSONResponse(scan_json(result), headers=CORS)
