@@ -212,9 +212,21 @@ def nested_event(depth: int) -> dict[str, object]:
     }
 
 
-@pytest.mark.parametrize(("depth", "status"), [(20, 201), (63, 201), (64, 400), (600, 400)])
+TOO_DEEP = "document: objects and lists nest deeper than 64 levels"
+
+
+# (depth, status, what the refusal says): past a few hundred levels the JSON parser refuses
+@pytest.mark.parametrize(
+    ("depth", "status", "detail"),
+    [
+        (20, 201, None),
+        (63, 201, None),
+        (64, 400, TOO_DEEP),
+        (600, 400, "document: not JSON (recursion limit exceeded"),
+    ],
+)
 def test_a_document_nested_past_reason_is_refused_before_anything_walks_it(
-    client: TestClient, admin: dict[str, str], depth: int, status: int
+    client: TestClient, admin: dict[str, str], depth: int, status: int, detail: str | None
 ) -> None:
     """The event is one level, and its extension ``depth`` more: 65 is past the 64 an EPCIS
     document may nest. Deeper still, code walking the document once ran out of stack (a
@@ -222,7 +234,8 @@ def test_a_document_nested_past_reason_is_refused_before_anything_walks_it(
     answer = client.post("/epcis/events", json=nested_event(depth), headers=admin)
     assert answer.status_code == status, answer.text
     if status == 400:
-        assert answer.json()["detail"] == "document: objects and lists nest deeper than 64 levels"
+        assert detail is not None
+        assert answer.json()["detail"].startswith(detail)
         document = {
             "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
             "type": "EPCISDocument",
@@ -235,3 +248,63 @@ def test_a_document_nested_past_reason_is_refused_before_anything_walks_it(
             400,
             "epcisException:ValidationException",
         )
+
+
+LONE = '"a\\ud800b"'  # half a surrogate pair, as JSON may spell it
+EPCIS_CONTEXT = '["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]'
+LONE_EVENT = (
+    '{"@context": ' + EPCIS_CONTEXT + ', "type": "ObjectEvent", "action": "OBSERVE",'
+    ' "eventTime": "2020-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",'
+    ' "epcList": [' + LONE + "]}"
+)
+# (method, path, JSON body as sent, status, problem type)
+LONE_SURROGATES = [
+    ("POST", "/api/tokens", '{"role": "verifier", "label": ' + LONE + "}", 422, INVALID),
+    (
+        "POST",
+        "/api/parties",
+        '{"id": "p1", "role": "distributor", "name": ' + LONE + "}",
+        422,
+        INVALID,
+    ),
+    ("POST", "/api/commissions", '{"gtin": "09506000134352", "lot": ' + LONE + "}", 422, INVALID),
+    ("POST", "/api/scans", '{"code": ' + LONE + "}", 422, INVALID),
+    ("POST", "/epcis/events", LONE_EVENT, 400, "epcisException:ValidationException"),
+    (
+        "POST",
+        "/epcis/capture",
+        '{"@context": ' + EPCIS_CONTEXT + ', "type": "EPCISDocument", "schemaVersion": "2.0",'
+        ' "creationDate": "2020-01-01T00:00:00Z", "epcisBody": {"eventList": ['
+        + LONE_EVENT
+        + "]}}",
+        400,
+        "epcisException:ValidationException",
+    ),
+    ("POST", "/epcis/queries", '{"name": "q", "query": {"EQ_bizStep": [' + LONE + "]}}", 400, None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "kind"), LONE_SURROGATES)
+def test_text_that_is_not_valid_unicode_is_bad_input_and_leaves_nothing_behind(
+    database: Database,
+    admin: dict[str, str],
+    method: str,
+    path: str,
+    body: str,
+    status: int,
+    kind: str | None,
+) -> None:
+    """Python's JSON parser takes half a surrogate pair, which no database and no UTF-8
+    answer can hold: it failed requests with a 500, and a capture job naming it failed every
+    later listing of the jobs."""
+    client = TestClient(
+        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
+    )
+    headers = {**admin, "Content-Type": "application/json"}
+    answer = client.request(method, path, content=body.encode(), headers=headers)
+    assert answer.status_code == status, answer.text
+    if kind is not None:
+        assert answer.json()["type"] == kind
+    jobs = client.get("/epcis/capture", headers=admin)
+    assert (jobs.status_code, jobs.json()) == (200, {"captureJobs": []})
+    assert [t["label"] for t in client.get("/api/tokens", headers=admin).json()] == [None]

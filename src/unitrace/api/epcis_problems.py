@@ -55,7 +55,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from unitrace.api.problems import PROBLEM_JSON, UNFORESEEN_DETAIL, validation_message
+from unitrace.api.problems import BAD_TEXT, PROBLEM_JSON, UNFORESEEN_DETAIL, validation_message
 from unitrace.api.security_headers import SecurityHeaders
 from unitrace.gs1 import InvalidCode
 from unitrace.registry.errors import (
@@ -223,6 +223,9 @@ def epcis_answer(request: Request, error: Exception) -> Response:
             extra = {"parameter": error.parameter}
         elif isinstance(error, TransitionRefused):
             extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
+    elif isinstance(error, UnicodeError):
+        kind = QUERY_PARAMETER if method == "GET" else VALIDATION
+        detail = BAD_TEXT
     elif (value := refused_value(error)) is not None:
         kind = QUERY_PARAMETER if method == "GET" else VALIDATION
         detail = f"{value}; nothing was changed"
@@ -271,7 +274,7 @@ def install_epcis_problem_handlers(app: FastAPI) -> None:
     """Answer the errors of ``/epcis`` routes as EPCIS problems, and leave every other route to
     the handlers installed before (:func:`unitrace.api.problems.install_problem_handlers`,
     which must run first)."""
-    kinds = (Refused, InvalidCode, RequestValidationError, StarletteHTTPException)
+    kinds = (Refused, InvalidCode, RequestValidationError, StarletteHTTPException, UnicodeError)
     for kind in (*kinds, *BUSY_ERROR_TYPES):
         app.add_exception_handler(kind, _epcis_first(app.exception_handlers.get(kind)))
     app.add_exception_handler(

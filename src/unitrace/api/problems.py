@@ -32,6 +32,9 @@ UNFORESEEN_DETAIL: Final = (
     "time of the request if it fails again."
 )
 
+#: What text that is not valid Unicode (half a surrogate pair, say) is answered with.
+BAD_TEXT: Final = "text must be valid Unicode (no lone surrogate); nothing was changed"
+
 # (status, type slug, title) for each kind of refusal, most specific first
 _REFUSALS: list[tuple[type[Exception], int, str, str]] = [
     (TransitionRefused, 409, "transition-refused", "State change refused"),
@@ -115,8 +118,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         answer.headers.update(SecurityHeaders.ALWAYS)
         return answer
 
+    async def bad_text(request: Request, error: Exception) -> JSONResponse:
+        # text no database or UTF-8 answer can hold, from wherever it came in
+        return problem(422, "invalid-request", "Invalid request", BAD_TEXT)
+
     for kind in BUSY_ERROR_TYPES:
         app.add_exception_handler(kind, database_error)
+    app.add_exception_handler(UnicodeError, bad_text)
     app.add_exception_handler(Exception, unforeseen)
     app.add_exception_handler(Refused, refused)
     app.add_exception_handler(InvalidCode, refused)

@@ -48,12 +48,13 @@ names the event (index and eventID) and the field or rule.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
+
+import pydantic_core
 
 from unitrace.epcis.documents import namespaces_of
 from unitrace.epcis.hashing import event_hash
@@ -154,8 +155,10 @@ def read_document(body: bytes, media_type: str) -> dict[str, Any]:
             raise InvalidRequest(f"document: {error}") from None
     if kind in ("application/json", "application/ld+json", ""):
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError) as error:
+            # pydantic's parser, which refuses text that is not valid Unicode (half a
+            # surrogate pair), which Python's own would take and no database could store
+            document = pydantic_core.from_json(body)
+        except ValueError as error:
             raise InvalidRequest(f"document: not JSON ({error})") from None
         if not isinstance(document, dict):
             raise InvalidRequest("document: an EPCIS document is a JSON object")

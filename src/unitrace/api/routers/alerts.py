@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from unitrace.api.dependencies import Reader, RowId, Writer, caller
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.model import Actor
 from unitrace.services import verification
 
-router = APIRouter(prefix="/api/alerts", tags=["alerts"])
+router = APIRouter(prefix="/api/alerts", tags=["alerts"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]
 
 

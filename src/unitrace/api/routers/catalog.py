@@ -9,12 +9,13 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from unitrace.api.dependencies import Admin, Reader, Writer
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.gs1 import Gtin
 from unitrace.registry.errors import NotFound
 from unitrace.registry.model import UNAMBIGUOUS_ALPHABET, Lot, Party, Product
 from unitrace.services import catalog
 
-router = APIRouter(prefix="/api", tags=["catalog"])
+router = APIRouter(prefix="/api", tags=["catalog"], route_class=StrictJsonRoute)
 
 
 class Strict(BaseModel):

@@ -26,6 +26,7 @@ from unitrace.api.epcis_problems import (
     capture_limits,
     epcis_problem,
 )
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.config import Settings
 from unitrace.registry.errors import NotFound
 from unitrace.registry.model import Actor, Role
@@ -34,7 +35,7 @@ from unitrace.services.capture_runner import CaptureRunner
 from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import Database
 
-router = APIRouter(prefix="/epcis", tags=["epcis"])
+router = APIRouter(prefix="/epcis", tags=["epcis"], route_class=StrictJsonRoute)
 Capturer = Annotated[Actor, Depends(caller_with(Role.LINE, Role.DISTRIBUTOR))]
 Caller = Annotated[Actor, Depends(caller)]
 

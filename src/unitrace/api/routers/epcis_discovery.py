@@ -20,11 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from unitrace import __version__
 from unitrace.api.dependencies import Reader
 from unitrace.api.epcis_problems import VERSIONS
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.routers.epcis_query import Caller, collection
 from unitrace.services import epcis_discovery
 from unitrace.services.epcis_query import read_page_size
 
-router = APIRouter(prefix="/epcis", tags=["EPCIS discovery"])
+router = APIRouter(prefix="/epcis", tags=["EPCIS discovery"], route_class=StrictJsonRoute)
 
 #: What ``OPTIONS`` says besides the methods: the versions spoken, each the only one; EPCs
 #: come back as they were captured (an EPC URI or a Digital Link, never translated), and CBV

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from unitrace.api.dependencies import Reader, Writer, caller
 from unitrace.api.epcis_problems import NOT_ACCEPTABLE, epcis_problem
+from unitrace.api.json_bodies import StrictJsonRoute, strict_json
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.epcis.xml import UnwritableDocument
 from unitrace.epcis.xml_write import document_to_xml
@@ -45,7 +46,7 @@ from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.epcis_query import Subscription
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
-router = APIRouter(prefix="/epcis", tags=["epcis query"])
+router = APIRouter(prefix="/epcis", tags=["epcis query"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]
 
 #: What every EPCIS answer says it speaks.
@@ -324,8 +325,8 @@ async def _json_body(request: Request) -> Any:
 
 def _parsed_json(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
+        return strict_json(body)
+    except ValueError:
         return None
 
 

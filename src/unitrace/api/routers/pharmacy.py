@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.api.dependencies import Writer, caller
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem, problem_for
 from unitrace.api.routers.verification import scan_json
 from unitrace.places import locate
 from unitrace.registry.model import Actor
 from unitrace.services import verification
 
-router = APIRouter(prefix="/api/units", tags=["pharmacy"])
+router = APIRouter(prefix="/api/units", tags=["pharmacy"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]
 
 

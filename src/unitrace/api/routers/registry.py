@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from unitrace.api.dependencies import Reader, Writer, caller
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor, UnitState
 from unitrace.services import lifecycle
 from unitrace.services.catalog import parse_gtin
 from unitrace.store.events import EventRecord
 
-router = APIRouter(prefix="/api", tags=["registry"])
+router = APIRouter(prefix="/api", tags=["registry"], route_class=StrictJsonRoute)
 
 Caller = Annotated[Actor, Depends(caller)]
 

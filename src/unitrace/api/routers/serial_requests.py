@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.api.dependencies import Reader, RowId, Writer, caller_with, settings
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
 from unitrace.services.labels import write_request_labels, write_request_symbols
@@ -23,7 +24,9 @@ from unitrace.services.serialization import (
 )
 from unitrace.symbols import Symbology
 
-router = APIRouter(prefix="/api/serial-requests", tags=["serialization"])
+router = APIRouter(
+    prefix="/api/serial-requests", tags=["serialization"], route_class=StrictJsonRoute
+)
 
 LineOrAdmin = Annotated[Actor, Depends(caller_with(Role.LINE))]
 CurrentSettings = Annotated[Settings, Depends(settings)]

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.api.dependencies import Admin, Reader, RowId, Writer
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.services.tokens import create_token, list_tokens, live_token_id, revoke_token
 
-router = APIRouter(prefix="/api", tags=["tokens"])
+router = APIRouter(prefix="/api", tags=["tokens"], route_class=StrictJsonRoute)
 
 
 class TokenIn(BaseModel):

@@ -23,6 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from unitrace.api.callers import caller_of
 from unitrace.api.dependencies import database, optional_caller, settings
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem
 from unitrace.api.rate_limits import CallerLimits
 from unitrace.config import Settings
@@ -36,7 +37,7 @@ from unitrace.services.verification import DEFAULT_RULES, ScanRequest, Verificat
 from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.web.pages import bad_code_page, verification_page
 
-router = APIRouter(tags=["verification"])
+router = APIRouter(tags=["verification"], route_class=StrictJsonRoute)
 CurrentSettings = Annotated[Settings, Depends(settings)]
 # Scans are written by the service's scan intake, in batches; the linkset only reads.
 CurrentDatabase = Annotated[Database, Depends(database)]
