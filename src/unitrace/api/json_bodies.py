@@ -26,7 +26,7 @@ def strict_json(body: bytes) -> Any:
     {'a': '😀'}
     >>> strict_json(b'{"a": "\\\\ud800"}')
     Traceback (most recent call last):
-    json.decoder.JSONDecodeError: not JSON or not valid Unicode: unexpected end of hex escape at line 1 column 13: line 1 column 1 (char 0)
+    json.decoder.JSONDecodeError: not JSON or not valid Unicode: unexpected end of hex escape at line 1 column 14: line 1 column 1 (char 0)
     """
     try:
         return pydantic_core.from_json(body)
