@@ -964,6 +964,25 @@ BAD_INPUT: list[tuple[str, Callable[[UnitOfWork], Any], type[Refused], str]] = [
         Forbidden,
         "unit (01)09506000134352(21)S00011: not in the custody of dist-a",
     ),
+    # a distributor is told no more than that it does not hold a container, whoever does
+    (
+        "distributor unpacks an unknown container",
+        lambda uow: disaggregate(uow, parent=PALLET_2, actor=DIST_A),
+        Forbidden,
+        "container urn:epc:id:sscc:9506000.1000000002: not in the custody of dist-a",
+    ),
+    (
+        "distributor unpacks the brand's pallet",
+        lambda uow: disaggregate(uow, parent=PALLET, actor=DIST_A),
+        Forbidden,
+        f"container {PALLET_EPC}: not in the custody of dist-a",
+    ),
+    (
+        "distributor packs its own into the brand's case",
+        packed(CASE_1, [code(21)], DIST_B),
+        Forbidden,
+        f"container {CASE_1_EPC}: not in the custody of dist-b",
+    ),
     (
         "unpack from unknown",
         lambda uow: disaggregate(uow, parent=PALLET_2, actor=LINE),

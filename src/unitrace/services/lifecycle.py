@@ -506,6 +506,9 @@ def aggregate(
         _not_a_unit(context, parent, parent_epc)
     if parent_epc in targets.epcs:
         raise Conflict(f"container {parent_epc} cannot contain itself")
+    if existing is not None:
+        # before the other checks, which would name who holds it
+        _check_custody(actor, existing.custodian_id, f"container {parent_epc}")
     for child in targets.containers:
         if existing is not None and existing.id in uow.units.subtree([child.id]):
             raise Conflict(
@@ -591,6 +594,8 @@ def disaggregate(
     parent_epc, _ = _container_code(context, parent, "parent")
     container = uow.units.containers_by_epc([parent_epc]).get(parent_epc)
     if container is None:
+        if actor.role is Role.DISTRIBUTOR:  # told no more than that it does not hold it
+            raise Forbidden(f"container {parent_epc}: not in the custody of {actor.party_id}")
         raise NotFound(f"parent: container {parent_epc} is not registered")
     _check_custody(actor, container.custodian_id, f"container {parent_epc}")
     inner: Sequence[ContainerRecord]
