@@ -74,6 +74,13 @@ ERRORS = [
         "a value is too large for the database to keep (a text too long, say)",
     ),
     (psycopg.errors.UndefinedTable("relation x does not exist"), False, None),
+    (psycopg.errors.DivisionByZero("division by zero"), False, None),
+    (psycopg.errors.InvalidDatetimeFormat("invalid input syntax for type date"), False, None),
+    (
+        psycopg.errors.StringDataRightTruncation("value too long for type character varying(20)"),
+        False,
+        "a value is too large for the database to keep (a text too long, say)",
+    ),
     (sqlite3.OperationalError("database is locked"), True, None),
     (sqlite3.OperationalError("no such table: x"), False, None),
 ]

@@ -67,16 +67,25 @@ def is_busy(error: BaseException) -> bool:
 def refused_value(error: BaseException) -> str | None:
     """What the database found wrong with a value it was given, if ``error`` (or what caused
     it) is such a refusal: the sender's fault, to be answered as bad input, not as a fault.
-    PostgreSQL's text holds no NUL character, and its numbers have ranges; SQLite stores both.
-    """
+    PostgreSQL's text holds no NUL character, and its numbers and some texts have limits;
+    SQLite stores what they refuse. Any other data error (a division by zero, a date it
+    cannot read) is unitrace's own fault, logged and answered as one."""
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, psycopg.DataError):
-            if "NUL" in str(seen):
-                return "text may not contain the NUL character (U+0000)"
+        if type(seen) is psycopg.DataError and "NUL" in str(seen):  # the driver's own check
+            return "text may not contain the NUL character (U+0000)"
+        if isinstance(seen, psycopg.errors.NumericValueOutOfRange):
             return "a value is out of the range the database holds"
-        if isinstance(seen, psycopg.errors.ProgramLimitExceeded):
+        if isinstance(
+            seen,
+            psycopg.errors.StringDataRightTruncation | psycopg.errors.ProgramLimitExceeded,
+        ):
             return "a value is too large for the database to keep (a text too long, say)"
+        if isinstance(
+            seen,
+            psycopg.errors.CharacterNotInRepertoire | psycopg.errors.UntranslatableCharacter,
+        ):
+            return "text must be valid Unicode"
         original = getattr(seen, "orig", None)
         seen = original if isinstance(original, BaseException) else seen.__cause__
     return None
