@@ -122,3 +122,23 @@ def test_a_job_left_running_by_a_worker_that_died_is_finished_when_the_runner_st
         runner.shutdown(wait=5)
     assert job_of(world, done.id).status == "success"
     assert stored_ids(world) == before
+
+
+def test_a_capture_finishing_a_job_taken_for_abandoned_meanwhile_captures_nothing(
+    world: Database,
+) -> None:
+    """The job says it captured nothing; the capture, still under way, must not make that
+    untrue by committing."""
+    job = started(world, document(COMMISSION))
+    with world.unit_of_work() as uow:
+        later = dt.datetime.now(dt.UTC) + epcis_capture.ABANDONED_AFTER * 2
+        assert epcis_capture.finish_abandoned(uow, at=later) == [job.id]
+        uow.commit()
+    before = stored_ids(world)
+    finished = epcis_capture.run_capture(world.unit_of_work, job, document(COMMISSION), actor=LINE)
+    assert (finished.status, finished.captured, finished.errors[0]["title"]) == (
+        "failed",
+        0,
+        "Capture abandoned",
+    )
+    assert stored_ids(world) == before

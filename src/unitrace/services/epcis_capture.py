@@ -266,8 +266,10 @@ def run_capture(
             # a document of master data alone captures no event and is kept all the same;
             # what is captured and the job saying so are committed as one
             if result.captured or not result.problems:
-                uow.capture_jobs.finish(job.id, captured=captured, errors=errors)
-                uow.commit()
+                if uow.capture_jobs.finish(job.id, captured=captured, errors=errors):
+                    uow.commit()
+                else:  # finished meanwhile (as abandoned): what it says stands, nothing more
+                    logger.warning("capture job %s: finished meanwhile, not captured", job.id)
                 finished = uow.capture_jobs.get(job.id)
                 assert finished is not None
                 return finished

@@ -54,10 +54,12 @@ class CaptureJobRepository:
         )
         return int(result.scalar_one())
 
-    def finish(self, job_id: int, *, captured: int, errors: list[dict[str, Any]]) -> None:
-        self.connection.execute(
+    def finish(self, job_id: int, *, captured: int, errors: list[dict[str, Any]]) -> bool:
+        """Record a running job's outcome; False where it is not running (finished already,
+        as abandoned say), and is left as it is."""
+        done = self.connection.execute(
             update(capture_jobs)
-            .where(capture_jobs.c.id == job_id)
+            .where(capture_jobs.c.id == job_id, capture_jobs.c.status == "running")
             .values(
                 status="failed" if errors else "success",
                 captured=captured,
@@ -65,6 +67,7 @@ class CaptureJobRepository:
                 finished_at=now(),
             )
         )
+        return done.rowcount == 1
 
     def running_since(self, created_before: dt.datetime) -> list[int]:
         """The jobs still running that were recorded before ``created_before``."""
