@@ -5,8 +5,9 @@ Set-up (untimed): a million units issued, commissioned and allocated to a distri
 the services; the Digital Links of a random 200,000 of them, and 5 % of codes of the same
 GTIN that were never issued, go to a file. ``unitrace serve`` then runs as a subprocess on a
 free loopback port (rate limit set out of the way) and ``wrk`` drives it from a second process
-for 30 s with a Lua script that POSTs a random code from that file per request, with one of
-5,000 client ids. Afterwards the ``scans`` table is counted: every 2xx answer must have its
+for 30 s with a Lua script that POSTs a random code from that file per request, as one of
+5,000 phones (a client id, and an address given in X-Forwarded-For by loopback, a trusted
+proxy). Afterwards the ``scans`` table is counted: every 2xx answer must have its
 row (the count may exceed the answers by the requests in flight when wrk stopped).
 
 SQLite in a temporary folder; PostgreSQL on a scratch database of the local server
@@ -77,7 +78,11 @@ end
 
 function request()
   local code = codes[math.random(#codes)]
-  local body = '{"code":"' .. code .. '","client":"bench-' .. math.random(5000) .. '"}'
+  local phone = math.random(5000)
+  local body = '{"code":"' .. code .. '","client":"bench-' .. phone .. '"}'
+  -- each phone its own address, as the service is told by a trusted proxy: the limits and
+  -- the guessing detector go by the address
+  headers["X-Forwarded-For"] = string.format("10.0.%d.%d", math.floor(phone / 256), phone % 256)
   return wrk.format("POST", "/api/scans", headers, body)
 end
 
@@ -132,6 +137,7 @@ def serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         **os.environ,
         "UNITRACE_DATABASE_URL": url,
         "UNITRACE_SCAN_RATE_LIMIT": "100000000/10000000",
+        "UNITRACE_TRUSTED_PROXIES": "127.0.0.1",
     }
     command = [str(Path(sys.executable).with_name("unitrace")), "serve", "--port", str(port)]
     if WORKERS != "default":
