@@ -108,10 +108,8 @@ class EpcNaming:
         >>> naming.own_sgtin("urn:epc:id:sgtin:0614142.812345.6789") is None  # unknown prefix
         True
         """
-        if not uri.startswith(_SGTIN):
-            return None
-        parts = uri[len(_SGTIN) :].split(".")
-        if len(parts) != 3:
+        parts = _sgtin_parts(uri)
+        if parts is None:
             return None
         prefix, reference, serial = parts
         if (
@@ -155,10 +153,8 @@ class EpcNaming:
         >>> naming.sgtin_gtin("urn:epc:id:sgtin:9506000.013435") is None
         True
         """
-        if not uri.startswith(_SGTIN):
-            return None
-        parts = uri[len(_SGTIN) :].split(".")
-        if len(parts) != 3:
+        parts = _sgtin_parts(uri)
+        if parts is None:
             return None
         prefix, reference, _ = parts
         digits = reference[:1] + prefix + reference[1:]
@@ -211,3 +207,14 @@ class EpcNaming:
 def _gtin_of(digits: str) -> Gtin:
     """The GTIN of 13 digits (indicator, company prefix, item reference) and its check digit."""
     return Gtin(digits + gs1_check_digit(digits))
+
+
+def _sgtin_parts(uri: str) -> tuple[str, str, str] | None:
+    """The company prefix, item reference and serial an SGTIN URI spells, unchecked; None
+    for text that is no SGTIN URI of three parts."""
+    if not uri.startswith(_SGTIN):
+        return None
+    parts = uri[len(_SGTIN) :].split(".")
+    if len(parts) != 3:
+        return None
+    return parts[0], parts[1], parts[2]

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, bindparam, false, func, insert, select
+from sqlalchemy import Connection, Row, Select, bindparam, false, func, insert, select
 
 from unitrace.places import Place
 from unitrace.store.driver_statements import DriverStatement
@@ -177,29 +177,25 @@ _RECORD_COLUMNS = (
     scans.c.address,
 )
 _RECENT: dict[tuple[int, bool], DriverStatement] = {}
-_BY_CLIENT = (
-    select(func.count())
-    .select_from(scans)
-    .where(
-        scans.c.client == bindparam("client"),
-        scans.c.at >= bindparam("since", type_=scans.c.at.type),
-        scans.c.verdict == bindparam("verdict"),
-        # codes that name no unit: a unit blocked or a pack with the wrong lot is no guess
-        scans.c.known.is_(false()),
-    )
-)
 
-_BY_ADDRESS = (
-    select(func.count())
-    .select_from(scans)
-    .where(
-        scans.c.address == bindparam("address"),
-        scans.c.at >= bindparam("since", type_=scans.c.at.type),
-        scans.c.verdict == bindparam("verdict"),
-        # codes that name no unit: a unit blocked or a pack with the wrong lot is no guess
-        scans.c.known.is_(false()),
+
+def _guesses_by(caller: Any) -> Select[Any]:
+    """How many scans of codes naming no unit, with a verdict, one caller (by ``caller``, a
+    column) made since a time: a unit blocked or a pack with the wrong lot is no guess."""
+    return (
+        select(func.count())
+        .select_from(scans)
+        .where(
+            caller == bindparam(caller.name),
+            scans.c.at >= bindparam("since", type_=scans.c.at.type),
+            scans.c.verdict == bindparam("verdict"),
+            scans.c.known.is_(false()),
+        )
     )
-)
+
+
+_BY_CLIENT = _guesses_by(scans.c.client)
+_BY_ADDRESS = _guesses_by(scans.c.address)
 
 
 def _record(
