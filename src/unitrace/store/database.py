@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import psycopg
@@ -32,7 +33,10 @@ DEFAULT_DATABASE_URL = "sqlite:///unitrace.db"
 DEFAULT_LOCK_WAIT: Final = 10.0
 #: How often a writer of another process is looked for once SQLite's write lock is taken
 #: there: the first checks come quickly (most transactions are short), later ones less so.
-_POLL_FIRST, _POLL_MOST = 0.0005, 0.005
+_POLL_FIRST, _POLL_MOST = 0.0005, 0.002
+#: Seconds a process that has just let the writer lock go gives another process waiting for
+#: it, before it takes the lock again: more than a waiter's longest pause between looks.
+GIVE_WAY: Final = 0.005
 
 
 class DatabaseBusy(Exception):
@@ -172,19 +176,30 @@ def _tune_sqlite(connection: Any, record: Any, *, busy_ms: int) -> None:
     cursor.close()
     if files and files[0]:
         record.info[WRITER_LOCK] = os.open(files[0] + "-writer", os.O_RDWR | os.O_CREAT, 0o644)
+        record.info[WRITER_WAITING] = os.open(
+            files[0] + "-writer-waiting", os.O_RDWR | os.O_CREAT, 0o644
+        )
         record.info[WRITER_QUEUE] = _process_queue(files[0])
 
 
-_QUEUES: dict[str, threading.Lock] = {}
+@dataclass(slots=True)
+class _WriterQueue:
+    """The threads of this process queue on ``lock`` before taking a database file's writer
+    lock: the thread holding it is woken the moment it is free, and waits can be bounded,
+    which the advisory lock between processes cannot be. ``give_way_until``: this process
+    let the lock go while another waited, and leaves it to that one until then."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    give_way_until: float = 0.0
+
+
+_QUEUES: dict[str, _WriterQueue] = {}
 _QUEUES_LOCK = threading.Lock()
 
 
-def _process_queue(path: str) -> threading.Lock:
-    """The lock the threads of this process queue on before taking a database file's writer
-    lock: the thread holding it is woken the moment it is free, and waits can be bounded,
-    which the advisory lock between processes cannot be."""
+def _process_queue(path: str) -> _WriterQueue:
     with _QUEUES_LOCK:
-        return _QUEUES.setdefault(os.path.realpath(path), threading.Lock())
+        return _QUEUES.setdefault(os.path.realpath(path), _WriterQueue())
 
 
 def _begin_immediate(connection: Any, *, lock_wait: float) -> None:
@@ -213,25 +228,65 @@ def _begin_immediate(connection: Any, *, lock_wait: float) -> None:
 
 
 def _take_writer_lock(info: dict[str, Any], lock: int, *, deadline: float, wait: float) -> None:
-    queue: threading.Lock = info[WRITER_QUEUE]
-    if not queue.acquire(timeout=max(0.0, deadline - time.monotonic())):
+    # Between processes the lock is taken in turns: a process waiting for it says so (a
+    # shared lock on the "-writer-waiting" file), and one letting it go while another
+    # waits gives that one GIVE_WAY seconds to take it before it takes it again. Without
+    # that, a process with writes queued took it back at once, each time, and the other
+    # looked for it in vain: its scans waited half a second and more.
+    queue: _WriterQueue = info[WRITER_QUEUE]
+    if not queue.lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
         raise DatabaseBusy(_busy_message(wait))
+    waiting: int = info[WRITER_WAITING]
+    try:
+        until = min(queue.give_way_until, deadline)
+        while time.monotonic() < until and _others_waiting(waiting):
+            time.sleep(0.0002)
+        queue.give_way_until = 0.0
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _wait_in_line(lock, waiting, deadline=deadline, wait=wait)
+    except BaseException:
+        queue.lock.release()
+        raise
+    info[WRITER_HELD] = True
+
+
+def _wait_in_line(lock: int, waiting: int, *, deadline: float, wait: float) -> None:
+    """Take the writer lock another process holds, looking for it at short intervals, saying
+    meanwhile that this process waits."""
+    marked = False
     pause = _POLL_FIRST
     try:
         while True:
+            if not marked:
+                try:
+                    fcntl.flock(waiting, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    marked = True
+                except BlockingIOError:  # the holder looking for waiters this instant
+                    pass
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
+                return
             except BlockingIOError:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise DatabaseBusy(_busy_message(wait)) from None
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, _POLL_MOST)
-    except BaseException:
-        queue.release()
-        raise
-    info[WRITER_HELD] = True
+    finally:
+        if marked:
+            fcntl.flock(waiting, fcntl.LOCK_UN)
+
+
+def _others_waiting(waiting: int) -> bool:
+    """Whether another process says it waits for the writer lock."""
+    try:
+        fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(waiting, fcntl.LOCK_UN)
+    return False
 
 
 def _busy_message(wait: float) -> str:
@@ -258,14 +313,18 @@ def _unlock(info: dict[str, Any]) -> None:
     # a connection's info is its pool record's: the same dict at checkout and at checkin
     if info.pop(WRITER_HELD, False):
         fcntl.flock(info[WRITER_LOCK], fcntl.LOCK_UN)
-        info[WRITER_QUEUE].release()
+        queue: _WriterQueue = info[WRITER_QUEUE]
+        if _others_waiting(info[WRITER_WAITING]):
+            queue.give_way_until = time.monotonic() + GIVE_WAY
+        queue.lock.release()
 
 
 def _close_writer_lock(_connection: Any, record: Any) -> None:
     _unlock(record.info)
-    lock = record.info.pop(WRITER_LOCK, None)
-    if lock is not None:
-        os.close(lock)
+    for key in (WRITER_LOCK, WRITER_WAITING):
+        descriptor = record.info.pop(key, None)
+        if descriptor is not None:
+            os.close(descriptor)
 
 
 #: ``Connection.info`` key marking a connection whose transactions only read.
@@ -275,6 +334,8 @@ READ_ONLY = "unitrace.read_only"
 LOCK_WAIT = "unitrace.lock_wait"
 #: The writer lock's file descriptor, in a pooled connection's ``info``.
 WRITER_LOCK = "unitrace.writer_lock"
+#: The descriptor of the file whose shared lock says a process waits for the writer lock.
+WRITER_WAITING = "unitrace.writer_waiting"
 #: The process's queue for that database file's writer lock, in a pooled connection's ``info``.
 WRITER_QUEUE = "unitrace.writer_queue"
 #: Pooled connection ``info`` key: this connection holds the writer lock.
