@@ -133,6 +133,8 @@ ROWS = [
     Row("HEAD",   f"{DL}/$scan_serial",                            "200 200 200 200 200 200 200"),
     Row("OPTIONS", f"{DL}/$scan_serial",                           "204 204 204 204 204 204 204"),
     Row("GET",    "/00/$pallet_digits",                            "200 200 200 200 200 200 200"),
+    Row("GET",    "/",                                             "200 200 200 200 200 200 200"),
+    Row("GET",    "/verify?code=$scan_code",                       "200 200 200 200 200 200 200"),
     Row("GET",    "/health",                                       "200 200 200 200 200 200 200"),
     Row("GET",    "/openapi.json",                                 "200 200 200 200 200 200 200"),
     # --- /epcis: capture; a verifier captures nothing and has no capture jobs

@@ -20,6 +20,7 @@ import uvicorn
 
 from unitrace.api.app import create_app
 from unitrace.config import Settings
+from unitrace.gs1.digital_link import parse_digital_link
 from unitrace.registry.model import Actor, Role
 from unitrace.services import catalog, lifecycle
 from unitrace.services.serialization import issue_serials, request_codes
@@ -146,3 +147,38 @@ def test_the_verification_page_works_under_its_policy_and_shares_the_location(
     assert (place["city"], place["country"]) == ("Kuala Lumpur", "MY")
     assert first_message == "Authentic. First scan."
     assert shared.startswith("Authentic. Scanned 2 times; first scanned on ")
+
+
+def test_the_front_door_verifies_a_code_typed_into_its_box(service: str, shipped_unit: str) -> None:
+    """A person at ``/`` types the text under a barcode and lands on the unit's page."""
+    elements = dict(parse_digital_link(shipped_unit).elements)
+    gtin, serial = elements["01"], elements["21"]
+    troubles: list[str] = []
+    elsewhere: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
+            page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+            page.on(
+                "request",
+                lambda r: (
+                    None if urlsplit(r.url).hostname == "127.0.0.1" else elsewhere.append(r.url)
+                ),
+            )
+            answer = page.goto(f"{service}/")
+            assert answer is not None
+            assert answer.status == 200
+            assert page.locator("h1").inner_text() == "unitrace"
+            page.locator("#code").fill(f"(01){gtin}(10)L1(21){serial}")
+            page.locator("button[type=submit]").click()
+            page.locator("section.verdict").wait_for(timeout=10000)
+            landed = urlsplit(page.url).path
+            headline = page.locator("h1").inner_text()
+        finally:
+            browser.close()
+    assert troubles == []
+    assert elsewhere == []
+    assert landed == urlsplit(shipped_unit).path
+    assert headline == "Authentic product"

@@ -25,6 +25,7 @@ from unitrace.api.routers import (
     epcis_capture,
     epcis_discovery,
     epcis_query,
+    home,
     pharmacy,
     registry,
     serial_requests,
@@ -114,6 +115,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     # after the query routes, whose …/{value}/events its /{resource}/{value} would also match
     app.include_router(epcis_discovery.router)
     app.include_router(assets.router)
+    app.include_router(home.router)
     install_documentation(app, docs_url="/docs", redoc_url="/redoc")
 
     @app.get("/health", tags=["service"])
