@@ -36,19 +36,14 @@ from unitrace.gs1.epc import TagScheme
 from unitrace.registry.errors import Refused
 from unitrace.registry.model import Actor, Role
 from unitrace.services import epcis_capture, epcis_query
+from unitrace.services.alert_workflow import get_alert, list_alerts, update_alert
 from unitrace.services.catalog import effective_rules, get_product, set_detection_rules
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
 from unitrace.services.demo import demo_seeded, demo_token, sample_unit, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import code_file, get_request, issue_serials, request_codes
 from unitrace.services.tokens import create_token, list_tokens, live_token_id, revoke_token
-from unitrace.services.verification import (
-    ScanRequest,
-    get_alert,
-    list_alerts,
-    update_alert,
-    verify,
-)
+from unitrace.services.verification import ScanRequest, verify
 from unitrace.store.database import database_url, open_database
 from unitrace.store.epcis_query import FoundEvent
 from unitrace.store.migrations import is_current, upgrade

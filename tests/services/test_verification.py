@@ -15,6 +15,7 @@ from unitrace.places import UNKNOWN_PLACE, Place
 from unitrace.registry.detection import ProductRules
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
+from unitrace.services.alert_workflow import get_alert, list_alerts, update_alert
 from unitrace.services.catalog import (
     effective_rules,
     register_lot,
@@ -23,6 +24,7 @@ from unitrace.services.catalog import (
     set_detection_rules,
 )
 from unitrace.services.lifecycle import allocate, commission, set_lot_status
+from unitrace.services.pharmacy import dispense_pack, verify_pack
 from unitrace.services.verification import (
     DetectionRules,
     FirstScan,
@@ -31,12 +33,7 @@ from unitrace.services.verification import (
     Verdict,
     VerificationResult,
     client_is_throttled,
-    dispense_pack,
-    get_alert,
-    list_alerts,
-    update_alert,
     verify,
-    verify_pack,
 )
 from unitrace.store import schema
 from unitrace.store.unit_of_work import Database

@@ -26,6 +26,9 @@ suspicious    clone (too many clients, too many places, impossible travel), grey
               (:mod:`~unitrace.services.flagged_units`)
 genuine       known, active, nothing found
 ============  ==========================================================================
+
+The alerts' workflow is :mod:`~unitrace.services.alert_workflow`'s, and the pharmacist's
+verify-and-dispense flow :mod:`~unitrace.services.pharmacy`'s.
 """
 
 from __future__ import annotations
@@ -33,43 +36,42 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
 from sqlalchemy.exc import IntegrityError
 
 from unitrace.gs1 import Gtin, InvalidCode, Scan, parse
-from unitrace.places import UNKNOWN_PLACE, Place, Position, least_travel_km, locate, position_of
+from unitrace.places import Place, Position, least_travel_km, locate, position_of
 from unitrace.places.place import EARTH_RADIUS_KM
 from unitrace.registry.detection import DEFAULT_RULES, DetectionRules
-from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound, Refused
-from unitrace.registry.model import Actor, LotStatus, Party, Product, Role, UnitState
+from unitrace.registry.errors import InvalidRequest
+from unitrace.registry.model import LotStatus, Party, Product, UnitState
 from unitrace.services import flagged_units, scan_time
-from unitrace.services.lifecycle import change_state
-from unitrace.store.alerts import Alert, AlertFilter
+from unitrace.store.alerts import Alert
 from unitrace.store.scans import ScanEntry, ScanRecord
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units import UnitRecord
 
 __all__ = [
+    "CLIENT_MAX",
     "DEFAULT_RULES",
     "Alert",
     "AlertType",
     "DetectionRules",
-    "Dispensing",
+    "Findings",
     "FirstScan",
     "ProductInfo",
     "ScanRequest",
     "Verdict",
     "VerificationResult",
+    "clean_text",
     "client_is_throttled",
-    "dispense_pack",
-    "get_alert",
-    "list_alerts",
-    "update_alert",
+    "raise_alerts",
+    "scan_time_of",
     "verify",
-    "verify_pack",
+    "verify_code",
 ]
 
 
@@ -232,7 +234,7 @@ def verify(
     their rules (unknown country or region code, coordinates off the globe) or a time without
     an offset raise :class:`InvalidRequest`, before anything is written."""
     chosen = rules or DEFAULT_RULES
-    at = _time(request.at)
+    at = scan_time_of(request.at)
     claimed = scan_time.claimed_time(request.claimed_at, now=at)
     place = locate(
         lat=request.latitude,
@@ -241,16 +243,16 @@ def verify(
         region=request.region,
         city=request.city,
     )
-    return _verify(
+    return verify_code(
         uow,
         request.code,
         place,
-        _text(request.client, CLIENT_MAX),
-        _text(request.user_agent, USER_AGENT_MAX),
+        clean_text(request.client, CLIENT_MAX),
+        clean_text(request.user_agent, USER_AGENT_MAX),
         at,
         chosen,
         claimed=claimed,
-        address=_text(request.address, ADDRESS_MAX),
+        address=clean_text(request.address, ADDRESS_MAX),
         scanner=request.scanner,
     )
 
@@ -271,9 +273,9 @@ def client_is_throttled(
     chosen = rules or DEFAULT_RULES
     recent = _recent_counterfeits(
         uow,
-        _text(client, CLIENT_MAX),
-        _text(address, ADDRESS_MAX),
-        _time(at) - chosen.guess_window,
+        clean_text(client, CLIENT_MAX),
+        clean_text(address, ADDRESS_MAX),
+        scan_time_of(at) - chosen.guess_window,
     )
     return recent is not None and recent >= chosen.guess_limit
 
@@ -292,7 +294,7 @@ def _recent_counterfeits(
 
 
 @dataclass(slots=True)
-class _Findings:
+class Findings:
     """What the checks found, gathered before the verdict is chosen."""
 
     reasons: list[str] = field(default_factory=list)
@@ -331,7 +333,7 @@ class _Sighting:
     scanner: bool = False
 
 
-def _verify(
+def verify_code(
     uow: UnitOfWork,
     raw_code: str,
     place: Place,
@@ -345,8 +347,8 @@ def _verify(
     scanner: bool = False,
 ) -> VerificationResult:
     code = raw_code if isinstance(raw_code, str) else str(raw_code)
-    raw = _text(code, RAW_MAX) or ""
-    findings = _Findings()
+    raw = clean_text(code, RAW_MAX) or ""
+    findings = Findings()
     scan: Scan | None = None
     parse_error: str | None = None
     if len(code) > CODE_MAX:
@@ -355,7 +357,7 @@ def _verify(
         try:
             scan = parse(code)
         except (InvalidCode, ValueError) as error:
-            parse_error = _text(str(error), ERROR_MAX) or "code: not readable"
+            parse_error = clean_text(str(error), ERROR_MAX) or "code: not readable"
     if scan is not None and (scan.gtin is None or scan.serial is None):
         parse_error = "code: names no unit: a GTIN with a serial is needed"
         findings.add("no_serial")
@@ -409,7 +411,7 @@ def _known_unit(
     sighting: _Sighting,
     product: Product | None,
     unit: UnitRecord,
-    findings: _Findings,
+    findings: Findings,
 ) -> VerificationResult:
     place, client, at, rules = sighting.place, sighting.client, sighting.at, sighting.rules
     verdict = _lifecycle(unit, at, findings)
@@ -437,7 +439,7 @@ def _known_unit(
         verdict = Verdict.COUNTERFEIT
         findings.add(flagged_units.BLOCKED)
     scan_id = _log(uow, sighting, unit.product_id, unit, verdict, findings)
-    alert_ids = _raise_alerts(
+    alert_ids = raise_alerts(
         uow,
         findings,
         scan_id,
@@ -480,7 +482,7 @@ def _counterfeit(
     sighting: _Sighting,
     product_id: int | None,
     product: Product | None,
-    findings: _Findings,
+    findings: Findings,
     *,
     unit: UnitRecord | None = None,
 ) -> VerificationResult:
@@ -509,7 +511,7 @@ def _counterfeit(
     serial = scan.serial if scan is not None else None
     scan_id = _log(uow, sighting, product_id, unit, Verdict.COUNTERFEIT, findings)
     custodian = uow.parties.get(unit.custodian_id) if unit and unit.custodian_id else None
-    alert_ids = _raise_alerts(
+    alert_ids = raise_alerts(
         uow,
         findings,
         scan_id,
@@ -567,7 +569,7 @@ _NOT_FOR_SALE: Final = {
 }
 
 
-def _lifecycle(unit: UnitRecord, at: dt.datetime, findings: _Findings) -> Verdict:
+def _lifecycle(unit: UnitRecord, at: dt.datetime, findings: Findings) -> Verdict:
     """The verdict the unit's state gives, before any anomaly."""
     state = unit.state
     if state.is_terminal and state is not UnitState.VOIDED:
@@ -603,7 +605,7 @@ def _clones(
     source: str | None,
     at: dt.datetime,
     rules: DetectionRules,
-    findings: _Findings,
+    findings: Findings,
 ) -> None:
     """The same code in too many hands, too many places, or too far apart too soon. A hand
     is a scan's source: its hashed address, else its client id (so one caller sending many
@@ -660,7 +662,7 @@ def _impossible_travel(
     here: Position,
     at: dt.datetime,
     rules: DetectionRules,
-    findings: _Findings,
+    findings: Findings,
 ) -> bool:
     """Whether the unit could not have gone from the earlier scan's place to this one in the
     time between, on the least distance their positions allow."""
@@ -697,7 +699,7 @@ def _grey_market(
     custodian: Party | None,
     place: Place,
     rules: DetectionRules,
-    findings: _Findings,
+    findings: Findings,
 ) -> None:
     """A saleable unit where it should not be: outside its custodian's territory, outside the
     product's markets, or out of the factory without ever being shipped."""
@@ -752,7 +754,7 @@ def _log(
     product_id: int | None,
     unit: UnitRecord | None,
     verdict: Verdict,
-    findings: _Findings,
+    findings: Findings,
 ) -> int:
     scan = sighting.scan
     return uow.scans.add(
@@ -776,9 +778,9 @@ def _log(
     )
 
 
-def _raise_alerts(
+def raise_alerts(
     uow: UnitOfWork,
-    findings: _Findings,
+    findings: Findings,
     scan_id: int,
     verdict: Verdict,
     product_id: int | None,
@@ -990,7 +992,7 @@ def _iso(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat()
 
 
-def _time(at: dt.datetime | None) -> dt.datetime:
+def scan_time_of(at: dt.datetime | None) -> dt.datetime:
     if at is None:
         return dt.datetime.now(dt.UTC)
     if at.tzinfo is None or at.utcoffset() is None:
@@ -998,7 +1000,7 @@ def _time(at: dt.datetime | None) -> dt.datetime:
     return at
 
 
-def _text(value: str | None, limit: int) -> str | None:
+def clean_text(value: str | None, limit: int) -> str | None:
     """Free text from a client as it may be stored: valid UTF-8 (a lone surrogate would stop
     the database driver), no NUL (PostgreSQL text refuses it), at most ``limit`` characters."""
     if value is None:
@@ -1007,266 +1009,3 @@ def _text(value: str | None, limit: int) -> str | None:
         value = str(value)
     clean = value[: limit * 2].encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
     return clean[:limit]
-
-
-# --- the alert workflow -------------------------------------------------------------------------
-
-#: Where an alert may go from where it is.
-ALERT_MOVES: Final = {
-    AlertStatus.NEW: frozenset({AlertStatus.INVESTIGATING, AlertStatus.CLOSED}),
-    AlertStatus.INVESTIGATING: frozenset({AlertStatus.CLOSED}),
-    AlertStatus.CLOSED: frozenset(),
-}
-REASON_MAX: Final = 1000
-
-
-def list_alerts(
-    uow: UnitOfWork,
-    *,
-    actor: Actor,
-    type: str | None = None,
-    status: str | None = None,
-    gtin: str | None = None,
-    party: str | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-) -> list[Alert]:
-    """Alerts, newest first. An admin sees all; a distributor only those of its own party."""
-    own = _alert_reader(actor)
-    if own is not None:
-        if party is not None and party != own:
-            return []
-        party = own
-    if type is not None and type not in AlertType.__members__.values():
-        names = ", ".join(t.value for t in AlertType)
-        raise InvalidRequest(f"type: {type[:40]!r} is not an alert type ({names})")
-    if status is not None and status not in AlertStatus.__members__.values():
-        raise InvalidRequest(f"status: {status[:40]!r} is not new, investigating or closed")
-    key = None
-    if gtin is not None:
-        try:
-            key = Gtin.parse(gtin).value
-        except InvalidCode as error:
-            raise InvalidRequest(f"gtin: {error}") from None
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.utcoffset() is None:
-            raise InvalidRequest(f"{name}: needs a UTC offset")
-    return uow.alerts.find(AlertFilter(type, status, key, party, since, until))
-
-
-def get_alert(uow: UnitOfWork, alert_id: int, actor: Actor) -> Alert:
-    own = _alert_reader(actor)
-    alert = uow.alerts.get(alert_id)
-    if alert is None or (own is not None and alert.party != own):
-        raise NotFound(f"alert: {alert_id} does not exist")
-    return alert
-
-
-def update_alert(
-    uow: UnitOfWork,
-    alert_id: int,
-    *,
-    status: str,
-    reason: str | None,
-    actor: Actor,
-    at: dt.datetime | None = None,
-) -> Alert:
-    """Move an alert new → investigating → closed (or new → closed); closing needs a reason,
-    and a closed alert stays closed. Only an admin moves alerts: a distributor must not close
-    the alert that names it."""
-    if actor.role is not Role.ADMIN:
-        raise Forbidden(f"a {actor.role.value} may not update alerts; needs admin")
-    when = _time(at)
-    try:
-        target = AlertStatus(status)
-    except ValueError:
-        raise InvalidRequest(
-            f"status: {str(status)[:40]!r} is not new, investigating or closed"
-        ) from None
-    alert = uow.alerts.get(alert_id, for_update=True)
-    if alert is None:
-        raise NotFound(f"alert: {alert_id} does not exist")
-    current = AlertStatus(alert.status)
-    if target not in ALERT_MOVES[current]:
-        if current is AlertStatus.CLOSED:
-            rule = "a closed alert stays closed"
-        elif current is target:
-            rule = f"it is {current} already"
-        else:
-            rule = "an alert moves new → investigating → closed, never back"
-        raise Conflict(f"alert {alert_id} is {current}: {rule}")
-    text = (reason or "").strip()
-    if target is AlertStatus.CLOSED and not text:
-        raise InvalidRequest("reason: closing an alert needs a reason")
-    if len(text) > REASON_MAX:
-        raise InvalidRequest(f"reason: longer than {REASON_MAX} characters")
-    stored = _text(text, REASON_MAX) if target is AlertStatus.CLOSED else None
-    uow.alerts.set_status(alert_id, target.value, stored, when)
-    uow.audit.record(
-        actor.name, "alert.updated", f"alert:{alert_id}", {"status": target.value, "reason": text}
-    )
-    updated = uow.alerts.get(alert_id)
-    assert updated is not None
-    return updated
-
-
-def _alert_reader(actor: Actor) -> str | None:
-    """The party an actor's alerts are limited to; None for an admin, who sees all."""
-    if actor.role is Role.ADMIN:
-        return None
-    if actor.role is Role.DISTRIBUTOR and actor.party_id is not None:
-        return actor.party_id
-    raise Forbidden(f"a {actor.role.value} may not see alerts; needs admin or distributor")
-
-
-# --- the pharmacist's flow (EU FMD verify and decommission) ---------------------------------------
-
-_PACK_VERIFIERS: Final = frozenset({Role.ADMIN, Role.DISTRIBUTOR, Role.VERIFIER})
-_DISPENSERS: Final = frozenset({Role.ADMIN, Role.DISTRIBUTOR})
-
-
-@dataclass(frozen=True, slots=True)
-class Dispensing(VerificationResult):
-    """What came of dispensing a pack: its verification (always logged; a face may answer it
-    as any scan), and whether it was decommissioned to supplied. When it was not, ``refused``
-    says why and the reasons end with ``not_dispensed``; alerts it raised are in ``alerts``.
-    The face commits the unit of work either way, so that the scan and the alert are kept."""
-
-    dispensed: bool = False
-    event_id: str | None = None
-    refused: Refused | None = None
-
-
-def verify_pack(
-    uow: UnitOfWork,
-    *,
-    gtin: str,
-    serial: str,
-    lot: str | None,
-    expiry: dt.date | None,
-    actor: Actor,
-    place: Place | None = None,
-    at: dt.datetime | None = None,
-    rules: DetectionRules | None = None,
-) -> VerificationResult:
-    """A pharmacist's or partner's check of a pack in hand (EU FMD "verify"): the same verdict
-    as a consumer's scan, logged with the actor as client."""
-    _may(actor, _PACK_VERIFIERS, "verify packs")
-    return _verify(
-        uow,
-        _pack_code(gtin, serial, lot, expiry),
-        place or UNKNOWN_PLACE,
-        _actor_client(actor),
-        "unitrace pack verification",
-        _time(at),
-        rules or DEFAULT_RULES,
-    )
-
-
-def dispense_pack(
-    uow: UnitOfWork,
-    *,
-    gtin: str,
-    serial: str,
-    lot: str | None,
-    expiry: dt.date | None,
-    actor: Actor,
-    place: Place | None = None,
-    at: dt.datetime | None = None,
-    rules: DetectionRules | None = None,
-) -> Dispensing:
-    """Verify a pack and decommission it to supplied (EU FMD "dispense"), on the state rules
-    of :func:`unitrace.services.lifecycle.change_state`. A pack that is not genuine (or merely
-    suspicious) is not dispensed; one dispensed already adds ``decommissioned_twice`` to its
-    lifecycle alert; a batch or expiry that is not the unit's raises a counterfeit probe."""
-    _may(actor, _DISPENSERS, "dispense packs")
-    when = _time(at)
-    chosen = rules or DEFAULT_RULES
-    result = verify_pack(
-        uow,
-        gtin=gtin,
-        serial=serial,
-        lot=lot,
-        expiry=expiry,
-        actor=actor,
-        place=place,
-        at=when,
-        rules=chosen,
-    )
-    if result.verdict not in (Verdict.GENUINE, Verdict.SUSPICIOUS):
-        alerts = result.alerts
-        decommissioned = {state.value for state in UnitState if state.is_decommissioned}
-        if decommissioned & set(result.reasons) and result.product is not None:
-            findings = _Findings()
-            findings.add("decommissioned_twice", AlertType.LIFECYCLE, dispensed_again_by=actor.name)
-            alerts = _raise_alerts(
-                uow,
-                findings,
-                result.scan_id,
-                result.verdict,
-                None,
-                result.product.gtin,
-                result.product.serial,
-                result.product.lot,
-                None,
-                result.place,
-                _actor_client(actor),
-                when,
-                chosen,
-            )
-            result = _with_alerts(result, alerts, "decommissioned_twice")
-        refused = Conflict(
-            f"unit (01){gtin}(21){serial} is not dispensed: verification says {result.verdict} "
-            f"({', '.join(result.reasons)})"
-        )
-        return _dispensing(result, None, refused)
-    try:
-        event = change_state(
-            uow, codes=[f"(01){gtin}(21){serial}"], to=UnitState.SUPPLIED, actor=actor, at=when
-        )
-    except Refused as refusal:
-        return _dispensing(result, None, refusal)
-    return _dispensing(result, event.event_id, None)
-
-
-def _dispensing(
-    result: VerificationResult, event_id: str | None, refused: Refused | None
-) -> Dispensing:
-    answer = {part.name: getattr(result, part.name) for part in fields(result)}
-    if refused is not None:
-        answer["reasons"] = (*result.reasons, "not_dispensed")
-    return Dispensing(**answer, dispensed=refused is None, event_id=event_id, refused=refused)
-
-
-def _with_alerts(
-    result: VerificationResult, alerts: Iterable[int], reason: str
-) -> VerificationResult:
-    merged = tuple(dict.fromkeys([*result.alerts, *alerts]))
-    return replace(result, alerts=merged, reasons=(*result.reasons, reason))
-
-
-def _may(actor: Actor, roles: frozenset[Role], what: str) -> None:
-    if actor.role not in roles:
-        names = ", ".join(sorted(role.value for role in roles))
-        raise Forbidden(f"a {actor.role.value} may not {what}; needs {names}")
-    if actor.role is Role.DISTRIBUTOR and actor.party_id is None:
-        raise Forbidden(f"distributor {actor.name} is bound to no party")
-
-
-def _actor_client(actor: Actor) -> str:
-    return (
-        _text(f"party:{actor.party_id}" if actor.party_id else f"user:{actor.name}", CLIENT_MAX)
-        or "user"
-    )
-
-
-def _pack_code(gtin: str, serial: str, lot: str | None, expiry: dt.date | None) -> str:
-    """The pack's identifiers as a ``(01)…(17)…(10)…(21)…`` string, for the parser to check
-    like any scanned code."""
-    parts = [f"(01){gtin}"]
-    if expiry is not None:
-        parts.append(f"(17){expiry:%y%m%d}")
-    if lot is not None:
-        parts.append(f"(10){lot}")
-    parts.append(f"(21){serial}")
-    return "".join(parts)

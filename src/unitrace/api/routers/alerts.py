@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from unitrace.api.dependencies import Reader, RowId, Writer, caller
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.model import Actor
-from unitrace.services import verification
+from unitrace.services import alert_workflow
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]
@@ -67,7 +67,7 @@ def alerts(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
 ) -> list[AlertOut]:
-    found = verification.list_alerts(
+    found = alert_workflow.list_alerts(
         uow, actor=actor, type=type, status=status, gtin=gtin, party=party, since=since, until=until
     )
     return [AlertOut.of(alert) for alert in found]
@@ -75,13 +75,13 @@ def alerts(
 
 @router.get("/{alert_id}", response_model=AlertOut)
 def alert(alert_id: RowId, actor: Caller, uow: Reader) -> AlertOut:
-    return AlertOut.of(verification.get_alert(uow, alert_id, actor))
+    return AlertOut.of(alert_workflow.get_alert(uow, alert_id, actor))
 
 
 @router.post("/{alert_id}", response_model=AlertOut)
 def change_alert(alert_id: RowId, body: AlertChange, actor: Caller, uow: Writer) -> AlertOut:
     """Move an alert on: new → investigating → closed (closing needs a reason)."""
-    changed = verification.update_alert(
+    changed = alert_workflow.update_alert(
         uow, alert_id, status=body.status, reason=body.reason, actor=actor
     )
     uow.commit()

@@ -16,7 +16,7 @@ from unitrace.api.problems import problem, problem_for
 from unitrace.api.routers.verification import scan_json
 from unitrace.places import locate
 from unitrace.registry.model import Actor
-from unitrace.services import verification
+from unitrace.services import pharmacy
 
 router = APIRouter(prefix="/api/units", tags=["pharmacy"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]
@@ -36,7 +36,7 @@ class PackIn(BaseModel):
 def verify_pack(gtin: str, serial: str, body: PackIn, actor: Caller, uow: Writer) -> dict[str, Any]:
     """Check a pack before it is dispensed: the verdict, logged like any scan."""
     place = locate(lat=body.lat, lon=body.lon, country=body.country, region=body.region, city=None)
-    result = verification.verify_pack(
+    result = pharmacy.verify_pack(
         uow, gtin=gtin, serial=serial, lot=body.lot, expiry=body.expiry, actor=actor, place=place
     )
     uow.commit()
@@ -51,7 +51,7 @@ def dispense_pack(gtin: str, serial: str, body: PackIn, actor: Caller, uow: Writ
     """Dispense a pack: decommissioned as supplied, under the state rules of the registry.
     A refusal is a problem answer naming the rule; the scan and any alert are kept."""
     place = locate(lat=body.lat, lon=body.lon, country=body.country, region=body.region, city=None)
-    result = verification.dispense_pack(
+    result = pharmacy.dispense_pack(
         uow, gtin=gtin, serial=serial, lot=body.lot, expiry=body.expiry, actor=actor, place=place
     )
     uow.commit()
