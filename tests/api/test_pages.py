@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from unitrace.api.documentation import documentation_policy, inline_hashes
+from unitrace.api.documentation import REDOC_SCROLLBAR_STYLE, documentation_policy, inline_hashes
 from unitrace.web.assets import ASSETS
 
 GTIN = "09506000134352"
@@ -99,16 +99,14 @@ def test_the_documentation_pages_have_a_policy_naming_exactly_their_inline_code(
             for b in bodies
         ]
         named = [s for s in policy[f"{kind}-src"] if s.startswith("'sha256-")]
-        assert sorted(named) == sorted(hashes + ([EMPTY_TEXT] if kind == "style" else []))
-    # every host the page loads a script or style sheet from is named
-    for src in re.findall(r'<script src="(https://[^/"]+)', answer.text):
-        assert src in policy["script-src"]
-    for href in re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="(https://[^/"]+)', answer.text):
-        assert href in policy["style-src"]
-    for href in re.findall(
-        r'<link type="text/css" rel="stylesheet" href="(https://[^/"]+)', answer.text
-    ):
-        assert href in policy["style-src"]
+        written = [EMPTY_TEXT, *([REDOC_SCROLLBAR_STYLE] if path == "/redoc" else [])]
+        assert sorted(named) == sorted(hashes + (written if kind == "style" else []))
+    # nothing is loaded from another host: every script, style sheet and icon is unitrace's
+    loaded = re.findall(r'<(?:script src|link[^>]*href)="([^"]+)"', answer.text)
+    assert all(url.startswith("/static/") for url in loaded), loaded
+    assert [client.get(url).status_code for url in loaded] == [200] * len(loaded)
+    assert "https://" not in answer.text
+    assert (policy["font-src"], policy["img-src"]) == (["'self'", "data:"], ["'self'", "data:"])
 
 
 def test_an_inline_script_added_to_a_documentation_page_is_not_allowed() -> None:
@@ -143,6 +141,11 @@ ASSET_TYPES = [
     ("unitrace.css", "text/css; charset=utf-8"),
     ("verify.js", "text/javascript; charset=utf-8"),
     ("favicon.svg", "image/svg+xml"),
+    # Swagger UI and ReDoc, for /docs and /redoc
+    ("swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+    ("swagger-ui.css", "text/css; charset=utf-8"),
+    ("redoc.standalone.js", "text/javascript; charset=utf-8"),
+    ("favicon.png", "image/png"),
 ]
 
 

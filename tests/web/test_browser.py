@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -182,3 +183,53 @@ def test_the_front_door_verifies_a_code_typed_into_its_box(service: str, shipped
     assert elsewhere == []
     assert landed == urlsplit(shipped_unit).path
     assert headline == "Authentic product"
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        # Swagger UI's heading names the API and its version; its operations are listed
+        ("/docs", ".swagger-ui .info .title"),
+        # ReDoc's heading names the API
+        ("/redoc", "h1"),
+    ],
+)
+def test_the_documentation_pages_work_with_no_network_beyond_the_machine(
+    service: str, path: str, shown: str
+) -> None:
+    """``/docs`` and ``/redoc`` load everything they need from unitrace: with every request to
+    another host refused, as on an offline packaging line, they render the API description."""
+    troubles: list[str] = []
+    elsewhere: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
+            page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+
+            def only_this_machine(route: Any) -> None:
+                if urlsplit(route.request.url).hostname == "127.0.0.1":
+                    route.continue_()
+                else:
+                    elsewhere.append(route.request.url)
+                    route.abort("internetdisconnected")
+
+            page.route("**/*", only_this_machine)
+            page.add_init_script(
+                "document.addEventListener('securitypolicyviolation', e => console.error("
+                "'CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+            )
+            answer = page.goto(f"{service}{path}")
+            assert answer is not None
+            assert answer.status == 200
+            heading = page.locator(shown).first
+            heading.wait_for(timeout=20000)
+            title = heading.inner_text()
+            operations = page.get_by_text("/api/scans", exact=False).count()
+        finally:
+            browser.close()
+    assert troubles == []
+    assert elsewhere == []
+    assert title.startswith("unitrace")
+    assert operations > 0

@@ -1,12 +1,12 @@
 """The API documentation pages, ``/docs`` (Swagger UI), its OAuth2 redirect and ``/redoc``, as
 FastAPI writes them, each with a Content-Security-Policy of its own.
 
-FastAPI's pages load Swagger UI and ReDoc from a CDN and start them with an inline script (and
-ReDoc's page has an inline style). Their policy names the CDN's host and allows exactly the
-inline script and style the page carries, by their SHA-256 hashes, computed from the page
-as sent: no ``'unsafe-inline'``, and an inline script injected into the page would not run.
-(Checked by hand in Chromium with Swagger UI 5.35 and ReDoc 2.5 served in place of the CDN:
-both render; ReDoc reports one refused style element of its own, which changes nothing seen.)
+Swagger UI and ReDoc are served by unitrace itself (``web.assets``, from the ``fastapi-offline``
+package, which ships them): the pages load nothing from any other host, not even fonts, and
+work on a network with no way out. They start with an inline script (and ReDoc's page has an
+inline style); their policy allows exactly the inline script and style the page carries, by
+their SHA-256 hashes, computed from the page as sent: no ``'unsafe-inline'``, and an inline
+script injected into the page would not run.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from fastapi.openapi.docs import (
 )
 from fastapi.responses import HTMLResponse
 
-#: Where FastAPI's pages load Swagger UI and ReDoc from.
-SCRIPT_HOSTS = ("https://cdn.jsdelivr.net",)
-#: Swagger UI's style sheet is on the CDN; ReDoc's page asks Google Fonts for its fonts.
-STYLE_HOSTS = ("https://cdn.jsdelivr.net", "https://fonts.googleapis.com")
-FONT_HOSTS = ("https://fonts.gstatic.com",)
-#: FastAPI's favicon; Swagger UI's icons are ``data:`` images in its style sheet.
-IMAGE_SOURCES = ("'self'", "data:", "https://fastapi.tiangolo.com", "https://cdn.redoc.ly")
+from unitrace.web.assets import asset_url
+
+#: Swagger UI's icons are ``data:`` images in its style sheet.
+IMAGE_SOURCES = ("'self'", "data:")
+#: Swagger UI does not check the API description with swagger.io's validator (it would send the
+#: description out, and show a broken badge offline).
+SWAGGER_UI_PARAMETERS = {"validatorUrl": None}
 
 
 def hash_source(text: str) -> str:
@@ -46,6 +46,10 @@ def hash_source(text: str) -> str:
 #: through the CSSOM, which a policy does not govern: the hash of the empty text lets those
 #: elements in, and no style element with anything in it.
 EMPTY_STYLE = hash_source("")
+#: ReDoc also writes one style element with its text in it: the style of the scroll bars of its
+#: side menu (perfect-scrollbar's), the same text for a given ReDoc; the browser test of
+#: ``/redoc`` fails if a new ReDoc writes another.
+REDOC_SCROLLBAR_STYLE = "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='"
 
 _INLINE = {
     kind: re.compile(rf"<{kind}(?![^>]*\ssrc=)[^>]*>(.*?)</{kind}>", re.DOTALL | re.IGNORECASE)
@@ -62,16 +66,15 @@ def inline_hashes(page: str, kind: str) -> list[str]:
     return [hash_source(body) for body in _INLINE[kind].findall(page)]
 
 
-def documentation_policy(page: str) -> str:
-    """The Content-Security-Policy of one documentation page."""
+def documentation_policy(page: str, *, styles: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy of one documentation page; ``styles`` are the hashes of
+    the style elements its script writes."""
     return "; ".join(
         (
             "default-src 'none'",
-            " ".join(("script-src 'self'", *SCRIPT_HOSTS, *inline_hashes(page, "script"))),
-            " ".join(
-                ("style-src 'self'", *STYLE_HOSTS, *inline_hashes(page, "style"), EMPTY_STYLE)
-            ),
-            " ".join(("font-src", *FONT_HOSTS)),
+            " ".join(("script-src 'self'", *inline_hashes(page, "script"))),
+            " ".join(("style-src 'self'", *inline_hashes(page, "style"), EMPTY_STYLE, *styles)),
+            "font-src 'self' data:",
             " ".join(("img-src", *IMAGE_SOURCES)),
             "connect-src 'self'",
             # ReDoc searches the API description in a worker it starts from a blob
@@ -83,8 +86,10 @@ def documentation_policy(page: str) -> str:
     )
 
 
-def with_policy(page: HTMLResponse) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = documentation_policy(bytes(page.body).decode())
+def with_policy(page: HTMLResponse, *, styles: tuple[str, ...] = ()) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = documentation_policy(
+        bytes(page.body).decode(), styles=styles
+    )
     return page
 
 
@@ -103,11 +108,17 @@ def install_documentation(app: FastAPI, *, docs_url: str, redoc_url: str) -> Non
             get_swagger_ui_html(
                 openapi_url=root(request) + str(app.openapi_url),
                 title=f"{app.title} - Swagger UI",
+                swagger_js_url=root(request) + asset_url("swagger-ui-bundle.js"),
+                swagger_css_url=root(request) + asset_url("swagger-ui.css"),
+                swagger_favicon_url=root(request) + asset_url("favicon.png"),
                 oauth2_redirect_url=(
                     root(request) + oauth2_redirect_url if oauth2_redirect_url else None
                 ),
                 init_oauth=app.swagger_ui_init_oauth,
-                swagger_ui_parameters=app.swagger_ui_parameters,
+                swagger_ui_parameters={
+                    **SWAGGER_UI_PARAMETERS,
+                    **(app.swagger_ui_parameters or {}),
+                },
             )
         )
 
@@ -121,6 +132,11 @@ def install_documentation(app: FastAPI, *, docs_url: str, redoc_url: str) -> Non
     async def redoc(request: Request) -> HTMLResponse:
         return with_policy(
             get_redoc_html(
-                openapi_url=root(request) + str(app.openapi_url), title=f"{app.title} - ReDoc"
-            )
+                openapi_url=root(request) + str(app.openapi_url),
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=root(request) + asset_url("redoc.standalone.js"),
+                redoc_favicon_url=root(request) + asset_url("favicon.png"),
+                with_google_fonts=False,
+            ),
+            styles=(REDOC_SCROLLBAR_STYLE,),
         )

@@ -27,6 +27,19 @@ MEDIA_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+
+#: Where each asset comes from: unitrace's own pages, and the API documentation pages' Swagger UI
+#: and ReDoc, as the ``fastapi-offline`` package ships them (so ``/docs`` and ``/redoc`` work on
+#: a network with no way out, as packaging lines' often are).
+SOURCES = (("unitrace.web", "static"), ("fastapi_offline", "static"))
+
+#: What an asset is served with in place of what it ships with: ReDoc's bundle shows Redocly's
+#: logo from Redocly's CDN (and hides it when it does not load); it is pointed at an empty image
+#: instead, so that the page asks nothing of any other host.
+REWRITES = {
+    "redoc.standalone.js": ((b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"data:,"),),
 }
 
 
@@ -49,18 +62,23 @@ class Asset:
 
 def _load() -> MappingProxyType[str, Asset]:
     found = {}
-    for entry in files("unitrace.web").joinpath("static").iterdir():
+    entries = [
+        entry for package, folder in SOURCES for entry in files(package).joinpath(folder).iterdir()
+    ]
+    for entry in entries:
         suffix = entry.name[entry.name.rfind(".") :]
         if suffix not in MEDIA_TYPES:
             continue
         body = entry.read_bytes()
+        for shipped, served in REWRITES.get(entry.name, ()):
+            body = body.replace(shipped, served)
         digest = hashlib.sha256(body).hexdigest()[:16]
         found[entry.name] = Asset(entry.name, body, MEDIA_TYPES[suffix], digest)
     return MappingProxyType(found)
 
 
-#: Every asset by name, read when the module is first imported (a few kilobytes), so that
-#: serving one never touches the disk.
+#: Every asset by name, read when the module is first imported (unitrace's own a few kilobytes,
+#: Swagger UI's and ReDoc's 2.8 MB), so that serving one never touches the disk.
 ASSETS = _load()
 
 
