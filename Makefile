@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 PORT ?= 8000
 
 ## run: install, create or migrate the SQLite database with demo data, print its admin token
-## (one, new each run: the last run's is revoked), and start the service
+## (one, new each run: the last run's is revoked) and the URLs to open, and start the service
+## The codes the demo and the service hand out (Digital Links, QR Codes) point at the service
+## make run starts, so that a demo label opens this service's resolver.
+run: export UNITRACE_RESOLVER_BASE ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/unitrace demo --url http://127.0.0.1:$(PORT)
 	$(BIN)/unitrace serve --port $(PORT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -11,8 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from unitrace.cli import app
+from unitrace.registry.model import Actor, Role
+from unitrace.services.lifecycle import unit_view
+from unitrace.store.database import open_database
+from unitrace.store.unit_of_work import Database
 
 runner = CliRunner()
+SYSTEM = Actor("test", Role.ADMIN)
 GTIN = "09506000134352"
 
 
@@ -27,21 +33,45 @@ def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_demo_seeds_once_and_prints_a_token_and_urls_each_time(registry: Path) -> None:
     first = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:9000"])
-    again = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:9000"])
+    again = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:9000/"])
     assert (first.exit_code, again.exit_code) == (0, 0)
     assert first.stdout.splitlines()[0] == (
-        "demo data: 3 products, 6 lots, 3 parties, 6,000 units commissioned, 1,000 shipped"
+        "demo data: 3 products, 6 lots, 3 parties, 6,000 units commissioned, 1,050 shipped, "
+        "3 alerts raised by scans"
     )
-    assert again.stdout.splitlines()[0] == "demo data: already there"
+    assert again.stdout.splitlines()[0] == (
+        f"demo data: already in sqlite:///{registry / 'registry.db'}"
+    )
+    unit = re.compile(rf"http://127\.0\.0\.1:9000/01/{GTIN}/10/L2611A/21/(\w+)\?17=280630")
     for output in (first.stdout, again.stdout):
-        lines = output.splitlines()
+        lines = [line.strip() for line in output.splitlines()]
         assert lines[1].startswith("admin token: ut_")
-        assert lines[2].strip() == "API documentation: http://127.0.0.1:9000/docs"
-        assert (
-            lines[4]
-            .strip()
-            .startswith(f"a unit and its history: http://127.0.0.1:9000/api/units/{GTIN}/")
+        shown = dict(line.split(": ", 1) for line in lines[3:7])
+        assert shown["unitrace"] == "http://127.0.0.1:9000/"
+        assert shown["API documentation"] == (
+            "http://127.0.0.1:9000/docs  and  http://127.0.0.1:9000/redoc"
         )
+        genuine = unit.fullmatch(shown["a genuine unit's page"])
+        at_pharmacy = unit.fullmatch(shown["a unit at the pharmacy"])
+        assert genuine is not None
+        assert at_pharmacy is not None
+        assert lines[-2:] == [
+            f"export UNITRACE_DATABASE_URL=sqlite:///{registry / 'registry.db'}",
+            "export UNITRACE_RESOLVER_BASE=https://id.brand.example",
+        ]
+    # the genuine unit is on the pallet shipped to Distributor A, the other at the pharmacy
+    database = Database(open_database(f"sqlite:///{registry / 'registry.db'}"))
+    with database.unit_of_work(read_only=True) as uow:
+        custodians = [
+            unit_view(uow, gtin=GTIN, serial=found[1], actor=SYSTEM).custodian
+            for found in (genuine, at_pharmacy)
+        ]
+    assert custodians == ["dist-a", "pharmacy-bangsar"]
+    verdicts = [
+        json.loads(runner.invoke(app, ["scan", found.group(0), "--json"]).stdout)["verdict"]
+        for found in (genuine, at_pharmacy)
+    ]
+    assert verdicts == ["genuine", "genuine"]
 
 
 def test_serials_request_writes_the_codes_file(registry: Path) -> None:

@@ -39,7 +39,7 @@ from unitrace.services import epcis_capture, epcis_query
 from unitrace.services.alert_workflow import get_alert, list_alerts, update_alert
 from unitrace.services.catalog import effective_rules, get_product, set_detection_rules
 from unitrace.services.codes import CodeDescription, describe_code, describe_scan, epc_tag
-from unitrace.services.demo import demo_seeded, demo_token, sample_unit, seed_demo
+from unitrace.services.demo import DEMO_STEPS, demo_seeded, demo_token, demo_units, seed_demo
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import code_file, get_request, issue_serials, request_codes
 from unitrace.services.tokens import create_token, list_tokens, live_token_id, revoke_token
@@ -505,6 +505,14 @@ def tokens_revoke(
     say(f"token {token_id} revoked")
 
 
+def absolute_url(database: Database) -> str:
+    """The database's URL as another folder would name it (a SQLite file by its full path)."""
+    url = database.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).resolve()))
+    return url.render_as_string(hide_password=True)
+
+
 @app.command("demo")
 def demo(
     url: Annotated[
@@ -512,34 +520,44 @@ def demo(
     ] = "http://127.0.0.1:8000",
 ) -> None:
     """Create or migrate the database, fill it with demo data (once), and print an admin token
-    and URLs: a new token each run, the one printed by the run before revoked."""
+    and the URLs to open: a new token each run, the one printed by the run before revoked."""
+    base = url.rstrip("/")
     database = migrated_registry()
     with bad_input_is_one_line(), database.unit_of_work() as uow:
         seeded = demo_seeded(uow)
         if not seeded:
-            with progress_bar("demo data", 8) as advance:
+            with progress_bar("demo data", DEMO_STEPS) as advance:
                 summary = seed_demo(uow, actor=CLI_ACTOR, progress=advance)
         made = demo_token(uow, actor=CLI_ACTOR)
-        example = sample_unit(uow)
+        units = demo_units(uow, base)
         uow.commit()
     if seeded:
-        say("demo data: already there")
+        say(f"demo data: already in {database.engine.url.render_as_string()}")
     else:
         say(
             f"demo data: {summary.products} products, {summary.lots} lots, {summary.parties} "
-            f"parties, {summary.units:,} units commissioned, {summary.shipped:,} shipped"
+            f"parties, {summary.units:,} units commissioned, {summary.shipped:,} shipped, "
+            f"{summary.alerts} alerts raised by scans"
         )
     earlier = ", ".join(str(token_id) for token_id in made.revoked)
     replaces = f"  (replaces the demo's token {earlier}, now revoked)" if earlier else ""
     say(f"admin token: {made.token}{replaces}")
-    addresses = [
-        ("API documentation", f"{url}/docs"),
-        ("serial request codes", f"{url}/api/serial-requests/1/codes?format=csv"),
-    ]
-    if example is not None:
-        addresses.append(("a unit and its history", f"{url}/api/units/{example[0]}/{example[1]}"))
+    say("open in a browser (no token needed):")
+    addresses = [("unitrace", f"{base}/"), ("API documentation", f"{base}/docs  and  {base}/redoc")]
+    if units is not None:
+        addresses += [
+            ("a genuine unit's page", units.genuine),
+            ("a unit at the pharmacy", units.pharmacy),
+        ]
     for label, address in addresses:
-        say(f"{label:>24}: {address}")
+        say(f"  {label:>22}: {address}")
+    # the commands of another terminal, on the same database and printing the same codes
+    command = Path(sys.argv[0])
+    say("in another terminal:")
+    if command.name == "unitrace" and command.parent.is_dir():
+        say(f'  export PATH="{command.parent.resolve()}:$PATH"')
+    say(f"  export UNITRACE_DATABASE_URL={absolute_url(database)}")
+    say(f"  export UNITRACE_RESOLVER_BASE={Settings.from_environment().resolver_base}")
 
 
 serials_app = typer.Typer(help="Issue serial numbers and get their codes.", no_args_is_help=True)

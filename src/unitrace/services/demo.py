@@ -1,7 +1,9 @@
 """Demo data for a first look: a supplements brand with three products, two lots each, two
 distributors with territories and a pharmacy, a few thousand units issued and commissioned,
-some packed into cases on a pallet and shipped, some allocated by seq range; and the admin
-token to try it with, a new one each time, the one made before revoked."""
+some packed into cases on a pallet and shipped, some allocated by seq range, some sent to the
+pharmacy, and a few scans that raised alerts (a unit of Singapore's distributor scanned in
+Kuala Lumpur; a unit scanned in Kuala Lumpur and in London minutes apart); the admin token to
+try it with, a new one each time, the one made before revoked; and the units worth opening."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from unitrace.registry.model import Actor, UnitState
 from unitrace.services import catalog, lifecycle
 from unitrace.services.serialization import issue_serials, request_codes
 from unitrace.services.tokens import create_token, list_tokens, revoke_token
+from unitrace.services.verification import ScanRequest, verify
+from unitrace.store.alerts import AlertFilter
 from unitrace.store.unit_of_work import UnitOfWork
 
 PRODUCTS = (
@@ -34,6 +38,16 @@ PARTIES = (
 )  # fmt: skip
 UNITS_PER_LOT = 1000
 CASES, UNITS_PER_CASE = 10, 50
+#: The seq ranges of the first lot of the first product that go to Distributor B and to the
+#: pharmacy (the first 500 are packed on the pallet shipped to Distributor A).
+DIST_B_SEQS = (501, 800)
+PHARMACY_SEQS = (801, 850)
+#: The units whose scans raise the demo's alerts, by seq: one of Distributor B's (Singapore),
+#: scanned in Kuala Lumpur, and one of Distributor A's, scanned in Kuala Lumpur then London.
+GREY_MARKET_SEQ, CLONED_SEQ = 501, 2
+KUALA_LUMPUR, LONDON = (3.139, 101.6869), (51.5072, -0.1276)
+#: The steps :func:`seed_demo` reports to its ``progress``.
+DEMO_STEPS = 9
 #: The label of the admin token the demo makes (``make run`` prints it).
 DEMO_TOKEN_LABEL = "make run"
 
@@ -45,6 +59,7 @@ class DemoSummary:
     parties: int
     units: int
     shipped: int
+    alerts: int
 
 
 def demo_seeded(uow: UnitOfWork) -> bool:
@@ -54,7 +69,8 @@ def demo_seeded(uow: UnitOfWork) -> bool:
 def seed_demo(
     uow: UnitOfWork, *, actor: Actor, progress: Callable[[int], None] | None = None
 ) -> DemoSummary:
-    """Fill an empty registry with the demo brand; ``progress`` hears the steps done (of 8)."""
+    """Fill an empty registry with the demo brand; ``progress`` hears the steps done (of
+    :data:`DEMO_STEPS`)."""
     step = 0
 
     def done() -> None:
@@ -99,22 +115,33 @@ def seed_demo(
         uow, parent=pallet, children=[case_code(n + 1) for n in range(CASES)], actor=actor
     )
     shipped = lifecycle.ship(uow, codes=[pallet], party="dist-a", actor=actor).units
-    shipped += lifecycle.allocate(
-        uow, party="dist-b", gtin=PRODUCTS[0][0], lot=LOTS[0][0], seq_from=501, seq_to=800,
-        actor=actor,
-    ).units  # fmt: skip
+    for party, (seq_from, seq_to) in (("dist-b", DIST_B_SEQS), ("pharmacy-bangsar", PHARMACY_SEQS)):
+        shipped += lifecycle.allocate(
+            uow, party=party, gtin=PRODUCTS[0][0], lot=LOTS[0][0], seq_from=seq_from,
+            seq_to=seq_to, actor=actor,
+        ).units  # fmt: skip
     shipped += lifecycle.allocate(
         uow, party="dist-a", gtin=PRODUCTS[1][0], lot=LOTS[0][0], seq_from=1, seq_to=200,
         actor=actor,
     ).units  # fmt: skip
     lifecycle.change_state(uow, codes=first[900:903], to=UnitState.DESTROYED, actor=actor)
     done()
+    scans = (
+        (first[GREY_MARKET_SEQ - 1], KUALA_LUMPUR, "demo-phone-1"),
+        (first[CLONED_SEQ - 1], KUALA_LUMPUR, "demo-phone-2"),
+        (first[CLONED_SEQ - 1], LONDON, "demo-phone-3"),
+    )
+    for code, (latitude, longitude), client in scans:
+        verify(uow, ScanRequest(code=code, latitude=latitude, longitude=longitude, client=client))
+    done()
+    alerts = len(uow.alerts.find(AlertFilter()))
     return DemoSummary(
         products=len(PRODUCTS),
         lots=len(PRODUCTS) * len(LOTS),
         parties=len(PARTIES),
         units=len(requests) * UNITS_PER_LOT,
         shipped=shipped,
+        alerts=alerts,
     )
 
 
@@ -139,13 +166,32 @@ def demo_token(uow: UnitOfWork, *, actor: Actor) -> DemoToken:
     return DemoToken(create_token(uow, role="admin", label=DEMO_TOKEN_LABEL, actor=actor), earlier)
 
 
-def sample_unit(uow: UnitOfWork) -> tuple[str, str] | None:
-    """The GTIN and serial of the first demo unit, to show a person where to look."""
-    product = uow.products.get(Gtin(PRODUCTS[0][0]))
-    if product is None:
+@dataclass(frozen=True, slots=True)
+class DemoUnits:
+    """Units of the demo worth opening, each as its Digital Link on the service's address."""
+
+    #: on the pallet shipped to Distributor A, never scanned by the demo: a genuine answer
+    genuine: str
+    #: at the pharmacy, for the pharmacist's verify and dispense
+    pharmacy: str
+    #: the GTIN and serial of the genuine unit, for the API's unit view
+    gtin: str
+    serial: str
+
+
+def demo_units(uow: UnitOfWork, resolver_base: str) -> DemoUnits | None:
+    """The demo's units to show a person, their Digital Links on ``resolver_base`` (the address
+    the service is reached at); ``None`` where the demo data is not there."""
+    if not demo_seeded(uow):
         return None
-    code = next(request_codes(uow, 1), None)
-    return None if code is None else (code.identity.gtin.value, code.serial)
+    codes = list(request_codes(uow, 1))
+    genuine, pharmacy = codes[UNITS_PER_CASE], codes[PHARMACY_SEQS[0] - 1]
+    return DemoUnits(
+        genuine=genuine.identity.digital_link(resolver_base),
+        pharmacy=pharmacy.identity.digital_link(resolver_base),
+        gtin=genuine.identity.gtin.value,
+        serial=genuine.serial,
+    )
 
 
 def case_code(number: int) -> str:
