@@ -48,6 +48,12 @@ if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
+def report_troubles(page: Any, troubles: list[str]) -> None:
+    """Every console message and uncaught JavaScript error of ``page`` into ``troubles``."""
+    page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
+    page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+
+
 @pytest.fixture
 def service(database: Database) -> Iterator[str]:
     """The service, running on a free port of 127.0.0.1, its resolver base its own address."""
@@ -106,8 +112,7 @@ def test_the_verification_page_works_under_its_policy_and_shares_the_location(
                 permissions=["geolocation"],
             )
             page = context.new_page()
-            page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
-            page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+            report_troubles(page, troubles)
             page.on(
                 "response",
                 lambda r: troubles.append(f"{r.status} {r.url}") if r.status >= 400 else None,
@@ -160,8 +165,7 @@ def test_the_front_door_verifies_a_code_typed_into_its_box(service: str, shipped
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
         try:
             page = browser.new_page()
-            page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
-            page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+            report_troubles(page, troubles)
             page.on(
                 "request",
                 lambda r: (
@@ -205,8 +209,7 @@ def test_the_documentation_pages_work_with_no_network_beyond_the_machine(
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
         try:
             page = browser.new_page()
-            page.on("console", lambda m: troubles.append(f"console {m.type}: {m.text}"))
-            page.on("pageerror", lambda error: troubles.append(f"JavaScript error: {error}"))
+            report_troubles(page, troubles)
 
             def only_this_machine(route: Any) -> None:
                 if urlsplit(route.request.url).hostname == "127.0.0.1":
