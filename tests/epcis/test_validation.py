@@ -26,7 +26,7 @@ from unitrace.epcis import (
     identifier_problem,
     validate_document,
 )
-from unitrace.epcis.validation import _PLAIN_EPC, is_date_time, is_uri
+from unitrace.epcis.validation import PLAIN_EPC, is_date_time, is_uri
 from unitrace.gs1.epc import parse_epc_uri
 
 EXAMPLES = Path("epcis") / "JSON"
@@ -808,7 +808,7 @@ def plain_epcs(draw: st.DrawFn) -> str:
 @settings(max_examples=500)
 @given(plain_epcs())
 def test_the_fast_path_takes_only_epcs_the_code_layer_reads(uri: str) -> None:
-    assert _PLAIN_EPC.fullmatch(uri) is not None
+    assert PLAIN_EPC.fullmatch(uri) is not None
     parse_epc_uri(uri)  # raises for an EPC the fast path should not have taken
 
 
@@ -816,7 +816,7 @@ def test_the_fast_path_takes_only_epcs_the_code_layer_reads(uri: str) -> None:
 @given(st.text("urn:epcidsgtlc0123456789.abX%/", max_size=50))
 def test_the_fast_path_takes_nothing_the_code_layer_refuses(text: str) -> None:
     candidate = "urn:epc:id:" + text
-    if _PLAIN_EPC.fullmatch(candidate) is not None:
+    if PLAIN_EPC.fullmatch(candidate) is not None:
         parse_epc_uri(candidate)
 
 

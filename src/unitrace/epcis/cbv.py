@@ -104,9 +104,7 @@ class CbvKind:
 
 BIZ_STEP = CbvKind.cbv("business step", BizStep, "BizStep", "bizstep")
 DISPOSITION = CbvKind.cbv("disposition", Disposition, "Disp", "disp")
-BIZ_TRANSACTION_TYPE = CbvKind.cbv(
-    "business transaction type", BizTransactionType, "BTT", "btt"
-)
+BIZ_TRANSACTION_TYPE = CbvKind.cbv("business transaction type", BizTransactionType, "BTT", "btt")
 SOURCE_DEST_TYPE = CbvKind.cbv("source/destination type", SourceDestType, "SDT", "sdt")
 ERROR_REASON = CbvKind.cbv("error reason", ErrorReason, "ER", "er")
 COMPONENT = CbvKind.cbv("component", Component, "Comp")
