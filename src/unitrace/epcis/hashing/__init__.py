@@ -23,6 +23,11 @@ and may carry its own hash as its ``eventID``.
 
 The worked example of CBV 2.0 (``ReferenceEventHashAlgorithm`` of GS1's reference implementation):
 
+Here are the public functions; the work is done in :mod:`.ordering` (the canonical order and
+the rule for each field), :mod:`.extensions` (``@context`` prefixes and user extensions),
+:mod:`.canonical` (values in canonical form: CBV URNs, numbers, GS1 identifiers as Digital
+Links) and :mod:`.json_values` (scalars, times, arrays and objects as the hash reads them).
+
 >>> event = {
 ...     "type": "ObjectEvent",
 ...     "eventTime": "2020-03-04T11:00:30.000+01:00",

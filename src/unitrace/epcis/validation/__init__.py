@@ -25,6 +25,12 @@ verdict on the official examples and on every broken document they build.
   TransformationEvent carries ILMD only with outputs, which it creates;
 - a sensor report's ``uom`` is a UN/CEFACT Recommendation 20 code, as a quantity's is.
 
+Where the checks live: :mod:`.formats` (URIs, date-times, offsets), :mod:`.identifiers` (EPC
+URIs and Digital Links through the code layer), :mod:`.checks` (the problems, the report that
+collects them and the checks of the schema's building blocks), :mod:`.words` (actions and CBV
+words), :mod:`.events` (each event type's fields and rules) and :mod:`.documents` (a whole
+document, then each of its events).
+
 Each problem names the event (its index in ``eventList``, from 0, and its eventID where it has
 one), the field (a path such as ``sourceList[1].source``) and the rule.
 

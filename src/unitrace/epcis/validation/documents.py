@@ -25,8 +25,6 @@ from unitrace.epcis.validation.checks import (
 from unitrace.epcis.validation.events import event_problems
 from unitrace.epcis.validation.formats import URI, VERSION
 
-# --- documents -----------------------------------------------------------------------------
-
 _DOCUMENT_FIELDS = frozenset(
     {
         "@context",

@@ -9,8 +9,6 @@ import calendar
 import datetime as dt
 import re
 
-# --- formats -------------------------------------------------------------------------------
-
 # RFC 3986 "URI": scheme ":" hier-part [ "?" query ] [ "#" fragment ]. An IP literal is taken
 # loosely (hex digits, colons, dots within brackets); nothing in EPCIS names a host by one.
 _PCT = r"%[0-9A-Fa-f]{2}"

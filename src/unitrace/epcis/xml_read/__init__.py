@@ -23,6 +23,10 @@ for EPCIS 1.x compatibility.
 >>> event["bizStep"], event["disposition"], event["ex:carrier"]
 ('shipping', 'in_transit', {'ex:mode': 'road', '@value': 'ACME'})
 
+The reading is done by :class:`~.documents.DocumentReader` (the document, header and master
+data), which builds on :class:`~.events.EventReader` (the events) and
+:class:`~.extensions.ExtensionReader` (user extensions); :mod:`.elements` reads element values.
+
 What EPCIS 1.2 input does not carry over: a ``QuantityEvent`` (deprecated in 1.1, gone in 2.0)
 is refused rather than guessed into an ObjectEvent; of the StandardBusinessDocumentHeader only
 the sender, receiver and instance identifier survive (the JSON-LD binding has no place for the

@@ -28,8 +28,6 @@ from unitrace.epcis.xml_read.events import EventReader
 class DocumentReader(EventReader):
     """Reads one document: the document around the events, its header and its master data."""
 
-    # --- the document around the events -------------------------------------------------
-
     def document(self, root: etree._Element, name: str) -> dict[str, Any]:
         kinds = {
             (EPCIS_NS, "EPCISDocument"),
@@ -215,5 +213,3 @@ class DocumentReader(EventReader):
         if attributes:
             entry["attributes"] = attributes
         return entry
-
-    # --- events -----------------------------------------------------------------------------

@@ -285,5 +285,3 @@ class EventReader(ExtensionReader):
         if len(element) or (element.text or "").strip():
             raise InvalidXml(f"{where(element)} carries its data in attributes, not content")
         return values
-
-    # --- user extensions --------------------------------------------------------------------

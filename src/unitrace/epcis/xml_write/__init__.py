@@ -32,6 +32,10 @@ output validates against it.
   xmlns:xsd="http://www.w3.org/2001/XMLSchema"
   schemaVersion="2.0" creationDate="2024-05-04T09:30:00Z"><EPCISBody><EventList><ObjectEvent><eventTime>2024-05-04T09:30:00.000+08:00</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:9506000.013435.X1</epc></epcList><action>OBSERVE</action><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep><ex:checked xsi:type="xsd:boolean">true</ex:checked></ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>
 
+The writing is done by :class:`~.documents.DocumentWriter` (the document, header, master data
+and query results), which builds on :class:`~.events.EventWriter` (the events) and
+:class:`~.extensions.ExtensionWriter` (user extensions); :mod:`.values` checks JSON values.
+
 What the XML binding cannot carry is refused with :class:`UnwritableDocument` rather than lost
 quietly, except what has no XML place at all and no meaning for the events: the document's own
 ``id`` and the JSON-LD term definitions of its ``@context``.

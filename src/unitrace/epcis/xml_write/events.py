@@ -264,8 +264,6 @@ class EventWriter(ExtensionWriter):
                 text = string_of(value, where)
             element.set(key, text)
 
-    # --- user extensions --------------------------------------------------------------------
-
 
 _FIELD_WRITERS: dict[str, Callable[[EventWriter, etree._Element, str, Any], None]] = {
     **dict.fromkeys(
