@@ -1,6 +1,7 @@
 """The words of an EPCIS 2.0 event: its action, and the CBV 2.0 business steps, dispositions and
 source/destination types, written as the JSON-LD binding writes them (the bare CBV short name,
-``"shipping"``, not ``urn:epcglobal:cbv:bizstep:shipping``).
+``"shipping"``, not ``urn:epcglobal:cbv:bizstep:shipping``); :mod:`unitrace.epcis.cbv` spells
+them in every other form.
 
 >>> BizStep("commissioning"), Disposition.IN_TRANSIT.value
 (<BizStep.COMMISSIONING: 'commissioning'>, 'in_transit')

@@ -3,7 +3,7 @@
 
 An EPCIS document in XML names CBV terms by URI (``urn:epcglobal:cbv:bizstep:shipping``) where
 the JSON-LD binding writes the bare term (``"shipping"``); :class:`CbvTerms` carries each
-vocabulary both ways. The official XSDs travel with the package (``data/xsd``, GS1's licence
+vocabulary of :mod:`unitrace.epcis.cbv` both ways. The official XSDs travel with the package (``data/xsd``, GS1's licence
 beside them), so that :func:`validate_xml` needs neither the network nor the conformance folder.
 
 Everything an XML parser is asked to read here goes through :func:`parse_xml`: entities are never
@@ -29,7 +29,8 @@ from typing import Any
 
 from lxml import etree
 
-from unitrace.epcis.vocabulary import BizStep, Disposition, SourceDestType
+from unitrace.epcis import cbv
+from unitrace.epcis.cbv import CbvKind
 
 #: XML namespaces of EPCIS 2.0 documents (EPCIS 2.0 section 9.2).
 EPCIS_NS = "urn:epcglobal:epcis:xsd:2"
@@ -103,13 +104,15 @@ class CbvTerms:
     read: Mapping[str, str] = field(repr=False)
 
     @classmethod
-    def of(cls, name: str, words: Iterable[str], written: str, *also: str) -> CbvTerms:
-        """The vocabulary ``name`` whose terms are written ``written + word`` and also read
-        from ``prefix + word`` for every prefix in ``also``."""
-        words = tuple(str(word) for word in words)
-        read = {prefix + word: word for prefix in (written, *also) for word in words}
+    def of(cls, kind: CbvKind) -> CbvTerms:
+        """The vocabulary ``kind`` as the XML binding spells it: its words written as URNs
+        where the vocabulary has them, else as compact URIs, and read back from either that
+        or the Web URI."""
+        written = kind.urn or kind.compact
+        words = sorted(kind.words)
+        read = {prefix + word: word for prefix in (written, kind.web) for word in words}
         return cls(
-            name,
+            kind.name,
             MappingProxyType({word: written + word for word in words}),
             MappingProxyType(read),
         )
@@ -134,146 +137,16 @@ class CbvTerms:
         return value
 
 
-_CBV_WEB = "https://ref.gs1.org/cbv/"
-_GS1_VOC = "https://gs1.org/voc/"
-
-BIZ_STEPS = CbvTerms.of(
-    "business step", BizStep, "urn:epcglobal:cbv:bizstep:", _CBV_WEB + "BizStep-"
-)
-DISPOSITIONS = CbvTerms.of(
-    "disposition", Disposition, "urn:epcglobal:cbv:disp:", _CBV_WEB + "Disp-"
-)
-BIZ_TRANSACTION_TYPES = CbvTerms.of(
-    "business transaction type",
-    [
-        "bol",
-        "cert",
-        "desadv",
-        "inv",
-        "pedigree",
-        "po",
-        "poc",
-        "prodorder",
-        "recadv",
-        "rma",
-        "testprd",
-        "testres",
-        "upevt",
-    ],
-    "urn:epcglobal:cbv:btt:",
-    _CBV_WEB + "BTT-",
-)
-SOURCE_DEST_TYPES = CbvTerms.of(
-    "source/destination type", SourceDestType, "urn:epcglobal:cbv:sdt:", _CBV_WEB + "SDT-"
-)
-ERROR_REASONS = CbvTerms.of(
-    "error reason", ("did_not_occur", "incorrect_data"), "urn:epcglobal:cbv:er:", _CBV_WEB + "ER-"
-)
+BIZ_STEPS = CbvTerms.of(cbv.BIZ_STEP)
+DISPOSITIONS = CbvTerms.of(cbv.DISPOSITION)
+BIZ_TRANSACTION_TYPES = CbvTerms.of(cbv.BIZ_TRANSACTION_TYPE)
+SOURCE_DEST_TYPES = CbvTerms.of(cbv.SOURCE_DEST_TYPE)
+ERROR_REASONS = CbvTerms.of(cbv.ERROR_REASON)
 # Measurement types and alert types are terms of the GS1 Web vocabulary; EPCIS 2.0's XML
 # examples write them as gs1: CURIEs, so that is the written form.
-MEASUREMENT_TYPES = CbvTerms.of(
-    "measurement type",
-    [
-        "AbsoluteHumidity",
-        "AbsorbedDose",
-        "AbsorbedDoseRate",
-        "Acceleration",
-        "Radioactivity",
-        "Altitude",
-        "AmountOfSubstance",
-        "AmountOfSubstancePerUnitVolume",
-        "Angle",
-        "AngularAcceleration",
-        "AngularMomentum",
-        "AngularVelocity",
-        "Area",
-        "Capacitance",
-        "Conductance",
-        "Conductivity",
-        "Count",
-        "Density",
-        "Dimensionless",
-        "DoseEquivalent",
-        "DoseEquivalentRate",
-        "DynamicViscosity",
-        "ElectricCharge",
-        "ElectricCurrent",
-        "ElectricCurrentDensity",
-        "ElectricFieldStrength",
-        "Energy",
-        "Exposure",
-        "Force",
-        "Frequency",
-        "Illuminance",
-        "Inductance",
-        "Irradiance",
-        "KinematicViscosity",
-        "Length",
-        "LinearMomentum",
-        "Luminance",
-        "LuminousFlux",
-        "LuminousIntensity",
-        "MagneticFlux",
-        "MagneticFluxDensity",
-        "MagneticVectorPotential",
-        "Mass",
-        "MassConcentration",
-        "MassFlowRate",
-        "MassPerAreaTime",
-        "MemoryCapacity",
-        "MolalityOfSolute",
-        "MolarEnergy",
-        "MolarMass",
-        "MolarVolume",
-        "Power",
-        "Pressure",
-        "RadiantFlux",
-        "RadiantIntensity",
-        "RelativeHumidity",
-        "Resistance",
-        "Resistivity",
-        "SolidAngle",
-        "SpecificVolume",
-        "Speed",
-        "SurfaceDensity",
-        "SurfaceTension",
-        "Temperature",
-        "Time",
-        "Torque",
-        "Voltage",
-        "Volume",
-        "VolumeFlowRate",
-        "VolumeFraction",
-        "VolumetricFlux",
-        "Wavenumber",
-    ],
-    "gs1:",
-    _GS1_VOC,
-)
-SENSOR_ALERT_TYPES = CbvTerms.of(
-    "sensor alert type", ("ALARM_CONDITION", "ERROR_CONDITION"), "gs1:", _GS1_VOC
-)
-COMPONENTS = CbvTerms.of(
-    "component",
-    [
-        "x",
-        "y",
-        "z",
-        "axial_distance",
-        "azimuth",
-        "height",
-        "spherical_radius",
-        "polar_angle",
-        "elevation_angle",
-        "easting",
-        "northing",
-        "latitude",
-        "longitude",
-        "altitude",
-    ],
-    "cbv:Comp-",
-    _CBV_WEB + "Comp-",
-)
+MEASUREMENT_TYPES = CbvTerms.of(cbv.MEASUREMENT_TYPE)
+SENSOR_ALERT_TYPES = CbvTerms.of(cbv.SENSOR_ALERT_TYPE)
+COMPONENTS = CbvTerms.of(cbv.COMPONENT)
 
 #: The event types of EPCIS 2.0, and the fields each carries after the common ones, in the order
 #: of the XSD's sequence (EPCglobal-epcis-2_0.xsd), which is the order the writer follows.
