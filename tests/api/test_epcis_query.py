@@ -42,7 +42,7 @@ from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.model import Actor, Role
-from unitrace.services.epcis_query import DeliveryPolicy, Schedule, SubscriptionDelivery
+from unitrace.services.epcis_query import DeliveryPolicy, SubscriptionDelivery
 from unitrace.services.tokens import create_token
 from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.events import EventRepository, StoredEvent
@@ -765,27 +765,6 @@ def test_a_scheduled_subscription_reports_when_due_even_if_empty(
     )
     assert due.deliver_due() == 1
     assert hook.documents()[0]["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
-
-
-@pytest.mark.parametrize(
-    ("schedule", "after", "expected"),
-    [
-        ({"hour": "1", "minute": "5"}, "2026-03-01T00:00:00", "2026-03-01T01:05:00"),
-        ({"hour": "1", "minute": "5"}, "2026-03-01T01:05:00", "2026-03-02T01:05:00"),
-        ({"minute": "0,30"}, "2026-03-01T10:10:10", "2026-03-01T10:30:00"),
-        ({"second": "[10-12]"}, "2026-03-01T10:10:11", "2026-03-01T10:10:12"),
-        ({"second": "0", "hour": "3"}, "2026-03-01T03:10:00", "2026-03-01T03:11:00"),
-        ({"dayOfWeek": "1"}, "2026-03-01T10:00:00", "2026-03-02T00:00:00"),  # a Sunday
-        ({"dayOfMonth": "29", "month": "2"}, "2026-03-01T00:00:00", "2028-02-29T00:00:00"),
-    ],
-)
-def test_a_schedule_fires_at_the_next_matching_second(
-    schedule: dict[str, str], after: str, expected: str
-) -> None:
-    start = dt.datetime.fromisoformat(after).replace(tzinfo=dt.UTC)
-    assert Schedule.read(schedule).next_after(start) == (
-        dt.datetime.fromisoformat(expected).replace(tzinfo=dt.UTC)
-    )
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,11 @@ from tests.epcis_known_events import FIRST_RECORDED, KnownSet, known_set, name_o
 from tests.epcis_known_events import known as known_events
 from unitrace.registry.errors import AlreadyExists, Conflict, NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services import catalog, epcis_named_queries, epcis_query
-from unitrace.services.epcis_query import (
-    DeliveryPolicy,
-    SubscriptionControlsException,
-    SubscriptionDelivery,
-)
+from unitrace.services import catalog, epcis_named_queries
+from unitrace.services.epcis_query import answers
+from unitrace.services.epcis_query import delivery as deliveries
+from unitrace.services.epcis_query.delivery import DeliveryPolicy, SubscriptionDelivery
+from unitrace.services.epcis_query.subscriptions import SubscriptionControlsException
 from unitrace.services.tokens import (
     authenticate,
     create_token,
@@ -123,7 +122,7 @@ def subscription_json(
     """A subscription as its query's owner (``owner``'s party) reads it."""
     with database.unit_of_work(read_only=True) as uow:
         found = epcis_named_queries.subscription(uow, name, subscription_id, actor=owner)
-    return epcis_query.subscription_json(found)
+    return answers.subscription_json(found)
 
 
 def delivery(database: Database, dns: StandInDns, subscriber: Subscriber) -> SubscriptionDelivery:
@@ -472,14 +471,14 @@ def test_one_subscriptions_fault_does_not_hold_up_the_others(
     dns = StandInDns(hooks_partner_example=[PUBLIC])
     broken = make_subscription(database, "broken", ADMIN, dns)
     sound = make_subscription(database, "sound", ADMIN, dns)
-    definition = epcis_query.definition_of_subscription
+    definition = deliveries.definition_of_subscription
 
     def faulty(found: Any) -> Any:
         if found.subscription_id == broken:
             raise ValueError("a stored definition unitrace cannot read")
         return definition(found)
 
-    monkeypatch.setattr(epcis_query, "definition_of_subscription", faulty)
+    monkeypatch.setattr(deliveries, "definition_of_subscription", faulty)
     subscriber = Subscriber()
     assert delivery(database, dns, subscriber).deliver_due() == 1
     assert len(subscriber.posts) == 1

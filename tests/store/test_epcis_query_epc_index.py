@@ -9,13 +9,8 @@ import pytest
 from sqlalchemy import Connection
 
 from unitrace.services.epcis_query import read_query
-from unitrace.store.epcis_query import (
-    EVERY_EVENT,
-    EpcisQueries,
-    EpcMatch,
-    EventQuery,
-    prefix_successor,
-)
+from unitrace.store.epcis_query import EVERY_EVENT, EpcisQueries
+from unitrace.store.epcis_query.conditions import EpcMatch, EventQuery, prefix_successor
 from unitrace.store.events import StoredEvent
 from unitrace.store.schema import event_canonical_epcs
 from unitrace.store.unit_of_work import Database

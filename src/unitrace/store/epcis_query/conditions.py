@@ -1,0 +1,194 @@
+"""A query's conditions and their SQL: an :class:`EventQuery` (the standard query parameters,
+already read and checked by :mod:`unitrace.services.epcis_query`) becomes the conditions of
+one SQLAlchemy Core select over ``epcis_events``, ``event_epcs`` and ``event_values``.
+
+How the parameters become conditions (AND across parameters, OR within one):
+
+- times compare in UTC, ``GE_`` inclusive and ``LT_`` exclusive;
+- ``WD_readPoint`` / ``WD_bizLocation`` match the locations given and every location below
+  them in the master data's hierarchy of read points / business locations, walked inside the
+  query (:func:`~unitrace.store.master_data.descendants_of`), so that a named query or a
+  subscription sees the hierarchy as it is when it runs;
+- a ``MATCH_`` parameter is an :class:`EpcMatch`: exact EPCs (every spelling the service
+  derived) and prefixes (from ``urn:epc:idpat`` wildcards), searched under the roles the
+  standard gives the parameter in the EPC index and in the canonical Digital Links of EPCs
+  captured as Digital Links spelled otherwise (``event_canonical_epcs``); a prefix is a range
+  of the index (``prefix <= epc < the prefix's successor``), a seek rather than a scan;
+- ``EQ_bizTransaction_<type>``, ``EQ_source_<type>``, ``EQ_destination_<type>``,
+  ``EQ_persistentDisposition_set`` / ``_unset`` and ``EQ_transformationID`` are
+  :class:`ValueMatch` es on ``event_values``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, true, union_all
+
+from unitrace.store.held_epcs import HeldEpcs
+from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
+from unitrace.store.schema import epcis_events, event_canonical_epcs, event_epcs, event_values
+from unitrace.store.times import utc
+
+#: The index roles each ``MATCH_`` parameter searches (EPCIS 2.0 section 8.2.7.1).
+MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
+    "MATCH_epc": ("epc", "child"),
+    "MATCH_parentID": ("parent",),
+    "MATCH_inputEPC": ("input",),
+    "MATCH_outputEPC": ("output",),
+    "MATCH_anyEPC": ("epc", "child", "parent", "input", "output"),
+    "MATCH_epcClass": ("quantity", "child_quantity"),
+    "MATCH_inputEPCClass": ("input_quantity",),
+    "MATCH_outputEPCClass": ("output_quantity",),
+    "MATCH_anyEPCClass": ("quantity", "child_quantity", "input_quantity", "output_quantity"),
+}
+
+#: The roles of EPC classes (quantity lists): no party's serials, so found for every viewer.
+CLASS_ROLES = frozenset(MATCH_ROLES["MATCH_anyEPCClass"])
+
+OrderBy = Literal["eventTime", "recordTime"]
+
+
+@dataclass(frozen=True, slots=True)
+class EpcMatch:
+    """EPCs that match one ``MATCH_`` parameter: any of ``exact``, or any EPC that starts with
+    one of ``prefixes``, named in one of ``roles``."""
+
+    roles: tuple[str, ...]
+    exact: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ValueMatch:
+    """Events naming one of ``values`` under ``field`` of ``event_values``, with one of
+    ``types`` where given (every spelling of the type)."""
+
+    field: str
+    values: frozenset[str]
+    types: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventQuery:
+    """A query's conditions, every value already spelled as stored (CBV words in each of
+    their spellings). ``None`` does not restrict; an empty set matches nothing (two
+    parameters on one field whose values have nothing in common)."""
+
+    event_types: frozenset[str] | None = None
+    event_time_from: dt.datetime | None = None
+    event_time_before: dt.datetime | None = None
+    record_time_from: dt.datetime | None = None
+    record_time_before: dt.datetime | None = None
+    actions: frozenset[str] | None = None
+    biz_steps: frozenset[str] | None = None
+    dispositions: frozenset[str] | None = None
+    read_points: frozenset[str] | None = None
+    biz_locations: frozenset[str] | None = None
+    #: ``WD_``: these locations or any below them in the master data
+    read_points_within: frozenset[str] | None = None
+    biz_locations_within: frozenset[str] | None = None
+    event_ids: frozenset[str] | None = None
+    epc_matches: tuple[EpcMatch, ...] = ()
+    value_matches: tuple[ValueMatch, ...] = ()
+    error_declared: bool = False
+    error_declared_from: dt.datetime | None = None
+    error_declared_before: dt.datetime | None = None
+    order_by: OrderBy = "eventTime"
+    descending: bool = False
+
+
+def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[ColumnElement[bool]]:
+    """The conditions of ``query``; with ``held``, a ``MATCH_`` parameter on EPCs (not
+    classes) finds only the EPCs the viewer's party holds or held."""
+    events = epcis_events.c
+    conditions: list[ColumnElement[bool]] = []
+    for column, values in (
+        (events.type, query.event_types),
+        (events.action, query.actions),
+        (events.biz_step, query.biz_steps),
+        (events.disposition, query.dispositions),
+        (events.read_point, query.read_points),
+        (events.biz_location, query.biz_locations),
+        (events.event_id, query.event_ids),
+    ):
+        if values is not None:
+            conditions.append(column.in_(sorted(values)))
+    for column, vocabulary_type, roots in (
+        (events.read_point, READ_POINT, query.read_points_within),
+        (events.biz_location, BUSINESS_LOCATION, query.biz_locations_within),
+    ):
+        if roots is not None:
+            conditions.append(
+                or_(column.in_(sorted(roots)), column.in_(descendants_of(vocabulary_type, roots)))
+            )
+    for column, start, end in (
+        (events.event_time, query.event_time_from, query.event_time_before),
+        (events.record_time, query.record_time_from, query.record_time_before),
+        (events.error_declaration_time, query.error_declared_from, query.error_declared_before),
+    ):
+        if start is not None:
+            conditions.append(column >= utc(start))
+        if end is not None:
+            conditions.append(column < utc(end))
+    if query.error_declared:
+        conditions.append(events.error_declaration_time.is_not(None))
+    for match in query.epc_matches:
+        instances = not set(match.roles) & CLASS_ROLES
+        conditions.append(events.id.in_(_epc_match(match, held if instances else None)))
+    for wanted in query.value_matches:
+        conditions.append(events.id.in_(_value_match(wanted)))
+    return conditions
+
+
+def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> CompoundSelect[Any]:
+    """The events naming an EPC ``match`` matches (one ``held`` covers, where given): one
+    select per exact list and per prefix, in each index, so that every one is a seek of the
+    EPC index on both databases (an OR of them is not always planned so)."""
+    named: list[Select[Any]] = []
+    # the EPCs asked for that the party holds or held are found at once; those a pattern
+    # covers, row by row
+    exact = match.exact if held is None else held.held_of(match.exact)
+    for index in (event_epcs, event_canonical_epcs):
+        epc = index.c.epc
+        found = select(index.c.event_pk).where(index.c.role.in_(match.roles))
+        if exact:
+            named.append(found.where(epc.in_(sorted(exact))))
+        if held is not None and match.prefixes:
+            found = found.where(held.covers(epc))
+        # a range rather than LIKE or substr: LIKE ignores case on SQLite (serials do not),
+        # and neither is a seek of the index on both databases; the range is, in byte order
+        for prefix in sorted(match.prefixes):
+            named.append(found.where(epc >= prefix, epc < prefix_successor(prefix)))
+    if not named:
+        named.append(select(event_epcs.c.event_pk).where(false()))
+    return union_all(*named)
+
+
+def prefix_successor(prefix: str) -> str:
+    """The first text after every text that starts with ``prefix``, in code point order (the
+    byte order of UTF-8): ``prefix <= text < prefix_successor(prefix)`` is ``text`` starting
+    with ``prefix``.
+
+    >>> prefix_successor("urn:epc:id:sgtin:9506000.013435.")
+    'urn:epc:id:sgtin:9506000.013435/'
+    """
+    kept = prefix.rstrip(chr(0x10FFFF))
+    if not kept:
+        raise ValueError("an empty prefix is every text, not a range")
+    # a surrogate is no character a database stores: step over them
+    following = ord(kept[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:
+        following = 0xE000
+    return kept[:-1] + chr(following)
+
+
+def _value_match(wanted: ValueMatch) -> Select[Any]:
+    values = event_values.c
+    type_condition = true() if wanted.types is None else values.type.in_(sorted(wanted.types))
+    return select(values.event_pk).where(
+        values.field == wanted.field, values.value.in_(sorted(wanted.values)), type_condition
+    )
