@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from unitrace.epcis import EVENT_TYPES, Action
+from unitrace.epcis import EVENT_TYPES, Action, cbv
 from unitrace.services.epcis_query.spellings import (
     biz_step_spellings,
     disposition_spellings,
@@ -93,9 +93,9 @@ _SCALAR_PARAMETERS: Final = frozenset(
 )
 #: ``EQ_<field>_<type>`` parameters: the event_values field, and the CBV vocabulary of types.
 _TYPED_PARAMETERS: Final = {
-    "EQ_bizTransaction_": ("bizTransaction", "btt", "BTT"),
-    "EQ_source_": ("source", "sdt", "SDT"),
-    "EQ_destination_": ("destination", "sdt", "SDT"),
+    "EQ_bizTransaction_": ("bizTransaction", cbv.BIZ_TRANSACTION_TYPE),
+    "EQ_source_": ("source", cbv.SOURCE_DEST_TYPE),
+    "EQ_destination_": ("destination", cbv.SOURCE_DEST_TYPE),
 }
 _TYPE_WORD = re.compile(r"[a-z][a-zA-Z0-9_]+")
 #: Page parameters: in a query string only, never part of a named query.
@@ -249,13 +249,11 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
         elif key in ("eventCountLimit", "maxEventCount"):
             limits[key] = read_positive(key, values[0])
         elif (typed := _typed(key)) is not None:
-            field, vocabulary, web = typed
+            field, kind = typed
             word = key.removeprefix(next(p for p in _TYPED_PARAMETERS if key.startswith(p)))
             for value in values:
                 check_uri(key, value)
-            value_matches.append(
-                ValueMatch(field, frozenset(values), type_spellings(word, vocabulary, web))
-            )
+            value_matches.append(ValueMatch(field, frozenset(values), type_spellings(word, kind)))
         else:
             raise QueryParameterException(key, _unknown(key))
     if "orderBy" in parameters:
@@ -278,7 +276,7 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
     )
 
 
-def _typed(key: str) -> tuple[str, str, str] | None:
+def _typed(key: str) -> tuple[str, cbv.CbvKind] | None:
     for prefix, typed in _TYPED_PARAMETERS.items():
         if key.startswith(prefix):
             word = key.removeprefix(prefix)

@@ -13,15 +13,8 @@ hold their values as their senders wrote them:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Final
 
-from unitrace.epcis import (
-    GS1_RESOLVER,
-    BizStep,
-    BizTransactionType,
-    Disposition,
-    SourceDestType,
-)
+from unitrace.epcis import GS1_RESOLVER, cbv
 from unitrace.epcis.hashing import canonical_identifier
 from unitrace.gs1 import ElementString, InvalidCode, build_digital_link
 from unitrace.gs1.check_digits import gs1_check_digit
@@ -33,69 +26,38 @@ from unitrace.store.epcis_query.conditions import MATCH_ROLES, EpcMatch
 
 # --- CBV words ------------------------------------------------------------------------------
 
-#: CBV vocabularies: (URN namespace, Web URI prefix) and their words.
-_BIZ_STEPS: Final = ("bizstep", "BizStep", frozenset(step.value for step in BizStep))
-_DISPOSITIONS: Final = ("disp", "Disp", frozenset(item.value for item in Disposition))
-_KNOWN_TYPES: Final = {
-    "btt": frozenset(item.value for item in BizTransactionType),
-    "sdt": frozenset(item.value for item in SourceDestType),
-}
-
 
 def biz_step_spellings(key: str, values: Iterable[str]) -> frozenset[str]:
     """Every spelling of the bizSteps ``values`` name: each CBV word bare, as a URN, as a Web
     URI and as a compact URI; any other URI as written."""
-    return _cbv_spellings(key, values, *_BIZ_STEPS)
+    return _cbv_spellings(key, values, cbv.BIZ_STEP)
 
 
 def disposition_spellings(key: str, values: Iterable[str]) -> frozenset[str]:
     """Every spelling of the dispositions ``values`` name, as :func:`biz_step_spellings`."""
-    return _cbv_spellings(key, values, *_DISPOSITIONS)
+    return _cbv_spellings(key, values, cbv.DISPOSITION)
 
 
-def _cbv_spellings(
-    key: str, values: Iterable[str], urn_namespace: str, web_name: str, words: frozenset[str]
-) -> frozenset[str]:
+def _cbv_spellings(key: str, values: Iterable[str], kind: cbv.CbvKind) -> frozenset[str]:
     """Every spelling an event may hold each of ``values`` in: a CBV word bare, as a URN,
     as a Web URI and as a compact URI; any other URI as it is."""
     spellings: set[str] = set()
     for value in values:
-        word = _cbv_word(value, urn_namespace, web_name)
+        word = cbv.spelled_word(kind, value)
         if word is None:
             _uri(key, value)
             spellings.add(value)
-        elif word not in words:
-            raise QueryParameterException(key, f"{value!r} is not a CBV {web_name} word")
+        elif word not in kind.words:
+            raise QueryParameterException(key, f"{value!r} is not a CBV {kind.web_name} word")
         else:
-            spellings.update(_spelled(word, urn_namespace, web_name))
+            spellings.update(cbv.spellings(kind, word))
     return frozenset(spellings)
 
 
-def _cbv_word(value: str, urn_namespace: str, web_name: str) -> str | None:
-    """The CBV word ``value`` spells, or ``None`` for a URI outside the CBV."""
-    for prefix in _prefixes(urn_namespace, web_name):
-        if value.startswith(prefix):
-            return value.removeprefix(prefix)
-    return None if ":" in value else value
-
-
-def _prefixes(urn_namespace: str, web_name: str) -> tuple[str, ...]:
-    return (
-        f"urn:epcglobal:cbv:{urn_namespace}:",
-        f"https://ref.gs1.org/cbv/{web_name}-",
-        f"cbv:{web_name}-",
-        f"gs1:{web_name}-",
-    )
-
-
-def _spelled(word: str, urn_namespace: str, web_name: str) -> set[str]:
-    return {word, *(prefix + word for prefix in _prefixes(urn_namespace, web_name))}
-
-
-def type_spellings(word: str, urn_namespace: str, web_name: str) -> frozenset[str]:
+def type_spellings(word: str, kind: cbv.CbvKind) -> frozenset[str]:
     """Every spelling of the type ``word`` of an ``EQ_<field>_<type>`` parameter."""
-    # a type outside the CBV (an extension's) can only be written as the bare word here
-    return frozenset(_spelled(word, urn_namespace, web_name))
+    # a type outside the CBV (an extension's) is spelled as the CBV's are
+    return cbv.spellings(kind, word)
 
 
 # --- places ---------------------------------------------------------------------------------
