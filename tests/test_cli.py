@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from unitrace.cli import app
@@ -186,6 +187,9 @@ def test_label_sheet_from_a_file_of_codes(tmp_path: Any) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"wrote {out}: 30 labels on 1 page"
     assert out.read_bytes().startswith(b"%PDF")
+    info = PdfReader(out).metadata
+    assert info is not None
+    assert (info.title, info.author) == ("labels.pdf", "unitrace")
 
 
 BAD_FILES = [
