@@ -287,7 +287,7 @@ def code_render(
 
 @code_app.command("read")
 def code_read(
-    image: Annotated[Path, typer.Argument(help="A PNG or JPEG photo or scan of symbols.")],
+    image: Annotated[Path, typer.Argument(help="A PNG, JPEG or SVG picture of symbols.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     resolver_base: ResolverBase = None,
 ) -> None:

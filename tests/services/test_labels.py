@@ -21,7 +21,7 @@ from unitrace.services.catalog import register_lot, register_party, register_pro
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import SerialDraw, issue_serials
 from unitrace.store.unit_of_work import Database
-from unitrace.symbols import SheetLayout, SheetSummary, Symbology, render_svg
+from unitrace.symbols import SheetLayout, SheetSummary, Symbology, read, render_svg
 
 GTIN = Gtin("09506000134352")
 LONG_LOT = "ABCDEFGHIJKLMNOPQRST"
@@ -116,6 +116,9 @@ def test_a_symbol_archive_has_an_svg_per_unit_named_by_seq_and_serial(
         assert names[:2] == ["01-A0000B%2F%25AB.svg", "02-B0001B%2F%25AB.svg"]
         assert [archive.read(name).decode() for name in names] == [
             render_svg(unit(serial), Symbology.GS1_QR, resolver_base=RESOLVER) for serial in SERIALS
+        ]
+        assert [scan.identity() for name in names[:3] for scan in read(archive.read(name))] == [
+            unit(serial) for serial in SERIALS[:3]
         ]
     assert [file.name for file in tmp_path.iterdir()] == ["symbols.zip"]
 
