@@ -12,18 +12,12 @@ from unitrace.gs1 import UnitIdentity, encode_element_string
 from unitrace.symbols import Symbology, UnreadableImage, read, render_svg
 from unitrace.symbols.svg_raster import LARGEST_SVG
 
-from ..gs1.strategies import cset82_values, expiries, gtins
+from ..gs1.strategies import identities
 from .samples import ELEMENTS, UNITS
 
 RESOLVER = "https://id.example.com"
 
-units = st.builds(
-    UnitIdentity,
-    gtin=gtins,
-    serial=cset82_values,
-    lot=st.none() | cset82_values,
-    expiry=st.none() | expiries(),
-)
+units = identities
 #: Units whose data fits GS1-128's 48 characters.
 short_units = units.filter(lambda unit: len(encode_element_string(unit.elements)) <= 48)
 
