@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from unitrace.cli import app
@@ -164,18 +165,17 @@ def test_render_then_read_gives_the_unit_back(tmp_path: Any, symbology: str, suf
     result = run("code", "render", UNIT, "--symbology", symbology, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"wrote {out} ({symbology}: {UNIT})"
-    if suffix == ".png":
-        read = run("code", "read", str(out), "--json")
-        assert read.exit_code == 0, read.output
-        (scan,) = json.loads(read.stdout)
-        assert (scan["gtin"], scan["lot"], scan["serial"], scan["expiry"]) == (
-            "09506000134352",
-            "ABC",
-            "X1",
-            "2026-12-31",
-        )
-    else:
+    if suffix == ".svg":
         assert out.read_text().startswith("<svg") or "<svg" in out.read_text()[:200]
+    read = run("code", "read", str(out), "--json")
+    assert read.exit_code == 0, read.output
+    (scan,) = json.loads(read.stdout)
+    assert (scan["gtin"], scan["lot"], scan["serial"], scan["expiry"]) == (
+        "09506000134352",
+        "ABC",
+        "X1",
+        "2026-12-31",
+    )
 
 
 def test_label_sheet_from_a_file_of_codes(tmp_path: Any) -> None:
@@ -186,6 +186,9 @@ def test_label_sheet_from_a_file_of_codes(tmp_path: Any) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"wrote {out}: 30 labels on 1 page"
     assert out.read_bytes().startswith(b"%PDF")
+    info = PdfReader(out).metadata
+    assert info is not None
+    assert (info.title, info.author) == ("labels.pdf", "unitrace")
 
 
 BAD_FILES = [
@@ -220,6 +223,19 @@ def test_a_bad_line_in_a_sheet_names_the_line_and_writes_nothing(tmp_path: Any) 
         result.stderr.strip() == f"error: {codes}: line 2: AI (01): check digit 2 expected, got 3"
     )
     assert not out.exists()
+
+
+def test_reading_an_svg_that_is_not_one_is_one_line(tmp_path: Any) -> None:
+    bogus = tmp_path / "unit.svg"
+    bogus.write_text("<html><body>a label</body></html>")
+    result = run("code", "read", str(bogus))
+    assert (result.exit_code, result.stderr.strip().splitlines()) == (
+        2,
+        [
+            f"error: image {str(bogus)!r}: XML, but not an SVG: its root element is <html>, "
+            "not <svg> in the SVG namespace"
+        ],
+    )
 
 
 def test_reading_an_image_that_is_not_one(tmp_path: Any) -> None:

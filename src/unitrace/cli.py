@@ -52,6 +52,7 @@ from unitrace.symbols import (
     InvalidSheetLayout,
     PageSize,
     SheetLayout,
+    SheetMetadata,
     Symbology,
     UnreadableImage,
     draw_png,
@@ -286,7 +287,7 @@ def code_render(
 
 @code_app.command("read")
 def code_read(
-    image: Annotated[Path, typer.Argument(help="A PNG or JPEG photo or scan of symbols.")],
+    image: Annotated[Path, typer.Argument(help="A PNG, JPEG or SVG picture of symbols.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     resolver_base: ResolverBase = None,
 ) -> None:
@@ -331,8 +332,9 @@ def code_sheet(
             fail(f"{codes}: no codes in it")
         with progress_bar("labels", len(units)) as advance:
             summary = write_label_sheet(
-                units, out, layout, symbology=symbology, resolver_base=base, progress=advance
-            )
+                units, out, layout, symbology=symbology, resolver_base=base, progress=advance,
+                metadata=SheetMetadata(title=out.name),
+            )  # fmt: skip
     pages = "1 page" if summary.pages == 1 else f"{summary.pages} pages"
     say(f"wrote {out}: {summary.labels} labels on {pages}")
 

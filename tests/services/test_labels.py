@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from unitrace import __version__
 from unitrace.gs1 import Expiry, Gtin, UnitIdentity
 from unitrace.registry.errors import InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor, Role, SerialFormat
-from unitrace.services.catalog import register_lot, register_product
+from unitrace.services.catalog import register_lot, register_party, register_product
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import SerialDraw, issue_serials
 from unitrace.store.unit_of_work import Database
-from unitrace.symbols import SheetLayout, SheetSummary, Symbology, render_svg
+from unitrace.symbols import SheetLayout, SheetSummary, Symbology, read, render_svg
 
 GTIN = Gtin("09506000134352")
 LONG_LOT = "ABCDEFGHIJKLMNOPQRST"
@@ -116,6 +117,9 @@ def test_a_symbol_archive_has_an_svg_per_unit_named_by_seq_and_serial(
         assert [archive.read(name).decode() for name in names] == [
             render_svg(unit(serial), Symbology.GS1_QR, resolver_base=RESOLVER) for serial in SERIALS
         ]
+        assert [scan.identity() for name in names[:3] for scan in read(archive.read(name))] == [
+            unit(serial) for serial in SERIALS[:3]
+        ]
     assert [file.name for file in tmp_path.iterdir()] == ["symbols.zip"]
 
 
@@ -181,3 +185,32 @@ def test_refusals_leave_no_file(
     ):
         writer(uow, request_id, path, **options)  # type: ignore[operator]
     assert list(tmp_path.iterdir()) == []
+
+
+def _properties(pdf: bytes) -> tuple[str | None, ...]:
+    info = PdfReader(io.BytesIO(pdf)).metadata
+    assert info is not None
+    return (info.title, info.author, info.subject, info.creator)
+
+
+def test_a_label_sheet_names_its_product_lot_request_and_brand(
+    requests: tuple[Database, int, int],
+) -> None:
+    database, twelve, _ = requests
+    out = io.BytesIO()
+    with database.unit_of_work(read_only=True) as uow:
+        write_request_labels(uow, twelve, out)
+    assert _properties(out.getvalue()) == (
+        f"Labels — Vitamin C, lot L1, serial request {twelve}",
+        "unitrace",  # no brand registered
+        "12 labels: GTIN 09506000134352, lot L1",
+        f"unitrace {__version__}",
+    )
+    with database.unit_of_work() as uow:
+        register_party(uow, id="dist-a", name="Distributor A", role="distributor", actor=ADMIN)
+        register_party(uow, id="acme", name="Acme Health", role="brand", actor=ADMIN)
+        uow.commit()
+    out = io.BytesIO()
+    with database.unit_of_work(read_only=True) as uow:
+        write_request_labels(uow, twelve, out)
+    assert _properties(out.getvalue())[1] == "Acme Health"

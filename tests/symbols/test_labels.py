@@ -9,7 +9,8 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from unitrace.gs1 import Expiry, UnitIdentity
+from unitrace import __version__
+from unitrace.gs1 import Expiry, Gtin, UnitIdentity
 from unitrace.symbols import (
     A4,
     LETTER,
@@ -17,6 +18,7 @@ from unitrace.symbols import (
     InvalidSheetLayout,
     PageSize,
     SheetLayout,
+    SheetMetadata,
     SheetSummary,
     Symbology,
     label_text,
@@ -339,4 +341,34 @@ def test_outlines_are_drawn_only_when_asked_for() -> None:
     assert (outlines(sheet(units, SheetLayout(outlines=True))), outlines(sheet(units))) == (
         [24, 6],
         [0, 0],
+    )
+
+
+def _properties(reader: PdfReader) -> tuple[str | None, ...]:
+    info = reader.metadata
+    assert info is not None
+    return (info.title, info.author, info.subject, info.creator)
+
+
+def test_a_sheet_says_what_it_holds_in_its_document_properties() -> None:
+    metadata = SheetMetadata(title="Labels — Vitamin C", author="Acme Health", subject="mine")
+    assert _properties(sheet(batch(3), metadata=metadata)) == (
+        "Labels — Vitamin C",
+        "Acme Health",
+        "mine",
+        f"unitrace {__version__}",
+    )
+
+
+def test_a_sheet_without_metadata_is_unitrace_s_and_counts_its_labels_gtins_and_lots() -> None:
+    other = UnitIdentity(Gtin("09506000134369"), "Z1")
+    assert _properties(sheet(batch(2))) == (
+        "unitrace labels (datamatrix)",
+        "unitrace",
+        "2 labels: GTIN 09506000134352, lot LOT42",
+        f"unitrace {__version__}",
+    )
+    assert _properties(sheet([*batch(1), other], symbology=Symbology.GS1_128))[::2] == (
+        "unitrace labels (gs1-128)",
+        "2 labels: 2 GTINs, 2 lots",
     )

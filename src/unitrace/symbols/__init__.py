@@ -1,5 +1,5 @@
 """Barcode symbols of units: GS1 DataMatrix, GS1 QR Code, Digital Link QR Code and GS1-128,
-rendered as SVG, PNG and PDF label sheets, and read back from images.
+rendered as SVG, PNG and PDF label sheets, and read back from images and SVGs.
 
 >>> from unitrace.gs1 import Expiry, Gtin, UnitIdentity
 >>> unit = UnitIdentity(Gtin("09506000134352"), "X1", lot="ABC", expiry=Expiry("261231"))
@@ -14,6 +14,7 @@ from unitrace.symbols.labels import (
     LETTER,
     PageSize,
     SheetLayout,
+    SheetMetadata,
     SheetSummary,
     label_text,
     write_label_sheet,
@@ -39,6 +40,7 @@ __all__ = [
     "PageSize",
     "Picture",
     "SheetLayout",
+    "SheetMetadata",
     "SheetSummary",
     "SvgUnit",
     "Symbol",

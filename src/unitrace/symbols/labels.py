@@ -24,6 +24,7 @@ from typing import BinaryIO, Protocol
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from unitrace import __version__
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, UnitIdentity
 from unitrace.symbols.errors import InvalidSheetLayout
 from unitrace.symbols.symbol import Symbol, encode_symbol
@@ -163,6 +164,45 @@ class SheetSummary:
     pages: int
 
 
+@dataclass(frozen=True, slots=True)
+class SheetMetadata:
+    """What a label sheet's PDF says about itself in its document properties.
+
+    Where not given, ``title`` is "unitrace labels" and the symbology, and ``subject`` how
+    many labels of which GTINs and lots the sheet holds (:func:`sheet_subject`); the creator
+    is always unitrace and its version.
+    """
+
+    title: str | None = None
+    #: Whose labels these are: the brand, where it is known.
+    author: str = "unitrace"
+    subject: str | None = None
+
+
+def sheet_subject(labels: int, gtins: Iterable[str], lots: Iterable[str | None]) -> str:
+    """What a sheet holds, in words: its labels, and their GTIN and lot, or how many of each.
+
+    >>> sheet_subject(12, ["09506000134352"], ["L1"])
+    '12 labels: GTIN 09506000134352, lot L1'
+    >>> sheet_subject(1, ["09506000134352", "09506000134369"], ["L1", None])
+    '1 label: 2 GTINs, 2 lots'
+    """
+    distinct_gtins, distinct_lots = sorted(set(gtins)), set(lots)
+    named_lots = sorted(lot for lot in distinct_lots if lot is not None)
+    count = "1 label" if labels == 1 else f"{labels:,} labels"
+    if len(distinct_gtins) == 1:
+        gtin = f"GTIN {distinct_gtins[0]}"
+    else:
+        gtin = f"{len(distinct_gtins):,} GTINs"
+    if len(distinct_lots) == 1 and named_lots:
+        lot = f", lot {named_lots[0]}"
+    elif len(distinct_lots) > 1:
+        lot = f", {len(distinct_lots):,} lots"
+    else:
+        lot = ""
+    return f"{count}: {gtin}{lot}"
+
+
 def label_text(unit: UnitIdentity) -> tuple[str, ...]:
     """The lines printed beside a unit's symbol, each led by its GS1 data title.
 
@@ -200,6 +240,8 @@ class _Canvas(Protocol):
     def showPage(self) -> None: ...  # noqa: N802
     def save(self) -> None: ...
     def setTitle(self, title: str) -> None: ...  # noqa: N802
+    def setAuthor(self, author: str) -> None: ...  # noqa: N802
+    def setSubject(self, subject: str) -> None: ...  # noqa: N802
     def setCreator(self, creator: str) -> None: ...  # noqa: N802
 
 
@@ -211,10 +253,12 @@ def write_label_sheet(
     symbology: Symbology = Symbology.DATAMATRIX,
     resolver_base: str = DEFAULT_RESOLVER_BASE,
     progress: Callable[[int], None] | None = None,
+    metadata: SheetMetadata | None = None,
 ) -> SheetSummary:
     """Write a PDF of one label per unit, in the order given, to a path or a binary file.
 
-    ``progress`` is called with the number of labels drawn so far after each label. Nothing
+    ``metadata`` fills the PDF's document properties (:class:`SheetMetadata`). ``progress`` is
+    called with the number of labels drawn so far after each label. Nothing
     is written unless every label could be drawn: a unit whose data does not fit
     ``symbology`` raises :class:`~unitrace.symbols.CapacityExceeded`, a symbol too big for
     its label :class:`InvalidSheetLayout`, and no units at all :class:`ValueError`.
@@ -226,8 +270,12 @@ def write_label_sheet(
         pagesize=(layout.page.width_mm * _POINTS_PER_MM, page_height),
         pageCompression=1,
     )
-    canvas.setTitle(f"unitrace labels ({symbology})")
-    canvas.setCreator("unitrace")
+    metadata = metadata or SheetMetadata()
+    canvas.setTitle(metadata.title or f"unitrace labels ({symbology})")
+    canvas.setAuthor(metadata.author)
+    canvas.setCreator(f"unitrace {__version__}")
+    gtins: set[str] = set()
+    lots: set[str | None] = set()
     label = _LabelFrame.of(layout)
     columns, per_page = layout.columns, layout.labels_per_page
     drawn = 0
@@ -239,6 +287,8 @@ def write_label_sheet(
         left = layout.margin_left_mm + column * (layout.label_width_mm + layout.column_gap_mm)
         top = layout.margin_top_mm + row * (layout.label_height_mm + layout.row_gap_mm)
         symbol = encode_symbol(unit, symbology, resolver_base=resolver_base)
+        gtins.add(unit.gtin.value)
+        lots.add(unit.lot)
         label.draw(
             canvas,
             left * _POINTS_PER_MM,
@@ -251,6 +301,7 @@ def write_label_sheet(
             progress(drawn)
     if not drawn:
         raise ValueError("label sheet: no units given, nothing to print")
+    canvas.setSubject(metadata.subject or sheet_subject(drawn, gtins, lots))
     canvas.save()
     return SheetSummary(drawn, layout.pages_for(drawn))
 

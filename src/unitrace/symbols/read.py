@@ -1,5 +1,8 @@
 """Reading symbols back from a photo or a print file, as a scanner would transmit them.
 
+A picture is any format Pillow opens (PNG, JPEG, …) or an SVG, such as those unitrace draws,
+which is rasterised first (:mod:`unitrace.symbols.svg_raster`).
+
 Each symbol zxing-cpp finds is turned into the text a scanner sends, symbology identifier
 first (``]d2`` and element strings with FNC1 as GS; ``]Q1`` and a Digital Link URI), and that
 text goes through :func:`unitrace.gs1.parse` like any other scan.
@@ -9,6 +12,9 @@ text goes through :func:`unitrace.gs1.parse` like any other scan.
 >>> unit = UnitIdentity(Gtin("09506000134352"), "X1", lot="ABC")
 >>> [scan.identity() == unit for scan in read(render_png(unit))]
 [True]
+>>> from unitrace.symbols.render import render_svg
+>>> [scan.hri() for scan in read(render_svg(unit).encode())]
+['(01)09506000134352(10)ABC(21)X1']
 >>> read(b"not an image")
 Traceback (most recent call last):
 ...
@@ -25,17 +31,18 @@ from PIL import Image, UnidentifiedImageError
 from unitrace.gs1 import InvalidCode, Scan, parse
 from unitrace.symbols._zxing import decode
 from unitrace.symbols.errors import UnreadableImage
+from unitrace.symbols.svg_raster import LARGEST_SVG, looks_like_svg, rasterise_svg
 
 #: A picture: the path of an image file, or the bytes of one (PNG, JPEG, or any format
-#: Pillow opens).
+#: Pillow opens; or an SVG).
 Picture = str | os.PathLike[str] | bytes
 
 
 def read(picture: Picture) -> list[Scan]:
     """Every symbol in ``picture``, parsed and validated, in the order zxing-cpp found them.
 
-    Raises :class:`UnreadableImage` for a file that is not an image or holds no barcode
-    zxing-cpp can decode, :class:`FileNotFoundError` for a path with no file, and the
+    Raises :class:`UnreadableImage` for a file that is not an image (nor an SVG that can be
+    drawn, and not too large to) or holds no barcode zxing-cpp can decode, :class:`FileNotFoundError` for a path with no file, and the
     :class:`~unitrace.gs1.InvalidCode` of the first symbol whose data breaks a GS1 rule.
     """
     name = "image" if isinstance(picture, bytes) else f"image {os.fspath(picture)!r}"
@@ -54,6 +61,9 @@ def read(picture: Picture) -> list[Scan]:
 
 
 def _open(picture: Picture, name: str) -> Image.Image:
+    svg = _svg(picture, name)
+    if svg is not None:
+        return rasterise_svg(svg, name)
     source = io.BytesIO(picture) if isinstance(picture, bytes) else picture
     try:
         image = Image.open(source)
@@ -71,3 +81,21 @@ def _open(picture: Picture, name: str) -> Image.Image:
         paper.alpha_composite(image.convert("RGBA"))
         return paper.convert("L")
     return image
+
+
+def _svg(picture: Picture, name: str) -> bytes | None:
+    """The bytes of ``picture`` if it is XML text, an SVG if anything; None for any other
+    file, which is left to Pillow. Of a larger file than an SVG may be, no more is read than
+    shows it is too large."""
+    if isinstance(picture, bytes):
+        return picture if looks_like_svg(picture[:1024]) else None
+    try:
+        with open(picture, "rb") as file:
+            if not looks_like_svg(file.read(1024)):
+                return None
+            file.seek(0)
+            return file.read(LARGEST_SVG + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise UnreadableImage(f"{name}: cannot be decoded ({error})") from None

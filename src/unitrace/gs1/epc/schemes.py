@@ -1,0 +1,111 @@
+"""The EPC binary coding schemes unitrace reads and writes (SGTIN-96, SGTIN-198, SSCC-96):
+their headers and bit layouts, the TDS partition tables that share bits between the company
+prefix and the reference, and what each scheme's serial may hold.
+
+>>> CODINGS[TagScheme.SGTIN_198].hex_length, CODINGS[TagScheme.SSCC_96].partition(7).value
+(52, 5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from unitrace.gs1.epc.fields import DECIMAL_DIGITS
+from unitrace.gs1.errors import InvalidEpc
+
+#: The filter values of a tag URI and of the binary encodings (3 bits).
+FILTER_VALUES = range(8)
+
+#: The largest serial SGTIN-96 holds: its serial field is a 38-bit integer.
+SGTIN96_SERIAL_LIMIT = 2**38
+
+
+class TagScheme(StrEnum):
+    """The EPC binary coding schemes unitrace reads and writes, named as in the tag URI."""
+
+    SGTIN_96 = "sgtin-96"
+    SGTIN_198 = "sgtin-198"
+    SSCC_96 = "sscc-96"
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One row of a TDS partition table: how the bits and digits after the filter value are
+    shared between the GS1 company prefix and the reference that follows it (the indicator
+    digit and item reference of an SGTIN, the extension digit and serial reference of an SSCC).
+    """
+
+    value: int
+    company_prefix_bits: int
+    company_prefix_digits: int
+    reference_bits: int
+    reference_digits: int
+
+
+#: TDS Table 14-2, the SGTIN partition table.
+SGTIN_PARTITIONS = (
+    Partition(0, 40, 12, 4, 1),
+    Partition(1, 37, 11, 7, 2),
+    Partition(2, 34, 10, 10, 3),
+    Partition(3, 30, 9, 14, 4),
+    Partition(4, 27, 8, 17, 5),
+    Partition(5, 24, 7, 20, 6),
+    Partition(6, 20, 6, 24, 7),
+)
+
+#: TDS Table 14-3, the SSCC partition table.
+SSCC_PARTITIONS = (
+    Partition(0, 40, 12, 18, 5),
+    Partition(1, 37, 11, 21, 6),
+    Partition(2, 34, 10, 24, 7),
+    Partition(3, 30, 9, 28, 8),
+    Partition(4, 27, 8, 31, 9),
+    Partition(5, 24, 7, 34, 10),
+    Partition(6, 20, 6, 38, 11),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """The fixed layout of one binary coding scheme."""
+
+    header: int
+    bits: int
+    partitions: tuple[Partition, ...]
+    key: str
+
+    @property
+    def hex_length(self) -> int:
+        """Hex digits of the encoding as the EPC memory bank holds it: whole 16-bit words."""
+        return -(-self.bits // 16) * 4
+
+    def partition(self, company_prefix_length: int) -> Partition:
+        return next(p for p in self.partitions if p.company_prefix_digits == company_prefix_length)
+
+
+# TDS Table 14-1 (headers) and the coding tables of sections 14.5.1 and 14.5.2.
+CODINGS = {
+    TagScheme.SGTIN_96: Coding(0x30, 96, SGTIN_PARTITIONS, "SGTIN"),
+    TagScheme.SGTIN_198: Coding(0x36, 198, SGTIN_PARTITIONS, "SGTIN"),
+    TagScheme.SSCC_96: Coding(0x31, 96, SSCC_PARTITIONS, "SSCC"),
+}
+SCHEME_BY_HEADER = {coding.header: scheme for scheme, coding in CODINGS.items()}
+
+# SGTIN-96 and SGTIN-198 share everything up to the serial: 8 + 3 + 3 + 44 bits.
+SERIAL_START = 58
+SGTIN198_SERIAL_CHARACTERS = 20
+SSCC96_RESERVED_BITS = 24
+
+
+def check_sgtin96_serial(serial: str, where: str) -> None:
+    rule = (
+        "SGTIN-96 holds only serials of digits without a leading zero below "
+        f"{SGTIN96_SERIAL_LIMIT} (2**38): use SGTIN-198"
+    )
+    if not serial or not DECIMAL_DIGITS.issuperset(serial):
+        raise InvalidEpc(f"{where}: serial {serial!r} is not all digits; {rule}")
+    if len(serial) > 1 and serial[0] == "0":
+        raise InvalidEpc(f"{where}: serial {serial!r} starts with 0; {rule}")
+    if int(serial) >= SGTIN96_SERIAL_LIMIT:
+        raise InvalidEpc(f"{where}: serial {serial} is too large; {rule}")
