@@ -36,7 +36,7 @@ def test_demo_seeds_once_and_prints_a_token_and_urls_each_time(registry: Path) -
     again = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:9000/"])
     assert (first.exit_code, again.exit_code) == (0, 0)
     assert first.stdout.splitlines()[0] == (
-        "demo data: 3 products, 6 lots, 3 parties, 6,000 units commissioned, 1,050 shipped, "
+        "demo data: 3 products, 6 lots, 4 parties, 6,000 units commissioned, 1,050 shipped, "
         "3 alerts raised by scans"
     )
     assert again.stdout.splitlines()[0] == (

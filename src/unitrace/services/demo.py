@@ -31,6 +31,7 @@ CASE_GTIN = "19506000134359"
 COMPANY_PREFIX_LENGTH = 7
 LOTS = (("L2611A", dt.date(2028, 6, 30)), ("L2612B", dt.date(2028, 12, 31)))
 PARTIES = (
+    ("sunrise", "Sunrise Nutrition Sdn Bhd", "brand", (), "9506000000008"),
     ("dist-a", "Distributor A (Kuala Lumpur & Selangor)", "distributor", ("MY-14", "MY-10"),
      "9520123456788"),
     ("dist-b", "Distributor B (Singapore)", "distributor", ("SG",), None),
