@@ -18,11 +18,10 @@ Each command imports what its work needs inside its own function, so that ``unit
 database, the web framework or the symbol libraries.
 """
 
-from __future__ import annotations
-
 import sys
-from typing import TYPE_CHECKING, Any
 
+# not typing.TYPE_CHECKING: ``unitrace --version`` imports nothing it does not need
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from unitrace.cli.main import app as app
 
@@ -39,7 +38,7 @@ def asks_only_version(arguments: list[str]) -> bool:
     return arguments == ["--version"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     program = sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".exe")
