@@ -17,7 +17,6 @@ from unitrace.cli.common import (
     bad_input_is_one_line,
     cli_actor,
     fail,
-    identifier_column,
     open_registry,
     print_json,
     progress_bar,
@@ -248,12 +247,7 @@ def epcis_events(
 
 def print_events(found: list[FoundEvent], *, more: bool) -> None:
     """Events as a person reads them: when, what happened, where, and to what."""
-    shown = table()
-    identifier_column(shown, "event time")
-    for column in ("type", "action", "bizStep", "disposition"):
-        shown.add_column(column, overflow="fold")
-    identifier_column(shown, "where")
-    identifier_column(shown, "what")
+    rows = []
     for event in found:
         document = event.document
         what = [
@@ -265,14 +259,22 @@ def print_events(found: list[FoundEvent], *, more: bool) -> None:
             *(item["epcClass"] for item in document.get("quantityList") or ()),
         ]
         where = (document.get("bizLocation") or document.get("readPoint") or {}).get("id", "")
-        shown.add_row(
-            document["eventTime"],
-            document["type"].removesuffix("Event"),
-            document.get("action", ""),
-            document.get("bizStep", ""),
-            document.get("disposition", ""),
-            where,
-            (what[0] + (f" (+{len(what) - 1} more)" if len(what) > 1 else "")) if what else "",
+        rows.append(
+            (
+                document["eventTime"],
+                document["type"].removesuffix("Event"),
+                document.get("action", ""),
+                document.get("bizStep", ""),
+                document.get("disposition", ""),
+                where,
+                (what[0] + (f" (+{len(what) - 1} more)" if len(what) > 1 else "")) if what else "",
+            )
         )
+    # seven columns in 80: every one folds (a code onto the next line whole, never cut)
+    shown = table()
+    for column in ("event time", "type", "action", "bizStep", "disposition", "where", "what"):
+        shown.add_column(column, overflow="fold")
+    for row in rows:
+        shown.add_row(*row)
     stdout.print(shown)
     say(f"{len(found):,} event(s)" + (", more match: raise --limit" if more else ""))
