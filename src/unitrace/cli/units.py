@@ -147,7 +147,11 @@ def print_shipment(answer: object, as_json: bool) -> None:
         return
     say(
         f"shipped {answer.units:,} units to {answer.party}"
-        + (f" in {len(answer.containers):,} containers" if answer.containers else "")
+        + (
+            f" in {len(answer.containers):,} container{'s' if len(answer.containers) > 1 else ''}"
+            if answer.containers
+            else ""
+        )
         + f": event {answer.event.event_id}"
     )
 
