@@ -14,6 +14,7 @@ from unitrace.cli.common import (
     identifier_column,
     open_registry,
     print_json,
+    printed_as_json,
     say,
     stdout,
     table,
@@ -41,8 +42,7 @@ def alerts_list(
         found = [
             AlertOut.of(a) for a in list_alerts(uow, actor=cli_actor(), type=type, status=status)
         ]
-    if as_json:
-        print_json([alert.model_dump(mode="json") for alert in found])
+    if printed_as_json(found, as_json):
         return
     shown = table(f"{len(found)} alerts")
     for column in ("id", "type", "status"):

@@ -17,6 +17,7 @@ from unitrace.cli.common import (
     identifier_column,
     open_registry,
     print_json,
+    printed_as_json,
     prose_column,
     say,
     stdout,
@@ -70,8 +71,7 @@ def products_list(as_json: AsJson = False) -> None:
     database = open_registry()
     with database.unit_of_work(read_only=True) as uow:
         found = [ProductOut.of(product) for product in uow.products.all()]
-    if as_json:
-        print_json([product.model_dump(mode="json") for product in found])
+    if printed_as_json(found, as_json):
         return
     print_products(found)
 
@@ -85,8 +85,7 @@ def products_show(gtin: Gtin, as_json: AsJson = False) -> None:
     database = open_registry()
     with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
         found = ProductOut.of(get_product(uow, gtin))
-    if as_json:
-        print_json(found.model_dump(mode="json"))
+    if printed_as_json(found, as_json):
         return
     print_products([found])
 
@@ -131,8 +130,7 @@ def products_register(
         )
         uow.commit()
     answer = ProductOut.of(product)
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     say(f"registered product {answer.gtin} ({answer.name})")
 
@@ -240,8 +238,7 @@ def lots_list(gtin: Gtin, as_json: AsJson = False) -> None:
     database = open_registry()
     with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
         found = [LotOut.of(lot) for lot in uow.lots.of_product(parse_gtin(gtin))]
-    if as_json:
-        print_json([lot.model_dump(mode="json") for lot in found])
+    if printed_as_json(found, as_json):
         return
     print_lots(found)
 
@@ -259,8 +256,7 @@ def lots_show(gtin: Gtin, lot: LotArgument, as_json: AsJson = False) -> None:
         if found is None:
             raise NotFound(f"lot: {lot} of {gtin} is not registered")
     answer = LotOut.of(found)
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     print_lots([answer])
 
@@ -297,8 +293,7 @@ def lots_register(
         )
         uow.commit()
     answer = LotOut.of(registered)
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     say(f"registered lot {answer.lot} of {answer.gtin}, expiring {answer.expiry.isoformat()}")
 
@@ -321,8 +316,7 @@ def set_lot_status(gtin: str, lot: str, status: str, reason: str, as_json: bool)
         )
         uow.commit()
     answer = EventOut.of(event)
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     say(f"lot {lot} of {gtin} {status}: {reason} (event {answer.event_id})")
 
@@ -359,8 +353,7 @@ def parties_list(as_json: AsJson = False) -> None:
     database = open_registry()
     with database.unit_of_work(read_only=True) as uow:
         found = [PartyOut.of(party) for party in uow.parties.all()]
-    if as_json:
-        print_json([party.model_dump(mode="json") for party in found])
+    if printed_as_json(found, as_json):
         return
     print_parties(found)
 
@@ -389,7 +382,6 @@ def parties_register(
         )
         uow.commit()
     answer = PartyOut.of(party)
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     say(f"registered party {answer.id} ({answer.name}, {answer.role})")

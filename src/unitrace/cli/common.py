@@ -118,6 +118,17 @@ def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def printed_as_json(answer: Any, as_json: bool) -> bool:
+    """With ``--json``, print ``answer`` (an API answer model, or a list of them) as the API
+    serves it, and say so."""
+    if as_json:
+        if isinstance(answer, list):
+            print_json([item.model_dump(mode="json") for item in answer])
+        else:
+            print_json(answer.model_dump(mode="json"))
+    return as_json
+
+
 def table(title: str | None = None) -> Table:
     """A table for people, which rich fits to the terminal's width by wrapping the columns
     that may wrap (see :func:`identifier_column`)."""

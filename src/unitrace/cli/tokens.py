@@ -13,7 +13,7 @@ from unitrace.cli.common import (
     bad_input_is_one_line,
     cli_actor,
     open_registry,
-    print_json,
+    printed_as_json,
     prose_column,
     say,
     stdout,
@@ -56,8 +56,7 @@ def tokens_list(as_json: AsJson = False) -> None:
     database = open_registry()
     with database.unit_of_work(read_only=True) as uow:
         found = [TokenListed.model_validate(record) for record in list_tokens(uow)]
-    if as_json:
-        print_json([token.model_dump(mode="json") for token in found])
+    if printed_as_json(found, as_json):
         return
     live = sum(token.revoked_at is None for token in found)
     shown = table(f"{len(found)} tokens, {live} live")

@@ -18,7 +18,7 @@ from unitrace.cli.common import (
     cli_actor,
     identifier_column,
     open_registry,
-    print_json,
+    printed_as_json,
     read_code_argument,
     say,
     stdout,
@@ -56,8 +56,7 @@ def recorded(change: Callable[[UnitOfWork], EventOut], as_json: bool, done: str)
     with bad_input_is_one_line(), database.unit_of_work() as uow:
         answer = change(uow)
         uow.commit()
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     say(f"{done}: event {answer.event_id}")
 
@@ -142,8 +141,7 @@ def print_shipment(answer: object, as_json: bool) -> None:
     from unitrace.api.answers import ShipmentOut
 
     assert isinstance(answer, ShipmentOut)
-    if as_json:
-        print_json(answer.model_dump(mode="json"))
+    if printed_as_json(answer, as_json):
         return
     say(
         f"shipped {answer.units:,} units to {answer.party}"
@@ -286,8 +284,7 @@ def units_show(
     database = open_registry()
     with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
         unit = UnitOut.of(lifecycle.unit_view(uow, gtin=gtin, serial=serial, actor=cli_actor()))
-    if as_json:
-        print_json(unit.model_dump(mode="json"))
+    if printed_as_json(unit, as_json):
         return
     say(f"unit {unit.epc}: {unit.state}")
     facts = [
@@ -335,8 +332,7 @@ def containers_show(
         found = ContainerOut.of(
             lifecycle.container_view(uow, code=read_code_argument(code), actor=cli_actor())
         )
-    if as_json:
-        print_json(found.model_dump(mode="json"))
+    if printed_as_json(found, as_json):
         return
     say(f"{found.kind} {found.epc}: {found.unit_count:,} units inside")
     for label, fact in (("in", found.parent), ("custodian", found.custodian)):
