@@ -1,5 +1,12 @@
 """``python -m unitrace``: the command line."""
 
-from unitrace.cli import app
+import sys
+
+from unitrace.cli import asks_only_version, print_version
+
+if asks_only_version(sys.argv[1:]):
+    sys.exit(print_version())
+
+from unitrace.cli.main import app
 
 app()

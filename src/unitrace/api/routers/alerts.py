@@ -4,11 +4,12 @@ and their workflow: new → investigating → closed with a reason."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
 
+from unitrace.api.answers import AlertOut
 from unitrace.api.dependencies import Reader, RowId, Writer, caller
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.model import Actor
@@ -16,38 +17,6 @@ from unitrace.services import alert_workflow
 
 router = APIRouter(prefix="/api/alerts", tags=["alerts"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]
-
-
-class AlertOut(BaseModel):
-    id: int
-    type: str
-    status: str
-    code: str | None
-    gtin: str | None
-    serial: str | None
-    lot: str | None
-    party: str | None
-    details: dict[str, Any]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    closed_reason: str | None
-
-    @classmethod
-    def of(cls, alert: Any) -> AlertOut:
-        return cls(
-            id=alert.id,
-            type=str(alert.type),
-            status=str(alert.status),
-            code=alert.code,
-            gtin=alert.gtin,
-            serial=alert.serial,
-            lot=alert.lot,
-            party=alert.party,
-            details=dict(alert.details),
-            created_at=alert.created_at,
-            updated_at=alert.updated_at,
-            closed_reason=alert.closed_reason,
-        )
 
 
 class AlertChange(BaseModel):

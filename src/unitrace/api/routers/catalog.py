@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
+from unitrace.api.answers import DetectionRulesOut, LotOut, PartyOut, ProductOut
 from unitrace.api.dependencies import Admin, Reader, Writer
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.gs1 import Gtin
 from unitrace.registry.errors import NotFound
-from unitrace.registry.model import UNAMBIGUOUS_ALPHABET, Lot, Party, Product
+from unitrace.registry.model import UNAMBIGUOUS_ALPHABET
 from unitrace.services import catalog
 
 router = APIRouter(prefix="/api", tags=["catalog"], route_class=StrictJsonRoute)
@@ -55,17 +56,6 @@ class DetectionRulesIn(Strict):
     )
 
 
-class DetectionRulesOut(BaseModel):
-    max_clients: int
-    max_places: int
-    max_speed_kmh: float
-    min_travel_km: float
-    history: int
-    before_shipping: bool
-    evidence_scans: int
-    block_flagged_units: bool
-
-
 class ProductIn(Strict):
     gtin: str = Field(examples=["09506000134352"], description="GTIN-8, -12, -13 or -14")
     name: str
@@ -77,38 +67,6 @@ class ProductIn(Strict):
     detection_rules: DetectionRulesIn | None = None
 
 
-class ProductOut(BaseModel):
-    gtin: str
-    name: str
-    company_prefix_length: int | None
-    serial_length: int
-    serial_alphabet: str
-    target_markets: list[str]
-    storage_conditions: str | None
-    issued: int
-    detection_rules: DetectionRulesOut = Field(
-        description="the rules scans of the product are judged by: its own, else the defaults"
-    )
-    own_detection_rules: dict[str, int | float | bool] = Field(
-        description="the rules the product sets itself"
-    )
-
-    @classmethod
-    def of(cls, product: Product) -> ProductOut:
-        return cls(
-            gtin=product.gtin.value,
-            name=product.name,
-            company_prefix_length=product.company_prefix_length,
-            serial_length=product.serial_format.length,
-            serial_alphabet=product.serial_format.alphabet,
-            target_markets=list(product.target_markets),
-            storage_conditions=product.storage_conditions,
-            issued=product.issued,
-            detection_rules=DetectionRulesOut.model_validate(catalog.effective_rules(product)),
-            own_detection_rules=product.detection_rules.given,
-        )
-
-
 class LotIn(Strict):
     gtin: str
     lot: str
@@ -117,54 +75,12 @@ class LotIn(Strict):
     site: str | None = None
 
 
-class LotOut(BaseModel):
-    gtin: str
-    lot: str
-    expiry: dt.date
-    production_date: dt.date | None
-    site: str | None
-    status: str
-    status_reason: str | None
-    issued: int
-
-    @classmethod
-    def of(cls, lot: Lot) -> LotOut:
-        return cls(
-            gtin=lot.gtin.value,
-            lot=lot.lot,
-            expiry=lot.expiry,
-            production_date=lot.production_date,
-            site=lot.site,
-            status=lot.status.value,
-            status_reason=lot.status_reason,
-            issued=lot.issued,
-        )
-
-
 class PartyIn(Strict):
     id: str = Field(examples=["dist-a"])
     name: str
     role: str = Field(examples=["distributor"])
     territory: list[str] = Field(default_factory=list, examples=[["MY-14", "SG"]])
     gln: str | None = None
-
-
-class PartyOut(BaseModel):
-    id: str
-    name: str
-    role: str
-    territory: list[str]
-    gln: str | None
-
-    @classmethod
-    def of(cls, party: Party) -> PartyOut:
-        return cls(
-            id=party.id,
-            name=party.name,
-            role=party.role.value,
-            territory=list(party.territory),
-            gln=party.gln,
-        )
 
 
 GtinPath = Annotated[str, Path(description="GTIN-14", examples=["09506000134352"])]
@@ -231,4 +147,4 @@ def list_parties(_: Admin, uow: Reader) -> list[PartyOut]:
     return [PartyOut.of(party) for party in uow.parties.all()]
 
 
-__all__ = ["Gtin", "router"]
+__all__ = ["DetectionRulesOut", "Gtin", "LotOut", "PartyOut", "ProductOut", "router"]

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from unitrace.api.dependencies import Writer, caller
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem, problem_for
-from unitrace.api.routers.verification import scan_json
 from unitrace.places import locate
 from unitrace.registry.model import Actor
 from unitrace.services import pharmacy
+from unitrace.services.scan_answers import scan_json
 
 router = APIRouter(prefix="/api/units", tags=["pharmacy"], route_class=StrictJsonRoute)
 Caller = Annotated[Actor, Depends(caller)]

@@ -3,19 +3,18 @@ or a container with its history."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from unitrace.api.answers import ContainerOut, EventOut, ShipmentOut, UnitOut
 from unitrace.api.dependencies import Reader, Writer, caller
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor, UnitState
 from unitrace.services import lifecycle
 from unitrace.services.catalog import parse_gtin
-from unitrace.store.events import EventRecord
 
 router = APIRouter(prefix="/api", tags=["registry"], route_class=StrictJsonRoute)
 
@@ -24,50 +23,6 @@ Caller = Annotated[Actor, Depends(caller)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class EventOut(BaseModel):
-    event_id: str
-    type: str
-    action: str | None
-    event_time: dt.datetime
-    biz_step: str | None
-    disposition: str | None
-    read_point: str | None
-    biz_location: str | None
-    party: str | None
-    recorded_by: str | None
-
-    @classmethod
-    def of(cls, event: EventRecord) -> EventOut:
-        return cls(
-            event_id=event.event_id,
-            type=event.type,
-            action=event.action,
-            event_time=event.event_time,
-            biz_step=event.biz_step,
-            disposition=event.disposition,
-            read_point=event.read_point,
-            biz_location=event.biz_location,
-            party=event.party_id,
-            recorded_by=event.recorded_by,
-        )
-
-
-class ShipmentOut(BaseModel):
-    event: EventOut
-    party: str
-    units: int = Field(description="Units moved, at every depth of the containers shipped.")
-    containers: list[str]
-
-    @classmethod
-    def of(cls, shipment: lifecycle.Shipment) -> ShipmentOut:
-        return cls(
-            event=EventOut.of(shipment.event),
-            party=shipment.party,
-            units=shipment.units,
-            containers=list(shipment.containers),
-        )
 
 
 class CommissionIn(Strict):
@@ -125,62 +80,6 @@ class StateChangeIn(Strict):
 class LotStatusIn(Strict):
     status: str = Field(examples=["recalled"], description="recalled or withdrawn")
     reason: str
-
-
-class UnitOut(BaseModel):
-    gtin: str
-    serial: str
-    epc: str
-    lot: str
-    seq: int
-    expiry: dt.date
-    state: UnitState
-    container: str | None
-    custodian: str | None
-    location: str | None
-    state_since: dt.datetime | None
-    history: list[EventOut]
-
-    @classmethod
-    def of(cls, unit: lifecycle.UnitView) -> UnitOut:
-        return cls(
-            gtin=unit.gtin.value,
-            serial=unit.serial,
-            epc=unit.epc,
-            lot=unit.lot,
-            seq=unit.seq,
-            expiry=unit.expiry,
-            state=unit.state,
-            container=unit.container,
-            custodian=unit.custodian,
-            location=unit.location,
-            state_since=unit.state_since,
-            history=[EventOut.of(event) for event in unit.history],
-        )
-
-
-class ContainerOut(BaseModel):
-    epc: str
-    kind: str
-    parent: str | None
-    custodian: str | None
-    location: str | None
-    containers: list[str]
-    units: list[str]
-    unit_count: int = Field(description="Units inside, at every depth.")
-
-    @classmethod
-    def of(cls, container: lifecycle.ContainerView) -> ContainerOut:
-        return cls(
-            epc=container.epc,
-            kind=container.kind,
-            parent=container.parent,
-            custodian=container.custodian,
-            location=container.location,
-            containers=list(container.containers),
-            units=list(container.units),
-            unit_count=container.unit_count,
-        )
 
 
 @router.post("/commissions", status_code=201, response_model=EventOut)

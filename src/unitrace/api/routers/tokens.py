@@ -4,11 +4,10 @@ made)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from unitrace.api.answers import TokenListed, TokenOut
 from unitrace.api.dependencies import Admin, Reader, RowId, Writer
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.services.tokens import create_token, list_tokens, live_token_id, revoke_token
@@ -21,27 +20,6 @@ class TokenIn(BaseModel):
     role: str
     party: str | None = None
     label: str | None = None
-
-
-class TokenOut(BaseModel):
-    token: str
-    # what DELETE /api/tokens/{id} takes
-    id: int
-    role: str
-    party: str | None
-
-
-class TokenListed(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    role: str
-    party: str | None
-    label: str | None
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None = Field(
-        description="When the token last authenticated, to within five minutes; null if never."
-    )
-    revoked_at: dt.datetime | None = Field(description="Null while the token is live.")
 
 
 @router.get("/tokens", response_model=list[TokenListed])

@@ -11,7 +11,6 @@ product's links. A URI that breaks the Digital Link syntax is a 400, never a 200
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import math
 from typing import Annotated, Any
 
@@ -31,6 +30,7 @@ from unitrace.gs1 import Gtin, InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.registry.model import LotStatus
+from unitrace.services.scan_answers import scan_json
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.scan_time import may_give_time
 from unitrace.services.verification import DEFAULT_RULES, ScanRequest, VerificationResult
@@ -70,43 +70,6 @@ class ScanIn(BaseModel):
             "(scanned_at in the answer)"
         ),
     )
-
-
-def scan_json(result: VerificationResult) -> dict[str, Any]:
-    """The scan answer of the HTTP contract."""
-    first = result.first_scanned
-    product = result.product
-    return {
-        "verdict": str(result.verdict),
-        "first_scan": result.first_scan,
-        "scan_count": result.scan_count,
-        "first_scanned": None
-        if first is None
-        else {"at": first.at.isoformat(), "place": place_json(first.place)},
-        "reasons": list(result.reasons),
-        "message": result.message,
-        "product": None
-        if product is None
-        else {
-            "gtin": product.gtin,
-            "name": product.name,
-            "lot": product.lot,
-            "expiry": product.expiry.isoformat() if product.expiry else None,
-            "serial": product.serial,
-        },
-        "place": place_json(result.place),
-        # the time the scan is logged at: the scanner's ``at`` where it was taken, else now
-        "scanned_at": result.at.astimezone(dt.UTC).isoformat(),
-    }
-
-
-def place_json(place: Any) -> dict[str, Any]:
-    return {
-        "city": place.city,
-        "region": place.region,
-        "country": place.country,
-        "label": place.label,
-    }
 
 
 async def too_many(request: Request, caller: str) -> Response | None:
