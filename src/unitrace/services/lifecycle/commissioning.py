@@ -26,7 +26,7 @@ from unitrace.services.lifecycle.targets import (
 )
 from unitrace.store.events import EventRecord, StoredEvent
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import UnitKeys, UnitSelection
+from unitrace.store.units.selections import UnitKeys, UnitSelection
 
 
 def commission(

@@ -15,7 +15,7 @@ from unitrace.services.lifecycle.state_changes import STATE_EVENTS
 from unitrace.services.lifecycle.targets import Context, time_of
 from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import LotRange
+from unitrace.store.units.selections import LotRange
 
 
 def set_lot_status(

@@ -28,7 +28,8 @@ from unitrace.services.lifecycle.targets import (
 )
 from unitrace.store.events import EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import ContainerRecord, InContainers, UnitKeys, UnitSelection
+from unitrace.store.units.containers import ContainerRecord
+from unitrace.store.units.selections import InContainers, UnitKeys, UnitSelection
 
 
 def aggregate(

@@ -21,7 +21,7 @@ from unitrace.services.lifecycle.targets import (
 )
 from unitrace.store.events import EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import UnitKeys
+from unitrace.store.units.selections import UnitKeys
 
 
 def receive(

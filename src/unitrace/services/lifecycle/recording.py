@@ -14,7 +14,7 @@ from unitrace.registry.model import Actor, UnitState
 from unitrace.services.lifecycle.targets import Context
 from unitrace.store.events import CONTAINED_ROLE, EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import UnitSelection
+from unitrace.store.units.selections import UnitSelection
 
 
 def record_state_change(

@@ -10,7 +10,8 @@ from unitrace.registry.errors import Conflict, Forbidden
 from unitrace.registry.model import Actor, Party, Role, UnitState
 from unitrace.services.lifecycle.targets import Context, GroupNames, resolve, unit_name
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import ContainerRecord, UnitSelection
+from unitrace.store.units.containers import ContainerRecord
+from unitrace.store.units.selections import UnitSelection
 
 _ADMIN, _LINE, _DISTRIBUTOR = Role.ADMIN, Role.LINE, Role.DISTRIBUTOR
 

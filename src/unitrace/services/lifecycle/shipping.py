@@ -35,7 +35,8 @@ from unitrace.services.lifecycle.targets import (
 )
 from unitrace.store.events import EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import ContainerRecord, UnitKeys, UnitSelection
+from unitrace.store.units.containers import ContainerRecord
+from unitrace.store.units.selections import UnitKeys, UnitSelection
 
 #: Where a party without a GLN is named in events (CBV wants a URI; a PGLN where there is one).
 PARTY_URN_PREFIX: Final = "urn:unitrace:party:"
@@ -71,15 +72,13 @@ def ship(
     if not codes:
         raise InvalidRequest("codes: none given")
     context = Context.of(uow)
-    targets = resolve(uow, context, codes, "codes", actor=actor)
-    loose = UnitKeys(tuple(targets.units)) if targets.units else None
+    consignment = _named(uow, context, codes, actor)
     return _dispatch(
         uow,
         context,
-        loose=loose,
-        shipped=targets.containers,
-        party_id=party,
-        actor=actor,
+        consignment,
+        party,
+        actor,
         when=when,
         audit_action="units.shipped",
         captured=captured,
@@ -109,53 +108,52 @@ def allocate(
             raise InvalidRequest("codes: give either codes or gtin, lot, seq_from and seq_to")
         if not codes:
             raise InvalidRequest("codes: none given")
-        targets = resolve(uow, context, codes, "codes", actor=actor)
-        loose = UnitKeys(tuple(targets.units)) if targets.units else None
-        return _dispatch(
-            uow,
-            context,
-            loose=loose,
-            shipped=targets.containers,
-            party_id=party,
-            actor=actor,
-            when=when,
-            audit_action="units.allocated",
+        consignment = _named(uow, context, codes, actor)
+    else:
+        missing = [name for name, value in by_range.items() if value is None]
+        if missing:
+            raise InvalidRequest(
+                f"{missing[0]}: needed, with gtin, lot, seq_from and seq_to (or give codes)"
+            )
+        selection, _ = lot_range(
+            uow, context, str(gtin), str(lot), int(seq_from or 0), int(seq_to or 0)
         )
-    missing = [name for name, value in by_range.items() if value is None]
-    if missing:
-        raise InvalidRequest(
-            f"{missing[0]}: needed, with gtin, lot, seq_from and seq_to (or give codes)"
-        )
-    selection, _ = lot_range(
-        uow, context, str(gtin), str(lot), int(seq_from or 0), int(seq_to or 0)
-    )
+        consignment = _Consignment(selection, ())
     return _dispatch(
-        uow,
-        context,
-        loose=selection,
-        shipped=[],
-        party_id=party,
-        actor=actor,
-        when=when,
-        audit_action="units.allocated",
+        uow, context, consignment, party, actor, when=when, audit_action="units.allocated"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Consignment:
+    """What a shipment sends: units named one by one or a lot's range (``loose``), and
+    containers with everything inside them."""
+
+    loose: UnitSelection | None
+    containers: Sequence[ContainerRecord]
+
+
+def _named(uow: UnitOfWork, context: Context, codes: Sequence[str], actor: Actor) -> _Consignment:
+    """The units and containers ``codes`` name, to be shipped."""
+    targets = resolve(uow, context, codes, "codes", actor=actor)
+    loose = UnitKeys(tuple(targets.units)) if targets.units else None
+    return _Consignment(loose, targets.containers)
 
 
 def _dispatch(
     uow: UnitOfWork,
     context: Context,
-    *,
-    loose: UnitSelection | None,
-    shipped: Sequence[ContainerRecord],
+    consignment: _Consignment,
     party_id: str,
     actor: Actor,
+    *,
     when: dt.datetime,
     audit_action: str,
     captured: StoredEvent | None = None,
 ) -> Shipment:
-    """Ship the units ``loose`` names and the containers ``shipped`` (with everything in
-    them) to ``party_id``, on the rules of :func:`ship`; ``audit_action`` names the audit
-    line."""
+    """Ship ``consignment`` to ``party_id``, on the rules of :func:`ship`; ``audit_action``
+    names the audit line."""
+    loose, shipped = consignment.loose, consignment.containers
     party = uow.parties.get(party_id)
     if party is None:
         raise NotFound(f"party: {party_id} is not registered")

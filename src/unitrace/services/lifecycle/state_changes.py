@@ -41,7 +41,8 @@ from unitrace.services.lifecycle.targets import (
 )
 from unitrace.store.events import EventRecord, StoredEvent
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import UnitGroup, UnitKeys, UnitSelection
+from unitrace.store.units.projection import UnitGroup
+from unitrace.store.units.selections import UnitKeys, UnitSelection
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,9 @@ from unitrace.registry.errors import Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Lot, Role
 from unitrace.services.catalog import parse_gtin
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import (
-    ContainerRecord,
-    InContainers,
-    LotRange,
-    ProductKey,
-    UnitGroup,
-    UnitRecord,
-    UnitSelection,
-)
+from unitrace.store.units.containers import ContainerRecord
+from unitrace.store.units.projection import ProductKey, UnitGroup, UnitRecord
+from unitrace.store.units.selections import InContainers, LotRange, UnitSelection
 
 
 @dataclass(frozen=True, slots=True)

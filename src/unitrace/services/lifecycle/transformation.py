@@ -24,7 +24,7 @@ from unitrace.services.lifecycle.state_changes import CheckedChange, checked_cha
 from unitrace.services.lifecycle.targets import Context, Targets, location_of, parse_gln, time_of
 from unitrace.store.events import CONTAINED_ROLE, EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import InContainers, UnitKeys
+from unitrace.store.units.selections import InContainers, UnitKeys
 
 
 def transform(

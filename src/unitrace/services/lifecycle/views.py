@@ -14,7 +14,7 @@ from unitrace.services.lifecycle.rules import allow
 from unitrace.services.lifecycle.targets import Context, container_code, unit_name
 from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import UnitOfWork
-from unitrace.store.units import InContainers
+from unitrace.store.units.selections import InContainers
 
 
 @dataclass(frozen=True, slots=True)
