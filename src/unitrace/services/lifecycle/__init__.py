@@ -44,6 +44,8 @@ CBV has no word for a withdrawal, a free sample, an export or a parallel importe
 the table uses the nearest CBV disposition, and the unit's exact state is in the projection.
 
 Who may do what (the HTTP and CLI faces check the role too; this is the rule itself):
+``admin`` everything; ``line`` commission, pack and unpack; ``distributor`` pack, unpack, ship,
+allocate, receive and change state of units in its own party's custody, and see only those.
 
 The rooms, one use case each, over three shared ones:
 
