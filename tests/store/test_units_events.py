@@ -15,7 +15,9 @@ from unitrace.services.catalog import register_lot, register_product
 from unitrace.store import schema
 from unitrace.store.events import EventRecord, UnitEpcs
 from unitrace.store.unit_of_work import Database, UnitOfWork
-from unitrace.store.units import CHUNK, ContainerRecord, InContainers, LotRange, UnitGroup, UnitKeys
+from unitrace.store.units.containers import ContainerRecord
+from unitrace.store.units.projection import UnitGroup
+from unitrace.store.units.selections import CHUNK, InContainers, LotRange, UnitKeys
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=5, minutes=45)))
 #: products whose serials hold characters an EPC URI or a Digital Link escapes, one with a
