@@ -67,7 +67,7 @@ from unitrace.registry.errors import (
     Refused,
     TransitionRefused,
 )
-from unitrace.services import epcis_capture
+from unitrace.services.epcis_capture import limits
 from unitrace.services.epcis_query import QueryParameterException, QueryTooLargeException
 from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy, refused_value
 
@@ -121,7 +121,7 @@ BUSY: Final = EpcisProblem(503, "ImplementationException", "Repository busy")
 def capture_limits(file_size_limit: int) -> dict[str, str]:
     """The limits a 413 from capture names (as ``OPTIONS /epcis/capture`` advertises them)."""
     return {
-        "GS1-EPCIS-Capture-Limit": str(epcis_capture.CAPTURE_LIMIT),
+        "GS1-EPCIS-Capture-Limit": str(limits.CAPTURE_LIMIT),
         "GS1-EPCIS-Capture-File-Size-Limit": str(file_size_limit),
     }
 
