@@ -19,10 +19,9 @@ __all__ = ["MAX_NESTING", "is_xml", "read_document"]
 def read_document(body: bytes, media_type: str) -> dict[str, Any]:
     """The EPCIS document a request body holds: JSON-LD (``application/json``,
     ``application/ld+json``) or XML (``application/xml``, ``text/xml``)."""
-    if len(body) > limits.CAPTURE_FILE_SIZE_LIMIT:
-        raise InvalidRequest(
-            f"document: {len(body):,} bytes, over the capture limit of {limits.CAPTURE_FILE_SIZE_LIMIT:,}"
-        )
+    limit = limits.CAPTURE_FILE_SIZE_LIMIT
+    if len(body) > limit:
+        raise InvalidRequest(f"document: {len(body):,} bytes, over the capture limit of {limit:,}")
     kind = media_type.split(";", 1)[0].strip().lower()
     if is_xml(media_type):
         try:
