@@ -71,7 +71,7 @@ class CaptureRunner:
 
     def start(self) -> None:
         """Start the thread ahead of the first job; it first finishes the jobs that workers
-        which died left running (:func:`jobs.finish_abandoned`)."""
+        which died left running (:func:`~.epcis_capture.jobs.finish_abandoned`)."""
         with self._lock:
             if not self._stopping.is_set():
                 self._start()
