@@ -32,7 +32,7 @@ from unitrace.registry.errors import (
     Refused,
     TransitionRefused,
 )
-from unitrace.services import epcis_capture
+from unitrace.services.epcis_capture import jobs, limits
 from unitrace.services.epcis_query import QueryParameterException, QueryTooLargeException
 from unitrace.store.unit_of_work import Database
 
@@ -150,7 +150,7 @@ class Bad:
     json: Any = None
     content: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    #: capture limits lowered for the request (names in unitrace.services.epcis_capture)
+    #: capture limits lowered for the request (names in unitrace.services.epcis_capture.limits)
     limits: dict[str, int] = field(default_factory=dict)
 
 
@@ -391,7 +391,7 @@ def test_every_epcis_refusal_is_the_openapis_problem(
     conformance: Path, world: World, monkeypatch: pytest.MonkeyPatch, bad: Bad
 ) -> None:
     for name, value in bad.limits.items():
-        monkeypatch.setattr(epcis_capture, name, value)
+        monkeypatch.setattr(limits, name, value)
     headers = {**(world.tokens[bad.token] if bad.token else {}), **bad.headers}
     answer = world.client.request(
         bad.method, bad.url, headers=headers, json=bad.json, content=bad.content
@@ -427,7 +427,7 @@ def test_a_body_over_the_limit_is_refused_without_reading_it_all(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sent in chunks with no Content-Length, a body is read only up to the limit."""
-    monkeypatch.setattr(epcis_capture, "CAPTURE_FILE_SIZE_LIMIT", 10)
+    monkeypatch.setattr(limits, "CAPTURE_FILE_SIZE_LIMIT", 10)
 
     def chunks() -> Iterator[bytes]:
         for _ in range(1000):
@@ -450,7 +450,7 @@ def test_an_unforeseen_failure_is_an_implementation_exception_naming_no_internal
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("connection string postgresql://secret@db")
 
-    monkeypatch.setattr(epcis_capture, "list_capture_jobs", broken)
+    monkeypatch.setattr(jobs, "list_capture_jobs", broken)
     client = TestClient(
         create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
     )

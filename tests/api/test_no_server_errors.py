@@ -36,6 +36,14 @@ ROUTES_WITH_IDS = [
 ]
 
 
+def answering_client(database: Database) -> TestClient:
+    """A client of the service that answers a fault as the service does (a 500 problem),
+    rather than raising it into the test."""
+    return TestClient(
+        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
+    )
+
+
 @pytest.mark.parametrize("number", OUT_OF_RANGE)
 @pytest.mark.parametrize(("method", "path", "status", "kind"), ROUTES_WITH_IDS)
 def test_an_id_out_of_range_is_refused_not_a_fault(
@@ -137,9 +145,7 @@ def test_a_failure_nobody_foresaw_is_a_500_problem_naming_no_internals(
 
     monkeypatch.setattr(catalog, "get_product", fail)
     monkeypatch.setattr("unitrace.services.epcis_named_queries.named_queries", fail)
-    client = TestClient(
-        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
-    )
+    client = answering_client(database)
     answer = client.request(method, path, headers=token_for("admin"))
     assert (
         answer.status_code,
@@ -181,9 +187,7 @@ def test_a_nul_character_is_bad_input_not_a_fault(
 ) -> None:
     """PostgreSQL's text holds no NUL: the refusal is the sender's, never a 500, and changes
     nothing. SQLite stores the text as sent."""
-    client = TestClient(
-        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
-    )
+    client = answering_client(database)
     answer = client.request(method, path, headers=admin, json=body)
     status, kind = postgresql if database.dialect == "postgresql" else sqlite
     assert answer.status_code == status, answer.text
@@ -297,9 +301,7 @@ def test_text_that_is_not_valid_unicode_is_bad_input_and_leaves_nothing_behind(
     """Python's JSON parser takes half a surrogate pair, which no database and no UTF-8
     answer can hold: it failed requests with a 500, and a capture job naming it failed every
     later listing of the jobs."""
-    client = TestClient(
-        create_app(database, Settings(resolver_base=RESOLVER)), raise_server_exceptions=False
-    )
+    client = answering_client(database)
     headers = {**admin, "Content-Type": "application/json"}
     answer = client.request(method, path, content=body.encode(), headers=headers)
     assert answer.status_code == status, answer.text

@@ -15,6 +15,7 @@ from tests.services.issued_units import LINE
 from tests.services.test_epcis_capture import COMMISSION, ROLLBACK, document, stored_ids, world
 from unitrace.services import epcis_capture
 from unitrace.services.capture_runner import CaptureRunner
+from unitrace.services.epcis_capture import jobs
 from unitrace.store import schema
 from unitrace.store.capture_jobs import CaptureJob
 from unitrace.store.unit_of_work import Database, UnitOfWork
@@ -73,7 +74,7 @@ def test_the_runner_records_an_outcome_that_failed_to_be_recorded_and_goes_on(
             raise RuntimeError("the database went away while the job was being finished")
         return real(open_unit_of_work, job, *args, **kwargs)
 
-    monkeypatch.setattr(epcis_capture, "run_capture", once_broken)
+    monkeypatch.setattr(jobs, "run_capture", once_broken)
     runner = CaptureRunner(world, lock_wait=5)
     try:
         runner.submit(first, document(COMMISSION), actor=LINE, from_xml=False)

@@ -29,7 +29,7 @@ from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest
 from unitrace.registry.model import Actor, Role
 from unitrace.services import epcis_capture
-from unitrace.services.epcis_capture import PROCEED, ROLLBACK, capture, capture_event
+from unitrace.services.epcis_capture import PROCEED, ROLLBACK, capture, capture_event, capturing
 from unitrace.store import schema
 from unitrace.store.unit_of_work import Database
 
@@ -552,7 +552,7 @@ def test_a_job_that_fails_on_the_repositorys_side_says_so_and_nothing_more(
     with world.unit_of_work() as uow:
         job = epcis_capture.start_capture(uow, document(COMMISSION), actor=LINE, behaviour=ROLLBACK)
         uow.commit()
-    monkeypatch.setattr(epcis_capture, "capture", broken)
+    monkeypatch.setattr(capturing, "capture", broken)
     finished = epcis_capture.run_capture(world.unit_of_work, job, document(COMMISSION), actor=LINE)
     assert finished.captured == 0
     (error,) = finished.errors

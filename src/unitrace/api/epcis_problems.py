@@ -67,7 +67,7 @@ from unitrace.registry.errors import (
     Refused,
     TransitionRefused,
 )
-from unitrace.services import epcis_capture
+from unitrace.services.epcis_capture import limits
 from unitrace.services.epcis_query import QueryParameterException, QueryTooLargeException
 from unitrace.store.database import BUSY_ERROR_TYPES, DatabaseBusy, is_busy, refused_value
 
@@ -121,7 +121,7 @@ BUSY: Final = EpcisProblem(503, "ImplementationException", "Repository busy")
 def capture_limits(file_size_limit: int) -> dict[str, str]:
     """The limits a 413 from capture names (as ``OPTIONS /epcis/capture`` advertises them)."""
     return {
-        "GS1-EPCIS-Capture-Limit": str(epcis_capture.CAPTURE_LIMIT),
+        "GS1-EPCIS-Capture-Limit": str(limits.CAPTURE_LIMIT),
         "GS1-EPCIS-Capture-File-Size-Limit": str(file_size_limit),
     }
 
@@ -224,17 +224,26 @@ def epcis_answer(request: Request, error: Exception) -> Response:
         elif isinstance(error, TransitionRefused):
             extra = {"unit": error.unit, "state": error.state, "rule": error.rule}
     elif isinstance(error, UnicodeError):
-        kind = QUERY_PARAMETER if method == "GET" else VALIDATION
-        detail = BAD_TEXT
+        kind, detail = _bad_input(method), BAD_TEXT
     elif (value := refused_value(error)) is not None:
-        kind = QUERY_PARAMETER if method == "GET" else VALIDATION
-        detail = f"{value}; nothing was changed"
+        kind, detail = _bad_input(method), f"{value}; nothing was changed"
     elif is_busy(error):
         kind, detail = BUSY, _busy_detail(error)
         headers["Retry-After"] = str(error.retry_after if isinstance(error, DatabaseBusy) else 2)
     else:
         kind, detail = IMPLEMENTATION, UNFORESEEN_DETAIL
     return epcis_problem(kind, detail, headers=headers, **extra)
+
+
+def _bad_input(method: str) -> EpcisProblem:
+    """The problem of bad input that only storing or reading it showed (text that is not
+    valid Unicode, a value the database refuses): a query parameter's on a GET, else the
+    body's.
+
+    >>> _bad_input("GET").exception, _bad_input("POST").exception
+    ('QueryParameterException', 'ValidationException')
+    """
+    return QUERY_PARAMETER if method == "GET" else VALIDATION
 
 
 def _busy_detail(error: Exception) -> str:

@@ -10,7 +10,9 @@ from typing import Final
 from unitrace.gs1 import Gtin, InvalidCode
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services.verification import AlertStatus, AlertType, clean_text, scan_time_of
+from unitrace.services.verification.alerts import AlertStatus
+from unitrace.services.verification.findings import AlertType
+from unitrace.services.verification.scan_input import clean_text, scan_time_of
 from unitrace.store.alerts import Alert, AlertFilter
 from unitrace.store.unit_of_work import UnitOfWork
 

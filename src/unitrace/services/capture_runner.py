@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from unitrace.registry.model import Actor
-from unitrace.services import epcis_capture
+from unitrace.services.epcis_capture import jobs
 from unitrace.store.capture_jobs import CaptureJob
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
@@ -71,7 +71,7 @@ class CaptureRunner:
 
     def start(self) -> None:
         """Start the thread ahead of the first job; it first finishes the jobs that workers
-        which died left running (:func:`epcis_capture.finish_abandoned`)."""
+        which died left running (:func:`~.epcis_capture.jobs.finish_abandoned`)."""
         with self._lock:
             if not self._stopping.is_set():
                 self._start()
@@ -110,7 +110,7 @@ class CaptureRunner:
                 self._finish_unstarted(item.job)
                 continue
             try:
-                epcis_capture.run_capture(
+                jobs.run_capture(
                     functools.partial(self.database.unit_of_work, lock_wait=self.lock_wait),
                     item.job,
                     item.document,
@@ -120,7 +120,7 @@ class CaptureRunner:
                 )
             except Exception:  # the outcome could not be recorded: tried again, then left
                 logger.exception("capture job %s: its outcome was not recorded", item.job.id)
-                self._finish(item.job, epcis_capture.finish_failed)
+                self._finish(item.job, jobs.finish_failed)
         # what was queued behind the stop is not captured either
         while True:
             try:
@@ -132,10 +132,10 @@ class CaptureRunner:
 
     def _progress(self, _done: int) -> None:
         if self._stopping.is_set():
-            raise epcis_capture.CaptureInterrupted
+            raise jobs.CaptureInterrupted
 
     def _finish_unstarted(self, job: CaptureJob) -> None:
-        self._finish(job, epcis_capture.finish_interrupted, attempts=1)
+        self._finish(job, jobs.finish_interrupted, attempts=1)
 
     def _finish(
         self,
@@ -166,7 +166,7 @@ class CaptureRunner:
     def _sweep(self) -> None:
         try:
             with self.database.unit_of_work(lock_wait=2.0) as uow:
-                abandoned = epcis_capture.finish_abandoned(uow)
+                abandoned = jobs.finish_abandoned(uow)
                 uow.commit()
         except Exception:
             logger.exception("capture runner: jobs left running could not be finished")

@@ -13,17 +13,11 @@ from unitrace.registry.detection import DEFAULT_RULES, DetectionRules
 from unitrace.registry.errors import Conflict, Forbidden, Refused
 from unitrace.registry.model import Actor, Role, UnitState
 from unitrace.services.lifecycle import change_state
-from unitrace.services.verification import (
-    CLIENT_MAX,
-    AlertType,
-    Findings,
-    Verdict,
-    VerificationResult,
-    clean_text,
-    raise_alerts,
-    scan_time_of,
-    verify_code,
-)
+from unitrace.services.verification.alerts import ScanSeen, UnitNamed, raise_alerts
+from unitrace.services.verification.answer import VerificationResult
+from unitrace.services.verification.findings import AlertType, Findings, Verdict
+from unitrace.services.verification.scan_input import CLIENT_MAX, clean_text, scan_time_of
+from unitrace.services.verification.verdict import verify_code
 from unitrace.store.unit_of_work import UnitOfWork
 
 _PACK_VERIFIERS: Final = frozenset({Role.ADMIN, Role.DISTRIBUTOR, Role.VERIFIER})
@@ -106,18 +100,20 @@ def dispense_pack(
             findings.add("decommissioned_twice", AlertType.LIFECYCLE, dispensed_again_by=actor.name)
             alerts = raise_alerts(
                 uow,
-                findings,
-                result.scan_id,
-                result.verdict,
-                None,
-                result.product.gtin,
-                result.product.serial,
-                result.product.lot,
-                None,
-                result.place,
-                _actor_client(actor),
-                when,
-                chosen,
+                ScanSeen(
+                    scan_id=result.scan_id,
+                    verdict=result.verdict,
+                    findings=findings,
+                    place=result.place,
+                    client=_actor_client(actor),
+                    at=when,
+                    rules=chosen,
+                ),
+                UnitNamed(
+                    gtin=result.product.gtin,
+                    serial=result.product.serial,
+                    lot=result.product.lot,
+                ),
             )
             result = _with_alerts(result, alerts, "decommissioned_twice")
         refused = Conflict(

@@ -30,8 +30,8 @@ from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.config import Settings
 from unitrace.registry.errors import NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services import epcis_capture
 from unitrace.services.capture_runner import CaptureRunner
+from unitrace.services.epcis_capture import capturing, jobs, limits, reading
 from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import Database
 
@@ -66,7 +66,7 @@ async def capture_options(request: Request) -> Response:
 async def capture(
     request: Request,
     actor: Capturer,
-    behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = epcis_capture.ROLLBACK,
+    behaviour: Annotated[str, Header(alias="GS1-Capture-Error-Behaviour")] = capturing.ROLLBACK,
 ) -> Response:
     """Capture an EPCISDocument (JSON-LD or XML): 202 with the capture job's Location; the
     job says when it is done and lists every event's errors."""
@@ -82,20 +82,20 @@ async def capture(
 
     def start() -> Response:
         # parsing a document of many events and the job's first write: never on the event loop
-        document = epcis_capture.read_document(body, media_type)
+        document = reading.read_document(body, media_type)
         events = _event_count(document)
-        if events > epcis_capture.CAPTURE_LIMIT:
+        if events > limits.CAPTURE_LIMIT:
             return _too_large(
                 request,
                 f"epcisBody.eventList: {events:,} events, over the capture limit of "
-                f"{epcis_capture.CAPTURE_LIMIT:,}; split the document into several captures",
+                f"{limits.CAPTURE_LIMIT:,}; split the document into several captures",
             )
         with database.unit_of_work() as uow:
-            job = epcis_capture.start_capture(uow, document, actor=actor, behaviour=behaviour)
+            job = jobs.start_capture(uow, document, actor=actor, behaviour=behaviour)
             uow.commit()
-        runner.submit(job, document, actor=actor, from_xml=epcis_capture.is_xml(media_type))
+        runner.submit(job, document, actor=actor, from_xml=reading.is_xml(media_type))
         return JSONResponse(
-            epcis_capture.capture_job_json(job),
+            jobs.capture_job_json(job),
             status_code=202,
             headers={**VERSIONS, "Location": f"/epcis/capture/{job.id}"},
         )
@@ -106,9 +106,9 @@ async def capture(
 @router.get("/capture")
 def capture_jobs(actor: Caller, uow: Reader) -> Response:
     """The newest capture jobs (a partner's own; an admin's view is all)."""
-    jobs = epcis_capture.list_capture_jobs(uow, actor=actor)
+    listed = jobs.list_capture_jobs(uow, actor=actor)
     return JSONResponse(
-        {"captureJobs": [epcis_capture.capture_job_json(job) for job in jobs]}, headers=VERSIONS
+        {"captureJobs": [jobs.capture_job_json(job) for job in listed]}, headers=VERSIONS
     )
 
 
@@ -116,10 +116,10 @@ def capture_jobs(actor: Caller, uow: Reader) -> Response:
 def capture_job(capture_id: str, actor: Caller, uow: Reader) -> Response:
     """One capture job: running, success, and its errors."""
     job_id = row_id(capture_id)
-    job = None if job_id is None else epcis_capture.get_capture_job(uow, job_id, actor=actor)
+    job = None if job_id is None else jobs.get_capture_job(uow, job_id, actor=actor)
     if job is None:
         raise NotFound(f"captureID: no capture job {capture_id} is yours")
-    return JSONResponse(epcis_capture.capture_job_json(job), headers=VERSIONS)
+    return JSONResponse(jobs.capture_job_json(job), headers=VERSIONS)
 
 
 @router.post("/events", status_code=201, openapi_extra=_BODY)
@@ -136,9 +136,9 @@ async def capture_one_event(request: Request, actor: Capturer) -> Response:
     database: Database = request.app.state.database
 
     def capture() -> EventRecord:
-        event: Any = epcis_capture.read_document(body, media_type)
+        event: Any = reading.read_document(body, media_type)
         with database.unit_of_work() as uow:
-            record = epcis_capture.capture_event(uow, event, actor=actor)
+            record = capturing.capture_event(uow, event, actor=actor)
             uow.commit()
         return record
 
@@ -149,14 +149,14 @@ async def capture_one_event(request: Request, actor: Capturer) -> Response:
 
 def _size_limit(request: Request) -> int:
     settings: Settings = request.app.state.settings
-    return settings.capture_max_bytes or epcis_capture.CAPTURE_FILE_SIZE_LIMIT
+    return settings.capture_max_bytes or limits.CAPTURE_FILE_SIZE_LIMIT
 
 
 def _capture_headers(request: Request) -> dict[str, str]:
     return {
         **VERSIONS,
         **capture_limits(_size_limit(request)),
-        "GS1-Capture-Error-Behaviour": ", ".join(epcis_capture.ERROR_BEHAVIOURS),
+        "GS1-Capture-Error-Behaviour": ", ".join(capturing.ERROR_BEHAVIOURS),
     }
 
 
@@ -167,7 +167,7 @@ def _over_limit(request: Request) -> str:
 def _unreadable(media_type: str) -> Response | None:
     """The 415 for a body capture does not read, else ``None``."""
     kind = media_type.split(";", 1)[0].strip().lower()
-    if kind in JSON_MEDIA_TYPES or epcis_capture.is_xml(media_type):
+    if kind in JSON_MEDIA_TYPES or reading.is_xml(media_type):
         return None
     return epcis_problem(
         UNSUPPORTED_MEDIA_TYPE,
