@@ -33,6 +33,7 @@ from unitrace.api.routers import (
     verification,
 )
 from unitrace.api.security_headers import SecurityHeaders
+from unitrace.api.stopped_requests import StoppedRequests
 from unitrace.api.watchdog import LoopWatchdog
 from unitrace.config import Settings
 from unitrace.places import locate
@@ -91,6 +92,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     # a body over its limit is refused before any route reads it; the refusal gets the
     # security headers as every answer does
     app.add_middleware(RequestBodies, settings=settings)
+    # a request a stopping worker cancels is a 503, not uvicorn's plain 500
+    app.add_middleware(StoppedRequests)
     app.add_middleware(SecurityHeaders)
     app.state.database = database
     app.state.settings = settings
