@@ -117,3 +117,44 @@ def test_init_creates_the_database_where_it_is_run(
     assert (tmp_path / "unitrace.db").is_file()
     listed = runner.invoke(app, ["products", "list", "--json"])
     assert (listed.exit_code, json.loads(listed.stdout)) == (0, [])
+
+
+def test_a_link_at_the_output_path_keeps_its_targets_mode(
+    tmp_path: Path, strict_umask: None
+) -> None:
+    """Writing through a link (or to a device) never changes the mode of what it points to: a
+    private file stays private, and ``--out /dev/null`` leaves the device as it is."""
+    private = tmp_path / "private.txt"
+    private.write_text("secret")
+    private.chmod(0o600)
+    (tmp_path / "link.png").symlink_to(private)
+    result = runner.invoke(app, ["code", "render", CODE, "--out", str(tmp_path / "link.png")])
+    assert result.exit_code == 0
+    assert mode(private) == 0o600
+    before = mode(Path("/dev/null"))
+    (tmp_path / "null.svg").symlink_to("/dev/null")
+    result = runner.invoke(app, ["code", "render", CODE, "--out", str(tmp_path / "null.svg")])
+    assert result.exit_code == 0
+    assert mode(Path("/dev/null")) == before
+
+
+@pytest.mark.parametrize(
+    ("database_url", "arguments", "said"),
+    [
+        ("garbage", ["parties", "list"], "error: UNITRACE_DATABASE_URL 'garbage': "),
+        ("mysql://host/db", ["parties", "list"], "error: database mysql://host/db: no driver"),
+        (None, ["alerts", "show", str(2**64)], "error: a number too large"),
+        (None, ["labels", "pdf", str(2**64), "--out", "x.pdf"], "error: a number too large"),
+    ],
+)
+def test_a_database_url_or_number_out_of_reach_is_one_line(
+    demo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str | None,
+    arguments: list[str],
+    said: str,
+) -> None:
+    if database_url is not None:
+        monkeypatch.setenv("UNITRACE_DATABASE_URL", database_url)
+    result = runner.invoke(app, arguments)
+    assert (result.exit_code, result.stderr.startswith(said)) == (2, True), result.stderr

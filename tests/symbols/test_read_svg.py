@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unitrace.gs1 import UnitIdentity, encode_element_string
-from unitrace.symbols import Symbology, UnreadableImage, read, render_svg
+from unitrace.symbols import Symbology, UnreadableImage, read, render_svg, svg_raster
 from unitrace.symbols.svg_raster import LARGEST_SVG
 
 from ..gs1.strategies import identities
@@ -111,3 +111,53 @@ def test_a_huge_svg_file_is_refused_by_its_size_alone(tmp_path: Path) -> None:
         f"image {str(path)!r}: an SVG of {LARGEST_SVG + 1:,} bytes is too large to read "
         f"(at most {LARGEST_SVG:,} bytes)"
     )
+
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+SQUARE = f'{SVG_OPEN} viewBox="0 0 100 100">'
+
+
+@pytest.mark.parametrize(
+    ("svg", "message"),
+    [
+        # resvg would open any file an image names: a device, a pipe, a huge file, a photo
+        (f'{SQUARE}<image href="/dev/zero" width="100" height="100"/></svg>', "with <image>"),
+        (f'{SQUARE}<g><image xlink:href="x.png"/></g></svg>', "with <image>"),
+        (
+            f'{SQUARE}<filter id="f"><feImage href="/dev/stdin"/></filter></svg>',
+            "with <filter>",
+        ),
+        (f'{SQUARE}<rect width="9" height="9" href="/etc/passwd"/></svg>', "outside itself"),
+        (f'{SQUARE}<rect width="9" height="9" fill="url(#g)"/></svg>', "outside itself"),
+        (f"{SQUARE}<foreignObject/></svg>", "with <foreignObject>"),
+        (f'{SQUARE}<use href="#a"/></svg>', "with <use>"),
+        (f"{SQUARE}<style>rect {{ fill: red }}</style></svg>", "with <style>"),
+        (f'{SQUARE}<x:thing xmlns:x="urn:x"/></svg>', "with <{urn:x}thing>"),
+        # nesting a renderer's stack cannot hold, and more elements than a symbol has
+        (SQUARE + "<g>" * 10_000 + "</g>" * 10_000 + "</svg>", "more than 32 elements deep"),
+        (SQUARE + "<rect/>" * 20_001 + "</svg>", "holding more than 20,000"),
+    ],
+    ids=lambda value: value[:40] if isinstance(value, str) and len(value) > 40 else value,
+)
+def test_an_svg_holding_anything_but_shapes_is_refused_before_it_is_drawn(
+    svg: str, message: str
+) -> None:
+    with pytest.raises(UnreadableImage) as refused:
+        read(svg.encode())
+    assert message in str(refused.value)
+
+
+def test_an_svg_is_drawn_at_its_viewbox_whatever_size_it_says() -> None:
+    """A width and height far from the viewBox's shape would have the renderer allocate
+    terabytes: the drawing is made at the viewBox's size, and found empty."""
+    svg = f'{SVG_OPEN} viewBox="0 0 100 100" width="1" height="1000000"><rect/></svg>'
+    with pytest.raises(UnreadableImage) as refused:
+        read(svg.encode())
+    assert "no barcode" in str(refused.value)
+
+
+def test_an_svg_taking_too_long_to_draw_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(svg_raster, "DRAWING_TIME", 0.001)
+    with pytest.raises(UnreadableImage) as refused:
+        read(render_svg(UNITS["pharma pack"]).encode())
+    assert "takes more than 0.001 s to draw" in str(refused.value)

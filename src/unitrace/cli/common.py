@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,6 +94,8 @@ def bad_input_is_one_line() -> Iterator[None]:
         yield
     except OSError as error:
         fail(f"{error.filename or 'file'}: {error.strerror or error}")
+    except OverflowError:
+        fail("a number too large for any id or count unitrace gives out")
     except Exception as error:
         if not isinstance(error, _bad_input_errors()):
             raise
@@ -178,8 +181,11 @@ everyone reads (a label sheet goes to the printer's account, a code file to the 
 
 
 def readable(path: Path) -> Path:
-    """``path``, written by a command, made ``0644`` whatever the umask was."""
-    os.chmod(path, FILE_MODE)
+    """``path``, written by a command, made ``0644`` whatever the umask was: a regular file
+    only, never what a link at ``path`` points to nor a device (``--out /dev/null``), whose
+    modes are their owners' to choose."""
+    if stat.S_ISREG(os.stat(path, follow_symlinks=False).st_mode):
+        os.chmod(path, FILE_MODE, follow_symlinks=False)
     return path
 
 
@@ -255,7 +261,10 @@ def open_registry() -> Database:
     from unitrace.store.unit_of_work import Database
 
     url = database_url()
-    file = _sqlite_file(url)
+    try:
+        file = _sqlite_file(url)
+    except SQLAlchemyError as error:
+        fail(f"UNITRACE_DATABASE_URL {url!r}: {str(error).splitlines()[0]}")
     if file is not None and not file.exists():
         if os.environ.get("UNITRACE_DATABASE_URL"):
             fail(f"database {url} is not initialised: run unitrace init")
@@ -268,6 +277,8 @@ def open_registry() -> Database:
         engine = open_database(url)
         if not is_current(engine):
             fail(f"database {engine.url.render_as_string()} is not initialised: run unitrace init")
+    except ImportError as error:
+        fail(f"database {url}: no driver for it here ({error})")
     except SQLAlchemyError as error:
         fail(f"database {url}: {error.__class__.__name__}: {str(error).splitlines()[0]}")
     return Database(engine)
@@ -291,6 +302,8 @@ def migrated_registry() -> tuple[Database, str]:
         else:
             done = "up to date" if is_current(engine) else "migrated"
         upgrade(engine)
+    except ImportError as error:
+        fail(f"database {url}: no driver for it here ({error})")
     except SQLAlchemyError as error:
         fail(f"database {url}: {error.__class__.__name__}: {str(error).splitlines()[0]}")
     return Database(engine), done

@@ -6,9 +6,15 @@ whatever its printed size, which gives zxing-cpp whole, sharp modules. An SVG wi
 ``viewBox`` is measured by its ``width`` and ``height`` in CSS pixels.
 
 The drawing is done by resvg (the ``resvg-py`` wheel: a Rust SVG renderer with no system
-library), without the system's fonts, since text is never part of a symbol. An SVG too big
-to draw at one pixel per unit within :data:`LARGEST_SIDE` pixels, or of more than
-:data:`LARGEST_SVG` bytes, is refused rather than drawn.
+library), without the system's fonts, since text is never part of a symbol. Only what a
+symbol is drawn with is read: shapes, groups and text (:data:`DRAWN_WITH`), no reference to
+anything else (no ``href``, no ``url(…)``: resvg would open any file an ``<image>`` names,
+a device or a pipe included), at most :data:`DEEPEST` elements deep and :data:`MOST_ELEMENTS`
+in all. An SVG too big to draw at one pixel per unit within :data:`LARGEST_SIDE` pixels, or
+of more than :data:`LARGEST_SVG` bytes, is refused rather than drawn; and it is drawn at its
+``viewBox``'s size (whatever its ``width`` and ``height`` say), in a child process given
+:data:`DRAWING_TIME` seconds and :data:`DRAWING_MEMORY` bytes, so that no SVG can hold or
+crash the command that reads it.
 
 >>> from unitrace.gs1 import Gtin, UnitIdentity
 >>> from unitrace.symbols.render import render_svg
@@ -25,9 +31,11 @@ from __future__ import annotations
 
 import io
 import re
+import resource
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 
-import resvg_py
 from PIL import Image
 
 from unitrace.symbols.errors import UnreadableImage
@@ -40,7 +48,27 @@ LARGEST_SIDE = 4096
 #: The largest SVG read, in bytes (unitrace's own are tens of kilobytes).
 LARGEST_SVG = 8 * 1024 * 1024
 
-_SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
+#: The elements a symbol is drawn with (unitrace's own use ``svg``, ``title``, ``rect``,
+#: ``path`` and ``text``); any other is refused.
+DRAWN_WITH = frozenset(
+    {"svg", "g", "title", "desc", "metadata", "rect", "path", "line", "polyline", "polygon"}
+    | {"circle", "ellipse", "text", "tspan"}
+)
+#: How deep elements may nest, and how many an SVG may hold.
+DEEPEST = 32
+MOST_ELEMENTS = 20_000
+#: What the child process drawing an SVG may take.
+DRAWING_TIME = 20.0
+DRAWING_MEMORY = 2 * 1024 * 1024 * 1024
+
+_SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
+_SVG_ROOT = _SVG_NAMESPACE + "svg"
+#: The child that draws: the SVG on its standard input, the PNG on its output.
+_DRAW = (
+    "import sys, resvg_py; w, h = map(int, sys.argv[1:3]); "
+    "sys.stdout.buffer.write(resvg_py.svg_to_bytes(svg_string=sys.stdin.read(), width=w, "
+    "height=h, background='white', dpi=96.0, skip_system_fonts=True))"
+)
 # CSS pixels per unit of length, as resvg reads them at 96 dots per inch.
 _CSS_PIXELS = {"": 1.0, "px": 1.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
 _CSS_PIXELS |= {"pt": 96 / 72, "pc": 16.0}
@@ -68,24 +96,80 @@ def rasterise_svg(svg: bytes, name: str) -> Image.Image:
         text = svg.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnreadableImage(f"{name}: an SVG must be UTF-8 text ({error.reason})") from None
-    width, height = _size_in_units(_root(text, name), name)
+    root = _root(text, name)
+    width, height = _size_in_units(root, name)
     pixels_per_unit = min(PIXELS_PER_UNIT, LARGEST_SIDE / max(width, height))
     if pixels_per_unit < 1:
         raise UnreadableImage(
             f"{name}: an SVG of {width:g} x {height:g} units is too large to read "
             f"(at most {LARGEST_SIDE} units a side)"
         )
+    _only_shapes(root, name)
+    # drawn at its viewBox's size: the width and height it says are not what is read
+    root.set("width", f"{width:g}")
+    root.set("height", f"{height:g}")
+    ElementTree.register_namespace("", _SVG_NAMESPACE[1:-1])
+    return _drawn(
+        ElementTree.tostring(root, encoding="unicode"),
+        max(1, round(width * pixels_per_unit)),
+        max(1, round(height * pixels_per_unit)),
+        name,
+    )
+
+
+def _drawn(svg: str, width: int, height: int, name: str) -> Image.Image:
+    """``svg`` drawn ``width`` x ``height`` pixels by resvg in a child process, within its
+    time and memory."""
+
+    def limited() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (DRAWING_MEMORY, DRAWING_MEMORY))
+
     try:
-        png = resvg_py.svg_to_bytes(
-            svg_string=text,
-            width=max(1, round(width * pixels_per_unit)),
-            background="white",
-            dpi=96.0,
-            skip_system_fonts=True,
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _DRAW, str(width), str(height)],
+            input=svg.encode(),
+            capture_output=True,
+            timeout=DRAWING_TIME,
+            preexec_fn=limited,
+            check=False,
         )
-    except ValueError as error:
-        raise UnreadableImage(f"{name}: an SVG that cannot be drawn ({error})") from None
-    return Image.open(io.BytesIO(png)).convert("L")
+    except subprocess.TimeoutExpired:
+        raise UnreadableImage(
+            f"{name}: an SVG that takes more than {DRAWING_TIME:g} s to draw is not read"
+        ) from None
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        reason = said[-1] if said else f"the drawing stopped (status {done.returncode})"
+        raise UnreadableImage(f"{name}: an SVG that cannot be drawn ({reason})")
+    return Image.open(io.BytesIO(done.stdout)).convert("L")
+
+
+def _only_shapes(root: ElementTree.Element, name: str) -> None:
+    """Refuses an SVG that holds anything but shapes, or refers to anything outside itself,
+    or nests or holds too many elements."""
+    count = 0
+    around: list[tuple[ElementTree.Element, int]] = [(root, 1)]
+    while around:
+        element, depth = around.pop()
+        count += 1
+        if depth > DEEPEST or count > MOST_ELEMENTS:
+            raise UnreadableImage(
+                f"{name}: an SVG nesting more than {DEEPEST} elements deep or holding more "
+                f"than {MOST_ELEMENTS:,} is not read"
+            )
+        tag = str(element.tag)
+        local = tag.removeprefix(_SVG_NAMESPACE)
+        if local == tag or local not in DRAWN_WITH:
+            raise UnreadableImage(
+                f"{name}: an SVG with <{local}> is not read: only shapes and text, as symbols "
+                "are drawn with"
+            )
+        for attribute, value in element.attrib.items():
+            if attribute.rsplit("}", 1)[-1] == "href" or "url(" in value.replace(" ", ""):
+                raise UnreadableImage(
+                    f"{name}: an SVG referring to anything outside itself ({attribute}) is not read"
+                )
+        around.extend((child, depth + 1) for child in element)
 
 
 def _root(text: str, name: str) -> ElementTree.Element:
