@@ -86,3 +86,32 @@ def forget_caller_limits(engine: Engine) -> None:
     with contextlib.closing(sqlite3.connect(limits_file(path), timeout=5)) as limits:
         limits.execute("DELETE FROM caller_limits")
         limits.commit()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the demo data, as ``unitrace demo`` makes it, made once: the
+    command-line tests that need the demo start from a copy of it (:func:`demo_registry`)
+    rather than seeding 6,000 units each."""
+    from typer.testing import CliRunner
+
+    from unitrace.cli import app
+
+    made = tmp_path_factory.mktemp("demo-template") / "registry.db"
+    result = CliRunner().invoke(app, ["demo"], env={"UNITRACE_DATABASE_URL": f"sqlite:///{made}"})
+    assert result.exit_code == 0, result.output
+    return made
+
+
+def demo_registry(template: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo's database in ``folder`` (``registry.db``), which the command line is
+    pointed at and run in."""
+    copy = folder / "registry.db"
+    with (
+        contextlib.closing(sqlite3.connect(template)) as source,
+        contextlib.closing(sqlite3.connect(copy)) as target,
+    ):
+        source.backup(target)
+    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{copy}")
+    monkeypatch.chdir(folder)
+    return copy

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import demo_registry
 from tests.test_cli_epcis import WORKED
 from unitrace.cli import app
 
@@ -28,10 +29,8 @@ def strict_umask() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.db'}")
-    monkeypatch.chdir(tmp_path)
-    assert runner.invoke(app, ["demo"]).exit_code == 0
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -> Path:
+    demo_registry(demo_template, tmp_path, monkeypatch)
     return tmp_path
 
 

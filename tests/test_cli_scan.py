@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import demo_registry
 from unitrace.cli import app
 from unitrace.cli.scan import VERDICT_EXIT_STATUSES
 from unitrace.gs1 import Gtin
@@ -45,12 +46,9 @@ def test_every_verdict_has_its_own_status_and_the_help_lists_them() -> None:
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -> list[str]:
     """The demo registry; the codes of its first serial request."""
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
-    monkeypatch.setenv("UNITRACE_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    runner.invoke(app, ["demo"])
+    demo_registry(demo_template, tmp_path, monkeypatch)
     assert runner.invoke(app, ["serials", "codes", "1", "--out", "codes.json"]).exit_code == 0
     return [row["hri"] for row in json.loads((tmp_path / "codes.json").read_text())]
 

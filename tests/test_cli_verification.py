@@ -9,18 +9,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import demo_registry
 from unitrace.cli import app
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_template: Path) -> list[str]:
     """The demo registry; the codes of its first serial request."""
-    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.db'}")
-    monkeypatch.chdir(tmp_path)
-    runner.invoke(app, ["init"])
-    runner.invoke(app, ["demo"])
+    demo_registry(demo_template, tmp_path, monkeypatch)
     assert runner.invoke(app, ["serials", "codes", "1", "--out", "codes.json"]).exit_code == 0
     return [row["hri"] for row in json.loads((tmp_path / "codes.json").read_text())]
 
