@@ -13,10 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT, TEST_DATABASE_URL
+from tests.running_service import RunningService, free_port
 
 README = PROJECT_ROOT / "README.md"
 #: What the tour does itself, or must not do while it runs.
@@ -85,12 +84,6 @@ def readme_examples(text: str) -> list[Example]:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def run(arguments: list[str], environment: dict[str, str], cwd: Path) -> str:
     done = subprocess.run(
         arguments, env=environment, cwd=cwd, capture_output=True, text=True, timeout=120
@@ -135,24 +128,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         arguments = ["unitrace", "tokens", "create", "--role", role, "--label", "README tour"]
         made = run([*arguments, *(["--party", party] if party else [])], environment, folder)
         environment[name] = made.strip()
-    service = subprocess.Popen(
-        ["unitrace", "serve", "--port", str(port), "--no-access-log"],
-        env=environment,
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # the default scan rate limit (an empty setting), as make run's service has it, not the
+    # load tests' ceiling
+    service = RunningService(
+        environment["UNITRACE_DATABASE_URL"],
+        environment={**environment, "UNITRACE_SCAN_RATE_LIMIT": ""},
+        port=port,
+    ).start(folder / "serve.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert service.poll() is None, f"unitrace serve stopped: {service.stderr}"
-            assert time.monotonic() < deadline, "unitrace serve did not start in 30 s"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         yield Demo(
             base,
             environment,
@@ -164,8 +147,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             },
         )
     finally:
-        service.terminate()
-        service.wait(15)
+        service.terminate(within=15)
 
 
 EXAMPLES = readme_examples(README.read_text(encoding="utf-8"))
