@@ -63,6 +63,8 @@ DRAWING_MEMORY = 2 * 1024 * 1024 * 1024
 
 _SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 _SVG_ROOT = _SVG_NAMESPACE + "svg"
+# an SVG written back for drawing keeps SVG as its default namespace, not ns0:
+ElementTree.register_namespace("", _SVG_NAMESPACE[1:-1])
 #: The child that draws: the SVG on its standard input, the PNG on its output.
 _DRAW = (
     "import sys, resvg_py; w, h = map(int, sys.argv[1:3]); "
@@ -108,7 +110,6 @@ def rasterise_svg(svg: bytes, name: str) -> Image.Image:
     # drawn at its viewBox's size: the width and height it says are not what is read
     root.set("width", f"{width:g}")
     root.set("height", f"{height:g}")
-    ElementTree.register_namespace("", _SVG_NAMESPACE[1:-1])
     return _drawn(
         ElementTree.tostring(root, encoding="unicode"),
         max(1, round(width * pixels_per_unit)),
