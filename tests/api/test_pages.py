@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import pytest
@@ -194,11 +195,18 @@ def test_the_verification_page_loads_its_assets_and_hands_its_script_the_code(
 
 # --- no inline script or style in the templates -----------------------------------------------
 
-TEMPLATES = sorted(
-    entry.name
-    for entry in files("unitrace.web").joinpath("templates").iterdir()
-    if entry.name.endswith(".html")
-)
+def _templates(folder: Traversable, prefix: str = "") -> list[str]:
+    """Every template under ``folder``, by its path from the templates folder."""
+    found = []
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            found += _templates(entry, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(".html"):
+            found.append(prefix + entry.name)
+    return found
+
+
+TEMPLATES = sorted(_templates(files("unitrace.web").joinpath("templates")))
 INLINE_CODE = [
     ("an inline <script> body", re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)),
     ("a <style> element", re.compile(r"<style[\s>]", re.IGNORECASE)),
@@ -210,13 +218,15 @@ INLINE_CODE = [
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_templates_hold_no_inline_script_or_style(template: str) -> None:
-    source = files("unitrace.web").joinpath("templates", template).read_text()
+    source = files("unitrace.web").joinpath("templates", *template.split("/")).read_text()
     found = [what for what, pattern in INLINE_CODE if pattern.search(source)]
     assert found == []
 
 
 def test_every_template_is_checked() -> None:
-    assert TEMPLATES == ["bad_code.html", "base.html", "home.html", "verify.html"]
+    # the console's are read from their folder too
+    assert TEMPLATES[:4] == ["bad_code.html", "base.html", "console/base.html", "console/frame.html"]
+    assert {"home.html", "verify.html", "console/login.html"} <= set(TEMPLATES)
 
 
 def test_the_pages_as_rendered_hold_no_inline_script_or_style(

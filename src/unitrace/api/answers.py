@@ -239,6 +239,19 @@ class TokenOut(BaseModel):
     party: str | None
 
 
+class ConsoleUserListed(BaseModel):
+    """A console user as listed: never its password or the password's hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    email: str
+    role: str
+    party: str | None
+    created_at: dt.datetime
+    last_sign_in_at: dt.datetime | None = Field(description="Null if never signed in.")
+    disabled_at: dt.datetime | None = Field(description="Null while the user is enabled.")
+
+
 class TokenListed(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -13,6 +13,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from unitrace import __version__
+from unitrace.api.console import install_console
 from unitrace.api.documentation import install_documentation
 from unitrace.api.epcis_problems import install_epcis_problem_handlers
 from unitrace.api.problems import install_problem_handlers
@@ -118,6 +119,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     # after the query routes, whose …/{value}/events its /{resource}/{value} would also match
     app.include_router(epcis_discovery.router)
     app.include_router(assets.router)
+    install_console(app)
     app.include_router(home.router)
     install_documentation(app, docs_url="/docs", redoc_url="/redoc")
 

@@ -40,7 +40,7 @@ def caller_address(peer: str, forwarded_for: Iterable[str], trusted: Sequence[Ne
     """The caller's address: ``peer``, or from a trusted peer the right-most untrusted hop of
     the ``X-Forwarded-For`` headers (all of them, in order). Where every hop is trusted the
     left-most is the caller; an entry that is no address ends the walk at the hop after it."""
-    if not trusted or not _trusted(peer, trusted):
+    if not trusted or not trusted_peer(peer, trusted):
         return peer
     hops = [hop.strip() for header in forwarded_for for hop in header.split(",")]
     caller = peer
@@ -71,7 +71,7 @@ def caller_of(request: Request) -> str:
     return hashed_address(caller_address(peer, forwarded, settings.trusted_proxies))
 
 
-def _trusted(peer: str, trusted: Sequence[Network]) -> bool:
+def trusted_peer(peer: str, trusted: Sequence[Network]) -> bool:
     address = _address(peer)
     return address is not None and any(address in network for network in trusted)
 

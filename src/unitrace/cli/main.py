@@ -17,6 +17,7 @@ from unitrace.cli.scan import SCAN_EPILOG, scan
 from unitrace.cli.serials import labels_app, serials_app
 from unitrace.cli.tokens import tokens_app
 from unitrace.cli.units import containers_app, units_app
+from unitrace.cli.users import users_app
 
 app = typer.Typer(
     name="unitrace",
@@ -29,6 +30,7 @@ app.add_typer(code_app, name="code")
 app.command("init")(service.init)
 app.command("serve")(service.serve)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
 app.command("demo")(service.demo)
 app.add_typer(serials_app, name="serials")
 app.add_typer(labels_app, name="labels")

@@ -19,6 +19,7 @@ from sqlalchemy import exc as sql_errors
 
 from unitrace.store.alerts import AlertRepository
 from unitrace.store.capture_jobs import CaptureJobRepository
+from unitrace.store.console_users import ConsoleUserRepository
 from unitrace.store.database import LOCK_WAIT, READ_ONLY, DatabaseBusy, release_writer
 from unitrace.store.events import EventRepository
 from unitrace.store.issuance import SerialIssuance
@@ -70,6 +71,7 @@ class UnitOfWork:
     alerts: AlertRepository
     capture_jobs: CaptureJobRepository
     master_data: MasterDataRepository
+    console_users: ConsoleUserRepository
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None
@@ -108,6 +110,7 @@ class UnitOfWork:
         self.alerts = AlertRepository(self.connection)
         self.capture_jobs = CaptureJobRepository(self.connection)
         self.master_data = MasterDataRepository(self.connection)
+        self.console_users = ConsoleUserRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,80 @@
+"""Rendering console pages: every page gets the signed-in person, the form token, the
+navigation their role may follow, and the console's style sheet; a refusal is a page too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from unitrace.api.console.session import Signed
+from unitrace.registry.model import Role
+from unitrace.web.pages import render_page
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    href: str
+    #: the roles that see the item (admin sees all)
+    roles: tuple[Role, ...] = (Role.LINE, Role.DISTRIBUTOR, Role.VERIFIER)
+
+
+#: The console's sections, in the order the navigation lists them.
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Overview", "/console"),
+    NavItem("Scans", "/console/scans"),
+    NavItem("Alerts", "/console/alerts", (Role.DISTRIBUTOR, Role.VERIFIER)),
+    NavItem("Products", "/console/products", (Role.LINE, Role.VERIFIER)),
+    NavItem("Serial requests", "/console/serial-requests", (Role.LINE,)),
+    NavItem("Parties", "/console/parties", (Role.DISTRIBUTOR,)),
+)
+
+
+def navigation(signed: Signed, path: str) -> list[dict[str, Any]]:
+    """The sections ``signed`` may open, the one ``path`` is in marked current."""
+    shown = [item for item in NAVIGATION if signed.may(*item.roles)]
+    current = max(
+        (item.href for item in shown if path == item.href or path.startswith(item.href + "/")),
+        key=len,
+        default=None,
+    )
+    return [
+        {"label": item.label, "href": item.href, "current": item.href == current} for item in shown
+    ]
+
+
+def console_page(
+    request: Request, signed: Signed, template: str, *, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """The page ``template`` (under ``console/``) for ``signed``."""
+    body = render_page(
+        f"console/{template}",
+        signed=signed,
+        user=signed.session.user,
+        csrf=signed.csrf,
+        nav=navigation(signed, request.url.path),
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(body, status_code=status, headers=NO_STORE)
+
+
+def console_problem(request: Request, signed: Signed, status: int, message: str) -> HTMLResponse:
+    """A refusal as a console page: 404 for what the person may not see or that does not
+    exist (a distributor's user is not told which), 400 and 403 for the rest."""
+    titles = {400: "Not accepted", 403: "Not allowed", 404: "Not found", 409: "Conflict"}
+    return console_page(
+        request,
+        signed,
+        "problem.html",
+        status=status,
+        title=titles.get(status, "Not done"),
+        message=message,
+    )
+
+
+#: Console pages show a brand's figures: no shared cache keeps them.
+NO_STORE = {"Cache-Control": "no-store"}
