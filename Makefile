@@ -12,6 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+## axe-core (from the npm registry) checks the console's pages for accessibility in the browser
+## tests; without npm those checks are skipped (and fail in CI)
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --prefix .cache/npm --no-audit --no-fund --no-save axe-core@4.14.1; \
+	else echo "npm not found: the console's accessibility checks will be skipped"; fi
+
 PORT ?= 8000
 
 ## run: install, create or migrate the SQLite database with demo data, print its admin token
@@ -37,7 +45,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(AXE)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## bench: run the benchmarks and print their figures
@@ -45,4 +53,4 @@ bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis out unitrace.db unitrace.db-* unitrace.db-writer
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache .hypothesis out unitrace.db unitrace.db-* unitrace.db-writer
