@@ -1,0 +1,1 @@
+/* The console maps (drawn from the figures in each page); see docs/console-assets.md. */
