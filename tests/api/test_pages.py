@@ -195,6 +195,7 @@ def test_the_verification_page_loads_its_assets_and_hands_its_script_the_code(
 
 # --- no inline script or style in the templates -----------------------------------------------
 
+
 def _templates(folder: Traversable, prefix: str = "") -> list[str]:
     """Every template under ``folder``, by its path from the templates folder."""
     found = []
@@ -225,7 +226,12 @@ def test_templates_hold_no_inline_script_or_style(template: str) -> None:
 
 def test_every_template_is_checked() -> None:
     # the console's are read from their folder too
-    assert TEMPLATES[:4] == ["bad_code.html", "base.html", "console/base.html", "console/frame.html"]
+    assert TEMPLATES[:4] == [
+        "bad_code.html",
+        "base.html",
+        "console/base.html",
+        "console/frame.html",
+    ]
     assert {"home.html", "verify.html", "console/login.html"} <= set(TEMPLATES)
 
 

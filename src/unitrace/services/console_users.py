@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -291,7 +292,7 @@ def _refuse_if_throttled(uow: UnitOfWork, email: str, address: str, at: dt.datet
         (*uow.console_users.failures_since(window_start, address=address), FAILURES_PER_ADDRESS),
     ):
         if count >= limit and earliest is not None:
-            wait = max(1, int((earliest + FAILURE_WINDOW - at).total_seconds()) + 1)
+            wait = max(1, math.ceil((earliest + FAILURE_WINDOW - at).total_seconds()))
             uow.audit.record(
                 "console", "console.sign_in_throttled", f"email:{email}", {"address": address}
             )

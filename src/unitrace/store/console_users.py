@@ -196,9 +196,9 @@ class ConsoleUserRepository:
     def failures_since(
         self, since: dt.datetime, *, email: str | None = None, address: str | None = None
     ) -> tuple[int, dt.datetime | None]:
-        """How many sign-ins failed since ``since`` for ``email`` (or from ``address``), and
+        """How many sign-ins failed after ``since`` for ``email`` (or from ``address``), and
         when the earliest of them was."""
-        where = [console_sign_ins.c.at >= since, console_sign_ins.c.succeeded.is_(False)]
+        where = [console_sign_ins.c.at > since, console_sign_ins.c.succeeded.is_(False)]
         if email is not None:
             where.append(console_sign_ins.c.email == email)
         if address is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Final
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import anyio.to_thread
 from fastapi import Depends, Request
@@ -125,11 +125,16 @@ def safe_next(text: str | None) -> str:
     ('/console/alerts?status=new', '/console')
     >>> safe_next("https://evil.example/console"), safe_next("/console\\\\@evil"), safe_next(None)
     ('/console', '/console', '/console')
+    >>> safe_next("/console/../docs"), safe_next("/console/%2e%2e/docs")
+    ('/console', '/console')
     """
     if not text or "\\" in text or any(ord(c) < 32 for c in text):
         return CONSOLE_PATH
     parts = urlsplit(text)
     if parts.scheme or parts.netloc or not text.startswith("/"):
+        return CONSOLE_PATH
+    # a browser resolves dot segments (``/console/../docs``), written plainly or escaped
+    if any(segment in (".", "..") for segment in unquote(parts.path).split("/")):
         return CONSOLE_PATH
     if parts.path != CONSOLE_PATH and not parts.path.startswith(CONSOLE_PATH + "/"):
         return CONSOLE_PATH
