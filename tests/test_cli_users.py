@@ -58,6 +58,15 @@ def test_a_user_is_made_listed_signs_in_and_is_disabled(registry: Path) -> None:
     with database.unit_of_work() as uow:
         assert sign_in(uow, email="ana@example.com", password=PASSWORD, address="ip:1").user.id == 1
         uow.commit()
+    changed = runner.invoke(app, ["users", "password", "1"], input="another long password\n")
+    assert (changed.exit_code, changed.stdout) == (
+        0,
+        "user 1 (ana@example.com): new password set, its sessions ended\n",
+    )
+    with database.unit_of_work() as uow:
+        assert sign_in(uow, email="ana@example.com", password="another long password",
+                       address="ip:1").user.id == 1  # fmt: skip
+        uow.commit()
     disabled = runner.invoke(app, ["users", "disable", "ana@example.com"])
     assert (disabled.exit_code, disabled.stdout) == (0, "user 1 (ana@example.com) disabled\n")
     again = runner.invoke(app, ["users", "disable", "1"])
@@ -93,3 +102,36 @@ def test_disabling_someone_unknown_is_one_line(registry: Path) -> None:
         2,
         "error: user: 'nobody@example.com' names no console user (give its id or email)\n",
     )
+
+
+def test_the_demo_prints_console_users_whose_passwords_work_until_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    path = tmp_path / "demo.db"
+    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{path}")
+    printed = re.compile(r"^  (\S+@\S+)  password: (\S+)  \((.+)\)$", re.MULTILINE)
+    runs = []
+    for _ in range(2):
+        answer = runner.invoke(app, ["demo", "--url", "http://127.0.0.1:8000"])
+        assert answer.exit_code == 0, answer.output
+        assert "the brand console: http://127.0.0.1:8000/console" in answer.stdout
+        runs.append(printed.findall(answer.stdout))
+    first, second = runs
+    assert [(email, who) for email, _, who in second] == [
+        ("admin@sunrise.example", "the brand's admin"),
+        ("orders@dist-a.example", "dist-a: its own units only"),
+    ]
+    database = Database(open_database(f"sqlite:///{path}"))
+    outcomes = []
+    for email, password, _ in first + second:
+        with database.unit_of_work() as uow:
+            try:
+                outcomes.append(
+                    sign_in(uow, email=email, password=password, address="ip:2").user.role
+                )
+            except Exception as refusal:
+                outcomes.append(type(refusal).__name__)
+            uow.commit()
+    assert outcomes == ["SignInFailed", "SignInFailed", "admin", "distributor"]

@@ -92,6 +92,7 @@ def demo(
     from unitrace.config import Settings
     from unitrace.services.demo import (
         DEMO_STEPS,
+        demo_console_users,
         demo_seeded,
         demo_token,
         demo_units,
@@ -107,6 +108,7 @@ def demo(
             with progress_bar("demo data", DEMO_STEPS) as advance:
                 summary = seed_demo(uow, actor=actor, progress=advance)
         made = demo_token(uow, actor=actor)
+        people = demo_console_users(uow, actor=actor)
         units = demo_units(uow, base)
         uow.commit()
     if seeded:
@@ -120,6 +122,10 @@ def demo(
     earlier = ", ".join(str(token_id) for token_id in made.revoked)
     replaces = f"  (replaces the demo's token {earlier}, now revoked)" if earlier else ""
     say(f"admin token: {made.token}{replaces}")
+    say(f"the brand console: {base}/console  (new passwords each run)")
+    for person in people:
+        who = "the brand's admin" if person.party is None else f"{person.party}: its own units only"
+        say(f"  {person.email}  password: {person.password}  ({who})")
     say("open in a browser (no token needed):")
     addresses = [("unitrace", f"{base}/"), ("API documentation", f"{base}/docs  and  {base}/redoc")]
     if units is not None:

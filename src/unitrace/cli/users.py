@@ -103,6 +103,22 @@ def users_disable(
     say(f"user {disabled.id} ({disabled.email}) disabled")
 
 
+@users_app.command("password")
+def users_password(
+    user: Annotated[str, typer.Argument(help="The user's id or email.")],
+) -> None:
+    """Give a console user a new password, read from standard input as for create; the user's
+    sessions end."""
+    from unitrace.services.console_users import set_password
+
+    password = _password()
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        changed = set_password(uow, user, password, actor=cli_actor())
+        uow.commit()
+    say(f"user {changed.id} ({changed.email}): new password set, its sessions ended")
+
+
 def _password() -> str:
     """The password from standard input: asked for twice at a terminal, else its first line
     (without the line's end)."""

@@ -189,6 +189,22 @@ def disable_user(uow: UnitOfWork, who: str, *, actor: Actor) -> ConsoleUser:
     return find_user(uow, str(user.id))
 
 
+def set_password(uow: UnitOfWork, who: str, password: str, *, actor: Actor) -> ConsoleUser:
+    """Give the user ``who`` names a new password; its sessions end (a password that got out
+    is changed to shut out whoever has it)."""
+    user = find_user(uow, who)
+    _check_password(password)
+    uow.console_users.set_password_hash(user.id, _hasher().hash(password))
+    ended = uow.console_users.close_sessions_of(user.id)
+    uow.audit.record(
+        actor.name,
+        "console_user.password_set",
+        f"{ACTOR_PREFIX}{user.id}",
+        {"sessions_ended": ended},
+    )
+    return user
+
+
 def sign_in(
     uow: UnitOfWork, *, email: str, password: str, address: str, at: dt.datetime | None = None
 ) -> SignedIn:

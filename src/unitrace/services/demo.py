@@ -8,6 +8,7 @@ try it with, a new one each time, the one made before revoked; and the units wor
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from unitrace.gs1 import Gtin
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, UnitState
 from unitrace.services import catalog, lifecycle
+from unitrace.services.console_users import create_user, set_password
 from unitrace.services.serialization import issue_serials, request_codes
 from unitrace.services.tokens import create_token, list_tokens, revoke_token
 from unitrace.services.verification import ScanRequest, verify
@@ -165,6 +167,37 @@ def demo_token(uow: UnitOfWork, *, actor: Actor) -> DemoToken:
     for token_id in earlier:
         revoke_token(uow, token_id, actor=actor)
     return DemoToken(create_token(uow, role="admin", label=DEMO_TOKEN_LABEL, actor=actor), earlier)
+
+
+#: The console users the demo signs in as: the brand's admin, and Distributor A's user, who
+#: sees only what Distributor A holds.
+DEMO_USERS = (
+    ("admin@sunrise.example", "admin", None),
+    ("orders@dist-a.example", "distributor", "dist-a"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    email: str
+    role: str
+    party: str | None
+    #: new each run (the one before no longer signs in)
+    password: str
+
+
+def demo_console_users(uow: UnitOfWork, *, actor: Actor) -> list[DemoUser]:
+    """The demo's console users, each with a new password: made the first time, given a new
+    password (their sessions ended) each time after, as the demo's token is replaced."""
+    made = []
+    for email, role, party in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        if uow.console_users.by_email(email) is None:
+            create_user(uow, email=email, password=password, role=role, party=party, actor=actor)
+        else:
+            set_password(uow, email, password, actor=actor)
+        made.append(DemoUser(email, role, party, password))
+    return made
 
 
 @dataclass(frozen=True, slots=True)
