@@ -5,6 +5,7 @@ by an admin, with a reason to close."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Final
 
 from unitrace.gs1 import Gtin, InvalidCode
@@ -14,6 +15,7 @@ from unitrace.services.verification.alerts import AlertStatus
 from unitrace.services.verification.findings import AlertType
 from unitrace.services.verification.scan_input import clean_text, scan_time_of
 from unitrace.store.alerts import Alert, AlertFilter
+from unitrace.store.times import utc
 from unitrace.store.unit_of_work import UnitOfWork
 
 #: Where an alert may go from where it is.
@@ -37,10 +39,68 @@ def list_alerts(
     until: dt.datetime | None = None,
 ) -> list[Alert]:
     """Alerts, newest first. An admin sees all; a distributor only those of its own party."""
+    where = alert_filter(
+        actor, type=type, status=status, gtin=gtin, party=party, since=since, until=until
+    )
+    return [] if where is None else uow.alerts.find(where)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPage:
+    """One page of the alerts a filter selects, with how many it selects by status and type."""
+
+    alerts: list[Alert]
+    #: how many alerts the filter selects, on every page
+    total: int
+    by_status: dict[str, int]
+    by_type: dict[str, int]
+
+
+def page_of_alerts(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    limit: int,
+    offset: int = 0,
+    type: str | None = None,
+    status: str | None = None,
+    gtin: str | None = None,
+    party: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> AlertPage:
+    """``limit`` alerts from ``offset`` on, newest first, of those :func:`list_alerts` would
+    list for ``actor``, and their counts by status and by type."""
+    where = alert_filter(
+        actor, type=type, status=status, gtin=gtin, party=party, since=since, until=until
+    )
+    if where is None:
+        return AlertPage([], 0, {}, {})
+    by_status: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    for (kind, state), count in uow.alerts.counts(where).items():
+        by_status[state] = by_status.get(state, 0) + count
+        by_type[kind] = by_type.get(kind, 0) + count
+    found = uow.alerts.find(where, limit=limit, offset=offset)
+    return AlertPage(found, sum(by_status.values()), by_status, by_type)
+
+
+def alert_filter(
+    actor: Actor,
+    *,
+    type: str | None = None,
+    status: str | None = None,
+    gtin: str | None = None,
+    party: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> AlertFilter | None:
+    """The filter of the alerts ``actor`` asks for, checked; None where it selects none (a
+    distributor asking for another party's)."""
     own = _alert_reader(actor)
     if own is not None:
         if party is not None and party != own:
-            return []
+            return None
         party = own
     if type is not None and type not in AlertType.__members__.values():
         names = ", ".join(t.value for t in AlertType)
@@ -56,7 +116,7 @@ def list_alerts(
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.utcoffset() is None:
             raise InvalidRequest(f"{name}: needs a UTC offset")
-    return uow.alerts.find(AlertFilter(type, status, key, party, since, until))
+    return AlertFilter(type, status, key, party, since, until)
 
 
 def get_alert(uow: UnitOfWork, alert_id: int, actor: Actor) -> Alert:
@@ -75,10 +135,12 @@ def update_alert(
     reason: str | None,
     actor: Actor,
     at: dt.datetime | None = None,
+    reason_needed: bool = False,
 ) -> Alert:
-    """Move an alert new → investigating → closed (or new → closed); closing needs a reason,
-    and a closed alert stays closed. Only an admin moves alerts: a distributor must not close
-    the alert that names it."""
+    """Move an alert new → investigating → closed (or new → closed); closing needs a reason
+    (every move does where ``reason_needed``: the console asks one of each), and a closed
+    alert stays closed. Only an admin moves alerts: a distributor must not close the alert
+    that names it."""
     if actor.role is not Role.ADMIN:
         raise Forbidden(f"a {actor.role.value} may not update alerts; needs admin")
     when = scan_time_of(at)
@@ -103,6 +165,8 @@ def update_alert(
     text = (reason or "").strip()
     if target is AlertStatus.CLOSED and not text:
         raise InvalidRequest("reason: closing an alert needs a reason")
+    if reason_needed and not text:
+        raise InvalidRequest(f"reason: moving an alert to {target} needs a reason")
     if len(text) > REASON_MAX:
         raise InvalidRequest(f"reason: longer than {REASON_MAX} characters")
     stored = clean_text(text, REASON_MAX) if target is AlertStatus.CLOSED else None
@@ -113,6 +177,49 @@ def update_alert(
     updated = uow.alerts.get(alert_id)
     assert updated is not None
     return updated
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMove:
+    """A move of an alert, as the audit trail holds it."""
+
+    at: dt.datetime
+    #: who moved it: a console user's email, an API token's number, or the actor's name
+    by: str
+    status: str
+    reason: str
+
+
+#: How many moves of one alert its history shows (an alert moves twice at most).
+HISTORY_MAX: Final = 50
+
+
+def alert_history(uow: UnitOfWork, alert: Alert) -> list[AlertMove]:
+    """The moves of ``alert`` (read through :func:`get_alert` first), oldest first."""
+    moves = []
+    for row in uow.audit.of(f"alert:{alert.id}")[:HISTORY_MAX]:
+        if row.action != "alert.updated":
+            continue
+        details = row.details if isinstance(row.details, dict) else {}
+        moves.append(
+            AlertMove(
+                at=utc(row.at),
+                by=_who(uow, str(row.actor)),
+                status=str(details.get("status", "")),
+                reason=str(details.get("reason") or ""),
+            )
+        )
+    return moves
+
+
+def _who(uow: UnitOfWork, actor: str) -> str:
+    kind, _, number = actor.partition(":")
+    if kind == "user" and number.isdigit():
+        user = uow.console_users.by_id(int(number))
+        return user.email if user is not None else actor
+    if kind == "token" and number.isdigit():
+        return f"API token {number}"
+    return actor
 
 
 def _alert_reader(actor: Actor) -> str | None:

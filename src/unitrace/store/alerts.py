@@ -16,6 +16,7 @@ from sqlalchemy import (
     Connection,
     Row,
     bindparam,
+    func,
     insert,
     literal_column,
     select,
@@ -181,27 +182,43 @@ class AlertRepository:
             .values(status=status, closed_reason=reason, updated_at=at.astimezone(dt.UTC))
         )
 
-    def find(self, where: AlertFilter) -> list[Alert]:
-        """The alerts ``where`` selects, newest first."""
-        conditions: list[ColumnElement[bool]] = []
-        if where.type is not None:
-            conditions.append(alerts.c.type == where.type)
-        if where.status is not None:
-            conditions.append(alerts.c.status == where.status)
-        if where.gtin is not None:
-            conditions.append(alerts.c.gtin == where.gtin)
-        if where.party is not None:
-            conditions.append(alerts.c.party_id == where.party)
-        if where.since is not None:
-            conditions.append(alerts.c.created_at >= where.since.astimezone(dt.UTC))
-        if where.until is not None:
-            conditions.append(alerts.c.created_at < where.until.astimezone(dt.UTC))
-        rows = self.connection.execute(
+    def find(self, where: AlertFilter, *, limit: int | None = None, offset: int = 0) -> list[Alert]:
+        """The alerts ``where`` selects, newest first; ``limit`` of them from ``offset`` on
+        where a page of them is asked for."""
+        query = (
             select(alerts)
-            .where(*conditions)
+            .where(*_conditions(where))
             .order_by(alerts.c.created_at.desc(), alerts.c.id.desc())
         )
-        return [_alert(row) for row in rows]
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return [_alert(row) for row in self.connection.execute(query)]
+
+    def counts(self, where: AlertFilter) -> dict[tuple[str, str], int]:
+        """How many alerts ``where`` selects, by type and status."""
+        rows = self.connection.execute(
+            select(alerts.c.type, alerts.c.status, func.count())
+            .where(*_conditions(where))
+            .group_by(alerts.c.type, alerts.c.status)
+        )
+        return {(row[0], row[1]): int(row[2]) for row in rows}
+
+
+def _conditions(where: AlertFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.type is not None:
+        conditions.append(alerts.c.type == where.type)
+    if where.status is not None:
+        conditions.append(alerts.c.status == where.status)
+    if where.gtin is not None:
+        conditions.append(alerts.c.gtin == where.gtin)
+    if where.party is not None:
+        conditions.append(alerts.c.party_id == where.party)
+    if where.since is not None:
+        conditions.append(alerts.c.created_at >= where.since.astimezone(dt.UTC))
+    if where.until is not None:
+        conditions.append(alerts.c.created_at < where.until.astimezone(dt.UTC))
+    return conditions
 
 
 def _alert(row: Row[Any]) -> Alert:

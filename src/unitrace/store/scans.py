@@ -128,6 +128,23 @@ class ScanLog:
         ).first()
         return (None if row is None else _record(*cast(tuple[Any, ...], row))), int(count)
 
+    def trail_of_unit(
+        self, product_id: int, serial: str, *, until: dt.datetime, limit: int
+    ) -> list[ScanRecord]:
+        """The unit's last ``limit`` scans made at ``until`` or before, newest first: the
+        trail an alert about it was raised on (the console draws it)."""
+        rows = self.connection.execute(
+            select(*_RECORD_COLUMNS)
+            .where(
+                scans.c.product_id == product_id,
+                scans.c.serial == serial,
+                scans.c.at <= until.astimezone(dt.UTC),
+            )
+            .order_by(scans.c.at.desc(), scans.c.id.desc())
+            .limit(limit)
+        )
+        return [_record(*row) for row in rows]
+
     def count_by_client(self, client: str, *, since: dt.datetime, verdict: str) -> int:
         """How many scans of codes naming no unit, with ``verdict``, ``client`` made since
         ``since``."""
