@@ -66,15 +66,20 @@ def database_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
 @pytest.fixture
 def database(database_engine: Engine) -> Database:
     """The test database, emptied before each test."""
+    return emptied(database_engine)
+
+
+def emptied(engine: Engine) -> Database:
+    """The test database with every table emptied (for a fixture of a wider scope)."""
     tables = [table.name for table in reversed(metadata.sorted_tables)]
-    with database_engine.begin() as connection:
-        if database_engine.dialect.name == "postgresql":
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
-    forget_caller_limits(database_engine)
-    return Database(database_engine)
+    forget_caller_limits(engine)
+    return Database(engine)
 
 
 def forget_caller_limits(engine: Engine) -> None:
