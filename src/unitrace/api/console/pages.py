@@ -37,8 +37,13 @@ NAVIGATION: tuple[NavItem, ...] = (
 def navigation(signed: Signed, path: str) -> list[dict[str, Any]]:
     """The sections ``signed`` may open, the one ``path`` is in marked current."""
     shown = [item for item in NAVIGATION if signed.may(*item.roles)]
+    # the overview is current on itself only: a unit's or a search's page is in no section
     current = max(
-        (item.href for item in shown if path == item.href or path.startswith(item.href + "/")),
+        (
+            item.href
+            for item in shown
+            if path == item.href or (item.href != "/console" and path.startswith(item.href + "/"))
+        ),
         key=len,
         default=None,
     )
