@@ -8,14 +8,27 @@ times does; the first scan and the count are asked for only when the window is f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Select, bindparam, false, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    select,
+)
 
 from unitrace.places import Place
 from unitrace.store.driver_statements import DriverStatement
-from unitrace.store.schema import scans
+from unitrace.store.scan_counts import CountedScan, ScanCounts
+from unitrace.store.schema import lots, scans, units
 from unitrace.store.times import utc
 
 
@@ -39,6 +52,13 @@ class ScanEntry:
     user_agent: str | None = None
     #: the caller's address, hashed (public scans)
     address: str | None = None
+    # what the scan counts need besides (store.scan_counts); not logged
+    #: the unit's lot, when the code names a unit of ours
+    unit_lot: str | None = None
+    #: the unit's custodian when it was scanned; None for the brand's own
+    custodian_id: str | None = None
+    #: whether it was its unit's first scan (answered as such)
+    first_scan: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +75,23 @@ class ScanRecord:
     address: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PlacedScan:
+    """A scan with coordinates, as the console's map shows it."""
+
+    at: dt.datetime
+    verdict: str
+    gtin: str | None
+    lot: str | None
+    place: Place
+
+
 class ScanLog:
-    def __init__(self, connection: Connection) -> None:
+    """The scan log of a unit of work; every scan it logs is tallied in ``counts``."""
+
+    def __init__(self, connection: Connection, counts: ScanCounts) -> None:
         self.connection = connection
+        self.counts = counts
 
     def add(self, entry: ScanEntry) -> int:
         place = entry.place
@@ -84,6 +118,19 @@ class ScanLog:
                 "region": place.region,
                 "country": place.country,
             },
+        )
+        # counted once logged
+        self.counts.tally(
+            CountedScan(
+                at=entry.at,
+                verdict=entry.verdict,
+                product_id=entry.product_id,
+                lot=entry.unit_lot or entry.lot,
+                custodian=entry.custodian_id,
+                country=place.country,
+                region=place.region,
+                first_scan=entry.first_scan,
+            )
         )
         return int(row[0])
 
@@ -147,6 +194,83 @@ class ScanLog:
                 {"address": address, "since": since.astimezone(dt.UTC), "verdict": verdict},
             ).scalar_one()
         )
+
+    def latest_placed(
+        self,
+        since: dt.datetime,
+        until: dt.datetime,
+        *,
+        limit: int,
+        window: int,
+        product_ids: Sequence[int] | None = None,
+        lot: str | None = None,
+        verdicts: Sequence[str] | None = None,
+        custodians: Sequence[str] | None = None,
+    ) -> list[PlacedScan]:
+        """The newest ``limit`` scans with coordinates made from ``since`` until before
+        ``until``, newest first, among the newest ``window`` of them at most (read down the
+        log's time index: a filter that matches little costs no more). ``lot`` is the unit's
+        lot (else the code's), ``custodians`` the unit's custodians now ('' for the brand's
+        own); None for any."""
+        recent = (
+            select(
+                scans.c.id,
+                scans.c.at,
+                scans.c.latitude,
+                scans.c.longitude,
+                scans.c.verdict,
+                scans.c.gtin,
+                scans.c.lot,
+                scans.c.product_id,
+                scans.c.serial,
+                scans.c.known,
+                scans.c.city,
+                scans.c.region,
+                scans.c.country,
+            )
+            .where(
+                scans.c.at >= since.astimezone(dt.UTC),
+                scans.c.at < until.astimezone(dt.UTC),
+                scans.c.latitude.is_not(None),
+            )
+            .order_by(scans.c.at.desc())
+            .limit(window)
+            .subquery()
+        )
+        lot_of: ColumnElement[Any] = recent.c.lot
+        query = select(recent).order_by(recent.c.at.desc(), recent.c.id.desc()).limit(limit)
+        if lot is not None or custodians is not None:
+            unit = (
+                recent.outerjoin(
+                    units,
+                    and_(
+                        recent.c.known,
+                        units.c.product_id == recent.c.product_id,
+                        units.c.serial == recent.c.serial,
+                    ),
+                )
+            ).outerjoin(lots, lots.c.id == units.c.lot_id)
+            query = query.select_from(unit)
+            lot_of = func.coalesce(lots.c.lot, recent.c.lot)
+        if product_ids is not None:
+            query = query.where(recent.c.product_id.in_(list(product_ids)))
+        if lot is not None:
+            query = query.where(lot_of == lot)
+        if verdicts is not None:
+            query = query.where(recent.c.verdict.in_(list(verdicts)))
+        if custodians is not None:
+            query = query.where(func.coalesce(units.c.custodian_id, "").in_(list(custodians)))
+        query = query.add_columns(lot_of.label("unit_lot"))
+        return [
+            PlacedScan(
+                at=utc(row.at),
+                verdict=row.verdict,
+                gtin=row.gtin,
+                lot=row.unit_lot,
+                place=Place(row.latitude, row.longitude, row.city, row.region, row.country),
+            )
+            for row in self.connection.execute(query)
+        ]
 
     def get(self, scan_id: int) -> Row[Any] | None:
         """The whole logged row, as stored."""
