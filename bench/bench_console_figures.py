@@ -57,6 +57,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 INTAKE = int(os.environ.get("BENCH_INTAKE", "3000"))
 ONLY = os.environ.get("BENCH_ONLY")
+#: a folder to keep the SQLite database in (and the PostgreSQL one kept too): a later run with
+#: as many scans measures them again instead of filling anew
+KEEP = os.environ.get("BENCH_KEEP")
 POSTGRES_URL = os.environ.get(
     "UNITRACE_BENCH_POSTGRES_URL",
     "postgresql+psycopg://postgres@127.0.0.1:5432/unitrace_console_bench",
@@ -89,6 +92,35 @@ def places() -> list[tuple[str, str]]:
     raise RuntimeError("not enough countries with regions")
 
 
+def territory(n: int, countries: list[str]) -> list[str]:
+    """Distributor ``n``'s two countries."""
+    return [countries[(2 * n) % len(countries)], countries[(2 * n + 1) % len(countries)]]
+
+
+def where_scanned() -> dict[str | None, list[tuple[str, str]]]:
+    """The regions each custodian's units are scanned in: its territory's; the brand's own
+    units, in its five home countries."""
+    regions = places()
+    countries = sorted({country for country, _ in regions})
+    home = set(countries[-5:])
+    found: dict[str | None, list[tuple[str, str]]] = {None: [r for r in regions if r[0] in home]}
+    for n in range(DISTRIBUTORS):
+        held = set(territory(n, countries))
+        found[f"dist-{n:02d}"] = [r for r in regions if r[0] in held]
+    return found
+
+
+def place_of(
+    custodian: str | None,
+    rng: random.Random,
+    local: dict[str | None, list[tuple[str, str]]],
+    anywhere: list[tuple[str, str]],
+) -> tuple[str, str]:
+    """Where a scan of a unit held by ``custodian`` is made: in its custodian's regions, one
+    in twenty anywhere."""
+    return rng.choice(anywhere) if rng.random() < 0.05 else rng.choice(local[custodian])
+
+
 def gtin(n: int) -> str:
     body = f"0950600{n:06d}"
     return body + gs1_check_digit(body)
@@ -111,7 +143,7 @@ def registry(engine: Engine, rng: random.Random) -> tuple[Database, list[tuple[A
                 name=f"Distributor {n}",
                 role="distributor",
                 actor=ADMIN,
-                territory=countries[n % len(countries) :][:3],
+                territory=territory(n, countries),
             )
         for p in range(PRODUCTS):
             register_product(
@@ -168,6 +200,7 @@ def scan_rows(units: list[tuple[Any, ...]], rng: random.Random) -> Iterator[list
     """The year's scans in time order, in chunks: (at, product_id, serial, gtin, lot, raw,
     verdict, known, client, latitude, longitude, region, country)."""
     regions = places()
+    local = where_scanned()
     verdicts = list(VERDICTS)
     weights = list(VERDICTS.values())
     start = dt.datetime.combine(YEAR_START, dt.time(), dt.UTC)
@@ -179,11 +212,10 @@ def scan_rows(units: list[tuple[Any, ...]], rng: random.Random) -> Iterator[list
         times = sorted(rng.uniform(low, high) for _ in range(count))
         picked = rng.choices(units, k=count)
         judged = rng.choices(verdicts, weights, k=count)
-        where = rng.choices(regions, k=count)
         rows = []
         for n in range(count):
-            product_id, product_gtin, lot, serial, _ = picked[n]
-            country, region = where[n]
+            product_id, product_gtin, lot, serial, custodian = picked[n]
+            country, region = place_of(custodian, rng, local, regions)
             verdict, known = judged[n], True
             if n % 50 == 0:
                 serial, verdict, known = "ZZ" + serial[2:], "counterfeit", False
@@ -261,6 +293,26 @@ def fill_scans(engine: Engine, units: list[tuple[Any, ...]], rng: random.Random)
             connection.execute(text(definition))
 
 
+def filled_before(engine: Engine) -> list[tuple[Any, ...]]:
+    """The units of a database an earlier run filled with as many scans; none otherwise."""
+    try:
+        with engine.connect() as connection:
+            logged = connection.execute(text("SELECT max(id) FROM scans")).scalar_one()
+            if logged != SCANS:
+                return []
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    text(
+                        "SELECT u.product_id, p.gtin, l.lot, u.serial, u.custodian_id FROM units u "
+                        "JOIN lots l ON l.id = u.lot_id JOIN products p ON p.id = u.product_id"
+                    )
+                )
+            ]
+    except Exception:  # no tables yet
+        return []
+
+
 def median_ms(call: Callable[[], object]) -> float:
     call()  # warm
     times = []
@@ -299,11 +351,13 @@ def figures(database: Database) -> list[float]:
                 overview = median_ms(lambda u=uow, s=scope: scan_figures.overview(u, s))
                 shown = scan_figures.map_figures(uow, scope)
                 drawn = median_ms(lambda u=uow, s=scope: scan_figures.map_figures(u, s))
+                points = median_ms(lambda u=uow, s=scope: scan_figures.latest_points(u, s))
                 total = scan_figures.scans_per_day(uow, scope).totals.total
             timings += [overview, drawn]
             print(
-                f"  {label:<18} {period:<8} overview {overview:7.1f} ms  map {drawn:7.1f} ms"
-                f"  ({total:,} scans, {len(shown.areas.regions)} areas, {len(shown.points)} points)"
+                f"  {label:<18} {period:<8} overview {overview:6.1f} ms  map {drawn:6.1f} ms"
+                f" (points {points:5.1f})  {total:,} scans, {len(shown.areas.regions)} areas,"
+                f" {len(shown.points)} points"
             )
     return timings
 
@@ -322,6 +376,7 @@ def intake_rate(database: Database, requests: list[ScanRequest], writers: int) -
 def intake_cost(database: Database, units: list[tuple[Any, ...]], rng: random.Random) -> float:
     """The scan intake's rate with counts and without, taking turns; the median cost."""
     regions = places()
+    local = where_scanned()
     writers = 1 if database.dialect == "sqlite" else 2
     real_tally, real_write = counts_module.ScanCounts.tally, counts_module.ScanCounts.write
     ratios = []
@@ -330,8 +385,8 @@ def intake_cost(database: Database, units: list[tuple[Any, ...]], rng: random.Ra
         for counted in (True, False) if round % 2 == 0 else (False, True):
             requests = []
             for n in range(INTAKE):
-                _, product_gtin, lot, serial, _ = rng.choice(units)
-                country, region = rng.choice(regions)
+                _, product_gtin, lot, serial, custodian = rng.choice(units)
+                country, region = place_of(custodian, rng, local, regions)
                 requests.append(
                     ScanRequest(
                         f"https://brand.example/01/{product_gtin}/10/{lot}/21/{serial}",
@@ -361,25 +416,27 @@ def intake_cost(database: Database, units: list[tuple[Any, ...]], rng: random.Ra
 def measure(name: str, engine: Engine) -> bool:
     rng = random.Random(14)
     print(f"{name}: {SCANS:,} scans of {UNITS:,} units")
-    begun = time.perf_counter()
-    database, units = registry(engine, rng)
-    fill_scans(engine, units, rng)
-    filled = time.perf_counter() - begun
-    begun = time.perf_counter()
-    with engine.begin() as connection:
-        counts_module.recount(connection)
-    counted = time.perf_counter() - begun
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+    if KEEP and (units := filled_before(engine)):
+        database = Database(engine)
+        print("  the database of an earlier run, as it was filled and counted")
+    else:
+        begun = time.perf_counter()
+        database, units = registry(engine, rng)
+        fill_scans(engine, units, rng)
+        filled = time.perf_counter() - begun
+        begun = time.perf_counter()
+        with engine.begin() as connection:
+            counts_module.recount(connection)
+        counted = time.perf_counter() - begun
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+        print(f"  filled in {filled:.0f} s; counted (0014's back-fill) in {counted:.0f} s")
     with engine.connect() as connection:
         sizes = {
             table.name: connection.execute(text(f"SELECT count(*) FROM {table.name}")).scalar_one()
             for table in counts_module.TABLES
         }
-    print(
-        f"  filled in {filled:.0f} s; counted (0014's back-fill) in {counted:.0f} s: "
-        + ", ".join(f"{t} {n:,}" for t, n in sizes.items())
-    )
+    print("  rows: " + ", ".join(f"{t} {n:,}" for t, n in sizes.items()))
     timings = figures(database)
     worst = max(timings)
     print(f"  figures: slowest median {worst:.1f} ms (target <= {FIGURES_TARGET_MS:.0f} ms)")
@@ -394,8 +451,9 @@ def measure(name: str, engine: Engine) -> bool:
 def main() -> int:
     ok = True
     if ONLY in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            engine = open_database(f"sqlite:///{Path(folder) / 'bench.db'}")
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(KEEP or scratch)
+            engine = open_database(f"sqlite:///{folder / 'console-bench.db'}")
             ok = measure("sqlite", engine)
     if ONLY in (None, "postgresql") and scratch_postgresql(POSTGRES_URL):
         measure("postgresql", open_database(POSTGRES_URL))

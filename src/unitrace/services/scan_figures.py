@@ -81,7 +81,7 @@ DEFAULT_DAYS: Final = 30
 MAX_TOP: Final = 100
 #: Map points: at most this many asked for, found among this many of the newest scans.
 MAX_POINTS: Final = 1000
-POINTS_WINDOW: Final = 20_000
+POINTS_WINDOW: Final = 10_000
 
 
 class Brand(Enum):
@@ -286,11 +286,24 @@ def top_products(
     """The ``limit`` most-scanned products of ours, most first."""
     _check_limit("limit", limit, MAX_TOP)
     scope = _Scope.of(uow, figures, today)
-    summed = scope.summed(scan_counts_by_lot, ("product_id",))
+    return _top_products(scope, scope.summed(scan_counts_by_lot, _LOT_KEY), limit)
+
+
+_LOT_KEY: Final = ("product_id", "lot")
+
+
+def _top_products(
+    scope: _Scope, by_lot: Mapping[tuple[Any, ...], tuple[int, int]], limit: int
+) -> tuple[ProductCount, ...]:
+    by_product: dict[int, list[int]] = {}
+    for (product_id, _), (count, firsts) in by_lot.items():
+        if product_id in scope.catalog:
+            counted = by_product.setdefault(product_id, [0, 0])
+            counted[0] += count
+            counted[1] += firsts
     found = [
         ProductCount(*scope.catalog[product_id], count, firsts)
-        for (product_id,), (count, firsts) in summed.items()
-        if product_id in scope.catalog
+        for product_id, (count, firsts) in by_product.items()
     ]
     found.sort(key=lambda p: (-p.scans, p.gtin))
     return tuple(found[:limit])
@@ -307,10 +320,15 @@ def top_lots(
     of ours counts for the lot it carries)."""
     _check_limit("limit", limit, MAX_TOP)
     scope = _Scope.of(uow, figures, today)
-    summed = scope.summed(scan_counts_by_lot, ("product_id", "lot"))
+    return _top_lots(scope, scope.summed(scan_counts_by_lot, _LOT_KEY), limit)
+
+
+def _top_lots(
+    scope: _Scope, by_lot: Mapping[tuple[Any, ...], tuple[int, int]], limit: int
+) -> tuple[LotCount, ...]:
     found = [
         LotCount(scope.catalog[product_id][0], lot, count, firsts)
-        for (product_id, lot), (count, firsts) in summed.items()
+        for (product_id, lot), (count, firsts) in by_lot.items()
         if product_id in scope.catalog and lot
     ]
     found.sort(key=lambda p: (-p.scans, p.gtin, p.lot))
@@ -423,10 +441,14 @@ def overview(
 ) -> Overview:
     """The console's first page: scans per day, most-scanned products and lots, scans per
     custodian, and open alerts (of the asking party's units, for a party's user)."""
+    _check_limit("top", top, MAX_TOP)
+    scope = _Scope.of(uow, figures, today)
+    # the most-scanned products and lots from one read
+    by_lot = scope.summed(scan_counts_by_lot, _LOT_KEY)
     return Overview(
         daily=scans_per_day(uow, figures, today=today),
-        products=top_products(uow, figures, limit=top, today=today),
-        lots=top_lots(uow, figures, limit=top, today=today),
+        products=_top_products(scope, by_lot, top),
+        lots=_top_lots(scope, by_lot, top),
         custodians=scans_by_custodian(uow, figures, today=today),
         alerts=open_alerts_by_type(uow, party=figures.party),
     )

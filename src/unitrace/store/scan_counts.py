@@ -48,11 +48,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table, bindparam, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import (
     parties,
     products,
@@ -172,21 +170,28 @@ class ScanCounts:
         return sum(len(rows) for rows in self._pending.values())
 
     def write(self) -> None:
-        """Add what was tallied to the tables, one upsert per distinct key, in key order."""
-        dialect = self.connection.dialect.name
+        """Add what was tallied to the tables, one upsert per distinct key, in key order (so
+        that two writers lock shared rows in the same order): on PostgreSQL one statement per
+        table, its rows sent as arrays; on SQLite one prepared statement run per row."""
+        cursor = None
+        postgres = self.connection.dialect.name == "postgresql"
         for table in TABLES:
             rows = self._pending[table]
             if not rows:
                 continue
-            names = _KEYS[table]
-            _UPSERTS[table][dialect].execute_many(
-                self.connection,
-                [
-                    {**dict(zip(names, key, strict=True)), "scans": n, "first_scans": f}
-                    for key, (n, f) in sorted(rows.items())
-                ],
-            )
+            if cursor is None:
+                cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            ordered = [[*key, *counted] for key, counted in sorted(rows.items())]
+            if postgres:
+                cursor.execute(_UPSERT_ARRAYS[table], [list(c) for c in zip(*ordered, strict=True)])
+            else:
+                day = _KEYS[table].index("day")
+                for row in ordered:
+                    row[day] = row[day].isoformat()  # as SQLAlchemy keeps dates on SQLite
+                cursor.executemany(_UPSERT_ROW[table], ordered)
             rows.clear()
+        if cursor is not None:
+            cursor.close()
 
     def forget(self) -> None:
         """Drop what was tallied (the transaction was rolled back)."""
@@ -243,23 +248,32 @@ _KEYS: Final[dict[Table, tuple[str, ...]]] = {
 }
 
 
-def _upsert(table: Table, insert: Any) -> DriverStatement:
-    statement = insert(table).values(
-        {column.name: bindparam(column.name) for column in table.columns}
-    )
-    return DriverStatement(
-        statement.on_conflict_do_update(
-            index_elements=list(_KEYS[table]),
-            set_={name: table.c[name] + statement.excluded[name] for name in _COUNTED},
-        )
+def _upsert(table: Table, rows: str) -> str:
+    names = ", ".join(column.name for column in table.columns)
+    added = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in _COUNTED)
+    return (
+        f"INSERT INTO {table.name} ({names}) {rows} "
+        f"ON CONFLICT ({', '.join(_KEYS[table])}) DO UPDATE SET {added}"
     )
 
 
-_UPSERTS: Final = {
-    table: {
-        "sqlite": _upsert(table, sqlite.insert),
-        "postgresql": _upsert(table, postgresql.insert),
-    }
+_SQL_TYPES: Final = {
+    "day": "date",
+    "product_id": "integer",
+    "scans": "bigint",
+    "first_scans": "bigint",
+}
+#: each table's upsert: of one row (SQLite), of rows given column by column as arrays (PostgreSQL)
+_UPSERT_ROW: Final = {
+    table: _upsert(table, f"VALUES ({', '.join('?' for _ in table.columns)})") for table in TABLES
+}
+_UPSERT_ARRAYS: Final = {
+    table: _upsert(
+        table,
+        "SELECT * FROM unnest("
+        + ", ".join(f"%s::{_SQL_TYPES.get(column.name, 'text')}[]" for column in table.columns)
+        + ")",
+    )
     for table in TABLES
 }
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    tuple_,
 )
 
 from unitrace.places import Place
@@ -208,56 +209,85 @@ class ScanLog:
         custodians: Sequence[str] | None = None,
     ) -> list[PlacedScan]:
         """The newest ``limit`` scans with coordinates made from ``since`` until before
-        ``until``, newest first, among the newest ``window`` of them at most (read down the
-        log's time index: a filter that matches little costs no more). ``lot`` is the unit's
-        lot (else the code's), ``custodians`` the unit's custodians now ('' for the brand's
-        own); None for any."""
-        recent = (
+        ``until``, newest first, among the newest ``window`` of them at most: read down the
+        log's time index a page at a time (each page larger than the one before), each page
+        filtered, until enough are found; a filter that matches little costs ``window`` rows
+        at most. ``lot`` is the unit's lot (else the code's), ``custodians`` the unit's
+        custodians now ('' for the brand's own); None for any."""
+        found: list[PlacedScan] = []
+        examined = 0
+        after: tuple[dt.datetime, int] | None = None
+        page_size = max(limit, 500)
+        while len(found) < limit and examined < window:
+            page = (
+                select(scans.c.at, scans.c.id)
+                .where(
+                    scans.c.at >= since.astimezone(dt.UTC),
+                    scans.c.at < until.astimezone(dt.UTC),
+                    scans.c.latitude.is_not(None),
+                )
+                .order_by(scans.c.at.desc(), scans.c.id.desc())
+                .limit(min(page_size, window - examined))
+            )
+            if after is not None:
+                # typed as the columns are: SQLite compares times as the text they are kept as
+                page = page.where(tuple_(scans.c.at, scans.c.id) < after)
+            keys = self.connection.execute(page).all()
+            if not keys:
+                break
+            examined += len(keys)
+            after = (keys[-1].at, keys[-1].id)
+            found += self._placed(
+                [key.id for key in keys], limit - len(found), product_ids, lot, verdicts, custodians
+            )
+            if len(keys) < page_size:
+                break
+            page_size *= 4
+        return found
+
+    def _placed(
+        self,
+        ids: list[int],
+        limit: int,
+        product_ids: Sequence[int] | None,
+        lot: str | None,
+        verdicts: Sequence[str] | None,
+        custodians: Sequence[str] | None,
+    ) -> list[PlacedScan]:
+        """Of the scans ``ids``, the newest ``limit`` that pass the filters."""
+        lot_of: ColumnElement[Any] = scans.c.lot
+        query = (
             select(
-                scans.c.id,
                 scans.c.at,
                 scans.c.latitude,
                 scans.c.longitude,
                 scans.c.verdict,
                 scans.c.gtin,
-                scans.c.lot,
-                scans.c.product_id,
-                scans.c.serial,
-                scans.c.known,
                 scans.c.city,
                 scans.c.region,
                 scans.c.country,
             )
-            .where(
-                scans.c.at >= since.astimezone(dt.UTC),
-                scans.c.at < until.astimezone(dt.UTC),
-                scans.c.latitude.is_not(None),
-            )
-            .order_by(scans.c.at.desc())
-            .limit(window)
-            .subquery()
+            .where(scans.c.id.in_(ids))
+            .order_by(scans.c.at.desc(), scans.c.id.desc())
+            .limit(limit)
         )
-        lot_of: ColumnElement[Any] = recent.c.lot
-        query = select(recent).order_by(recent.c.at.desc(), recent.c.id.desc()).limit(limit)
         if lot is not None or custodians is not None:
-            unit = (
-                recent.outerjoin(
-                    units,
-                    and_(
-                        recent.c.known,
-                        units.c.product_id == recent.c.product_id,
-                        units.c.serial == recent.c.serial,
-                    ),
-                )
+            unit = scans.outerjoin(
+                units,
+                and_(
+                    scans.c.known,
+                    units.c.product_id == scans.c.product_id,
+                    units.c.serial == scans.c.serial,
+                ),
             ).outerjoin(lots, lots.c.id == units.c.lot_id)
             query = query.select_from(unit)
-            lot_of = func.coalesce(lots.c.lot, recent.c.lot)
+            lot_of = func.coalesce(lots.c.lot, scans.c.lot)
         if product_ids is not None:
-            query = query.where(recent.c.product_id.in_(list(product_ids)))
+            query = query.where(scans.c.product_id.in_(list(product_ids)))
         if lot is not None:
             query = query.where(lot_of == lot)
         if verdicts is not None:
-            query = query.where(recent.c.verdict.in_(list(verdicts)))
+            query = query.where(scans.c.verdict.in_(list(verdicts)))
         if custodians is not None:
             query = query.where(func.coalesce(units.c.custodian_id, "").in_(list(custodians)))
         query = query.add_columns(lot_of.label("unit_lot"))
