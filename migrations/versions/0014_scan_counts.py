@@ -1,4 +1,4 @@
-"""Scan counts for the console, kept as scans are logged: four count tables, filled from the
+"""Scan counts for the console, kept as scans are logged: five count tables, filled from the
 scans already logged; and the scan log's index by time, for the latest scans on the map.
 
 The scans logged before this revision are counted with the custodian their unit has now (the
@@ -25,7 +25,15 @@ depends_on = None
 _TABLES = {
     "scan_counts": ("grain", "day", "custodian", "verdict"),
     "scan_counts_by_lot": ("product_id", "grain", "day", "lot", "custodian", "verdict"),
-    "scan_counts_by_area": ("custodian", "grain", "day", "country", "region", "verdict"),
+    "scan_counts_by_area": ("grain", "day", "country", "region", "verdict"),
+    "scan_counts_by_custodian_area": (
+        "custodian",
+        "grain",
+        "day",
+        "country",
+        "region",
+        "verdict",
+    ),
     "scan_counts_by_lot_area": (
         "product_id",
         "grain",

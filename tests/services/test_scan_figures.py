@@ -401,8 +401,9 @@ def test_scans_in_one_transaction_share_their_count_rows(world: Database) -> Non
             verify(
                 uow, ScanRequest(code(GTIN.value, "L1", serial_of(GTIN, n)), at=T0, country="SG")
             )
-        # per grain, one row per custodian and verdict (a, b), one per lot and custodian...
-        assert uow.scan_counts.pending == 2 * (2 + 2 + 2 + 2)
+        # per grain, one row per custodian (a, b) and verdict, the same by lot, one by place,
+        # two by custodian and place, two by lot, custodian and place
+        assert uow.scan_counts.pending == 2 * (2 + 2 + 1 + 2 + 2)
         uow.commit()
     with world.unit_of_work() as uow:
         verify(uow, ScanRequest(code(GTIN.value, "L1", serial_of(GTIN, 9)), at=T0))

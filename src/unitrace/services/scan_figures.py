@@ -42,6 +42,7 @@ from unitrace.store.scan_counts import BRANDS_OWN, DAY, NO_PRODUCT, Span, spans
 from unitrace.store.schema import (
     scan_counts,
     scan_counts_by_area,
+    scan_counts_by_custodian_area,
     scan_counts_by_lot,
     scan_counts_by_lot_area,
 )
@@ -340,7 +341,12 @@ def scans_by_area(
 ) -> AreaFigures:
     """Scans and first scans by country and by region (else country) over the period."""
     scope = _Scope.of(uow, figures, today)
-    table = scan_counts_by_lot_area if scope.by_product else scan_counts_by_area
+    if scope.by_product:
+        table = scan_counts_by_lot_area
+    elif scope.custodians is not None:
+        table = scan_counts_by_custodian_area
+    else:
+        table = scan_counts_by_area
     summed = scope.summed(table, ("country", "region"))
     countries: dict[str | None, list[int]] = {}
     regions: dict[str | None, list[int]] = {}
@@ -537,9 +543,6 @@ class _Scope:
             where["lot"] = (self.lot,)
         if self.custodians is not None:
             where["custodian"] = self.custodians
-        elif table is scan_counts_by_area:
-            # the key leads with the custodian: every one where none is asked for
-            where["custodian"] = (BRANDS_OWN, *sorted(self.uow.scan_counts.parties()))
         if self.verdicts is not None:
             where["verdict"] = self.verdicts
         periods = [Span(DAY, self.first, self.last)] if daily else spans(self.first, self.last)

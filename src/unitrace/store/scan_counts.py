@@ -2,9 +2,10 @@
 
 Every scan logged in a unit of work is tallied in memory (:meth:`ScanCounts.tally`, called by
 :class:`~unitrace.store.scans.ScanLog`); just before the unit of work commits, each count
-table gets one upsert per distinct key of the transaction (:meth:`ScanCounts.write`), so a scan
-intake batch of 64 scans pays a few dozen small writes, not four per scan, and a transaction
-rolled back leaves no count behind. Each scan is counted once per grain: in the row of its UTC
+table gets one upsert per distinct key of the transaction (:meth:`ScanCounts.write`): the scans
+of a scan intake batch that share a row (the day's genuine scans of a distributor's units) are
+one write, each table is one statement on PostgreSQL, and a transaction rolled back leaves no
+count behind. Each scan is counted once per grain: in the row of its UTC
 day and in the row of its month (``grain`` ``"day"`` or ``"month"``; ``day`` is the month's
 first day for the latter). Every row holds ``scans`` and ``first_scans``: the scans that were
 their unit's first (the first not answered counterfeit, as the scan's own answer says).
@@ -12,28 +13,25 @@ their unit's first (the first not answered counterfeit, as the scan's own answer
 The dimensions of a scan: its verdict; the custodian of its unit when it was made ('' for the
 brand's own units and for codes naming no unit of ours); the product (0 for codes naming no
 product of ours); the lot (the unit's, else the lot the code carried, '' for none); the country
-and ISO 3166-2 region it was made in ('' where unknown). Four tables hold them at four grains,
-each keyed for the questions it answers (sized for 10,000,000 scans a year of 1,000,000 units,
-~20 products, ~200 lots, ~300 regions of ~50 countries, ~30 distributors):
+and ISO 3166-2 region it was made in ('' where unknown). Five tables hold them at five grains,
+each keyed for the questions it answers:
 
-=========================  ===========================================  ======================
-table                      key (after grain and day unless placed)      answers
-=========================  ===========================================  ======================
-scan_counts                custodian, verdict                           scans per day and
-                                                                        totals by verdict,
-                                                                        scans per distributor;
-                                                                        ~100 rows a day
-scan_counts_by_lot         product, *grain, day*, lot, custodian,       the same for a product
-                           verdict                                      or lot; most-scanned
-                                                                        products and lots;
-                                                                        ~2,500 rows a day
-scan_counts_by_area        custodian, *grain, day*, country, region,    the map and first scans
-                           verdict                                      by place, for everyone
-                                                                        or a custodian;
-                                                                        ~2,000 rows a day
-scan_counts_by_lot_area    product, *grain, day*, lot, custodian,       the map and first scans
-                           country, region, verdict                     of a product or lot
-=========================  ===========================================  ======================
+=============================  =====================================  ========================
+table                          key (its order)                        answers
+=============================  =====================================  ========================
+scan_counts                    grain, day, custodian, verdict         scans per day and by
+                                                                      verdict, per custodian
+scan_counts_by_lot             product, grain, day, lot, custodian,   the same for a product
+                               verdict                                or lot; most-scanned
+                                                                      products and lots
+scan_counts_by_area            grain, day, country, region, verdict   the map, first scans by
+                                                                      place
+scan_counts_by_custodian_area  custodian, grain, day, country,        the same for a
+                               region, verdict                        custodian (a party's
+                                                                      user)
+scan_counts_by_lot_area        product, grain, day, lot, custodian,   the same for a product
+                               country, region, verdict               or lot
+=============================  =====================================  ========================
 
 A filter the key leads with is read as ranges of it (``product_id IN (...)`` with every product
 where none is asked for), so a question reads only the rows of what it asks for, over its
@@ -56,6 +54,7 @@ from unitrace.store.schema import (
     products,
     scan_counts,
     scan_counts_by_area,
+    scan_counts_by_custodian_area,
     scan_counts_by_lot,
     scan_counts_by_lot_area,
 )
@@ -68,7 +67,13 @@ BRANDS_OWN: Final = ""
 NO_PRODUCT: Final = 0
 
 #: the tables, in the order they are written (one order for every writer: no deadlocks)
-TABLES: Final = (scan_counts, scan_counts_by_lot, scan_counts_by_area, scan_counts_by_lot_area)
+TABLES: Final = (
+    scan_counts,
+    scan_counts_by_lot,
+    scan_counts_by_area,
+    scan_counts_by_custodian_area,
+    scan_counts_by_lot_area,
+)
 _COUNTED: Final = ("scans", "first_scans")
 
 
@@ -292,38 +297,57 @@ _MONTH_OF: Final = {
 
 
 def recount(connection: Connection) -> None:
-    """Count every scan of the log afresh, in one pass over it: the finest table's day rows
-    from the log (each scan's unit, lot and custodian as they are now: the custodian at scan
-    time was not logged), and every other row from those. The 0014 migration runs it on the
-    scans logged before counts were kept; a scan's first is its unit's earliest scan not
-    answered counterfeit."""
+    """Count every scan of the log afresh: the finest table's day rows from the log (each
+    scan's unit, lot and custodian as they are now: the custodian at scan time was not
+    logged), and every other row from those. The 0014 migration runs it on the scans logged
+    before counts were kept. A scan's first is its unit's earliest scan not answered
+    counterfeit: found unit by unit down the log's (product, serial, at) index, so that the
+    log is read once, in no order, and sorted once, by the finest key."""
     dialect = connection.dialect.name
     for table in reversed(TABLES):
         connection.execute(table.delete())
-    finest = scan_counts_by_lot_area.name
+    if dialect == "postgresql":
+        # the sort by the finest key in memory where it fits, not in many passes on disk
+        connection.execute(text("SET LOCAL work_mem = '256MB'"))
+    connection.execute(text(f"CREATE TEMPORARY TABLE {_FIRSTS} (id BIGINT PRIMARY KEY)"))
+    # the unit's serial in the log's collation, so that its index serves (PostgreSQL)
+    serial = 'u.serial COLLATE "default"' if dialect == "postgresql" else "u.serial"
     connection.execute(
         text(
-            f"INSERT INTO {finest} "
+            f"INSERT INTO {_FIRSTS} (id) SELECT id FROM ("
+            "  SELECT (SELECT s.id FROM scans s WHERE s.product_id = u.product_id"
+            f"   AND s.serial = {serial} AND s.verdict <> 'counterfeit'"
+            "   ORDER BY s.at, s.id LIMIT 1) AS id FROM units u"
+            ") firsts WHERE id IS NOT NULL"
+        )
+    )
+    connection.execute(
+        text(
+            f"INSERT INTO {scan_counts_by_lot_area.name} "
             "(product_id, grain, day, lot, custodian, country, region, verdict, scans, first_scans) "
             "SELECT product_id, 'day', day, lot, custodian, country, region, verdict, "
             "count(*), sum(first) FROM ("
             f"  SELECT {_DAY_OF[dialect]} AS day, coalesce(s.product_id, 0) AS product_id,"
             "   coalesce(l.lot, s.lot, '') AS lot, coalesce(u.custodian_id, '') AS custodian,"
             "   coalesce(s.country, '') AS country, coalesce(s.region, '') AS region, s.verdict,"
-            "   CASE WHEN s.verdict <> 'counterfeit' AND u.serial IS NOT NULL AND row_number()"
-            "    OVER (PARTITION BY s.product_id, s.serial, s.verdict = 'counterfeit'"
-            "    ORDER BY s.at, s.id) = 1 THEN 1 ELSE 0 END AS first"
+            "   CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS first"
             "  FROM scans s"
             "  LEFT JOIN units u ON s.known AND u.product_id = s.product_id"
             "   AND u.serial = s.serial"
             "  LEFT JOIN lots l ON l.id = u.lot_id"
+            f"  LEFT JOIN {_FIRSTS} f ON f.id = s.id"
             ") counted GROUP BY product_id, day, lot, custodian, country, region, verdict"
         )
     )
+    connection.execute(text(f"DROP TABLE {_FIRSTS}"))
     _derive(connection, scan_counts_by_lot_area, scan_counts_by_lot_area, month=True)
     _derive(connection, scan_counts_by_lot, scan_counts_by_lot_area)
-    _derive(connection, scan_counts_by_area, scan_counts_by_lot_area)
+    _derive(connection, scan_counts_by_custodian_area, scan_counts_by_lot_area)
+    _derive(connection, scan_counts_by_area, scan_counts_by_custodian_area)
     _derive(connection, scan_counts, scan_counts_by_lot)
+
+
+_FIRSTS: Final = "first_scans_of_units"
 
 
 def _derive(connection: Connection, table: Table, source: Table, *, month: bool = False) -> None:

@@ -533,6 +533,14 @@ scan_counts_by_lot = _scan_count_table(
 )
 scan_counts_by_area = _scan_count_table(
     "scan_counts_by_area",
+    _GRAIN,
+    _DAY,
+    ("country", String(2)),
+    ("region", String(6)),
+    ("verdict", String(16)),
+)
+scan_counts_by_custodian_area = _scan_count_table(
+    "scan_counts_by_custodian_area",
     ("custodian", String(64)),
     _GRAIN,
     _DAY,
