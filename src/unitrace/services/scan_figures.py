@@ -27,18 +27,23 @@ period longer than :data:`MAX_DAYS` or ending before it starts) is an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Table
-
-from unitrace.gs1 import Gtin, InvalidCode
 from unitrace.places import Place
-from unitrace.registry.errors import InvalidRequest
+from unitrace.services.scan_figure_filter import (
+    BRAND,
+    LAST_30_DAYS,
+    MAX_DAYS,
+    VERDICTS,
+    Brand,
+    FigureFilter,
+    FigureScope,
+    check_limit,
+    check_party,
+)
 from unitrace.services.verification.findings import Verdict
-from unitrace.store.scan_counts import BRANDS_OWN, DAY, NO_PRODUCT, Span, spans
 from unitrace.store.schema import (
     scan_counts,
     scan_counts_by_area,
@@ -50,11 +55,14 @@ from unitrace.store.unit_of_work import UnitOfWork
 
 __all__ = [
     "BRAND",
+    "LAST_30_DAYS",
+    "MAX_DAYS",
     "AlertCount",
     "AreaCount",
     "AreaFigures",
     "Brand",
     "CustodianCount",
+    "DailyScans",
     "DayCount",
     "FigureFilter",
     "LotCount",
@@ -74,38 +82,11 @@ __all__ = [
     "top_products",
 ]
 
-#: The longest period a question may ask about, in days.
-MAX_DAYS: Final = 366
-#: The period when none is given: the last 30 days, today included.
-DEFAULT_DAYS: Final = 30
 #: Most-scanned products or lots: at most this many asked for.
 MAX_TOP: Final = 100
 #: Map points: at most this many asked for, found among this many of the newest scans.
 MAX_POINTS: Final = 1000
 POINTS_WINDOW: Final = 10_000
-
-
-class Brand(Enum):
-    """The brand itself as a custodian: its own units, which no party holds."""
-
-    OWN = "brand"
-
-
-BRAND: Final = Brand.OWN
-
-
-@dataclass(frozen=True, slots=True)
-class FigureFilter:
-    """What the figures are about; every field is optional."""
-
-    first_day: dt.date | None = None
-    last_day: dt.date | None = None
-    gtin: str | None = None
-    lot: str | None = None
-    verdict: str | None = None
-    custodian: str | Brand | None = None
-    #: the party whose user asks: its units' scans alone
-    party: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +126,7 @@ class VerdictCounts:
 
     @classmethod
     def of(cls, counts: Mapping[str, int]) -> VerdictCounts:
-        return cls(**{verdict: counts.get(verdict, 0) for verdict in _VERDICTS})
+        return cls(**{verdict: counts.get(verdict, 0) for verdict in VERDICTS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,10 +234,10 @@ class MapFigures:
 
 
 def scans_per_day(
-    uow: UnitOfWork, figures: FigureFilter = FigureFilter(), *, today: dt.date | None = None
+    uow: UnitOfWork, figures: FigureFilter = LAST_30_DAYS, *, today: dt.date | None = None
 ) -> DailyScans:
     """Scans per day of the period by verdict, every day of it, and their totals."""
-    scope = _Scope.of(uow, figures, today)
+    scope = FigureScope.of(uow, figures, today)
     if scope.by_product:
         summed = scope.summed(scan_counts_by_lot, ("day", "verdict"), daily=True)
     else:
@@ -279,14 +260,14 @@ def scans_per_day(
 
 def top_products(
     uow: UnitOfWork,
-    figures: FigureFilter = FigureFilter(),
+    figures: FigureFilter = LAST_30_DAYS,
     *,
     limit: int = 10,
     today: dt.date | None = None,
 ) -> tuple[ProductCount, ...]:
     """The ``limit`` most-scanned products of ours, most first."""
-    _check_limit("limit", limit, MAX_TOP)
-    scope = _Scope.of(uow, figures, today)
+    check_limit("limit", limit, MAX_TOP)
+    scope = FigureScope.of(uow, figures, today)
     return _top_products(scope, scope.summed(scan_counts_by_lot, _LOT_KEY), limit)
 
 
@@ -294,7 +275,7 @@ _LOT_KEY: Final = ("product_id", "lot")
 
 
 def _top_products(
-    scope: _Scope, by_lot: Mapping[tuple[Any, ...], tuple[int, int]], limit: int
+    scope: FigureScope, by_lot: Mapping[tuple[Any, ...], tuple[int, int]], limit: int
 ) -> tuple[ProductCount, ...]:
     by_product: dict[int, list[int]] = {}
     for (product_id, _), (count, firsts) in by_lot.items():
@@ -312,20 +293,20 @@ def _top_products(
 
 def top_lots(
     uow: UnitOfWork,
-    figures: FigureFilter = FigureFilter(),
+    figures: FigureFilter = LAST_30_DAYS,
     *,
     limit: int = 10,
     today: dt.date | None = None,
 ) -> tuple[LotCount, ...]:
     """The ``limit`` most-scanned lots of products of ours, most first (a code naming no unit
     of ours counts for the lot it carries)."""
-    _check_limit("limit", limit, MAX_TOP)
-    scope = _Scope.of(uow, figures, today)
+    check_limit("limit", limit, MAX_TOP)
+    scope = FigureScope.of(uow, figures, today)
     return _top_lots(scope, scope.summed(scan_counts_by_lot, _LOT_KEY), limit)
 
 
 def _top_lots(
-    scope: _Scope, by_lot: Mapping[tuple[Any, ...], tuple[int, int]], limit: int
+    scope: FigureScope, by_lot: Mapping[tuple[Any, ...], tuple[int, int]], limit: int
 ) -> tuple[LotCount, ...]:
     found = [
         LotCount(scope.catalog[product_id][0], lot, count, firsts)
@@ -337,10 +318,10 @@ def _top_lots(
 
 
 def scans_by_area(
-    uow: UnitOfWork, figures: FigureFilter = FigureFilter(), *, today: dt.date | None = None
+    uow: UnitOfWork, figures: FigureFilter = LAST_30_DAYS, *, today: dt.date | None = None
 ) -> AreaFigures:
     """Scans and first scans by country and by region (else country) over the period."""
-    scope = _Scope.of(uow, figures, today)
+    scope = FigureScope.of(uow, figures, today)
     if scope.by_product:
         table = scan_counts_by_lot_area
     elif scope.custodians is not None:
@@ -359,11 +340,11 @@ def scans_by_area(
 
 
 def scans_by_custodian(
-    uow: UnitOfWork, figures: FigureFilter = FigureFilter(), *, today: dt.date | None = None
+    uow: UnitOfWork, figures: FigureFilter = LAST_30_DAYS, *, today: dt.date | None = None
 ) -> tuple[CustodianCount, ...]:
     """Scans of each custodian's units (the brand's own included), with how many were
     suspicious and counterfeit, most scans first."""
-    scope = _Scope.of(uow, figures, today)
+    scope = FigureScope.of(uow, figures, today)
     table = scan_counts_by_lot if scope.by_product else scan_counts
     summed = scope.summed(table, ("custodian", "verdict"))
     by_custodian: dict[str, dict[str, int]] = {}
@@ -389,15 +370,15 @@ def scans_by_custodian(
 
 def latest_points(
     uow: UnitOfWork,
-    figures: FigureFilter = FigureFilter(),
+    figures: FigureFilter = LAST_30_DAYS,
     *,
     limit: int = 200,
     today: dt.date | None = None,
 ) -> tuple[ScanPoint, ...]:
     """The newest ``limit`` scans of the period that have coordinates, newest first, found
     among its newest :data:`POINTS_WINDOW` scans with coordinates."""
-    _check_limit("limit", limit, MAX_POINTS)
-    scope = _Scope.of(uow, figures, today)
+    check_limit("limit", limit, MAX_POINTS)
+    scope = FigureScope.of(uow, figures, today)
     if scope.empty:
         return ()
     since = dt.datetime.combine(scope.first, dt.time(), dt.UTC)
@@ -430,7 +411,7 @@ def open_alerts_by_type(uow: UnitOfWork, *, party: str | None = None) -> tuple[A
     """How many alerts of each type are open (new or investigating), most first; a party's
     user sees those concerning the party."""
     if party is not None:
-        _check_party(party, "party")
+        check_party(party, "party")
     counts = uow.alerts.open_by_type(party=party)
     return tuple(
         AlertCount(kind, count)
@@ -440,15 +421,15 @@ def open_alerts_by_type(uow: UnitOfWork, *, party: str | None = None) -> tuple[A
 
 def overview(
     uow: UnitOfWork,
-    figures: FigureFilter = FigureFilter(),
+    figures: FigureFilter = LAST_30_DAYS,
     *,
     top: int = 10,
     today: dt.date | None = None,
 ) -> Overview:
     """The console's first page: scans per day, most-scanned products and lots, scans per
     custodian, and open alerts (of the asking party's units, for a party's user)."""
-    _check_limit("top", top, MAX_TOP)
-    scope = _Scope.of(uow, figures, today)
+    check_limit("top", top, MAX_TOP)
+    scope = FigureScope.of(uow, figures, today)
     # the most-scanned products and lots from one read
     by_lot = scope.summed(scan_counts_by_lot, _LOT_KEY)
     return Overview(
@@ -462,7 +443,7 @@ def overview(
 
 def map_figures(
     uow: UnitOfWork,
-    figures: FigureFilter = FigureFilter(),
+    figures: FigureFilter = LAST_30_DAYS,
     *,
     points: int = 200,
     today: dt.date | None = None,
@@ -472,132 +453,6 @@ def map_figures(
         areas=scans_by_area(uow, figures, today=today),
         points=latest_points(uow, figures, limit=points, today=today),
     )
-
-
-# --- the filter, checked and resolved ---------------------------------------------------------
-
-_VERDICTS: Final = tuple(verdict.value for verdict in Verdict)
-
-
-@dataclass(frozen=True, slots=True)
-class _Scope:
-    """A filter checked, with its product, lot, custodian and verdict as the tables key them
-    (None: any; empty: none at all, as an unknown product)."""
-
-    first: dt.date
-    last: dt.date
-    catalog: dict[int, tuple[str, str]]
-    product_ids: tuple[int, ...] | None
-    lot: str | None
-    verdicts: tuple[str, ...] | None
-    custodians: tuple[str, ...] | None
-    uow: UnitOfWork = field(repr=False)
-
-    @classmethod
-    def of(cls, uow: UnitOfWork, figures: FigureFilter, today: dt.date | None) -> _Scope:
-        first, last = _period(figures, today)
-        lot = _lot(figures.lot)
-        verdicts = None
-        if figures.verdict is not None:
-            if figures.verdict not in _VERDICTS:
-                raise InvalidRequest(
-                    f"verdict: {figures.verdict!r} is none of {', '.join(_VERDICTS)}"
-                )
-            verdicts = (figures.verdict,)
-        custodians = _custodians(figures.custodian, figures.party)
-        catalog = uow.scan_counts.products()
-        product_ids = None
-        if figures.gtin is not None:
-            gtin = _gtin(figures.gtin)
-            product_ids = tuple(id for id, (known, _) in catalog.items() if known == gtin)
-        return cls(first, last, catalog, product_ids, lot, verdicts, custodians, uow)
-
-    @property
-    def by_product(self) -> bool:
-        """Whether the product tables must answer (a product or lot is asked for)."""
-        return self.product_ids is not None or self.lot is not None
-
-    @property
-    def empty(self) -> bool:
-        return any(
-            chosen is not None and not chosen
-            for chosen in (self.product_ids, self.custodians, self.verdicts)
-        )
-
-    def summed(
-        self, table: Table, by: Sequence[str], *, daily: bool = False
-    ) -> dict[tuple[Any, ...], tuple[int, int]]:
-        """The table's scans and first scans in scope, summed by ``by``: over day rows alone
-        with ``daily``, else over the fewest rows that cover the period."""
-        if self.empty:
-            return {}
-        where: dict[str, Sequence[Any]] = {}
-        if "product_id" in table.c:
-            # the key leads with the product: every one where none is asked for
-            where["product_id"] = (
-                self.product_ids
-                if self.product_ids is not None
-                else (NO_PRODUCT, *sorted(self.catalog))
-            )
-        if "lot" in table.c and self.lot is not None:
-            where["lot"] = (self.lot,)
-        if self.custodians is not None:
-            where["custodian"] = self.custodians
-        if self.verdicts is not None:
-            where["verdict"] = self.verdicts
-        periods = [Span(DAY, self.first, self.last)] if daily else spans(self.first, self.last)
-        return self.uow.scan_counts.summed(table, by, periods, where)
-
-
-def _period(figures: FigureFilter, today: dt.date | None) -> tuple[dt.date, dt.date]:
-    last = figures.last_day or today or dt.datetime.now(dt.UTC).date()
-    first = figures.first_day or last - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if first > last:
-        raise InvalidRequest(f"period: {first} is after {last}")
-    if (last - first).days + 1 > MAX_DAYS:
-        raise InvalidRequest(
-            f"period: {first} to {last} is {(last - first).days + 1} days; at most {MAX_DAYS}"
-        )
-    return first, last
-
-
-def _gtin(text: str) -> str:
-    try:
-        return Gtin.parse(text).value
-    except (InvalidCode, ValueError) as error:
-        raise InvalidRequest(f"gtin: {error}") from None
-
-
-def _lot(lot: str | None) -> str | None:
-    if lot is None:
-        return None
-    if not lot or len(lot) > 20:
-        raise InvalidRequest(f"lot: {lot!r} is not a lot: 1 to 20 characters")
-    return lot
-
-
-def _check_party(party: str, name: str) -> None:
-    if not party or len(party) > 64:
-        raise InvalidRequest(f"{name}: {party!r} is not a party id: 1 to 64 characters")
-
-
-def _custodians(custodian: str | Brand | None, party: str | None) -> tuple[str, ...] | None:
-    chosen: tuple[str, ...] | None = None
-    if isinstance(custodian, Brand):
-        chosen = (BRANDS_OWN,)
-    elif custodian is not None:
-        _check_party(custodian, "custodian")
-        chosen = (custodian,)
-    if party is None:
-        return chosen
-    _check_party(party, "party")
-    # a party's user sees its own units' scans, and no other custodian's
-    return (party,) if chosen is None or chosen == (party,) else ()
-
-
-def _check_limit(name: str, value: int, most: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
-        raise InvalidRequest(f"{name}: {value!r} is not a whole number from 1 to {most}")
 
 
 def _areas(tally: Mapping[str | None, list[int]]) -> tuple[AreaCount, ...]:
