@@ -160,6 +160,18 @@ class AlertRepository:
             for row in query.rows(self.connection, {"subject": subject})
         ]
 
+    def open_by_type(self, *, party: str | None = None) -> dict[str, int]:
+        """How many alerts of each type are open (new or investigating); with ``party``, only
+        those concerning that party."""
+        query = (
+            select(alerts.c.type, func.count())
+            .where(alerts.c.status != "closed")
+            .group_by(alerts.c.type)
+        )
+        if party is not None:
+            query = query.where(alerts.c.party_id == party)
+        return {kind: int(count) for kind, count in self.connection.execute(query)}
+
     def get(self, alert_id: int, *, for_update: bool = False) -> Alert | None:
         query = select(alerts).where(alerts.c.id == alert_id)
         if for_update:

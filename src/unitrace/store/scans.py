@@ -8,14 +8,28 @@ times does; the first scan and the count are asked for only when the window is f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Select, bindparam, false, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    select,
+    tuple_,
+)
 
 from unitrace.places import Place
 from unitrace.store.driver_statements import DriverStatement
-from unitrace.store.schema import scans
+from unitrace.store.scan_counts import CountedScan, ScanCounts
+from unitrace.store.schema import lots, scans, units
 from unitrace.store.times import utc
 
 
@@ -39,6 +53,13 @@ class ScanEntry:
     user_agent: str | None = None
     #: the caller's address, hashed (public scans)
     address: str | None = None
+    # what the scan counts need besides (store.scan_counts); not logged
+    #: the unit's lot, when the code names a unit of ours
+    unit_lot: str | None = None
+    #: the unit's custodian when it was scanned; None for the brand's own
+    custodian_id: str | None = None
+    #: whether it was its unit's first scan (answered as such)
+    first_scan: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +76,23 @@ class ScanRecord:
     address: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PlacedScan:
+    """A scan with coordinates, as the console's map shows it."""
+
+    at: dt.datetime
+    verdict: str
+    gtin: str | None
+    lot: str | None
+    place: Place
+
+
 class ScanLog:
-    def __init__(self, connection: Connection) -> None:
+    """The scan log of a unit of work; every scan it logs is tallied in ``counts``."""
+
+    def __init__(self, connection: Connection, counts: ScanCounts) -> None:
         self.connection = connection
+        self.counts = counts
 
     def add(self, entry: ScanEntry) -> int:
         place = entry.place
@@ -84,6 +119,19 @@ class ScanLog:
                 "region": place.region,
                 "country": place.country,
             },
+        )
+        # counted once logged
+        self.counts.tally(
+            CountedScan(
+                at=entry.at,
+                verdict=entry.verdict,
+                product_id=entry.product_id,
+                lot=entry.unit_lot or entry.lot,
+                custodian=entry.custodian_id,
+                country=place.country,
+                region=place.region,
+                first_scan=entry.first_scan,
+            )
         )
         return int(row[0])
 
@@ -164,6 +212,112 @@ class ScanLog:
                 {"address": address, "since": since.astimezone(dt.UTC), "verdict": verdict},
             ).scalar_one()
         )
+
+    def latest_placed(
+        self,
+        since: dt.datetime,
+        until: dt.datetime,
+        *,
+        limit: int,
+        window: int,
+        product_ids: Sequence[int] | None = None,
+        lot: str | None = None,
+        verdicts: Sequence[str] | None = None,
+        custodians: Sequence[str] | None = None,
+    ) -> list[PlacedScan]:
+        """The newest ``limit`` scans with coordinates made from ``since`` until before
+        ``until``, newest first, among the newest ``window`` of them at most: read down the
+        log's time index a page at a time (each page larger than the one before), each page
+        filtered, until enough are found; a filter that matches little costs ``window`` rows
+        at most. ``lot`` is the unit's lot (else the code's), ``custodians`` the unit's
+        custodians now ('' for the brand's own); None for any."""
+        found: list[PlacedScan] = []
+        examined = 0
+        after: tuple[dt.datetime, int] | None = None
+        page_size = max(limit, 500)
+        while len(found) < limit and examined < window:
+            page = (
+                select(scans.c.at, scans.c.id)
+                .where(
+                    scans.c.at >= since.astimezone(dt.UTC),
+                    scans.c.at < until.astimezone(dt.UTC),
+                    scans.c.latitude.is_not(None),
+                )
+                .order_by(scans.c.at.desc(), scans.c.id.desc())
+                .limit(min(page_size, window - examined))
+            )
+            if after is not None:
+                # typed as the columns are: SQLite compares times as the text they are kept as
+                page = page.where(tuple_(scans.c.at, scans.c.id) < after)
+            keys = self.connection.execute(page).all()
+            if not keys:
+                break
+            examined += len(keys)
+            after = (keys[-1].at, keys[-1].id)
+            found += self._placed(
+                [key.id for key in keys], limit - len(found), product_ids, lot, verdicts, custodians
+            )
+            if len(keys) < page_size:
+                break
+            page_size *= 4
+        return found
+
+    def _placed(
+        self,
+        ids: list[int],
+        limit: int,
+        product_ids: Sequence[int] | None,
+        lot: str | None,
+        verdicts: Sequence[str] | None,
+        custodians: Sequence[str] | None,
+    ) -> list[PlacedScan]:
+        """Of the scans ``ids``, the newest ``limit`` that pass the filters."""
+        lot_of: ColumnElement[Any] = scans.c.lot
+        query = (
+            select(
+                scans.c.at,
+                scans.c.latitude,
+                scans.c.longitude,
+                scans.c.verdict,
+                scans.c.gtin,
+                scans.c.city,
+                scans.c.region,
+                scans.c.country,
+            )
+            .where(scans.c.id.in_(ids))
+            .order_by(scans.c.at.desc(), scans.c.id.desc())
+            .limit(limit)
+        )
+        if lot is not None or custodians is not None:
+            unit = scans.outerjoin(
+                units,
+                and_(
+                    scans.c.known,
+                    units.c.product_id == scans.c.product_id,
+                    units.c.serial == scans.c.serial,
+                ),
+            ).outerjoin(lots, lots.c.id == units.c.lot_id)
+            query = query.select_from(unit)
+            lot_of = func.coalesce(lots.c.lot, scans.c.lot)
+        if product_ids is not None:
+            query = query.where(scans.c.product_id.in_(list(product_ids)))
+        if lot is not None:
+            query = query.where(lot_of == lot)
+        if verdicts is not None:
+            query = query.where(scans.c.verdict.in_(list(verdicts)))
+        if custodians is not None:
+            query = query.where(func.coalesce(units.c.custodian_id, "").in_(list(custodians)))
+        query = query.add_columns(lot_of.label("unit_lot"))
+        return [
+            PlacedScan(
+                at=utc(row.at),
+                verdict=row.verdict,
+                gtin=row.gtin,
+                lot=row.unit_lot,
+                place=Place(row.latitude, row.longitude, row.city, row.region, row.country),
+            )
+            for row in self.connection.execute(query)
+        ]
 
     def get(self, scan_id: int) -> Row[Any] | None:
         """The whole logged row, as stored."""

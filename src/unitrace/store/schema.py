@@ -7,6 +7,8 @@ set-based insert; events and scans are append-only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -373,6 +375,8 @@ scans = Table(
     Index("ix_scans_unit", "product_id", "serial", "at"),
     Index("ix_scans_client", "client", "at"),
     Index("ix_scans_address", "address", "at"),
+    # the console's latest scans, newest first (services.scan_figures)
+    Index("ix_scans_at", "at"),
 )
 
 # The public routes' rate limits and holds, one row per caller (a hashed address), shared by
@@ -535,4 +539,67 @@ console_sign_ins = Table(
     Column("succeeded", Boolean, nullable=False),
     Index("ix_console_sign_ins_email", "email", "at"),
     Index("ix_console_sign_ins_address", "address", "at"),
+)
+
+
+# Scan counts kept as scans are logged (store.scan_counts tells the grains and what each table
+# answers): per day and per month, the scans and first scans by verdict and by the unit's
+# custodian at scan time ('' for the brand's own), with the product (0: no product of ours),
+# the lot (the unit's, else the one the code carried; '' for none) and the place (country and
+# ISO 3166-2 region, '' where unknown). Sentinels rather than NULLs: each row is found by its
+# whole key, which an upsert needs. WITHOUT ROWID on SQLite: rows are read in key order.
+_GRAIN = ("grain", String(5))  # "day" or "month"
+_DAY = ("day", Date)  # the day, or the month's first day
+
+
+def _scan_count_table(name: str, *keys: tuple[str, Any]) -> Table:
+    return Table(
+        name,
+        metadata,
+        *(Column(key, kind, primary_key=True, autoincrement=False) for key, kind in keys),
+        Column("scans", BigInteger, nullable=False),
+        Column("first_scans", BigInteger, nullable=False),
+        sqlite_with_rowid=False,
+    )
+
+
+scan_counts = _scan_count_table(
+    "scan_counts", _GRAIN, _DAY, ("custodian", String(64)), ("verdict", String(16))
+)
+scan_counts_by_lot = _scan_count_table(
+    "scan_counts_by_lot",
+    ("product_id", Integer),
+    _GRAIN,
+    _DAY,
+    ("lot", String(20)),
+    ("custodian", String(64)),
+    ("verdict", String(16)),
+)
+scan_counts_by_area = _scan_count_table(
+    "scan_counts_by_area",
+    _GRAIN,
+    _DAY,
+    ("country", String(2)),
+    ("region", String(6)),
+    ("verdict", String(16)),
+)
+scan_counts_by_custodian_area = _scan_count_table(
+    "scan_counts_by_custodian_area",
+    ("custodian", String(64)),
+    _GRAIN,
+    _DAY,
+    ("country", String(2)),
+    ("region", String(6)),
+    ("verdict", String(16)),
+)
+scan_counts_by_lot_area = _scan_count_table(
+    "scan_counts_by_lot_area",
+    ("product_id", Integer),
+    _GRAIN,
+    _DAY,
+    ("lot", String(20)),
+    ("custodian", String(64)),
+    ("country", String(2)),
+    ("region", String(6)),
+    ("verdict", String(16)),
 )

@@ -31,6 +31,7 @@ from unitrace.store.repositories import (
     ProductRepository,
     TokenRepository,
 )
+from unitrace.store.scan_counts import ScanCounts
 from unitrace.store.scans import ScanLog
 from unitrace.store.units import UnitRepository
 
@@ -68,6 +69,7 @@ class UnitOfWork:
     units: UnitRepository
     events: EventRepository
     scans: ScanLog
+    scan_counts: ScanCounts
     alerts: AlertRepository
     capture_jobs: CaptureJobRepository
     master_data: MasterDataRepository
@@ -106,7 +108,8 @@ class UnitOfWork:
         self.issuance = SerialIssuance(self.connection)
         self.units = UnitRepository(self.connection)
         self.events = EventRepository(self.connection)
-        self.scans = ScanLog(self.connection)
+        self.scan_counts = ScanCounts(self.connection)
+        self.scans = ScanLog(self.connection, self.scan_counts)
         self.alerts = AlertRepository(self.connection)
         self.capture_jobs = CaptureJobRepository(self.connection)
         self.master_data = MasterDataRepository(self.connection)
@@ -115,11 +118,15 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
+        # the scans' counts, one row per key for the whole transaction, last: their rows are
+        # the ones every writer shares, so they are held for the commit alone
+        self.scan_counts.write()
         self._transaction.commit()
         # the next writer need not wait until this unit of work is left
         release_writer(self.connection)
 
     def rollback(self) -> None:
+        self.scan_counts.forget()
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
             release_writer(self.connection)

@@ -284,7 +284,8 @@ def _known_unit(
     if blocked:
         verdict = Verdict.COUNTERFEIT
         findings.add(flagged_units.BLOCKED)
-    scan_id = _log(uow, sighting, unit.product_id, unit, verdict, findings)
+    first_scan = earlier == 0 and verdict is not Verdict.COUNTERFEIT
+    scan_id = _log(uow, sighting, unit.product_id, unit, verdict, findings, first_scan=first_scan)
     alert_ids = raise_alerts(
         uow,
         sighting.seen(scan_id, verdict, findings),
@@ -395,6 +396,8 @@ def _log(
     unit: UnitRecord | None,
     verdict: Verdict,
     findings: Findings,
+    *,
+    first_scan: bool = False,
 ) -> int:
     scan = sighting.scan
     return uow.scans.add(
@@ -414,5 +417,8 @@ def _log(
             client=sighting.client,
             address=sighting.address,
             user_agent=sighting.user_agent,
+            unit_lot=unit.lot if unit is not None else None,
+            custodian_id=unit.custodian_id if unit is not None else None,
+            first_scan=first_scan,
         )
     )

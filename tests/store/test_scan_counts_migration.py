@@ -1,0 +1,148 @@
+"""Migration 0015 and the scan counts' periods: the count tables as the schema has them, the
+scans logged before them counted (each unit's custodian as it is now, its first scan the
+earliest not answered counterfeit), a downgrade dropping them again; and a period cut into
+month and day rows that add up to exactly its days. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine, inspect, select, text
+
+from tests.store.test_detection_rules_migration import blank_engine, migrate
+from unitrace.store.scan_counts import DAY, MONTH, spans
+from unitrace.store.schema import metadata, scan_counts, scan_counts_by_lot_area, scans
+from unitrace.store.unit_of_work import Database
+
+__all__ = ["blank_engine"]  # fixture
+
+AT = dt.datetime(2026, 10, 30, 23, 0, tzinfo=dt.UTC)
+HOUR = dt.timedelta(hours=1)
+
+
+def test_the_migrated_count_tables_match_the_schema(database: Database) -> None:
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert [d for d in differences if "scan_counts" in repr(d) or "ix_scans_at" in repr(d)] == []
+
+
+def test_scans_logged_before_are_counted_and_a_downgrade_drops_the_counts(
+    blank_engine: Engine,
+) -> None:
+    migrate(blank_engine, "0014")
+    with blank_engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO products (id, gtin, name, serial_length, serial_alphabet, "
+                "target_markets, issued, created_at) "
+                "VALUES (7, '09506000134352', 'Vitamin C', 12, 'ABC', '[]', 2, :at)"
+            ),
+            {"at": AT},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO lots (id, product_id, lot, expiry, status, issued, created_at) "
+                "VALUES (3, 7, 'L1', '2030-12-31', 'active', 2, :at)"
+            ),
+            {"at": AT},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO units (product_id, serial, lot_id, seq, request_id, state, "
+                "custodian_id) VALUES (7, 'S1', 3, 1, 1, 'active', 'dist-a'), "
+                "(7, 'S2', 3, 2, 1, 'active', NULL)"
+            )
+        )
+        # S1: a wrong lot first (counterfeit), then twice genuine, across midnight and the
+        # month's end; S2 once in SG; a serial never issued; a malformed code
+        for n, (serial, lot, verdict, known, country, region) in enumerate(
+            [
+                ("S1", "L9", "counterfeit", True, "MY", "MY-14"),
+                ("S1", "L1", "genuine", True, "MY", "MY-14"),
+                ("S2", None, "genuine", True, "SG", None),
+                ("S1", "L1", "suspicious", True, None, None),
+                ("NOPE", "L1", "counterfeit", False, "MY", "MY-10"),
+                (None, None, "counterfeit", False, None, None),
+            ]
+        ):
+            connection.execute(
+                scans.insert(),
+                {
+                    "at": AT + n * HOUR,
+                    "raw": "x",
+                    "reasons": [],
+                    "product_id": 7 if serial else None,
+                    "serial": serial,
+                    "lot": lot,
+                    "verdict": verdict,
+                    "known": known,
+                    "country": country,
+                    "region": region,
+                },
+            )
+    migrate(blank_engine, "0015")
+    with blank_engine.connect() as connection:
+        totals = connection.execute(
+            select(scan_counts).order_by(*scan_counts.primary_key.columns)
+        ).all()
+        finest = connection.execute(
+            select(scan_counts_by_lot_area)
+            .where(scan_counts_by_lot_area.c.grain == DAY)
+            .order_by(*scan_counts_by_lot_area.primary_key.columns)
+        ).all()
+    oct30, oct31 = dt.date(2026, 10, 30), dt.date(2026, 10, 31)
+    oct1 = dt.date(2026, 10, 1)
+    assert [tuple(row) for row in totals] == [
+        (DAY, oct30, "dist-a", "counterfeit", 1, 0),
+        (DAY, oct31, "", "counterfeit", 2, 0),
+        (DAY, oct31, "", "genuine", 1, 1),
+        (DAY, oct31, "dist-a", "genuine", 1, 1),
+        (DAY, oct31, "dist-a", "suspicious", 1, 0),
+        (MONTH, oct1, "", "counterfeit", 2, 0),
+        (MONTH, oct1, "", "genuine", 1, 1),
+        (MONTH, oct1, "dist-a", "counterfeit", 1, 0),
+        (MONTH, oct1, "dist-a", "genuine", 1, 1),
+        (MONTH, oct1, "dist-a", "suspicious", 1, 0),
+    ]
+    # the unit's own lot, whatever the code said; codes naming no unit keep theirs
+    assert [tuple(row) for row in finest] == [
+        (0, DAY, oct31, "", "", "", "", "counterfeit", 1, 0),
+        (7, DAY, oct30, "L1", "dist-a", "MY", "MY-14", "counterfeit", 1, 0),
+        (7, DAY, oct31, "L1", "", "MY", "MY-10", "counterfeit", 1, 0),
+        (7, DAY, oct31, "L1", "", "SG", "", "genuine", 1, 1),
+        (7, DAY, oct31, "L1", "dist-a", "", "", "suspicious", 1, 0),
+        (7, DAY, oct31, "L1", "dist-a", "MY", "MY-14", "genuine", 1, 1),
+    ]
+    migrate(blank_engine, "0014", down=True)
+    names = inspect(blank_engine).get_table_names()
+    assert [name for name in names if name.startswith("scan_counts")] == []
+    assert "ix_scans_at" not in {i["name"] for i in inspect(blank_engine).get_indexes("scans")}
+
+
+@given(
+    first=st.dates(dt.date(2024, 1, 1), dt.date(2027, 12, 31)),
+    length=st.integers(1, 366),
+)
+def test_a_periods_rows_add_up_to_exactly_its_days(first: dt.date, length: int) -> None:
+    last = first + dt.timedelta(days=length - 1)
+    covered: list[dt.date] = []
+    for span in spans(first, last):
+        day = span.first
+        while day <= span.last:
+            if span.grain == MONTH:
+                assert day.day == 1
+                month = day
+                while month.month == day.month:
+                    covered.append(month)
+                    month += dt.timedelta(days=1)
+                day = month
+            else:
+                covered.append(day)
+                day += dt.timedelta(days=1)
+    assert covered == [first + dt.timedelta(days=n) for n in range(length)]
+    # a year is at most 12 months and the days around them
+    assert len(spans(first, last)) <= 3
