@@ -48,6 +48,9 @@ def raw(client: TestClient, url: str, headers: dict[str, str]) -> tuple[dict[str
 @pytest.mark.parametrize(
     ("name", "media_type"),
     [
+        ("console-charts.js", JS),
+        ("console-map.js", JS),
+        ("console.css", CSS),
         ("vendor/chartjs/chart.umd.min.js", JS),
         ("vendor/leaflet/leaflet.js", JS),
         ("vendor/leaflet/leaflet.css", CSS),
@@ -94,7 +97,7 @@ def test_each_library_ships_with_its_licence(licence: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["vendor/leaflet/leaflet.js", "geo/countries.json", "unitrace.css"]
+    "name", ["vendor/leaflet/leaflet.js", "geo/countries.json", "console-map.js", "unitrace.css"]
 )
 def test_a_browser_that_accepts_gzip_gets_the_asset_compressed(
     client: TestClient, name: str
