@@ -158,8 +158,8 @@
     var caption = figure.querySelector("figcaption");
     canvas.setAttribute("aria-label", caption ? caption.textContent.trim() : kind + " chart");
     frame.appendChild(canvas);
-    var table = figure.querySelector("table");
-    figure.insertBefore(frame, table);
+    // before the fallback table where it is the figure's own, else at the figure's end
+    figure.insertBefore(frame, figure.querySelector(":scope > table"));
     new window.Chart(canvas, configFor(kind, data));
     figure.classList.add("console-chart-drawn");
     figure.setAttribute("data-chart-state", "drawn");

@@ -255,7 +255,7 @@
   function draw(element, data, geometry) {
     var canvas = document.createElement("div");
     canvas.className = "console-map-canvas";
-    element.insertBefore(canvas, element.querySelector("table"));
+    element.insertBefore(canvas, element.querySelector(":scope > table"));
     var L = window.L;
     var map = L.map(canvas, { attributionControl: false, worldCopyJump: false, minZoom: 1 });
     map.setView([20, 0], 1);
