@@ -79,12 +79,20 @@ def test_a_distributors_page_is_its_accountability_at_a_glance(
     }
     party_map = json.loads(re.findall(r'type="application/json">(.*?)</script>', page)[0])
     assert party_map["territory"] == ["MY-14", "MY-10"]
-    assert party_map["areas"] == {"GB-ENG": 1, "MY-14": 1}
+    # the clone's scans (Kuala Lumpur, then London) and the demo's weeks of sales in Kuala Lumpur
+    # and Selangor, every one of them placed
+    assert party_map["areas"]["GB-ENG"] == 1
+    assert set(party_map["areas"]) == {"GB-ENG", "MY-14", "MY-10"}
+    assert sum(party_map["areas"].values()) == _scans_of_units_held_by_dist_a(signed_in)
     assert [(p["lat"], p["lon"]) for p in party_map["points"]] == [(51.5072, -0.1276)]
-    assert [
+    rows = [
         text_of(row, r"<td[^>]*>(.*?)</td>")
         for row in re.findall(r"<tr data-area=.*?</tr>", page, re.DOTALL)
-    ] == [["GB-ENG", "outside", "1", "suspicious 1"], ["MY-14", "inside", "1", "genuine 1"]]
+    ]
+    assert [row for row in rows if row[1] == "outside"] == [
+        ["GB-ENG", "outside", "1", "suspicious 1"]
+    ]
+    assert {row[0] for row in rows if row[1] == "inside"} == {"MY-14", "MY-10"}
     holdings = text_of(page, r'<table class="data holdings">.*?<tbody>(.*?)</tbody>')[0]
     assert holdings == (
         f"Vitamin C 500 mg, 60 tablets {GTIN} L2611A 500 500 "
@@ -168,3 +176,25 @@ def test_where_units_were_scanned_is_read_from_the_latest_scans_and_the_page_say
     page = signed_in("admin").get("/console/parties/dist-b").text
     party_map = json.loads(re.findall(r'type="application/json">(.*?)</script>', page)[0])
     assert (party_map["areas"], figures_of(page)["scans-outside"]) == ({}, "0")
+
+
+def _scans_of_units_held_by_dist_a(signed_in: Callable[[str], TestClient]) -> int:
+    """The scans in the log of units Distributor A holds (its second product's, and the first
+    product's on its pallet)."""
+    from sqlalchemy import func, select
+
+    from unitrace.store.schema import scans, units
+
+    database = signed_in("admin").app.state.database  # type: ignore[attr-defined]
+    with database.unit_of_work(read_only=True) as uow:
+        return int(
+            uow.connection.execute(
+                select(func.count())
+                .select_from(scans)
+                .join(
+                    units,
+                    (units.c.product_id == scans.c.product_id) & (units.c.serial == scans.c.serial),
+                )
+                .where(units.c.custodian_id == "dist-a")
+            ).scalar_one()
+        )

@@ -8,19 +8,22 @@ try it with, a new one each time, the one made before revoked; and the units wor
 from __future__ import annotations
 
 import datetime as dt
+import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from unitrace.gs1 import Gtin
 from unitrace.gs1.check_digits import gs1_check_digit
+from unitrace.places import Place, locate
 from unitrace.registry.model import Actor, UnitState
 from unitrace.services import catalog, lifecycle
 from unitrace.services.console_users import create_user, set_password
-from unitrace.services.serialization import issue_serials, request_codes
+from unitrace.services.serialization import IssuedCode, issue_serials, request_codes
 from unitrace.services.tokens import create_token, list_tokens, revoke_token
 from unitrace.services.verification import ScanRequest, verify
 from unitrace.store.alerts import AlertFilter
+from unitrace.store.scans import ScanEntry
 from unitrace.store.unit_of_work import UnitOfWork
 
 PRODUCTS = (
@@ -32,9 +35,10 @@ PRODUCTS = (
 CASE_GTIN = "19506000134359"
 COMPANY_PREFIX_LENGTH = 7
 LOTS = (("L2611A", dt.date(2028, 6, 30)), ("L2612B", dt.date(2028, 12, 31)))
+DIST_A_TERRITORY = ("MY-14", "MY-10")
 PARTIES = (
     ("sunrise", "Sunrise Nutrition Sdn Bhd", "brand", (), "9506000000008"),
-    ("dist-a", "Distributor A (Kuala Lumpur & Selangor)", "distributor", ("MY-14", "MY-10"),
+    ("dist-a", "Distributor A (Kuala Lumpur & Selangor)", "distributor", DIST_A_TERRITORY,
      "9520123456788"),
     ("dist-b", "Distributor B (Singapore)", "distributor", ("SG",), None),
     ("pharmacy-bangsar", "Bangsar Community Pharmacy", "pharmacy", ("MY-14",), None),
@@ -49,8 +53,18 @@ PHARMACY_SEQS = (801, 850)
 #: scanned in Kuala Lumpur, and one of Distributor A's, scanned in Kuala Lumpur then London.
 GREY_MARKET_SEQ, CLONED_SEQ = 501, 2
 KUALA_LUMPUR, LONDON = (3.139, 101.6869), (51.5072, -0.1276)
+#: The demo's scan history: the consumers' scans of the past weeks, as a brand with this
+#: traffic would have them (the console's overview and map show them): Distributor A's units of
+#: the second product in Kuala Lumpur and Selangor, the brand's own units of the third across
+#: Malaysia and Singapore, and a few counterfeit codes.
+HISTORY_DAYS = 60
+HISTORY_PLACES = {
+    "dist-a": ((3.139, 101.6869), (3.0733, 101.5185), (2.92, 101.65)),
+    "brand": ((5.4141, 100.3288), (1.4927, 103.7414), (4.5975, 101.0901), (3.139, 101.6869),
+              (1.3521, 103.8198)),
+}  # fmt: skip
 #: The steps :func:`seed_demo` reports to its ``progress``.
-DEMO_STEPS = 9
+DEMO_STEPS = 10
 #: The label of the admin token the demo makes (``make run`` prints it).
 DEMO_TOKEN_LABEL = "make run"
 
@@ -129,6 +143,9 @@ def seed_demo(
     ).units  # fmt: skip
     lifecycle.change_state(uow, codes=first[900:903], to=UnitState.DESTROYED, actor=actor)
     done()
+    # the weeks before: logged first, as they came first
+    scan_history(uow, held_by_dist_a=requests[2].id, brands_own=requests[4].id)
+    done()
     scans = (
         (first[GREY_MARKET_SEQ - 1], KUALA_LUMPUR, "demo-phone-1"),
         (first[CLONED_SEQ - 1], KUALA_LUMPUR, "demo-phone-2"),
@@ -146,6 +163,72 @@ def seed_demo(
         shipped=shipped,
         alerts=alerts,
     )
+
+
+def scan_history(uow: UnitOfWork, *, held_by_dist_a: int, brands_own: int) -> int:
+    """Log the demo's scan history (:data:`HISTORY_DAYS` days up to yesterday, a little more
+    each week), straight into the scan log and its counts as verification logs a genuine scan;
+    returns how many. Its units are none that the demo's alerts or pages point at."""
+    chance = random.Random(2611)
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    pools = {
+        "dist-a": list(request_codes(uow, held_by_dist_a))[:200],
+        "brand": list(request_codes(uow, brands_own))[:400],
+    }
+    scanned: set[str] = set()
+    logged = 0
+    for days_ago in range(HISTORY_DAYS, 0, -1):
+        day = today - dt.timedelta(days=days_ago)
+        for _ in range(3 + (HISTORY_DAYS - days_ago) // 7 + chance.randrange(4)):
+            holder = "dist-a" if chance.random() < 0.4 else "brand"
+            latitude, longitude = chance.choice(HISTORY_PLACES[holder])
+            place = locate(lat=latitude + chance.uniform(-0.05, 0.05),
+                           lon=longitude + chance.uniform(-0.05, 0.05))  # fmt: skip
+            if holder == "dist-a" and place.region not in DIST_A_TERRITORY:
+                # within its territory, as a distributor's genuine sales are
+                place = locate(lat=latitude, lon=longitude)
+            at = day + dt.timedelta(seconds=chance.randrange(8 * 3600, 22 * 3600))
+            if chance.random() < 0.03:
+                _log_counterfeit(uow, chance, at, place)
+            else:
+                code = chance.choice(pools[holder])
+                _log_genuine(uow, code, at, place, holder, first=code.serial not in scanned)
+                scanned.add(code.serial)
+            logged += 1
+    return logged
+
+
+def _log_genuine(
+    uow: UnitOfWork, code: IssuedCode, at: dt.datetime, place: Place, holder: str, *, first: bool
+) -> None:
+    gtin = code.identity.gtin
+    product_id = uow.products.id_of(gtin)
+    uow.scans.add(
+        ScanEntry(
+            at=at, raw=code.identity.digital_link(DEMO_RESOLVER), verdict="genuine",
+            reasons=(), known=True, place=place,
+            product_id=product_id, serial=code.serial, gtin=gtin.value, lot=code.identity.lot,
+            unit_lot=code.identity.lot, expiry=code.identity.expiry.date if code.identity.expiry
+            else None, custodian_id=None if holder == "brand" else holder,
+            first_scan=first, client="demo-history",
+        )
+    )  # fmt: skip
+
+
+def _log_counterfeit(uow: UnitOfWork, chance: random.Random, at: dt.datetime, place: Place) -> None:
+    serial = "".join(chance.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+    gtin = PRODUCTS[2][0]
+    uow.scans.add(
+        ScanEntry(
+            at=at, raw=f"(01){gtin}(21){serial}", verdict="counterfeit",
+            reasons=("not_issued",), known=False, place=place, product_id=uow.products.id_of(
+                Gtin(gtin)), serial=serial, gtin=gtin, client="demo-history",
+        )
+    )  # fmt: skip
+
+
+#: The resolver the demo history's scans name (their raw code, as a phone would send it).
+DEMO_RESOLVER = "https://id.gs1.org"
 
 
 @dataclass(frozen=True, slots=True)
