@@ -1,7 +1,6 @@
 """The console under attack: what a signed-in person of another role or party, a page of
-another site, or a caller guessing passwords can make it do. Each test here shows a weakness
-found in review, marked ``xfail`` (strict) until the console is fixed: the day a fix lands,
-the test passes and its mark must go."""
+another site, or a caller guessing passwords can make it do. Each test here is a weakness
+found in review, kept so that it stays mended."""
 
 from __future__ import annotations
 
@@ -54,11 +53,6 @@ def answering(demo: Demo) -> Iterator[Callable[[str], TestClient]]:
 # --- figure filters: a period bound that is blank or at the calendar's edge -------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a blank from/to (only spaces: '?from=+') passes read_filters (it strips it to no "
-    "value) but figure_filter parses the unstripped text: ValueError, a 500",
-)
 @pytest.mark.parametrize("page", ["/console", "/console/scans"])
 @pytest.mark.parametrize("query", ["from=+", "to=+", "to=%20%20&days=7"])
 @pytest.mark.parametrize("user", ["admin", "dist-a"])
@@ -69,12 +63,6 @@ def test_a_blank_period_bound_is_read_as_none_not_a_fault(
     assert answer.status_code in (200, 400), answer.text[:300]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 'to' day at the calendar's edge passes the date check, then the period's first "
-    "day (to - 29 days) or the points' end (to + 1 day) falls off the calendar: "
-    "OverflowError, a 500",
-)
 @pytest.mark.parametrize("page", ["/console", "/console/scans"])
 @pytest.mark.parametrize(
     "query",
@@ -90,11 +78,6 @@ def test_a_period_at_the_calendars_edge_is_answered_not_a_fault(
 # --- roles: alerts shown to roles the API refuses them --------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the overview's 'Open alerts by type' counts every party's open alerts for the line "
-    "and verifier roles, which the API (and docs/console.md) refuse alerts",
-)
 @pytest.mark.parametrize("user", ["line", "verifier"])
 def test_roles_refused_alerts_see_no_alert_counts_on_the_overview(
     signed_in: Callable[[str], TestClient], user: str
@@ -126,11 +109,6 @@ def _sessions(database: Database) -> int:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PostgreSQL: the failure count is read before the password is checked and written "
-    "after, with no lock between, so parallel wrong guesses all pass the 5-per-email limit",
-)
 def test_parallel_wrong_passwords_are_throttled_after_the_limit(database: Database) -> None:
     if database.engine.dialect.name == "sqlite":
         pytest.skip("SQLite's write transactions begin IMMEDIATE: the sign-ins run one by one")
@@ -156,12 +134,6 @@ def test_parallel_wrong_passwords_are_throttled_after_the_limit(database: Databa
     assert answers.count(429) >= len(browsers) - FAILURES_PER_EMAIL, answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a next= that is not Latin-1 (a console URL with a non-ASCII path, sent to sign in "
-    "with it) is put raw into Location: the sign-in opens a session, then answers a JSON 422 "
-    "'nothing was changed' with no cookie",
-)
 def test_signing_in_to_return_to_a_non_latin1_path_sends_the_browser_there(
     database: Database,
 ) -> None:

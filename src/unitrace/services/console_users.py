@@ -215,6 +215,7 @@ def sign_in(
     whether it succeeded or was refused, so that the record of a failure is kept."""
     moment = at or now()
     who = normal_email(email)[:254]
+    uow.console_users.take_turn(who, address)
     _refuse_if_throttled(uow, who, address, moment)
     record = uow.console_users.by_email(who)
     good = _password_matches(record.password_hash if record else None, password)

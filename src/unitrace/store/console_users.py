@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from unitrace.store.schema import console_sessions, console_sign_ins, console_users
 from unitrace.store.times import utc
@@ -177,6 +177,17 @@ class ConsoleUserRepository:
 
     # --- sign-in attempts -----------------------------------------------------------------
 
+    def take_turn(self, *keys: str) -> None:
+        """Hold, until the transaction ends, the turn of each of ``keys`` (an email, an
+        address): attempts for the same one are then counted, checked and recorded one after
+        another, so that a burst sent at once cannot all be counted before any is recorded.
+        On PostgreSQL a transaction-level advisory lock per key (taken in the order given);
+        SQLite's writing transactions already run one at a time."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        for key in keys:
+            self.connection.execute(_TAKE_TURN, {"key": f"console sign-in {key}"})
+
     def last_success(self, email: str) -> dt.datetime | None:
         return _maybe(
             self.connection.execute(
@@ -207,6 +218,9 @@ class ConsoleUserRepository:
             select(func.count(), func.min(console_sign_ins.c.at)).where(*where)
         ).one()
         return int(count), _maybe(earliest)
+
+
+_TAKE_TURN = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
 
 def _maybe(value: dt.datetime | None) -> dt.datetime | None:

@@ -34,6 +34,10 @@ from unitrace.store.unit_of_work import UnitOfWork
 #: The periods offered as links above the figures.
 PERIODS: Final = (7, 30, 90, 365)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: The days a period may start and end on: scans are of this age, and a period's arithmetic
+#: never runs off the calendar.
+FIRST_DAY: Final = dt.date(2000, 1, 1)
+LAST_DAY: Final = dt.date(2999, 12, 31)
 #: The query parameters the figure pages read.
 NAMES: Final = ("days", "from", "to", "gtin", "lot", "verdict", "custodian")
 
@@ -92,8 +96,9 @@ def read_filters(
         errors["verdict"] = f"verdict: {verdict!r} is not one of {', '.join(VERDICTS)}"
     shown = ShownFilters(
         days=days,
-        first_day=first.isoformat() if first else query.get("from") or None,
-        last_day=last.isoformat() if last else query.get("to") or None,
+        # a date that is not one stays in its box, as typed, beside its message
+        first_day=first.isoformat() if first else _typed(query, "from", errors),
+        last_day=last.isoformat() if last else _typed(query, "to", errors),
         gtin=given("gtin", 14),
         lot=given("lot", 20),
         verdict=verdict,
@@ -149,10 +154,20 @@ def _day(text: str | None, name: str, errors: dict[str, str]) -> dt.date | None:
     try:
         if not _DATE.match(text):
             raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         errors[name] = f"{name}: {text[:40]!r} is not a date (YYYY-MM-DD)"
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors[name] = f"{name}: {text} is not between {FIRST_DAY} and {LAST_DAY}"
+        return None
+    return day
+
+
+def _typed(query: Mapping[str, str], name: str, errors: dict[str, str]) -> str | None:
+    """What was typed for the date ``name`` that is not one (None where nothing was, or it
+    is no error)."""
+    return (query.get(name) or "").strip()[:40] or None if name in errors else None
 
 
 def product_choices(uow: UnitOfWork) -> list[tuple[str, str]]:

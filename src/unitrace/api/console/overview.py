@@ -24,6 +24,7 @@ from unitrace.api.console.refusals import WORDING
 from unitrace.api.console.session import SignedIn
 from unitrace.api.dependencies import Reader
 from unitrace.registry.errors import InvalidRequest
+from unitrace.registry.model import Role
 from unitrace.services import scan_figures
 from unitrace.services.alert_evidence_words import ALERT_TYPE_NAMES
 from unitrace.services.scan_figure_filter import VERDICTS
@@ -53,6 +54,9 @@ def overview(request: Request, signed: SignedIn, uow: Reader) -> HTMLResponse:
     context: dict[str, Any] = {}
     if figures is not None:
         context = _figures(figures, sorted(firsts, key=lambda a: -a.first_scans)[:TOP], shown)
+    # alerts are the admin's and, of its own units, a distributor's: not the line's nor a
+    # verifier's, as the API and the alert pages decide
+    context["shows_alerts"] = signed.may(Role.DISTRIBUTOR)
     return console_page(
         request,
         signed,

@@ -127,6 +127,11 @@ def safe_next(text: str | None) -> str:
     ('/console', '/console', '/console')
     >>> safe_next("/console/../docs"), safe_next("/console/%2e%2e/docs")
     ('/console', '/console')
+    >>> safe_next("/console/units/09506000134352/€")
+    '/console/units/09506000134352/%E2%82%AC'
+    >>> safe_next("/console/x\x7f")
+    '/console/x%7F'
+
     """
     if not text or "\\" in text or any(ord(c) < 32 for c in text):
         return CONSOLE_PATH
@@ -140,7 +145,8 @@ def safe_next(text: str | None) -> str:
         return CONSOLE_PATH
     if parts.path.startswith(SIGN_IN_PATH):
         return CONSOLE_PATH
-    return text
+    # sent in a Location header: anything beyond ASCII's printable characters escaped
+    return quote(text, safe="/?&=%:+,;@-._~!$'()*[]")
 
 
 def over_https(request: Request) -> bool:
