@@ -29,10 +29,11 @@ CONFORMANCE = PROJECT_ROOT.parent / "shared" / "conformance"
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
 if WORKER is not None:
-    # A worker starts with COLUMNS=80 and LINES=24 in its environment (the readline of the
-    # pytest that started it puts them in its own): with both set when unitrace.cli is
-    # imported, the command line's consoles would keep 80 columns whatever COLUMNS a test
-    # gives them. A worker runs the command line as a run of one process does.
+    # A worker starts with COLUMNS=80 and LINES=24 in its environment (the pytest that
+    # starts it has them in its process environment, though not in its os.environ): with
+    # both set when unitrace.cli is imported, the command line's consoles would keep 80
+    # columns whatever COLUMNS a test gives them. A worker runs the command line as a run of
+    # one process does.
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
 
@@ -49,6 +50,18 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
         Path(item.config.option.basetemp).parent, alone=item.get_closest_marker("alone") is not None
     ):
         return (yield)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``database_independent`` every test that asks for no test database (see
+    :func:`database_engine`); under pytest-xdist, start the tests marked ``long`` first, so
+    that none of them runs last while the other workers have nothing left to do."""
+    for item in items:
+        if "database_engine" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database_independent)
+    if WORKER is not None:
+        items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @contextlib.contextmanager
@@ -134,7 +147,13 @@ def database_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
     """The test database, migrated once for the session: PostgreSQL where
     UNITRACE_TEST_DATABASE_URL names it (CI; a database of each pytest-xdist worker's own
     beside it), else a SQLite file. A PostgreSQL that does not answer skips the database tests
-    locally and fails them in CI."""
+    locally and fails them in CI.
+
+    A test that asks for no ``database_engine`` (directly or through ``database``, ``client``
+    and the like) runs the same whichever database UNITRACE_TEST_DATABASE_URL names: it is
+    marked ``database_independent``, and CI's PostgreSQL pass leaves it to the SQLite pass
+    (``-m "not database_independent"``). A test that reads the test database some other way
+    must ask for ``database_engine`` too."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'unitrace.db'}"
     engine = open_database(url)
     try:
@@ -154,21 +173,6 @@ def database_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
     upgrade(engine)
     yield engine
     engine.dispose()
-
-
-# --- the tests that read no test database -------------------------------------------------
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``database_independent`` every test that asks for no test database (the
-    ``database_engine`` fixture, directly or through ``database``, ``client`` and the like):
-    whichever database UNITRACE_TEST_DATABASE_URL names, it runs the same. CI's PostgreSQL
-    pass leaves these to its SQLite pass (``-m "not database_independent"``): a test that
-    reads the test database some other way must ask for ``database_engine`` too."""
-    for item in items:
-        if "database_engine" not in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.database_independent)
 
 
 @pytest.fixture
