@@ -45,8 +45,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## pytest: the test suite, on every core (PYTEST_WORKERS=0 runs it in one process);
+## PYTEST_ARGS adds pytest's own options (a -n there wins over PYTEST_WORKERS)
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP) $(AXE)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: run the benchmarks and print their figures
 bench: $(STAMP)

@@ -161,6 +161,7 @@ def test_the_readme_has_a_tour() -> None:
     assert any(example.error for example in EXAMPLES)
 
 
+@pytest.mark.long
 def test_every_readme_example_works_against_the_demo(demo: Demo) -> None:
     """The examples run in order in one shell, as a person would type them into a terminal
     (a variable one sets is there for the next)."""

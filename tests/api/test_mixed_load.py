@@ -19,6 +19,9 @@ from unitrace.services.serialization import issue_serials, request_codes
 from unitrace.services.tokens import create_token
 from unitrace.store.unit_of_work import Database
 
+#: It measures the service under load: no other test runs meanwhile (tests/conftest.py).
+pytestmark = pytest.mark.alone
+
 GTIN = "09506000134352"
 LOT = "L-LOAD"
 #: The large document's events (UNITRACE_LOAD_EVENTS for a smaller run while developing).

@@ -14,6 +14,9 @@ import pytest
 from tests.running_service import Answer, RunningService
 from unitrace.store.unit_of_work import Database
 
+#: Bursts of scans racing two workers: no other test runs meanwhile (tests/conftest.py).
+pytestmark = pytest.mark.alone
+
 UNKNOWN_CODE = {"code": "(01)09506000134352(21)NOTOURS"}
 
 

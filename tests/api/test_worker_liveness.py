@@ -24,6 +24,9 @@ from unitrace.services.tokens import create_token
 from unitrace.store.database import DatabaseBusy, open_database
 from unitrace.store.unit_of_work import Database
 
+#: They measure how soon workers answer and stop: no other test runs meanwhile (tests/conftest.py).
+pytestmark = pytest.mark.alone
+
 EXPIRY = dt.date(2030, 12, 31)
 INVALID_EVENT = {"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "yesterday"}
 

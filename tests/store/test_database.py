@@ -13,11 +13,9 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 from sqlalchemy import exc as sql_errors
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import TEST_DATABASE_URL
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.store.database import is_busy, open_database, refused_value
@@ -27,11 +25,11 @@ from unitrace.store.unit_of_work import Database
 
 @pytest.mark.parametrize(("lock_wait", "shown"), [(10.0, "10s"), (0.25, "250ms")])
 def test_postgresql_sessions_wait_for_locks_no_longer_than_the_bound_and_keep_url_options(
-    lock_wait: float, shown: str
+    database_engine: Engine, lock_wait: float, shown: str
 ) -> None:
-    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"):
+    if database_engine.dialect.name != "postgresql":
         pytest.skip("UNITRACE_TEST_DATABASE_URL names no PostgreSQL database")
-    url = make_url(TEST_DATABASE_URL).update_query_dict(
+    url = database_engine.url.update_query_dict(
         {"options": "-c search_path=elsewhere,public -c application_name=checked"}
     )
     engine = open_database(url.render_as_string(hide_password=False), lock_wait=lock_wait)

@@ -13,7 +13,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, make_url, text
 
-from tests.conftest import TEST_DATABASE_URL
 from unitrace.gs1 import Gtin
 from unitrace.registry.detection import NO_PRODUCT_RULES, ProductRules
 from unitrace.store.database import open_database
@@ -32,7 +31,9 @@ def test_the_migrated_products_table_matches_the_schema(database: Database) -> N
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def blank_engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    database_engine: Engine,
 ) -> Iterator[Engine]:
     """An empty database of its own: a SQLite file, or a schema of its own in the PostgreSQL
     test database (never the schema the other tests share)."""
@@ -41,15 +42,14 @@ def blank_engine(
         yield engine
         engine.dispose()
         return
-    if not TEST_DATABASE_URL or not TEST_DATABASE_URL.startswith("postgresql"):
+    if database_engine.dialect.name != "postgresql":
         pytest.skip("UNITRACE_TEST_DATABASE_URL names no PostgreSQL database")
     schema = f"migration_{uuid.uuid4().hex[:12]}"
-    admin = open_database(TEST_DATABASE_URL)
+    url = database_engine.url.render_as_string(hide_password=False)
+    admin = open_database(url)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    in_schema = make_url(TEST_DATABASE_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
+    in_schema = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     engine = open_database(in_schema.render_as_string(hide_password=False))
     try:
         yield engine
