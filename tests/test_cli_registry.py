@@ -46,7 +46,15 @@ def test_demo_seeds_once_and_prints_a_token_and_urls_each_time(registry: Path) -
     for output in (first.stdout, again.stdout):
         lines = [line.strip() for line in output.splitlines()]
         assert lines[1].startswith("admin token: ut_")
-        shown = dict(line.split(": ", 1) for line in lines[3:7])
+        assert (
+            lines[2] == "the brand console: http://127.0.0.1:9000/console  (new passwords each run)"
+        )
+        assert [line.split()[0] for line in lines[3:5]] == [
+            "admin@sunrise.example",
+            "orders@dist-a.example",
+        ]
+        opened = lines.index("open in a browser (no token needed):")
+        shown = dict(line.split(": ", 1) for line in lines[opened + 1 : opened + 5])
         assert shown["unitrace"] == "http://127.0.0.1:9000/"
         assert shown["API documentation"] == (
             "http://127.0.0.1:9000/docs  and  http://127.0.0.1:9000/redoc"
