@@ -259,7 +259,7 @@ def test_a_requests_files_download_under_their_names(sign_in: SignIn) -> None:
         'attachment; filename="serial-request-1-labels.pdf"'
     )
     assert sheet.content.startswith(b"%PDF")
-    assert len(PdfReader(io.BytesIO(sheet.content)).pages) == 1  # 10 labels, 27 a page
+    assert len(PdfReader(io.BytesIO(sheet.content)).pages) == 1  # 10 labels, 24 a page
     symbols = client.get(f"{BASE}/1/symbols.zip?symbology=gs1-qr")
     names = zipfile.ZipFile(io.BytesIO(symbols.content)).namelist()
     assert [name.split("-", 1)[0] for name in names] == [f"{seq:02d}" for seq in range(1, 11)]
