@@ -23,6 +23,7 @@ from tests.api.console_catalog_world import (
     sign_in,
     table_rows,
 )
+from unitrace.services.catalog import get_product
 from unitrace.store.unit_of_work import Database
 
 __all__ = ["anonymous", "catalog_world", "console_app", "quick_passwords", "sign_in"]  # fixtures
@@ -183,8 +184,6 @@ BLANK = {
 
 
 def api_rules(database: Database) -> dict[str, int | float | bool]:
-    from unitrace.services.catalog import get_product
-
     with database.unit_of_work(read_only=True) as uow:
         return get_product(uow, VITAMIN).detection_rules.given
 

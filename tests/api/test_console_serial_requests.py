@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from tests.api.console_catalog_world import (
+    SETUP,
     VITAMIN,
     ZINC,
     SignIn,
@@ -31,6 +32,10 @@ from tests.api.console_catalog_world import (
     table_rows,
 )
 from unitrace.gs1 import parse
+from unitrace.registry.model import Actor, Role
+from unitrace.services import lifecycle
+from unitrace.services.serial_request_jobs import run_serial_request_job, submit_serial_request
+from unitrace.store.serial_request_jobs import JobStatus
 from unitrace.store.unit_of_work import Database
 
 __all__ = ["anonymous", "catalog_world", "console_app", "quick_passwords", "sign_in"]  # fixtures
@@ -44,16 +49,10 @@ MADE = 2
 def issued_so_far(database: Database) -> tuple[int, int, int]:
     """Jobs recorded, serial requests and units issued."""
     with database.unit_of_work(read_only=True) as uow:
-        jobs = len(uow.serial_request_jobs.recent(limit=100, statuses=tuple(_statuses())))
+        jobs = len(uow.serial_request_jobs.recent(limit=100, statuses=tuple(JobStatus)))
         requests = len(uow.issuance.recent_requests(limit=100))
         units = sum(product.issued for product in uow.products.all())
     return jobs, requests, units
-
-
-def _statuses() -> Any:
-    from unitrace.store.serial_request_jobs import JobStatus
-
-    return JobStatus
 
 
 def ask(client: TestClient, **fields: str) -> Any:
@@ -171,9 +170,6 @@ def test_a_request_the_api_would_refuse_is_refused_next_to_its_field_and_nothing
 def test_a_recalled_lot_is_refused_with_the_reason(
     sign_in: SignIn, catalog_world: Database
 ) -> None:
-    from tests.api.console_catalog_world import SETUP
-    from unitrace.services import lifecycle
-
     with catalog_world.unit_of_work() as uow:
         lifecycle.set_lot_status(
             uow, gtin=VITAMIN, lot="L2", status="recalled", reason="label misprint", actor=SETUP
@@ -284,3 +280,42 @@ def test_a_stranger_is_sent_to_sign_in(anonymous: TestClient) -> None:
         answer = anonymous.get(path)
         assert answer.status_code == 303
         assert answer.headers["location"].startswith("/console/login?next=")
+
+
+def test_a_job_refused_when_it_came_to_be_issued_says_why_and_stops_asking(
+    sign_in: SignIn, catalog_world: Database
+) -> None:
+    with catalog_world.unit_of_work() as uow:
+        job = submit_serial_request(
+            uow, gtin=VITAMIN, lot="L2", count=5, commission=False, actor=Actor("x", Role.LINE)
+        )
+        uow.commit()
+    with catalog_world.unit_of_work() as uow:
+        lifecycle.set_lot_status(
+            uow, gtin=VITAMIN, lot="L2", status="withdrawn", reason="market exit", actor=SETUP
+        )
+        uow.commit()
+    run_serial_request_job(catalog_world.unit_of_work, job.id)
+    client = sign_in("line")
+    page = client.get(f"{BASE}/jobs/{job.id}")
+    assert page.status_code == 200
+    reason = (
+        f"lot: L2 of {VITAMIN} is withdrawn (market exit); no serials are issued for a "
+        "withdrawn lot"
+    )
+    assert "Refused: nothing was issued." in page_text(page.text)
+    assert reason in page_text(page.text)
+    # nothing left to wait for: the page neither polls nor offers a refresh
+    assert "data-job-progress" not in page.text
+    assert "console-serial-requests.js" not in page.text
+    listed = table_rows(client.get(BASE).text, "jobs")
+    assert listed == [[str(job.id), listed[0][1], VITAMIN, "L2", "5", f"refused {reason}"]]
+
+
+def test_a_request_says_who_asked_for_it(sign_in: SignIn) -> None:
+    client = sign_in("admin")
+    answer = ask(client, gtin=ZINC, lot="L1", count="3")
+    settled(client, answer.headers["location"])
+    shown = page_text(client.get(f"{BASE}/{MADE + 1}").text)
+    assert "by admin@brand.example" in shown
+    assert "by test-setup" in page_text(client.get(f"{BASE}/1").text)

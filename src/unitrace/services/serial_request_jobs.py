@@ -22,7 +22,9 @@ from typing import Final
 
 from unitrace.registry.errors import Forbidden, Refused
 from unitrace.registry.model import Actor, Role
+from unitrace.services.console_users import ACTOR_PREFIX as USER_PREFIX
 from unitrace.services.serialization import ISSUERS, check_serial_request, issue_serials
+from unitrace.services.tokens import ACTOR_PREFIX as TOKEN_PREFIX
 from unitrace.store.serial_request_jobs import JobStatus, SerialRequestJob
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -146,6 +148,16 @@ def recent_jobs(uow: UnitOfWork, *, actor: Actor, limit: int) -> list[SerialRequ
         limit=limit,
         statuses=(JobStatus.QUEUED, JobStatus.ISSUING, JobStatus.REFUSED, JobStatus.FAILED),
     )
+
+
+def requester(uow: UnitOfWork, name: str | None) -> str | None:
+    """Who asked for a request, as a person reads it: a console user's email, an API token's
+    number, or the name recorded (``cli``)."""
+    if name is None or not name.startswith(USER_PREFIX):
+        return name.replace(TOKEN_PREFIX, "API token ", 1) if name else name
+    user_id = name.removeprefix(USER_PREFIX)
+    found = uow.console_users.by_id(int(user_id)) if user_id.isdigit() else None
+    return found.email if found is not None else name
 
 
 def _may_issue(actor: Actor) -> None:

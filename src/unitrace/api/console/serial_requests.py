@@ -12,6 +12,7 @@ polling ``…/progress``), then to the serial request it made.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -34,12 +35,13 @@ from unitrace.services.serial_request_jobs import (
     JobProgress,
     job_progress,
     recent_jobs,
+    requester,
     submit_serial_request,
 )
 from unitrace.services.serial_request_runner import SerialRequestRunner
 from unitrace.services.serialization import code_file_parts, get_request, request_codes
 from unitrace.store.serial_request_jobs import JobStatus
-from unitrace.store.unit_of_work import Database
+from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.symbols import Symbology
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +60,9 @@ SYMBOLOGIES = {
     Symbology.GS1_128: "GS1-128",
 }
 NOT_ALLOWED = "serial requests are for the brand's admin and line users"
+
+#: Writes a request's file: the request's id, a unit of work to read it in, where to write.
+RequestFileWriter = Callable[[int, UnitOfWork, FilePipe], None]
 
 
 @router.get(BASE)
@@ -149,6 +154,7 @@ def serial_request(request: Request, signed: SignedIn, request_id: str) -> HTMLR
             issued = None
         record = uow.issuance.request(number) if issued is not None and number else None
         product = uow.products.get(issued.gtin) if issued is not None else None
+        asked_by = requester(uow, record.requested_by) if record is not None else None
     if issued is None or record is None:
         message = f"request: serial request {request_id!r} does not exist"
         return console_problem(request, signed, 404, message)
@@ -159,7 +165,7 @@ def serial_request(request: Request, signed: SignedIn, request_id: str) -> HTMLR
         title=f"Serial request {issued.id}",
         issued=issued,
         product=product,
-        requested_by=record.requested_by,
+        requested_by=asked_by,
         guess=Guessability(record.issued_through, issued.possible),
         symbologies=SYMBOLOGIES,
         big=big_number,
@@ -177,7 +183,7 @@ async def code_file(
     media_type = "text/csv; charset=utf-8" if file_format == "csv" else "application/json"
     resolver_base = _settings(request).resolver_base
 
-    def write(number: int, uow: Any, out: FilePipe) -> None:
+    def write(number: int, uow: UnitOfWork, out: FilePipe) -> None:
         rows = (code.row(resolver_base) for code in request_codes(uow, number))
         for part in code_file_parts(rows, file_format):
             out.write(part.encode())
@@ -200,7 +206,7 @@ async def label_sheet(
         return console_problem(request, signed, 422, _symbology_refusal(symbology))
     resolver_base = _settings(request).resolver_base
 
-    def write(number: int, uow: Any, out: FilePipe) -> None:
+    def write(number: int, uow: UnitOfWork, out: FilePipe) -> None:
         write_request_labels(
             uow,
             number,
@@ -228,7 +234,7 @@ async def symbols(
         return console_problem(request, signed, 422, _symbology_refusal(symbology))
     resolver_base = _settings(request).resolver_base
 
-    def write(number: int, uow: Any, out: FilePipe) -> None:
+    def write(number: int, uow: UnitOfWork, out: FilePipe) -> None:
         write_request_symbols(
             uow,
             number,
@@ -314,7 +320,7 @@ async def _download(
     request: Request,
     signed: Signed,
     request_id: str,
-    write: Any,
+    write: RequestFileWriter,
     file_suffix: str,
     *,
     media_type: str,
