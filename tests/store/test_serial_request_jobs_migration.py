@@ -1,4 +1,4 @@
-"""Migration 0015: the console's serial request jobs, a table of their own that downgrade
+"""Migration 0016: the console's serial request jobs, a table of their own that downgrade
 drops, leaving the serial requests they made; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ def test_the_migrated_jobs_table_matches_the_schema(database: Database) -> None:
 
 
 def test_downgrade_drops_the_jobs_and_keeps_the_requests(blank_engine: Engine) -> None:
-    migrate(blank_engine, "0015")
+    migrate(blank_engine, "0016")
     assert "serial_request_jobs" in inspect(blank_engine).get_table_names()
-    migrate(blank_engine, "0014", down=True)
+    migrate(blank_engine, "0015", down=True)
     tables = inspect(blank_engine).get_table_names()
     assert ("serial_request_jobs" in tables, "serial_requests" in tables) == (False, True)
