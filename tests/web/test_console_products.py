@@ -107,6 +107,9 @@ def test_a_lot_shows_the_demos_units_by_state_and_custodian_to_each_as_it_may(
             ["brand (not shipped)", "150", "15.0%"],
             ["Bangsar Community Pharmacy", "50", "5.0%"],
         ]
+        assert page.locator("#lot-scans-30-days").inner_text() == (
+            "3 scans in the last 30 days (UTC): 1 genuine 2 suspicious"
+        )
         # the demo's three scans, newest first: the clone's trail, then the grey-market scan
         scans = cells(page, "#lot-scans")
         assert [(row[1], row[3]) for row in scans] == [
@@ -125,6 +128,9 @@ def test_a_lot_shows_the_demos_units_by_state_and_custodian_to_each_as_it_may(
         ]
         # the clone's two scans are of its unit; the grey-market scan is of Distributor B's
         assert len(cells(page, "#lot-scans")) == 2
+        assert page.locator("#lot-scans-30-days").inner_text() == (
+            "2 scans in the last 30 days (UTC): 1 genuine 1 suspicious"
+        )
         assert_accessible(page)
         page.goto(f"{console_site.base}/console/lots/{VITAMIN}/L2612B")
         assert page.locator("main h1").inner_text() == "Not found"

@@ -20,6 +20,8 @@ from unitrace.registry.errors import Forbidden, NotFound
 from unitrace.registry.model import Actor, Lot, Product, Role, UnitState
 from unitrace.serials import Guessability
 from unitrace.services.catalog import MAXIMUM_GUESS_PROBABILITY, effective_rules, parse_gtin
+from unitrace.services.scan_figure_filter import FigureFilter
+from unitrace.services.scan_figures import VerdictCounts, scans_per_day
 from unitrace.store.catalog_figures import LotScan, UnitCount
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -104,6 +106,8 @@ class LotView:
     scans: tuple[LotScan, ...]
     #: the latest scans of the log the lot's were looked for among
     scan_window: int
+    #: the lot's scans of the last 30 days by verdict, from the scan counts
+    last_30_days: VerdictCounts
     #: the distributor's party whose units alone are counted; None for the brand's people
     party: str | None
 
@@ -186,6 +190,9 @@ def lot_view(uow: UnitOfWork, *, actor: Actor, gtin: str, lot: str) -> LotView:
         units=sum(count.units for count in counts),
         scans=tuple(scans),
         scan_window=SCAN_WINDOW,
+        last_30_days=scans_per_day(
+            uow, FigureFilter(gtin=product.gtin.value, lot=registered.lot, party=party)
+        ).totals,
         party=party,
     )
 
