@@ -67,4 +67,4 @@ def test_a_distributors_user_sees_the_sections_of_its_role(
     with signed_in_page(chromium, console_site, "dist-a") as page:
         assert page.locator("header .role").inner_text() == "distributor · dist-a"
         shown = page.locator("nav.sections a").all_inner_texts()
-        assert shown == ["Overview", "Scans", "Alerts", "Parties"]
+        assert shown == ["Overview", "Scans", "Alerts", "Products", "Parties"]

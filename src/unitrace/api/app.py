@@ -41,6 +41,7 @@ from unitrace.places import locate
 from unitrace.services.capture_runner import CaptureRunner
 from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.serial_request_runner import SerialRequestRunner
 from unitrace.services.tokens import TokenUses
 from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.database import database_url, open_database
@@ -61,6 +62,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     delivery = SubscriptionDelivery(database, destinations=destinations)
 
     runner = CaptureRunner(database)
+    # the console's serial requests, issued off the page's request
+    issuing = SerialRequestRunner(database)
     # the public routes' limits, shared by every worker of the service
     limits = CallerLimits.for_database(
         database, RateLimit(settings.scans_per_minute, settings.scan_burst)
@@ -71,13 +74,19 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         # subscriptions are delivered by a thread of the running service, never by a request
         delivery.start()
         runner.start()
+        issuing.start()
         watchdog = LoopWatchdog(asyncio.get_running_loop())
         watchdog.start()
         yield
         watchdog.stop()
         # a thread of its own: the request threads may all be taken by work the stop ends
         await anyio.to_thread.run_sync(
-            stop_background_work, runner, intake, delivery, limiter=anyio.CapacityLimiter(1)
+            stop_background_work,
+            runner,
+            intake,
+            delivery,
+            issuing,
+            limiter=anyio.CapacityLimiter(1),
         )
         await limits.close()
 
@@ -102,6 +111,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.caller_limits = limits
     app.state.scan_intake = intake
     app.state.capture_runner = runner
+    app.state.serial_request_runner = issuing
     app.state.token_uses = TokenUses(database)
     install_problem_handlers(app)
     install_epcis_problem_handlers(app)
@@ -137,12 +147,16 @@ BACKGROUND_SHUTDOWN: Final = 3.0
 
 
 def stop_background_work(
-    runner: CaptureRunner, intake: ScanIntake, delivery: SubscriptionDelivery
+    runner: CaptureRunner,
+    intake: ScanIntake,
+    delivery: SubscriptionDelivery,
+    issuing: SerialRequestRunner,
 ) -> None:
     """Stop the worker's threads within :data:`BACKGROUND_SHUTDOWN` seconds in all: the
     capture under way is interrupted and rolled back (its job says so), the scans queued are
-    verified and answered, the delivery pass ends. A thread still busy past the bound is
-    left behind: the process exits without it, and its transaction dies with it."""
+    verified and answered, the delivery pass ends, the console's serial requests still queued
+    are finished as not issued. A thread still busy past the bound is left behind: the
+    process exits without it, and its transaction dies with it."""
     deadline = time.monotonic() + BACKGROUND_SHUTDOWN
 
     def left() -> float:
@@ -151,6 +165,8 @@ def stop_background_work(
     runner.shutdown(wait=left())
     intake.close(wait=left())
     delivery.stop(timeout=left())
+    # last: a request being issued cannot be stopped half-way, only left to end with the worker
+    issuing.shutdown(wait=left())
 
 
 def create_app_from_environment() -> FastAPI:

@@ -18,9 +18,10 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from itertools import islice
 
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, Gtin, UnitIdentity
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
@@ -85,18 +86,42 @@ class IssuedCode:
         }
 
 
-def code_file(rows: Sequence[Mapping[str, int | str]], file_format: str) -> str:
+def code_file(rows: Iterable[Mapping[str, int | str]], file_format: str) -> str:
     """A request's code rows (:meth:`IssuedCode.row`) as the text of a ``csv`` file (header
     first, columns as :data:`CODE_COLUMNS`) or a ``json`` file (a list of objects)."""
-    if file_format == "json":
-        return json.dumps(list(rows), ensure_ascii=False) + "\n"
-    if file_format != "csv":
+    return "".join(code_file_parts(rows, file_format))
+
+
+def code_file_parts(
+    rows: Iterable[Mapping[str, int | str]], file_format: str, *, rows_per_part: int = 10_000
+) -> Iterator[str]:
+    """The text of :func:`code_file` in parts of ``rows_per_part`` rows, for a file of a
+    million codes sent as it is read from the database rather than held whole.
+
+    >>> rows = [{"seq": 1, "serial": "X1"}, {"seq": 2, "serial": "X2"}]
+    >>> list(code_file_parts(rows, "json", rows_per_part=1))
+    ['[{"seq": 1, "serial": "X1"}', ', {"seq": 2, "serial": "X2"}', ']\\n']
+    """
+    if file_format not in ("csv", "json"):
         raise InvalidRequest(f"format: {file_format!r} is not csv or json")
+    chunks = iter(rows)
+    if file_format == "json":
+        opening = "["
+        while part := list(islice(chunks, rows_per_part)):
+            yield opening + ", ".join(json.dumps(dict(row), ensure_ascii=False) for row in part)
+            opening = ", "
+        yield ("[" if opening == "[" else "") + "]\n"
+        return
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=CODE_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
-    return text.getvalue()
+    while part := list(islice(chunks, rows_per_part)):
+        writer.writerows(part)
+        yield text.getvalue()
+        text.seek(0)
+        text.truncate()
+    if text.tell():
+        yield text.getvalue()
 
 
 def issue_serials(
@@ -117,40 +142,12 @@ def issue_serials(
     ``draw`` is where serials come from (the OS CSPRNG unless a test gives another);
     ``today`` decides whether the lot has expired.
     """
-    if actor.role not in ISSUERS:
-        raise Forbidden(f"role: a {actor.role.value} may not issue serials; needs admin or line")
-    key = parse_gtin(gtin)
-    if not 1 <= count <= maximum_per_request:
-        raise InvalidRequest(
-            f"count: {count:,} is not between 1 and the maximum of {maximum_per_request:,} "
-            "serials per request"
-        )
-    # product row, then lot row: every writer takes them in this order, so none deadlocks
-    product_id = uow.products.id_of(key, for_update=True)
-    product = uow.products.get(key)
-    if product_id is None or product is None:
-        raise NotFound(f"gtin: {key} is not a registered product")
-    lot_id = uow.lots.id_of(key, lot, for_update=True)
-    registered = uow.lots.get(key, lot)
-    if lot_id is None or registered is None:
-        raise NotFound(f"lot: {lot} of {key} is not a registered lot")
-    if registered.status is not LotStatus.RELEASED:
-        status = registered.status.value
-        why = f" ({registered.status_reason})" if registered.status_reason else ""
-        raise Conflict(
-            f"lot: {lot} of {key} is {status}{why}; no serials are issued for a {status} lot"
-        )
-    today = today or dt.date.today()
-    if registered.expiry < today:
-        raise InvalidRequest(
-            f"expiry: lot {lot} of {key} expired on {registered.expiry.isoformat()}; no "
-            "serials are issued for an expired lot"
-        )
-    serial_format = product.serial_format
-    before = Guessability(product.issued, serial_format.possible)
-    after = before.after(count)
-    if not after.within(MAXIMUM_GUESS_PROBABILITY):
-        raise InvalidRequest(_too_guessable(key, count, before, after))
+    checked = _checked(
+        uow, gtin, lot, count, actor, maximum_per_request, today or dt.date.today(), locking=True
+    )
+    key, product_id, lot_id = checked.gtin, checked.product_id, checked.lot_id
+    serial_format = checked.serial_format
+    after = checked.after
 
     with _undone_on_refusal(uow, commission):
         seq_from = uow.lots.count_issued(lot_id, count)
@@ -201,6 +198,82 @@ def issue_serials(
         possible=serial_format.possible,
         created_at=created_at,
     )
+
+
+def check_serial_request(
+    uow: UnitOfWork,
+    *,
+    gtin: str,
+    lot: str,
+    count: int,
+    actor: Actor,
+    maximum_per_request: int = MAXIMUM_PER_REQUEST,
+    today: dt.date | None = None,
+) -> None:
+    """Whether :func:`issue_serials` would issue these serials now: refused with the very
+    error it would give, and nothing written. For a face that issues later, off its request
+    (the console), so that a person learns at once what is wrong with what they asked."""
+    _checked(
+        uow, gtin, lot, count, actor, maximum_per_request, today or dt.date.today(), locking=False
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    gtin: Gtin
+    product_id: int
+    lot_id: int
+    serial_format: SerialFormat
+    after: Guessability
+
+
+def _checked(
+    uow: UnitOfWork,
+    gtin: str,
+    lot: str,
+    count: int,
+    actor: Actor,
+    maximum_per_request: int,
+    today: dt.date,
+    *,
+    locking: bool,
+) -> _Checked:
+    """The request checked against every rule of issuing; ``locking`` takes the product's and
+    the lot's rows for the writer that issues next."""
+    if actor.role not in ISSUERS:
+        raise Forbidden(f"role: a {actor.role.value} may not issue serials; needs admin or line")
+    key = parse_gtin(gtin)
+    if not 1 <= count <= maximum_per_request:
+        raise InvalidRequest(
+            f"count: {count:,} is not between 1 and the maximum of {maximum_per_request:,} "
+            "serials per request"
+        )
+    # product row, then lot row: every writer takes them in this order, so none deadlocks
+    product_id = uow.products.id_of(key, for_update=locking)
+    product = uow.products.get(key)
+    if product_id is None or product is None:
+        raise NotFound(f"gtin: {key} is not a registered product")
+    lot_id = uow.lots.id_of(key, lot, for_update=locking)
+    registered = uow.lots.get(key, lot)
+    if lot_id is None or registered is None:
+        raise NotFound(f"lot: {lot} of {key} is not a registered lot")
+    if registered.status is not LotStatus.RELEASED:
+        status = registered.status.value
+        why = f" ({registered.status_reason})" if registered.status_reason else ""
+        raise Conflict(
+            f"lot: {lot} of {key} is {status}{why}; no serials are issued for a {status} lot"
+        )
+    if registered.expiry < today:
+        raise InvalidRequest(
+            f"expiry: lot {lot} of {key} expired on {registered.expiry.isoformat()}; no "
+            "serials are issued for an expired lot"
+        )
+    serial_format = product.serial_format
+    before = Guessability(product.issued, serial_format.possible)
+    after = before.after(count)
+    if not after.within(MAXIMUM_GUESS_PROBABILITY):
+        raise InvalidRequest(_too_guessable(key, count, before, after))
+    return _Checked(key, product_id, lot_id, serial_format, after)
 
 
 def get_request(uow: UnitOfWork, request_id: int) -> SerialRequest:

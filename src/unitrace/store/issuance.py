@@ -88,6 +88,22 @@ class RequestRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestLine:
+    """A serial request as a list shows it."""
+
+    id: int
+    gtin: str
+    product_name: str
+    lot: str
+    count: int
+    seq_from: int
+    seq_to: int
+    commissioned: bool
+    requested_by: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedBatch:
     """Where a batch of units goes: their product, lot and request, and the first seq."""
 
@@ -151,6 +167,45 @@ class SerialIssuance:
             .where(serial_requests.c.id == request_id)
         ).first()
         return None if row is None else _request_from_row(row)
+
+    def recent_requests(self, *, limit: int, before: int | None = None) -> list[RequestLine]:
+        """Serial requests newest first, at most ``limit``, those before id ``before`` only
+        where it is given (the next page)."""
+        query = (
+            select(
+                serial_requests.c.id,
+                products.c.gtin,
+                products.c.name,
+                lots.c.lot,
+                serial_requests.c.count,
+                serial_requests.c.seq_from,
+                serial_requests.c.seq_to,
+                serial_requests.c.commissioned,
+                serial_requests.c.requested_by,
+                serial_requests.c.created_at,
+            )
+            .join(products, products.c.id == serial_requests.c.product_id)
+            .join(lots, lots.c.id == serial_requests.c.lot_id)
+            .order_by(serial_requests.c.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(serial_requests.c.id < before)
+        return [
+            RequestLine(
+                id=row.id,
+                gtin=row.gtin,
+                product_name=row.name,
+                lot=row.lot,
+                count=int(row._mapping["count"]),
+                seq_from=row.seq_from,
+                seq_to=row.seq_to,
+                commissioned=bool(row.commissioned),
+                requested_by=row.requested_by,
+                created_at=utc(row.created_at),
+            )
+            for row in self.connection.execute(query)
+        ]
 
     # --- units ----------------------------------------------------------------------------
 

@@ -114,6 +114,29 @@ serial_requests = Table(
     Column("created_at", Timestamp, nullable=False),
 )
 
+# Serial requests made from the console, issued off the page's request by a worker's thread so
+# that a million serials do not hold the browser: queued, then issuing, then done (the request
+# they made), refused (the service's message) or failed. A job names who asked, to issue as them.
+serial_request_jobs = Table(
+    "serial_request_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gtin", String(14), nullable=False),
+    Column("lot", String(20), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("commission", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("message", Text),
+    Column("request_id", Integer, ForeignKey("serial_requests.id")),
+    Column("requested_by", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("party_id", String(64)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("started_at", Timestamp),
+    Column("finished_at", Timestamp),
+    Index("ix_serial_request_jobs_status", "status"),
+)
+
 # EPCs compare byte by byte on PostgreSQL (COLLATE "C"), as on SQLite: codes have no locale,
 # and only in byte order is every EPC that starts with a pattern's prefix one range of the index.
 EpcText = Text().with_variant(Text(collation="C"), "postgresql")

@@ -19,6 +19,7 @@ from sqlalchemy import exc as sql_errors
 
 from unitrace.store.alerts import AlertRepository
 from unitrace.store.capture_jobs import CaptureJobRepository
+from unitrace.store.catalog_figures import CatalogFigures
 from unitrace.store.console_users import ConsoleUserRepository
 from unitrace.store.database import LOCK_WAIT, READ_ONLY, DatabaseBusy, release_writer
 from unitrace.store.events import EventRepository
@@ -33,6 +34,7 @@ from unitrace.store.repositories import (
 )
 from unitrace.store.scan_counts import ScanCounts
 from unitrace.store.scans import ScanLog
+from unitrace.store.serial_request_jobs import SerialRequestJobRepository
 from unitrace.store.units import UnitRepository
 
 
@@ -74,6 +76,8 @@ class UnitOfWork:
     capture_jobs: CaptureJobRepository
     master_data: MasterDataRepository
     console_users: ConsoleUserRepository
+    catalog_figures: CatalogFigures
+    serial_request_jobs: SerialRequestJobRepository
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None
@@ -114,6 +118,8 @@ class UnitOfWork:
         self.capture_jobs = CaptureJobRepository(self.connection)
         self.master_data = MasterDataRepository(self.connection)
         self.console_users = ConsoleUserRepository(self.connection)
+        self.catalog_figures = CatalogFigures(self.connection)
+        self.serial_request_jobs = SerialRequestJobRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -6,7 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
-from unitrace.api.console import alerts, overview, parties, scans, sign_in, units
+from unitrace.api.console import (
+    alerts,
+    overview,
+    parties,
+    products,
+    scans,
+    serial_requests,
+    sign_in,
+    units,
+)
 from unitrace.api.console.pages import NO_STORE
 from unitrace.api.console.session import FormRefused, SignInNeeded, sign_in_redirect
 from unitrace.web.pages import render_page
@@ -18,6 +27,8 @@ router.include_router(scans.router)
 router.include_router(alerts.router)
 router.include_router(units.router)
 router.include_router(parties.router)
+router.include_router(products.router)
+router.include_router(serial_requests.router)
 
 
 def install_console(app: FastAPI) -> None:

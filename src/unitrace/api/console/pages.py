@@ -28,7 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Scans", "/console/scans"),
     # the API shows alerts to an admin and a distributor only (services.alert_workflow)
     NavItem("Alerts", "/console/alerts", (Role.DISTRIBUTOR,)),
-    NavItem("Products", "/console/products", (Role.LINE, Role.VERIFIER)),
+    NavItem("Products", "/console/products", (Role.LINE, Role.DISTRIBUTOR, Role.VERIFIER)),
     NavItem("Serial requests", "/console/serial-requests", (Role.LINE,)),
     NavItem("Parties", "/console/parties", (Role.DISTRIBUTOR,)),
 )
