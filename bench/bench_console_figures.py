@@ -394,7 +394,7 @@ def intake_cost(database: Database, units: list[tuple[Any, ...]], rng: random.Ra
         return call
 
     ratios, shares = [], []
-    for round in range(ROUNDS):
+    for round in range(ROUNDS + 1):
         rates = {}
         for counted in (True, False) if round % 2 == 0 else (False, True):
             requests = []
