@@ -66,7 +66,7 @@ BRANDS_OWN: Final = ""
 #: the product of codes that name no product of ours
 NO_PRODUCT: Final = 0
 
-#: the tables, in the order they are written (one order for every writer: no deadlocks)
+#: the tables, coarsest first
 TABLES: Final = (
     scan_counts,
     scan_counts_by_lot,
@@ -75,6 +75,9 @@ TABLES: Final = (
     scan_counts_by_lot_area,
 )
 _COUNTED: Final = ("scans", "first_scans")
+#: the order the tables are written in: one for every writer (no deadlocks), the coarsest last
+#: (every writer shares their rows of the day: locked last, they are held for the commit alone)
+_WRITTEN: Final = tuple(reversed(TABLES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +183,7 @@ class ScanCounts:
         table, its rows sent as arrays; on SQLite one prepared statement run per row."""
         cursor = None
         postgres = self.connection.dialect.name == "postgresql"
-        for table in TABLES:
+        for table in _WRITTEN:
             rows = self._pending[table]
             if not rows:
                 continue
