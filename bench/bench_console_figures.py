@@ -55,11 +55,13 @@ SCANS = int(os.environ.get("BENCH_SCANS", "200000"))
 UNITS = int(os.environ.get("BENCH_UNITS", "20000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
-INTAKE = int(os.environ.get("BENCH_INTAKE", "3000"))
+INTAKE = int(os.environ.get("BENCH_INTAKE", "2000"))
 ONLY = os.environ.get("BENCH_ONLY")
 #: a folder to keep the SQLite database in (the PostgreSQL one is kept anyway): a later run with
 #: as many scans counts them again and measures, instead of filling anew
 KEEP = os.environ.get("BENCH_KEEP")
+#: with BENCH_KEEP, whether the kept database is counted again (1, the default) or not (0)
+RECOUNT = os.environ.get("BENCH_RECOUNT", "1") == "1"
 POSTGRES_URL = os.environ.get(
     "UNITRACE_BENCH_POSTGRES_URL",
     "postgresql+psycopg://postgres@127.0.0.1:5432/unitrace_console_bench",
@@ -294,11 +296,13 @@ def fill_scans(engine: Engine, units: list[tuple[Any, ...]], rng: random.Random)
 
 
 def filled_before(engine: Engine) -> list[tuple[Any, ...]]:
-    """The units of a database an earlier run filled with as many scans; none otherwise."""
+    """The units of a database an earlier run filled with as many scans (and its intake
+    added to); none otherwise."""
     try:
         with engine.connect() as connection:
             logged = connection.execute(text("SELECT max(id) FROM scans")).scalar_one()
-            if logged != SCANS:
+            # the intake of an earlier run may have added some
+            if logged is None or not SCANS <= logged < SCANS * 1.1:
                 return []
             return [
                 tuple(row)
@@ -379,8 +383,18 @@ def intake_cost(database: Database, units: list[tuple[Any, ...]], rng: random.Ra
     local = where_scanned()
     writers = 1 if database.dialect == "sqlite" else 2
     real_tally, real_write = counts_module.ScanCounts.tally, counts_module.ScanCounts.write
-    ratios = []
-    for round in range(ROUNDS):
+    spent = [0.0]
+
+    def timed(real: Callable[..., None]) -> Callable[..., None]:
+        def call(*args: Any) -> None:
+            begun = time.perf_counter()
+            real(*args)
+            spent[0] += time.perf_counter() - begun
+
+        return call
+
+    ratios, shares = [], []
+    for round in range(ROUNDS + 1):
         rates = {}
         for counted in (True, False) if round % 2 == 0 else (False, True):
             requests = []
@@ -395,21 +409,33 @@ def intake_cost(database: Database, units: list[tuple[Any, ...]], rng: random.Ra
                         region=region,
                     )
                 )
-            if not counted:
+            if counted:
+                counts_module.ScanCounts.tally = timed(real_tally)  # type: ignore[method-assign]
+                counts_module.ScanCounts.write = timed(real_write)  # type: ignore[method-assign]
+            else:
                 counts_module.ScanCounts.tally = lambda self, scan: None  # type: ignore[method-assign]
                 counts_module.ScanCounts.write = lambda self: None  # type: ignore[method-assign]
+            spent[0] = 0.0
             try:
                 rates[counted] = intake_rate(database, requests, writers)
+                if counted:
+                    # the writers' time spent in the counts' tally and writes
+                    busy = len(requests) / rates[counted] * writers
+                    share = spent[0] / busy
             finally:
                 counts_module.ScanCounts.tally = real_tally  # type: ignore[method-assign]
                 counts_module.ScanCounts.write = real_write  # type: ignore[method-assign]
         if not round:
             continue
         ratios.append(rates[False] / rates[True] - 1)
+        shares.append(share)
         print(
             f"  round {round}: {rates[True]:7.0f} scans/s counted, {rates[False]:7.0f} not"
-            f"  (cost {ratios[-1]:+.1%})"
+            f"  (cost {ratios[-1]:+.1%}; {share:.1%} of the writers' time in the counts)"
         )
+    print(
+        f"  writers' time in the counts' tally and writes: median {statistics.median(shares):.1%}"
+    )
     return statistics.median(ratios)
 
 
@@ -419,10 +445,11 @@ def measure(name: str, engine: Engine) -> bool:
     if KEEP and (units := filled_before(engine)):
         database = Database(engine)
         print("  the database of an earlier run, as it was filled")
-        begun = time.perf_counter()
-        with engine.begin() as connection:
-            counts_module.recount(connection)
-        print(f"  counted (0015's back-fill) in {time.perf_counter() - begun:.0f} s")
+        if RECOUNT:
+            begun = time.perf_counter()
+            with engine.begin() as connection:
+                counts_module.recount(connection)
+            print(f"  counted (0015's back-fill) in {time.perf_counter() - begun:.0f} s")
     else:
         begun = time.perf_counter()
         database, units = registry(engine, rng)

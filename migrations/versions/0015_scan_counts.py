@@ -45,15 +45,22 @@ _TABLES = {
         "verdict",
     ),
 }
+
+
+def _key_text(length: int) -> sa.types.TypeEngine[str]:
+    # compared byte by byte on PostgreSQL, as on SQLite (unitrace.store.schema tells why)
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 _KINDS = {
-    "grain": sa.String(5),
+    "grain": _key_text(5),
     "day": sa.Date(),
-    "custodian": sa.String(64),
-    "verdict": sa.String(16),
+    "custodian": _key_text(64),
+    "verdict": _key_text(16),
     "product_id": sa.Integer(),
-    "lot": sa.String(20),
-    "country": sa.String(2),
-    "region": sa.String(6),
+    "lot": _key_text(20),
+    "country": _key_text(2),
+    "region": _key_text(6),
 }
 
 

@@ -41,6 +41,7 @@ period: the month rows of the whole months inside it and the day rows of the day
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ BRANDS_OWN: Final = ""
 #: the product of codes that name no product of ours
 NO_PRODUCT: Final = 0
 
-#: the tables, in the order they are written (one order for every writer: no deadlocks)
+#: the tables, coarsest first
 TABLES: Final = (
     scan_counts,
     scan_counts_by_lot,
@@ -75,6 +76,9 @@ TABLES: Final = (
     scan_counts_by_lot_area,
 )
 _COUNTED: Final = ("scans", "first_scans")
+#: the order the tables are written in: one for every writer (no deadlocks), the coarsest last
+#: (every writer shares their rows of the day: locked last, they are held for the commit alone)
+_WRITTEN: Final = tuple(reversed(TABLES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,26 +181,31 @@ class ScanCounts:
     def write(self) -> None:
         """Add what was tallied to the tables, one upsert per distinct key, in key order (so
         that two writers lock shared rows in the same order): on PostgreSQL one statement per
-        table, its rows sent as arrays; on SQLite one prepared statement run per row."""
-        cursor = None
+        table, its rows sent as arrays, all of them in one round trip; on SQLite one prepared
+        statement run per row."""
+        tables = [table for table in _WRITTEN if self._pending[table]]
+        if not tables:
+            return
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
         postgres = self.connection.dialect.name == "postgresql"
-        for table in TABLES:
-            rows = self._pending[table]
-            if not rows:
-                continue
-            if cursor is None:
-                cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            ordered = [[*key, *counted] for key, counted in sorted(rows.items())]
+        with contextlib.ExitStack() as stack:
+            cursor = stack.enter_context(contextlib.closing(driver.cursor()))
             if postgres:
-                cursor.execute(_UPSERT_ARRAYS[table], [list(c) for c in zip(*ordered, strict=True)])
-            else:
-                day = _KEYS[table].index("day")
-                for row in ordered:
-                    row[day] = row[day].isoformat()  # as SQLAlchemy keeps dates on SQLite
-                cursor.executemany(_UPSERT_ROW[table], ordered)
-            rows.clear()
-        if cursor is not None:
-            cursor.close()
+                # the statements are sent together and answered together
+                stack.enter_context(driver.pipeline())
+            for table in tables:
+                rows = self._pending[table]
+                ordered = [[*key, *counted] for key, counted in sorted(rows.items())]
+                if postgres:
+                    columns = [list(column) for column in zip(*ordered, strict=True)]
+                    cursor.execute(_UPSERT_ARRAYS[table], columns)
+                else:
+                    day = _KEYS[table].index("day")
+                    for row in ordered:
+                        row[day] = row[day].isoformat()  # as SQLAlchemy keeps dates on SQLite
+                    cursor.executemany(_UPSERT_ROW[table], ordered)
+                rows.clear()
 
     def forget(self) -> None:
         """Drop what was tallied (the transaction was rolled back)."""

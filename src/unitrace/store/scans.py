@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Row,
     Select,
@@ -227,96 +226,93 @@ class ScanLog:
     ) -> list[PlacedScan]:
         """The newest ``limit`` scans with coordinates made from ``since`` until before
         ``until``, newest first, among the newest ``window`` of them at most: read down the
-        log's time index a page at a time (each page larger than the one before), each page
-        filtered, until enough are found; a filter that matches little costs ``window`` rows
-        at most. ``lot`` is the unit's lot (else the code's), ``custodians`` the unit's
+        log's time index a page at a time (each page larger than the one before) with what the
+        filters look at, until enough pass them; a filter that matches little costs ``window``
+        rows at most. ``lot`` is the unit's lot (else the code's), ``custodians`` the unit's
         custodians now ('' for the brand's own); None for any."""
-        found: list[PlacedScan] = []
+        matched: list[int] = []
         examined = 0
         after: tuple[dt.datetime, int] | None = None
         page_size = max(limit, 500)
-        while len(found) < limit and examined < window:
-            page = (
-                select(scans.c.at, scans.c.id)
-                .where(
-                    scans.c.at >= since.astimezone(dt.UTC),
-                    scans.c.at < until.astimezone(dt.UTC),
-                    scans.c.latitude.is_not(None),
-                )
-                .order_by(scans.c.at.desc(), scans.c.id.desc())
-                .limit(min(page_size, window - examined))
+        # the unit's lot, else the code's
+        lot_of = func.coalesce(lots.c.lot, scans.c.lot)
+        custodian_of = func.coalesce(units.c.custodian_id, "")
+        page = select(scans.c.at, scans.c.id, scans.c.product_id, scans.c.verdict).where(
+            scans.c.at >= since.astimezone(dt.UTC),
+            scans.c.at < until.astimezone(dt.UTC),
+            scans.c.latitude.is_not(None),
+        )
+        if lot is not None or custodians is not None:
+            # the unit's lot and custodian: one lookup by key per scan read
+            page = page.add_columns(lot_of.label("lot"), custodian_of.label("custodian"))
+            page = page.select_from(
+                scans.outerjoin(
+                    units,
+                    and_(
+                        scans.c.known,
+                        units.c.product_id == scans.c.product_id,
+                        units.c.serial == scans.c.serial,
+                    ),
+                ).outerjoin(lots, lots.c.id == units.c.lot_id)
             )
+        page = page.order_by(scans.c.at.desc(), scans.c.id.desc())
+        while len(matched) < limit and examined < window:
+            chosen = page.limit(min(page_size, window - examined))
             if after is not None:
                 # typed as the columns are: SQLite compares times as the text they are kept as
-                page = page.where(tuple_(scans.c.at, scans.c.id) < after)
-            keys = self.connection.execute(page).all()
-            if not keys:
+                chosen = chosen.where(tuple_(scans.c.at, scans.c.id) < after)
+            rows = self.connection.execute(chosen).all()
+            if not rows:
                 break
-            examined += len(keys)
-            after = (keys[-1].at, keys[-1].id)
-            found += self._placed(
-                [key.id for key in keys], limit - len(found), product_ids, lot, verdicts, custodians
-            )
-            if len(keys) < page_size:
+            examined += len(rows)
+            after = (rows[-1].at, rows[-1].id)
+            matched += [
+                row.id
+                for row in rows
+                if (product_ids is None or row.product_id in product_ids)
+                and (verdicts is None or row.verdict in verdicts)
+                and (lot is None or row.lot == lot)
+                and (custodians is None or row.custodian in custodians)
+            ][: limit - len(matched)]
+            if len(rows) < page_size:
                 break
             page_size *= 4
-        return found
-
-    def _placed(
-        self,
-        ids: list[int],
-        limit: int,
-        product_ids: Sequence[int] | None,
-        lot: str | None,
-        verdicts: Sequence[str] | None,
-        custodians: Sequence[str] | None,
-    ) -> list[PlacedScan]:
-        """Of the scans ``ids``, the newest ``limit`` that pass the filters."""
-        lot_of: ColumnElement[Any] = scans.c.lot
-        query = (
+        if not matched:
+            return []
+        shown = (
             select(
                 scans.c.at,
                 scans.c.latitude,
                 scans.c.longitude,
                 scans.c.verdict,
                 scans.c.gtin,
+                lot_of.label("lot"),
                 scans.c.city,
                 scans.c.region,
                 scans.c.country,
             )
-            .where(scans.c.id.in_(ids))
+            .select_from(
+                scans.outerjoin(
+                    units,
+                    and_(
+                        scans.c.known,
+                        units.c.product_id == scans.c.product_id,
+                        units.c.serial == scans.c.serial,
+                    ),
+                ).outerjoin(lots, lots.c.id == units.c.lot_id)
+            )
+            .where(scans.c.id.in_(matched))
             .order_by(scans.c.at.desc(), scans.c.id.desc())
-            .limit(limit)
         )
-        if lot is not None or custodians is not None:
-            unit = scans.outerjoin(
-                units,
-                and_(
-                    scans.c.known,
-                    units.c.product_id == scans.c.product_id,
-                    units.c.serial == scans.c.serial,
-                ),
-            ).outerjoin(lots, lots.c.id == units.c.lot_id)
-            query = query.select_from(unit)
-            lot_of = func.coalesce(lots.c.lot, scans.c.lot)
-        if product_ids is not None:
-            query = query.where(scans.c.product_id.in_(list(product_ids)))
-        if lot is not None:
-            query = query.where(lot_of == lot)
-        if verdicts is not None:
-            query = query.where(scans.c.verdict.in_(list(verdicts)))
-        if custodians is not None:
-            query = query.where(func.coalesce(units.c.custodian_id, "").in_(list(custodians)))
-        query = query.add_columns(lot_of.label("unit_lot"))
         return [
             PlacedScan(
                 at=utc(row.at),
                 verdict=row.verdict,
                 gtin=row.gtin,
-                lot=row.unit_lot,
+                lot=row.lot,
                 place=Place(row.latitude, row.longitude, row.city, row.region, row.country),
             )
-            for row in self.connection.execute(query)
+            for row in self.connection.execute(shown)
         ]
 
     def get(self, scan_id: int) -> Row[Any] | None:

@@ -571,8 +571,23 @@ console_sign_ins = Table(
 # the lot (the unit's, else the one the code carried; '' for none) and the place (country and
 # ISO 3166-2 region, '' where unknown). Sentinels rather than NULLs: each row is found by its
 # whole key, which an upsert needs. WITHOUT ROWID on SQLite: rows are read in key order.
-_GRAIN = ("grain", String(5))  # "day" or "month"
+
+
+def _key_text(length: int) -> String:
+    """A text key column of the count tables: compared byte by byte on PostgreSQL, as on
+    SQLite (each upsert compares several along the primary key; a locale's rules cost more
+    than the rest of it, and the rows are never ordered for people by SQL)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
+_GRAIN = ("grain", _key_text(5))  # "day" or "month"
 _DAY = ("day", Date)  # the day, or the month's first day
+_CUSTODIAN = ("custodian", _key_text(64))
+_VERDICT = ("verdict", _key_text(16))
+_LOT = ("lot", _key_text(20))
+_COUNTRY = ("country", _key_text(2))
+_REGION = ("region", _key_text(6))
+_PRODUCT = ("product_id", Integer)
 
 
 def _scan_count_table(name: str, *keys: tuple[str, Any]) -> Table:
@@ -586,43 +601,24 @@ def _scan_count_table(name: str, *keys: tuple[str, Any]) -> Table:
     )
 
 
-scan_counts = _scan_count_table(
-    "scan_counts", _GRAIN, _DAY, ("custodian", String(64)), ("verdict", String(16))
-)
+scan_counts = _scan_count_table("scan_counts", _GRAIN, _DAY, _CUSTODIAN, _VERDICT)
 scan_counts_by_lot = _scan_count_table(
-    "scan_counts_by_lot",
-    ("product_id", Integer),
-    _GRAIN,
-    _DAY,
-    ("lot", String(20)),
-    ("custodian", String(64)),
-    ("verdict", String(16)),
+    "scan_counts_by_lot", _PRODUCT, _GRAIN, _DAY, _LOT, _CUSTODIAN, _VERDICT
 )
 scan_counts_by_area = _scan_count_table(
-    "scan_counts_by_area",
-    _GRAIN,
-    _DAY,
-    ("country", String(2)),
-    ("region", String(6)),
-    ("verdict", String(16)),
+    "scan_counts_by_area", _GRAIN, _DAY, _COUNTRY, _REGION, _VERDICT
 )
 scan_counts_by_custodian_area = _scan_count_table(
-    "scan_counts_by_custodian_area",
-    ("custodian", String(64)),
-    _GRAIN,
-    _DAY,
-    ("country", String(2)),
-    ("region", String(6)),
-    ("verdict", String(16)),
+    "scan_counts_by_custodian_area", _CUSTODIAN, _GRAIN, _DAY, _COUNTRY, _REGION, _VERDICT
 )
 scan_counts_by_lot_area = _scan_count_table(
     "scan_counts_by_lot_area",
-    ("product_id", Integer),
+    _PRODUCT,
     _GRAIN,
     _DAY,
-    ("lot", String(20)),
-    ("custodian", String(64)),
-    ("country", String(2)),
-    ("region", String(6)),
-    ("verdict", String(16)),
+    _LOT,
+    _CUSTODIAN,
+    _COUNTRY,
+    _REGION,
+    _VERDICT,
 )
