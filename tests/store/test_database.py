@@ -161,6 +161,7 @@ def _keep_writing(url: str, taken: Any, stop: Any) -> None:
             uow.commit()
 
 
+@pytest.mark.alone
 def test_two_processes_take_the_write_lock_in_turns(tmp_path: Path) -> None:
     """A process whose writes are always queued lets the lock go to another that waits for
     it, rather than taking it back at once each time: the other's scans once waited half
