@@ -160,7 +160,7 @@ def test_a_units_page_shows_its_state_lot_packing_custodian_history_and_scans(
         (51.5072, -0.1276, "suspicious"),
     ]
     assert figures["trail"] is True
-    assert '<script src="/static/console-map.js?v=' in page
+    assert 'src="/static/console-map.js?v=' in page
 
 
 @pytest.mark.parametrize(
