@@ -7,8 +7,6 @@ set-based insert; events and scans are append-only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -565,60 +563,20 @@ console_sign_ins = Table(
 )
 
 
-# Scan counts kept as scans are logged (store.scan_counts tells the grains and what each table
-# answers): per day and per month, the scans and first scans by verdict and by the unit's
-# custodian at scan time ('' for the brand's own), with the product (0: no product of ours),
-# the lot (the unit's, else the one the code carried; '' for none) and the place (country and
-# ISO 3166-2 region, '' where unknown). Sentinels rather than NULLs: each row is found by its
-# whole key, which an upsert needs. WITHOUT ROWID on SQLite: rows are read in key order.
-
-
-def _key_text(length: int) -> String:
-    """A text key column of the count tables: compared byte by byte on PostgreSQL, as on
-    SQLite (each upsert compares several along the primary key; a locale's rules cost more
-    than the rest of it, and the rows are never ordered for people by SQL)."""
-    return String(length).with_variant(String(length, collation="C"), "postgresql")
-
-
-_GRAIN = ("grain", _key_text(5))  # "day" or "month"
-_DAY = ("day", Date)  # the day, or the month's first day
-_CUSTODIAN = ("custodian", _key_text(64))
-_VERDICT = ("verdict", _key_text(16))
-_LOT = ("lot", _key_text(20))
-_COUNTRY = ("country", _key_text(2))
-_REGION = ("region", _key_text(6))
-_PRODUCT = ("product_id", Integer)
-
-
-def _scan_count_table(name: str, *keys: tuple[str, Any]) -> Table:
-    return Table(
-        name,
-        metadata,
-        *(Column(key, kind, primary_key=True, autoincrement=False) for key, kind in keys),
-        Column("scans", BigInteger, nullable=False),
-        Column("first_scans", BigInteger, nullable=False),
-        sqlite_with_rowid=False,
-    )
-
-
-scan_counts = _scan_count_table("scan_counts", _GRAIN, _DAY, _CUSTODIAN, _VERDICT)
-scan_counts_by_lot = _scan_count_table(
-    "scan_counts_by_lot", _PRODUCT, _GRAIN, _DAY, _LOT, _CUSTODIAN, _VERDICT
+# The scan count tables are defined in their own module, on this metadata, and read from here
+# as every other table is.
+from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_counts as scan_counts,
 )
-scan_counts_by_area = _scan_count_table(
-    "scan_counts_by_area", _GRAIN, _DAY, _COUNTRY, _REGION, _VERDICT
+from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_counts_by_area as scan_counts_by_area,
 )
-scan_counts_by_custodian_area = _scan_count_table(
-    "scan_counts_by_custodian_area", _CUSTODIAN, _GRAIN, _DAY, _COUNTRY, _REGION, _VERDICT
+from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_counts_by_custodian_area as scan_counts_by_custodian_area,
 )
-scan_counts_by_lot_area = _scan_count_table(
-    "scan_counts_by_lot_area",
-    _PRODUCT,
-    _GRAIN,
-    _DAY,
-    _LOT,
-    _CUSTODIAN,
-    _COUNTRY,
-    _REGION,
-    _VERDICT,
+from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_counts_by_lot as scan_counts_by_lot,
+)
+from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_counts_by_lot_area as scan_counts_by_lot_area,
 )
