@@ -16,20 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from tests.conftest import PROJECT_ROOT
+from tests.web.chromium import CHROMIUM, CHROMIUM_ARGUMENTS, free_port, serving, sync_api
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
@@ -37,16 +32,6 @@ from unitrace.services.console_users import create_user
 from unitrace.services.demo import seed_demo
 from unitrace.store.unit_of_work import Database
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = PROJECT_ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 SYSTEM = Actor("test-setup", Role.ADMIN)
 #: Every console user's password in these tests.
@@ -59,13 +44,6 @@ USERS = {
     "dist-a": ("orders@dist-a.example", "distributor", "dist-a"),
     "dist-b": ("orders@dist-b.example", "distributor", "dist-b"),
 }
-
-if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-    # CI installs it (.ci/run): there, a browser test that cannot run is a failure
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"no Chromium at {CHROMIUM} in CI (apt-get install chromium)", pytrace=False)
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 @dataclass
@@ -80,13 +58,6 @@ class ConsoleSite:
         return self.users[user][0]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def console_site(database: Database) -> Iterator[ConsoleSite]:
     """The service on a free port of 127.0.0.1, on the demo data, with a user of each role."""
@@ -95,22 +66,10 @@ def console_site(database: Database) -> Iterator[ConsoleSite]:
         for email, role, party in USERS.values():
             create_user(uow, email=email, password=PASSWORD, role=role, party=party, actor=SYSTEM)
         uow.commit()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app = create_app(database, Settings(resolver_base=base))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        assert thread.is_alive(), "the service stopped while starting"
-        time.sleep(0.02)
-    yield ConsoleSite(base, database)
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(database, Settings(resolver_base=base)), port):
+        yield ConsoleSite(base, database)
 
 
 @pytest.fixture(scope="module")

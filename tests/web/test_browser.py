@@ -6,20 +6,14 @@ host but unitrace."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.web.chromium import CHROMIUM, CHROMIUM_ARGUMENTS, free_port, serving, sync_api
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.gs1.digital_link import parse_digital_link
@@ -28,25 +22,8 @@ from unitrace.services import catalog, lifecycle
 from unitrace.services.serialization import issue_serials, request_codes
 from unitrace.store.unit_of_work import Database
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SYSTEM = Actor("test-setup", Role.ADMIN)
 GTIN = "09506000134352"
-
-if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-    # CI installs it (.ci/run): there, a browser test that cannot run is a failure
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"no Chromium at {CHROMIUM} in CI (apt-get install chromium)", pytrace=False)
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
 def report_troubles(page: Any, troubles: list[str]) -> None:
@@ -58,24 +35,10 @@ def report_troubles(page: Any, troubles: list[str]) -> None:
 @pytest.fixture
 def service(database: Database) -> Iterator[str]:
     """The service, running on a free port of 127.0.0.1, its resolver base its own address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app = create_app(database, Settings(resolver_base=base))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the service did not start"
-        assert thread.is_alive(), "the service stopped while starting"
-        time.sleep(0.02)
-    yield base
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(database, Settings(resolver_base=base)), port) as served:
+        yield served
 
 
 @pytest.fixture

@@ -7,48 +7,25 @@ recorded; the page must draw all the same, with no JavaScript error or policy vi
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.web.chromium import CHROMIUM, CHROMIUM_ARGUMENTS, serving, sync_api
 from unitrace.api.routers import assets
 from unitrace.api.security_headers import SecurityHeaders
 from unitrace.web.assets import asset_url
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.skipif(
     TEST_DATABASE_URL is not None,
     reason="the console's drawings read no database: they are opened in the SQLite pass",
 )
-if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-    # CI installs it (.ci/run): there, a browser test that cannot run is a failure
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"no Chromium at {CHROMIUM} in CI (apt-get install chromium)", pytrace=False)
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Console drawings</title>
@@ -134,21 +111,8 @@ def console_page_app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(console_page_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the page's service did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(console_page_app(), lifespan="auto") as served:
+        yield served
 
 
 #: How many pixels of a canvas are painted (Chart.js has drawn on it).
