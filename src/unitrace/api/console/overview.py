@@ -81,14 +81,10 @@ def _figures(
     shown: Any,
 ) -> dict[str, Any]:
     daily = figures.daily
-    labels = [day.day.isoformat() for day in daily.days]
-    series = [
-        {"name": verdict, "values": [getattr(day.scans, verdict) for day in daily.days]}
-        for verdict in VERDICTS
-    ]
     # a day's bar opens the scans map of that day, with the same filters
     links = [
-        "/console/scans?" + shown.query(days=None, **{"from": day, "to": day}) for day in labels
+        "/console/scans?" + shown.query(days=None, **{"from": day, "to": day})
+        for day in (day.day.isoformat() for day in daily.days)
     ]
     totals = daily.totals
     return {
@@ -99,8 +95,8 @@ def _figures(
             "suspicious": _share(totals.suspicious, totals.total),
             "counterfeit": _share(totals.counterfeit, totals.total),
         },
-        "daily_chart": {"labels": labels, "series": series, "links": links},
-        "daily_rows": [(day.day, day.scans) for day in reversed(daily.days) if day.scans.total],
+        "daily_chart": {**daily_chart(daily), "links": links},
+        "daily_rows": daily_rows(daily),
         "open_alerts": sum(alert.open for alert in figures.alerts),
         "alerts": [
             (alert.type, ALERT_TYPE_NAMES.get(alert.type, alert.type), alert.open)
@@ -113,6 +109,22 @@ def _figures(
         },
         "first_scans_total": sum(product.first_scans for product in figures.products),
     }
+
+
+def daily_chart(daily: scan_figures.DailyScans) -> dict[str, Any]:
+    """Scans per day by verdict as the stacked-bar chart draws them."""
+    return {
+        "labels": [day.day.isoformat() for day in daily.days],
+        "series": [
+            {"name": verdict, "values": [getattr(day.scans, verdict) for day in daily.days]}
+            for verdict in VERDICTS
+        ],
+    }
+
+
+def daily_rows(daily: scan_figures.DailyScans) -> list[tuple[Any, scan_figures.VerdictCounts]]:
+    """The days with scans, newest first: the chart's table for reading without JavaScript."""
+    return [(day.day, day.scans) for day in reversed(daily.days) if day.scans.total]
 
 
 def _share(part: int, whole: int) -> str:

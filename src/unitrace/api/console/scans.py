@@ -18,6 +18,7 @@ from unitrace.api.console.figure_filters import (
     read_filters,
     refusal_field,
 )
+from unitrace.api.console.overview import daily_chart, daily_rows
 from unitrace.api.console.pages import console_page
 from unitrace.api.console.refusals import WORDING, utc_text
 from unitrace.api.console.session import SignedIn
@@ -82,12 +83,6 @@ def _figures(found: scan_figures.MapFigures, daily: scan_figures.DailyScans) -> 
             "points": points,
             "measure": "scans",
         },
-        "daily_chart": {
-            "labels": [day.day.isoformat() for day in daily.days],
-            "series": [
-                {"name": verdict, "values": [getattr(day.scans, verdict) for day in daily.days]}
-                for verdict in VERDICTS
-            ],
-        },
-        "daily_rows": [(day.day, day.scans) for day in reversed(daily.days) if day.scans.total],
+        "daily_chart": daily_chart(daily),
+        "daily_rows": daily_rows(daily),
     }
