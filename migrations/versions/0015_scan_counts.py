@@ -14,8 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from unitrace.store.scan_counts import recount
-
 revision = "0015"
 down_revision = "0014"
 branch_labels = None
@@ -75,10 +73,81 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint(*keys, name=op.f(f"pk_{name}")),
             sqlite_with_rowid=False,
         )
-    recount(op.get_bind())
+    _count_the_scans_logged(op.get_bind())
 
 
 def downgrade() -> None:
     for name in reversed(_TABLES):
         op.drop_table(name)
     op.drop_index("ix_scans_at", table_name="scans")
+
+
+# --- the back-fill, as this revision's tables have it (not the package's recount, which follows
+# the tables as later revisions change them) ----------------------------------------------------
+
+_DAY_OF = {
+    "sqlite": "substr(s.at, 1, 10)",
+    "postgresql": "(s.at AT TIME ZONE 'UTC')::date",
+}
+_MONTH_OF = {
+    "sqlite": "substr(day, 1, 7) || '-01'",
+    "postgresql": "date_trunc('month', day)::date",
+}
+_FIRSTS = "first_scans_of_units"
+
+
+def _count_the_scans_logged(connection: sa.Connection) -> None:
+    """The finest table's day and month rows from the log (each scan's first: its unit's
+    earliest scan not answered counterfeit), every other table's rows from those."""
+    dialect = connection.dialect.name
+    run = connection.exec_driver_sql
+    if dialect == "postgresql":
+        run("SET LOCAL work_mem = '256MB'")
+    run(f"CREATE TEMPORARY TABLE {_FIRSTS} (id BIGINT PRIMARY KEY)")
+    serial = 'u.serial COLLATE "default"' if dialect == "postgresql" else "u.serial"
+    run(
+        f"INSERT INTO {_FIRSTS} (id) SELECT id FROM ("
+        "  SELECT (SELECT s.id FROM scans s WHERE s.product_id = u.product_id"
+        f"   AND s.serial = {serial} AND s.verdict <> 'counterfeit'"
+        "   ORDER BY s.at, s.id LIMIT 1) AS id FROM units u"
+        ") firsts WHERE id IS NOT NULL"
+    )
+    run(
+        "INSERT INTO scan_counts_by_lot_area (product_id, grain, day, lot, custodian, country, "
+        "region, verdict, scans, first_scans) SELECT product_id, 'day', day, lot, custodian, "
+        "country, region, verdict, count(*), sum(first) FROM ("
+        f"  SELECT {_DAY_OF[dialect]} AS day, coalesce(s.product_id, 0) AS product_id,"
+        "   coalesce(l.lot, s.lot, '') AS lot, coalesce(u.custodian_id, '') AS custodian,"
+        "   coalesce(s.country, '') AS country, coalesce(s.region, '') AS region, s.verdict,"
+        "   CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS first"
+        "  FROM scans s"
+        "  LEFT JOIN units u ON s.known AND u.product_id = s.product_id AND u.serial = s.serial"
+        "  LEFT JOIN lots l ON l.id = u.lot_id"
+        f"  LEFT JOIN {_FIRSTS} f ON f.id = s.id"
+        ") counted GROUP BY product_id, day, lot, custodian, country, region, verdict"
+    )
+    run(f"DROP TABLE {_FIRSTS}")
+    finest = "scan_counts_by_lot_area"
+    for table, source in (
+        (finest, finest),
+        ("scan_counts_by_lot", finest),
+        ("scan_counts_by_custodian_area", finest),
+        ("scan_counts_by_area", "scan_counts_by_custodian_area"),
+        ("scan_counts", "scan_counts_by_lot"),
+    ):
+        month = table == source
+        names = _TABLES[table]
+        picked = [
+            _MONTH_OF[dialect]
+            if month and n == "day"
+            else "'month'"
+            if month and n == "grain"
+            else n
+            for n in names
+        ]
+        run(
+            f"INSERT INTO {table} ({', '.join(names)}, scans, first_scans) "
+            f"SELECT {', '.join(picked)}, sum(scans), sum(first_scans) FROM {source} "
+            + ("WHERE grain = 'day' " if month else "")
+            + f"GROUP BY {', '.join(str(n) for n in range(1, len(names) + 1))}"
+        )

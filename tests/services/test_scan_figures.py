@@ -39,7 +39,9 @@ from unitrace.services.scan_figures import (
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.verification import ScanRequest, Verdict, VerificationResult, verify
 from unitrace.store import schema
-from unitrace.store.scan_counts import TABLES, recount
+from unitrace.store.scan_count_months import close_months
+from unitrace.store.scan_counts import KEYS, TABLES
+from unitrace.store.scan_recount import recount
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 T0 = dt.datetime(2026, 2, 20, 9, 0, tzinfo=dt.UTC)
@@ -175,18 +177,32 @@ def chosen(
     ]
 
 
-def count_tables(database: Database) -> list[list[tuple[Any, ...]]]:
-    with database.unit_of_work(read_only=True) as uow:
-        return [sorted(map(tuple, uow.connection.execute(select(t)).all())) for t in TABLES]
+def count_tables(uow: UnitOfWork) -> list[list[tuple[Any, ...]]]:
+    """Every count table's rows, the writers' rows of a key summed."""
+    found = []
+    for table in TABLES:
+        summed: Counter[tuple[Any, ...]] = Counter()
+        firsts: Counter[tuple[Any, ...]] = Counter()
+        for row in uow.connection.execute(select(table)).mappings():
+            key = tuple(row[name] for name in KEYS[table])
+            summed[key] += row["scans"]
+            firsts[key] += row["first_scans"]
+        found.append(sorted((*key, summed[key], firsts[key]) for key in summed))
+    return found
 
 
 def assert_counts_are_the_logs(database: Database) -> None:
-    """The counts kept scan by scan are those counted afresh from the log."""
-    kept = count_tables(database)
+    """The counts kept scan by scan, their ended months closed, are those counted afresh from
+    the log."""
+    with database.unit_of_work() as uow:
+        close_months(uow.connection)
+        kept = count_tables(uow)
+        closed = uow.scan_counts.closed_months()
+        uow.commit()
     with database.unit_of_work() as uow:
         recount(uow.connection)
-        again = [sorted(map(tuple, uow.connection.execute(select(t)).all())) for t in TABLES]
-    assert kept == again
+        assert count_tables(uow) == kept
+        assert uow.scan_counts.closed_months() == closed
 
 
 def assert_figures_are_the_logs(
@@ -281,24 +297,41 @@ SCANS = st.lists(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(scans=SCANS, filters=st.lists(FILTERS, min_size=1, max_size=4))
+@given(
+    scans=SCANS,
+    filters=st.lists(FILTERS, min_size=1, max_size=4),
+    closing=st.integers(0, 25),
+)
 def test_figures_are_the_scan_logs_counts(
-    world: Database, scans: list[tuple[int, int, int, int]], filters: list[FigureFilter]
+    world: Database,
+    scans: list[tuple[int, int, int, int]],
+    filters: list[FigureFilter],
+    closing: int,
 ) -> None:
+    """Scans over months (all ended, as a late upload of scans made offline), the months
+    closed after ``closing`` of them (a closed month's later scans counted in its month rows
+    too, an ended month's not yet closed in its day rows alone): the figures are the log's,
+    whether they read day rows or month rows."""
     with world.unit_of_work() as uow:
-        for table in (*TABLES, schema.alerts, schema.scans):
+        for table in (*TABLES, schema.scan_count_months, schema.alerts, schema.scans):
             uow.connection.execute(table.delete())
         uow.commit()
     at = T0
-    for code_index, place_index, minutes, client in scans:
+    for n, (code_index, place_index, minutes, client) in enumerate(scans):
+        if n == closing:
+            with world.unit_of_work() as uow:
+                close_months(uow.connection)
+                uow.commit()
         at += dt.timedelta(minutes=minutes)
         scan(world, CODES[code_index], at, f"phone-{client}", **PLACES[place_index])
-    assert_counts_are_the_logs(world)
     log = logged(world)
-    for figures in filters:
-        if figures.first_day and figures.first_day > figures.last_day:  # type: ignore[operator]
-            continue
-        assert_figures_are_the_logs(world, figures, log)
+    for closed in (False, True):
+        if closed:
+            assert_counts_are_the_logs(world)
+        for figures in filters:
+            if figures.first_day and figures.first_day > figures.last_day:  # type: ignore[operator]
+                continue
+            assert_figures_are_the_logs(world, figures, log)
 
 
 def test_the_custodian_is_the_units_when_it_was_scanned(world: Database) -> None:
@@ -401,9 +434,9 @@ def test_scans_in_one_transaction_share_their_count_rows(world: Database) -> Non
             verify(
                 uow, ScanRequest(code(GTIN.value, "L1", serial_of(GTIN, n)), at=T0, country="SG")
             )
-        # per grain, one row per custodian (a, b) and verdict, the same by lot, one by place,
-        # two by custodian and place, two by lot, custodian and place
-        assert uow.scan_counts.pending == 2 * (2 + 2 + 1 + 2 + 2)
+        # one row per custodian (a, b) and verdict, the same by lot, one by place, two by
+        # custodian and place, two by lot, custodian and place
+        assert uow.scan_counts.pending == 2 + 2 + 1 + 2 + 2
         uow.commit()
     with world.unit_of_work() as uow:
         verify(uow, ScanRequest(code(GTIN.value, "L1", serial_of(GTIN, 9)), at=T0))

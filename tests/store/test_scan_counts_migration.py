@@ -1,6 +1,7 @@
-"""Migration 0015 and the scan counts' periods: the count tables as the schema has them, the
-scans logged before them counted (each unit's custodian as it is now, its first scan the
-earliest not answered counterfeit), a downgrade dropping them again; and a period cut into
+"""Migrations 0015 and 0017 and the scan counts' periods: the count tables as the schema has
+them, the scans logged before them counted (each unit's custodian as it is now, its first scan
+the earliest not answered counterfeit), a downgrade dropping them again; the writer's column
+and the closed months added to the counts of 0015 and taken away again; and a period cut into
 month and day rows that add up to exactly its days. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, Table, inspect, select, text
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
+from sqlalchemy.sql.expression import TableClause
 
 from tests.store.test_detection_rules_migration import blank_engine, migrate
 from unitrace.store.scan_counts import DAY, MONTH, spans
-from unitrace.store.schema import metadata, scan_counts, scan_counts_by_lot_area, scans
+from unitrace.store.schema import (
+    metadata,
+    scan_count_months,
+    scan_counts,
+    scan_counts_by_lot_area,
+    scans,
+)
 from unitrace.store.unit_of_work import Database
 
 __all__ = ["blank_engine"]  # fixture
@@ -27,7 +37,14 @@ HOUR = dt.timedelta(hours=1)
 def test_the_migrated_count_tables_match_the_schema(database: Database) -> None:
     with database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
-    assert [d for d in differences if "scan_counts" in repr(d) or "ix_scans_at" in repr(d)] == []
+    assert [d for d in differences if "scan_count" in repr(d) or "ix_scans_at" in repr(d)] == []
+
+
+def as_at_0015(table: Table) -> TableClause:
+    """A count table as revision 0015 made it: its key without the writer."""
+    return sa_table(
+        table.name, *(sa_column(c.name, c.type) for c in table.columns if c.name != "writer")
+    )
 
 
 def test_scans_logged_before_are_counted_and_a_downgrade_drops_the_counts(
@@ -85,14 +102,14 @@ def test_scans_logged_before_are_counted_and_a_downgrade_drops_the_counts(
                 },
             )
     migrate(blank_engine, "0015")
+    totals_at_0015 = as_at_0015(scan_counts)
+    finest_at_0015 = as_at_0015(scan_counts_by_lot_area)
     with blank_engine.connect() as connection:
-        totals = connection.execute(
-            select(scan_counts).order_by(*scan_counts.primary_key.columns)
-        ).all()
+        totals = connection.execute(select(totals_at_0015).order_by(*totals_at_0015.c[:-2])).all()
         finest = connection.execute(
-            select(scan_counts_by_lot_area)
-            .where(scan_counts_by_lot_area.c.grain == DAY)
-            .order_by(*scan_counts_by_lot_area.primary_key.columns)
+            select(finest_at_0015)
+            .where(finest_at_0015.c.grain == DAY)
+            .order_by(*finest_at_0015.c[:-2])
         ).all()
     oct30, oct31 = dt.date(2026, 10, 30), dt.date(2026, 10, 31)
     oct1 = dt.date(2026, 10, 1)
@@ -123,18 +140,86 @@ def test_scans_logged_before_are_counted_and_a_downgrade_drops_the_counts(
     assert "ix_scans_at" not in {i["name"] for i in inspect(blank_engine).get_indexes("scans")}
 
 
+def test_the_writers_column_and_the_closed_months_are_added_and_taken_away(
+    blank_engine: Engine,
+) -> None:
+    """At 0017 the rows counted so far are writer 0's; the months before this one are
+    closed, this month's month rows dropped (its day rows answer for it). Downgraded, the
+    writers' rows are one row again and every month has its month rows."""
+    migrate(blank_engine, "0016")
+    this_month = dt.datetime.now(dt.UTC).date().replace(day=1)
+    before = (this_month - dt.timedelta(days=1)).replace(day=1)
+    rows = [
+        (DAY, before + dt.timedelta(days=3), "", "genuine", 4, 2),
+        (MONTH, before, "", "genuine", 4, 2),
+        (DAY, this_month, "dist-a", "genuine", 3, 1),
+        (MONTH, this_month, "dist-a", "genuine", 3, 1),
+    ]
+    insert = text(
+        "INSERT INTO scan_counts (grain, day, custodian, verdict, scans, first_scans) "
+        "VALUES (:grain, :day, :custodian, :verdict, :scans, :first_scans)"
+    )
+    names = ("grain", "day", "custodian", "verdict", "scans", "first_scans")
+    with blank_engine.begin() as connection:
+        connection.execute(insert, [dict(zip(names, row, strict=True)) for row in rows])
+    migrate(blank_engine, "0017")
+    with blank_engine.connect() as connection:
+        kept = connection.execute(
+            select(scan_counts).order_by(*scan_counts.primary_key.columns)
+        ).all()
+        closed = connection.execute(select(scan_count_months.c.month)).scalars().all()
+    assert [tuple(row) for row in kept] == [
+        (DAY, before + dt.timedelta(days=3), "", "genuine", 0, 4, 2),
+        (DAY, this_month, "dist-a", "genuine", 0, 3, 1),
+        (MONTH, before, "", "genuine", 0, 4, 2),
+    ]
+    assert closed == [before]
+    # a second writer's row of the same key, then back to one row per key
+    with blank_engine.begin() as connection:
+        connection.execute(
+            scan_counts.insert(),
+            {
+                "grain": DAY,
+                "day": this_month,
+                "custodian": "dist-a",
+                "verdict": "genuine",
+                "writer": 1,
+                "scans": 2,
+                "first_scans": 0,
+            },
+        )
+    migrate(blank_engine, "0016", down=True)
+    with blank_engine.connect() as connection:
+        again = connection.execute(text("SELECT * FROM scan_counts ORDER BY 1, 2, 3, 4")).all()
+    assert [(row[0], str(row[1]), *row[2:]) for row in again] == [
+        (DAY, str(before + dt.timedelta(days=3)), "", "genuine", 4, 2),
+        (DAY, str(this_month), "dist-a", "genuine", 5, 1),
+        (MONTH, str(before), "", "genuine", 4, 2),
+        (MONTH, str(this_month), "dist-a", "genuine", 5, 1),
+    ]
+    assert "scan_count_months" not in inspect(blank_engine).get_table_names()
+
+
 @given(
     first=st.dates(dt.date(2024, 1, 1), dt.date(2027, 12, 31)),
     length=st.integers(1, 366),
+    closed=st.sets(
+        st.dates(dt.date(2024, 1, 1), dt.date(2027, 12, 31)).map(lambda day: day.replace(day=1))
+    ),
 )
-def test_a_periods_rows_add_up_to_exactly_its_days(first: dt.date, length: int) -> None:
+def test_a_periods_rows_add_up_to_exactly_its_days(
+    first: dt.date, length: int, closed: set[dt.date]
+) -> None:
+    """Month rows for the closed months wholly inside the period, day rows for every other
+    day; each day once."""
     last = first + dt.timedelta(days=length - 1)
     covered: list[dt.date] = []
-    for span in spans(first, last):
+    for span in spans(first, last, closed):
         day = span.first
         while day <= span.last:
             if span.grain == MONTH:
                 assert day.day == 1
+                assert day in closed
                 month = day
                 while month.month == day.month:
                     covered.append(month)
@@ -144,5 +229,6 @@ def test_a_periods_rows_add_up_to_exactly_its_days(first: dt.date, length: int) 
                 covered.append(day)
                 day += dt.timedelta(days=1)
     assert covered == [first + dt.timedelta(days=n) for n in range(length)]
-    # a year is at most 12 months and the days around them
-    assert len(spans(first, last)) <= 3
+    # where every month is closed, a year is at most 12 months and the days around them
+    every = {first.replace(day=1) + dt.timedelta(days=31 * n) for n in range(14)}
+    assert len(spans(first, last, {month.replace(day=1) for month in every})) <= 3

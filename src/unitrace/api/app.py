@@ -40,6 +40,7 @@ from unitrace.config import Settings
 from unitrace.places import locate
 from unitrace.services.capture_runner import CaptureRunner
 from unitrace.services.epcis_query import SubscriptionDelivery
+from unitrace.services.scan_count_closing import MonthClosing
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.serial_request_runner import SerialRequestRunner
 from unitrace.services.tokens import TokenUses
@@ -64,6 +65,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     runner = CaptureRunner(database)
     # the console's serial requests, issued off the page's request
     issuing = SerialRequestRunner(database)
+    # the scan counts' months closed as they end
+    closing = MonthClosing(database)
     # the public routes' limits, shared by every worker of the service
     limits = CallerLimits.for_database(
         database, RateLimit(settings.scans_per_minute, settings.scan_burst)
@@ -75,6 +78,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         delivery.start()
         runner.start()
         issuing.start()
+        closing.start()
         watchdog = LoopWatchdog(asyncio.get_running_loop())
         watchdog.start()
         yield
@@ -86,6 +90,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
             intake,
             delivery,
             issuing,
+            closing,
             limiter=anyio.CapacityLimiter(1),
         )
         await limits.close()
@@ -151,6 +156,7 @@ def stop_background_work(
     intake: ScanIntake,
     delivery: SubscriptionDelivery,
     issuing: SerialRequestRunner,
+    closing: MonthClosing,
 ) -> None:
     """Stop the worker's threads within :data:`BACKGROUND_SHUTDOWN` seconds in all: the
     capture under way is interrupted and rolled back (its job says so), the scans queued are
@@ -165,6 +171,7 @@ def stop_background_work(
     runner.shutdown(wait=left())
     intake.close(wait=left())
     delivery.stop(timeout=left())
+    closing.stop(wait=left())
     # last: a request being issued cannot be stopped half-way, only left to end with the worker
     issuing.shutdown(wait=left())
 

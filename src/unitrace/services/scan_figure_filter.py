@@ -70,6 +70,8 @@ class FigureScope:
     lot: str | None
     verdicts: tuple[str, ...] | None
     custodians: tuple[str, ...] | None
+    #: the months whose month rows are kept
+    closed: frozenset[dt.date]
     uow: UnitOfWork = field(repr=False)
 
     @classmethod
@@ -89,7 +91,8 @@ class FigureScope:
         if figures.gtin is not None:
             gtin = _gtin(figures.gtin)
             product_ids = tuple(id for id, (known, _) in catalog.items() if known == gtin)
-        return cls(first, last, catalog, product_ids, lot, verdicts, custodians, uow)
+        closed = uow.scan_counts.closed_months()
+        return cls(first, last, catalog, product_ids, lot, verdicts, custodians, closed, uow)
 
     @property
     def by_product(self) -> bool:
@@ -124,7 +127,10 @@ class FigureScope:
             where["custodian"] = self.custodians
         if self.verdicts is not None:
             where["verdict"] = self.verdicts
-        periods = [Span(DAY, self.first, self.last)] if daily else spans(self.first, self.last)
+        if daily:
+            periods = [Span(DAY, self.first, self.last)]
+        else:
+            periods = spans(self.first, self.last, self.closed)
         return self.uow.scan_counts.summed(table, by, periods, where)
 
 

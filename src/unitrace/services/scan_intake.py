@@ -31,6 +31,7 @@ from typing import Final
 from unitrace.registry.errors import Refused
 from unitrace.services.verification import ScanRequest, VerificationResult, verify
 from unitrace.store.database import is_busy
+from unitrace.store.scan_counts import COUNTING_WRITER
 from unitrace.store.unit_of_work import Database
 
 #: Scans verified in one transaction at most: enough to share a commit among many, few enough
@@ -88,11 +89,16 @@ class ScanIntake:
 
     def _start(self) -> None:
         for number in range(self.writers):
-            thread = threading.Thread(target=self._write, name=f"scan-intake-{number}", daemon=True)
+            thread = threading.Thread(
+                target=self._write, args=(number,), name=f"scan-intake-{number}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
-    def _write(self) -> None:
+    def _write(self, number: int) -> None:
+        # each writer counts its scans in rows of its own: two never wait for each other's
+        # lock on a count row of the day
+        COUNTING_WRITER.set(number)
         while True:
             first = self._queue.get()
             if first is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Date, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Date, DateTime, Integer, SmallInteger, String, Table
 
 from unitrace.store.schema import metadata
 
@@ -17,6 +17,8 @@ from unitrace.store.schema import metadata
 # the lot (the unit's, else the one the code carried; '' for none) and the place (country and
 # ISO 3166-2 region, '' where unknown). Sentinels rather than NULLs: each row is found by its
 # whole key, which an upsert needs. WITHOUT ROWID on SQLite: rows are read in key order.
+# Each key ends with the writer that counted: the scan intake's writers count in rows of their
+# own, so that two of them never wait for each other's row of the day; the figures sum them.
 
 
 def _key_text(length: int) -> String:
@@ -34,13 +36,17 @@ _LOT = ("lot", _key_text(20))
 _COUNTRY = ("country", _key_text(2))
 _REGION = ("region", _key_text(6))
 _PRODUCT = ("product_id", Integer)
+_WRITER = ("writer", SmallInteger)
 
 
 def _scan_count_table(name: str, *keys: tuple[str, Any]) -> Table:
     return Table(
         name,
         metadata,
-        *(Column(key, kind, primary_key=True, autoincrement=False) for key, kind in keys),
+        *(
+            Column(key, kind, primary_key=True, autoincrement=False)
+            for key, kind in (*keys, _WRITER)
+        ),
         Column("scans", BigInteger, nullable=False),
         Column("first_scans", BigInteger, nullable=False),
         sqlite_with_rowid=False,
@@ -67,4 +73,13 @@ scan_counts_by_lot_area = _scan_count_table(
     _COUNTRY,
     _REGION,
     _VERDICT,
+)
+
+# The months whose month rows are kept (store.scan_count_months): a month is closed once it
+# has ended, its month rows summed from its day rows; until then its day rows answer for it.
+scan_count_months = Table(
+    "scan_count_months",
+    metadata,
+    Column("month", Date, primary_key=True, autoincrement=False),
+    Column("closed_at", DateTime(timezone=True), nullable=False),
 )

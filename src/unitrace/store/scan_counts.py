@@ -5,10 +5,17 @@ Every scan logged in a unit of work is tallied in memory (:meth:`ScanCounts.tall
 table gets one upsert per distinct key of the transaction (:meth:`ScanCounts.write`): the scans
 of a scan intake batch that share a row (the day's genuine scans of a distributor's units) are
 one write, each table is one statement on PostgreSQL, and a transaction rolled back leaves no
-count behind. Each scan is counted once per grain: in the row of its UTC
-day and in the row of its month (``grain`` ``"day"`` or ``"month"``; ``day`` is the month's
-first day for the latter). Every row holds ``scans`` and ``first_scans``: the scans that were
-their unit's first (the first not answered counterfeit, as the scan's own answer says).
+count behind. Each scan is counted in the row of its UTC day (``grain`` ``"day"``). Once a
+month has ended, :mod:`unitrace.store.scan_count_months` closes it: its month rows (``grain``
+``"month"``, ``day`` the month's first) are summed from its day rows, and a scan made in a
+closed month (an upload of scans made offline) is counted in both. Every row holds ``scans``
+and ``first_scans``: the scans that were their unit's first (the first not answered
+counterfeit, as the scan's own answer says).
+
+Each row's key ends with ``writer``: the scan intake's writer threads count in rows of their
+own (:data:`COUNTING_WRITER`), so that two writers never wait for each other's lock on the
+day's shared rows (the brand's genuine scans of the day) until they commit; every other writer
+counts as writer 0. The figures sum them.
 
 The dimensions of a scan: its verdict; the custodian of its unit when it was made ('' for the
 brand's own units and for codes naming no unit of ours); the product (0 for codes naming no
@@ -35,15 +42,16 @@ scan_counts_by_lot_area        product, grain, day, lot, custodian,   the same f
 
 A filter the key leads with is read as ranges of it (``product_id IN (...)`` with every product
 where none is asked for), so a question reads only the rows of what it asks for, over its
-period: the month rows of the whole months inside it and the day rows of the days around them
-(a year is 12 month rows and up to 60 day rows per key, not 366).
+period: the month rows of the closed months inside it and the day rows of the other days
+(a year is 11 or 12 month rows and up to 61 day rows per key, not 366).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -53,6 +61,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from unitrace.store.schema import (
     parties,
     products,
+    scan_count_months,
     scan_counts,
     scan_counts_by_area,
     scan_counts_by_custodian_area,
@@ -76,6 +85,12 @@ TABLES: Final = (
     scan_counts_by_lot_area,
 )
 _COUNTED: Final = ("scans", "first_scans")
+#: the scan intake's writer counting in this thread: its counts go to rows of its own (every
+#: other writer counts as 0)
+COUNTING_WRITER: ContextVar[int] = ContextVar("counting_writer", default=0)
+#: the lock a month's closing takes alone and a writer counting scans of an ended month shares
+#: (PostgreSQL: a transaction-level advisory lock)
+MONTHS_LOCK: Final = 0x756E6974_6D6F6E74  # "unitmont"
 #: the order the tables are written in: one for every writer (no deadlocks), the coarsest last
 #: (every writer shares their rows of the day: locked last, they are held for the commit alone)
 _WRITTEN: Final = tuple(reversed(TABLES))
@@ -115,38 +130,40 @@ class Span:
     last: dt.date
 
 
-def spans(first: dt.date, last: dt.date) -> list[Span]:
-    """The rows that add up to the days ``first``..``last``: the whole months inside them, by
-    their month rows, and the days before and after those, by their day rows.
+def spans(first: dt.date, last: dt.date, closed: Collection[dt.date] = ()) -> list[Span]:
+    """The rows that add up to the days ``first``..``last``: the month rows of the whole
+    months inside them that are ``closed`` (by their first days), the day rows of every other
+    day; adjacent rows of a grain in one span.
 
-    >>> [(s.grain, str(s.first), str(s.last)) for s in spans(dt.date(2026, 1, 20),
-    ...                                                        dt.date(2026, 4, 2))]
+    >>> def shown(found): return [(s.grain, str(s.first), str(s.last)) for s in found]
+    >>> march = dt.date(2026, 3, 1)
+    >>> shown(spans(dt.date(2026, 1, 20), dt.date(2026, 4, 2),
+    ...             closed={dt.date(2026, 1, 1), dt.date(2026, 2, 1), march}))
     [('day', '2026-01-20', '2026-01-31'), ('month', '2026-02-01', '2026-03-01'), ('day', '2026-04-01', '2026-04-02')]
-    >>> [(s.grain, str(s.first), str(s.last)) for s in spans(dt.date(2026, 3, 1),
-    ...                                                        dt.date(2026, 3, 31))]
+    >>> shown(spans(march, dt.date(2026, 3, 31), closed={march}))
     [('month', '2026-03-01', '2026-03-01')]
+    >>> shown(spans(march, dt.date(2026, 4, 30), closed={dt.date(2026, 4, 1)}))
+    [('day', '2026-03-01', '2026-03-31'), ('month', '2026-04-01', '2026-04-01')]
     """
-    head = first if first.day == 1 else _next_month(first)
-    # the first day of the month after the last whole month
-    tail = _next_month(last) if _next_month(last) - dt.timedelta(days=1) == last else last
-    tail = tail.replace(day=1)
-    if head >= tail:
-        return [Span(DAY, first, last)]
-    found = []
-    if first < head:
-        found.append(Span(DAY, first, head - dt.timedelta(days=1)))
-    found.append(Span(MONTH, head, _previous_month(tail)))
-    if tail <= last:
-        found.append(Span(DAY, tail, last))
+    found: list[Span] = []
+    month = first.replace(day=1)
+    while month <= last:
+        following = next_month(month)
+        if first <= month and following - dt.timedelta(days=1) <= last and month in closed:
+            span = Span(MONTH, month, month)
+        else:
+            span = Span(DAY, max(first, month), min(last, following - dt.timedelta(days=1)))
+        if found and found[-1].grain == span.grain:
+            span = Span(span.grain, found[-1].first, span.last)
+            found.pop()
+        found.append(span)
+        month = following
     return found
 
 
-def _next_month(day: dt.date) -> dt.date:
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def _previous_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 class ScanCounts:
@@ -155,37 +172,37 @@ class ScanCounts:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self.writer = COUNTING_WRITER.get()
         self._pending: dict[Table, dict[tuple[Any, ...], list[int]]] = {t: {} for t in TABLES}
 
     def tally(self, scan: CountedScan) -> None:
         """Count ``scan`` (written with the others when the unit of work commits)."""
         keys = scan.keys()
-        day = scan.at.astimezone(dt.UTC).date()
+        keys["grain"], keys["day"] = DAY, scan.at.astimezone(dt.UTC).date()
         first = 1 if scan.first_scan else 0
-        for grain, start in ((DAY, day), (MONTH, day.replace(day=1))):
-            keys["grain"], keys["day"] = grain, start
-            for table, names in _KEYS.items():
-                key = tuple(keys[name] for name in names)
-                counted = self._pending[table].get(key)
-                if counted is None:
-                    self._pending[table][key] = [1, first]
-                else:
-                    counted[0] += 1
-                    counted[1] += first
+        for table, names in KEYS.items():
+            key = tuple(keys[name] for name in names)
+            counted = self._pending[table].get(key)
+            if counted is None:
+                self._pending[table][key] = [1, first]
+            else:
+                counted[0] += 1
+                counted[1] += first
 
     @property
     def pending(self) -> int:
-        """How many rows :meth:`write` would write."""
+        """How many day rows :meth:`write` would write."""
         return sum(len(rows) for rows in self._pending.values())
 
     def write(self) -> None:
         """Add what was tallied to the tables, one upsert per distinct key, in key order (so
         that two writers lock shared rows in the same order): on PostgreSQL one statement per
         table, its rows sent as arrays, all of them in one round trip; on SQLite one prepared
-        statement run per row."""
+        statement run per row. Scans made in a closed month count in its month rows too."""
         tables = [table for table in _WRITTEN if self._pending[table]]
         if not tables:
             return
+        self._count_closed_months()
         driver = self.connection.connection.driver_connection
         assert driver is not None
         postgres = self.connection.dialect.name == "postgresql"
@@ -196,16 +213,50 @@ class ScanCounts:
                 stack.enter_context(driver.pipeline())
             for table in tables:
                 rows = self._pending[table]
-                ordered = [[*key, *counted] for key, counted in sorted(rows.items())]
+                ordered = [[*key, self.writer, *counted] for key, counted in sorted(rows.items())]
                 if postgres:
                     columns = [list(column) for column in zip(*ordered, strict=True)]
                     cursor.execute(_UPSERT_ARRAYS[table], columns)
                 else:
-                    day = _KEYS[table].index("day")
+                    day = KEYS[table].index("day")
                     for row in ordered:
                         row[day] = row[day].isoformat()  # as SQLAlchemy keeps dates on SQLite
                     cursor.executemany(_UPSERT_ROW[table], ordered)
                 rows.clear()
+
+    def _count_closed_months(self) -> None:
+        """Add to the tally the month rows of the scans made in a closed month. Only a scan of
+        an ended month can be (a month is closed an hour after its end at the earliest), so
+        the months are looked up only then: under the lock a month's closing takes alone, so
+        that a month is either closed before this transaction counts (and its month rows are
+        written here) or after it commits (and summed from its day rows, these among them)."""
+        this_month = dt.datetime.now(dt.UTC).date().replace(day=1)
+        ended = {
+            key[_DAY_AT[table]].replace(day=1)
+            for table, rows in self._pending.items()
+            for key in rows
+            if key[_DAY_AT[table]] < this_month
+        }
+        if not ended:
+            return
+        if self.connection.dialect.name == "postgresql":
+            self.connection.execute(
+                text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": MONTHS_LOCK}
+            )
+        closed = closed_months(self.connection, among=ended)
+        if not closed:
+            return
+        for table, rows in self._pending.items():
+            grain, day = _GRAIN_AT[table], _DAY_AT[table]
+            for key, (scans, firsts) in list(rows.items()):
+                month = key[day].replace(day=1)
+                if key[grain] != DAY or month not in closed:
+                    continue
+                month_key = list(key)
+                month_key[grain], month_key[day] = MONTH, month
+                counted = rows.setdefault(tuple(month_key), [0, 0])
+                counted[0] += scans
+                counted[1] += firsts
 
     def forget(self) -> None:
         """Drop what was tallied (the transaction was rolled back)."""
@@ -245,6 +296,10 @@ class ScanCounts:
                 totals[tuple(key)] = (before[0] + int(scans), before[1] + int(firsts))
         return totals
 
+    def closed_months(self) -> frozenset[dt.date]:
+        """The months whose month rows are kept (their first days)."""
+        return closed_months(self.connection)
+
     def products(self) -> dict[int, tuple[str, str]]:
         """Every product's GTIN and name, by id."""
         query = select(products.c.id, products.c.gtin, products.c.name)
@@ -256,10 +311,23 @@ class ScanCounts:
         return {str(id): str(name) for id, name in self.connection.execute(query)}
 
 
-#: each table's key, in its primary key's order
-_KEYS: Final[dict[Table, tuple[str, ...]]] = {
-    table: tuple(column.name for column in table.primary_key.columns) for table in TABLES
+def closed_months(
+    connection: Connection, among: Collection[dt.date] | None = None
+) -> frozenset[dt.date]:
+    """The closed months (their first days), of ``among`` or all."""
+    query = select(scan_count_months.c.month)
+    if among is not None:
+        query = query.where(scan_count_months.c.month.in_(sorted(among)))
+    return frozenset(connection.execute(query).scalars())
+
+
+#: each table's key, in its primary key's order, but for the writer (the last)
+KEYS: Final[dict[Table, tuple[str, ...]]] = {
+    table: tuple(column.name for column in table.primary_key.columns if column.name != "writer")
+    for table in TABLES
 }
+_GRAIN_AT: Final = {table: names.index("grain") for table, names in KEYS.items()}
+_DAY_AT: Final = {table: names.index("day") for table, names in KEYS.items()}
 
 
 def _upsert(table: Table, rows: str) -> str:
@@ -267,13 +335,14 @@ def _upsert(table: Table, rows: str) -> str:
     added = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in _COUNTED)
     return (
         f"INSERT INTO {table.name} ({names}) {rows} "
-        f"ON CONFLICT ({', '.join(_KEYS[table])}) DO UPDATE SET {added}"
+        f"ON CONFLICT ({', '.join(KEYS[table])}, writer) DO UPDATE SET {added}"
     )
 
 
 _SQL_TYPES: Final = {
     "day": "date",
     "product_id": "integer",
+    "writer": "smallint",
     "scans": "bigint",
     "first_scans": "bigint",
 }
@@ -290,95 +359,3 @@ _UPSERT_ARRAYS: Final = {
     )
     for table in TABLES
 }
-
-
-# --- counting the scans already logged --------------------------------------------------------
-
-#: a logged scan's UTC day and month: SQLite keeps times as UTC text
-_DAY_OF: Final = {
-    "sqlite": "substr(s.at, 1, 10)",
-    "postgresql": "(s.at AT TIME ZONE 'UTC')::date",
-}
-_MONTH_OF: Final = {
-    "sqlite": "substr(day, 1, 7) || '-01'",
-    "postgresql": "date_trunc('month', day)::date",
-}
-
-
-def recount(connection: Connection) -> None:
-    """Count every scan of the log afresh: the finest table's day rows from the log (each
-    scan's unit, lot and custodian as they are now: the custodian at scan time was not
-    logged), and every other row from those. The 0015 migration runs it on the scans logged
-    before counts were kept. A scan's first is its unit's earliest scan not answered
-    counterfeit: found unit by unit down the log's (product, serial, at) index, so that the
-    log is read once, in no order, and sorted once, by the finest key."""
-    dialect = connection.dialect.name
-    for table in reversed(TABLES):
-        connection.execute(table.delete())
-    if dialect == "postgresql":
-        # the sort by the finest key in memory where it fits, not in many passes on disk
-        connection.execute(text("SET LOCAL work_mem = '256MB'"))
-    connection.execute(text(f"CREATE TEMPORARY TABLE {_FIRSTS} (id BIGINT PRIMARY KEY)"))
-    # the unit's serial in the log's collation, so that its index serves (PostgreSQL)
-    serial = 'u.serial COLLATE "default"' if dialect == "postgresql" else "u.serial"
-    connection.execute(
-        text(
-            f"INSERT INTO {_FIRSTS} (id) SELECT id FROM ("
-            "  SELECT (SELECT s.id FROM scans s WHERE s.product_id = u.product_id"
-            f"   AND s.serial = {serial} AND s.verdict <> 'counterfeit'"
-            "   ORDER BY s.at, s.id LIMIT 1) AS id FROM units u"
-            ") firsts WHERE id IS NOT NULL"
-        )
-    )
-    connection.execute(
-        text(
-            f"INSERT INTO {scan_counts_by_lot_area.name} "
-            "(product_id, grain, day, lot, custodian, country, region, verdict, scans, first_scans) "
-            "SELECT product_id, 'day', day, lot, custodian, country, region, verdict, "
-            "count(*), sum(first) FROM ("
-            f"  SELECT {_DAY_OF[dialect]} AS day, coalesce(s.product_id, 0) AS product_id,"
-            "   coalesce(l.lot, s.lot, '') AS lot, coalesce(u.custodian_id, '') AS custodian,"
-            "   coalesce(s.country, '') AS country, coalesce(s.region, '') AS region, s.verdict,"
-            "   CASE WHEN f.id IS NULL THEN 0 ELSE 1 END AS first"
-            "  FROM scans s"
-            "  LEFT JOIN units u ON s.known AND u.product_id = s.product_id"
-            "   AND u.serial = s.serial"
-            "  LEFT JOIN lots l ON l.id = u.lot_id"
-            f"  LEFT JOIN {_FIRSTS} f ON f.id = s.id"
-            ") counted GROUP BY product_id, day, lot, custodian, country, region, verdict"
-        )
-    )
-    connection.execute(text(f"DROP TABLE {_FIRSTS}"))
-    _derive(connection, scan_counts_by_lot_area, scan_counts_by_lot_area, month=True)
-    _derive(connection, scan_counts_by_lot, scan_counts_by_lot_area)
-    _derive(connection, scan_counts_by_custodian_area, scan_counts_by_lot_area)
-    _derive(connection, scan_counts_by_area, scan_counts_by_custodian_area)
-    _derive(connection, scan_counts, scan_counts_by_lot)
-
-
-_FIRSTS: Final = "first_scans_of_units"
-
-
-def _derive(connection: Connection, table: Table, source: Table, *, month: bool = False) -> None:
-    """Fill ``table`` with ``source``'s rows summed by ``table``'s key; or, with ``month``,
-    add to ``source`` the month rows of its day rows."""
-    names = _KEYS[table]
-    picked = [
-        (
-            f"{_MONTH_OF[connection.dialect.name]}"
-            if month and name == "day"
-            else "'month'"
-            if month and name == "grain"
-            else name
-        )
-        for name in names
-    ]
-    connection.execute(
-        text(
-            f"INSERT INTO {table.name} ({', '.join(names)}, scans, first_scans) "
-            f"SELECT {', '.join(picked)}, sum(scans), sum(first_scans) FROM {source.name} "
-            + ("WHERE grain = 'day' " if month else "")
-            # by position: a constant is no GROUP BY term on PostgreSQL
-            + f"GROUP BY {', '.join(str(n) for n in range(1, len(names) + 1))}"
-        )
-    )

@@ -566,6 +566,9 @@ console_sign_ins = Table(
 # The scan count tables are defined in their own module, on this metadata, and read from here
 # as every other table is.
 from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_count_months as scan_count_months,
+)
+from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_counts as scan_counts,
 )
 from unitrace.store.scan_count_tables import (  # noqa: E402
