@@ -66,7 +66,11 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("month", name=op.f("pk_scan_count_months")),
     )
-    months = sa.table("scan_count_months", sa.column("month", sa.Date), sa.column("closed_at"))
+    months = sa.table(
+        "scan_count_months",
+        sa.column("month", sa.Date),
+        sa.column("closed_at", sa.DateTime(timezone=True)),
+    )
     counts = sa.table("scan_counts", sa.column("grain"), sa.column("day", sa.Date))
     closed = bind.execute(
         sa.select(counts.c.day)

@@ -10,13 +10,16 @@ import datetime as dt
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.services.issued_units import GTIN, serial_of
 from tests.services.test_scan_figures import code, scan, world
+from unitrace.services import scan_intake
 from unitrace.services.scan_count_closing import MonthClosing
 from unitrace.services.scan_figures import FigureFilter, scans_by_custodian, scans_per_day
-from unitrace.store.scan_count_months import close_months
+from unitrace.services.scan_intake import counting_writer
+from unitrace.store.scan_count_months import close_months, months_to_close
 from unitrace.store.scan_counts import COUNTING_WRITER, DAY, MONTH
 from unitrace.store.schema import scan_count_months, scan_counts, scan_counts_by_lot_area
 from unitrace.store.unit_of_work import Database
@@ -132,3 +135,43 @@ def test_the_service_closes_ended_months_on_a_thread_of_its_own(world: Database)
     closing.stop(wait=5)
     assert closed == [dt.date(2026, 1, 1)]
     assert rows(world, MONTH) == [(dt.date(2026, 1, 1), "dist-a", "genuine", 0, 1, 1)]
+
+
+def test_a_month_that_gets_its_first_scan_after_a_later_month_closed_stays_open(
+    world: Database,
+) -> None:
+    """Only months after the latest closed are looked for; an earlier month scanned late is
+    read from its day rows, as every open month is."""
+    scan(world, unit(1), FEB1, region="MY-14")
+    with world.unit_of_work() as uow:
+        assert close_months(uow.connection) == [dt.date(2026, 2, 1)]
+        uow.commit()
+    scan(world, unit(2), JAN31, region="MY-14")
+    with world.unit_of_work() as uow:
+        assert months_to_close(uow.connection) == []
+        assert close_months(uow.connection) == []
+        january = FigureFilter(first_day=dt.date(2026, 1, 1), last_day=dt.date(2026, 2, 28))
+        assert scans_per_day(uow, january).totals.total == 2
+
+
+@pytest.mark.parametrize(
+    ("number", "writers", "dialect", "pid", "expected"),
+    [
+        (0, 1, "sqlite", 4242, 1),
+        (0, 2, "postgresql", 64, 1),
+        (1, 2, "postgresql", 64, 2),
+        (0, 2, "postgresql", 65, 3),
+        (1, 2, "postgresql", 95, 64),
+        (3, 4, "postgresql", 15, 64),
+    ],
+)
+def test_intake_writers_count_from_1_in_a_slot_of_their_process(
+    number: int,
+    writers: int,
+    dialect: str,
+    pid: int,
+    expected: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scan_intake.os, "getpid", lambda: pid)
+    assert counting_writer(number, writers, dialect=dialect) == expected

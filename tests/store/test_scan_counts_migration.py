@@ -18,7 +18,7 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.sql.expression import TableClause
 
 from tests.store.test_detection_rules_migration import blank_engine, migrate
-from unitrace.store.scan_counts import DAY, MONTH, spans
+from unitrace.store.scan_counts import DAY, MONTH, Span, spans
 from unitrace.store.schema import (
     metadata,
     scan_count_months,
@@ -232,3 +232,11 @@ def test_a_periods_rows_add_up_to_exactly_its_days(
     # where every month is closed, a year is at most 12 months and the days around them
     every = {first.replace(day=1) + dt.timedelta(days=31 * n) for n in range(14)}
     assert len(spans(first, last, {month.replace(day=1) for month in every})) <= 3
+
+
+def test_a_period_at_the_end_of_the_calendar_is_cut_as_any_other() -> None:
+    december = dt.date(9999, 12, 1)
+    assert spans(dt.date(9999, 11, 20), dt.date(9999, 12, 31), {december}) == [
+        Span(DAY, dt.date(9999, 11, 20), dt.date(9999, 11, 30)),
+        Span(MONTH, december, december),
+    ]

@@ -10,7 +10,7 @@ import logging
 import threading
 from typing import Final
 
-from unitrace.store.scan_count_months import close_months
+from unitrace.store.scan_count_months import close_months, months_to_close
 from unitrace.store.unit_of_work import Database
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ class MonthClosing:
     def close_ended_months(self) -> None:
         """Close the months that have ended (a failure is logged and tried again later)."""
         try:
+            # looked for first without a lock: most hours there is nothing to close
+            with self.database.unit_of_work(read_only=True) as uow:
+                if not months_to_close(uow.connection):
+                    return
             with self.database.unit_of_work() as uow:
                 closed = close_months(uow.connection)
                 uow.commit()

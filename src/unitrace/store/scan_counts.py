@@ -48,6 +48,7 @@ period: the month rows of the closed months inside it and the day rows of the ot
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -86,7 +87,7 @@ TABLES: Final = (
 )
 _COUNTED: Final = ("scans", "first_scans")
 #: the scan intake's writer counting in this thread: its counts go to rows of its own (every
-#: other writer counts as 0)
+#: other writer, and the closing of months, counts as 0)
 COUNTING_WRITER: ContextVar[int] = ContextVar("counting_writer", default=0)
 #: the lock a month's closing takes alone and a writer counting scans of an ended month shares
 #: (PostgreSQL: a transaction-level advisory lock)
@@ -147,18 +148,19 @@ def spans(first: dt.date, last: dt.date, closed: Collection[dt.date] = ()) -> li
     """
     found: list[Span] = []
     month = first.replace(day=1)
-    while month <= last:
-        following = next_month(month)
-        if first <= month and following - dt.timedelta(days=1) <= last and month in closed:
+    while True:
+        end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        if first <= month and end <= last and month in closed:
             span = Span(MONTH, month, month)
         else:
-            span = Span(DAY, max(first, month), min(last, following - dt.timedelta(days=1)))
+            span = Span(DAY, max(first, month), min(last, end))
         if found and found[-1].grain == span.grain:
             span = Span(span.grain, found[-1].first, span.last)
             found.pop()
         found.append(span)
-        month = following
-    return found
+        if end >= last:
+            return found
+        month = end + dt.timedelta(days=1)
 
 
 def next_month(day: dt.date) -> dt.date:
@@ -191,7 +193,8 @@ class ScanCounts:
 
     @property
     def pending(self) -> int:
-        """How many day rows :meth:`write` would write."""
+        """How many rows :meth:`write` would write (before the month rows of scans of a
+        closed month are added)."""
         return sum(len(rows) for rows in self._pending.values())
 
     def write(self) -> None:
