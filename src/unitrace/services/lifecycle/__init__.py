@@ -81,6 +81,7 @@ from unitrace.services.lifecycle.assembly import Assembly, LotComponent, assembl
 from unitrace.services.lifecycle.commissioning import commission, commission_units
 from unitrace.services.lifecycle.holds import HOLD_WORDS, hold_words
 from unitrace.services.lifecycle.inspection import (
+    DISPOSITION_RESULTS,
     Certification,
     Inspection,
     InspectionResult,
@@ -101,6 +102,7 @@ from unitrace.services.lifecycle.transformation import transform
 from unitrace.services.lifecycle.views import ContainerView, UnitView, container_view, unit_view
 
 __all__ = [
+    "DISPOSITION_RESULTS",
     "HOLD_WORDS",
     "MAY",
     "PARTY_URN_PREFIX",
