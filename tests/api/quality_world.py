@@ -54,8 +54,8 @@ def written(database: Database) -> tuple[int, ...]:
             for table in (schema.epcis_events, schema.holds, schema.audit_trail)
         ]
         states = uow.connection.execute(
-            select(func.count()).select_from(schema.units).where(
-                schema.units.c.state == UnitState.CHECKED_OUT.value
-            )
+            select(func.count())
+            .select_from(schema.units)
+            .where(schema.units.c.state == UnitState.CHECKED_OUT.value)
         ).scalar_one()
     return (*counts, states)
