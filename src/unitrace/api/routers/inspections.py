@@ -48,6 +48,15 @@ class InspectionOut(EventOut):
     units: int = Field(description="The units the inspection covers.")
     on_hold: int = Field(description="How many of them are on hold once it is recorded.")
 
+    @classmethod
+    def of_inspection(cls, made: lifecycle.Inspection) -> InspectionOut:
+        return cls(
+            **EventOut.of(made.event).model_dump(),
+            result=made.result.value,
+            units=made.units,
+            on_hold=made.on_hold,
+        )
+
 
 @router.post("/inspections", status_code=201, response_model=InspectionOut)
 def inspect(body: InspectionIn, actor: Caller, uow: Writer) -> InspectionOut:
@@ -66,9 +75,4 @@ def inspect(body: InspectionIn, actor: Caller, uow: Writer) -> InspectionOut:
         at=body.at,
     )
     uow.commit()
-    return InspectionOut(
-        **EventOut.of(made.event).model_dump(),
-        result=made.result.value,
-        units=made.units,
-        on_hold=made.on_hold,
-    )
+    return InspectionOut.of_inspection(made)
