@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     update,
 )
 
@@ -105,24 +107,42 @@ class HoldRepository(Selector):
         ).rowcount
 
     def held(self, selection: UnitSelection) -> Held | None:
-        """The units of ``selection`` on hold, if any: how many, and the first of them."""
+        """The units of ``selection`` on hold, if any: how many, and the first of them.
+
+        Read from the holds' side, which is small, never by probing each unit of a large
+        selection: the lots on hold are read first (few), then the units held one by one are
+        joined to the selection. With no open hold at all (the usual case) it is one query."""
+        open_lots = sorted(
+            self.connection.execute(
+                select(holds.c.lot_id).where(_OPEN, holds.c.lot_id.is_not(None)).distinct()
+            ).scalars()
+        )
+        any_unit_held = self.connection.execute(
+            select(holds.c.id).where(_OPEN, holds.c.product_id.is_not(None)).limit(1)
+        ).first()
+        if not open_lots and any_unit_held is None:
+            return None
         count = 0
         first: tuple[str, str, str] | None = None
         for condition in self.conditions(selection):
-            cause = _open_cause(units.c.product_id, units.c.serial, units.c.lot_id)
-            held = and_(condition, cause.exists())
-            count += self.connection.execute(
-                select(func.count()).select_from(units).where(held)
-            ).scalar_one()
-            row = self.connection.execute(
-                select(products.c.gtin, units.c.serial, cause.scalar_subquery())
-                .join(products, products.c.id == units.c.product_id)
-                .where(held)
-                .order_by(products.c.gtin, units.c.serial)
-                .limit(1)
-            ).first()
-            if row is not None and (first is None or tuple(row) < first):
-                first = (row[0], row[1], row[2])
+            ways: list[tuple[ColumnElement[bool], Select[str, str, str]]] = []
+            if open_lots:
+                in_lot = and_(condition, units.c.lot_id.in_(open_lots))
+                ways.append((in_lot, _examples(in_lot, holds.c.lot_id == units.c.lot_id)))
+            if any_unit_held is not None:
+                one_by_one = and_(
+                    condition,
+                    units.c.lot_id.not_in(open_lots) if open_lots else true(),
+                    exists().where(_OPEN, *_NAMES_UNIT),
+                )
+                ways.append((one_by_one, _examples(one_by_one, *_NAMES_UNIT)))
+            for held, examples in ways:
+                count += self.connection.execute(
+                    select(func.count()).select_from(units).where(held)
+                ).scalar_one()
+                row = self.connection.execute(examples).first()
+                if row is not None and (first is None or tuple(row) < first):
+                    first = (row[0], row[1], row[2])
         if first is None:
             return None
         return Held(count, Gtin(first[0]), first[1], first[2])
@@ -145,9 +165,34 @@ class HoldRepository(Selector):
         )
 
 
+_OPEN: Final = holds.c.released_at.is_(None)
+_NAMES_UNIT: Final = (holds.c.product_id == units.c.product_id, holds.c.serial == units.c.serial)
+
+
+def _examples(
+    held: ColumnElement[bool], *hold_of_unit: ColumnElement[bool]
+) -> Select[str, str, str]:
+    """The first held unit by GTIN and serial, with the cause of its earliest open hold of
+    the kind ``hold_of_unit`` finds."""
+    cause = (
+        select(holds.c.cause)
+        .where(_OPEN, *hold_of_unit)
+        .order_by(holds.c.placed_at, holds.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(products.c.gtin, units.c.serial, cause)
+        .join(products, products.c.id == units.c.product_id)
+        .where(held)
+        .order_by(products.c.gtin, units.c.serial)
+        .limit(1)
+    )
+
+
 def _open_cause(
     product_id: ColumnElement[int], serial: ColumnElement[str], lot_id: ColumnElement[int]
-) -> Select[tuple[str]]:
+) -> Select[str]:
     """The cause of the earliest open hold on a unit (by its row or its lot's)."""
     return (
         select(holds.c.cause)

@@ -289,3 +289,17 @@ def test_a_case_inspection_names_the_case_and_indexes_its_units(scene: Database)
     assert document is not None
     assert (document["epcList"], made.units, made.on_hold) == ([CASE_1_EPC], 5, 5)
     assert made.event.event_id in naming_3
+
+
+def test_a_unit_held_alone_and_with_its_lot_is_counted_once(scene: Database) -> None:
+    _inspected(scene, code(12), "fail")
+    _inspected(scene, LOT_CODE, "fail", hour=3)
+    refused(
+        scene,
+        lambda uow: allocate(
+            uow, party="dist-a", gtin="09506000134352", lot="L1", seq_from=11, seq_to=20,
+            actor=ADMIN,
+        ),  # fmt: skip
+        Conflict,
+        _held(11, "shipped", " (and 9 more)"),
+    )
