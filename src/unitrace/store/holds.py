@@ -154,16 +154,6 @@ class HoldRepository(Selector):
         ).first()
         return None if found is None else str(found[0])
 
-    def open_holds(self, event_id: str) -> int:
-        """How many holds the event ``event_id`` placed that are still open."""
-        return int(
-            self.connection.execute(
-                select(func.count())
-                .select_from(holds)
-                .where(holds.c.event_id == event_id, holds.c.released_at.is_(None))
-            ).scalar_one()
-        )
-
 
 _OPEN: Final = holds.c.released_at.is_(None)
 _NAMES_UNIT: Final = (holds.c.product_id == units.c.product_id, holds.c.serial == units.c.serial)

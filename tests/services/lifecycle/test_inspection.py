@@ -297,9 +297,14 @@ def test_a_unit_held_alone_and_with_its_lot_is_counted_once(scene: Database) -> 
     refused(
         scene,
         lambda uow: allocate(
-            uow, party="dist-a", gtin="09506000134352", lot="L1", seq_from=11, seq_to=20,
+            uow,
+            party="dist-a",
+            gtin="09506000134352",
+            lot="L1",
+            seq_from=11,
+            seq_to=20,
             actor=ADMIN,
-        ),  # fmt: skip
+        ),
         Conflict,
         _held(11, "shipped", " (and 9 more)"),
     )
