@@ -113,6 +113,8 @@ ROWS = [
     Row("POST",   "/api/aggregations",                             "201 201 201 403 403 401 401", '{"parent": "$new_case", "children": ["$new_a_unit"]}'),
     Row("POST",   "/api/disaggregations",                          "201 201 201 403 403 401 401", '{"parent": "$new_a_case", "children": null}'),
     Row("POST",   "/api/state-changes",                            "201 403 201 403 403 401 401", '{"codes": ["$new_a_unit"], "state": "sample"}'),
+    Row("POST",   "/api/assemblies",                               "201 201 403 403 403 401 401", '{"device": "$new_brand_unit", "components": ["$new_brand_part"]}'),
+    Row("POST",   "/api/inspections",                              "201 201 201 403 403 401 401", '{"target": "$new_a_unit", "result": "fail"}'),
     Row("GET",    "/api/units/$gtin/$a_serial",                    "200 200 200 404 403 401 401"),
     Row("GET",    "/api/containers/$a_case",                       "200 200 200 404 403 401 401"),
     # --- /api: tokens and alerts
@@ -204,6 +206,7 @@ class World:
             "new_issued_seq": lambda: str(self._new_units(commissioned=False)),
             "new_brand_seq": lambda: str(self._new_units()),
             "new_brand_unit": lambda: self._code(self._new_units()),
+            "new_brand_part": lambda: self._code(self._new_units()),
             "new_a_unit": lambda: self._code(self._new_units(holder="dist-a")),
             "new_a_serial": lambda: serial_of(GTIN, self._new_units(holder="dist-a")),
             "new_case": lambda: self._case(self._number() + 1000),

@@ -23,7 +23,7 @@ from unitrace.services.catalog import (
     register_product,
     set_detection_rules,
 )
-from unitrace.services.lifecycle import allocate, commission, set_lot_status
+from unitrace.services.lifecycle import allocate, commission, inspect, set_lot_status
 from unitrace.services.pharmacy import dispense_pack, verify_pack
 from unitrace.services.verification import (
     DetectionRules,
@@ -338,6 +338,33 @@ def test_recalled_and_expired_answers(world: Database) -> None:
     with world.unit_of_work() as uow:
         lifecycle = list_alerts(uow, actor=ADMIN, type="lifecycle")
     assert sorted(a.evidence["reasons"][0] for a in lifecycle) == ["expired", "recalled"]
+
+
+@pytest.mark.parametrize(
+    ("failed", "passed"),
+    [
+        (code(5), code(5)),
+        ("(01)09506000134352(10)L1", "(01)09506000134352(10)L1"),
+    ],
+)
+def test_a_unit_on_hold_is_answered_inactive_until_a_pass_releases_it(
+    world: Database, failed: str, passed: str
+) -> None:
+    with world.unit_of_work() as uow:
+        inspect(uow, targets=[failed], result="fail", actor=ADMIN, at=T1 - HOUR)
+        uow.commit()
+    held = scan(world, code(5))
+    assert (held.verdict, held.reasons, held.message) == (
+        Verdict.INACTIVE,
+        ("on_hold",),
+        "This pack is on hold after a failed inspection. Do not use it; contact the brand.",
+    )
+    with world.unit_of_work() as uow:
+        (alert,) = list_alerts(uow, actor=ADMIN, type="lifecycle")
+        inspect(uow, targets=[passed], result="pass", actor=ADMIN, at=T1)
+        uow.commit()
+    assert alert.evidence["hold"] == "inspection"
+    assert scan(world, code(5), at=T1 + MINUTE).verdict is Verdict.GENUINE
 
 
 def test_a_guesser_is_answered_counterfeit_then_throttled(world: Database) -> None:

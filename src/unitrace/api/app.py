@@ -21,12 +21,14 @@ from unitrace.api.rate_limits import CallerLimits, RateLimit
 from unitrace.api.request_bodies import RequestBodies
 from unitrace.api.routers import (
     alerts,
+    assemblies,
     assets,
     catalog,
     epcis_capture,
     epcis_discovery,
     epcis_query,
     home,
+    inspections,
     pharmacy,
     registry,
     serial_requests,
@@ -126,6 +128,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
+    app.include_router(assemblies.router)
+    app.include_router(inspections.router)
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)

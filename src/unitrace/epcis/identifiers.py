@@ -32,7 +32,7 @@ from typing import Final
 
 from unitrace.gs1 import ElementString, Gln, Gtin, Sscc, build_digital_link
 from unitrace.gs1.check_digits import gs1_check_digit
-from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_uri
+from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_class_uri, epc_uri
 
 _SGTIN: Final = "urn:epc:id:sgtin:"
 _SSCC: Final = "urn:epc:id:sscc:"
@@ -95,6 +95,20 @@ class EpcNaming:
         if length is None:
             return build_digital_link(elements, GS1_RESOLVER)
         return epc_uri(elements, length)
+
+    def lgtin(self, gtin: Gtin, lot: str) -> str:
+        """A lot: its EPC class (GTIN + lot), for a ``quantityList``.
+
+        >>> EpcNaming.of([(Gtin("80614141123458"), 7)]).lgtin(Gtin("80614141123458"), "L/1")
+        'urn:epc:class:lgtin:0614141.812345.L%2F1'
+        >>> EpcNaming().lgtin(Gtin("80614141123458"), "L1")
+        'https://id.gs1.org/01/80614141123458/10/L1'
+        """
+        elements = (ElementString("01", gtin.value), ElementString("10", lot))
+        length = self.company_prefix_length(gtin.value[1:13])
+        if length is None:
+            return build_digital_link(elements, GS1_RESOLVER)
+        return epc_class_uri(elements, length)
 
     def own_sgtin(self, uri: str) -> tuple[Gtin, str] | None:
         """The GTIN and serial of ``uri`` when it is the very name :meth:`sgtin` gives that

@@ -23,6 +23,7 @@ from unitrace.store.catalog_figures import CatalogFigures
 from unitrace.store.console_users import ConsoleUserRepository
 from unitrace.store.database import LOCK_WAIT, READ_ONLY, DatabaseBusy, release_writer
 from unitrace.store.events import EventRepository
+from unitrace.store.holds import HoldRepository
 from unitrace.store.issuance import SerialIssuance
 from unitrace.store.master_data import MasterDataRepository
 from unitrace.store.repositories import (
@@ -78,6 +79,7 @@ class UnitOfWork:
     console_users: ConsoleUserRepository
     catalog_figures: CatalogFigures
     serial_request_jobs: SerialRequestJobRepository
+    holds: HoldRepository
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None
@@ -120,6 +122,7 @@ class UnitOfWork:
         self.console_users = ConsoleUserRepository(self.connection)
         self.catalog_figures = CatalogFigures(self.connection)
         self.serial_request_jobs = SerialRequestJobRepository(self.connection)
+        self.holds = HoldRepository(self.connection)
         return self
 
     def commit(self) -> None:

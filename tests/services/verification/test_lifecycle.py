@@ -105,3 +105,20 @@ def test_the_units_state_gives_the_verdict_and_the_reason(
 def test_the_expiry_is_judged_on_the_day_of_the_scan() -> None:
     late = evidence(unit=unit(expiry=TODAY), at=T1 + dt.timedelta(days=1))
     assert lifecycle(late)[0] is Verdict.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("state", "lot_status", "verdict", "reasons"),
+    [
+        (UnitState.ACTIVE, LotStatus.RELEASED, Verdict.INACTIVE, ["on_hold"]),
+        # a recall or a decommissioning says more than the hold
+        (UnitState.ACTIVE, LotStatus.RECALLED, Verdict.RECALLED, ["recalled"]),
+        (UnitState.SUPPLIED, LotStatus.RELEASED, Verdict.INACTIVE, ["supplied"]),
+    ],
+)
+def test_a_unit_on_hold_is_inactive_unless_its_state_says_more(
+    state: UnitState, lot_status: LotStatus, verdict: Verdict, reasons: list[str]
+) -> None:
+    scanned = unit(state=state, lot_status=lot_status)
+    given, found = lifecycle(evidence(unit=scanned, hold="inspection"))
+    assert (given, found.reasons) == (verdict, reasons)

@@ -26,6 +26,11 @@ bizStep: ``dispensing``, ``retail_selling``,
 else by a disposition ``persistentDisposition`` sets
 TransformationEvent: units among the inputs, and       :func:`~lifecycle.transform`: inputs
 with bizStep ``commissioning`` among the outputs       checked out, outputs commissioned
+TransformationEvent ``assembling``: units among the    :func:`~lifecycle.assemble`: the
+inputs, one unit of ours among the outputs             components checked out into the device
+ObjectEvent ``inspecting`` with disposition            :func:`~lifecycle.inspect`: a fail
+``conformant`` or ``non_conformant``: units,           holds the units covered, a pass
+containers, and lots (quantityList) of ours            releases them
 =====================================================  =======================================
 
 These are the words unitrace's own events use for the same changes, so that its events
@@ -228,6 +233,19 @@ class Capturing:
         if kind == "TransformationEvent":
             inputs = [epc for epc in event.get("inputEPCList") or () if self._is_ours(epc)]
             outputs = [epc for epc in event.get("outputEPCList") or () if self._is_ours(epc)]
+            if step == "assembling" and len(outputs) == 1 and inputs:
+                # components into one device of ours: the API's assembly, with its rules
+                return lambda: (
+                    lifecycle.assemble(
+                        uow,
+                        device=outputs[0],
+                        components=inputs,
+                        actor=actor,
+                        location_gln=location,
+                        at=at,
+                        captured=stored,
+                    ).event
+                )
             commissioning = step == "commissioning" and bool(outputs)
             if not inputs and not commissioning:
                 return None
@@ -250,6 +268,22 @@ class Capturing:
         if kind != "ObjectEvent":
             return None
         codes = [epc for epc in event.get("epcList") or () if self._is_ours(epc)]
+        result = lifecycle.DISPOSITION_RESULTS.get(disposition or "")
+        if step == "inspecting" and result is not None:
+            targets = codes + self._our_lots(event.get("quantityList") or ())
+            if not targets:
+                return None
+            return lambda: (
+                lifecycle.inspect(
+                    uow,
+                    targets=targets,
+                    result=result,
+                    actor=actor,
+                    location_gln=location,
+                    at=at,
+                    captured=stored,
+                ).event
+            )
         if not codes:
             return None
         if action == "ADD" and step == "commissioning":
@@ -332,6 +366,21 @@ class Capturing:
         if self._parties is None:
             self._parties = self.uow.parties.all()
         return self._parties
+
+    def _our_lots(self, quantities: Sequence[Mapping[str, Any]]) -> list[str]:
+        """The classes of a quantityList that name lots of our products (any spelling)."""
+        lots = []
+        for element in quantities:
+            scan = self._scan(str(element.get("epcClass", "")))
+            if (
+                scan is not None
+                and scan.gtin is not None
+                and scan.gtin.value in self.gtins
+                and scan.lot is not None
+                and scan.serial is None
+            ):
+                lots.append(str(element["epcClass"]))
+        return lots
 
     def _names_ours(self, epcs: Sequence[str]) -> bool:
         return any(self._is_ours(epc) for epc in epcs)

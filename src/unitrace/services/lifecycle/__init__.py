@@ -38,14 +38,20 @@ received            OBSERVE     receiving                                   in_p
 → voided            DELETE      decommissioning                             —
 transformed         —           TransformationEvent: inputs → checked_out;  active (outputs)
                                 outputs commissioning (issued → active)
+assembled           —           TransformationEvent assembling: components  —
+                                (inputs) → checked_out, device (output)
+                                stays active
+inspected           OBSERVE     inspecting (certificationInfo); a fail      conformant /
+                                holds the units covered, a pass releases    non_conformant
 ==================  ==========  ==========================================  ====================
 
 CBV has no word for a withdrawal, a free sample, an export or a parallel importer's check-out;
 the table uses the nearest CBV disposition, and the unit's exact state is in the projection.
 
 Who may do what (the HTTP and CLI faces check the role too; this is the rule itself):
-``admin`` everything; ``line`` commission, pack and unpack; ``distributor`` pack, unpack, ship,
-allocate, receive and change state of units in its own party's custody, and see only those.
+``admin`` everything; ``line`` commission, pack and unpack, assemble and inspect; ``distributor`` pack, unpack, ship,
+allocate, receive, inspect and change state of units in its own party's custody, and see
+only those.
 
 The rooms, one use case each, over three shared ones:
 
@@ -59,6 +65,9 @@ The rooms, one use case each, over three shared ones:
   destroyed, stolen, …, and the undo), with the CBV words of each state (:data:`STATE_EVENTS`);
 - :mod:`~unitrace.services.lifecycle.transformation`: :func:`transform`;
 - :mod:`~unitrace.services.lifecycle.lot_status`: :func:`set_lot_status` (recall, withdrawal);
+- :mod:`~unitrace.services.lifecycle.assembly`: :func:`assemble` (components into a device);
+- :mod:`~unitrace.services.lifecycle.inspection`: :func:`inspect`, whose failure puts units
+  on hold (:mod:`~unitrace.services.lifecycle.holds`: what a hold keeps them from);
 - :mod:`~unitrace.services.lifecycle.views`: :func:`unit_view` and :func:`container_view`;
 - shared: :mod:`~unitrace.services.lifecycle.targets` (what a request's codes name),
   :mod:`~unitrace.services.lifecycle.rules` (who may do what, custody, :func:`check_held`) and
@@ -68,7 +77,16 @@ The rooms, one use case each, over three shared ones:
 
 from __future__ import annotations
 
+from unitrace.services.lifecycle.assembly import Assembly, LotComponent, assemble
 from unitrace.services.lifecycle.commissioning import commission, commission_units
+from unitrace.services.lifecycle.holds import HOLD_WORDS, hold_words
+from unitrace.services.lifecycle.inspection import (
+    DISPOSITION_RESULTS,
+    Certification,
+    Inspection,
+    InspectionResult,
+    inspect,
+)
 from unitrace.services.lifecycle.lot_status import set_lot_status
 from unitrace.services.lifecycle.packing import aggregate, disaggregate
 from unitrace.services.lifecycle.receiving import receive
@@ -84,22 +102,32 @@ from unitrace.services.lifecycle.transformation import transform
 from unitrace.services.lifecycle.views import ContainerView, UnitView, container_view, unit_view
 
 __all__ = [
+    "DISPOSITION_RESULTS",
+    "HOLD_WORDS",
     "MAY",
     "PARTY_URN_PREFIX",
     "RETAIL_SUPPLY",
     "STATE_EVENTS",
+    "Assembly",
+    "Certification",
     "ContainerView",
+    "Inspection",
+    "InspectionResult",
+    "LotComponent",
     "Shipment",
     "StateEvent",
     "UnitView",
     "aggregate",
     "allocate",
+    "assemble",
     "change_state",
     "check_held",
     "commission",
     "commission_units",
     "container_view",
     "disaggregate",
+    "hold_words",
+    "inspect",
     "receive",
     "set_lot_status",
     "ship",

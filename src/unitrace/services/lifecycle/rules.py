@@ -8,6 +8,7 @@ from typing import Final
 
 from unitrace.registry.errors import Conflict, Forbidden
 from unitrace.registry.model import Actor, Party, Role, UnitState
+from unitrace.services.lifecycle.holds import refuse_held
 from unitrace.services.lifecycle.targets import Context, GroupNames, resolve, unit_name
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units.containers import ContainerRecord
@@ -26,6 +27,8 @@ MAY: Final[Mapping[str, frozenset[Role]]] = {
     "change_state": frozenset({_ADMIN, _DISTRIBUTOR}),
     "set_lot_status": frozenset({_ADMIN}),
     "view": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
+    "assemble": frozenset({_ADMIN, _LINE}),
+    "inspect": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
 }
 
 
@@ -91,6 +94,8 @@ def units_on_the_move(
             if group.state is not UnitState.ACTIVE:
                 raise Conflict(f"{names} is {group.state}: only active units are {past}")
             units += group.count
+    if receiver is not None:
+        refuse_held(uow, selections, past)
     return units
 
 

@@ -21,6 +21,7 @@ from unitrace.registry.states import (
     check_transition,
     undo_refusal,
 )
+from unitrace.services.lifecycle.holds import KEPT_FROM, refuse_held
 from unitrace.services.lifecycle.recording import (
     Undone,
     all_or_nothing,
@@ -71,6 +72,13 @@ STATE_EVENTS: Final[Mapping[UnitState, StateEvent]] = {
     UnitState.WITHDRAWN: StateEvent(_OBSERVE, None, Disposition.NON_SELLABLE_OTHER),
     UnitState.EXPIRED: StateEvent(_OBSERVE, None, Disposition.EXPIRED),
     UnitState.VOIDED: StateEvent(_DELETE, BizStep.DECOMMISSIONING, None),
+}
+#: What entering each state a hold keeps units from is, in a refusal's words.
+_KEPT_FROM_WORDS: Final = {
+    UnitState.SUPPLIED: "dispensed or sold",
+    UnitState.FREE_SAMPLE: "given as a free sample",
+    UnitState.EXPORTED: "exported",
+    UnitState.CHECKED_OUT: "consumed (checked out) by a transformation or an assembly",
 }
 #: A retailer sells where a pharmacy dispenses.
 RETAIL_SUPPLY: Final = StateEvent(_OBSERVE, BizStep.RETAIL_SELLING, Disposition.RETAIL_SOLD)
@@ -201,6 +209,8 @@ def checked_change(
             units += group.count
     if units == 0:
         raise InvalidRequest(f"{field}: the containers named hold no units")
+    if target in KEPT_FROM:
+        refuse_held(uow, selections, _KEPT_FROM_WORDS[target])
     return CheckedChange(selections, units, frozenset(from_states), targets.epcs, tuple(tree))
 
 

@@ -221,6 +221,10 @@ def time_of(at: dt.datetime | None) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
     if at.tzinfo is None or at.utcoffset() is None:
         raise InvalidRequest("at: needs a UTC offset, as EPCIS records where in the world")
+    try:
+        at.astimezone(dt.UTC)
+    except OverflowError:
+        raise InvalidRequest(f"at: {at.isoformat()} falls off the calendar in UTC") from None
     return at
 
 

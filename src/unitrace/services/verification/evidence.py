@@ -37,6 +37,8 @@ class Evidence:
     history: Sequence[ScanRecord] = ()
     #: the hand that made this scan: its hashed address, else its client id
     source: str | None = None
+    #: why the unit is on hold (a failed inspection …), None when it is not
+    hold: str | None = None
 
 
 def hand_of(scan: ScanRecord) -> str | None:

@@ -1,6 +1,6 @@
 """The lifecycle detector: a scan of a unit that must not be on sale, by its state and its
 lot's: decommissioned (supplied, destroyed, stolen, …), recalled or withdrawn, expired,
-never commissioned or voided. Pure: a function of the :class:`~.evidence.Evidence`."""
+never commissioned or voided, or on hold (after a failed inspection, …). Pure: a function of the :class:`~.evidence.Evidence`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from unitrace.registry.model import LotStatus, UnitState
 from unitrace.services.verification.evidence import Evidence
 from unitrace.services.verification.findings import AlertType, Findings, Verdict
 
-__all__ = ["lifecycle"]
+__all__ = ["ON_HOLD", "lifecycle"]
+
+#: The reason a held unit gives (the answer's message says why it is held).
+ON_HOLD: Final = "on_hold"
 
 #: The reason a unit gives that is not for sale and not decommissioned, where it is not its
 #: state's name.
@@ -48,5 +51,9 @@ def lifecycle(evidence: Evidence) -> tuple[Verdict, Findings]:
     if state is not UnitState.ACTIVE:
         reason = _NOT_FOR_SALE.get(state, state.value)
         findings.add(reason, AlertType.LIFECYCLE, state=state.value)
+        return Verdict.INACTIVE, findings
+    if evidence.hold is not None:
+        # active, but kept from the market until what held it is cleared
+        findings.add(ON_HOLD, AlertType.LIFECYCLE, state=state.value, hold=evidence.hold)
         return Verdict.INACTIVE, findings
     return Verdict.GENUINE, findings

@@ -8,6 +8,7 @@ from typing import Final
 
 from unitrace.places import Place
 from unitrace.registry.model import UnitState
+from unitrace.services.lifecycle.holds import hold_words
 from unitrace.services.verification.answer import FirstScan
 from unitrace.services.verification.findings import Verdict
 from unitrace.store.units import UnitRecord
@@ -25,8 +26,10 @@ def message(
     count: int,
     first_scanned: FirstScan,
     place: Place,
+    *,
+    hold: str | None = None,
 ) -> str:
-    """The message for a scan of a unit of ours."""
+    """The message for a scan of a unit of ours (``hold``: why it is on hold, if it is)."""
     where = f" in {_place_words(first_scanned.place)}" if first_scanned.place.is_known else ""
     if verdict is Verdict.GENUINE:
         if first:
@@ -59,6 +62,8 @@ def message(
         )
     if verdict is Verdict.EXPIRED:
         return f"This product expired on {_day(unit.expiry)}. Do not use it."
+    if hold is not None and unit.state is UnitState.ACTIVE:
+        return f"This pack is {hold_words(hold)}. Do not use it; contact the brand."
     return _INACTIVE_MESSAGES.get(
         unit.state,
         "This pack has been taken out of circulation. Do not use it; contact the brand.",

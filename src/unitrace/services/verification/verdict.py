@@ -18,7 +18,8 @@ counterfeit   malformed code, no serial, not issued by us, lot or expiry not the
               unit that would be suspicious, of a product that blocks flagged units
 recalled      the unit or its lot is recalled or withdrawn
 expired       the unit is expired, or its expiry date has passed
-inactive      issued but never commissioned, voided, or decommissioned (supplied, …)
+inactive      issued but never commissioned, voided, or decommissioned (supplied, …); an
+              active unit on hold (``on_hold``: after a failed inspection, …)
 suspicious    clone (too many clients, too many places, impossible travel), grey market
               (outside the custodian's territory or the product's target markets, before
               shipping); an open clone or grey-market alert on the unit
@@ -269,6 +270,7 @@ def _known_unit(
         custodian=custodian,
         history=history,
         source=sighting.address or client,
+        hold=uow.holds.cause_of(unit.product_id, unit.serial, unit.lot_id),
     )
     verdict, found = lifecycle(evidence)
     findings.merge(found)
@@ -308,7 +310,16 @@ def _known_unit(
         first_scanned=first,
         reasons=tuple(findings.reasons),
         message=flags.message(findings.reasons, blocked=blocked)
-        or message(verdict, findings.reasons, unit, earlier == 0, earlier + 1, first, place),
+        or message(
+            verdict,
+            findings.reasons,
+            unit,
+            earlier == 0,
+            earlier + 1,
+            first,
+            place,
+            hold=evidence.hold,
+        ),
         product=ProductInfo(
             unit.gtin.value, product.name if product else None, unit.lot, unit.expiry, unit.serial
         ),

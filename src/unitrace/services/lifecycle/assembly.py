@@ -1,0 +1,221 @@
+"""Assembly: components go into a serialized device (electronics' component sourcing),
+recorded as the CBV 2.0 TransformationEvent with bizStep ``assembling``: the device in
+``outputEPCList``, serialized components in ``inputEPCList`` and components known by lot in
+``inputQuantityList`` (their lot's LGTIN class and a quantity). Its inputs and outputs are
+the genealogy traceability reads: forward from a component lot to the devices, back from a
+device to its components and their lots.
+
+A serialized component goes into one device: it is checked out, the state the state table
+gives a pack consumed into another (as a transformation's inputs are), and a second assembly
+naming it is refused, naming the device it went into."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from unitrace.epcis import BizStep, TransformationEvent
+from unitrace.epcis.model import QuantityElement
+from unitrace.registry.errors import Conflict, InvalidRequest, NotFound
+from unitrace.registry.model import Actor, UnitState
+from unitrace.services.catalog import parse_gtin
+from unitrace.services.lifecycle.holds import refuse_held
+from unitrace.services.lifecycle.recording import (
+    Undone,
+    all_or_nothing,
+    changed_meanwhile,
+    record_event,
+)
+from unitrace.services.lifecycle.rules import allow, check_custody
+from unitrace.services.lifecycle.targets import (
+    Context,
+    location_of,
+    resolve,
+    time_of,
+    unit_name,
+)
+from unitrace.store.events import EventRecord, StoredEvent
+from unitrace.store.unit_of_work import UnitOfWork
+from unitrace.store.units.projection import UnitRecord
+from unitrace.store.units.selections import UnitKeys
+
+#: The state a component leaves the market for once it is inside a device.
+CONSUMED: Final = UnitState.CHECKED_OUT
+
+
+@dataclass(frozen=True, slots=True)
+class LotComponent:
+    """Components known by their lot, not one by one: ``quantity`` of lot ``lot`` of ``gtin``."""
+
+    gtin: str
+    lot: str
+    quantity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Assembly:
+    """An assembly as recorded: its event, the device, and what went into it (the EPCs of
+    the serialized components; the lot classes and quantities of the others)."""
+
+    event: EventRecord
+    device: str
+    components: tuple[str, ...]
+    lots: tuple[QuantityElement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    device: UnitRecord
+    device_epc: str
+    units: dict[tuple[int, str], UnitRecord]
+    epcs: tuple[str, ...]
+    lots: tuple[QuantityElement, ...]
+
+
+def assemble(
+    uow: UnitOfWork,
+    *,
+    device: str,
+    components: Sequence[str | LotComponent],
+    actor: Actor,
+    location_gln: str | None = None,
+    at: dt.datetime | None = None,
+    captured: StoredEvent | None = None,
+) -> Assembly:
+    """Record that ``components`` (unit codes, or lots with a quantity) went into the
+    serialized ``device``. The device must be an active unit; each serialized component an
+    active unit consumed by no other device and on no hold; each lot one of ours."""
+    allow(actor, "assemble")
+    when = time_of(at)
+    if not components:
+        raise InvalidRequest("components: none given; an assembly puts something into the device")
+    location = location_of(uow, actor, location_gln)
+    context = Context.of(uow)
+    parts = _checked_parts(uow, context, device, components, actor)
+    place = context.naming.sgln(location) if location is not None else None
+    event = TransformationEvent(
+        event_time=when,
+        input_epc_list=parts.epcs or None,
+        input_quantity_list=parts.lots or None,
+        output_epc_list=(parts.device_epc,),
+        biz_step=BizStep.ASSEMBLING,
+        read_point=place,
+        biz_location=place,
+    )
+    keys = UnitKeys(tuple(parts.units))
+    try:
+        with changed_meanwhile(), all_or_nothing(uow):
+            record = record_event(uow, event, captured, actor=actor, party_id=actor.party_id)
+            if parts.units:
+                consumed = uow.units.set_state(
+                    keys,
+                    to=CONSUMED,
+                    from_states=frozenset({UnitState.ACTIVE}),
+                    at=when,
+                    party_id=actor.party_id,
+                    location_gln=location.value if location else None,
+                )
+                if consumed != len(parts.units):
+                    raise Undone
+    except Conflict:
+        # another assembly took a component between the checks and the writes: name it, as
+        # the checks would have, now that its writes are to be seen
+        _checked_parts(uow, context, device, components, actor)
+        raise
+    uow.audit.record(
+        actor.name,
+        "units.assembled",
+        record.event_id,
+        {
+            "device": parts.device_epc,
+            "components": list(parts.epcs),
+            "lots": [element.document() for element in parts.lots],
+        },
+    )
+    return Assembly(record, parts.device_epc, parts.epcs, parts.lots)
+
+
+def _checked_parts(
+    uow: UnitOfWork,
+    context: Context,
+    device: str,
+    components: Sequence[str | LotComponent],
+    actor: Actor,
+) -> _Parts:
+    made = resolve(uow, context, [device], "device", actor=actor)
+    if made.containers:
+        raise InvalidRequest(
+            f"device: {made.containers[0].epc} is a case or pallet; a device is a serialized unit"
+        )
+    ((device_unit),) = made.units.values()
+    device_epc = made.epcs[0]
+    if device_unit.state is not UnitState.ACTIVE:
+        raise Conflict(
+            f"device: unit {unit_name(device_unit.gtin, device_unit.serial)} is "
+            f"{device_unit.state}: components go into an active (commissioned) device only"
+        )
+    check_custody(actor, device_unit.custodian_id, f"device {device_epc}")
+    codes = [(index, code) for index, code in enumerate(components) if isinstance(code, str)]
+    units: dict[tuple[int, str], UnitRecord] = {}
+    epcs: tuple[str, ...] = ()
+    if codes:
+        found = resolve(uow, context, [code for _, code in codes], "components", actor=actor)
+        if found.containers:
+            raise InvalidRequest(
+                f"components: {found.containers[0].epc} is a case or pallet; name the units "
+                "that go into the device"
+            )
+        if device_epc in found.epcs:
+            index = codes[found.epcs.index(device_epc)][0]
+            raise InvalidRequest(f"components[{index}]: is the device itself")
+        units, epcs = dict(found.units), found.epcs
+        by_epc = {context.naming.sgtin(unit.gtin, unit.serial): unit for unit in units.values()}
+        for (index, _), epc in zip(codes, epcs, strict=True):
+            _check_component(uow, by_epc[epc], epc, f"components[{index}]", actor)
+        refuse_held(uow, [UnitKeys(tuple(units))], "assembled into a device")
+    lots = tuple(
+        _lot_component(uow, context, component, f"components[{index}]")
+        for index, component in enumerate(components)
+        if isinstance(component, LotComponent)
+    )
+    return _Parts(device_unit, device_epc, units, epcs, lots)
+
+
+def _check_component(uow: UnitOfWork, unit: UnitRecord, epc: str, field: str, actor: Actor) -> None:
+    name = unit_name(unit.gtin, unit.serial)
+    if unit.state is CONSUMED:
+        into = _device_consuming(uow, epc)
+        raise Conflict(
+            f"{field}: unit {name} is already consumed by another device"
+            f"{f' ({into})' if into else ''}: a component goes into one device only"
+        )
+    if unit.state is not UnitState.ACTIVE:
+        raise Conflict(
+            f"{field}: unit {name} is {unit.state}: only an active unit goes into a device"
+        )
+    check_custody(actor, unit.custodian_id, f"{field}: unit {name}")
+
+
+def _device_consuming(uow: UnitOfWork, epc: str) -> str | None:
+    """The device (or other output) of the latest transformation that consumed ``epc``."""
+    for record in reversed(uow.events.naming([epc])):
+        if record.type != TransformationEvent.type:
+            continue
+        document = uow.events.document(record.event_id) or {}
+        if epc in (document.get("inputEPCList") or ()):
+            outputs = document.get("outputEPCList") or ()
+            return ", ".join(outputs) or None
+    return None
+
+
+def _lot_component(
+    uow: UnitOfWork, context: Context, component: LotComponent, field: str
+) -> QuantityElement:
+    product = context.product(parse_gtin(component.gtin, f"{field}.gtin"), f"{field}.gtin")
+    if uow.lots.get(product.gtin, component.lot) is None:
+        raise NotFound(f"{field}.lot: lot {component.lot} of {product.gtin} is not registered")
+    if not component.quantity > 0:
+        raise InvalidRequest(f"{field}.quantity: {component.quantity} is not above 0")
+    return QuantityElement(context.naming.lgtin(product.gtin, component.lot), component.quantity)

@@ -1,0 +1,198 @@
+"""Holds on units: placed, released and looked for, set-wise.
+
+A hold on a unit or a container is a row per unit held (written by one ``INSERT … SELECT``
+over the selection); a hold on a lot is one row for the whole lot, which covers its units
+whatever their number. A unit is held while any open row names it or its lot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+
+from unitrace.gs1 import Gtin
+from unitrace.store.schema import holds, products, units
+from unitrace.store.units.selections import Selector, UnitSelection, stored
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Units of a selection on hold: how many, one of them to name, and why it is held."""
+
+    count: int
+    gtin: Gtin
+    serial: str
+    cause: str
+
+
+class HoldRepository(Selector):
+    """The holds, on one connection (a unit of work's ``holds``)."""
+
+    def place(
+        self, selection: UnitSelection, *, cause: str, scope: str, event_id: str, at: dt.datetime
+    ) -> int:
+        """Hold every unit of ``selection``, a row each; how many rows were written."""
+        placed = 0
+        for condition in self.conditions(selection):
+            rows = select(
+                literal(cause),
+                literal(scope),
+                units.c.product_id,
+                units.c.serial,
+                literal(event_id),
+                literal(stored(at), holds.c.placed_at.type),
+            ).where(condition)
+            placed += self.connection.execute(
+                insert(holds).from_select(
+                    ["cause", "scope", "product_id", "serial", "event_id", "placed_at"], rows
+                )
+            ).rowcount
+        return placed
+
+    def place_on_lot(
+        self, lot_id: int, *, cause: str, scope: str, event_id: str, at: dt.datetime
+    ) -> None:
+        """Hold a whole lot: one row, whatever its number of units."""
+        self.connection.execute(
+            insert(holds).values(
+                cause=cause, scope=scope, lot_id=lot_id, event_id=event_id, placed_at=stored(at)
+            )
+        )
+
+    def release(
+        self,
+        selection: UnitSelection,
+        *,
+        cause: str,
+        event_id: str,
+        at: dt.datetime,
+        lot_id: int | None = None,
+    ) -> int:
+        """Release the open holds of ``cause`` on the units of ``selection`` (and the hold
+        on lot ``lot_id``, where given); how many were released."""
+        released = 0
+        if lot_id is not None:
+            released += self._release(holds.c.lot_id == lot_id, cause, event_id, at)
+        for condition in self.conditions(selection):
+            on_unit = exists().where(
+                condition,
+                units.c.product_id == holds.c.product_id,
+                units.c.serial == holds.c.serial,
+            )
+            released += self._release(on_unit, cause, event_id, at)
+        return released
+
+    def _release(
+        self, which: ColumnElement[bool], cause: str, event_id: str, at: dt.datetime
+    ) -> int:
+        return self.connection.execute(
+            update(holds)
+            .where(which, holds.c.cause == cause, holds.c.released_at.is_(None))
+            .values(released_at=stored(at), released_by_event_id=event_id)
+        ).rowcount
+
+    def held(self, selection: UnitSelection) -> Held | None:
+        """The units of ``selection`` on hold, if any: how many, and the first of them.
+
+        Read from the holds' side, which is small, never by probing each unit of a large
+        selection: the lots on hold are read first (few), then the units held one by one are
+        joined to the selection. With no open hold at all (the usual case) it is one query."""
+        open_lots = sorted(
+            self.connection.execute(
+                select(holds.c.lot_id).where(_OPEN, holds.c.lot_id.is_not(None)).distinct()
+            ).scalars()
+        )
+        any_unit_held = self.connection.execute(
+            select(holds.c.id).where(_OPEN, holds.c.product_id.is_not(None)).limit(1)
+        ).first()
+        if not open_lots and any_unit_held is None:
+            return None
+        count = 0
+        first: tuple[str, str, str] | None = None
+        for condition in self.conditions(selection):
+            ways: list[tuple[ColumnElement[bool], Select[str, str, str]]] = []
+            if open_lots:
+                in_lot = and_(condition, units.c.lot_id.in_(open_lots))
+                ways.append((in_lot, _examples(in_lot, holds.c.lot_id == units.c.lot_id)))
+            if any_unit_held is not None:
+                one_by_one = and_(
+                    condition,
+                    units.c.lot_id.not_in(open_lots) if open_lots else true(),
+                    exists().where(_OPEN, *_NAMES_UNIT),
+                )
+                ways.append((one_by_one, _examples(one_by_one, *_NAMES_UNIT)))
+            for held, examples in ways:
+                count += self.connection.execute(
+                    select(func.count()).select_from(units).where(held)
+                ).scalar_one()
+                row = self.connection.execute(examples).first()
+                if row is not None and (first is None or tuple(row) < first):
+                    first = (row[0], row[1], row[2])
+        if first is None:
+            return None
+        return Held(count, Gtin(first[0]), first[1], first[2])
+
+    def cause_of(self, product_id: int, serial: str, lot_id: int) -> str | None:
+        """Why one unit is held (its earliest open hold), None when it is not."""
+        found = self.connection.execute(
+            _open_cause(literal(product_id), literal(serial), literal(lot_id))
+        ).first()
+        return None if found is None else str(found[0])
+
+
+_OPEN: Final = holds.c.released_at.is_(None)
+_NAMES_UNIT: Final = (holds.c.product_id == units.c.product_id, holds.c.serial == units.c.serial)
+
+
+def _examples(
+    held: ColumnElement[bool], *hold_of_unit: ColumnElement[bool]
+) -> Select[str, str, str]:
+    """The first held unit by GTIN and serial, with the cause of its earliest open hold of
+    the kind ``hold_of_unit`` finds."""
+    cause = (
+        select(holds.c.cause)
+        .where(_OPEN, *hold_of_unit)
+        .order_by(holds.c.placed_at, holds.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(products.c.gtin, units.c.serial, cause)
+        .join(products, products.c.id == units.c.product_id)
+        .where(held)
+        .order_by(products.c.gtin, units.c.serial)
+        .limit(1)
+    )
+
+
+def _open_cause(
+    product_id: ColumnElement[int], serial: ColumnElement[str], lot_id: ColumnElement[int]
+) -> Select[str]:
+    """The cause of the earliest open hold on a unit (by its row or its lot's)."""
+    return (
+        select(holds.c.cause)
+        .where(
+            holds.c.released_at.is_(None),
+            or_(
+                and_(holds.c.product_id == product_id, holds.c.serial == serial),
+                holds.c.lot_id == lot_id,
+            ),
+        )
+        .order_by(holds.c.placed_at, holds.c.id)
+        .limit(1)
+    )
