@@ -2,7 +2,7 @@
 shipped, dispensed or assembled, a row per unit or one per lot, until an event releases them.
 
 Revision ID: 0018
-Revises: 0016 (0017 is written on another branch; the merge chains this one after it)
+Revises: 0017
 Create Date: 2026-12-04 21:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

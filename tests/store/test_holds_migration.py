@@ -26,5 +26,5 @@ def test_downgrade_drops_the_holds(blank_engine: Engine) -> None:
         "ix_holds_open_lot",
         "ix_holds_open_unit",
     ]
-    migrate(blank_engine, "0016", down=True)
+    migrate(blank_engine, "0017", down=True)
     assert "holds" not in inspect(blank_engine).get_table_names()
