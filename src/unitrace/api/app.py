@@ -31,6 +31,7 @@ from unitrace.api.routers import (
     registry,
     serial_requests,
     tokens,
+    trace,
     verification,
 )
 from unitrace.api.security_headers import SecurityHeaders
@@ -121,6 +122,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
+    app.include_router(trace.router)
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)
