@@ -16,6 +16,7 @@ from unitrace.cli.epcis import epcis_app
 from unitrace.cli.scan import SCAN_EPILOG, scan
 from unitrace.cli.serials import labels_app, serials_app
 from unitrace.cli.tokens import tokens_app
+from unitrace.cli.trace import trace
 from unitrace.cli.units import containers_app, units_app
 from unitrace.cli.users import users_app
 
@@ -40,6 +41,7 @@ app.add_typer(lots_app, name="lots")
 app.add_typer(parties_app, name="parties")
 app.add_typer(units_app, name="units")
 app.add_typer(containers_app, name="containers")
+app.command("trace")(trace)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(epcis_app, name="epcis")
 

@@ -194,6 +194,19 @@ class ReachedUnits:
                 found[gln] = region or country
         return found
 
+    def party_areas(self, party_ids: Sequence[str]) -> dict[str, str]:
+        """The area of each of ``party_ids`` whose territory is one area."""
+        rows = self.connection.execute(
+            select(parties.c.id, parties.c.territory).where(
+                parties.c.id.in_(sorted(set(party_ids)))
+            )
+        )
+        return {
+            party: str(territory[0])
+            for party, territory in rows
+            if isinstance(territory, list) and len(territory) == 1
+        }
+
     def lot_keys(self) -> list[tuple[str, str]]:
         """The GTIN and lot of every lot with units in the set."""
         rows = self.connection.execute(

@@ -87,13 +87,17 @@ def trace_forward(
     if count == 0 and actor.role is Role.DISTRIBUTOR:
         raise unknown(subject.code)
     areas = reached.areas([t.location_gln for t in tallies if t.location_gln is not None])
+    # a place without an area of its own (a plant's GLN, a shipment not yet received) is known
+    # by its custodian's territory, where that is one area
+    held_in = reached.party_areas([t.custodian for t in tallies if t.custodian is not None])
     by_state: Counter[str] = Counter()
     by_custodian: Counter[str] = Counter()
     by_region: Counter[str] = Counter()
     for tally in tallies:
         by_state[tally.state] += tally.units
         by_custodian[tally.custodian or BRAND] += tally.units
-        by_region[areas.get(tally.location_gln or "", UNKNOWN_PLACE)] += tally.units
+        area = areas.get(tally.location_gln or "") or held_in.get(tally.custodian or "")
+        by_region[area or UNKNOWN_PLACE] += tally.units
     summary = UnitSummary(count, _sorted(by_state), _sorted(by_custodian), _sorted(by_region))
     return ForwardTrace(
         subject=subject,
