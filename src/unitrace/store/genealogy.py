@@ -10,6 +10,7 @@ spelling (:mod:`unitrace.store.canonical_epcs`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     literal,
     select,
     true,
@@ -74,16 +76,60 @@ class Inspection:
     certification: Any
 
 
-def _naming(epcs: Sequence[str], roles: Sequence[str]) -> Select[Any]:
-    """The (event, EPC) rows of the index naming any of ``epcs`` under ``roles``, as sent or
-    in canonical spelling."""
+def _naming(roles: Sequence[str]) -> Select[Any]:
+    """The (event, EPC, role) rows of the index naming any of the EPCs bound as ``epcs``
+    under ``roles``, as sent or in canonical spelling."""
     parts = [
         select(index.c.event_pk, index.c.epc, index.c.role).where(
-            index.c.epc.in_(epcs), index.c.role.in_(roles)
+            index.c.epc.in_(bindparam(f"epcs_{n}", expanding=True)), index.c.role.in_(roles)
         )
-        for index in (event_epcs, event_canonical_epcs)
+        for n, index in enumerate((event_epcs, event_canonical_epcs))
     ]
     return union(*parts)  # type: ignore[return-value]
+
+
+def _bound(epcs: Sequence[str]) -> dict[str, Any]:
+    return {"epcs_0": list(epcs), "epcs_1": list(epcs)}
+
+
+def _links(start: Select[Any], other: Sequence[str]) -> Select[Any]:
+    """The rows of the TransformationEvents of the index rows ``start`` finds, each with
+    their rows of the ``other`` side."""
+    matched = start.subquery("matched")
+    linked = event_epcs.alias("linked")
+    return (
+        select(
+            epcis_events.c.event_id,
+            epcis_events.c.event_time,
+            epcis_events.c.biz_step,
+            matched.c.epc,
+            matched.c.role,
+            linked.c.epc,
+            linked.c.role,
+        )
+        .select_from(
+            matched.join(epcis_events, epcis_events.c.id == matched.c.event_pk).join(
+                linked, linked.c.event_pk == matched.c.event_pk
+            )
+        )
+        .where(
+            epcis_events.c.type == "TransformationEvent",
+            epcis_events.c.error_declaration_time.is_(None),
+            linked.c.role.in_(other),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _links_of_epcs(toward: Toward) -> Select[Any]:
+    """:func:`_links` of the EPCs bound, built once per direction: a back trace is a few
+    of these, and building them costs more than running them."""
+    own, other = _sides(toward)
+    return _links(_naming(own), other)
+
+
+def _sides(toward: Toward) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (INPUT_ROLES, OUTPUT_ROLES) if toward == "outputs" else (OUTPUT_ROLES, INPUT_ROLES)
 
 
 def transformation_links(
@@ -97,16 +143,17 @@ def transformation_links(
     """The links of the TransformationEvents that took any of ``epcs`` (or any unit of
     ``lot_ids``, read with ``prefixes``) as input (``toward="outputs"``) or gave it as output
     (``toward="inputs"``); events declared in error do not count."""
-    own, other = (INPUT_ROLES, OUTPUT_ROLES) if toward == "outputs" else (OUTPUT_ROLES, INPUT_ROLES)
+    own, other = _sides(toward)
     wanted = sorted(set(epcs))
     found: set[TransformationLink] = set()
-    starts: list[Select[Any]] = [
-        _naming(wanted[i : i + _AT_ONCE], own) for i in range(0, len(wanted), _AT_ONCE)
+    results = [
+        connection.execute(_links_of_epcs(toward), _bound(wanted[i : i + _AT_ONCE]))
+        for i in range(0, len(wanted), _AT_ONCE)
     ]
     if lot_ids and toward == "outputs":
         # the lots' units among every input of the index: inputs are few beside the units
         for product_id, prefix, escapes in prefixes:
-            starts.append(
+            start = (
                 select(event_epcs.c.event_pk, event_epcs.c.epc, event_epcs.c.role)
                 .select_from(
                     event_epcs.join(
@@ -125,31 +172,9 @@ def transformation_links(
                     units.c.lot_id.in_(lot_ids),
                 )
             )
-    for start in starts:
-        matched = start.subquery("matched")
-        linked = event_epcs.alias("linked")
-        rows = connection.execute(
-            select(
-                epcis_events.c.event_id,
-                epcis_events.c.event_time,
-                epcis_events.c.biz_step,
-                matched.c.epc,
-                matched.c.role,
-                linked.c.epc,
-                linked.c.role,
-            )
-            .select_from(
-                matched.join(epcis_events, epcis_events.c.id == matched.c.event_pk).join(
-                    linked, linked.c.event_pk == matched.c.event_pk
-                )
-            )
-            .where(
-                epcis_events.c.type == "TransformationEvent",
-                epcis_events.c.error_declaration_time.is_(None),
-                linked.c.role.in_(other),
-            )
-        )
-        for event_id, at, step, epc, role, other_epc, other_role in rows:
+            results.append(connection.execute(_links(start, other)))
+    for rows in results:
+        for event_id, at, step, epc, role, other_epc, other_role in rows.all():
             given, given_role, taken, taken_role = (
                 (epc, role, other_epc, other_role)
                 if toward == "outputs"
@@ -169,26 +194,33 @@ def transformation_links(
     return sorted(found, key=lambda link: (link.at, link.event_id, link.input, link.output))
 
 
+@functools.lru_cache(maxsize=1)
+def _inspections_statement() -> Select[Any]:
+    named = _naming(("epc", "quantity")).subquery("named")
+    return (
+        select(
+            named.c.epc,
+            epcis_events.c.event_id,
+            epcis_events.c.event_time,
+            epcis_events.c.disposition,
+            epcis_events.c.document,
+        )
+        .select_from(named.join(epcis_events, epcis_events.c.id == named.c.event_pk))
+        .where(
+            epcis_events.c.biz_step.in_(INSPECTING_STEPS),
+            epcis_events.c.error_declaration_time.is_(None),
+        )
+    )
+
+
 def inspections(connection: Connection, epcs: Collection[str]) -> list[Inspection]:
     """The inspections (ObjectEvents of the inspecting step) naming any of ``epcs``, oldest
     first, with the certification they carry."""
     wanted = sorted(set(epcs))
     found: list[Inspection] = []
     for start in range(0, len(wanted), _AT_ONCE):
-        named = _naming(wanted[start : start + _AT_ONCE], ("epc", "quantity")).subquery("named")
         rows = connection.execute(
-            select(
-                named.c.epc,
-                epcis_events.c.event_id,
-                epcis_events.c.event_time,
-                epcis_events.c.disposition,
-                epcis_events.c.document,
-            )
-            .select_from(named.join(epcis_events, epcis_events.c.id == named.c.event_pk))
-            .where(
-                epcis_events.c.biz_step.in_(INSPECTING_STEPS),
-                epcis_events.c.error_declaration_time.is_(None),
-            )
+            _inspections_statement(), _bound(wanted[start : start + _AT_ONCE])
         )
         for epc, event_id, at, disposition, document in rows:
             certification = (document or {}).get("certificationInfo")
@@ -198,23 +230,29 @@ def inspections(connection: Connection, epcs: Collection[str]) -> list[Inspectio
 
 def aggregated_into(connection: Connection, epc: str, *, depth: int = 8) -> list[str]:
     """Every container ``epc`` was ever aggregated into (AggregationEvents naming it a child),
-    and every container those were aggregated into, up to ``depth`` levels."""
+    and every container those were aggregated into, up to ``depth`` levels: a frontier a
+    statement."""
     child = event_epcs.alias("child")
     parent = event_epcs.alias("parent")
-    start = select(literal(epc, event_epcs.c.epc.type).label("epc"), literal(0).label("level"))
-    held = start.cte("held", recursive=True)
-    held = held.union(
-        select(parent.c.epc, held.c.level + 1)
-        .select_from(
-            held.join(child, child.c.epc == held.c.epc).join(
-                parent,
-                and_(parent.c.event_pk == child.c.event_pk, parent.c.role == "parent"),
+    found: set[str] = set()
+    frontier = {epc}
+    for _ in range(depth):
+        rows = connection.execute(
+            select(parent.c.epc)
+            .select_from(
+                child.join(
+                    parent,
+                    and_(parent.c.event_pk == child.c.event_pk, parent.c.role == "parent"),
+                )
             )
+            .where(child.c.epc.in_(sorted(frontier)), child.c.role == "child")
+            .distinct()
         )
-        .where(child.c.role == "child", held.c.level < depth)
-    )
-    rows = connection.execute(select(held.c.epc).where(held.c.level > 0).distinct())
-    return sorted(str(found) for found in rows.scalars())
+        frontier = {str(found_epc) for found_epc in rows.scalars()} - found - {epc}
+        if not frontier:
+            break
+        found |= frontier
+    return sorted(found)
 
 
 def events_naming(

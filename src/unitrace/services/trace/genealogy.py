@@ -79,6 +79,8 @@ class _Walk:
     #: the class names of each unit's lot, and the canonical name of each spelling
     aliases: dict[str, str] = field(default_factory=dict)
     held: HeldEpcs | None = None
+    #: the registered unit each EPC names (GTIN, serial, lot), or None
+    units: dict[str, tuple[Gtin, str, str] | None] = field(default_factory=dict)
     #: how each unit is shown to a distributor
     shown: dict[str, str] = field(default_factory=dict)
 
@@ -164,20 +166,24 @@ def _node(context: Context, epc: str, depth: int) -> GenealogyNode:
 
 
 def _units_of(state: _Walk, epcs: Iterable[str]) -> dict[str, tuple[Gtin, str, str]]:
-    """The registered units among ``epcs``: GTIN, serial and lot, by EPC."""
+    """The registered units among ``epcs``: GTIN, serial and lot, by EPC; each EPC looked
+    up once a walk."""
     keys: dict[str, tuple[int, Gtin, str]] = {}
     for epc in epcs:
+        if epc in state.units:
+            continue
+        state.units[epc] = None
         node = _node(state.context, epc, 0)
         product = state.context.products.get(node.gtin or "")
         if node.kind == "unit" and product is not None and node.serial is not None:
             keys[epc] = (product.id, product.gtin, node.serial)
-    found = state.uow.units.find([(pid, serial) for pid, _, serial in keys.values()])
-    units: dict[str, tuple[Gtin, str, str]] = {}
-    for epc, (pid, gtin, serial) in keys.items():
-        record = found.get((pid, serial))
-        if record is not None:
-            units[epc] = (gtin, serial, record.lot)
-    return units
+    if keys:
+        found = state.uow.units.find([(pid, serial) for pid, _, serial in keys.values()])
+        for epc, (pid, gtin, serial) in keys.items():
+            record = found.get((pid, serial))
+            if record is not None:
+                state.units[epc] = (gtin, serial, record.lot)
+    return {epc: unit for epc in epcs if (unit := state.units[epc]) is not None}
 
 
 def _class_names(state: _Walk, epcs: Iterable[str]) -> list[str]:
