@@ -114,9 +114,28 @@ class ReachedUnits:
 
     @property
     def prefixes(self) -> list[UnitUriPrefix]:
+        """The unit EPC prefixes of the products with units in the set: a statement per
+        product reads the set once for each, so the others are left out."""
         if self._prefixes is None:
-            self._prefixes = unit_uri_prefixes(self.connection)
+            present = self._product_ids()
+            self._prefixes = [
+                found for found in unit_uri_prefixes(self.connection) if found[0] in present
+            ]
         return self._prefixes
+
+    def _product_ids(self) -> set[int]:
+        reached = self.reached
+        present = {product_id for product_id, _ in reached.unit_keys}
+        present |= set(products_of_lots(self.connection, reached.lot_ids))
+        if reached.container_ids:
+            present.update(
+                self.connection.execute(
+                    select(units.c.product_id)
+                    .where(units.c.container_id.in_(reached.container_ids))
+                    .distinct()
+                ).scalars()
+            )
+        return present
 
     def condition(self) -> ColumnElement[bool]:
         """Whether a row of ``units`` is in the set."""
@@ -255,15 +274,21 @@ class ReachedUnits:
         for product_id, prefix, escapes in self.prefixes:
             parts.append(
                 select(
-                    event_epcs.c.event_pk.label("event_pk"),
+                    epcis_events.c.id.label("event_pk"),
                     units.c.serial.label("serial"),
                     literal(product_id).label("product_id"),
                 )
-                .select_from(units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)))
+                .select_from(
+                    units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)).join(
+                        epcis_events, epcis_events.c.id == event_epcs.c.event_pk
+                    )
+                )
                 .where(
                     units.c.product_id == product_id,
                     self.condition(),
                     event_epcs.c.role.in_(_MOVED_ROLES),
+                    epcis_events.c.biz_step.in_(SHIPPING_STEPS),
+                    epcis_events.c.error_declaration_time.is_(None),
                 )
             )
         if not parts:
@@ -278,10 +303,6 @@ class ReachedUnits:
                 func.count(),
             )
             .select_from(moved.join(epcis_events, epcis_events.c.id == moved.c.event_pk))
-            .where(
-                epcis_events.c.biz_step.in_(SHIPPING_STEPS),
-                epcis_events.c.error_declaration_time.is_(None),
-            )
             .group_by(
                 epcis_events.c.id,
                 epcis_events.c.event_id,
@@ -326,6 +347,16 @@ class ReachedUnits:
             result = self.connection.execution_options(stream_results=True, yield_per=5_000)
             for row in result.execute(statement):
                 yield _row(row)
+
+
+def products_of_lots(connection: Connection, lot_ids: Sequence[int]) -> list[int]:
+    """The products of the lots ``lot_ids``."""
+    if not lot_ids:
+        return []
+    rows = connection.execute(
+        select(lots.c.product_id).where(lots.c.id.in_(sorted(set(lot_ids)))).distinct()
+    )
+    return sorted(int(product_id) for product_id in rows.scalars())
 
 
 def lot_id_of(connection: Connection, product_id: int, lot: str) -> int | None:

@@ -20,8 +20,8 @@ from unitrace.registry.model import Actor, Role
 from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import lot_names
 from unitrace.store.genealogy import Inspection, Toward, inspections, transformation_links
-from unitrace.store.held_epcs import HeldEpcs, unit_uri_prefixes
-from unitrace.store.reached_units import lot_ids_of
+from unitrace.store.held_epcs import HeldEpcs, UnitUriPrefix, unit_uri_prefixes
+from unitrace.store.reached_units import lot_ids_of, products_of_lots
 from unitrace.store.unit_of_work import UnitOfWork
 
 #: The most levels of transformation a walk follows, and the most objects it shows.
@@ -106,14 +106,18 @@ def walk(
     for name in start:
         state.aliases[name] = subject
     frontier = set(start) | set(_class_names(state, [subject]))
-    prefixes = unit_uri_prefixes(uow.connection) if lot_ids else []
+    every_prefix = unit_uri_prefixes(uow.connection) if lot_ids or toward == "outputs" else []
     seen = set(frontier)
     cut = False
     for depth in range(1, MAX_DEPTH + 1):
         if not frontier and not lot_ids:
             break
         links = transformation_links(
-            uow.connection, frontier, toward=toward, lot_ids=lot_ids, prefixes=prefixes
+            uow.connection,
+            frontier,
+            toward=toward,
+            lot_ids=lot_ids,
+            prefixes=_of_lots(uow, every_prefix, lot_ids),
         )
         lot_ids = ()
         found: list[str] = []
@@ -148,6 +152,16 @@ def walk(
         nodes = _with_inspections(state, nodes)
     ordered = sorted(state.links, key=lambda link: (str(link.at), link.event_id, link.input))
     return Genealogy(tuple(nodes), tuple(ordered), cut)
+
+
+def _of_lots(
+    uow: UnitOfWork, prefixes: list[UnitUriPrefix], lot_ids: Sequence[int]
+) -> list[UnitUriPrefix]:
+    """The unit EPC prefixes of the products of ``lot_ids``."""
+    if not lot_ids:
+        return []
+    present = set(products_of_lots(uow.connection, lot_ids))
+    return [found for found in prefixes if found[0] in present]
 
 
 def _node(context: Context, epc: str, depth: int) -> GenealogyNode:
