@@ -8,12 +8,12 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
 from unitrace.services import trace
-from unitrace.store.genealogy import Inspection
+from unitrace.services.unit_trail import HistoryEntry
 from unitrace.store.reached_units import ShipmentOfSet
 
 #: The CSV's columns, one row per unit reached.
@@ -50,23 +50,6 @@ class SubjectOut(BaseModel):
         )
 
 
-class UnitsOut(BaseModel):
-    count: int
-    by_state: dict[str, int]
-    by_custodian: dict[str, int] = Field(description='party id, or "brand" for its own units')
-    by_region: dict[str, int] = Field(
-        description='ISO 3166-2 region, else country, of the last known place; "unknown"'
-    )
-
-
-class ContainerOut(BaseModel):
-    code: str
-    epc: str
-    kind: str
-    parent: str | None
-    units: int = Field(description="units reached inside it, at every depth")
-
-
 class ShipmentOut(BaseModel):
     event_id: str
     party: str | None
@@ -83,116 +66,41 @@ class ShipmentOut(BaseModel):
         )
 
 
-class InspectionOut(BaseModel):
-    event_id: str
-    at: dt.datetime
-    epc: str = Field(description="what the inspection named: the object, or its lot's class")
-    disposition: str | None
-    certification: Any = Field(description="the event's certificationInfo, if any")
-
-    @classmethod
-    def of(cls, seen: Inspection) -> InspectionOut:
-        return cls(
-            event_id=seen.event_id,
-            at=seen.at,
-            epc=seen.epc,
-            disposition=seen.disposition,
-            certification=seen.certification,
-        )
-
-
-class NodeOut(BaseModel):
-    epc: str
-    code: str
-    kind: str = Field(description="unit, lot, container or other")
-    depth: int = Field(description="transformations away from what is traced")
-    gtin: str | None
-    serial: str | None
-    lot: str | None
-    inspections: list[InspectionOut]
-
-
-class LinkOut(BaseModel):
-    event_id: str
-    at: dt.datetime
-    biz_step: str | None
-    input: str
-    output: str
-
-
 class GenealogyOut(BaseModel):
-    nodes: list[NodeOut]
-    links: list[LinkOut]
+    """Objects (each with its inspections and how many transformations away from what is
+    traced it is) and the links of the events that joined an input to an output."""
+
+    nodes: list[trace.GenealogyNode]
+    links: list[trace.GenealogyLink]
     cut: bool = Field(description="whether the walk stopped at its depth or size limit")
 
     @classmethod
     def of(cls, genealogy: trace.Genealogy) -> GenealogyOut:
-        return cls(
-            nodes=[
-                NodeOut(
-                    epc=node.epc,
-                    code=node.code,
-                    kind=node.kind,
-                    depth=node.depth,
-                    gtin=node.gtin,
-                    serial=node.serial,
-                    lot=node.lot,
-                    inspections=[InspectionOut.of(seen) for seen in node.inspections],
-                )
-                for node in genealogy.nodes
-            ],
-            links=[
-                LinkOut(
-                    event_id=link.event_id,
-                    at=link.at,
-                    biz_step=link.biz_step,
-                    input=link.input,
-                    output=link.output,
-                )
-                for link in genealogy.links
-            ],
-            cut=genealogy.cut,
-        )
+        return cls(nodes=list(genealogy.nodes), links=list(genealogy.links), cut=genealogy.cut)
 
 
 class ForwardOut(BaseModel):
     direction: Literal["forward"] = "forward"
     subject: SubjectOut
-    units: UnitsOut
-    containers: list[ContainerOut]
+    units: trace.UnitSummary = Field(
+        description='count, by_state, by_custodian (party id, or "brand"), by_region '
+        '(ISO 3166-2, else country, of the last known place; "unknown")'
+    )
+    containers: list[trace.ContainerCount] = Field(
+        description="outermost first, each followed by what it holds; units reached inside"
+    )
     shipments: list[ShipmentOut]
     made_into: GenealogyOut = Field(description="what was made from it, level by level")
 
     @classmethod
     def of(cls, found: trace.ForwardTrace) -> ForwardOut:
-        summary = found.units
         return cls(
             subject=SubjectOut.of(found.subject),
-            units=UnitsOut(
-                count=summary.count,
-                by_state=summary.by_state,
-                by_custodian=summary.by_custodian,
-                by_region=summary.by_region,
-            ),
-            containers=[
-                ContainerOut(
-                    code=item.code,
-                    epc=item.epc,
-                    kind=item.kind,
-                    parent=item.parent,
-                    units=item.units,
-                )
-                for item in found.containers
-            ],
+            units=found.units,
+            containers=list(found.containers),
             shipments=[ShipmentOut.of(shipment) for shipment in found.shipments],
             made_into=GenealogyOut.of(found.made_into),
         )
-
-
-class UnitNowOut(BaseModel):
-    state: str
-    custodian: str
-    location: str | None
 
 
 class LotOut(BaseModel):
@@ -202,73 +110,30 @@ class LotOut(BaseModel):
     status: str
 
 
-class HolderOut(BaseModel):
-    code: str
-    epc: str
-    kind: str
-    now: bool = Field(description="whether it holds it now (else it did once)")
-
-
-class CustodyOut(BaseModel):
-    party: str
-    since: dt.datetime | None
-    event_id: str | None
-
-
-class TimelineOut(BaseModel):
-    at: dt.datetime
-    event_id: str
-    what: str
-    step: str | None
-    disposition: str | None
-    place: str | None
-    party: str | None
-    recorded_by: str | None
-
-
 class BackOut(BaseModel):
     direction: Literal["back"] = "back"
     subject: SubjectOut
-    unit: UnitNowOut | None
+    unit: trace.UnitNow | None
     lots: list[LotOut]
-    containers: list[HolderOut]
-    custodians: list[CustodyOut]
-    timeline: list[TimelineOut]
+    containers: list[trace.Holder] = Field(
+        description="holding it now, innermost first up to the pallet, then those that did once"
+    )
+    custodians: list[trace.Custody]
+    timeline: list[HistoryEntry]
     made_from: GenealogyOut = Field(description="the inputs it was made from, recursively")
 
     @classmethod
     def of(cls, found: trace.BackTrace) -> BackOut:
-        unit = found.unit
         return cls(
             subject=SubjectOut.of(found.subject),
-            unit=UnitNowOut(state=unit.state, custodian=unit.custodian, location=unit.location)
-            if unit is not None
-            else None,
+            unit=found.unit,
             lots=[
                 LotOut(gtin=lot.gtin.value, lot=lot.lot, expiry=lot.expiry, status=lot.status.value)
                 for lot in found.lots
             ],
-            containers=[
-                HolderOut(code=held.code, epc=held.epc, kind=held.kind, now=held.now)
-                for held in found.containers
-            ],
-            custodians=[
-                CustodyOut(party=custody.party, since=custody.since, event_id=custody.event_id)
-                for custody in found.custodians
-            ],
-            timeline=[
-                TimelineOut(
-                    at=entry.at,
-                    event_id=entry.event_id,
-                    what=entry.what,
-                    step=entry.step,
-                    disposition=entry.disposition,
-                    place=entry.place,
-                    party=entry.party,
-                    recorded_by=entry.recorded_by,
-                )
-                for entry in found.timeline
-            ],
+            containers=list(found.containers),
+            custodians=list(found.custodians),
+            timeline=list(found.timeline),
             made_from=GenealogyOut.of(found.made_from),
         )
 

@@ -11,9 +11,10 @@ serials only of the units it holds or held; any other unit stands as its lot.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from unitrace.gs1 import Gtin, InvalidCode, parse
 from unitrace.registry.model import Actor, Role
@@ -51,7 +52,7 @@ class GenealogyLink:
     """An input that went into an output, by one TransformationEvent."""
 
     event_id: str
-    at: Any
+    at: dt.datetime
     biz_step: str | None
     input: str
     output: str
