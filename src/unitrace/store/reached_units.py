@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -110,6 +110,8 @@ class ReachedUnits:
 
     connection: Connection
     reached: ReachedSet
+    #: Up to this many shipping events in the repository, they are read first.
+    FEW_SHIPMENTS: ClassVar[int] = 5_000
     _prefixes: list[UnitUriPrefix] | None = field(default=None, repr=False)
 
     @property
@@ -269,27 +271,34 @@ class ReachedUnits:
         return [ContainerNode(int(i), epc, kind, parent) for i, epc, kind, parent in rows]
 
     def shipments(self) -> list[ShipmentOfSet]:
-        """The shipping events that named units of the set, with how many, oldest first."""
+        """The shipping events that named units of the set, with how many, oldest first.
+
+        Where the repository's shipping events are few (:attr:`FEW_SHIPMENTS`), they are read
+        first and each unit's rows of the index kept when their event is one of them, without
+        reading the unit's other events (its commissioning, packing, receiving …)."""
+        shipping = select(epcis_events.c.id).where(
+            epcis_events.c.biz_step.in_(SHIPPING_STEPS),
+            epcis_events.c.error_declaration_time.is_(None),
+        )
+        few = self.connection.execute(shipping.limit(self.FEW_SHIPMENTS + 1)).scalars().all()
         parts = []
         for product_id, prefix, escapes in self.prefixes:
+            named = units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes))
+            kept: list[ColumnElement[bool]] = [event_epcs.c.role.in_(_MOVED_ROLES)]
+            if len(few) <= self.FEW_SHIPMENTS:
+                # "+ 0" keeps the event's index out: the units lead, the events are compared
+                kept.append((event_epcs.c.event_pk + 0).in_(sorted(few)))
+            else:
+                named = named.join(epcis_events, epcis_events.c.id == event_epcs.c.event_pk)
+                kept.append(epcis_events.c.id.in_(shipping))
             parts.append(
                 select(
-                    epcis_events.c.id.label("event_pk"),
+                    event_epcs.c.event_pk.label("event_pk"),
                     units.c.serial.label("serial"),
                     literal(product_id).label("product_id"),
                 )
-                .select_from(
-                    units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)).join(
-                        epcis_events, epcis_events.c.id == event_epcs.c.event_pk
-                    )
-                )
-                .where(
-                    units.c.product_id == product_id,
-                    self.condition(),
-                    event_epcs.c.role.in_(_MOVED_ROLES),
-                    epcis_events.c.biz_step.in_(SHIPPING_STEPS),
-                    epcis_events.c.error_declaration_time.is_(None),
-                )
+                .select_from(named)
+                .where(units.c.product_id == product_id, self.condition(), *kept)
             )
         if not parts:
             return []
