@@ -194,6 +194,13 @@ def test_the_csv_rows_of_a_case(traced: Database) -> None:
         ({"code": "(01)09506000134353(21)X"}, ADMIN, InvalidRequest, "check digit"),
         ({"code": "(01)00614141123452(10)NOPE"}, ADMIN, NotFound, "names no unit"),
         ({"code": LOT_CODE}, DIST_A, NotFound, f"code: {LOT_CODE} names no unit"),
+        (
+            {"code": LOT_CODE, "direction": "back"},
+            DIST_A,
+            NotFound,
+            f"code: {LOT_CODE} names no unit",
+        ),
+        ({"code": RAW_LOT, "direction": "back"}, DIST_B, NotFound, "names no unit"),
         ({"code": code(3)}, DIST_B, NotFound, f"code: {code(3)} names no unit"),
         ({"code": PALLET}, DIST_A, NotFound, "names no unit"),
         ({"code": LOT_CODE}, VERIFIER, Forbidden, "a verifier may not view"),
@@ -227,3 +234,11 @@ def test_a_distributor_sees_no_serial_it_never_held(traced: Database) -> None:
         (other_lot, 1),
     }
     assert {(link.input, link.output) for link in found.made_into.links} == {(LOT_CLASS, other_lot)}
+
+
+def test_a_distributor_traces_back_a_lot_it_holds_through_its_own_view(traced: Database) -> None:
+    found = _trace(traced, DIST_B, code=LOT_CODE, direction="back")
+    assert isinstance(found, trace.BackTrace)
+    assert [(lot.gtin.value, lot.lot) for lot in found.lots] == [(GTIN.value, LOT)]
+    # the lot's events it may see: none names the lot's class, and it sees no other party's
+    assert found.timeline == ()

@@ -19,7 +19,7 @@ from unitrace.registry.model import Actor, Lot, Role
 from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.forward import BRAND
 from unitrace.services.trace.genealogy import Genealogy, walk
-from unitrace.services.trace.subjects import Subject, code_of, lot_names
+from unitrace.services.trace.subjects import Subject, code_of, lot_names, unknown
 from unitrace.services.unit_trail import HistoryEntry, gln_of, history_entry
 from unitrace.store.custody import CustodyFigures
 from unitrace.store.genealogy import aggregated_into, events_naming
@@ -93,6 +93,8 @@ def trace_back(uow: UnitOfWork, context: Context, subject: Subject, actor: Actor
         )
         lot_keys.extend(reached.lot_keys())
     elif subject.gtin is not None and subject.lot is not None:
+        if actor.role is Role.DISTRIBUTOR and not _holds_some(uow, subject, actor):
+            raise unknown(subject.code)
         lot_keys.append((subject.gtin, subject.lot))
     lots = tuple(
         found
@@ -135,6 +137,14 @@ def trace_back(uow: UnitOfWork, context: Context, subject: Subject, actor: Actor
         timeline=tuple(history_entry(event, places) for event in events),
         made_from=made_from,
     )
+
+
+def _holds_some(uow: UnitOfWork, subject: Subject, actor: Actor) -> bool:
+    """Whether the distributor holds or held any unit of the lot ``subject``."""
+    if subject.lot_id is None:
+        return False
+    held = ReachedSet(lot_ids=(subject.lot_id,), holder=actor.party_id)
+    return bool(ReachedUnits(uow.connection, held).tallies())
 
 
 def _chain(uow: UnitOfWork, container_id: int | None) -> list[str]:
