@@ -33,6 +33,7 @@ from unitrace.api.routers import (
     registry,
     serial_requests,
     tokens,
+    trace,
     verification,
 )
 from unitrace.api.security_headers import SecurityHeaders
@@ -130,6 +131,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(assemblies.router)
     app.include_router(inspections.router)
+    app.include_router(trace.router)
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)

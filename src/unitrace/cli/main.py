@@ -17,6 +17,7 @@ from unitrace.cli.quality import assemblies_app, inspections_app
 from unitrace.cli.scan import SCAN_EPILOG, scan
 from unitrace.cli.serials import labels_app, serials_app
 from unitrace.cli.tokens import tokens_app
+from unitrace.cli.trace import trace
 from unitrace.cli.units import containers_app, units_app
 from unitrace.cli.users import users_app
 
@@ -43,6 +44,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(containers_app, name="containers")
 app.add_typer(assemblies_app, name="assemblies")
 app.add_typer(inspections_app, name="inspections")
+app.command("trace")(trace)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(epcis_app, name="epcis")
 

@@ -92,7 +92,7 @@ def unit_trail(uow: UnitOfWork, *, gtin: str, serial: str, actor: Actor) -> Unit
     figures = CustodyFigures(uow.connection)
     events = unit.history
     shown = events[-EVENT_LIMIT:][::-1]
-    glns = {_gln_of(place) for event in shown for place in (event.biz_location, event.read_point)}
+    glns = {gln_of(place) for event in shown for place in (event.biz_location, event.read_point)}
     glns.add(unit.location)
     places = figures.parties_by_gln({gln for gln in glns if gln is not None})
     product = uow.products.get(key)
@@ -102,9 +102,9 @@ def unit_trail(uow: UnitOfWork, *, gtin: str, serial: str, actor: Actor) -> Unit
         product=product.name if product is not None else None,
         lot=uow.lots.get(key, unit.lot),
         custodian=uow.parties.get(unit.custodian) if unit.custodian else None,
-        location=_place_words(unit.location, places),
+        location=place_words(unit.location, places),
         packed_in=_packed_in(uow, unit.container, actor),
-        history=tuple(_entry(event, places) for event in shown),
+        history=tuple(history_entry(event, places) for event in shown),
         events=len(events),
         scans=scans,
         scan_count=scan_count,
@@ -134,7 +134,7 @@ def _packed_in(uow: UnitOfWork, container: str | None, actor: Actor) -> tuple[Pa
     return tuple(found)
 
 
-def _entry(event: EventRecord, places: dict[str, Party]) -> HistoryEntry:
+def history_entry(event: EventRecord, places: dict[str, Party]) -> HistoryEntry:
     what = event.type + (f" {event.action}" if event.action else "")
     place = event.biz_location or event.read_point
     return HistoryEntry(
@@ -143,7 +143,7 @@ def _entry(event: EventRecord, places: dict[str, Party]) -> HistoryEntry:
         what=what,
         step=_word(BIZ_STEP, event.biz_step),
         disposition=_word(DISPOSITION, event.disposition),
-        place=_place_words(place, places),
+        place=place_words(place, places),
         party=event.party_id,
         recorded_by=event.recorded_by,
     )
@@ -157,7 +157,7 @@ def _word(kind: CbvKind, spelling: str | None) -> str | None:
     return word if word is not None else spelling
 
 
-def _gln_of(place: str | None) -> str | None:
+def gln_of(place: str | None) -> str | None:
     """The GLN a place (an SGLN URI, a Digital Link, a bare GLN) names, if any."""
     if place is None:
         return None
@@ -170,9 +170,9 @@ def _gln_of(place: str | None) -> str | None:
     return gln.value if gln is not None else None
 
 
-def _place_words(place: str | None, parties: dict[str, Party]) -> str | None:
+def place_words(place: str | None, parties: dict[str, Party]) -> str | None:
     """A place for people: the party registered at its GLN, with the GLN."""
-    gln = _gln_of(place)
+    gln = gln_of(place)
     party = parties.get(gln) if gln is not None else None
     if party is not None:
         return f"{party.name} (GLN {gln})"

@@ -206,7 +206,7 @@ class EventRepository:
         row = self.connection.execute(
             select(epcis_events).where(epcis_events.c.event_id == event_id)
         ).first()
-        return None if row is None else _record_from_row(row)
+        return None if row is None else record_from_row(row)
 
     def document(self, event_id: str) -> dict[str, Any] | None:
         """The event's JSON-LD, its EPC lists filled from the index (in EPC order: EPCIS
@@ -246,7 +246,7 @@ class EventRepository:
             .where(epcis_events.c.id.in_(select(pks.c.event_pk)))
             .order_by(epcis_events.c.event_time, epcis_events.c.id)
         )
-        return [_record_from_row(row) for row in rows]
+        return [record_from_row(row) for row in rows]
 
     def earliest(self, epc: str, biz_steps: Sequence[str]) -> dt.datetime | None:
         """When the earliest event of one of ``biz_steps`` (spelled as stored) naming ``epc``
@@ -389,7 +389,7 @@ def _offset(text: str) -> dt.timezone:
     return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
 
 
-def _record_from_row(row: Row[Any]) -> EventRecord:
+def record_from_row(row: Row[Any]) -> EventRecord:
     return EventRecord(
         event_id=row.event_id,
         type=row.type,

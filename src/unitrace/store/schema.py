@@ -244,6 +244,10 @@ epcis_events = Table(
     ),
 )
 
+# The roles of a transformation's inputs and outputs, spelled once: a statement that states
+# this very condition may read the partial index of them (SQLite compares it as written).
+GENEALOGY_ROLES = text("role IN ('input', 'input_quantity', 'output', 'output_quantity')")
+
 # Every EPC an event names, by role: epcList, parentID, childEPCs, inputs, outputs.
 event_epcs = Table(
     "event_epcs",
@@ -258,6 +262,13 @@ event_epcs = Table(
     Column("epc", EpcText, nullable=False),
     Index("ix_event_epcs_epc", "epc"),
     Index("ix_event_epcs_event_pk", "event_pk"),
+    # the inputs and outputs of transformations, few beside the rest, which trace walks
+    Index(
+        "ix_event_epcs_genealogy",
+        "epc",
+        sqlite_where=GENEALOGY_ROLES,
+        postgresql_where=GENEALOGY_ROLES,
+    ),
 )
 
 # The constrained canonical GS1 Digital Link (CBV 2.0 section 8.9: on id.gs1.org, the key and

@@ -14,6 +14,7 @@ from unitrace.api.console import (
     scans,
     serial_requests,
     sign_in,
+    trace,
     units,
 )
 from unitrace.api.console.pages import NO_STORE
@@ -29,6 +30,7 @@ router.include_router(units.router)
 router.include_router(parties.router)
 router.include_router(products.router)
 router.include_router(serial_requests.router)
+router.include_router(trace.router)
 
 
 def install_console(app: FastAPI) -> None:

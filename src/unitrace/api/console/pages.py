@@ -31,6 +31,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Products", "/console/products", (Role.LINE, Role.DISTRIBUTOR, Role.VERIFIER)),
     NavItem("Serial requests", "/console/serial-requests", (Role.LINE,)),
     NavItem("Parties", "/console/parties", (Role.DISTRIBUTOR,)),
+    # trace follows the API's view: a verifier sees no unit
+    NavItem("Trace", "/console/trace", (Role.LINE, Role.DISTRIBUTOR)),
 )
 
 

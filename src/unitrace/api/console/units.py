@@ -21,6 +21,7 @@ from unitrace.api.console.pages import NO_STORE, console_page
 from unitrace.api.console.parties import party_href
 from unitrace.api.console.refusals import WORDING, refusal_page, utc_text
 from unitrace.api.console.session import SignedIn
+from unitrace.api.console.trace import trace_path
 from unitrace.gs1 import InvalidCode, parse
 from unitrace.registry.errors import InvalidRequest, Refused
 from unitrace.services.code_lookup import (
@@ -81,6 +82,7 @@ def unit_page(request: Request, signed: SignedIn, gtin: str, serial: str) -> HTM
         trail=trail,
         unit=unit,
         scan_map=_scan_map(trail),
+        trace_path=trace_path,
         container_path=container_path,
         lot_path=lot_path,
         party_href=party_href(signed),
