@@ -15,6 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import TEST_DATABASE_URL
 from tests.web.chromium import CHROMIUM, CHROMIUM_ARGUMENTS, serving, sync_api
@@ -182,8 +183,16 @@ def drawn(service: str) -> Iterator[dict[str, Any]]:
                 }
                 for kind, _ in CHARTS
             }
-            page.locator("#map path[data-point='1']").hover(force=True)
-            tooltip = page.locator("#map .leaflet-tooltip").last.inner_text()
+            point = page.locator("#map path[data-point='1']")
+            point.hover(force=True)
+            tooltips = page.locator("#map .leaflet-tooltip")
+            try:
+                tooltips.last.wait_for(timeout=5000)
+            except PlaywrightTimeoutError:
+                # a pointer moved by a busy machine can land a frame late: the mouseover the
+                # hover would have sent
+                point.dispatch_event("mouseover")
+            tooltip = tooltips.last.inner_text()
             drawings = {
                 "charts": charts,
                 "tooltip": tooltip,
