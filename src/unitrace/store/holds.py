@@ -147,6 +147,17 @@ class HoldRepository(Selector):
             return None
         return Held(count, Gtin(first[0]), first[1], first[2])
 
+    def lot_cause(self, lot_id: int) -> str | None:
+        """Why a whole lot is held (the cause of its earliest open lot hold), None when it is
+        not."""
+        found = self.connection.execute(
+            select(holds.c.cause)
+            .where(_OPEN, holds.c.lot_id == lot_id)
+            .order_by(holds.c.placed_at, holds.c.id)
+            .limit(1)
+        ).first()
+        return None if found is None else str(found[0])
+
     def cause_of(self, product_id: int, serial: str, lot_id: int) -> str | None:
         """Why one unit is held (its earliest open hold), None when it is not."""
         found = self.connection.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.services.issued_units import ADMIN, DIST_B, LINE, OTHER_GTIN, PLANT_GLN, T0
@@ -19,7 +21,7 @@ from tests.services.lifecycle.scenes import (
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor
-from unitrace.services.lifecycle import LotComponent, assemble, inspect
+from unitrace.services.lifecycle import LotComponent, assemble, inspect, set_lot_status
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 OTHER_LOT_CLASS = f"https://id.gs1.org/01/{OTHER_GTIN.value}/10/L1"
@@ -156,3 +158,61 @@ def test_a_component_consumed_or_held_is_refused_naming_the_rule(
     with scene.unit_of_work() as uow, pytest.raises(Conflict) as raised:
         work(uow)  # type: ignore[operator]
     assert str(raised.value) == message
+
+
+_OTHER_LOT = f"(01){OTHER_GTIN.value}(10)L1"
+
+
+def _lot_held(uow: UnitOfWork) -> None:
+    inspect(uow, targets=[_OTHER_LOT], result="fail", actor=ADMIN, at=T0 + 2 * HOUR)
+
+
+def _lot_recalled(uow: UnitOfWork) -> None:
+    set_lot_status(uow, gtin=OTHER_GTIN.value, lot="L1", status="recalled", reason="x", actor=ADMIN)
+
+
+def _lot_withdrawn(uow: UnitOfWork) -> None:
+    set_lot_status(
+        uow, gtin=OTHER_GTIN.value, lot="L1", status="withdrawn", reason="x", actor=ADMIN
+    )
+
+
+_LOT_NAME = f"components[1]: lot L1 of {OTHER_GTIN.value}"
+
+
+@pytest.mark.parametrize(
+    ("before", "at", "message"),
+    [
+        (_lot_held, None, f"{_LOT_NAME} is on hold after a failed inspection: a lot on hold may "
+         "not be assembled into a device until a passing inspection of the lot releases it"),
+        (_lot_recalled, None, f"{_LOT_NAME} is recalled: a recalled or withdrawn lot does not go "
+         "into a device"),
+        (_lot_withdrawn, None, f"{_LOT_NAME} is withdrawn: a recalled or withdrawn lot does not "
+         "go into a device"),
+        (None, dt.datetime(2031, 1, 1, tzinfo=dt.UTC), f"{_LOT_NAME} expired on 2030-12-31: an "
+         "expired lot does not go into a device"),
+    ],
+)  # fmt: skip
+def test_a_lot_component_held_recalled_withdrawn_or_expired_is_refused(
+    scene: Database, before: object, at: dt.datetime | None, message: str
+) -> None:
+    """A component known by lot is checked as a serialized one is: its lot's hold, its
+    recall or withdrawal and its expiry refuse the assembly, which writes nothing."""
+    if before is not None:
+        done(scene, before)  # type: ignore[arg-type]
+    with scene.unit_of_work(read_only=True) as uow:
+        events = uow.events.count()
+    refused(
+        scene,
+        lambda uow: assemble(
+            uow,
+            device=code(12),
+            components=[code(13), LotComponent(OTHER_GTIN.value, "L1", 3)],
+            actor=LINE,
+            at=at,
+        ),
+        Conflict,
+        message,
+    )
+    with scene.unit_of_work(read_only=True) as uow:
+        assert uow.events.count() == events

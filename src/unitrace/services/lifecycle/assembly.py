@@ -19,9 +19,9 @@ from typing import Final
 from unitrace.epcis import BizStep, TransformationEvent
 from unitrace.epcis.model import QuantityElement
 from unitrace.registry.errors import Conflict, InvalidRequest, NotFound
-from unitrace.registry.model import Actor, UnitState
+from unitrace.registry.model import Actor, LotStatus, UnitState
 from unitrace.services.catalog import parse_gtin
-from unitrace.services.lifecycle.holds import refuse_held
+from unitrace.services.lifecycle.holds import hold_words, refuse_held
 from unitrace.services.lifecycle.recording import (
     Undone,
     all_or_nothing,
@@ -86,14 +86,15 @@ def assemble(
 ) -> Assembly:
     """Record that ``components`` (unit codes, or lots with a quantity) went into the
     serialized ``device``. The device must be an active unit; each serialized component an
-    active unit consumed by no other device and on no hold; each lot one of ours."""
+    active unit consumed by no other device and on no hold; each lot one of ours, released
+    (not recalled or withdrawn), not expired before ``at``'s day and not on hold as a lot."""
     allow(actor, "assemble")
     when = time_of(at)
     if not components:
         raise InvalidRequest("components: none given; an assembly puts something into the device")
     location = location_of(uow, actor, location_gln)
     context = Context.of(uow)
-    parts = _checked_parts(uow, context, device, components, actor)
+    parts = _checked_parts(uow, context, device, components, actor, when)
     place = context.naming.sgln(location) if location is not None else None
     event = TransformationEvent(
         event_time=when,
@@ -122,7 +123,7 @@ def assemble(
     except Conflict:
         # another assembly took a component between the checks and the writes: name it, as
         # the checks would have, now that its writes are to be seen
-        _checked_parts(uow, context, device, components, actor)
+        _checked_parts(uow, context, device, components, actor, when)
         raise
     uow.audit.record(
         actor.name,
@@ -143,6 +144,7 @@ def _checked_parts(
     device: str,
     components: Sequence[str | LotComponent],
     actor: Actor,
+    when: dt.datetime,
 ) -> _Parts:
     made = resolve(uow, context, [device], "device", actor=actor)
     if made.containers:
@@ -176,7 +178,7 @@ def _checked_parts(
             _check_component(uow, by_epc[epc], epc, f"components[{index}]", actor)
         refuse_held(uow, [UnitKeys(tuple(units))], "assembled into a device")
     lots = tuple(
-        _lot_component(uow, context, component, f"components[{index}]")
+        _lot_component(uow, context, component, f"components[{index}]", when)
         for index, component in enumerate(components)
         if isinstance(component, LotComponent)
     )
@@ -211,11 +213,32 @@ def _device_consuming(uow: UnitOfWork, epc: str) -> str | None:
 
 
 def _lot_component(
-    uow: UnitOfWork, context: Context, component: LotComponent, field: str
+    uow: UnitOfWork, context: Context, component: LotComponent, field: str, when: dt.datetime
 ) -> QuantityElement:
+    """A lot component's quantity element; refused when its lot is not registered, is
+    recalled or withdrawn, expired before the assembly's day, or is on hold as a lot."""
     product = context.product(parse_gtin(component.gtin, f"{field}.gtin"), f"{field}.gtin")
-    if uow.lots.get(product.gtin, component.lot) is None:
+    registered = uow.lots.get(product.gtin, component.lot)
+    lot_id = uow.lots.id_of(product.gtin, component.lot)
+    if registered is None or lot_id is None:
         raise NotFound(f"{field}.lot: lot {component.lot} of {product.gtin} is not registered")
+    name = f"lot {component.lot} of {product.gtin}"
+    if registered.status is not LotStatus.RELEASED:
+        raise Conflict(
+            f"{field}: {name} is {registered.status}: a recalled or withdrawn lot does not "
+            "go into a device"
+        )
+    if registered.expiry < when.date():
+        raise Conflict(
+            f"{field}: {name} expired on {registered.expiry.isoformat()}: an expired lot does "
+            "not go into a device"
+        )
+    cause = uow.holds.lot_cause(lot_id)
+    if cause is not None:
+        raise Conflict(
+            f"{field}: {name} is {hold_words(cause)}: a lot on hold may not be assembled into "
+            "a device until a passing inspection of the lot releases it"
+        )
     if not component.quantity > 0:
         raise InvalidRequest(f"{field}.quantity: {component.quantity} is not above 0")
     return QuantityElement(context.naming.lgtin(product.gtin, component.lot), component.quantity)
