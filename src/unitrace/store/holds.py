@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from unitrace.gs1 import Gtin
-from unitrace.store.schema import holds, products, units
+from unitrace.store.schema import epcis_events, holds, products, units
 from unitrace.store.units.selections import Selector, UnitSelection, stored
 
 
@@ -81,28 +81,78 @@ class HoldRepository(Selector):
         cause: str,
         event_id: str,
         at: dt.datetime,
-        lot_id: int | None = None,
+        placed_by_party: str | None = None,
     ) -> int:
-        """Release the open holds of ``cause`` on the units of ``selection`` (and the hold
-        on lot ``lot_id``, where given); how many were released."""
+        """Release the open holds of ``cause`` on the units of ``selection`` placed at or
+        before ``at`` (by an event of party ``placed_by_party`` only, where given); how many
+        were released. A lot's own hold is never released here: see :meth:`release_lot`."""
         released = 0
-        if lot_id is not None:
-            released += self._release(holds.c.lot_id == lot_id, cause, event_id, at)
         for condition in self.conditions(selection):
             on_unit = exists().where(
                 condition,
                 units.c.product_id == holds.c.product_id,
                 units.c.serial == holds.c.serial,
             )
-            released += self._release(on_unit, cause, event_id, at)
+            released += self._release(on_unit, cause, event_id, at, placed_by_party)
         return released
 
+    def release_lot(
+        self,
+        lot_id: int,
+        *,
+        cause: str,
+        event_id: str,
+        at: dt.datetime,
+        placed_by_party: str | None = None,
+    ) -> int:
+        """Release the open holds of ``cause`` on lot ``lot_id`` placed at or before ``at``
+        (by an event of party ``placed_by_party`` only, where given), and the unit holds the
+        same failed inspections placed (an inspection that named the lot and units with it);
+        how many were released. Unit holds placed by inspections of single units or
+        containers are not the lot's, and stay."""
+        lot_holds = select(holds.c.event_id).where(
+            *self._releasable(cause, at, placed_by_party), holds.c.lot_id == lot_id
+        )
+        released = self._release(
+            and_(holds.c.lot_id.is_(None), holds.c.event_id.in_(lot_holds.scalar_subquery())),
+            cause,
+            event_id,
+            at,
+            placed_by_party,
+        )
+        released += self._release(holds.c.lot_id == lot_id, cause, event_id, at, placed_by_party)
+        return released
+
+    @staticmethod
+    def _releasable(
+        cause: str, at: dt.datetime, placed_by_party: str | None
+    ) -> list[ColumnElement[bool]]:
+        conditions = [
+            holds.c.cause == cause,
+            holds.c.released_at.is_(None),
+            holds.c.placed_at <= literal(stored(at), holds.c.placed_at.type),
+        ]
+        if placed_by_party is not None:
+            conditions.append(
+                holds.c.event_id.in_(
+                    select(epcis_events.c.event_id)
+                    .where(epcis_events.c.party_id == placed_by_party)
+                    .scalar_subquery()
+                )
+            )
+        return conditions
+
     def _release(
-        self, which: ColumnElement[bool], cause: str, event_id: str, at: dt.datetime
+        self,
+        which: ColumnElement[bool],
+        cause: str,
+        event_id: str,
+        at: dt.datetime,
+        placed_by_party: str | None,
     ) -> int:
         return self.connection.execute(
             update(holds)
-            .where(which, holds.c.cause == cause, holds.c.released_at.is_(None))
+            .where(which, *self._releasable(cause, at, placed_by_party))
             .values(released_at=stored(at), released_by_event_id=event_id)
         ).rowcount
 

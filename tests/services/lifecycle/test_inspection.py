@@ -207,7 +207,9 @@ def test_a_unit_held_with_its_case_stays_held_once_unpacked(scene: Database) -> 
         (CASE_1, code(3), 0, True),  # the unit's own row is released
         (LOT_CODE, LOT_CODE, 0, True),
         (LOT_CODE, code(3), 1, False),  # a unit passing does not lift its lot's hold
-        (code(3), LOT_CODE, 0, True),  # the lot passing releases its units' holds
+        # a unit's own failure is not the lot's: the lot passing leaves that unit's hold
+        (code(3), LOT_CODE, 1, False),
+        (CASE_1, LOT_CODE, 5, False),
     ],
 )
 def test_a_passing_inspection_releases_the_units_it_covers(
@@ -308,3 +310,62 @@ def test_a_unit_held_alone_and_with_its_lot_is_counted_once(scene: Database) -> 
         Conflict,
         _held(11, "shipped", " (and 9 more)"),
     )
+
+
+def _held_rows(scene: Database) -> int:
+    with scene.unit_of_work(read_only=True) as uow:
+        return int(
+            uow.connection.exec_driver_sql(
+                "SELECT count(*) FROM holds WHERE released_at IS NULL"
+            ).scalar_one()
+        )
+
+
+@pytest.mark.parametrize(
+    ("failer", "passer", "on_hold"),
+    [
+        (ADMIN, DIST_B, 1),  # the brand's hold on a unit in dist-b's hands is not dist-b's
+        (LINE, DIST_B, 1),
+        (DIST_B, DIST_B, 0),  # dist-b releases the hold its own failed inspection placed
+        (DIST_B, ADMIN, 0),  # admin and line release any
+        (DIST_B, LINE, 0),
+    ],
+)
+def test_a_distributor_releases_only_the_holds_it_placed(
+    scene: Database, failer: Actor, passer: Actor, on_hold: int
+) -> None:
+    done(scene, lambda uow: inspect(uow, targets=[code(21)], result="fail", actor=failer))
+    made = done(scene, lambda uow: inspect(uow, targets=[code(21)], result="pass", actor=passer))
+    assert made.on_hold == on_hold
+    assert _held_rows(scene) == on_hold
+
+
+@pytest.mark.parametrize("target", [code(12), CASE_1, LOT_CODE])
+def test_a_pass_releases_no_hold_placed_after_it(scene: Database, target: str) -> None:
+    """A pass recorded (late) with an event time before a failure does not clear it."""
+    _inspected(scene, target, "fail", hour=3)
+    made = _inspected(scene, target, "pass", hour=2)
+    assert made.on_hold > 0
+    assert _held_rows(scene) > 0
+    with scene.unit_of_work(read_only=True) as uow:
+        audit = uow.audit.of(made.event.event_id)
+    assert audit[0].details["holds_released"] == 0
+
+
+def test_a_lot_pass_releases_the_unit_holds_its_own_failure_placed(scene: Database) -> None:
+    """One failed inspection that named the lot and one of its units with it: the
+    lot's pass releases both of its holds, and leaves a single unit's own failure held."""
+    done(
+        scene,
+        lambda uow: inspect(
+            uow, targets=[LOT_CODE, code(12)], result="fail", actor=ADMIN, at=T0 + 2 * HOUR
+        ),
+    )
+    _inspected(scene, code(13), "fail", hour=2)
+    assert _held_rows(scene) == 3
+    made = _inspected(scene, LOT_CODE, "pass", hour=3)
+    assert _held_rows(scene) == 1
+    assert made.on_hold == 1  # unit 13, its own failure
+    with scene.unit_of_work(read_only=True) as uow:
+        audit = uow.audit.of(made.event.event_id)
+    assert audit[0].details["holds_released"] == 2

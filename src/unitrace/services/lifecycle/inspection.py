@@ -3,7 +3,8 @@ with the result as its CBV disposition (``conformant`` for a pass, ``non_conform
 fail) and the certificate in ``certificationInfo``. A failed inspection puts every unit it
 covers on hold (the units of a lot, now and later, by one hold on the lot; the units inside a
 container now, by one statement); a passing one releases the inspection holds on the units it
-covers (for a lot, the lot's own hold too)."""
+covers and placed no later than it (for a lot, the lot's own hold and the unit holds its
+failures placed; for a distributor, only holds its own party placed)."""
 
 from __future__ import annotations
 
@@ -172,7 +173,7 @@ def inspect(
         if outcome is InspectionResult.FAIL:
             _hold(uow, covered, record.event_id, when)
         else:
-            released = _release(uow, covered, record.event_id, when)
+            released = _release(uow, covered, actor, record.event_id, when)
     on_hold = sum(_held_count(uow, selection) for selection in covered.selections)
     uow.audit.record(
         actor.name,
@@ -208,15 +209,23 @@ def _hold(uow: UnitOfWork, covered: _Covered, event_id: str, when: dt.datetime) 
         )
 
 
-def _release(uow: UnitOfWork, covered: _Covered, event_id: str, when: dt.datetime) -> int:
-    """Release the inspection holds on the units covered (a lot's own hold only by an
-    inspection of the lot); how many holds were released."""
+def _release(
+    uow: UnitOfWork, covered: _Covered, actor: Actor, event_id: str, when: dt.datetime
+) -> int:
+    """Release the inspection holds placed at or before the pass on what it covers: a unit's
+    or a container's pass the holds on those units (a lot's own hold only by a pass of the
+    lot), a lot's pass the lot's hold and the unit holds its failed inspections placed. A
+    distributor's pass releases only holds placed by events its own party recorded; admin's
+    and line's any. How many holds were released."""
+    party = actor.party_id if actor.role is Role.DISTRIBUTOR else None
     released = 0
     for selection in unit_selections(covered.loose, covered.tree):
-        released += uow.holds.release(selection, cause=INSPECTION, event_id=event_id, at=when)
-    for _, lot in covered.lots:
         released += uow.holds.release(
-            lot, cause=INSPECTION, event_id=event_id, at=when, lot_id=lot.lot_id
+            selection, cause=INSPECTION, event_id=event_id, at=when, placed_by_party=party
+        )
+    for _, lot in covered.lots:
+        released += uow.holds.release_lot(
+            lot.lot_id, cause=INSPECTION, event_id=event_id, at=when, placed_by_party=party
         )
     return released
 
