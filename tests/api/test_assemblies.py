@@ -81,6 +81,12 @@ def test_an_assembly_answers_its_event_and_what_went_in(
         ({"device": code(21), "components": [code(7)]}, 409, f"device: unit {code(21)} is "
          "issued: components go into an active (commissioned) device only"),
         ({"device": code(6), "components": [code(6)]}, 422, "components[0]: is the device itself"),
+        ({"device": code(6), "components": [code(3)]}, 409, f"components[0]: unit {code(3)} is "
+         "packed in urn:epc:id:sgtin:9506000.113435.C1: unpack it first"),
+        ({"device": code(6), "components": [code(11)]}, 409, f"components[0]: unit {code(11)} is "
+         "in the custody of dist-a: an assembly uses only units in the assembler's own custody"),
+        ({"device": code(12), "components": [code(7)]}, 409, f"device: unit {code(12)} is in the "
+         "custody of dist-a"),
         ({"device": code(6), "components": [CASE_1]}, 422, "is a case or pallet"),
         ({"device": code(6), "components": [code(7)], "at": "2026-03-02T09:00:00"}, 422, "at"),
         ({"device": code(6), "components": [code(7)], "location": "123"}, 422, "location_gln"),
@@ -132,7 +138,7 @@ def test_who_may_record_an_assembly(
     headers = token_for(role, party) if role else {}
     after_tokens = written(world)
     answer = client.post(
-        "/api/assemblies", json={"device": code(11), "components": [code(12)]}, headers=headers
+        "/api/assemblies", json={"device": code(13), "components": [code(14)]}, headers=headers
     )
     assert answer.status_code == status, answer.text
     if status != 201:
@@ -182,3 +188,36 @@ def test_two_assemblies_racing_for_one_component_one_wins(world: Database) -> No
             ).scalar_one()
             == 1
         )
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        {
+            "path": "/api/inspections",
+            "json": {"target": "(01)04012345000009(10)L1", "result": "fail"},
+        },
+        {
+            "path": "/api/lots/04012345000009/L1/status",
+            "json": {"status": "recalled", "reason": "x"},
+        },
+        {
+            "path": "/api/lots/04012345000009/L1/status",
+            "json": {"status": "withdrawn", "reason": "x"},
+        },
+    ],
+)
+def test_a_lot_component_held_or_recalled_is_refused(
+    world: Database, client: TestClient, admin: Headers, token_for: Callable[..., Headers],
+    before: dict[str, Any],
+) -> None:  # fmt: skip
+    set_up = client.post(before["path"], json=before["json"], headers=admin)
+    assert set_up.status_code in (200, 201), set_up.text
+    line = token_for("line")
+    kept = written(world)
+    answer = client.post(
+        "/api/assemblies", json={"device": code(6), "components": [OTHER_LOT]}, headers=line
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["detail"].startswith("components[0]: lot L1 of 04012345000009 is ")
+    assert written(world) == kept

@@ -24,6 +24,7 @@ from unitrace.registry.model import Actor
 from unitrace.services.lifecycle import LotComponent, assemble, inspect, set_lot_status
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
+CASE_1_EPC = "urn:epc:id:sgtin:9506000.113435.C1"
 OTHER_LOT_CLASS = f"https://id.gs1.org/01/{OTHER_GTIN.value}/10/L1"
 FOREIGN_GTIN = "0061414100001" + gs1_check_digit("0061414100001")
 
@@ -121,6 +122,14 @@ def _held(uow: UnitOfWork) -> None:
          "components[0].quantity: 0 is not above 0"),
         (code(12), [code(13)], DIST_B, Forbidden, "a distributor may not assemble; needs admin, "
          "line"),
+        (code(12), [code(13), code(3)], LINE, Conflict, f"components[1]: unit {unit(3)} is "
+         f"packed in {CASE_1_EPC}: unpack it first; a packed unit does not go into a device"),
+        (code(12), [code(21)], ADMIN, Conflict, f"components[0]: unit {unit(21)} is in the "
+         "custody of dist-b: an assembly uses only units in the assembler's own custody"),
+        (code(12), [code(22)], LINE, Conflict, f"components[0]: unit {unit(22)} is in the "
+         "custody of dist-b: an assembly uses only units in the assembler's own custody"),
+        (code(21), [code(13)], LINE, Conflict, f"device: unit {unit(21)} is in the custody of "
+         "dist-b: an assembly uses only units in the assembler's own custody"),
     ],
 )  # fmt: skip
 def test_an_assembly_the_rules_forbid_is_refused_and_writes_nothing(

@@ -159,6 +159,9 @@ def _checked_parts(
             f"{device_unit.state}: components go into an active (commissioned) device only"
         )
     check_custody(actor, device_unit.custodian_id, f"device {device_epc}")
+    _check_own_stock(
+        device_unit, actor, f"device: unit {unit_name(device_unit.gtin, device_unit.serial)}"
+    )
     codes = [(index, code) for index, code in enumerate(components) if isinstance(code, str)]
     units: dict[tuple[int, str], UnitRecord] = {}
     epcs: tuple[str, ...] = ()
@@ -197,7 +200,24 @@ def _check_component(uow: UnitOfWork, unit: UnitRecord, epc: str, field: str, ac
         raise Conflict(
             f"{field}: unit {name} is {unit.state}: only an active unit goes into a device"
         )
+    if unit.container_id is not None:
+        raise Conflict(
+            f"{field}: unit {name} is packed in {unit.container_epc}: unpack it first; a "
+            "packed unit does not go into a device"
+        )
     check_custody(actor, unit.custodian_id, f"{field}: unit {name}")
+    _check_own_stock(unit, actor, f"{field}: unit {name}")
+
+
+def _check_own_stock(unit: UnitRecord, actor: Actor, what: str) -> None:
+    """An assembly is made with the assembler's own stock, as a shipment is: a unit in
+    another party's custody (shipped or allocated to it) is refused, whoever asks (a
+    distributor may not assemble at all)."""
+    if unit.custodian_id is not None and unit.custodian_id != actor.party_id:
+        raise Conflict(
+            f"{what} is in the custody of {unit.custodian_id}: an assembly uses only units "
+            "in the assembler's own custody"
+        )
 
 
 def _device_consuming(uow: UnitOfWork, epc: str) -> str | None:
