@@ -68,6 +68,12 @@ def test_an_inspection_on_both_faces_and_its_hold(brand: TestClient, admin: Head
          "error: --at: 'x' is not an ISO 8601 time\n"),
         (["assemblies", "record", "--device", "(01)09506000134352(21)X", "--lot", "nope"],
          "error: --lot: 'nope' is not GTIN:LOT:QUANTITY\n"),
+        (["assemblies", "record", "--device", "(01)09506000134352(21)X", "--lot",
+          f"{GTIN}:L1:1e30"], "error: components[0].quantity: 1e+30 is above 1_000_000_000, the "
+         "most of a lot one assembly may use\n"),
+        (["assemblies", "record", "--device", "(01)09506000134352(21)X", "--lot",
+          f"{GTIN}:L1:inf"], "error: components[0].quantity: inf is above 1_000_000_000, the "
+         "most of a lot one assembly may use\n"),
         (["assemblies", "record", "--device", "(01)09506000134352(21)NOPE", "--lot",
           f"{GTIN}:L1:1"], "error: device[0]: unit (01)09506000134352(21)NOPE is not "
          "registered\n"),

@@ -75,7 +75,7 @@ def test_an_assembly_answers_its_event_and_what_went_in(
         ({"device": code(6), "components": [{**OTHER_LOT, "lot": "L9"}]}, 404,
          "components[0].lot: lot L9 of 04012345000009 is not registered"),
         ({"device": code(6), "components": [{**OTHER_LOT, "quantity": -1}]}, 422,
-         "components[0].quantity: -1.0 is not above 0"),
+         "components[0].quantity: -1 is not above 0"),
         ({"device": code(6), "components": [code(25)]}, 409, f"components[0]: unit {code(25)} "
          "is destroyed: only an active unit goes into a device"),
         ({"device": code(21), "components": [code(7)]}, 409, f"device: unit {code(21)} is "
@@ -221,3 +221,32 @@ def test_a_lot_component_held_or_recalled_is_refused(
     assert answer.status_code == 409, answer.text
     assert answer.json()["detail"].startswith("components[0]: lot L1 of 04012345000009 is ")
     assert written(world) == kept
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [1e30, 1e308, 1_000_000_001, 1_000_000_000.5, True, False, "5", None, 0, -1, [3], {"n": 3}],
+)
+def test_a_lot_quantity_not_a_sane_number_is_refused_and_writes_nothing(
+    world: Database, client: TestClient, admin: Headers, quantity: Any
+) -> None:
+    before = written(world)
+    answer = client.post(
+        "/api/assemblies",
+        json={"device": code(6), "components": [code(7), {**OTHER_LOT, "quantity": quantity}]},
+        headers=admin,
+    )
+    assert answer.status_code == 422, answer.text
+    assert written(world) == before
+
+
+def test_a_lot_quantity_of_a_billion_is_the_most(
+    world: Database, client: TestClient, admin: Headers
+) -> None:
+    answer = client.post(
+        "/api/assemblies",
+        json={"device": code(6), "components": [{**OTHER_LOT, "quantity": 1_000_000_000}]},
+        headers=admin,
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["lots"][0]["quantity"] == 1_000_000_000

@@ -120,6 +120,18 @@ def _held(uow: UnitOfWork) -> None:
          f"components[1].gtin: {FOREIGN_GTIN} is not a registered product"),
         (code(12), [LotComponent(OTHER_GTIN.value, "L1", 0)], ADMIN, InvalidRequest,
          "components[0].quantity: 0 is not above 0"),
+        (code(12), [code(13), LotComponent(OTHER_GTIN.value, "L1", 1e30)], ADMIN, InvalidRequest,
+         "components[1].quantity: 1e+30 is above 1_000_000_000, the most of a lot one assembly "
+         "may use"),
+        (code(12), [LotComponent(OTHER_GTIN.value, "L1", float("inf"))], LINE, InvalidRequest,
+         "components[0].quantity: inf is above 1_000_000_000, the most of a lot one assembly "
+         "may use"),
+        (code(12), [LotComponent(OTHER_GTIN.value, "L1", float("nan"))], LINE, InvalidRequest,
+         "components[0].quantity: nan is not above 0"),
+        (code(12), [LotComponent(OTHER_GTIN.value, "L1", True)], LINE, InvalidRequest,
+         "components[0].quantity: True is not a number"),
+        (code(12), [LotComponent(OTHER_GTIN.value, "L1", "5")], LINE, InvalidRequest,  # type: ignore[arg-type]
+         "components[0].quantity: '5' is not a number"),
         (code(12), [code(13)], DIST_B, Forbidden, "a distributor may not assemble; needs admin, "
          "line"),
         (code(12), [code(13), code(3)], LINE, Conflict, f"components[1]: unit {unit(3)} is "

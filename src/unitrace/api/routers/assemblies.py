@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from unitrace.api.answers import EventOut
 from unitrace.api.dependencies import Writer, caller
@@ -23,8 +23,10 @@ class LotComponentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     gtin: str = Field(max_length=64)
     lot: str = Field(max_length=64)
-    quantity: float = Field(
-        allow_inf_nan=False, description="How many of the lot went in (above 0)."
+    # a JSON number, never a string or a boolean; its bounds (above 0, at most
+    # lifecycle.MOST_OF_A_LOT) are the service's, which the command line shares
+    quantity: StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)] = Field(
+        description=f"How many of the lot went in (above 0, at most {lifecycle.MOST_OF_A_LOT:_})."
     )
 
 

@@ -77,7 +77,7 @@ The rooms, one use case each, over three shared ones:
 
 from __future__ import annotations
 
-from unitrace.services.lifecycle.assembly import Assembly, LotComponent, assemble
+from unitrace.services.lifecycle.assembly import MOST_OF_A_LOT, Assembly, LotComponent, assemble
 from unitrace.services.lifecycle.commissioning import commission, commission_units
 from unitrace.services.lifecycle.holds import HOLD_WORDS, hold_words
 from unitrace.services.lifecycle.inspection import (
@@ -105,6 +105,7 @@ __all__ = [
     "DISPOSITION_RESULTS",
     "HOLD_WORDS",
     "MAY",
+    "MOST_OF_A_LOT",
     "PARTY_URN_PREFIX",
     "RETAIL_SUPPLY",
     "STATE_EVENTS",

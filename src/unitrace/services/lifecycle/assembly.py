@@ -44,6 +44,10 @@ from unitrace.store.units.selections import UnitKeys
 #: The state a component leaves the market for once it is inside a device.
 CONSUMED: Final = UnitState.CHECKED_OUT
 
+#: The most of one lot an assembly may say went into a device (a billion instances); more is
+#: a mistake (or 1e308), never a count, and is refused before anything is written.
+MOST_OF_A_LOT: Final = 1_000_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class LotComponent:
@@ -92,6 +96,9 @@ def assemble(
     when = time_of(at)
     if not components:
         raise InvalidRequest("components: none given; an assembly puts something into the device")
+    for index, component in enumerate(components):
+        if isinstance(component, LotComponent):
+            _check_quantity(component.quantity, f"components[{index}].quantity")
     location = location_of(uow, actor, location_gln)
     context = Context.of(uow)
     parts = _checked_parts(uow, context, device, components, actor, when)
@@ -232,6 +239,21 @@ def _device_consuming(uow: UnitOfWork, epc: str) -> str | None:
     return None
 
 
+def _check_quantity(quantity: object, field: str) -> None:
+    """A lot component's quantity is a number (not a boolean, not a string) above 0 and at
+    most :data:`MOST_OF_A_LOT`: checked before anything is looked up, for the API and the
+    command line alike."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int | float):
+        raise InvalidRequest(f"{field}: {quantity!r} is not a number")
+    if not quantity > 0:
+        raise InvalidRequest(f"{field}: {quantity} is not above 0")
+    if not quantity <= MOST_OF_A_LOT:
+        raise InvalidRequest(
+            f"{field}: {quantity} is above {MOST_OF_A_LOT:_}, the most of a lot one assembly "
+            "may use"
+        )
+
+
 def _lot_component(
     uow: UnitOfWork, context: Context, component: LotComponent, field: str, when: dt.datetime
 ) -> QuantityElement:
@@ -259,6 +281,4 @@ def _lot_component(
             f"{field}: {name} is {hold_words(cause)}: a lot on hold may not be assembled into "
             "a device until a passing inspection of the lot releases it"
         )
-    if not component.quantity > 0:
-        raise InvalidRequest(f"{field}.quantity: {component.quantity} is not above 0")
     return QuantityElement(context.naming.lgtin(product.gtin, component.lot), component.quantity)
