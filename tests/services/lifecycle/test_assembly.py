@@ -164,9 +164,26 @@ def test_an_assembly_the_rules_forbid_is_refused_and_writes_nothing(
         assert uow.events.count() == events
 
 
+def _device_held(uow: UnitOfWork) -> None:
+    inspect(uow, targets=[code(15)], result="fail", actor=ADMIN, at=T0 + 2 * HOUR)
+    uow.commit()
+    assemble(uow, device=code(15), components=[code(13)], actor=ADMIN)
+
+
+def _device_lot_held(uow: UnitOfWork) -> None:
+    inspect(uow, targets=["(01)09506000134352(10)L1"], result="fail", actor=ADMIN, at=T0 + 2 * HOUR)
+    uow.commit()
+    assemble(uow, device=code(15), components=[code(13)], actor=ADMIN)
+
+
 @pytest.mark.parametrize(
     ("work", "message"),
     [
+        (_device_held, f"unit {unit(15)} is on hold after a failed inspection: a unit on hold "
+         "may not be made into a device until a passing inspection of what failed releases it"),
+        (_device_lot_held, f"unit {unit(15)} is on hold after a failed inspection: a unit on "
+         "hold may not be made into a device until a passing inspection of what failed "
+         "releases it"),
         (_consumed, f"components[1]: unit {unit(13)} is already consumed by another device "
          f"({epc(12)}): a component goes into one device only"),
         (_held, f"unit {unit(13)} is on hold after a failed inspection: a unit on hold may not "

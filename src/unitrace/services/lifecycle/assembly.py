@@ -169,6 +169,8 @@ def _checked_parts(
     _check_own_stock(
         device_unit, actor, f"device: unit {unit_name(device_unit.gtin, device_unit.serial)}"
     )
+    # a held unit may not be changed into a product: its hold would not say what it became
+    refuse_held(uow, [UnitKeys(tuple(made.units))], "made into a device")
     codes = [(index, code) for index, code in enumerate(components) if isinstance(code, str)]
     units: dict[tuple[int, str], UnitRecord] = {}
     epcs: tuple[str, ...] = ()
