@@ -77,7 +77,8 @@ class _Walk:
     toward: Toward
     nodes: dict[str, GenealogyNode] = field(default_factory=dict)
     links: set[GenealogyLink] = field(default_factory=set)
-    #: the class names of each unit's lot, and the canonical name of each spelling
+    #: the subject's name for each of its spellings, and each lot class's first name for
+    #: each of its spellings (never a unit's: a class names no one unit)
     aliases: dict[str, str] = field(default_factory=dict)
     held: HeldEpcs | None = None
     #: the registered unit each EPC names (GTIN, serial, lot), or None
@@ -202,12 +203,15 @@ def _units_of(state: _Walk, epcs: Iterable[str]) -> dict[str, tuple[Gtin, str, s
 
 
 def _class_names(state: _Walk, epcs: Iterable[str]) -> list[str]:
-    """The class names of the lots of the registered units among ``epcs``, each remembered
-    as the unit's alias (a transformation naming the class joins the unit's node)."""
+    """The class names of the lots of the registered units among ``epcs``, each spelling
+    remembered as an alias of the lot's first name: a transformation naming the class joins
+    the lot's node, never a unit's (the class consumed or made is the lot, not any one unit
+    of it); only the subject's own spellings join the subject."""
     names: list[str] = []
-    for epc, (gtin, _, lot) in _units_of(state, epcs).items():
-        for name in lot_names(state.context, gtin, lot):
-            state.aliases.setdefault(name, epc)
+    for gtin, _, lot in _units_of(state, epcs).values():
+        spellings = lot_names(state.context, gtin, lot)
+        for name in spellings:
+            state.aliases.setdefault(name, spellings[0])
             names.append(name)
     return names
 
