@@ -33,6 +33,7 @@ from unitrace.registry.errors import Forbidden, InvalidRequest, NotFound, Refuse
 from unitrace.registry.model import Actor
 from unitrace.services import trace
 from unitrace.services.catalog import register_lot
+from unitrace.services.lifecycle import inspect, ship
 from unitrace.store.events import StoredEvent
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
@@ -300,3 +301,62 @@ def test_forward_links_a_lot_consumed_as_a_class_from_the_lot_not_from_a_unit_of
         (other_class, "lot"),
         (d1, "unit"),
     }
+
+
+def test_a_distributor_is_shown_only_the_inspections_of_its_view(traced: Database) -> None:
+    """The brand fails an inspection of lot L1; dist-b traces back its unit 22 of that lot:
+    the brand's inspection, which dist-b's timeline does not show, is not shown on what the
+    unit was made from either; the brand sees it there."""
+    failed = done(
+        traced,
+        lambda uow: (
+            inspect(
+                uow, targets=[LOT_CODE], result="fail", actor=ADMIN, at=T0 + 6 * HOUR
+            ).event.event_id
+        ),
+    )
+
+    def inspections_seen(actor: Actor) -> tuple[list[str], list[str]]:
+        found = _trace(traced, actor, code=code(22), direction="back")
+        assert isinstance(found, trace.BackTrace)
+        shown = [seen.event_id for node in found.made_from.nodes for seen in node.inspections]
+        return shown, [entry.event_id for entry in found.timeline]
+
+    assert inspections_seen(ADMIN)[0] == [failed]
+    assert failed in inspections_seen(ADMIN)[1]
+    shown, timeline = inspections_seen(DIST_B)
+    assert failed not in timeline
+    assert shown == []
+
+
+def test_a_distributor_is_shown_only_the_containers_of_its_view(traced: Database) -> None:
+    """dist-b ships its unit 21 on to dist-a, which packs it into a pallet of its own: tracing
+    back unit 21, dist-b is not shown dist-a's pallet (nor its event); the brand is."""
+    pallet = "urn:epc:id:sscc:9506000.0000000099"
+    packed = "urn:uuid:4a0c7c1e-0000-4000-8000-0000000000c1"
+
+    def build(uow: UnitOfWork) -> None:
+        ship(uow, codes=[code(21)], party="dist-a", actor=DIST_B, at=T0 + 6 * HOUR)
+        document = {
+            "eventID": packed,
+            "eventTime": (T0 + 7 * HOUR).isoformat(),
+            "eventTimeZoneOffset": "+00:00",
+            "type": "AggregationEvent",
+            "action": "ADD",
+            "bizStep": "packing",
+            "parentID": pallet,
+            "childEPCs": [epc(21)],
+        }
+        uow.events.add_documents([StoredEvent(document, party_id="dist-a", recorded_by="dist-a")])
+
+    done(traced, build)
+
+    def containers_seen(actor: Actor) -> tuple[list[str], list[str]]:
+        found = _trace(traced, actor, code=code(21), direction="back")
+        assert isinstance(found, trace.BackTrace)
+        return [held.epc for held in found.containers], [e.event_id for e in found.timeline]
+
+    assert containers_seen(ADMIN)[0] == [pallet]
+    assert packed in containers_seen(ADMIN)[1]
+    assert containers_seen(DIST_B)[0] == []
+    assert packed not in containers_seen(DIST_B)[1]

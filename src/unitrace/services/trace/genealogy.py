@@ -22,6 +22,7 @@ from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import lot_names
 from unitrace.store.genealogy import Inspection, Toward, inspections, transformation_links
 from unitrace.store.held_epcs import HeldEpcs, UnitUriPrefix, unit_uri_prefixes
+from unitrace.store.party_view import PartyView
 from unitrace.store.reached_units import lot_ids_of, products_of_lots
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -242,13 +243,20 @@ def _registered_lots(state: _Walk, epcs: Iterable[str]) -> tuple[int, ...]:
 
 
 def _with_inspections(state: _Walk, nodes: list[GenealogyNode]) -> list[GenealogyNode]:
-    """The nodes with the inspections of each: of the object, and of a unit's lot."""
+    """The nodes with the inspections of each: of the object, and of a unit's lot; for a
+    distributor, only those of its view (:class:`~unitrace.store.party_view.PartyView`), as
+    its timeline shows them."""
     asked: dict[str, set[str]] = {node.epc: {node.epc} for node in nodes}
     for epc, (gtin, _, lot) in _units_of(state, asked).items():
         for name in lot_names(state.context, gtin, lot):
             asked.setdefault(name, set()).add(epc)
     by_epc: dict[str, list[Inspection]] = {}
-    for seen in inspections(state.uow.connection, asked):
+    view = (
+        PartyView(state.uow.connection, str(state.actor.party_id)).events()
+        if state.actor.role is Role.DISTRIBUTOR
+        else None
+    )
+    for seen in inspections(state.uow.connection, asked, seen=view):
         for epc in asked.get(seen.epc, ()):
             by_epc.setdefault(epc, []).append(seen)
     return [replace(node, inspections=tuple(by_epc.get(node.epc, ()))) for node in nodes]
