@@ -12,9 +12,11 @@ from fastapi.testclient import TestClient
 
 from tests.services.issued_units import DIST_A_GLN, GTIN, LOT
 from tests.services.lifecycle.conftest import scene, world  # noqa: F401 - the scene's fixtures
-from tests.services.lifecycle.scenes import code
+from tests.services.lifecycle.scenes import code, done, epc
 from tests.services.trace_scene import DEVICE_CODE, RAW_CODE, build_trace_scene
-from unitrace.store.unit_of_work import Database
+from unitrace.store.events import StoredEvent
+from unitrace.store.schema import epcis_events
+from unitrace.store.unit_of_work import Database, UnitOfWork
 
 Headers = Callable[..., dict[str, str]]
 LOT_CODE = f"(01){GTIN.value}(10){LOT}"
@@ -142,3 +144,59 @@ def test_a_caller_without_a_token_is_refused(traced: Database, client: TestClien
 def test_a_verifier_is_forbidden(traced: Database, client: TestClient, token_for: Headers) -> None:
     answer = client.get("/api/trace", params={"code": LOT_CODE}, headers=token_for("verifier"))
     assert answer.status_code == 403
+
+
+def _quantity_naming(instance: str, event_id: str | None = None) -> dict[str, object]:
+    event: dict[str, object] = {
+        "type": "ObjectEvent",
+        "action": "OBSERVE",
+        "bizStep": "other",
+        "eventTime": "2026-12-04T22:20:00Z",
+        "eventTimeZoneOffset": "+00:00",
+        "quantityList": [{"epcClass": instance, "quantity": 1}],
+    }
+    if event_id is not None:
+        event["eventID"] = event_id
+    return event
+
+
+def _event_count(database: Database) -> int:
+    with database.unit_of_work() as uow:
+        return len(uow.connection.execute(epcis_events.select()).all())
+
+
+@pytest.mark.parametrize(
+    "instance", [epc(3), f"https://id.gs1.org/01/{GTIN.value}/21/{code(3).split('(21)')[1]}"]
+)
+def test_capture_refuses_a_unit_named_as_a_quantity_class(
+    traced: Database, client: TestClient, token_for: Headers, instance: str
+) -> None:
+    dist_b = token_for("distributor", "dist-b")
+    before = _event_count(traced)
+    answer = client.post("/epcis/events", json=_quantity_naming(instance), headers=dist_b)
+    assert answer.status_code == 400
+    assert "quantityList[0].epcClass" in answer.json()["detail"]
+    assert "not a class" in answer.json()["detail"]
+    assert _event_count(traced) == before
+    assert client.get("/api/trace", params={"code": code(3)}, headers=dist_b).status_code == 404
+
+
+def test_a_unit_named_as_a_quantity_by_a_partys_event_is_not_held_by_it(
+    traced: Database, client: TestClient, token_for: Headers
+) -> None:
+    # an event of dist-b's naming the brand's unit 3 as a quantity class, as capture took
+    # it before it refused an instance EPC there: it makes unit 3 no unit dist-b held
+    event = _quantity_naming(epc(3), "urn:uuid:4a0c7c1e-0000-4000-8000-0000000000b3")
+
+    def store(uow: UnitOfWork) -> None:
+        uow.events.add_documents([StoredEvent(event, party_id="dist-b", recorded_by="dist-b")])
+
+    done(traced, store)
+    dist_b = token_for("distributor", "dist-b")
+    for params in ({"code": code(3)}, {"code": code(3), "direction": "back"}):
+        answer = client.get("/api/trace", params=params, headers=dist_b)
+        assert answer.status_code == 404
+    # nor do its EPCIS queries find or show unit 3 by that event
+    found = client.get("/epcis/events", params={"MATCH_anyEPC": epc(3)}, headers=dist_b)
+    assert found.status_code == 200
+    assert epc(3) not in found.text

@@ -10,14 +10,17 @@ from tests.services.issued_units import (
     DIST_A,
     DIST_A_GLN,
     DIST_B,
+    EXPIRY,
     GTIN,
     LINE,
     LOT,
     OTHER_GTIN,
+    T0,
     VERIFIER,
+    issue,
 )
 from tests.services.lifecycle.conftest import scene, world  # noqa: F401 - the scene's fixtures
-from tests.services.lifecycle.scenes import CASE_1, PALLET, code, epc
+from tests.services.lifecycle.scenes import CASE_1, HOUR, PALLET, code, done, epc
 from tests.services.trace_scene import (
     ASSEMBLY_ID,
     DEVICE,
@@ -29,7 +32,10 @@ from tests.services.trace_scene import (
 from unitrace.registry.errors import Forbidden, InvalidRequest, NotFound, Refused
 from unitrace.registry.model import Actor
 from unitrace.services import trace
-from unitrace.store.unit_of_work import Database
+from unitrace.services.catalog import register_lot
+from unitrace.services.lifecycle import inspect, ship
+from unitrace.store.events import StoredEvent
+from unitrace.store.unit_of_work import Database, UnitOfWork
 
 LOT_CODE = f"(01){GTIN.value}(10){LOT}"
 LOT_CLASS = "urn:epc:class:lgtin:9506000.013435.L1"
@@ -242,3 +248,115 @@ def test_a_distributor_traces_back_a_lot_it_holds_through_its_own_view(traced: D
     assert [(lot.gtin.value, lot.lot) for lot in found.lots] == [(GTIN.value, LOT)]
     # the lot's events it may see: none names the lot's class, and it sees no other party's
     assert found.timeline == ()
+
+
+def test_forward_links_a_lot_consumed_as_a_class_from_the_lot_not_from_a_unit_of_it(
+    traced: Database,
+) -> None:
+    """Device D2 (of the other product, lot L2612B) is assembled from the main product's lot
+    L2612B, and device D1 (of the main product, lot L2612B) from the other product's lot
+    L2612B: forward from the main product's lot, D1 is made from the other product's lot, not
+    from D2, which is only one unit of that lot."""
+    lot = "L2612B"
+    main_class = f"urn:epc:class:lgtin:9506000.013435.{lot}"
+    other_class = f"https://id.gs1.org/01/{OTHER_GTIN.value}/10/{lot}"
+
+    def build(uow: UnitOfWork) -> tuple[str, str]:
+        for gtin in (GTIN, OTHER_GTIN):
+            register_lot(uow, gtin=gtin.value, lot=lot, expiry=EXPIRY, actor=ADMIN)
+        d1 = "urn:epc:id:sgtin:9506000.013435." + issue(uow, GTIN, lot, 1, ["D1"])[0]
+        d2 = (
+            f"https://id.gs1.org/01/{OTHER_GTIN.value}/21/"
+            + issue(uow, OTHER_GTIN, lot, 1, ["D2"])[0]
+        )
+        uow.events.add_documents(
+            [
+                StoredEvent(
+                    {
+                        "eventID": f"urn:uuid:4a0c7c1e-0000-4000-8000-00000000b55{n}",
+                        "eventTime": (T0 + (5 + n) * HOUR).isoformat(),
+                        "eventTimeZoneOffset": "+00:00",
+                        "type": "TransformationEvent",
+                        "bizStep": "assembling",
+                        "inputQuantityList": [{"epcClass": consumed, "quantity": 1}],
+                        "outputEPCList": [made],
+                    },
+                    recorded_by="partner",
+                )
+                for n, (consumed, made) in enumerate(((main_class, d2), (other_class, d1)))
+            ]
+        )
+        return d1, d2
+
+    d1, d2 = done(traced, build)
+    found = _trace(traced, code=f"(01){GTIN.value}(10){lot}")
+    assert isinstance(found, trace.ForwardTrace)
+    assert {(link.input, link.output) for link in found.made_into.links} == {
+        (main_class, d2),
+        (other_class, d1),
+    }
+    assert {(node.epc, node.kind) for node in found.made_into.nodes} == {
+        (main_class, "lot"),
+        (d2, "unit"),
+        (other_class, "lot"),
+        (d1, "unit"),
+    }
+
+
+def test_a_distributor_is_shown_only_the_inspections_of_its_view(traced: Database) -> None:
+    """The brand fails an inspection of lot L1; dist-b traces back its unit 22 of that lot:
+    the brand's inspection, which dist-b's timeline does not show, is not shown on what the
+    unit was made from either; the brand sees it there."""
+    failed = done(
+        traced,
+        lambda uow: (
+            inspect(
+                uow, targets=[LOT_CODE], result="fail", actor=ADMIN, at=T0 + 6 * HOUR
+            ).event.event_id
+        ),
+    )
+
+    def inspections_seen(actor: Actor) -> tuple[list[str], list[str]]:
+        found = _trace(traced, actor, code=code(22), direction="back")
+        assert isinstance(found, trace.BackTrace)
+        shown = [seen.event_id for node in found.made_from.nodes for seen in node.inspections]
+        return shown, [entry.event_id for entry in found.timeline]
+
+    assert inspections_seen(ADMIN)[0] == [failed]
+    assert failed in inspections_seen(ADMIN)[1]
+    shown, timeline = inspections_seen(DIST_B)
+    assert failed not in timeline
+    assert shown == []
+
+
+def test_a_distributor_is_shown_only_the_containers_of_its_view(traced: Database) -> None:
+    """dist-b ships its unit 21 on to dist-a, which packs it into a pallet of its own: tracing
+    back unit 21, dist-b is not shown dist-a's pallet (nor its event); the brand is."""
+    pallet = "urn:epc:id:sscc:9506000.0000000099"
+    packed = "urn:uuid:4a0c7c1e-0000-4000-8000-0000000000c1"
+
+    def build(uow: UnitOfWork) -> None:
+        ship(uow, codes=[code(21)], party="dist-a", actor=DIST_B, at=T0 + 6 * HOUR)
+        document = {
+            "eventID": packed,
+            "eventTime": (T0 + 7 * HOUR).isoformat(),
+            "eventTimeZoneOffset": "+00:00",
+            "type": "AggregationEvent",
+            "action": "ADD",
+            "bizStep": "packing",
+            "parentID": pallet,
+            "childEPCs": [epc(21)],
+        }
+        uow.events.add_documents([StoredEvent(document, party_id="dist-a", recorded_by="dist-a")])
+
+    done(traced, build)
+
+    def containers_seen(actor: Actor) -> tuple[list[str], list[str]]:
+        found = _trace(traced, actor, code=code(21), direction="back")
+        assert isinstance(found, trace.BackTrace)
+        return [held.epc for held in found.containers], [e.event_id for e in found.timeline]
+
+    assert containers_seen(ADMIN)[0] == [pallet]
+    assert packed in containers_seen(ADMIN)[1]
+    assert containers_seen(DIST_B)[0] == []
+    assert packed not in containers_seen(DIST_B)[1]

@@ -144,10 +144,25 @@ def trace_out(found: trace.ForwardTrace | trace.BackTrace) -> ForwardOut | BackO
     return BackOut.of(found)
 
 
+#: What a spreadsheet reads a cell starting with as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: str) -> str:
+    """``value`` as a spreadsheet opening the CSV shows it, never runs it: a value a formula
+    could start with gets a leading ``'``.
+
+    >>> print(inert_cell('=HYPERLINK("x")'), inert_cell("L1"))
+    '=HYPERLINK("x") L1
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def csv_values(row: trace.TraceRow) -> list[str]:
-    """A row of the CSV, in :data:`CSV_COLUMNS` order."""
+    """A row of the CSV, in :data:`CSV_COLUMNS` order; each value a spreadsheet would read as
+    a formula (a lot, a serial, a place named ``=…``) is written inert (:func:`inert_cell`)."""
     at = row.last_event_at
-    return [
+    values = [
         row.gtin,
         row.serial,
         row.lot,
@@ -158,6 +173,7 @@ def csv_values(row: trace.TraceRow) -> list[str]:
         row.last_place or "",
         at.isoformat(timespec="milliseconds") if at is not None else "",
     ]
+    return [inert_cell(value) for value in values]
 
 
 def csv_lines(rows: Iterable[trace.TraceRow], *, per_part: int = 2_000) -> Iterator[str]:

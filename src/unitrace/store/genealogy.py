@@ -213,31 +213,41 @@ def _inspections_statement() -> Select[Any]:
     )
 
 
-def inspections(connection: Connection, epcs: Collection[str]) -> list[Inspection]:
-    """The inspections (ObjectEvents of the inspecting step) naming any of ``epcs``, oldest
-    first, with the certification they carry."""
+def inspections(
+    connection: Connection, epcs: Collection[str], *, seen: ColumnElement[bool] | None = None
+) -> list[Inspection]:
+    """The inspections (ObjectEvents of the inspecting step) naming any of ``epcs`` (those
+    ``seen`` allows, a condition on ``epcis_events``), oldest first, with the certification
+    they carry."""
     wanted = sorted(set(epcs))
     found: list[Inspection] = []
+    statement = _inspections_statement()
+    if seen is not None:
+        statement = statement.where(seen)
     for start in range(0, len(wanted), _AT_ONCE):
-        rows = connection.execute(
-            _inspections_statement(), _bound(wanted[start : start + _AT_ONCE])
-        )
+        rows = connection.execute(statement, _bound(wanted[start : start + _AT_ONCE]))
         for epc, event_id, at, disposition, document in rows:
             certification = (document or {}).get("certificationInfo")
             found.append(Inspection(epc, event_id, utc(at), disposition, certification))
     return sorted(found, key=lambda seen: (seen.at, seen.event_id, seen.epc))
 
 
-def aggregated_into(connection: Connection, epc: str, *, depth: int = 8) -> list[str]:
-    """Every container ``epc`` was ever aggregated into (AggregationEvents naming it a child),
-    and every container those were aggregated into, up to ``depth`` levels: a frontier a
-    statement."""
+def aggregated_into(
+    connection: Connection,
+    epc: str,
+    *,
+    depth: int = 8,
+    seen: ColumnElement[bool] | None = None,
+) -> list[str]:
+    """Every container ``epc`` was ever aggregated into (AggregationEvents naming it a child,
+    of those ``seen`` allows, a condition on ``epcis_events``), and every container those
+    were aggregated into, up to ``depth`` levels: a frontier a statement."""
     child = event_epcs.alias("child")
     parent = event_epcs.alias("parent")
     found: set[str] = set()
     frontier = {epc}
     for _ in range(depth):
-        rows = connection.execute(
+        statement = (
             select(parent.c.epc)
             .select_from(
                 child.join(
@@ -248,6 +258,11 @@ def aggregated_into(connection: Connection, epc: str, *, depth: int = 8) -> list
             .where(child.c.epc.in_(sorted(frontier)), child.c.role == "child")
             .distinct()
         )
+        if seen is not None:
+            statement = statement.join(epcis_events, epcis_events.c.id == child.c.event_pk).where(
+                seen
+            )
+        rows = connection.execute(statement)
         frontier = {str(found_epc) for found_epc in rows.scalars()} - found - {epc}
         if not frontier:
             break

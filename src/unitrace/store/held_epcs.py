@@ -1,6 +1,8 @@
 """What a party holds or held, by EPC: the units and containers in its custody now, and every
 EPC the events of its own name (those it is the party of: a shipment to it, what it recorded),
-in any role, as they were written there.
+name as an object (:data:`INSTANCE_ROLES`), as they were written there. A class named in a
+quantity list is never held: an event a party captures may not make another's unit its own by
+naming it as a quantity.
 
 A party other than the brand is shown these EPCs alone, of the events it may see, and finds
 events by these alone (:mod:`unitrace.store.epcis_query`): the serials of the units it never
@@ -47,6 +49,11 @@ from unitrace.store.schema import (
 )
 
 UnitUriPrefix = tuple[int, str, tuple[tuple[str, str], ...]]
+
+#: The roles in the event index in which an event names one object (its epcList, parentID,
+#: childEPCs, inputs and outputs, and the units inside a container unitrace moved): the only
+#: roles in which a party's own event makes an EPC held. The quantity roles name classes.
+INSTANCE_ROLES: Final = ("epc", "child", "parent", "input", "output", "contained")
 
 # the events and their index as read for what a party held, under names of their own (the
 # statement asking may read the events and the index too); made once, as aliases are dear to
@@ -136,7 +143,11 @@ def _held_among(prefixes: tuple[UnitUriPrefix, ...]) -> CompoundSelect[Any]:
         parts.append(
             select(index.c.epc)
             .select_from(index.join(epcis_events, epcis_events.c.id == index.c.event_pk))
-            .where(index.c.epc.in_(epcs), epcis_events.c.party_id + literal("") == party)
+            .where(
+                index.c.epc.in_(epcs),
+                index.c.role.in_(INSTANCE_ROLES),
+                epcis_events.c.party_id + literal("") == party,
+            )
         )
     for product_id, prefix, escapes in prefixes:
         parts.append(
@@ -210,7 +221,11 @@ class HeldEpcs:
                 exists(
                     select(1)
                     .select_from(named.join(own, own.c.id == named.c.event_pk))
-                    .where(named.c.epc == epc, own.c.party_id + literal("") == party)
+                    .where(
+                        named.c.epc == epc,
+                        named.c.role.in_(INSTANCE_ROLES),
+                        own.c.party_id + literal("") == party,
+                    )
                 )
             )
         return or_(*held)
@@ -268,7 +283,7 @@ class HeldEpcs:
             parts.append(
                 select(index.c.epc)
                 .select_from(index.join(epcis_events, epcis_events.c.id == index.c.event_pk))
-                .where(epcis_events.c.party_id == party)
+                .where(epcis_events.c.party_id == party, index.c.role.in_(INSTANCE_ROLES))
             )
         rows = self.connection.execute(union_all_of(*parts).limit(up_to + 1)).scalars().all()
         return None if len(rows) > up_to else {str(epc) for epc in rows}

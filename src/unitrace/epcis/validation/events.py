@@ -31,6 +31,7 @@ from unitrace.epcis.validation.checks import (
     quoted,
 )
 from unitrace.epcis.validation.formats import HEX, SCHEMA_OFFSET, UOM, URI, offset_in_use
+from unitrace.epcis.validation.identifiers import instance_problem
 from unitrace.epcis.validation.words import (
     check_action,
     check_biz_step,
@@ -97,8 +98,17 @@ def _uom(value: Any, path: str, report: Report) -> None:
         report(path, f"{quoted(value)} is not a UN/CEFACT Recommendation 20 unit code")
 
 
+def _epc_class(value: Any, path: str, report: Report) -> None:
+    before = len(report.problems)
+    check_identifier(value, path, report)
+    if report.rules and len(report.problems) == before and isinstance(value, str):
+        problem = instance_problem(value)
+        if problem is not None:
+            report(path, f"{quoted(value)}: {problem}")
+
+
 _QUANTITY_FIELDS: dict[str, Check] = {
-    "epcClass": check_identifier,
+    "epcClass": _epc_class,
     "quantity": check_number,
     "uom": _uom,
 }

@@ -32,6 +32,39 @@ PLAIN_EPC = re.compile(
 )
 
 
+# The AIs of a Digital Link that name one object rather than a class: a serial (of a GTIN),
+# an SSCC, an individual asset.
+_INSTANCE_AIS = frozenset({"00", "21", "8004"})
+
+
+def instance_problem(uri: str) -> str | None:
+    """Why ``uri`` may not stand as an EPC class (a quantity element's ``epcClass``), or None:
+    an instance EPC URI (``urn:epc:id:…``) or a Digital Link naming one object (a serial, an
+    SSCC, an individual asset) names an object, not a class.
+
+    >>> instance_problem("urn:epc:class:lgtin:4012345.012345.998877") is None
+    True
+    >>> instance_problem("urn:epc:id:sgtin:0614141.107346.2017")
+    'names one object (an instance EPC URI), not a class'
+    >>> instance_problem("https://id.gs1.org/01/09506000134352/21/1")
+    'names one object (a Digital Link with AI (21)), not a class'
+    """
+    if uri[:11].lower() == "urn:epc:id:":
+        return "names one object (an instance EPC URI), not a class"
+    if uri[:8].lower().startswith(("http://", "https://")):
+        path = uri.partition("//")[2].partition("?")[0].partition("#")[0]
+        segments = path.split("/")[1:]
+        if any(segment in _DIGITAL_LINK_KEYS for segment in segments[:-1]):
+            try:
+                link = parse_digital_link(uri)
+            except InvalidCode:
+                return None  # identifier_problem says what is wrong with it
+            for ai, _ in link.elements:
+                if ai in _INSTANCE_AIS:
+                    return f"names one object (a Digital Link with AI ({ai})), not a class"
+    return None
+
+
 @lru_cache(maxsize=8192)
 def identifier_problem(uri: str) -> str | None:
     """What is wrong with ``uri`` as the name of an object, class, place or party, or None:

@@ -101,7 +101,16 @@ def trace_back(uow: UnitOfWork, context: Context, subject: Subject, actor: Actor
         for found in (uow.lots.get(Gtin(gtin), lot) for gtin, lot in sorted(set(lot_keys)))
         if found is not None
     )
-    once_in = [epc for epc in aggregated_into(uow.connection, subject.epc) if epc not in now_in]
+    # a distributor sees the events of its view: in the containers it was once in, as in
+    # the timeline and the inspections of what it was made from
+    seen = (
+        PartyView(uow.connection, str(actor.party_id)).events()
+        if actor.role is Role.DISTRIBUTOR
+        else None
+    )
+    once_in = [
+        epc for epc in aggregated_into(uow.connection, subject.epc, seen=seen) if epc not in now_in
+    ]
     containers = tuple(
         Holder(code_of(epc), epc, _kind(epc), epc in now_in) for epc in [*now_in, *once_in]
     )
@@ -109,11 +118,6 @@ def trace_back(uow: UnitOfWork, context: Context, subject: Subject, actor: Actor
     if subject.kind == "unit":
         for lot in lots:
             names.update(lot_names(context, lot.gtin, lot.lot))
-    seen = (
-        PartyView(uow.connection, str(actor.party_id)).events()
-        if actor.role is Role.DISTRIBUTOR
-        else None
-    )
     events = events_naming(uow.connection, names, seen=seen, limit=TIMELINE_LIMIT)
     glns = {gln_of(place) for event in events for place in (event.biz_location, event.read_point)}
     places = CustodyFigures(uow.connection).parties_by_gln({gln for gln in glns if gln})

@@ -22,6 +22,7 @@ from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import lot_names
 from unitrace.store.genealogy import Inspection, Toward, inspections, transformation_links
 from unitrace.store.held_epcs import HeldEpcs, UnitUriPrefix, unit_uri_prefixes
+from unitrace.store.party_view import PartyView
 from unitrace.store.reached_units import lot_ids_of, products_of_lots
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -77,7 +78,8 @@ class _Walk:
     toward: Toward
     nodes: dict[str, GenealogyNode] = field(default_factory=dict)
     links: set[GenealogyLink] = field(default_factory=set)
-    #: the class names of each unit's lot, and the canonical name of each spelling
+    #: the subject's name for each of its spellings, and each lot class's first name for
+    #: each of its spellings (never a unit's: a class names no one unit)
     aliases: dict[str, str] = field(default_factory=dict)
     held: HeldEpcs | None = None
     #: the registered unit each EPC names (GTIN, serial, lot), or None
@@ -202,12 +204,15 @@ def _units_of(state: _Walk, epcs: Iterable[str]) -> dict[str, tuple[Gtin, str, s
 
 
 def _class_names(state: _Walk, epcs: Iterable[str]) -> list[str]:
-    """The class names of the lots of the registered units among ``epcs``, each remembered
-    as the unit's alias (a transformation naming the class joins the unit's node)."""
+    """The class names of the lots of the registered units among ``epcs``, each spelling
+    remembered as an alias of the lot's first name: a transformation naming the class joins
+    the lot's node, never a unit's (the class consumed or made is the lot, not any one unit
+    of it); only the subject's own spellings join the subject."""
     names: list[str] = []
-    for epc, (gtin, _, lot) in _units_of(state, epcs).items():
-        for name in lot_names(state.context, gtin, lot):
-            state.aliases.setdefault(name, epc)
+    for gtin, _, lot in _units_of(state, epcs).values():
+        spellings = lot_names(state.context, gtin, lot)
+        for name in spellings:
+            state.aliases.setdefault(name, spellings[0])
             names.append(name)
     return names
 
@@ -238,13 +243,20 @@ def _registered_lots(state: _Walk, epcs: Iterable[str]) -> tuple[int, ...]:
 
 
 def _with_inspections(state: _Walk, nodes: list[GenealogyNode]) -> list[GenealogyNode]:
-    """The nodes with the inspections of each: of the object, and of a unit's lot."""
+    """The nodes with the inspections of each: of the object, and of a unit's lot; for a
+    distributor, only those of its view (:class:`~unitrace.store.party_view.PartyView`), as
+    its timeline shows them."""
     asked: dict[str, set[str]] = {node.epc: {node.epc} for node in nodes}
     for epc, (gtin, _, lot) in _units_of(state, asked).items():
         for name in lot_names(state.context, gtin, lot):
             asked.setdefault(name, set()).add(epc)
     by_epc: dict[str, list[Inspection]] = {}
-    for seen in inspections(state.uow.connection, asked):
+    view = (
+        PartyView(state.uow.connection, str(state.actor.party_id)).events()
+        if state.actor.role is Role.DISTRIBUTOR
+        else None
+    )
+    for seen in inspections(state.uow.connection, asked, seen=view):
         for epc in asked.get(seen.epc, ()):
             by_epc.setdefault(epc, []).append(seen)
     return [replace(node, inspections=tuple(by_epc.get(node.epc, ()))) for node in nodes]
