@@ -234,11 +234,10 @@ class ScanCounts:
         that a month is either closed before this transaction counts (and its month rows are
         written here) or after it commits (and summed from its day rows, these among them)."""
         this_month = dt.datetime.now(dt.UTC).date().replace(day=1)
+        # every scan is tallied in every table: the coarsest has the fewest keys to look at
+        day = _DAY_AT[scan_counts]
         ended = {
-            key[_DAY_AT[table]].replace(day=1)
-            for table, rows in self._pending.items()
-            for key in rows
-            if key[_DAY_AT[table]] < this_month
+            key[day].replace(day=1) for key in self._pending[scan_counts] if key[day] < this_month
         }
         if not ended:
             return
