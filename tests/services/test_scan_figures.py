@@ -1,7 +1,8 @@
 """The console's scan figures, read from the counts kept as scans are logged: compared with a
 count of the scan log itself for random scans through the real verification and random
-filters; scans of every path counted once (intake batches, a batch rolled back and retried
-scan by scan, refused scans not at all); bad filters refused. On SQLite and PostgreSQL."""
+filters, some of the scans counted and the rest still queued; scans of every path counted once
+(intake batches, a batch rolled back and retried scan by scan, refused scans not at all); bad
+filters refused. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from tests.services.issued_units import ADMIN, GTIN, OTHER_GTIN, build_registry, issue, serial_of
 from unitrace.registry.errors import InvalidRequest
 from unitrace.services import scan_intake
 from unitrace.services.catalog import register_lot
+from unitrace.services.scan_counting import ScanCounting
 from unitrace.services.scan_figures import (
     BRAND,
     AlertCount,
@@ -44,6 +46,7 @@ from unitrace.store.scan_counts import KEYS, TABLES
 from unitrace.store.scan_recount import recount
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
+queue = schema.scan_count_queue
 T0 = dt.datetime(2026, 2, 20, 9, 0, tzinfo=dt.UTC)
 DAY0 = T0.date()
 UNKNOWN_GTIN = "04000000000006"
@@ -107,6 +110,11 @@ def scan(
     with database.unit_of_work() as uow:
         verify(uow, ScanRequest(raw, client=client, at=at, **place))
         uow.commit()
+
+
+def count_queued(database: Database, chunk: int = 1000) -> int:
+    """Count the scans queued, as the service's counting thread does; how many."""
+    return ScanCounting(database, chunk=chunk).count_queued()
 
 
 # --- the scan log, counted by brute force ------------------------------------------------------
@@ -192,8 +200,9 @@ def count_tables(uow: UnitOfWork) -> list[list[tuple[Any, ...]]]:
 
 
 def assert_counts_are_the_logs(database: Database) -> None:
-    """The counts kept scan by scan, their ended months closed, are those counted afresh from
-    the log."""
+    """The counts kept scan by scan, the queued scans counted and the ended months closed,
+    are those counted afresh from the log."""
+    count_queued(database)
     with database.unit_of_work() as uow:
         close_months(uow.connection)
         kept = count_tables(uow)
@@ -287,6 +296,7 @@ SCANS = st.lists(
         st.sampled_from(range(len(PLACES))),
         st.integers(0, 5 * 24 * 60),
         st.integers(0, 2),
+        st.booleans(),
     ),
     max_size=25,
 )
@@ -304,26 +314,29 @@ SCANS = st.lists(
 )
 def test_figures_are_the_scan_logs_counts(
     world: Database,
-    scans: list[tuple[int, int, int, int]],
+    scans: list[tuple[int, int, int, int, bool]],
     filters: list[FigureFilter],
     closing: int,
 ) -> None:
-    """Scans over months (all ended, as a late upload of scans made offline), the months
-    closed after ``closing`` of them (a closed month's later scans counted in its month rows
-    too, an ended month's not yet closed in its day rows alone): the figures are the log's,
-    whether they read day rows or month rows."""
+    """Scans over months (all ended, as a late upload of scans made offline), the queued ones
+    counted after some of them, the months closed after ``closing`` of them (a closed month's
+    later scans counted in its month rows too, an ended month's not yet closed in its day rows
+    alone): the figures are the log's, whether they read day rows, month rows or the queue."""
     with world.unit_of_work() as uow:
-        for table in (*TABLES, schema.scan_count_months, schema.alerts, schema.scans):
+        tables = (*TABLES, schema.scan_count_months, schema.scan_count_queue, schema.alerts)
+        for table in (*tables, schema.scans):
             uow.connection.execute(table.delete())
         uow.commit()
     at = T0
-    for n, (code_index, place_index, minutes, client) in enumerate(scans):
+    for n, (code_index, place_index, minutes, client, counted) in enumerate(scans):
         if n == closing:
             with world.unit_of_work() as uow:
                 close_months(uow.connection)
                 uow.commit()
         at += dt.timedelta(minutes=minutes)
         scan(world, CODES[code_index], at, f"phone-{client}", **PLACES[place_index])
+        if counted:
+            count_queued(world, chunk=3)
     log = logged(world)
     for closed in (False, True):
         if closed:
@@ -428,19 +441,28 @@ def test_a_batch_rolled_back_and_retried_scan_by_scan_is_counted_once(
     assert_counts_are_the_logs(world)
 
 
-def test_scans_in_one_transaction_share_their_count_rows(world: Database) -> None:
+def test_scans_counted_together_share_their_count_rows(world: Database) -> None:
     with world.unit_of_work() as uow:
         for n in range(1, 9):
             verify(
                 uow, ScanRequest(code(GTIN.value, "L1", serial_of(GTIN, n)), at=T0, country="SG")
             )
-        # one row per custodian (a, b) and verdict, the same by lot, one by place, two by
-        # custodian and place, two by lot, custodian and place
-        assert uow.scan_counts.pending == 2 + 2 + 1 + 2 + 2
+        assert uow.scan_counts.queued == 8
         uow.commit()
     with world.unit_of_work() as uow:
         verify(uow, ScanRequest(code(GTIN.value, "L1", serial_of(GTIN, 9)), at=T0))
-        # left without committing: nothing counted
+        # left without committing: nothing queued
+    with world.unit_of_work(read_only=True) as uow:
+        assert uow.connection.execute(select(func.count()).select_from(queue)).scalar() == 8
+        assert scans_per_day(uow, FigureFilter(last_day=DAY0)).totals.suspicious == 8
+        assert count_tables(uow) == [[], [], [], [], []]
+    with world.unit_of_work() as uow:
+        assert uow.scan_counts.count_queued() == 8
+        # one row per custodian (a, b) and verdict, the same by lot, one by place, two by
+        # custodian and place, two by lot, custodian and place
+        assert [len(rows) for rows in count_tables(uow)] == [2, 2, 1, 2, 2]
+        assert uow.connection.execute(select(func.count()).select_from(queue)).scalar() == 0
+        uow.commit()
     with world.unit_of_work(read_only=True) as uow:
         assert scans_per_day(uow, FigureFilter(last_day=DAY0)).totals.suspicious == 8
     assert_counts_are_the_logs(world)

@@ -1,7 +1,8 @@
-"""Migrations 0015 and 0017 and the scan counts' periods: the count tables as the schema has
-them, the scans logged before them counted (each unit's custodian as it is now, its first scan
-the earliest not answered counterfeit), a downgrade dropping them again; the writer's column
-and the closed months added to the counts of 0015 and taken away again; and a period cut into
+"""Migrations 0015, 0017 and 0020 and the scan counts' periods: the count tables as the schema
+has them, the scans logged before them counted (each unit's custodian as it is now, its first
+scan the earliest not answered counterfeit), a downgrade dropping them again; the writer's
+column and the closed months added to the counts of 0015 and taken away again; the queue of
+scans to count, whose scans a downgrade counts before dropping it; and a period cut into
 month and day rows that add up to exactly its days. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from unitrace.store.scan_counts import DAY, MONTH, Span, spans
 from unitrace.store.schema import (
     metadata,
     scan_count_months,
+    scan_count_queue,
     scan_counts,
     scan_counts_by_lot_area,
     scans,
@@ -198,6 +200,64 @@ def test_the_writers_column_and_the_closed_months_are_added_and_taken_away(
         (MONTH, str(this_month), "dist-a", "genuine", 5, 1),
     ]
     assert "scan_count_months" not in inspect(blank_engine).get_table_names()
+
+
+def test_a_downgrade_from_0020_counts_the_queued_scans_before_dropping_the_queue(
+    blank_engine: Engine,
+) -> None:
+    """The queued scans go to writer 0's day rows, added to those there; a closed month's to
+    its month rows too; an open month's to its day rows alone."""
+    migrate(blank_engine, "0020")
+    october, november = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+    with blank_engine.begin() as connection:
+        connection.execute(
+            scan_count_months.insert(), {"month": october, "closed_at": AT + 2 * HOUR}
+        )
+        counted = {"grain": DAY, "day": AT.date(), "custodian": "", "verdict": "genuine"}
+        connection.execute(
+            scan_counts.insert(), {**counted, "writer": 0, "scans": 5, "first_scans": 2}
+        )
+        connection.execute(
+            scan_counts.insert(),
+            {**counted, "grain": MONTH, "day": october, "writer": 0, "scans": 5, "first_scans": 2},
+        )
+        queued = {"verdict": "genuine", "product_id": 7, "lot": "L1", "country": "MY"}
+        connection.execute(
+            scan_count_queue.insert(),
+            [
+                {**queued, "day": AT.date(), "custodian": "", "region": "", "first_scan": 1},
+                {**queued, "day": AT.date(), "custodian": "", "region": "", "first_scan": 0},
+                {**queued, "day": november, "custodian": "d", "region": "MY-14", "first_scan": 1},
+            ],
+        )
+    migrate(blank_engine, "0019", down=True)
+    assert "scan_count_queue" not in inspect(blank_engine).get_table_names()
+    with blank_engine.connect() as connection:
+        kept = connection.execute(
+            text(
+                "SELECT grain, day, custodian, verdict, writer, scans, first_scans "
+                "FROM scan_counts ORDER BY 1, 2, 3"
+            )
+        ).all()
+        by_place = connection.execute(
+            text(
+                "SELECT grain, day, lot, custodian, region, scans, first_scans "
+                "FROM scan_counts_by_lot_area ORDER BY 1, 2, 4"
+            )
+        ).all()
+    assert [(row[0], str(row[1]), *row[2:]) for row in kept] == [
+        (DAY, str(AT.date()), "", "genuine", 0, 7, 3),
+        (DAY, str(november), "d", "genuine", 0, 1, 1),
+        (MONTH, str(october), "", "genuine", 0, 7, 3),
+    ]
+    assert [(row[0], str(row[1]), *row[2:]) for row in by_place] == [
+        (DAY, str(AT.date()), "L1", "", "", 2, 1),
+        (DAY, str(november), "L1", "d", "MY-14", 1, 1),
+        (MONTH, str(october), "L1", "", "", 2, 1),
+    ]
+    migrate(blank_engine, "0020")
+    with blank_engine.connect() as connection:
+        assert connection.execute(select(scan_count_queue)).all() == []
 
 
 @given(

@@ -44,6 +44,7 @@ from unitrace.places import locate
 from unitrace.services.capture_runner import CaptureRunner
 from unitrace.services.epcis_query import SubscriptionDelivery
 from unitrace.services.scan_count_closing import MonthClosing
+from unitrace.services.scan_counting import ScanCounting
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.serial_request_runner import SerialRequestRunner
 from unitrace.services.tokens import TokenUses
@@ -70,6 +71,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     issuing = SerialRequestRunner(database)
     # the scan counts' months closed as they end
     closing = MonthClosing(database)
+    # the scans logged counted, off their own transactions
+    counting = ScanCounting(database)
     # the public routes' limits, shared by every worker of the service
     limits = CallerLimits.for_database(
         database, RateLimit(settings.scans_per_minute, settings.scan_burst)
@@ -82,6 +85,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         runner.start()
         issuing.start()
         closing.start()
+        counting.start()
         watchdog = LoopWatchdog(asyncio.get_running_loop())
         watchdog.start()
         yield
@@ -94,6 +98,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
             delivery,
             issuing,
             closing,
+            counting,
             limiter=anyio.CapacityLimiter(1),
         )
         await limits.close()
@@ -163,10 +168,11 @@ def stop_background_work(
     delivery: SubscriptionDelivery,
     issuing: SerialRequestRunner,
     closing: MonthClosing,
+    counting: ScanCounting,
 ) -> None:
     """Stop the worker's threads within :data:`BACKGROUND_SHUTDOWN` seconds in all: the
     capture under way is interrupted and rolled back (its job says so), the scans queued are
-    verified and answered, the delivery pass ends, the console's serial requests still queued
+    verified and answered (and counted), the delivery pass ends, the console's serial requests still queued
     are finished as not issued. A thread still busy past the bound is left behind: the
     process exits without it, and its transaction dies with it."""
     deadline = time.monotonic() + BACKGROUND_SHUTDOWN
@@ -178,6 +184,8 @@ def stop_background_work(
     intake.close(wait=left())
     delivery.stop(timeout=left())
     closing.stop(wait=left())
+    # after the intake: the scans it verified last are counted too
+    counting.stop(wait=left())
     # last: a request being issued cannot be stopped half-way, only left to end with the worker
     issuing.shutdown(wait=left())
 

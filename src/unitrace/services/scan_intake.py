@@ -21,7 +21,6 @@ in time (:class:`~unitrace.store.database.DatabaseBusy`) answers the whole batch
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
@@ -32,7 +31,6 @@ from typing import Final
 from unitrace.registry.errors import Refused
 from unitrace.services.verification import ScanRequest, VerificationResult, verify
 from unitrace.store.database import is_busy
-from unitrace.store.scan_counts import COUNTING_WRITER
 from unitrace.store.unit_of_work import Database
 
 #: Scans verified in one transaction at most: enough to share a commit among many, few enough
@@ -44,23 +42,6 @@ BATCH_LIMIT: Final = 64
 class _Queued:
     request: ScanRequest
     answer: Future[VerificationResult]
-
-
-#: how many writer numbers the processes of a service spread over (the count tables' writer is
-#: a small integer)
-WRITER_SLOTS: Final = 64
-
-
-def counting_writer(number: int, writers: int, *, dialect: str) -> int:
-    """The writer number intake writer ``number`` counts as: from 1 (0 is every writer that
-    is not the intake's); on PostgreSQL each process of the service (``unitrace serve
-    --workers``) in one of :data:`WRITER_SLOTS` slots by its process id (SQLite's writers take
-    turns anyway). Two writers sharing a number by chance only wait for each other's row of
-    the day; the counts are right either way."""
-    if dialect != "postgresql":
-        return 1 + number
-    slot = os.getpid() % max(1, WRITER_SLOTS // writers)
-    return 1 + slot * writers + number
 
 
 class ScanIntake:
@@ -114,9 +95,6 @@ class ScanIntake:
             self._threads.append(thread)
 
     def _write(self, number: int) -> None:
-        # each writer counts its scans in rows of its own: two never wait for each other's
-        # lock on a count row of the day
-        COUNTING_WRITER.set(counting_writer(number, self.writers, dialect=self.database.dialect))
         while True:
             first = self._queue.get()
             if first is None:

@@ -83,3 +83,20 @@ scan_count_months = Table(
     Column("month", Date, primary_key=True, autoincrement=False),
     Column("closed_at", DateTime(timezone=True), nullable=False),
 )
+
+# The scans logged but not counted yet (store.scan_counts): a row per scan with its day and
+# dimensions, written in the scan's own transaction, taken (deleted) by the transaction that
+# counts it. The figures add these rows to the counts', so they are right before then too.
+scan_count_queue = Table(
+    "scan_count_queue",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("verdict", _key_text(16), nullable=False),
+    Column("product_id", Integer, nullable=False),
+    Column("lot", _key_text(20), nullable=False),
+    Column("custodian", _key_text(64), nullable=False),
+    Column("country", _key_text(2), nullable=False),
+    Column("region", _key_text(6), nullable=False),
+    Column("first_scan", SmallInteger, nullable=False),
+)

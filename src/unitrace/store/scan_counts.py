@@ -1,21 +1,28 @@
 """Scan counts, kept as scans are logged, so that the console's figures never read the scan log.
 
 Every scan logged in a unit of work is tallied in memory (:meth:`ScanCounts.tally`, called by
-:class:`~unitrace.store.scans.ScanLog`); just before the unit of work commits, each count
-table gets one upsert per distinct key of the transaction (:meth:`ScanCounts.write`): the scans
-of a scan intake batch that share a row (the day's genuine scans of a distributor's units) are
-one write, each table is one statement on PostgreSQL, and a transaction rolled back leaves no
-count behind. Each scan is counted in the row of its UTC day (``grain`` ``"day"``). Once a
+:class:`~unitrace.store.scans.ScanLog`) and, when the unit of work commits, queued: one row of
+``scan_count_queue`` per scan, with its day and dimensions, all in one statement
+(:meth:`ScanCounts.write`). That is all a scan's own transaction pays for its counts. The
+service's counting thread (:mod:`unitrace.services.scan_counting`) takes the queued scans
+every second, thousands at a time, and adds them to the count tables
+(:meth:`ScanCounts.count_queued`): one upsert per distinct key of the lot, in the transaction
+that deletes them from the queue, so that a scan is counted exactly once even if that
+transaction fails. The figures add the queued scans to the counts as they read them
+(:meth:`ScanCounts.summed`, one statement and so one snapshot per period), so they are right
+before the scans are counted too; the queue is the last second's scans.
+
+Each scan is counted in the row of its UTC day (``grain`` ``"day"``). Once a
 month has ended, :mod:`unitrace.store.scan_count_months` closes it: its month rows (``grain``
 ``"month"``, ``day`` the month's first) are summed from its day rows, and a scan made in a
 closed month (an upload of scans made offline) is counted in both. Every row holds ``scans``
 and ``first_scans``: the scans that were their unit's first (the first not answered
 counterfeit, as the scan's own answer says).
 
-Each row's key ends with ``writer``: the scan intake's writer threads count in rows of their
-own (:data:`COUNTING_WRITER`), so that two writers never wait for each other's lock on the
-day's shared rows (the brand's genuine scans of the day) until they commit; every other writer
-counts as writer 0. The figures sum them.
+Each row's key ends with ``writer``: the counting threads of the service's processes count in
+rows of their own (:data:`COUNTING_WRITER`), so that two never wait for each other's lock on
+the day's shared rows (the brand's genuine scans of the day) until they commit; every other
+writer counts as writer 0. The figures sum them.
 
 The dimensions of a scan: its verdict; the custodian of its unit when it was made ('' for the
 brand's own units and for codes naming no unit of ours); the product (0 for codes naming no
@@ -51,18 +58,19 @@ from __future__ import annotations
 import calendar
 import contextlib
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, delete, func, literal, select, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from unitrace.store.schema import (
     parties,
     products,
     scan_count_months,
+    scan_count_queue,
     scan_counts,
     scan_counts_by_area,
     scan_counts_by_custodian_area,
@@ -86,8 +94,8 @@ TABLES: Final = (
     scan_counts_by_lot_area,
 )
 _COUNTED: Final = ("scans", "first_scans")
-#: the scan intake's writer counting in this thread: its counts go to rows of its own (every
-#: other writer, and the closing of months, counts as 0)
+#: the counting thread's writer number: its counts go to rows of its own (every other writer,
+#: and the closing of months, counts as 0)
 COUNTING_WRITER: ContextVar[int] = ContextVar("counting_writer", default=0)
 #: the lock a month's closing takes alone and a writer counting scans of an ended month shares
 #: (PostgreSQL: a transaction-level advisory lock)
@@ -95,6 +103,19 @@ MONTHS_LOCK: Final = 0x756E6974_6D6F6E74  # "unitmont"
 #: the order the tables are written in: one for every writer (no deadlocks), the coarsest last
 #: (every writer shares their rows of the day: locked last, they are held for the commit alone)
 _WRITTEN: Final = tuple(reversed(TABLES))
+#: queued scans counted in one transaction at most
+COUNTING_CHUNK: Final = 10_000
+#: a queued scan's columns, in the order :meth:`CountedScan.queued` gives them
+_QUEUED: Final = (
+    "day",
+    "verdict",
+    "product_id",
+    "lot",
+    "custodian",
+    "country",
+    "region",
+    "first_scan",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +141,20 @@ class CountedScan:
             "country": self.country or "",
             "region": self.region or "",
         }
+
+    def queued(self) -> tuple[Any, ...]:
+        """The scan as its queue row holds it (the columns of :data:`_QUEUED`)."""
+        keys = self.keys()
+        return (
+            self.at.astimezone(dt.UTC).date(),
+            keys["verdict"],
+            keys["product_id"],
+            keys["lot"],
+            keys["custodian"],
+            keys["country"],
+            keys["region"],
+            1 if self.first_scan else 0,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,36 +204,80 @@ def next_month(day: dt.date) -> dt.date:
 
 
 class ScanCounts:
-    """The count tables of one unit of work: the scans it logged, tallied until it commits;
-    and the counts, summed."""
+    """The count tables of one unit of work: the scans it logged, queued when it commits; the
+    queued scans counted; and the counts, summed."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.writer = COUNTING_WRITER.get()
+        self._queued: list[tuple[Any, ...]] = []
         self._pending: dict[Table, dict[tuple[Any, ...], list[int]]] = {t: {} for t in TABLES}
 
     def tally(self, scan: CountedScan) -> None:
-        """Count ``scan`` (written with the others when the unit of work commits)."""
-        keys = scan.keys()
-        keys["grain"], keys["day"] = DAY, scan.at.astimezone(dt.UTC).date()
-        first = 1 if scan.first_scan else 0
-        for table, names in KEYS.items():
-            key = tuple(keys[name] for name in names)
-            counted = self._pending[table].get(key)
-            if counted is None:
-                self._pending[table][key] = [1, first]
+        """Count ``scan``: queued when the unit of work commits."""
+        self._queued.append(scan.queued())
+
+    @property
+    def queued(self) -> int:
+        """How many scans :meth:`write` would queue."""
+        return len(self._queued)
+
+    def write(self) -> None:
+        """Queue the scans tallied, one row each, in one statement (PostgreSQL: their
+        columns sent as arrays; SQLite: one prepared statement run per row)."""
+        if not self._queued:
+            return
+        queued, self._queued = self._queued, []
+        with self._cursor() as cursor:
+            if self.connection.dialect.name == "postgresql":
+                columns = [list(column) for column in zip(*queued, strict=True)]
+                cursor.execute(_QUEUE_ARRAYS, columns)
             else:
-                counted[0] += 1
-                counted[1] += first
+                # SQLAlchemy keeps dates on SQLite as ISO text
+                cursor.executemany(_QUEUE_ROW, [(day.isoformat(), *rest) for day, *rest in queued])
+
+    def count_queued(self, limit: int = COUNTING_CHUNK) -> int:
+        """Count ``limit`` queued scans at most, the oldest first, and take them out of the
+        queue; how many. On PostgreSQL the scans another transaction is counting are left to
+        it (``SKIP LOCKED``). Each table gets one upsert per distinct key of the scans."""
+        queue = scan_count_queue
+        oldest = select(queue.c.id).order_by(queue.c.id).limit(limit)
+        taken = self.connection.execute(
+            delete(queue)
+            .where(queue.c.id.in_(oldest.with_for_update(skip_locked=True)))
+            .returning(*(queue.c[name] for name in _QUEUED))
+        ).all()
+        for day, *dimensions, first in taken:
+            if isinstance(day, str):  # SQLite's RETURNING gives the text kept
+                day = dt.date.fromisoformat(day)
+            keys = dict(zip(_QUEUED[1:-1], dimensions, strict=True))
+            keys["grain"], keys["day"] = DAY, day
+            for table, names in KEYS.items():
+                key = tuple(keys[name] for name in names)
+                counted = self._pending[table].get(key)
+                if counted is None:
+                    self._pending[table][key] = [1, first]
+                else:
+                    counted[0] += 1
+                    counted[1] += first
+        self._write_counts()
+        return len(taken)
 
     @property
     def pending(self) -> int:
-        """How many rows :meth:`write` would write (before the month rows of scans of a
-        closed month are added)."""
+        """How many rows the counting of the scans taken would write (before the month rows
+        of scans of a closed month are added)."""
         return sum(len(rows) for rows in self._pending.values())
 
-    def write(self) -> None:
-        """Add what was tallied to the tables, one upsert per distinct key, in key order (so
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        with contextlib.closing(driver.cursor()) as cursor:
+            yield cursor
+
+    def _write_counts(self) -> None:
+        """Add the scans taken to the tables, one upsert per distinct key, in key order (so
         that two writers lock shared rows in the same order): on PostgreSQL one statement per
         table, its rows sent as arrays, all of them in one round trip; on SQLite one prepared
         statement run per row. Scans made in a closed month count in its month rows too."""
@@ -210,7 +289,7 @@ class ScanCounts:
         assert driver is not None
         postgres = self.connection.dialect.name == "postgresql"
         with contextlib.ExitStack() as stack:
-            cursor = stack.enter_context(contextlib.closing(driver.cursor()))
+            cursor = stack.enter_context(self._cursor())
             if postgres:
                 # the statements are sent together and answered together
                 stack.enter_context(driver.pipeline())
@@ -262,6 +341,7 @@ class ScanCounts:
 
     def forget(self) -> None:
         """Drop what was tallied (the transaction was rolled back)."""
+        self._queued.clear()
         for rows in self._pending.values():
             rows.clear()
 
@@ -273,27 +353,39 @@ class ScanCounts:
         where: Mapping[str, Sequence[Any]],
     ) -> dict[tuple[Any, ...], tuple[int, int]]:
         """Scans and first scans of ``table`` summed by the columns ``by`` over ``periods``,
-        of the rows whose column is one of the values ``where`` gives for it."""
+        of the rows whose column is one of the values ``where`` gives for it; the queued
+        scans of those days added, in the same statement (the same snapshot: a scan being
+        counted meanwhile is found in the queue or in the counts, never both). With a month
+        span, ``day`` is the month's first day."""
+        if any(not values for values in where.values()):
+            return {}
         totals: dict[tuple[Any, ...], tuple[int, int]] = {}
-        group = [table.c[name] for name in by]
+        queue = scan_count_queue
         for span in periods:
-            conditions: list[ColumnElement[bool]] = [
+            last = span.last
+            if span.grain == MONTH:
+                last = next_month(last) - dt.timedelta(days=1)
+            counted = select(
+                *(table.c[name] for name in by), table.c.scans, table.c.first_scans
+            ).where(
                 table.c.grain == span.grain,
                 table.c.day.between(span.first, span.last),
-            ]
-            for name, values in where.items():
-                if not values:
-                    return {}
-                column = table.c[name]
-                conditions.append(
-                    column == values[0] if len(values) == 1 else column.in_(list(values))
-                )
-            query = (
-                select(*group, func.sum(table.c.scans), func.sum(table.c.first_scans))
-                .where(*conditions)
-                .group_by(*group)
+                *_chosen(table, where),
             )
+            queued = select(
+                *(queue.c[name] for name in by),
+                literal(1).label("scans"),
+                queue.c.first_scan.label("first_scans"),
+            ).where(queue.c.day.between(span.first, last), *_chosen(queue, where))
+            both = union_all(counted, queued).subquery()
+            group = [both.c[name] for name in by]
+            query = select(*group, func.sum(both.c.scans), func.sum(both.c.first_scans)).group_by(
+                *group
+            )
+            day = by.index("day") if "day" in by and span.grain == MONTH else None
             for *key, scans, firsts in self.connection.execute(query):
+                if day is not None:
+                    key[day] = _as_date(key[day]).replace(day=1)
                 before = totals.get(tuple(key), (0, 0))
                 totals[tuple(key)] = (before[0] + int(scans), before[1] + int(firsts))
         return totals
@@ -323,6 +415,19 @@ def closed_months(
     return frozenset(connection.execute(query).scalars())
 
 
+def _chosen(table: Table, where: Mapping[str, Sequence[Any]]) -> list[ColumnElement[bool]]:
+    """The rows of ``table`` whose columns have one of the values ``where`` gives."""
+    return [
+        table.c[name] == values[0] if len(values) == 1 else table.c[name].in_(list(values))
+        for name, values in where.items()
+    ]
+
+
+def _as_date(day: dt.date | str) -> dt.date:
+    # a column of a union is read without its type on SQLite: the ISO text kept
+    return dt.date.fromisoformat(day) if isinstance(day, str) else day
+
+
 #: each table's key, in its primary key's order, but for the writer (the last)
 KEYS: Final[dict[Table, tuple[str, ...]]] = {
     table: tuple(column.name for column in table.primary_key.columns if column.name != "writer")
@@ -345,6 +450,7 @@ _SQL_TYPES: Final = {
     "day": "date",
     "product_id": "integer",
     "writer": "smallint",
+    "first_scan": "smallint",
     "scans": "bigint",
     "first_scans": "bigint",
 }
@@ -361,3 +467,13 @@ _UPSERT_ARRAYS: Final = {
     )
     for table in TABLES
 }
+
+#: a queued scan's insert: of one row (SQLite), of rows given column by column (PostgreSQL)
+_QUEUE_INTO: Final = f"INSERT INTO {scan_count_queue.name} ({', '.join(_QUEUED)}) "
+_QUEUE_ROW: Final = _QUEUE_INTO + f"VALUES ({', '.join('?' for _ in _QUEUED)})"
+_QUEUE_ARRAYS: Final = (
+    _QUEUE_INTO
+    + "SELECT * FROM unnest("
+    + ", ".join(f"%s::{_SQL_TYPES.get(name, 'text')}[]" for name in _QUEUED)
+    + ")"
+)

@@ -1,5 +1,5 @@
 """Counting the scans already logged afresh (:func:`recount`): every count table's day rows
-summed from the scan log, and every ended month closed. For a database whose counts were lost
+summed from the scan log, and every ended month closed; the queue of scans to count emptied. For a database whose counts were lost
 or are doubted; the counts kept as scans are logged (:mod:`unitrace.store.scan_counts`) equal
 what it counts, but for the custodian at scan time, which the log does not keep.
 """
@@ -15,6 +15,7 @@ from unitrace.store.scan_count_months import close_months
 from unitrace.store.scan_counts import KEYS, TABLES
 from unitrace.store.schema import (
     scan_count_months,
+    scan_count_queue,
     scan_counts,
     scan_counts_by_area,
     scan_counts_by_custodian_area,
@@ -41,6 +42,8 @@ def recount(connection: Connection, now: dt.datetime | None = None) -> None:
     for table in reversed(TABLES):
         connection.execute(table.delete())
     connection.execute(scan_count_months.delete())
+    # the scans queued to be counted are in the log: counted here
+    connection.execute(scan_count_queue.delete())
     if dialect == "postgresql":
         # the sort by the finest key in memory where it fits, not in many passes on disk
         connection.execute(text("SET LOCAL work_mem = '256MB'"))

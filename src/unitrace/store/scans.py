@@ -21,13 +21,16 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    not_,
+    or_,
     select,
     tuple_,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from unitrace.places import Place
 from unitrace.store.driver_statements import DriverStatement
-from unitrace.store.scan_counts import CountedScan, ScanCounts
+from unitrace.store.scan_counts import BRANDS_OWN, CountedScan, ScanCounts
 from unitrace.store.schema import lots, scans, units
 from unitrace.store.times import utc
 
@@ -229,7 +232,12 @@ class ScanLog:
         log's time index a page at a time (each page larger than the one before) with what the
         filters look at, until enough pass them; a filter that matches little costs ``window``
         rows at most. ``lot`` is the unit's lot (else the code's), ``custodians`` the unit's
-        custodians now ('' for the brand's own); None for any."""
+        custodians now ('' for the brand's own); None for any.
+
+        A lot or a party is looked for among its own units, gathered once per page (a lot's
+        units and a distributor's are found by index and kept in a hash the page's scans are
+        checked against), not by looking up each scan's unit; the brand's own units, most of
+        them, are looked up scan by scan."""
         matched: list[int] = []
         examined = 0
         after: tuple[dt.datetime, int] | None = None
@@ -242,7 +250,12 @@ class ScanLog:
             scans.c.at < until.astimezone(dt.UTC),
             scans.c.latitude.is_not(None),
         )
-        if lot is not None or custodians is not None:
+        among_units = custodians is None or BRANDS_OWN not in custodians
+        if lot is not None and among_units:
+            page = page.add_columns(_of_lot(lot, product_ids, custodians).label("matches"))
+        elif custodians is not None and among_units:
+            page = page.add_columns(_of_parties(custodians).label("matches"))
+        elif lot is not None or custodians is not None:
             # the unit's lot and custodian: one lookup by key per scan read
             page = page.add_columns(lot_of.label("lot"), custodian_of.label("custodian"))
             page = page.select_from(
@@ -271,8 +284,12 @@ class ScanLog:
                 for row in rows
                 if (product_ids is None or row.product_id in product_ids)
                 and (verdicts is None or row.verdict in verdicts)
-                and (lot is None or row.lot == lot)
-                and (custodians is None or row.custodian in custodians)
+                and (
+                    bool(row.matches)
+                    if among_units and (lot is not None or custodians is not None)
+                    else (lot is None or row.lot == lot)
+                    and (custodians is None or row.custodian in custodians)
+                )
             ][: limit - len(matched)]
             if len(rows) < page_size:
                 break
@@ -321,6 +338,32 @@ class ScanLog:
 
     def count(self) -> int:
         return int(self.connection.execute(select(func.count()).select_from(scans)).scalar_one())
+
+
+def _of_lot(
+    lot: str, product_ids: Sequence[int] | None, custodians: Sequence[str] | None
+) -> ColumnElement[bool]:
+    """Whether a scan is of ``lot`` (its unit's, else the code's; of one of ``product_ids``
+    and held by one of ``custodians``, parties all, where given)."""
+    lot_ids = select(lots.c.id).where(lots.c.lot == lot)
+    if product_ids is not None:
+        lot_ids = lot_ids.where(lots.c.product_id.in_(list(product_ids)))
+    of_units = select(units.c.product_id, units.c.serial).where(units.c.lot_id.in_(lot_ids))
+    if custodians is not None:
+        of_units = of_units.where(units.c.custodian_id.in_(list(custodians)))
+    of_its_units = and_(scans.c.known, tuple_(scans.c.product_id, scans.c.serial).in_(of_units))
+    if custodians is not None:
+        # a code that names no unit of ours is the brand's own
+        return of_its_units
+    return or_(of_its_units, and_(not_(scans.c.known), scans.c.lot == lot))
+
+
+def _of_parties(custodians: Sequence[str]) -> ColumnElement[bool]:
+    """Whether a scan's unit is held by one of ``custodians`` (parties all) now."""
+    held = select(units.c.product_id, units.c.serial).where(
+        units.c.custodian_id.in_(list(custodians))
+    )
+    return and_(scans.c.known, tuple_(scans.c.product_id, scans.c.serial).in_(held))
 
 
 # Statements on the verification hot path.

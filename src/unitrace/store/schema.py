@@ -574,12 +574,13 @@ console_sign_ins = Table(
 )
 
 
-# The scan count tables are defined in their own module, on this metadata, and read from here
-# as every other table is.
-# The holds table is defined in its own module too.
+# The holds and scan count tables are defined in modules of their own, on this metadata.
 from unitrace.store.hold_table import holds as holds  # noqa: E402
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_count_months as scan_count_months,
+)
+from unitrace.store.scan_count_tables import (  # noqa: E402
+    scan_count_queue as scan_count_queue,
 )
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_counts as scan_counts,
