@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.conftest import demo_registry
@@ -20,6 +21,7 @@ from unitrace.services.lifecycle import commission
 from unitrace.services.serialization import issue_serials
 from unitrace.services.verification import Verdict
 from unitrace.store.database import open_database
+from unitrace.store.schema import scan_count_queue, scan_counts
 from unitrace.store.unit_of_work import Database
 
 runner = CliRunner()
@@ -88,6 +90,33 @@ def test_each_verdict_exits_with_its_status(demo: list[str], tmp_path: Path) -> 
     assert runner.invoke(app, ["serials", "codes", "7", "--out", "old.json"]).exit_code == 0
     expired = json.loads((tmp_path / "old.json").read_text())[0]["hri"]
     assert scanned(expired) == ("expired", 12)
+
+
+def test_a_scan_of_the_command_line_is_counted_with_no_service_running(
+    demo: list[str], tmp_path: Path
+) -> None:
+    """The demo's scans and the command's are counted when they are logged: none is left
+    queued for a service's counting thread that may never run."""
+    database = Database(open_database(f"sqlite:///{tmp_path / 'registry.db'}"))
+    day = dt.datetime.now(dt.UTC).date()
+
+    def counted() -> tuple[int, int]:
+        with database.unit_of_work(read_only=True) as uow:
+            queued = uow.connection.execute(
+                select(func.count()).select_from(scan_count_queue)
+            ).scalar_one()
+            today = uow.connection.execute(
+                select(func.coalesce(func.sum(scan_counts.c.scans), 0)).where(
+                    scan_counts.c.grain == "day", scan_counts.c.day == day
+                )
+            ).scalar_one()
+        return int(queued), int(today)
+
+    before = counted()
+    assert before[0] == 0
+    assert scanned(demo[0], "--country", "MY") == ("genuine", 0)
+    assert counted() == (0, before[1] + 1)
+    database.engine.dispose()
 
 
 def test_the_verdict_line_for_people_and_the_status(demo: list[str]) -> None:

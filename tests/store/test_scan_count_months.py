@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ from unitrace.store.schema import (
     scan_counts,
     scan_counts_by_lot_area,
 )
-from unitrace.store.unit_of_work import Database
+from unitrace.store.unit_of_work import Database, UnitOfWork
 
 __all__ = ["world"]  # fixture
 
@@ -174,6 +175,28 @@ def test_the_service_counts_the_queued_scans_on_a_thread_of_its_own(world: Datab
     assert queued == 0
     writer = counting_writer(world.dialect)
     assert rows(world, DAY) == [(JAN31.date(), "dist-a", "genuine", writer, 4, 4)]
+
+
+def test_an_empty_queue_is_looked_at_without_taking_the_write_lock(
+    world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[bool] = []
+    real = world.unit_of_work
+
+    def recorded(*, read_only: bool = False, **rest: Any) -> UnitOfWork:
+        opened.append(read_only)
+        return real(read_only=read_only, **rest)
+
+    monkeypatch.setattr(world, "unit_of_work", recorded)
+    counting = ScanCounting(world, chunk=2)
+    assert counting.count_queued() == 0
+    assert opened == [True]
+    for n in (1, 2, 3):
+        scan(world, unit(n), JAN31, region="MY-14")
+    opened.clear()
+    assert counting.count_queued() == 3
+    # a look, a count of two, a look, a count of the last one
+    assert opened == [True, False, True, False]
 
 
 def test_the_service_closes_ended_months_on_a_thread_of_its_own(world: Database) -> None:

@@ -172,8 +172,8 @@ def stop_background_work(
 ) -> None:
     """Stop the worker's threads within :data:`BACKGROUND_SHUTDOWN` seconds in all: the
     capture under way is interrupted and rolled back (its job says so), the scans queued are
-    verified and answered (and counted), the delivery pass ends, the console's serial requests still queued
-    are finished as not issued. A thread still busy past the bound is left behind: the
+    verified, answered and counted, the delivery pass ends, the console's serial requests
+    still queued are finished as not issued. A thread still busy past the bound is left behind: the
     process exits without it, and its transaction dies with it."""
     deadline = time.monotonic() + BACKGROUND_SHUTDOWN
 

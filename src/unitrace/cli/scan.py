@@ -76,6 +76,8 @@ def scan(
                 at=None,
             ),
         )
+        # no service may be running to count it
+        uow.scan_counts.count_now()
         uow.commit()
     answer = scan_json(result)
     if as_json:

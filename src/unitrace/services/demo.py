@@ -153,6 +153,8 @@ def seed_demo(
     )
     for code, (latitude, longitude), client in scans:
         verify(uow, ScanRequest(code=code, latitude=latitude, longitude=longitude, client=client))
+    # every scan counted now: no service may run to count them for a while
+    uow.scan_counts.count_now()
     done()
     alerts = len(uow.alerts.find(AlertFilter()))
     return DemoSummary(
@@ -167,7 +169,7 @@ def seed_demo(
 
 def scan_history(uow: UnitOfWork, *, held_by_dist_a: int, brands_own: int) -> int:
     """Log the demo's scan history (:data:`HISTORY_DAYS` days up to yesterday, a little more
-    each week), straight into the scan log and its counts as verification logs a genuine scan;
+    each week), straight into the scan log as verification logs a genuine scan;
     returns how many. Its units are none that the demo's alerts or pages point at."""
     chance = random.Random(2611)
     today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)

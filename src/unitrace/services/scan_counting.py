@@ -11,6 +11,7 @@ import os
 import threading
 from typing import Final
 
+from unitrace.store.database import is_busy
 from unitrace.store.scan_counts import COUNTING_CHUNK, COUNTING_WRITER
 from unitrace.store.unit_of_work import Database
 
@@ -69,11 +70,18 @@ class ScanCounting:
         counted = 0
         while True:
             try:
+                # looked for first without the write lock (SQLite's is the scan intake's too)
+                with self.database.unit_of_work(read_only=True) as uow:
+                    if not uow.scan_counts.any_queued():
+                        return counted
                 with self.database.unit_of_work() as uow:
                     taken = uow.scan_counts.count_queued(self.chunk)
                     uow.commit()
-            except Exception:
-                logger.exception("scan counts: the queued scans could not be counted")
+            except Exception as failure:
+                if is_busy(failure):
+                    logger.warning("scan counts: the database was busy; counted again later")
+                else:
+                    logger.exception("scan counts: the queued scans could not be counted")
                 return counted
             counted += taken
             if taken < self.chunk:

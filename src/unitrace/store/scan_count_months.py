@@ -2,12 +2,14 @@
 day rows in every count table, and the month is recorded as closed
 (:data:`~unitrace.store.schema.scan_count_months`). Until then the figures read its day rows.
 
-A month is closed an hour after its end at the earliest (:data:`GRACE`): the scan intake's
-writers count a scan of the month under way without looking at which months are closed, and
-no transaction of theirs lasts an hour. A scan of an ended month (made offline, uploaded
-later) is counted in the month's rows too where the month is closed: the writer looks under a
-lock the closing takes alone (see :meth:`ScanCounts.write
-<unitrace.store.scan_counts.ScanCounts.write>`), so that no scan is left out of a month's rows.
+A month is closed an hour after its end at the earliest (:data:`GRACE`): the counting of
+queued scans counts a scan of the month under way without looking at which months are closed,
+and no counting lasts an hour. A scan of an ended month (made offline, uploaded later, or
+still queued when its month closed) is counted in the month's rows too where the month is
+closed: the counting looks under a lock the closing takes alone (see
+:meth:`ScanCounts.count_queued <unitrace.store.scan_counts.ScanCounts.count_queued>`), so
+that no scan is left out of a month's rows. Scans still queued are read with the month's rows
+until they are counted.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ from unitrace.store.schema import metadata
 # the lot (the unit's, else the one the code carried; '' for none) and the place (country and
 # ISO 3166-2 region, '' where unknown). Sentinels rather than NULLs: each row is found by its
 # whole key, which an upsert needs. WITHOUT ROWID on SQLite: rows are read in key order.
-# Each key ends with the writer that counted: the scan intake's writers count in rows of their
-# own, so that two of them never wait for each other's row of the day; the figures sum them.
+# Each key ends with the writer that counted: the counting threads of the service's processes
+# count in rows of their own, so that two never wait for each other's row of the day; the
+# figures sum them.
 
 
 def _key_text(length: int) -> String:

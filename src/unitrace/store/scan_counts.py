@@ -217,14 +217,19 @@ class ScanCounts:
         """Count ``scan``: queued when the unit of work commits."""
         self._queued.append(scan.queued())
 
+    def any_queued(self) -> bool:
+        """Whether any scan is queued, not counted yet."""
+        query = select(scan_count_queue.c.id).limit(1)
+        return self.connection.execute(query).first() is not None
+
     @property
     def queued(self) -> int:
         """How many scans :meth:`write` would queue."""
         return len(self._queued)
 
     def write(self) -> None:
-        """Queue the scans tallied, one row each, in one statement (PostgreSQL: their
-        columns sent as arrays; SQLite: one prepared statement run per row)."""
+        """Queue the scans tallied, one row each: on PostgreSQL in one statement, their
+        columns sent as arrays; on SQLite one prepared statement run per row."""
         if not self._queued:
             return
         queued, self._queued = self._queued, []
@@ -262,6 +267,15 @@ class ScanCounts:
                     counted[1] += first
         self._write_counts()
         return len(taken)
+
+    def count_now(self) -> int:
+        """Queue the scans tallied and count every queued scan, in this unit of work (for a
+        program that logs scans with no service running to count them); how many."""
+        self.write()
+        counted = 0
+        while (taken := self.count_queued()) == COUNTING_CHUNK:
+            counted += taken
+        return counted + taken
 
     @property
     def pending(self) -> int:

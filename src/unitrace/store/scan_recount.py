@@ -1,6 +1,6 @@
 """Counting the scans already logged afresh (:func:`recount`): every count table's day rows
-summed from the scan log, and every ended month closed; the queue of scans to count emptied. For a database whose counts were lost
-or are doubted; the counts kept as scans are logged (:mod:`unitrace.store.scan_counts`) equal
+summed from the scan log, every ended month closed, the queue of scans to count emptied. For a
+database whose counts were lost or are doubted; the counts kept as scans are logged (:mod:`unitrace.store.scan_counts`) equal
 what it counts, but for the custodian at scan time, which the log does not keep.
 """
 
@@ -39,6 +39,9 @@ def recount(connection: Connection, now: dt.datetime | None = None) -> None:
     log is read once, in no order, and sorted once, by the finest key. Every row is writer
     0's."""
     dialect = connection.dialect.name
+    if dialect == "postgresql":
+        # no scan logged, queued or counted meanwhile (SQLite's write lock does the same)
+        connection.execute(text("LOCK TABLE scans, scan_count_queue IN EXCLUSIVE MODE"))
     for table in reversed(TABLES):
         connection.execute(table.delete())
     connection.execute(scan_count_months.delete())

@@ -234,46 +234,28 @@ class ScanLog:
         rows at most. ``lot`` is the unit's lot (else the code's), ``custodians`` the unit's
         custodians now ('' for the brand's own); None for any.
 
-        A lot or a party is looked for among its own units, gathered once per page (a lot's
-        units and a distributor's are found by index and kept in a hash the page's scans are
-        checked against), not by looking up each scan's unit; the brand's own units, most of
-        them, are looked up scan by scan."""
+        A lot or a party is looked for among its own units: each page of scans is joined with
+        them as a whole (the planner hashes a lot's or a distributor's units once, or looks
+        each scan's unit up where they are many), not by a lookup of each scan's unit; the
+        brand's own units, most of them, are looked up scan by scan."""
         matched: list[int] = []
         examined = 0
         after: tuple[dt.datetime, int] | None = None
         page_size = max(limit, 500)
-        # the unit's lot, else the code's
-        lot_of = func.coalesce(lots.c.lot, scans.c.lot)
-        custodian_of = func.coalesce(units.c.custodian_id, "")
-        page = select(scans.c.at, scans.c.id, scans.c.product_id, scans.c.verdict).where(
-            scans.c.at >= since.astimezone(dt.UTC),
-            scans.c.at < until.astimezone(dt.UTC),
-            scans.c.latitude.is_not(None),
+        among_units = (lot is not None or custodians is not None) and (
+            custodians is None or BRANDS_OWN not in custodians
         )
-        among_units = custodians is None or BRANDS_OWN not in custodians
-        if lot is not None and among_units:
-            page = page.add_columns(_of_lot(lot, product_ids, custodians).label("matches"))
-        elif custodians is not None and among_units:
-            page = page.add_columns(_of_parties(custodians).label("matches"))
-        elif lot is not None or custodians is not None:
-            # the unit's lot and custodian: one lookup by key per scan read
-            page = page.add_columns(lot_of.label("lot"), custodian_of.label("custodian"))
-            page = page.select_from(
-                scans.outerjoin(
-                    units,
-                    and_(
-                        scans.c.known,
-                        units.c.product_id == scans.c.product_id,
-                        units.c.serial == scans.c.serial,
-                    ),
-                ).outerjoin(lots, lots.c.id == units.c.lot_id)
-            )
-        page = page.order_by(scans.c.at.desc(), scans.c.id.desc())
         while len(matched) < limit and examined < window:
-            chosen = page.limit(min(page_size, window - examined))
-            if after is not None:
-                # typed as the columns are: SQLite compares times as the text they are kept as
-                chosen = chosen.where(tuple_(scans.c.at, scans.c.id) < after)
+            size = min(page_size, window - examined)
+            if among_units:
+                chosen = _page_among_units(
+                    since, until, size, after, lot=lot, product_ids=product_ids,
+                    custodians=custodians,
+                )  # fmt: skip
+            else:
+                chosen = _page(
+                    since, until, size, after, looked_up=lot is not None or custodians is not None
+                )
             rows = self.connection.execute(chosen).all()
             if not rows:
                 break
@@ -286,7 +268,7 @@ class ScanLog:
                 and (verdicts is None or row.verdict in verdicts)
                 and (
                     bool(row.matches)
-                    if among_units and (lot is not None or custodians is not None)
+                    if among_units
                     else (lot is None or row.lot == lot)
                     and (custodians is None or row.custodian in custodians)
                 )
@@ -296,6 +278,7 @@ class ScanLog:
             page_size *= 4
         if not matched:
             return []
+        lot_of = func.coalesce(lots.c.lot, scans.c.lot)
         shown = (
             select(
                 scans.c.at,
@@ -340,30 +323,97 @@ class ScanLog:
         return int(self.connection.execute(select(func.count()).select_from(scans)).scalar_one())
 
 
-def _of_lot(
-    lot: str, product_ids: Sequence[int] | None, custodians: Sequence[str] | None
-) -> ColumnElement[bool]:
-    """Whether a scan is of ``lot`` (its unit's, else the code's; of one of ``product_ids``
-    and held by one of ``custodians``, parties all, where given)."""
-    lot_ids = select(lots.c.id).where(lots.c.lot == lot)
-    if product_ids is not None:
-        lot_ids = lot_ids.where(lots.c.product_id.in_(list(product_ids)))
-    of_units = select(units.c.product_id, units.c.serial).where(units.c.lot_id.in_(lot_ids))
-    if custodians is not None:
-        of_units = of_units.where(units.c.custodian_id.in_(list(custodians)))
-    of_its_units = and_(scans.c.known, tuple_(scans.c.product_id, scans.c.serial).in_(of_units))
-    if custodians is not None:
-        # a code that names no unit of ours is the brand's own
-        return of_its_units
-    return or_(of_its_units, and_(not_(scans.c.known), scans.c.lot == lot))
-
-
-def _of_parties(custodians: Sequence[str]) -> ColumnElement[bool]:
-    """Whether a scan's unit is held by one of ``custodians`` (parties all) now."""
-    held = select(units.c.product_id, units.c.serial).where(
-        units.c.custodian_id.in_(list(custodians))
+def _newest(
+    since: dt.datetime, until: dt.datetime, after: tuple[dt.datetime, int] | None
+) -> Select[tuple[dt.datetime, int, int | None, str]]:
+    """The scans with coordinates made from ``since`` until before ``until`` (older than
+    ``after``), newest first."""
+    query = select(scans.c.at, scans.c.id, scans.c.product_id, scans.c.verdict).where(
+        scans.c.at >= since.astimezone(dt.UTC),
+        scans.c.at < until.astimezone(dt.UTC),
+        scans.c.latitude.is_not(None),
     )
-    return and_(scans.c.known, tuple_(scans.c.product_id, scans.c.serial).in_(held))
+    if after is not None:
+        # typed as the columns are: SQLite compares times as the text they are kept as
+        query = query.where(tuple_(scans.c.at, scans.c.id) < after)
+    return query.order_by(scans.c.at.desc(), scans.c.id.desc())
+
+
+def _page(
+    since: dt.datetime,
+    until: dt.datetime,
+    size: int,
+    after: tuple[dt.datetime, int] | None,
+    *,
+    looked_up: bool,
+) -> Select[Any]:
+    """A page of the newest scans; ``looked_up``: with the lot and custodian of each scan's
+    unit (else the code's lot and the brand's own), one lookup by key per scan read."""
+    page: Select[Any] = _newest(since, until, after).limit(size)
+    if looked_up:
+        page = page.add_columns(
+            func.coalesce(lots.c.lot, scans.c.lot).label("lot"),
+            func.coalesce(units.c.custodian_id, BRANDS_OWN).label("custodian"),
+        ).select_from(
+            scans.outerjoin(
+                units,
+                and_(
+                    scans.c.known,
+                    units.c.product_id == scans.c.product_id,
+                    units.c.serial == scans.c.serial,
+                ),
+            ).outerjoin(lots, lots.c.id == units.c.lot_id)
+        )
+    return page
+
+
+def _page_among_units(
+    since: dt.datetime,
+    until: dt.datetime,
+    size: int,
+    after: tuple[dt.datetime, int] | None,
+    *,
+    lot: str | None,
+    product_ids: Sequence[int] | None,
+    custodians: Sequence[str] | None,
+) -> Select[Any]:
+    """A page of the newest scans, each with whether it ``matches``: its unit is one of the
+    units of ``lot`` (of one of ``product_ids`` where given) held by one of ``custodians``
+    (parties all, where given), or, with ``lot`` alone, it names no unit of ours and its code
+    says ``lot``. The page is joined with those units as a whole."""
+    page = (
+        _newest(since, until, after)
+        .add_columns(scans.c.serial, scans.c.known, scans.c.lot)
+        .limit(size)
+        .subquery("page")
+    )
+    held = select(units.c.product_id, units.c.serial)
+    if lot is not None:
+        lot_ids = select(lots.c.id).where(lots.c.lot == lot)
+        if product_ids is not None:
+            lot_ids = lot_ids.where(lots.c.product_id.in_(list(product_ids)))
+        held = held.where(units.c.lot_id.in_(lot_ids))
+    if custodians is not None:
+        held = held.where(units.c.custodian_id.in_(list(custodians)))
+    ours = held.subquery("ours")
+    matches: ColumnElement[bool] = ours.c.serial.is_not(None)
+    if lot is not None and custodians is None:
+        # a code that names no unit of ours is of the lot it says (and the brand's own)
+        matches = or_(matches, and_(not_(page.c.known), page.c.lot == lot))
+    return (
+        select(page.c.at, page.c.id, page.c.product_id, page.c.verdict, matches.label("matches"))
+        .select_from(
+            page.outerjoin(
+                ours,
+                and_(
+                    page.c.known,
+                    ours.c.product_id == page.c.product_id,
+                    ours.c.serial == page.c.serial,
+                ),
+            )
+        )
+        .order_by(page.c.at.desc(), page.c.id.desc())
+    )
 
 
 # Statements on the verification hot path.
