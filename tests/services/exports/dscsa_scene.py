@@ -10,6 +10,7 @@ import datetime as dt
 
 from tests.services.issued_units import ADMIN, LINE, issue
 from unitrace.epcis import Attribute, Vocabulary, VocabularyElement
+from unitrace.gs1 import Gtin
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
 from unitrace.services.catalog import register_lot, register_party, register_product
@@ -85,10 +86,14 @@ def build_dscsa_scene(database: Database) -> Database:
             ("pharmacy", "pharmacy", PHARMACY_GLN),
         ):
             register_party(
-                uow, id=party, name=f"{party} inc", role=role, actor=ADMIN, territory=["US-NJ"], gln=gln
+                uow,
+                id=party,
+                name=f"{party} inc",
+                role=role,
+                actor=ADMIN,
+                territory=["US-NJ"],
+                gln=gln,
             )
-        from unitrace.gs1 import Gtin
-
         issue(uow, Gtin(GTIN), LOT_A, 20, [serial(LOT_A, n) for n in range(1, 21)])
         issue(uow, Gtin(GTIN), LOT_B, 4, [serial(LOT_B, n) for n in range(1, 5)])
         uow.master_data.record(
@@ -110,8 +115,6 @@ def build_dscsa_scene(database: Database) -> Database:
         uow.commit()
 
     def build(uow: UnitOfWork) -> None:
-        from unitrace.gs1 import Gtin
-
         for lot, last in ((LOT_A, 20), (LOT_B, 4)):
             commission(
                 uow,
@@ -132,7 +135,9 @@ def build_dscsa_scene(database: Database) -> Database:
                 at=T0 + HOUR,
             )
         disaggregate(uow, parent=case(1), children=[unit(*UNPACKED)], actor=LINE, at=T0 + 2 * HOUR)
-        aggregate(uow, parent=PALLET, children=[case(n) for n in (1, 2, 3)], actor=LINE, at=T0 + 2 * HOUR)
+        aggregate(
+            uow, parent=PALLET, children=[case(n) for n in (1, 2, 3)], actor=LINE, at=T0 + 2 * HOUR
+        )
 
     with database.unit_of_work() as uow:
         build(uow)
@@ -144,5 +149,15 @@ def shipped_to_wholesaler(database: Database) -> str:
     """Ship the pallet to the wholesaler; the shipping event's ID."""
     with database.unit_of_work() as uow:
         shipment = ship(uow, codes=[PALLET], party="wholesaler", actor=ADMIN, at=T0 + 3 * HOUR)
+        uow.commit()
+    return shipment.event.event_id
+
+
+def shipped_on_to_pharmacy(database: Database) -> str:
+    """The wholesaler takes case 2 off the pallet and ships it to the pharmacy; the shipping
+    event's ID."""
+    with database.unit_of_work() as uow:
+        disaggregate(uow, parent=PALLET, children=[case(2)], actor=WHOLESALER, at=T0 + 5 * HOUR)
+        shipment = ship(uow, codes=[case(2)], party="pharmacy", actor=WHOLESALER, at=T0 + 6 * HOUR)
         uow.commit()
     return shipment.event.event_id

@@ -139,9 +139,8 @@ def dscsa_exchange(
         raise _unknown(shipment_event_id)
     if record.type != "ObjectEvent" or record.biz_step not in _SHIPPING:
         raise InvalidRequest(
-            f"event: {shipment_event_id} is a {record.type} of step "
-            f"{record.biz_step or 'none'}, not a shipping event; a DSCSA exchange goes with a "
-            "shipment"
+            f"event: {shipment_event_id} is a {record.biz_step or 'step-less'} {record.type}, "
+            "not a shipping event; a DSCSA exchange goes with a shipment"
         )
     shipment = _gathered(uow, shipment_event_id, record)
     events = [*shipment.events, shipping]
