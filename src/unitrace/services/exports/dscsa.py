@@ -225,12 +225,16 @@ def _gathered(uow: UnitOfWork, event_id: str, record: EventRecord) -> _Shipment:
     containers = frozenset(epc for epc in objects if tree.get(epc)) | frozenset(
         epc for epc in shipped if epc.startswith("urn:epc:id:sscc:") or "/00/" in epc
     )
+    by_event: dict[int, list[IndexRow]] = {}
+    for row in rows:
+        if row.epc in objects:
+            by_event.setdefault(row.event_pk, []).append(row)
     events = []
     for event_pk in sorted(stored, key=lambda pk: (stored[pk].event_time, pk)):
         event = stored[event_pk]
         step = event.document.get("bizStep")
         if step in _COMMISSIONING or (event_pk in aggregations and step in _AGGREGATING):
-            narrowed = _narrowed(event, rows, objects)
+            narrowed = _narrowed(event, by_event.get(event_pk, []))
             if narrowed is not None:
                 events.append(narrowed)
     return _Shipment(frozenset(objects), containers, tuple(events))
@@ -270,20 +274,14 @@ def _packed(
     return tree
 
 
-def _narrowed(
-    event: StoredDocument, rows: set[IndexRow], objects: set[str]
-) -> dict[str, Any] | None:
-    """The stored event with its EPC lists holding only ``objects`` (in EPC order), None
-    where they hold none of them."""
+def _narrowed(event: StoredDocument, rows: list[IndexRow]) -> dict[str, Any] | None:
+    """The stored event with its EPC lists holding only ``rows``, the event's index rows
+    naming objects of the shipment (in EPC order); None where they name none."""
     document = dict(event.document)
     listed = 0
     for key, role in LIST_ROLES.items():
         if key in document:
-            epcs = sorted(
-                row.epc
-                for row in rows
-                if row.event_pk == event.event_pk and row.role == role and row.epc in objects
-            )
+            epcs = sorted(row.epc for row in rows if row.role == role)
             document[key] = epcs
             listed += len(epcs)
     if not listed:
