@@ -43,6 +43,28 @@ LATER_FIELDS: Mapping[str, tuple[str, ...]] = {
 #: Fields EPCIS 2.0 added that EPCIS 1.2 has no place for.
 TWO_ONLY_FIELDS = ("certificationInfo", "persistentDisposition", "sensorElementList")
 _BASE_FIELDS = ("eventID", "errorDeclaration")
+#: The lists EPCIS 1.2 wants in every event of a type, empty where there is nothing to list.
+_REQUIRED_LISTS: Mapping[str, tuple[str, ...]] = {
+    "ObjectEvent": ("epcList",),
+    "AggregationEvent": ("childEPCs",),
+    "TransactionEvent": ("bizTransactionList", "epcList"),
+}
+#: What comes before each event type's first list, in both versions.
+_BEFORE_LISTS = frozenset(
+    ["eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "errorDeclaration", "parentID"]
+)
+
+
+def _list_place(event: etree._Element, kind: str) -> int:
+    """Where a missing list goes: after the time, the IDs and (for a TransactionEvent, whose
+    bizTransactionList comes first) the business transactions, before the rest."""
+    place = 0
+    for index, child in enumerate(event):
+        if child.tag in _BEFORE_LISTS or (
+            kind == "TransactionEvent" and child.tag == "bizTransactionList"
+        ):
+            place = index + 1
+    return place
 
 
 def as_epcis_1_2(document: bytes, *, authority: Callable[[str], str] | None = None) -> bytes:
@@ -83,12 +105,24 @@ def _header(root: etree._Element, authority: Callable[[str], str] | None) -> Non
 
 
 def _event(event_list: etree._Element, event: etree._Element) -> None:
-    kind = str(event.tag)
+    if not isinstance(event.tag, str):
+        return  # a comment or a processing instruction stays where it is
+    kind = event.tag
     if kind not in LATER_FIELDS:
         raise UnwritableDocument(f"{kind}: EPCIS 1.2 has no such event")
     for name in TWO_ONLY_FIELDS:
         for found in event.findall(name):
             event.remove(found)
+    for name in _REQUIRED_LISTS.get(kind, ()):
+        if event.find(name) is None:
+            # EPCIS 1.2 wants the list, if empty, where 2.0 lets it be left out
+            event.insert(_list_place(event, kind), etree.Element(name))
+    declaration = event.find("errorDeclaration")
+    if declaration is not None:
+        # EPCIS 1.2 wants the user's extensions of a declaration after its own fields
+        for child in list(declaration):
+            if isinstance(child.tag, str) and child.tag.startswith("{"):
+                declaration.append(child)
     base = [part for name in _BASE_FIELDS if (part := event.find(name)) is not None]
     if base:
         wrapper = etree.Element("baseExtension")
@@ -96,9 +130,15 @@ def _event(event_list: etree._Element, event: etree._Element) -> None:
         event.insert(list(event).index(offset) + 1 if offset is not None else 0, wrapper)
         wrapper.extend(base)
     later = [part for name in LATER_FIELDS[kind] if (part := event.find(name)) is not None]
+    own = event.find("extension") if LATER_FIELDS[kind] else None
     if later:
         extension = etree.Element("extension")
         event.insert(list(event).index(later[0]), extension)
         extension.extend(later)
+        if own is not None:
+            # the event's own <extension> is, in EPCIS 1.2, the last part of the one above
+            extension.append(own)
     if kind == "TransformationEvent":
-        etree.SubElement(event_list, "extension").append(event)
+        wrapper = etree.Element("extension")
+        event_list.replace(event, wrapper)
+        wrapper.append(event)
