@@ -52,6 +52,8 @@ class PlaceRecord:
 
     gln: str
     party_name: str | None
+    #: the party's territory, where it is one area (an ISO 3166-1 or 3166-2 code)
+    party_area: str | None
     name: str | None
     city: str | None
     region: str | None
@@ -151,11 +153,16 @@ class ShipmentEvents:
         wanted = sorted(set(glns))
         if not wanted:
             return {}
-        party_names = dict(
-            self.connection.execute(
-                select(parties.c.gln, parties.c.name).where(parties.c.gln.in_(wanted))
-            ).all()
-        )
+        party_names: dict[str, str] = {}
+        party_areas: dict[str, str] = {}
+        for gln, name, territory in self.connection.execute(
+            select(parties.c.gln, parties.c.name, parties.c.territory).where(
+                parties.c.gln.in_(wanted)
+            )
+        ):
+            party_names[gln] = name
+            if isinstance(territory, list) and len(territory) == 1:
+                party_areas[gln] = str(territory[0])
         rows = {
             row.gln: row
             for row in self.connection.execute(select(locations).where(locations.c.gln.in_(wanted)))
@@ -164,6 +171,7 @@ class ShipmentEvents:
             gln: PlaceRecord(
                 gln,
                 party_names.get(gln),
+                party_areas.get(gln),
                 _field(rows.get(gln), "name"),
                 _field(rows.get(gln), "city"),
                 _field(rows.get(gln), "region"),

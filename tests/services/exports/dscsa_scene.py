@@ -2,7 +2,8 @@
 6332300320) in two lots, commissioned at the brand's plant; three cases of four units on a
 pallet (case 3 holds both lots, and one unit was taken out of case 1 before shipping), a
 fourth case and loose units left behind; the pallet shipped by the brand to a wholesaler.
-Master data captured for the product gives its dosage form and strength."""
+Master data captured for the product gives its dosage form and strength, and for the
+wholesaler's place its address."""
 
 from __future__ import annotations
 
@@ -109,7 +110,19 @@ def build_dscsa_scene(database: Database) -> Database:
                             ),
                         ),
                     ),
-                )
+                ),
+                Vocabulary(
+                    "urn:epcglobal:epcis:vtype:BusinessLocation",
+                    (
+                        VocabularyElement(
+                            f"urn:epc:id:sgln:{PREFIX}.00001.0",
+                            (
+                                Attribute("cbvmda:streetAddressOne", "1 Market St"),
+                                Attribute("cbvmda:city", "Newark"),
+                            ),
+                        ),
+                    ),
+                ),
             ]
         )
         uow.commit()

@@ -150,8 +150,18 @@ def test_master_data_names_the_product_its_ndc_lots_and_places(
             },
         },
         "urn:epcglobal:epcis:vtype:BusinessLocation": {
-            f"urn:epc:id:sgln:{PREFIX}.00000.0": {MDA + "name": "brand inc"},
-            f"urn:epc:id:sgln:{PREFIX}.00001.0": {MDA + "name": "wholesaler inc"},
+            f"urn:epc:id:sgln:{PREFIX}.00000.0": {
+                MDA + "name": "brand inc",
+                MDA + "state": "NJ",
+                MDA + "countryCode": "US",
+            },
+            f"urn:epc:id:sgln:{PREFIX}.00001.0": {
+                MDA + "name": "wholesaler inc",
+                MDA + "state": "NJ",
+                MDA + "countryCode": "US",
+                MDA + "streetAddressOne": "1 Market St",
+                MDA + "city": "Newark",
+            },
         },
     }
 

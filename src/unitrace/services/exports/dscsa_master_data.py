@@ -122,16 +122,20 @@ def location_vocabulary(uow: UnitOfWork, place_ids: Iterable[str]) -> Vocabulary
 
 
 def _place_values(place: PlaceRecord) -> dict[str, Any]:
+    """A place's name and area: its own, else those of the party registered at its GLN (a
+    territory of one area)."""
     values: dict[str, Any] = {}
     name = place.name or place.party_name
     if name:
         values[MDA + "name"] = name
     if place.city:
         values[MDA + "city"] = place.city
-    if place.region:
-        # an ISO 3166-2 code: the subdivision after the country (US-NJ: NJ)
-        values[MDA + "state"] = place.region.partition("-")[2] or place.region
-    country = place.country or (place.region or "").partition("-")[0]
+    region = place.region or (None if place.country else place.party_area)
+    country, _, subdivision = (region or "").partition("-")
+    if subdivision:
+        # an ISO 3166-2 code: the state is the subdivision after the country (US-NJ: NJ)
+        values[MDA + "state"] = subdivision
+    country = place.country or country
     if country:
         values[MDA + "countryCode"] = country
     return values
