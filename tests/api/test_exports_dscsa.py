@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from lxml import etree
 
 from tests.services.exports.dscsa_scene import (
     build_dscsa_scene,
+    partner_shipment,
     shipped_on_to_pharmacy,
     shipped_to_wholesaler,
 )
@@ -130,3 +132,17 @@ def test_bad_requests_are_refused_and_change_nothing(
     )
     with database.unit_of_work(read_only=True) as uow:
         assert projection(uow) == before
+
+
+def test_an_event_id_with_slashes_and_a_query_is_asked_for_escaped(
+    database: Database, client: TestClient, token_for: Headers
+) -> None:
+    build_dscsa_scene(database)
+    event_id = partner_shipment(database)
+    answer = client.get(
+        route(quote(event_id, safe="")),
+        params={"version": "2.0"},
+        headers=token_for("distributor", "wholesaler"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["epcisBody"]["eventList"][-1]["eventID"] == event_id

@@ -16,6 +16,7 @@ from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
 from unitrace.services.catalog import register_lot, register_party, register_product
 from unitrace.services.lifecycle import aggregate, commission, disaggregate, ship
+from unitrace.store.events import StoredEvent
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 GTIN = "00363323003203"
@@ -174,3 +175,40 @@ def shipped_on_to_pharmacy(database: Database) -> str:
         shipment = ship(uow, codes=[case(2)], party="pharmacy", actor=WHOLESALER, at=T0 + 6 * HOUR)
         uow.commit()
     return shipment.event.event_id
+
+
+#: A partner's shipment named by its CBV 2.0 event hash, as captured events without an eventID
+#: are.
+HASHED_ID = "ni:///sha-256;" + "0" * 64 + "?ver=CBV2.0"
+
+
+def partner_shipment(database: Database) -> str:
+    """A shipping event as a partner's EPCIS document gives it: naming only the pallet, whose
+    cases and units the exchange finds by opening it."""
+    with database.unit_of_work() as uow:
+        uow.events.add_documents(
+            [
+                StoredEvent(
+                    {
+                        "type": "ObjectEvent",
+                        "eventID": HASHED_ID,
+                        "eventTime": "2026-05-04T12:00:00.000-05:00",
+                        "eventTimeZoneOffset": "-05:00",
+                        "epcList": [PALLET_EPC],
+                        "action": "OBSERVE",
+                        "bizStep": "urn:epcglobal:cbv:bizstep:shipping",
+                        "disposition": "in_transit",
+                        "destinationList": [
+                            {
+                                "type": "owning_party",
+                                "destination": f"urn:epc:id:pgln:{PREFIX}.00001",
+                            }
+                        ],
+                    },
+                    party_id="wholesaler",
+                    recorded_by="partner",
+                )
+            ]
+        )
+        uow.commit()
+    return HASHED_ID

@@ -29,6 +29,7 @@ from tests.services.exports.dscsa_scene import (
     SHIPPED,
     WHOLESALER,
     build_dscsa_scene,
+    partner_shipment,
     case_epc,
     shipped_on_to_pharmacy,
     shipped_to_wholesaler,
@@ -369,3 +370,23 @@ def test_the_document_s_form_by_version(
         media_type,
         f"dscsa-{event_id.replace(':', '-')}.{extension}",
     )
+
+
+def test_a_shipment_naming_only_the_pallet_is_opened_down_to_each_unit(
+    database: Database,
+) -> None:
+    build_dscsa_scene(database)
+    found = exchange(database, partner_shipment(database), WHOLESALER)
+    listed = events(found)
+    assert [e["bizStep"] for e in listed] == [
+        "commissioning",
+        "commissioning",
+        "packing",
+        "packing",
+        "packing",
+        "packing",
+        "urn:epcglobal:cbv:bizstep:shipping",
+    ]
+    assert sorted(epc for e in listed[:2] for epc in e["epcList"]) == sent_units()
+    assert (listed[-1]["epcList"], found.units, found.containers) == ([PALLET_EPC], 12, 4)
+    assert found.receiver == f"urn:epc:id:sgln:{PREFIX}.00001.0"
