@@ -88,6 +88,14 @@ def test_another_party_gets_the_same_404_as_an_unknown_event(
     assert (theirs.status_code, unknown.status_code) == (404, 404)
     assert theirs.json()["detail"] == f"event: {shipment} is not a shipment unitrace recorded"
     assert unknown.json()["detail"] == f"event: {UNKNOWN} is not a shipment unitrace recorded"
+    # nor does another party's event that is no shipment say more than that
+    events = client.get(route(shipment), params={"version": "2.0"}, headers=token_for("admin"))
+    commissioning = events.json()["epcisBody"]["eventList"][0]["eventID"]
+    answer = client.get(route(commissioning), headers=pharmacy)
+    assert (answer.status_code, answer.json()["detail"]) == (
+        404,
+        f"event: {commissioning} is not a shipment unitrace recorded",
+    )
 
 
 def test_the_sender_of_an_onward_shipment_may_ask(

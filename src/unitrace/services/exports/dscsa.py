@@ -21,6 +21,7 @@ The API (``GET /api/exports/dscsa/{event id}``) and the command line
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,8 +104,6 @@ def dscsa_document(
 def written(exchange: DscsaExchange, version: str) -> bytes:
     """The exchange as EPCIS ``version`` writes it."""
     if version == "2.0":
-        import json
-
         return json.dumps(exchange.document, ensure_ascii=False).encode()
     return as_epcis_1_2(document_to_xml(exchange.document), authority=_authority)
 
@@ -126,12 +125,15 @@ def dscsa_exchange(
             "needs admin or the token of the shipment's sender or receiver"
         )
     record = uow.events.get(shipment_event_id)
-    shipping = uow.events.document(shipment_event_id)
-    if record is None or shipping is None:
+    store = ShipmentEvents(uow.connection)
+    pk = store.event_pk(shipment_event_id)
+    if record is None or pk is None:
         raise _unknown(shipment_event_id)
+    # the event as stored, its EPC lists still empty: enough to say who it concerns
+    stored = store.documents([pk])[pk].document
     parties = {party.id: party for party in uow.parties.all()}
     context = Context.of(uow)
-    sender, receiver = _sender(context.naming, shipping, parties), record.party_id
+    sender, receiver = _sender(context.naming, stored, parties), record.party_id
     if actor.role is Role.DISTRIBUTOR and actor.party_id not in (
         record.party_id,
         sender.id if sender else None,
@@ -142,7 +144,9 @@ def dscsa_exchange(
             f"event: {shipment_event_id} is a {record.biz_step or 'step-less'} {record.type}, "
             "not a shipping event; a DSCSA exchange goes with a shipment"
         )
-    shipment = _gathered(uow, shipment_event_id, record)
+    shipping = uow.events.document(shipment_event_id)
+    assert shipping is not None  # read above
+    shipment = _gathered(store, pk, record)
     events = [*shipment.events, shipping]
     lots, gtins = _lots_and_products(context, shipment)
     master_data = MasterData(
@@ -189,12 +193,9 @@ class _Shipment:
     events: tuple[dict[str, Any], ...]
 
 
-def _gathered(uow: UnitOfWork, event_id: str, record: EventRecord) -> _Shipment:
-    """What the shipping event sent at every depth, and the commissioning and aggregation
-    events of it up to the shipment."""
-    store = ShipmentEvents(uow.connection)
-    pk = store.event_pk(event_id)
-    assert pk is not None  # the event was just read
+def _gathered(store: ShipmentEvents, pk: int, record: EventRecord) -> _Shipment:
+    """What the shipping event (primary key ``pk``) sent at every depth, and the
+    commissioning and aggregation events of it up to the shipment."""
     until = record.event_time.astimezone(dt.UTC)
     steps = _COMMISSIONING | _AGGREGATING
     shipped = set(store.shipped(pk))
