@@ -1,0 +1,1 @@
+"""Exports of the registry's data in the forms regulators and trading partners ask for."""
