@@ -27,6 +27,7 @@ from unitrace.api.routers import (
     epcis_capture,
     epcis_discovery,
     epcis_query,
+    exports_fsma,
     home,
     inspections,
     pharmacy,
@@ -137,6 +138,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(assemblies.router)
     app.include_router(inspections.router)
     app.include_router(trace.router)
+    app.include_router(exports_fsma.router)
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)

@@ -13,6 +13,7 @@ from unitrace.cli.catalog import lots_app, parties_app, products_app
 from unitrace.cli.code import code_app
 from unitrace.cli.common import EXIT_STATUSES, stdout
 from unitrace.cli.epcis import epcis_app
+from unitrace.cli.export import export_app
 from unitrace.cli.quality import assemblies_app, inspections_app
 from unitrace.cli.scan import SCAN_EPILOG, scan
 from unitrace.cli.serials import labels_app, serials_app
@@ -47,6 +48,7 @@ app.add_typer(inspections_app, name="inspections")
 app.command("trace")(trace)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(epcis_app, name="epcis")
+app.add_typer(export_app, name="export")
 
 
 def version_callback(value: bool) -> None:
