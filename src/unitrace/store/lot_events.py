@@ -90,7 +90,7 @@ def lot_unit_counts(
     of ``steps`` (as stored) and every transformation (found by the roles of its inputs and
     outputs); a unit counts once per event and side. Events declared in error are counted
     too: :func:`lot_events` leaves them out."""
-    product_id, uri_prefix, escapes = prefix
+    _, uri_prefix, escapes = prefix
     few = (
         connection.execute(
             select(epcis_events.c.id)
@@ -116,7 +116,7 @@ def lot_unit_counts(
         )
         .select_from(named)
         .where(
-            units.c.product_id == product_id,
+            # the lot leads (its unique index with seq): a product's other lots are not read
             units.c.lot_id == lot_id,
             event_epcs.c.role.not_in(_NOT_COUNTED),
             wanted,
