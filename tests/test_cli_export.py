@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.services.fsma_scene import build_fsma_scene
 from tests.services.issued_units import GTIN
-from tests.services.test_fsma204 import MADE, PACKED, RECEIVED, SHIPPED
+from tests.services.test_fsma204 import CASE_SHIPPED, MADE, PACKED, RECEIVED, SHIPPED
 from unitrace.cli import app
 from unitrace.services.exports.fsma204 import COLUMNS
 from unitrace.store.database import open_database
@@ -44,7 +44,9 @@ def test_the_csv_on_standard_output(scene: Path) -> None:
     assert result.exit_code == 0, result.output
     table = list(csv.reader(io.StringIO(result.stdout)))
     assert table[0] == list(COLUMNS)
-    assert [row[-1] for row in table[1:]] == [row[-1] for row in (PACKED, MADE, SHIPPED, RECEIVED)]
+    assert [row[-1] for row in table[1:]] == [
+        row[-1] for row in (PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED)
+    ]
 
 
 def test_the_xlsx_to_a_file(scene: Path, tmp_path: Path) -> None:
@@ -55,13 +57,13 @@ def test_the_xlsx_to_a_file(scene: Path, tmp_path: Path) -> None:
          "--format", "xlsx", "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"2 critical tracking events written to {out}\n"
+    assert result.stdout == f"3 critical tracking events written to {out}\n"
     sheet = load_workbook(out).active
     read = [
         tuple("" if cell is None else cell for cell in row)
         for row in sheet.iter_rows(values_only=True)
     ]
-    assert read == [COLUMNS, SHIPPED, RECEIVED]
+    assert read == [COLUMNS, SHIPPED, CASE_SHIPPED, RECEIVED]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests.services.fsma_scene import build_fsma_scene
 from tests.services.issued_units import GTIN
-from tests.services.test_fsma204 import MADE, PACKED, RECEIVED, SHIPPED
+from tests.services.test_fsma204 import CASE_SHIPPED, MADE, PACKED, RECEIVED, SHIPPED
 from unitrace.services.exports.fsma204 import COLUMNS
 from unitrace.store.schema import epcis_events
 from unitrace.store.unit_of_work import Database
@@ -43,7 +43,10 @@ def test_the_csv_has_a_row_per_event(
         f'attachment; filename="fsma204-{GTIN.value}-L1.csv"'
     )
     table = list(csv.reader(io.StringIO(answer.text)))
-    assert table == [list(COLUMNS), *(_text(row) for row in (PACKED, MADE, SHIPPED, RECEIVED))]
+    assert table == [
+        list(COLUMNS),
+        *(_text(row) for row in (PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED)),
+    ]
     # the shipment's reference number starts with "=": written inert
     assert table[3][COLUMNS.index("Reference Document Number")] == "'=ASN5; PO-77"
 
@@ -59,11 +62,11 @@ def test_the_xlsx_reads_back_whole(
         tuple("" if cell is None else cell for cell in row)
         for row in sheet.iter_rows(values_only=True)
     ]
-    assert read == [COLUMNS, PACKED, MADE, SHIPPED, RECEIVED]
+    assert read == [COLUMNS, PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED]
     # a text starting with "=" is a text cell, not a formula
     assert sheet.cell(row=4, column=COLUMNS.index("Reference Document Number") + 1).data_type == "s"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:T5"
+    assert sheet.auto_filter.ref == "A1:T6"
 
 
 @pytest.mark.parametrize("format", ["csv", "xlsx"])

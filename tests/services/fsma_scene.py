@@ -2,7 +2,7 @@
 farm's raw lot RAW-7 (a partner's, known by class only) harvested, cooled, shipped to the
 brand's plant and received; the plant makes six units of lot L1 from 200 kg of it, packs them,
 ships four to dist-a with a purchase order and an advance shipping notice, dist-a receives
-them; and events that are no critical tracking event (an inspection, an event declared in
+them, packs the other two in a case and ships the case alone to dist-b; and events that are no critical tracking event (an inspection, an event declared in
 error). The plant's and the farm's places have master data (name and address); dist-a is the
 party registered at its GLN."""
 
@@ -26,6 +26,8 @@ COOLER: Final = "urn:epc:id:sgln:0614141.00002.0"
 PLANT: Final = "urn:epc:id:sgln:9506000.00004.0"
 DIST_A_PLACE: Final = "urn:epc:id:sgln:9506000.00001.0"
 DIST_A_PARTY: Final = "urn:epc:id:pgln:9506000.00001"
+DIST_B_PARTY: Final = "urn:epc:id:pgln:9506000.00002"
+CASE: Final = "urn:epc:id:sgtin:9506000.113435.C9"
 HARVESTING: Final = "https://farm.example/fsma/bizstep/harvesting"
 COOLING: Final = "https://farm.example/fsma/bizstep/cooling"
 PLANT_DESCRIPTION: Final = (
@@ -102,6 +104,13 @@ EVENTS: Final = [
     _event(9, "2026-03-04T14:30:00+08:00", bizStep="receiving", disposition="in_progress",
            epcList=[epc(n) for n in range(1, 5)], bizLocation={"id": DIST_A_PLACE},
            sourceList=[{"type": "location", "source": PLANT}]),
+    {"type": "AggregationEvent", "eventID": _id(11), "eventTime": "2026-03-03T09:00:00+08:00",
+     "eventTimeZoneOffset": "+08:00", "action": "ADD", "bizStep": "packing",
+     "parentID": CASE, "childEPCs": [epc(5), epc(6)], "readPoint": {"id": PLANT}},
+    _event(12, "2026-03-03T10:00:00+08:00", bizStep="shipping", disposition="in_transit",
+           epcList=[CASE], readPoint={"id": PLANT},
+           destinationList=[{"type": "owning_party", "destination": DIST_B_PARTY}],
+           bizTransactionList=[{"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:9506000000022:PO-78"}]),
 ]  # fmt: skip
 
 MASTER_DATA: Final = {
@@ -142,7 +151,7 @@ def document(*events: dict[str, Any], header: bool = False) -> dict[str, Any]:
 
 def build_fsma_scene(database: Database) -> Database:
     """The registry of the lifecycle tests, six issued units of lot L1, and :data:`EVENTS` captured as one document with :data:`MASTER_DATA`; then
-    a shipment of units 5-6 captured and declared in error."""
+    a shipment of 999 kg of RAW-7 captured and declared in error."""
     build_registry(database)
     with database.unit_of_work() as uow:
         issue_units(uow, GTIN, LOT, 6)
@@ -158,12 +167,11 @@ def build_fsma_scene(database: Database) -> Database:
 def _declared_in_error() -> dict[str, Any]:
     shipped = _event(
         10,
-        "2026-03-05T08:00:00+08:00",
+        "2026-02-28T09:00:00-08:00",
         bizStep="shipping",
         disposition="in_transit",
-        epcList=[epc(5), epc(6)],
-        readPoint={"id": PLANT},
-        destinationList=[{"type": "owning_party", "destination": DIST_A_PARTY}],
+        quantityList=_raw(999),
+        readPoint={"id": FARM},
     )
     shipped["errorDeclaration"] = {
         "declarationTime": "2026-03-05T09:00:00+08:00",

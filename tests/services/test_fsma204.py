@@ -4,6 +4,8 @@ the requests it refuses; who may ask."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,13 +18,21 @@ from tests.services.fsma_scene import (
     RAW_GTIN,
     build_fsma_scene,
 )
-from tests.services.issued_units import ADMIN, DIST_A, GTIN, LINE, VERIFIER
+from tests.services.issued_units import (
+    ADMIN,
+    DIST_A,
+    DIST_B_GLN,
+    GTIN,
+    LINE,
+    VERIFIER,
+    build_registry,
+)
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.errors import Forbidden
 from unitrace.registry.model import Actor
 from unitrace.services.exports import fsma204
 from unitrace.services.exports.fsma204_words import gln_of, reference_document
-from unitrace.store.unit_of_work import Database
+from unitrace.store.unit_of_work import Database, UnitOfWork
 
 E = "urn:uuid:f5a20400-0000-4000-8000-00000000000"
 LETTUCE = "Romaine lettuce, whole head"
@@ -38,6 +48,10 @@ SHIPPED = ("Shipping", "2026-03-03", "08:00:00+08:00", "L1", GTIN.value, "Vitami
            PLANT_DESCRIPTION, PLANT_DESCRIPTION, DIST_A_DESCRIPTION, "", "", PLANT_DESCRIPTION,
            "", "", "", "Advance Shipping Notice; Purchase Order", "=ASN5; PO-77",
            E + "8")  # fmt: skip
+CASE_SHIPPED = ("Shipping", "2026-03-03", "10:00:00+08:00", "L1", GTIN.value, "Vitamin C", 2,
+                "each", PLANT_DESCRIPTION, PLANT_DESCRIPTION, f"dist-b (GLN {DIST_B_GLN})", "",
+                "", PLANT_DESCRIPTION, "", "", "", "Purchase Order", "PO-78",
+                E[:-1] + "12")  # fmt: skip
 RECEIVED = ("Receiving", "2026-03-04", "14:30:00+08:00", "L1", GTIN.value, "Vitamin C", 4,
             "each", DIST_A_DESCRIPTION, "", "", PLANT_DESCRIPTION, DIST_A_DESCRIPTION,
             PLANT_DESCRIPTION, "", "", "", "", "", E + "9")  # fmt: skip
@@ -74,19 +88,21 @@ def rows(
 @pytest.mark.parametrize(
     ("parameters", "expected"),
     [
-        # the lot's units: packing, the transformation that made them, shipment, receipt; not
-        # the inspection, nor the shipment declared in error
-        ({"gtin": GTIN.value, "lot": "L1"}, [PACKED, MADE, SHIPPED, RECEIVED]),
-        # a partner's lot known by its class alone, with the harvesting and cooling it captured
+        # the lot's units: packing, the transformation that made them, a shipment naming them,
+        # one naming only the case they are in, the receipt; not the inspection nor the packing
+        ({"gtin": GTIN.value, "lot": "L1"}, [PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED]),
+        # a partner's lot known by its class alone, with the harvesting and cooling it captured;
+        # not its shipment declared in error
         ({"gtin": RAW_GTIN, "lot": "RAW-7"},
          [HARVESTED, COOLED, RAW_SHIPPED, RAW_RECEIVED, RAW_USED]),
         # every registered lot of the GTIN
-        ({"gtin": GTIN.value}, [PACKED, MADE, SHIPPED, RECEIVED]),
+        ({"gtin": GTIN.value}, [PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED]),
         # the days are those where the event happened, both ends inclusive
-        ({"gtin": GTIN.value, "lot": "L1", "first": "2026-03-03"}, [SHIPPED, RECEIVED]),
+        ({"gtin": GTIN.value, "lot": "L1", "first": "2026-03-03"},
+         [SHIPPED, CASE_SHIPPED, RECEIVED]),
         ({"gtin": GTIN.value, "lot": "L1", "last": "2026-03-02"}, [PACKED, MADE]),
         ({"gtin": GTIN.value, "lot": "L1", "first": "2026-03-03", "last": "2026-03-03"},
-         [SHIPPED]),
+         [SHIPPED, CASE_SHIPPED]),
         ({"gtin": RAW_GTIN, "lot": "RAW-7", "first": "2026-02-27", "last": "2026-02-27"},
          [HARVESTED, COOLED]),
         # a lot no event names, a GTIN nobody registered: no rows
@@ -151,3 +167,32 @@ def test_an_sgln_and_a_pgln_name_their_gln(payload: str, split: int) -> None:
 def test_a_cbv_transaction_is_its_number(number: str) -> None:
     entry = {"type": "inv", "bizTransaction": f"urn:epcglobal:cbv:bt:9506000000015:{number}"}
     assert reference_document(entry) == ("Invoice", number)
+
+
+def test_a_case_made_into_a_kit_counts_its_units_as_food_used(database: Database) -> None:
+    """unitrace's own transformation of a case: the units inside it are the food used."""
+    from tests.services.issued_units import LINE, LOT, OTHER_GTIN, PLANT_GLN, T0, issue
+    from tests.services.lifecycle.scenes import CASE_1, code, done
+    from unitrace.services.lifecycle import aggregate, commission, transform
+
+    build_registry(database)
+
+    def build(uow: UnitOfWork) -> None:
+        issue(uow, GTIN, LOT, 5)
+        issue(uow, OTHER_GTIN, LOT, 1)
+        commission(uow, gtin=GTIN, lot=LOT, seq_from=1, seq_to=5, actor=LINE,
+                   location_gln=PLANT_GLN, at=T0)  # fmt: skip
+        aggregate(uow, parent=CASE_1, children=[code(n) for n in range(1, 6)], actor=LINE, at=T0)
+        transform(uow, inputs=[CASE_1], outputs=[code(1, OTHER_GTIN)], commissioning=True,
+                  actor=ADMIN, at=T0 + dt.timedelta(hours=1))  # fmt: skip
+
+    done(database, build)
+    made = [row for row in rows(database, gtin=GTIN.value, lot=LOT) if row[0] == "Transformation"]
+    assert [row[6:8] + row[14:17] for row in made] == [
+        (5, "each", "food used (input)", f"(01){GTIN.value}(10)L1: 5 each",
+         f"(01){OTHER_GTIN.value}(10)L1: 1 each")
+    ]  # fmt: skip
+    kit = rows(database, gtin=OTHER_GTIN.value, lot=LOT)
+    assert [(row[0], row[6], row[14]) for row in kit] == [
+        ("Transformation", 1, "new food (output)")
+    ]

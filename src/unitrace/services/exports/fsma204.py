@@ -367,7 +367,8 @@ class _Reader:
 
     def _lots_on(self, event: index.LotEvent, side: str) -> str:
         """The lots a transformation names on ``side``, each ``(01)…(10)…: quantity unit``:
-        by class from its quantity list, by unit from its EPC list."""
+        by class from its quantity list, by unit from its EPC list (and, on the input side,
+        the units inside the containers it consumed)."""
         totals: dict[tuple[str, str, str], float] = {}
         for entry in event.document.get(f"{side}QuantityList") or ():
             key = _class_key(entry.get("epcClass")) if isinstance(entry, Mapping) else None
@@ -375,7 +376,9 @@ class _Reader:
                 found = (*key, words.unit_of_measure(entry.get("uom")))
                 totals[found] = totals.get(found, 0) + _number(entry.get("quantity", 0))
         keys: list[tuple[int, str]] = []
-        for epc in index.epcs_named(self.connection, event.pk, (side,)):
+        # the units inside a container consumed are indexed as contained: inputs too
+        roles = ("input", "contained") if side == "input" else (side,)
+        for epc in index.epcs_named(self.connection, event.pk, roles):
             unit = self._unit_key(epc)
             if unit is not None:
                 keys.append(unit)
@@ -417,10 +420,12 @@ def _class_names(context: Context, gtin: Gtin, lot: str) -> tuple[str, ...]:
 
 
 def _side(event: index.LotEvent, gtin: str, lot: str) -> str:
-    """Which side of a transformation the lot is on: its new food where it is an output."""
+    """Which side of a transformation the lot is on: its new food where it is an output.
+    (The units inside a container a transformation consumed are indexed beside its inputs,
+    on no side: they are inputs too.)"""
     if event.units.get("output"):
         return "output"
-    if event.units.get("input"):
+    if event.units.get("input") or event.units.get("object"):
         return "input"
     for entry in event.document.get("outputQuantityList") or ():
         if isinstance(entry, Mapping) and _class_key(entry.get("epcClass")) == (gtin, lot):
@@ -435,6 +440,8 @@ def _quantity(
     quantities of its class, by unit of measure."""
     totals: dict[str, float] = {}
     counted = event.units.get(side, 0)
+    if side == "input":
+        counted += event.units.get("object", 0)
     if counted:
         totals[words.EACH] = counted
     lists = {
