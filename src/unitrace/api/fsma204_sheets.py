@@ -43,13 +43,15 @@ def xlsx_bytes(rows: Iterable[Fsma204Row]) -> bytes:
     sheet.append(list(COLUMNS))
     count = 0
     for row in rows:
-        cells = []
+        cells: list[object] = []
         for value in row.values():
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                # openpyxl reads a text starting with "=" as a formula unless told
+            if isinstance(value, str) and value.startswith("="):
+                # openpyxl writes a text starting with "=" as a formula unless told it is text
+                cell = WriteOnlyCell(sheet, value=value)
                 cell.data_type = "s"
-            cells.append(cell)
+                cells.append(cell)
+            else:
+                cells.append(value)
         sheet.append(cells)
         count += 1
     sheet.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS))}{count + 1}"
