@@ -35,7 +35,7 @@ from sqlalchemy import Engine
 
 import bench_trace
 from scratch import scratch_postgresql
-from unitrace.api.fsma204_sheets import csv_text
+from unitrace.api.fsma204_sheets import csv_text, xlsx_bytes
 from unitrace.services.exports import fsma204
 from unitrace.store.database import open_database
 from unitrace.store.unit_of_work import Database
