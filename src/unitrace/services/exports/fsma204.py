@@ -11,6 +11,7 @@ from is in ``docs/exports.md``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -502,6 +503,7 @@ def _is_gln(text: str) -> bool:
     return len(text) == 13 and text.isdigit()
 
 
+@functools.lru_cache(maxsize=64)
 def _offset(text: str) -> dt.timezone:
     sign = -1 if text.startswith("-") else 1
     hours, minutes = text[1:].split(":")

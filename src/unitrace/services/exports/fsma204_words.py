@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -83,6 +84,7 @@ _PGLN = re.compile(r"urn:epc:id:pgln:(\d+)\.(\d*)")
 _GLN_LINK = re.compile(r"https?://[^?#]*/(?:414|417)/(\d{13})(?:[/?#].*)?")
 
 
+@functools.lru_cache(maxsize=256)
 def step_word(biz_step: str | None) -> str | None:
     """The word of a business step: the CBV's, else the last word of an extension's URI,
     in lower case with ``-`` and spaces as ``_``."""
