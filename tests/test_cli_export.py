@@ -42,7 +42,7 @@ def scene(registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_csv_on_standard_output(scene: Path) -> None:
     result = runner.invoke(app, ["export", "fsma204", "--gtin", GTIN.value, "--lot", "L1"])
     assert result.exit_code == 0, result.output
-    table = list(csv.reader(io.StringIO(result.stdout)))
+    table = list(csv.reader(io.StringIO(result.stdout, newline="")))
     assert table[0] == list(COLUMNS)
     assert [row[-1] for row in table[1:]] == [
         row[-1] for row in (PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED)

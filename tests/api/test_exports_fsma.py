@@ -9,12 +9,16 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests.services.fsma_scene import build_fsma_scene
 from tests.services.issued_units import GTIN
 from tests.services.test_fsma204 import CASE_SHIPPED, MADE, PACKED, RECEIVED, SHIPPED
-from unitrace.services.exports.fsma204 import COLUMNS
+from unitrace.api.fsma204_sheets import csv_text
+from unitrace.api.trace_answers import FORMULA_STARTS, inert_cell
+from unitrace.services.exports.fsma204 import COLUMNS, Fsma204Row
 from unitrace.store.schema import epcis_events
 from unitrace.store.unit_of_work import Database
 
@@ -42,7 +46,7 @@ def test_the_csv_has_a_row_per_event(
     assert answer.headers["content-disposition"] == (
         f'attachment; filename="fsma204-{GTIN.value}-L1.csv"'
     )
-    table = list(csv.reader(io.StringIO(answer.text)))
+    table = list(csv.reader(io.StringIO(answer.text, newline="")))
     assert table == [
         list(COLUMNS),
         *(_text(row) for row in (PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED)),
@@ -80,7 +84,7 @@ def test_a_lot_with_no_events_is_the_header_alone(
     )
     assert answer.status_code == 200
     if format == "csv":
-        assert answer.text == ",".join(COLUMNS) + "\n"
+        assert answer.text == ",".join(COLUMNS) + "\r\n"
     else:
         sheet = load_workbook(io.BytesIO(answer.content)).active
         assert list(sheet.iter_rows(values_only=True)) == [COLUMNS]
@@ -130,3 +134,15 @@ def test_a_caller_without_a_token_is_refused(scene: Database, client: TestClient
 def _event_count(database: Database) -> int:
     with database.unit_of_work(read_only=True) as uow:
         return len(uow.connection.execute(epcis_events.select()).all())
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_every_text_reads_back_from_the_csv_as_written_inert(text: str) -> None:
+    row = Fsma204Row(
+        cte="Shipping", date="2026-03-03", time="08:00:00+08:00", tlc=text, gtin=GTIN.value,
+        product=text, quantity=1, unit_of_measure="each", document_number=text,
+    )  # fmt: skip
+    (header, read) = list(csv.reader(io.StringIO(csv_text([row]), newline="")))
+    assert header == list(COLUMNS)
+    assert read[3] == read[5] == read[18] == inert_cell(text)
+    assert not read[3].startswith(FORMULA_STARTS)

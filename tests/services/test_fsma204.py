@@ -32,6 +32,7 @@ from unitrace.registry.errors import Forbidden
 from unitrace.registry.model import Actor
 from unitrace.services.exports import fsma204
 from unitrace.services.exports.fsma204_words import gln_of, reference_document
+from unitrace.store import lot_events
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 E = "urn:uuid:f5a20400-0000-4000-8000-00000000000"
@@ -196,3 +197,14 @@ def test_a_case_made_into_a_kit_counts_its_units_as_food_used(database: Database
     assert [(row[0], row[6], row[14]) for row in kit] == [
         ("Transformation", 1, "new food (output)")
     ]
+
+
+def test_many_critical_events_in_the_repository_read_the_same_rows(
+    scene: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past :data:`~unitrace.store.lot_events.FEW_EVENTS` events of the critical steps, each
+    unit's index rows are checked against their event's step instead: the same rows."""
+    monkeypatch.setattr(lot_events, "FEW_EVENTS", 0)
+    assert rows(scene, gtin=GTIN.value, lot="L1") == [
+        PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED
+    ]  # fmt: skip

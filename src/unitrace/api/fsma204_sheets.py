@@ -22,7 +22,8 @@ def csv_text(rows: Iterable[Fsma204Row]) -> str:
     """The CSV, header first; a value a spreadsheet would read as a formula is written
     inert (:func:`~unitrace.api.trace_answers.inert_cell`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180's CRLF: a text holding a lone carriage return is then quoted, not a row's end
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow(
