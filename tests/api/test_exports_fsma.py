@@ -98,6 +98,7 @@ def test_a_lot_with_no_events_is_the_header_alone(
         ({**L1, "from": "2026-03-04", "to": "2026-03-03"}, "from: 2026-03-04 is after to: 2026-03-03"),
         ({**L1, "from": "yesterday"}, "from: 'yesterday' is not a date (YYYY-MM-DD)"),
         ({**L1, "format": "pdf"}, "format: 'pdf' is neither csv nor xlsx"),
+        ({"gtin": GTIN.value, "lot": "Ä1"}, "lot: AI (10): 'Ä' at position 1 is not in GS1 character set 82"),
         ({}, "gtin: give the GTIN of the food whose traceability lots to list"),
     ],
 )  # fmt: skip

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from unitrace.epcis.cbv import BIZ_STEP, spellings
-from unitrace.gs1 import ElementString, Gtin, InvalidCode, parse
+from unitrace.gs1 import ElementString, Gtin, InvalidCode, parse, validate_element
 from unitrace.gs1.epc.pure_identity import epc_class_uri
 from unitrace.registry.errors import Forbidden, Refused
 from unitrace.registry.model import Actor, Role
@@ -74,6 +75,9 @@ DESCRIPTION_ATTRIBUTES: Final = (
 )
 
 
+_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class ExportRefused(Refused):
     """An export request that cannot be read: the faces answer it with a 400 (the command
     line exits 2), naming the parameter and the rule."""
@@ -105,6 +109,11 @@ def read_request(
         raise ExportRefused(f"gtin: {error}") from None
     if lot is not None and not lot.strip():
         raise ExportRefused("lot: empty; leave it out to list every lot of the product")
+    if lot is not None:
+        try:
+            validate_element("10", lot)
+        except InvalidCode as error:
+            raise ExportRefused(f"lot: {error}") from None
     first_day = _day(first, "from")
     last_day = _day(last, "to")
     if first_day is not None and last_day is not None and first_day > last_day:
@@ -115,14 +124,14 @@ def read_request(
 def _day(text: str | None, name: str) -> dt.date | None:
     if text is None or text == "":
         return None
+    refused = ExportRefused(f"{name}: {text!r} is not a date (YYYY-MM-DD)")
+    # the extended form only: fromisoformat would take 20260303 and 2026-W10-1 too
+    if _DAY.fullmatch(text) is None:
+        raise refused
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else _not_a_day(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
-        raise ExportRefused(f"{name}: {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _not_a_day(text: str) -> dt.date:
-    raise ValueError(text)
+        raise refused from None
 
 
 def check_format(format: str) -> str:
