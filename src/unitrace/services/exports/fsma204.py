@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from unitrace.epcis.cbv import BIZ_STEP, spellings
-from unitrace.gs1 import ElementString, Gtin, InvalidCode, parse, validate_element
+from unitrace.gs1 import ElementString, Gtin, InvalidCode, parse
 from unitrace.gs1.epc.pure_identity import epc_class_uri
-from unitrace.registry.errors import Forbidden, Refused
+from unitrace.registry.errors import Forbidden
 from unitrace.registry.model import Actor, Role
 from unitrace.services.exports import fsma204_words as words
+from unitrace.services.exports.fsma204_request import FORMATS as FORMATS
+from unitrace.services.exports.fsma204_request import ExportRefused as ExportRefused
+from unitrace.services.exports.fsma204_request import Fsma204Request as Fsma204Request
+from unitrace.services.exports.fsma204_request import check_format as check_format
+from unitrace.services.exports.fsma204_request import read_request as read_request
 from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import lot_names
 from unitrace.store import lot_events as index
@@ -52,7 +56,6 @@ COLUMNS: Final = (
     "Reference Document Number",
     "EPCIS Event ID",
 )
-FORMATS: Final = ("csv", "xlsx")
 
 #: The business steps read through the lot's units, in every spelling an event may hold.
 STEPS: Final = tuple(
@@ -73,71 +76,6 @@ DESCRIPTION_ATTRIBUTES: Final = (
     "tradeItemDescription",
     "name",
 )
-
-
-_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-class ExportRefused(Refused):
-    """An export request that cannot be read: the faces answer it with a 400 (the command
-    line exits 2), naming the parameter and the rule."""
-
-
-@dataclass(frozen=True, slots=True)
-class Fsma204Request:
-    """Which food and which days: a GTIN, one of its lots or all of its registered lots, and
-    the first and last day (each inclusive, by the date where the event happened)."""
-
-    gtin: Gtin
-    lot: str | None = None
-    first_day: dt.date | None = None
-    last_day: dt.date | None = None
-
-
-def read_request(
-    *, gtin: str | None, lot: str | None, first: str | None, last: str | None
-) -> Fsma204Request:
-    """The request from its text parameters, or :class:`ExportRefused` naming the one that
-    cannot be read."""
-    if lot is not None and not gtin:
-        raise ExportRefused("lot: a lot needs its product: give gtin as well")
-    if not gtin:
-        raise ExportRefused("gtin: give the GTIN of the food whose traceability lots to list")
-    try:
-        product = Gtin.parse(gtin)
-    except InvalidCode as error:
-        raise ExportRefused(f"gtin: {error}") from None
-    if lot is not None and not lot.strip():
-        raise ExportRefused("lot: empty; leave it out to list every lot of the product")
-    if lot is not None:
-        try:
-            validate_element("10", lot)
-        except InvalidCode as error:
-            raise ExportRefused(f"lot: {error}") from None
-    first_day = _day(first, "from")
-    last_day = _day(last, "to")
-    if first_day is not None and last_day is not None and first_day > last_day:
-        raise ExportRefused(f"from: {first_day} is after to: {last_day}")
-    return Fsma204Request(product, lot, first_day, last_day)
-
-
-def _day(text: str | None, name: str) -> dt.date | None:
-    if text is None or text == "":
-        return None
-    refused = ExportRefused(f"{name}: {text!r} is not a date (YYYY-MM-DD)")
-    # the extended form only: fromisoformat would take 20260303 and 2026-W10-1 too
-    if _DAY.fullmatch(text) is None:
-        raise refused
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise refused from None
-
-
-def check_format(format: str) -> str:
-    if format not in FORMATS:
-        raise ExportRefused(f"format: {format!r} is neither csv nor xlsx")
-    return format
 
 
 @dataclass(frozen=True, slots=True)
