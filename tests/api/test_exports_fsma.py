@@ -117,15 +117,27 @@ def test_bad_input_is_a_400_and_changes_nothing(
     assert _event_count(scene) == before
 
 
-@pytest.mark.parametrize(
-    ("role", "party"), [("line", None), ("distributor", "dist-a"), ("verifier", None)]
-)
-def test_only_an_admin_exports(
+@pytest.mark.parametrize(("role", "party"), [("line", None), ("verifier", None)])
+def test_a_line_or_verifier_token_is_refused(
     scene: Database, client: TestClient, token_for: Headers, role: str, party: str | None
 ) -> None:
     answer = client.get("/api/exports/fsma204", params=L1, headers=token_for(role, party))
     assert answer.status_code == 403
-    assert "needs admin" in answer.json()["detail"]
+    assert answer.json()["detail"] == (
+        f"a {role} may not export the FSMA 204 spreadsheet; needs admin or distributor"
+    )
+
+
+@pytest.mark.parametrize(("party", "events"), [("dist-a", [5, 6, 8, 9]), ("dist-b", [5, 6, 12])])
+def test_a_distributor_gets_its_view(
+    scene: Database, client: TestClient, token_for: Headers, party: str, events: list[int]
+) -> None:
+    answer = client.get("/api/exports/fsma204", params=L1, headers=token_for("distributor", party))
+    assert answer.status_code == 200
+    table = list(csv.DictReader(io.StringIO(answer.text, newline="")))
+    assert [row["EPCIS Event ID"] for row in table] == [
+        f"urn:uuid:f5a20400-0000-4000-8000-{n:012d}" for n in events
+    ]
 
 
 def test_a_caller_without_a_token_is_refused(scene: Database, client: TestClient) -> None:

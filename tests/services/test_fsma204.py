@@ -21,6 +21,7 @@ from tests.services.fsma_scene import (
 from tests.services.issued_units import (
     ADMIN,
     DIST_A,
+    DIST_B,
     DIST_B_GLN,
     GTIN,
     LINE,
@@ -29,7 +30,7 @@ from tests.services.issued_units import (
 )
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.errors import Forbidden
-from unitrace.registry.model import Actor
+from unitrace.registry.model import Actor, Role
 from unitrace.services.exports import fsma204
 from unitrace.services.exports.fsma204_words import gln_of, reference_document
 from unitrace.store import lot_events
@@ -123,10 +124,52 @@ def test_every_row_has_every_column(scene: Database) -> None:
         assert len(row) == len(fsma204.COLUMNS)
 
 
-@pytest.mark.parametrize("actor", [LINE, DIST_A, VERIFIER], ids=["line", "distributor", "verifier"])
-def test_only_an_admin_exports(scene: Database, actor: Actor) -> None:
-    with pytest.raises(Forbidden, match=f"a {actor.role.value} may not export .*needs admin"):
+def _seen(row: tuple[object, ...], units: int) -> tuple[object, ...]:
+    """``row`` as a distributor holding ``units`` of lot L1's units sees it: those units
+    counted, and listed as the new food of a transformation."""
+    seen = list(row)
+    if row[3] == "L1":
+        seen[6] = units
+    if row[0] == "Transformation":
+        seen[16] = f"(01){GTIN.value}(10)L1: {units} each"
+    return tuple(seen)
+
+
+@pytest.mark.parametrize(
+    ("actor", "lot", "expected"),
+    [
+        # dist-a holds units 1-4: the packing and the transformation name them (4 of 6), the
+        # shipment to it and its receipt; not the case shipped to dist-b
+        (DIST_A, "L1", [_seen(PACKED, 4), _seen(MADE, 4), SHIPPED, RECEIVED]),
+        (DIST_B, "L1", [_seen(PACKED, 2), _seen(MADE, 2), CASE_SHIPPED]),
+        # of the grower's lot, only the transformation that made what it holds
+        (DIST_A, "RAW-7", [_seen(RAW_USED, 4)]),
+        (DIST_B, "RAW-7", [_seen(RAW_USED, 2)]),
+    ],
+    ids=["dist-a", "dist-b", "dist-a-raw", "dist-b-raw"],
+)
+def test_a_distributor_exports_its_view(
+    scene: Database, actor: Actor, lot: str, expected: list[tuple[object, ...]]
+) -> None:
+    gtin = GTIN.value if lot == "L1" else RAW_GTIN
+    assert rows(scene, actor, gtin=gtin, lot=lot) == expected
+
+
+@pytest.mark.parametrize(
+    ("actor", "message"),
+    [
+        (LINE, "a line may not export the FSMA 204 spreadsheet; needs admin or distributor"),
+        (VERIFIER, "a verifier may not export the FSMA 204 spreadsheet; needs admin or distributor"),
+        (Actor("nobody", Role.DISTRIBUTOR), "distributor nobody is bound to no party, so has no records"),
+    ],
+    ids=["line", "verifier", "unbound"],
+)  # fmt: skip
+def test_a_line_a_verifier_and_an_unbound_distributor_may_not(
+    scene: Database, actor: Actor, message: str
+) -> None:
+    with pytest.raises(Forbidden) as refused:
         rows(scene, actor, gtin=GTIN.value, lot="L1")
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Connection,
     String,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -85,11 +86,13 @@ def lot_unit_counts(
     lot_id: int,
     prefix: UnitUriPrefix,
     steps: Sequence[str],
+    holder: str | None = None,
 ) -> dict[int, dict[str, int]]:
     """Event pk → side → how many units of the lot the event names there, for the events
     of ``steps`` (as stored) and every transformation (found by the roles of its inputs and
     outputs); a unit counts once per event and side. Events declared in error are counted
-    too: :func:`lot_events` leaves them out."""
+    too: :func:`lot_events` leaves them out. With a ``holder`` (a party's view), only the
+    units it holds or held count: in its custody now, or named by an event of its own."""
     _, uri_prefix, escapes = prefix
     few = (
         connection.execute(
@@ -108,6 +111,26 @@ def lot_unit_counts(
     else:
         named = named.join(epcis_events, epcis_events.c.id == event_epcs.c.event_pk)
         wanted = or_(genealogy, epcis_events.c.biz_step.in_(steps))
+    conditions = [
+        # the lot leads (its unique index with seq): a product's other lots are not read
+        units.c.lot_id == lot_id,
+        event_epcs.c.role.not_in(_NOT_COUNTED),
+        wanted,
+    ]
+    if holder is not None:
+        own = epcis_events.alias("own_event")
+        mine = event_epcs.alias("mine")
+        conditions.append(
+            or_(
+                units.c.custodian_id == holder,
+                exists(
+                    select(1)
+                    .select_from(mine.join(own, own.c.id == mine.c.event_pk))
+                    # the party is compared, never sought: its index stays out
+                    .where(mine.c.epc == event_epcs.c.epc, own.c.party_id + literal("") == holder)
+                ),
+            )
+        )
     moved = (
         select(
             event_epcs.c.event_pk.label("event_pk"),
@@ -115,12 +138,7 @@ def lot_unit_counts(
             units.c.serial.label("serial"),
         )
         .select_from(named)
-        .where(
-            # the lot leads (its unique index with seq): a product's other lots are not read
-            units.c.lot_id == lot_id,
-            event_epcs.c.role.not_in(_NOT_COUNTED),
-            wanted,
-        )
+        .where(*conditions)
         .distinct()
         .subquery("moved")
     )
@@ -147,9 +165,14 @@ def class_event_pks(connection: Connection, names: Sequence[str]) -> set[int]:
     return {int(pk) for pk in connection.execute(select(found.c.event_pk)).scalars()}
 
 
-def lot_events(connection: Connection, counts: Mapping[int, Mapping[str, int]]) -> list[LotEvent]:
+def lot_events(
+    connection: Connection,
+    counts: Mapping[int, Mapping[str, int]],
+    seen: ColumnElement[bool] | None = None,
+) -> list[LotEvent]:
     """The events ``counts`` names (pk → the lot's units per side), as stored, oldest first;
-    events declared in error are left out."""
+    events declared in error are left out, and those ``seen`` (a condition on the event,
+    a party's view) does not hold of."""
     pks = sorted(counts)
     found: list[LotEvent] = []
     for start in range(0, len(pks), 500):
@@ -168,6 +191,7 @@ def lot_events(connection: Connection, counts: Mapping[int, Mapping[str, int]]) 
             ).where(
                 epcis_events.c.id.in_(pks[start : start + 500]),
                 epcis_events.c.error_declaration_time.is_(None),
+                *([] if seen is None else [seen]),
             )
         )
         for row in rows:

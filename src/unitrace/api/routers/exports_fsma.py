@@ -1,5 +1,6 @@
 """The FSMA 204 electronic sortable spreadsheet: ``GET /api/exports/fsma204``, one row per
-critical tracking event of a food's traceability lots, as CSV or XLSX (admin only)."""
+critical tracking event of a food's traceability lots, as CSV or XLSX: the admin's of every
+event, a distributor's of its view."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ Db = Annotated[Database, Depends(database)]
             "event (none for a lot no event names).",
         },
         400: {"description": "a parameter that cannot be read, named (problem+json)"},
-        403: {"description": "a caller other than an admin"},
+        403: {"description": "a line or verifier token, a distributor bound to no party"},
     },
 )
 async def fsma204_route(
@@ -50,7 +51,8 @@ async def fsma204_route(
 ) -> Response:
     """The FSMA 204 sortable spreadsheet of a food's traceability lots (21 CFR 1.1455):
     every initial packing, shipping, receiving and transformation, and the harvesting,
-    cooling and first land-based receiving partners captured, with their key data elements."""
+    cooling and first land-based receiving partners captured, with their key data elements.
+    A distributor gets its view: the events it may see, counting the units it holds or held."""
     fsma204.may_export(actor)
     try:
         request = fsma204.read_request(gtin=gtin, lot=lot, first=from_, last=to)

@@ -31,6 +31,7 @@ from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import lot_names
 from unitrace.store import lot_events as index
 from unitrace.store.held_epcs import unit_uri_prefixes
+from unitrace.store.party_view import PartyView
 from unitrace.store.unit_of_work import UnitOfWork
 
 #: The spreadsheet's columns, after FDA's sortable spreadsheet template (see docs/exports.md).
@@ -130,17 +131,22 @@ class Fsma204Row:
 
 
 def may_export(actor: Actor) -> None:
-    """The spreadsheet names every partner's places and quantities: the brand's admin only."""
-    if actor.role is not Role.ADMIN:
+    """The brand's admin exports every event; a distributor its view of them (the EPCIS
+    query's: the events it may see, counting the units it holds or held)."""
+    if actor.role not in (Role.ADMIN, Role.DISTRIBUTOR):
         raise Forbidden(
-            f"a {actor.role.value} may not export the FSMA 204 spreadsheet; needs admin"
+            f"a {actor.role.value} may not export the FSMA 204 spreadsheet; "
+            "needs admin or distributor"
         )
+    if actor.role is Role.DISTRIBUTOR and actor.party_id is None:
+        raise Forbidden(f"distributor {actor.name} is bound to no party, so has no records")
 
 
 def fsma204_rows(uow: UnitOfWork, request: Fsma204Request, *, actor: Actor) -> list[Fsma204Row]:
     """The spreadsheet's rows for ``request``, by event time: every critical tracking event
     of the lot (of every registered lot of the GTIN, where no lot is given). A lot no event
-    names has no rows."""
+    names has no rows. A distributor's rows are its view's: the events it may see, each
+    counting (and listing, in a transformation) only the units it holds or held."""
     may_export(actor)
     connection = uow.connection
     context = Context.of(uow)
@@ -150,18 +156,27 @@ def fsma204_rows(uow: UnitOfWork, request: Fsma204Request, *, actor: Actor) -> l
     if request.lot is not None and not registered:
         wanted.append((request.lot, None))
     prefixes = {found[0]: found for found in unit_uri_prefixes(connection)}
-    reader = _Reader(uow, context)
+    view = (
+        PartyView(connection, actor.party_id)
+        if actor.role is Role.DISTRIBUTOR and actor.party_id is not None
+        else None
+    )
+    reader = _Reader(uow, context, view)
     rows: list[Fsma204Row] = []
     for lot, known in wanted:
         names = _class_names(context, request.gtin, lot)
         counts: dict[int, dict[str, int]] = {}
         if known is not None and known.product_id in prefixes:
             counts = index.lot_unit_counts(
-                connection, lot_id=known.lot_id, prefix=prefixes[known.product_id], steps=STEPS
+                connection,
+                lot_id=known.lot_id,
+                prefix=prefixes[known.product_id],
+                steps=STEPS,
+                holder=None if view is None else view.party_id,
             )
         for pk in index.class_event_pks(connection, names):
             counts.setdefault(pk, {})
-        events = index.lot_events(connection, counts)
+        events = index.lot_events(connection, counts, None if view is None else view.events())
         rows.extend(reader.lot_rows(gtin, lot, known, events, request))
     rows.sort(key=lambda row: row.sort_key)
     return rows
@@ -170,9 +185,11 @@ def fsma204_rows(uow: UnitOfWork, request: Fsma204Request, *, actor: Actor) -> l
 class _Reader:
     """Reads events into rows, naming places and products once per export."""
 
-    def __init__(self, uow: UnitOfWork, context: Context) -> None:
+    def __init__(self, uow: UnitOfWork, context: Context, view: PartyView | None) -> None:
         self.connection = uow.connection
         self.context = context
+        #: a distributor's view: the units it is shown are those it holds or held
+        self.view = view
         self.places: dict[str, str] = {}
         self.products: dict[tuple[str, str], str] = {}
 
@@ -326,7 +343,11 @@ class _Reader:
         keys: list[tuple[int, str]] = []
         # the units inside a container consumed are indexed as contained: inputs too
         roles = ("input", "contained") if side == "input" else (side,)
-        for epc in index.epcs_named(self.connection, event.pk, roles):
+        named = index.epcs_named(self.connection, event.pk, roles)
+        if self.view is not None:
+            held = self.view.held.held_of(named)
+            named = [epc for epc in named if epc in held]
+        for epc in named:
             unit = self._unit_key(epc)
             if unit is not None:
                 keys.append(unit)
