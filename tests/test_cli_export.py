@@ -1,74 +1,83 @@
-"""``unitrace export dscsa``: the shipment's DSCSA exchange written to a file or standard
-output, in each version, and what it refuses (one line, exit status 2)."""
+"""``unitrace export fsma204``: the route's CSV and XLSX from the same service, and the bad
+input it refuses with one line and exit status 2."""
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 from pathlib import Path
 
 import pytest
-from lxml import etree
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from tests.services.exports.dscsa_scene import build_dscsa_scene, shipped_to_wholesaler
+from tests.services.fsma_scene import build_fsma_scene
+from tests.services.issued_units import GTIN
+from tests.services.test_fsma204 import CASE_SHIPPED, MADE, PACKED, RECEIVED, SHIPPED
 from unitrace.cli import app
+from unitrace.services.exports.fsma204 import COLUMNS
 from unitrace.store.database import open_database
 from unitrace.store.unit_of_work import Database
 
 runner = CliRunner()
 
 
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("fsma")
+    url = f"sqlite:///{folder / 'registry.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("UNITRACE_DATABASE_URL", url)
+        assert runner.invoke(app, ["init"]).exit_code == 0
+    build_fsma_scene(Database(open_database(url)))
+    return folder
+
+
 @pytest.fixture
-def shipment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
-    monkeypatch.setenv("UNITRACE_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
-    assert runner.invoke(app, ["init"]).exit_code == 0
-    engine = open_database(url)
-    try:
-        database = build_dscsa_scene(Database(engine))
-        return shipped_to_wholesaler(database)
-    finally:
-        engine.dispose()
+def scene(registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("UNITRACE_DATABASE_URL", f"sqlite:///{registry / 'registry.db'}")
+    return registry
 
 
-def test_the_1_2_document_on_standard_output(shipment: str) -> None:
-    result = runner.invoke(app, ["export", "dscsa", shipment])
+def test_the_csv_on_standard_output(scene: Path) -> None:
+    result = runner.invoke(app, ["export", "fsma204", "--gtin", GTIN.value, "--lot", "L1"])
     assert result.exit_code == 0, result.output
-    root = etree.fromstring(result.stdout_bytes)
-    assert (root.get("schemaVersion"), len(root.findall("EPCISBody/EventList/*"))) == ("1.2", 7)
+    table = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert table[0] == list(COLUMNS)
+    assert [row[-1] for row in table[1:]] == [
+        row[-1] for row in (PACKED, MADE, SHIPPED, CASE_SHIPPED, RECEIVED)
+    ]
 
 
-def test_the_2_0_document_in_a_file(shipment: str, tmp_path: Path) -> None:
-    out = tmp_path / "shipment.jsonld"
-    result = runner.invoke(app, ["export", "dscsa", shipment, "--version", "2.0", "-o", str(out)])
+def test_the_xlsx_to_a_file(scene: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fsma.xlsx"
+    result = runner.invoke(
+        app,
+        ["export", "fsma204", "--gtin", GTIN.value, "--lot", "L1", "--from", "2026-03-03",
+         "--format", "xlsx", "--out", str(out)],
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "application/ld+json" in result.stdout
-    body = json.loads(out.read_bytes())
-    assert (body["schemaVersion"], len(body["epcisBody"]["eventList"])) == ("2.0", 7)
+    assert result.stdout == f"3 critical tracking events written to {out}\n"
+    sheet = load_workbook(out).active
+    read = [
+        tuple("" if cell is None else cell for cell in row)
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    assert read == [COLUMNS, SHIPPED, CASE_SHIPPED, RECEIVED]
 
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (
-            ["urn:uuid:00000000-0000-4000-8000-000000000000"],
-            "error: event: urn:uuid:00000000-0000-4000-8000-000000000000 is not a shipment "
-            "unitrace recorded",
-        ),
-        (["{shipment}", "--version", "2"], "error: version: '2' is neither 1.2 nor 2.0"),
+        (["--gtin", "09506000134353"], "error: gtin: "),
+        (["--gtin", GTIN.value, "--from", "2026-03-04", "--to", "2026-03-01"],
+         "error: from: 2026-03-04 is after to: 2026-03-01"),
+        (["--gtin", GTIN.value, "--format", "ods"], "error: format: 'ods' is neither csv nor xlsx"),
+        (["--gtin", GTIN.value, "--format", "xlsx"], "error: --format xlsx: give --out"),
     ],
-)
-def test_bad_input_is_one_line_and_exit_2(
-    shipment: str, arguments: list[str], message: str
-) -> None:
-    result = runner.invoke(
-        app, ["export", "dscsa", *(a.format(shipment=shipment) for a in arguments)]
-    )
-    assert (result.exit_code, result.stderr.strip()) == (2, message)
-
-
-def test_the_group_lists_the_command() -> None:
-    result = runner.invoke(app, ["export", "--help"])
-    assert result.exit_code == 0
-    assert "dscsa" in result.stdout
+)  # fmt: skip
+def test_bad_input_exits_2_with_one_line(scene: Path, arguments: list[str], message: str) -> None:
+    result = runner.invoke(app, ["export", "fsma204", *arguments])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1

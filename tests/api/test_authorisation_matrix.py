@@ -121,6 +121,7 @@ ROWS = [
     Row("GET",    "/api/trace?code=$a_case&format=csv",            "200 200 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment",                "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment?version=2.0",    "200 403 200 404 403 401 401"),
+    Row("GET",    "/api/exports/fsma204?gtin=$gtin&lot=$lot",      "200 403 200 200 403 401 401"),
     # --- /api: tokens and alerts
     Row("GET",    "/api/tokens",                                   "200 403 403 403 403 401 401"),
     Row("POST",   "/api/tokens",                                   "201 403 403 403 403 401 401", '{"role": "verifier"}'),

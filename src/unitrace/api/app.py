@@ -28,6 +28,7 @@ from unitrace.api.routers import (
     epcis_discovery,
     epcis_query,
     exports_dscsa,
+    exports_fsma,
     home,
     inspections,
     pharmacy,
@@ -139,6 +140,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(inspections.router)
     app.include_router(trace.router)
     app.include_router(exports_dscsa.router)
+    app.include_router(exports_fsma.router)
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)
