@@ -597,3 +597,7 @@ from unitrace.store.scan_count_tables import (  # noqa: E402
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_counts_by_lot_area as scan_counts_by_lot_area,
 )
+from unitrace.store.recall_tables import recall_responses as recall_responses  # noqa: E402
+from unitrace.store.recall_tables import recall_tasks as recall_tasks  # noqa: E402
+from unitrace.store.recall_tables import recall_units as recall_units  # noqa: E402
+from unitrace.store.recall_tables import recalls as recalls  # noqa: E402

@@ -29,6 +29,8 @@ MAY: Final[Mapping[str, frozenset[Role]]] = {
     "view": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
     "assemble": frozenset({_ADMIN, _LINE}),
     "inspect": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
+    "recall": frozenset({_ADMIN}),
+    "answer_recall": frozenset({_DISTRIBUTOR}),
 }
 
 
