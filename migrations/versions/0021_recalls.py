@@ -49,7 +49,9 @@ def upgrade() -> None:
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("serial", _serial(), nullable=False),
         sa.Column("lot_id", sa.Integer(), nullable=False),
-        sa.Column("epc", sa.Text().with_variant(sa.Text(collation="C"), "postgresql"), nullable=False),
+        sa.Column(
+            "epc", sa.Text().with_variant(sa.Text(collation="C"), "postgresql"), nullable=False
+        ),
         sa.Column("party_id", sa.String(64), nullable=True),
         sa.Column("state_before", sa.String(16), nullable=False),
         sa.PrimaryKeyConstraint("recall_id", "product_id", "serial", name=op.f("pk_recall_units")),

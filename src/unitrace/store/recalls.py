@@ -35,6 +35,7 @@ from unitrace.store.schema import (
     epcis_events,
     event_epcs,
     lots,
+    parties,
     products,
     recall_responses,
     recall_tasks,
@@ -284,7 +285,9 @@ class RecallRepository:
         row = self.connection.execute(query).first()
         return None if row is None else _task(row)
 
-    def answer(self, recall_id: int, party_id: str, at: dt.datetime, by: str, **values: Any) -> None:
+    def answer(
+        self, recall_id: int, party_id: str, at: dt.datetime, by: str, **values: Any
+    ) -> None:
         """Record a party's answer, and make it its task's latest."""
         self.connection.execute(
             insert(recall_responses).values(
@@ -297,6 +300,27 @@ class RecallRepository:
             .values(answered_at=at, **values)
         )
 
+    def set_endpoint(self, party_id: str, url: str | None, token: str | None) -> bool:
+        """Set a party's recall endpoint and signing token; False for an unknown party."""
+        result = self.connection.execute(
+            update(parties)
+            .where(parties.c.id == party_id)
+            .values(recall_endpoint=url, recall_signature_token=token)
+        )
+        return int(result.rowcount or 0) == 1
+
+    def endpoints(self, recall_id: int) -> list[tuple[str, str | None, str | None]]:
+        """Each party with a task in the recall, with its endpoint and signing token."""
+        rows = self.connection.execute(
+            select(
+                recall_tasks.c.party_id, parties.c.recall_endpoint, parties.c.recall_signature_token
+            )
+            .select_from(recall_tasks.outerjoin(parties, parties.c.id == recall_tasks.c.party_id))
+            .where(recall_tasks.c.recall_id == recall_id)
+            .order_by(recall_tasks.c.party_id)
+        )
+        return [(party, url, token) for party, url, token in rows]
+
     def noticed(self, recall_id: int, party_id: str, status: str, detail: str | None) -> None:
         self.connection.execute(
             update(recall_tasks)
@@ -308,9 +332,7 @@ class RecallRepository:
         query = select(recall_responses).where(recall_responses.c.recall_id == recall_id)
         if party_id is not None:
             query = query.where(recall_responses.c.party_id == party_id)
-        rows = self.connection.execute(
-            query.order_by(recall_responses.c.at, recall_responses.c.id)
-        )
+        rows = self.connection.execute(query.order_by(recall_responses.c.at, recall_responses.c.id))
         return [
             ResponseRecord(
                 row.party_id,

@@ -24,9 +24,9 @@ from unitrace.store.console_users import ConsoleUserRepository
 from unitrace.store.database import LOCK_WAIT, READ_ONLY, DatabaseBusy, release_writer
 from unitrace.store.events import EventRepository
 from unitrace.store.holds import HoldRepository
-from unitrace.store.recalls import RecallRepository
 from unitrace.store.issuance import SerialIssuance
 from unitrace.store.master_data import MasterDataRepository
+from unitrace.store.recalls import RecallRepository
 from unitrace.store.repositories import (
     AuditTrail,
     LotRepository,

@@ -40,11 +40,11 @@ def answer_recall(
     answers for, its own where not given)."""
     allow(actor, "answer_recall")
     when = time_of(at)
-    recall = find_recall(uow, recall_id, actor)
     own = str(actor.party_id)
     if party is not None and party != own:
         raise Forbidden(f"party: {actor.name} answers for {own} only, not for {party}")
     values = _answer(answer)
+    recall = find_recall(uow, recall_id, actor)
     if recall.status != OPEN:
         raise Conflict(f"recall {recall_id} is closed: it takes no more answers")
     task = uow.recalls.task(recall_id, own, for_update=True)
@@ -64,9 +64,7 @@ def answer_recall(
             f"on_hand: {named} = {total} exceed the {task.units} affected units {own} held"
         )
     uow.recalls.answer(recall_id, own, when, actor.name, **values)
-    uow.audit.record(
-        actor.name, "recall.answered", str(recall_id), {"party": own, **values}
-    )
+    uow.audit.record(actor.name, "recall.answered", str(recall_id), {"party": own, **values})
 
 
 def _answer(answer: Mapping[str, object]) -> dict[str, object]:

@@ -22,7 +22,7 @@ from unitrace.services.lifecycle.recording import all_or_nothing, record_state_c
 from unitrace.services.lifecycle.rules import allow
 from unitrace.services.lifecycle.state_changes import STATE_EVENTS
 from unitrace.services.lifecycle.targets import Context, time_of
-from unitrace.services.recall.scope import read_scope, reach
+from unitrace.services.recall.scope import reach, read_scope
 from unitrace.store.recalls import OPEN
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units.selections import LotRange, UnitKeys, UnitSelection
@@ -80,7 +80,9 @@ def open_recall(
             created_by=actor.name,
             respond_by=when + dt.timedelta(hours=hours),
         )
-        affected = uow.recalls.add_units(recall_id, found.units) if not found.units.reached.empty else 0
+        affected = (
+            uow.recalls.add_units(recall_id, found.units) if not found.units.reached.empty else 0
+        )
         if affected == 0:
             raise InvalidRequest(
                 "scope: reaches no unit on a pack (no commissioned unit of these lots, codes or "

@@ -84,8 +84,7 @@ def find_recall(uow: UnitOfWork, recall_id: int, actor: Actor) -> RecallRecord:
     allow(actor, "view")
     recall = uow.recalls.get(recall_id)
     if recall is None or (
-        actor.role is Role.DISTRIBUTOR
-        and uow.recalls.task(recall_id, str(actor.party_id)) is None
+        actor.role is Role.DISTRIBUTOR and uow.recalls.task(recall_id, str(actor.party_id)) is None
     ):
         raise NotFound(f"recall {recall_id} does not exist")
     return recall
@@ -125,9 +124,7 @@ def progress_of(
     destroyed = sum(tally.destroyed for tally in tallies)
     consumed = sum(tally.consumed for tally in tallies)
     recovered = returned + destroyed + consumed
-    lines = tuple(
-        _line(task, recovered_by[task.party_id], recall, at) for task in tasks
-    )
+    lines = tuple(_line(task, recovered_by[task.party_id], recall, at) for task in tasks)
     return RecallProgress(
         id=recall.id,
         status=recall.status,
@@ -204,4 +201,3 @@ def _regions(uow: UnitOfWork, tallies: list[RecoveryTally]) -> Counter[str]:
 def _sorted(counts: Counter[str]) -> dict[str, int]:
     """Largest first, ties by name."""
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from unitrace.gs1 import ElementString, InvalidCode
+from unitrace.gs1.epc.pure_identity import epc_class_uri
 from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
 from unitrace.services.lifecycle.targets import Context
@@ -103,9 +105,7 @@ def reach(uow: UnitOfWork, context: Context, scope: Scope) -> ScopeReach:
             )
         reached.append(reached_units(uow, context, subject, _TRACER)[1].reached)
     for index, key in enumerate(scope.component_lots):
-        subject = _subject(
-            uow, context, f"scope.component_lots[{index}]", gtin=key.gtin, lot=key.lot
-        )
+        subject = _component_lot(uow, context, f"scope.component_lots[{index}]", key)
         reached.append(reached_units(uow, context, subject, _TRACER)[1].reached)
     together = ReachedSet(
         lot_ids=_merged(found.lot_ids for found in reached),
@@ -130,6 +130,22 @@ def _subject(
         raise InvalidRequest(f"{field}: {_without_field(str(error))}") from None
     except NotFound as error:
         raise NotFound(f"{field}: {_without_field(str(error))}") from None
+
+
+def _component_lot(uow: UnitOfWork, context: Context, field: str, key: LotKey) -> Subject:
+    """A component lot, ours or a supplier's: a supplier's events name its lot by its LGTIN
+    class, whose company prefix unitrace does not know, so each possible length is tried."""
+    try:
+        return _subject(uow, context, field, gtin=key.gtin, lot=key.lot)
+    except NotFound:
+        elements = (ElementString("01", key.gtin), ElementString("10", key.lot))
+        for length in range(6, 13):
+            try:
+                name = epc_class_uri(elements, length)
+                return find_subject(uow, context, code=name, actor=_TRACER)
+            except (NotFound, InvalidRequest, InvalidCode):
+                continue
+        raise
 
 
 def _without_field(message: str) -> str:
