@@ -110,7 +110,8 @@ def test_a_lot_recall_blocks_its_units_and_lot_and_answers_in_full(
     with traced.unit_of_work(read_only=True) as uow:
         assert uow.lots.get(GTIN, LOT).status.value == "recalled"  # type: ignore[union-attr]
         event = uow.events.get(body["event_id"])
-    assert event is not None and event.disposition in (
+    assert event is not None
+    assert event.disposition in (
         "recalled",
         "https://ref.gs1.org/cbv/Disp-recalled",
     )
