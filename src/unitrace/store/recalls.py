@@ -184,7 +184,6 @@ class RecallRepository:
     def add_units(self, recall_id: int, reached: ReachedUnits) -> int:
         """Write every unit of ``reached`` that is on a pack as affected by the recall, with
         its EPC, holder and state now: one INSERT … SELECT per product; how many."""
-        written = 0
         for product_id, prefix, escapes in reached.prefixes:
             chosen = select(
                 literal(recall_id),
@@ -199,7 +198,7 @@ class RecallRepository:
                 reached.condition(),
                 units.c.state.not_in(NOT_ON_A_PACK),
             )
-            result = self.connection.execute(
+            self.connection.execute(
                 insert(recall_units).from_select(
                     [
                         "recall_id",
@@ -213,8 +212,12 @@ class RecallRepository:
                     chosen,
                 )
             )
-            written += max(int(result.rowcount or 0), 0)
-        return written
+        # (a driver may not count the rows an INSERT … SELECT wrote)
+        return int(
+            self.connection.execute(
+                select(func.count()).where(recall_units.c.recall_id == recall_id)
+            ).scalar_one()
+        )
 
     def add_tasks(self, recall_id: int) -> int:
         """A task for every party holding affected units; how many."""
@@ -233,7 +236,7 @@ class RecallRepository:
             .where(recall_units.c.recall_id == recall_id, recall_units.c.party_id.is_not(None))
             .group_by(recall_units.c.recall_id, recall_units.c.party_id)
         )
-        result = self.connection.execute(
+        self.connection.execute(
             insert(recall_tasks).from_select(
                 [
                     "recall_id",
@@ -249,7 +252,11 @@ class RecallRepository:
                 held,
             )
         )
-        return max(int(result.rowcount or 0), 0)
+        return int(
+            self.connection.execute(
+                select(func.count()).where(recall_tasks.c.recall_id == recall_id)
+            ).scalar_one()
+        )
 
     def get(self, recall_id: int, *, for_update: bool = False) -> RecallRecord | None:
         query = select(recalls).where(recalls.c.id == recall_id)
