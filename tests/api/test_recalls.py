@@ -101,6 +101,7 @@ def test_a_lot_recall_blocks_its_units_and_lot_and_answers_in_full(
             "by_state": {"recalled": 32, "destroyed": 1},
             "by_region": {"unknown": 28, "MY": 5},
             "by_custodian": [line],
+            "out_by_region": {"unknown": 25, "MY": 5},
         },
         # unit 30 was destroyed, units 11 and 12 consumed into the kit before the recall
         "recovered": {"units": 3, "percent": 9.1, "returned": 0, "destroyed": 1, "consumed": 2},

@@ -68,6 +68,8 @@ class AffectedOut(BaseModel):
     by_state: dict[str, int]
     by_region: dict[str, int]
     by_custodian: list[PartyLineOut]
+    #: the units not recovered, by the region of their last known place
+    out_by_region: dict[str, int]
 
 
 class RecoveredOut(BaseModel):
@@ -108,6 +110,7 @@ class RecallOut(BaseModel):
                 by_state=affected.by_state,
                 by_region=affected.by_region,
                 by_custodian=[PartyLineOut.of(line) for line in affected.by_custodian],
+                out_by_region=affected.out_by_region,
             ),
             recovered=RecoveredOut(
                 units=recovered.units,

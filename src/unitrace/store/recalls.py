@@ -219,6 +219,16 @@ class RecallRepository:
             ).scalar_one()
         )
 
+    def count_on_a_pack(self, reached: ReachedUnits) -> int:
+        """How many units of ``reached`` a recall would affect (those on a pack)."""
+        if reached.reached.empty:
+            return 0
+        return int(
+            self.connection.execute(
+                select(func.count()).where(reached.condition(), units.c.state.not_in(NOT_ON_A_PACK))
+            ).scalar_one()
+        )
+
     def add_tasks(self, recall_id: int) -> int:
         """A task for every party holding affected units; how many."""
         held = (

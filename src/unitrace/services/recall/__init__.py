@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from unitrace.services.recall.answering import COUNTS, answer_recall
 from unitrace.services.recall.closing import close_recall
-from unitrace.services.recall.opening import CLASSIFICATIONS, open_recall
+from unitrace.services.recall.opening import CLASSIFICATIONS, affected_count, open_recall
 from unitrace.services.recall.progress import (
     Affected,
     PartyLine,
@@ -33,6 +33,7 @@ __all__ = [
     "RecallProgress",
     "Recovered",
     "Scope",
+    "affected_count",
     "answer_recall",
     "close_recall",
     "find_recall",

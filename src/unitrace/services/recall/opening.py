@@ -34,6 +34,11 @@ RESPOND_WITHIN_HOURS: Final = 24
 #: The longest a recall may give a party to acknowledge it: 30 days.
 MOST_HOURS: Final = 720
 _MARKET: Final = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+#: What a scope reaching no unit is told.
+NOTHING_TO_RECALL: Final = (
+    "scope: reaches no unit on a pack (no commissioned unit of these lots, codes or component "
+    "lots): there is nothing to recall"
+)
 #: The states a recall moves units from: every state of a commissioned unit not terminal.
 _BLOCKED_FROM: Final = sources(UnitState.RECALLED) - {UnitState.ISSUED}
 
@@ -84,10 +89,7 @@ def open_recall(
             uow.recalls.add_units(recall_id, found.units) if not found.units.reached.empty else 0
         )
         if affected == 0:
-            raise InvalidRequest(
-                "scope: reaches no unit on a pack (no commissioned unit of these lots, codes or "
-                "component lots): there is nothing to recall"
-            )
+            raise InvalidRequest(NOTHING_TO_RECALL)
         uow.recalls.set_units(recall_id, affected)
         words = STATE_EVENTS[UnitState.RECALLED]
         event = ObjectEvent(
@@ -128,6 +130,17 @@ def open_recall(
         },
     )
     return recall_id
+
+
+def affected_count(uow: UnitOfWork, *, scope: object, actor: Actor) -> int:
+    """How many units a recall of ``scope`` would affect, writing nothing: what the console
+    shows before the recall is confirmed."""
+    allow(actor, "recall")
+    found = reach(uow, Context.of(uow), read_scope(scope))
+    count = uow.recalls.count_on_a_pack(found.units)
+    if count == 0:
+        raise InvalidRequest(NOTHING_TO_RECALL)
+    return count
 
 
 def _selections(uow: UnitOfWork, recall_id: int, lot_ids: Sequence[int]) -> list[UnitSelection]:

@@ -48,6 +48,8 @@ class Affected:
     by_state: dict[str, int]
     by_region: dict[str, int]
     by_custodian: tuple[PartyLine, ...]
+    #: the units not recovered, by the region of their last known place
+    out_by_region: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,7 @@ def progress_of(
             by_state=_sorted(by_state),
             by_region=_sorted(_regions(uow, tallies)),
             by_custodian=lines,
+            out_by_region=_sorted(_regions(uow, tallies, out=True)),
         ),
         recovered=Recovered(
             units=recovered,
@@ -186,15 +189,18 @@ def _line(task: TaskRecord, recovered: int, recall: RecallRecord, at: dt.datetim
     )
 
 
-def _regions(uow: UnitOfWork, tallies: list[RecoveryTally]) -> Counter[str]:
-    """Units by the region of their last known place, as a forward trace tells it."""
+def _regions(uow: UnitOfWork, tallies: list[RecoveryTally], *, out: bool = False) -> Counter[str]:
+    """Units (``out``: those not recovered) by the region of their last known place, as a
+    forward trace tells it."""
     reads = ReachedUnits(uow.connection, ReachedSet())
     areas = reads.areas([t.location_gln for t in tallies if t.location_gln is not None])
     held_in = reads.party_areas([t.custodian for t in tallies if t.custodian is not None])
     regions: Counter[str] = Counter()
     for tally in tallies:
         area = areas.get(tally.location_gln or "") or held_in.get(tally.custodian or "")
-        regions[area or UNKNOWN_PLACE] += tally.units
+        recovered = tally.returned + tally.destroyed + tally.consumed if out else 0
+        if tally.units - recovered:
+            regions[area or UNKNOWN_PLACE] += tally.units - recovered
     return regions
 
 
