@@ -33,14 +33,14 @@ os.environ.setdefault(
     "postgresql+psycopg://postgres@127.0.0.1:5432/unitrace_recall_bench",
 )
 
-from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy import Engine
 
-import bench_trace  # noqa: E402
-from scratch import scratch_postgresql  # noqa: E402
-from unitrace.registry.model import Actor, Role  # noqa: E402
-from unitrace.services import recall  # noqa: E402
-from unitrace.store.database import open_database  # noqa: E402
-from unitrace.store.unit_of_work import Database  # noqa: E402
+import bench_trace
+from scratch import scratch_postgresql
+from unitrace.registry.model import Actor, Role
+from unitrace.services import recall
+from unitrace.store.database import open_database
+from unitrace.store.unit_of_work import Database
 
 ADMIN = Actor("bench", Role.ADMIN)
 CREATE_TARGET_S, PROGRESS_TARGET_MS = 5.0, 200.0
