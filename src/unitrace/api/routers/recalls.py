@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from unitrace.api.dependencies import Reader, Writer, caller, database
+from unitrace.api.dependencies import Reader, Writer, caller, database, row_id
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.recall_answers import RecallOut, csv_lines
 from unitrace.api.streamed_files import FilePipe, streamed_file
-from unitrace.registry.errors import InvalidRequest
+from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor
 from unitrace.services import recall
 from unitrace.services.recall import notices
@@ -113,31 +113,31 @@ def list_recalls(actor: Caller, uow: Reader) -> list[RecallOut]:
 
 
 @router.get("/recalls/{recall_id}", response_model=RecallOut)
-def read_recall(recall_id: int, actor: Caller, uow: Reader) -> RecallOut:
+def read_recall(recall_id: str, actor: Caller, uow: Reader) -> RecallOut:
     """A recall: what it affects, each party's answer, how much is recovered."""
-    return RecallOut.of(recall.recall_progress(uow, recall_id, actor))
+    return RecallOut.of(recall.recall_progress(uow, _number(recall_id), actor))
 
 
 @router.post("/recalls/{recall_id}/responses", response_model=RecallOut)
-def answer_recall(recall_id: int, body: ResponseIn, actor: Caller, uow: Writer) -> RecallOut:
+def answer_recall(recall_id: str, body: ResponseIn, actor: Caller, uow: Writer) -> RecallOut:
     """A party's answer for its own line, with its own token."""
     recall.answer_recall(
         uow,
-        recall_id,
+        _number(recall_id),
         body.model_dump(exclude={"party"}),
         actor=actor,
         party=body.party,
     )
     uow.commit()
-    return RecallOut.of(recall.recall_progress(uow, recall_id, actor))
+    return RecallOut.of(recall.recall_progress(uow, _number(recall_id), actor))
 
 
 @router.post("/recalls/{recall_id}/close", response_model=RecallOut)
-def close_recall(recall_id: int, body: CloseIn, actor: Caller, uow: Writer) -> RecallOut:
+def close_recall(recall_id: str, body: CloseIn, actor: Caller, uow: Writer) -> RecallOut:
     """Close a recall (409 when closed already); its units stay recalled."""
-    recall.close_recall(uow, recall_id, reason=body.reason, actor=actor)
+    recall.close_recall(uow, _number(recall_id), reason=body.reason, actor=actor)
     uow.commit()
-    return RecallOut.of(recall.recall_progress(uow, recall_id, actor))
+    return RecallOut.of(recall.recall_progress(uow, _number(recall_id), actor))
 
 
 @router.get(
@@ -146,7 +146,7 @@ def close_recall(recall_id: int, body: CloseIn, actor: Caller, uow: Writer) -> R
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def recall_units(
-    recall_id: int,
+    recall_id: str,
     actor: Caller,
     db: Db,
     format: Annotated[str, Query(description="csv")] = "csv",
@@ -156,15 +156,15 @@ async def recall_units(
     if format != "csv":
         raise InvalidRequest(f"format: {format!r} is not csv")
     with db.unit_of_work(read_only=True) as uow:  # refusals before the first byte
-        recall.find_recall(uow, recall_id, actor)
+        number = recall.find_recall(uow, _number(recall_id), actor).id
 
     def written(out: FilePipe) -> None:
         with db.unit_of_work(read_only=True) as uow:
-            for part in csv_lines(recall.recall_rows(uow, recall_id, actor)):
+            for part in csv_lines(recall.recall_rows(uow, number, actor)):
                 out.write(part.encode())
 
     return await streamed_file(
-        written, media_type="text/csv; charset=utf-8", file_name=f"recall-{recall_id}-units.csv"
+        written, media_type="text/csv; charset=utf-8", file_name=f"recall-{number}-units.csv"
     )
 
 
@@ -173,19 +173,20 @@ async def recall_units(
     response_model=None,
     responses={200: {"content": {"application/pdf": {"schema": {"type": "string"}}}}},
 )
-async def recall_report_pdf(recall_id: int, actor: Caller, db: Db) -> Response:
+async def recall_report_pdf(recall_id: str, actor: Caller, db: Db) -> Response:
     """The recall report for the regulator's file: scope, timeline, per-party status and
     effectiveness."""
+    number = _number(recall_id)
 
     def made() -> bytes:
         with db.unit_of_work(read_only=True) as uow:
-            return recall_report(uow, recall_id, actor)
+            return recall_report(uow, number, actor)
 
     pdf = await anyio.to_thread.run_sync(made)
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="recall-{recall_id}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="recall-{number}.pdf"'},
     )
 
 
@@ -212,3 +213,11 @@ def set_recall_endpoint(
     )
     uow.commit()
     return Response(status_code=204)
+
+
+def _number(recall_id: str) -> int:
+    """A recall's number from its path; what is not one names no recall."""
+    number = row_id(recall_id)
+    if number is None:
+        raise NotFound(f"recall {recall_id} does not exist")
+    return number
