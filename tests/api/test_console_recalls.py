@@ -18,6 +18,7 @@ from tests.services.lifecycle.conftest import scene, world  # noqa: F401 - the s
 from tests.services.lifecycle.scenes import code
 from tests.services.trace_scene import build_trace_scene
 from unitrace.services import recall
+from unitrace.services.recall.notices import RecallNotices
 from unitrace.store.unit_of_work import Database
 
 LOT_CODE = f"(01){GTIN.value}(10){LOT}"
@@ -32,6 +33,8 @@ def traced(scene: Database) -> Database:  # noqa: F811 - the scene fixture
 
 
 def asked(console: ConsoleClient, **form: str) -> Any:
+    # the notices are sent before the page answers, not on a thread of their own
+    console.client.app.state.recall_notices = RecallNotices(in_background=False)  # type: ignore[attr-defined]
     fields = {"reason": "Seal may leak", "instructions": "Return it", **form}
     return console.post("/console/recalls", fields)
 
