@@ -45,7 +45,8 @@ from unitrace.config import Settings
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
-from unitrace.services import catalog, epcis_capture, epcis_named_queries, lifecycle
+from unitrace.services import catalog, epcis_capture, epcis_named_queries, lifecycle, recall
+from unitrace.services.recall.notices import RecallNotices
 from unitrace.services.tokens import create_token, live_token_id, revoke_token
 from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.database import open_database
@@ -122,6 +123,16 @@ ROWS = [
     Row("GET",    "/api/exports/dscsa/$a_shipment",                "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment?version=2.0",    "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/fsma204?gtin=$gtin&lot=$lot",      "200 403 200 200 403 401 401"),
+    # --- /api: recalls; the brand's admin opens and closes, a party answers for its own line
+    Row("POST",   "/api/recalls",                                  "201 403 403 403 403 401 401", '{"scope": {"units": ["$new_a_unit"]}, "reason": "r", "instructions": "i"}'),
+    Row("GET",    "/api/recalls",                                  "200 200 200 200 403 401 401"),
+    Row("GET",    "/api/recalls/$a_recall",                        "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/recalls/$a_recall/units",                  "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/recalls/$a_recall/report.pdf",             "200 200 200 404 403 401 401"),
+    Row("POST",   "/api/recalls/$a_recall/responses",              "403 403 200 404 403 401 401", '{"acknowledged": true}'),
+    Row("POST",   "/api/recalls/$a_recall/responses",              "403 403 200 403 403 401 401", '{"acknowledged": true, "party": "dist-a"}'),
+    Row("POST",   "/api/recalls/$new_a_recall/close",              "200 403 403 403 403 401 401", '{"reason": "done"}'),
+    Row("PUT",    "/api/parties/dist-a/recall-endpoint",           "204 403 403 403 403 401 401", f'{{"url": "{HOOK}", "signature_token": "0123456789abcdef"}}'),
     # --- /api: tokens and alerts
     Row("GET",    "/api/tokens",                                   "200 403 403 403 403 401 401"),
     Row("POST",   "/api/tokens",                                   "201 403 403 403 403 401 401", '{"role": "verifier"}'),
@@ -223,7 +234,12 @@ class World:
             "new_a_query": lambda: self._query(DIST_A),
             "new_brand_query": lambda: self._query(ADMIN),
             "new_a_subscription": lambda: self._subscription(DIST_A, self.fixed["a_query"]),
+            "new_a_recall": self._new_recall,
         }
+        # notices to parties' endpoints are recorded, never sent
+        self.client.app.state.recall_notices = RecallNotices(  # type: ignore[attr-defined]
+            post=lambda target, body, headers: 204, in_background=False
+        )
         build_registry(self.database)
         self.tokens = {
             "admin": self._token("admin"),
@@ -268,6 +284,7 @@ class World:
             "pallet_digits": "195060000000000012",
             "place": "urn:epc:id:sgln:9506000.00001.0",
         }
+        self.fixed["a_recall"] = self._new_recall()
         self.fixed["a_subscription"] = self._subscription(DIST_A, self.fixed["a_query"])
         self.fixed["brand_subscription"] = self._subscription(ADMIN, self.fixed["brand_query"])
 
@@ -311,6 +328,16 @@ class World:
         bearer = self._token("verifier")["Authorization"].removeprefix("Bearer ")
         with self.database.unit_of_work(read_only=True) as uow:
             return str(live_token_id(uow, bearer))
+
+    def _new_recall(self) -> str:
+        """A recall of a unit made afresh and shipped to dist-a: dist-a's task alone."""
+        unit = self._code(self._new_units(holder="dist-a"))
+        with self.database.unit_of_work() as uow:
+            number = recall.open_recall(
+                uow, scope={"units": [unit]}, reason="r", instructions="i", actor=ADMIN
+            )
+            uow.commit()
+        return str(number)
 
     def _new_gtin(self) -> str:
         payload = f"0950600{self._number() + 500_000:06d}"

@@ -47,6 +47,7 @@ def test_a_person_signs_in_with_a_wrong_then_the_right_password_and_signs_out(
             "Serial requests",
             "Parties",
             "Trace",
+            "Recalls",
         ]
         assert page.locator("nav.sections a[aria-current=page]").inner_text() == "Overview"
         assert_accessible(page)
@@ -75,4 +76,12 @@ def test_a_distributors_user_sees_the_sections_of_its_role(
     with signed_in_page(chromium, console_site, "dist-a") as page:
         assert page.locator("header .role").inner_text() == "distributor · dist-a"
         shown = page.locator("nav.sections a").all_inner_texts()
-        assert shown == ["Overview", "Scans", "Alerts", "Products", "Parties", "Trace"]
+        assert shown == [
+            "Overview",
+            "Scans",
+            "Alerts",
+            "Products",
+            "Parties",
+            "Trace",
+            "Recalls",
+        ]

@@ -32,6 +32,7 @@ from unitrace.api.routers import (
     home,
     inspections,
     pharmacy,
+    recalls,
     registry,
     serial_requests,
     tokens,
@@ -45,6 +46,7 @@ from unitrace.config import Settings
 from unitrace.places import locate
 from unitrace.services.capture_runner import CaptureRunner
 from unitrace.services.epcis_query import SubscriptionDelivery
+from unitrace.services.recall.notices import RecallNotices
 from unitrace.services.scan_count_closing import MonthClosing
 from unitrace.services.scan_counting import ScanCounting
 from unitrace.services.scan_intake import ScanIntake
@@ -123,6 +125,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.settings = settings
     app.state.webhook_destinations = destinations
+    app.state.recall_notices = RecallNotices(destinations)
     app.state.caller_limits = limits
     app.state.scan_intake = intake
     app.state.capture_runner = runner
@@ -141,6 +144,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(trace.router)
     app.include_router(exports_dscsa.router)
     app.include_router(exports_fsma.router)
+    app.include_router(recalls.router)
     app.include_router(tokens.router)
     app.include_router(alerts.router)
     app.include_router(pharmacy.router)

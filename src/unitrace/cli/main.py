@@ -15,6 +15,7 @@ from unitrace.cli.common import EXIT_STATUSES, stdout
 from unitrace.cli.epcis import epcis_app
 from unitrace.cli.export import export_app
 from unitrace.cli.quality import assemblies_app, inspections_app
+from unitrace.cli.recall import recall_app
 from unitrace.cli.scan import SCAN_EPILOG, scan
 from unitrace.cli.serials import labels_app, serials_app
 from unitrace.cli.tokens import tokens_app
@@ -45,6 +46,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(containers_app, name="containers")
 app.add_typer(assemblies_app, name="assemblies")
 app.add_typer(inspections_app, name="inspections")
+app.add_typer(recall_app, name="recall")
 app.command("trace")(trace)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(epcis_app, name="epcis")

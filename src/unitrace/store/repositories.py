@@ -161,6 +161,14 @@ class LotRepository:
         ).scalar_one()
         return int(issued) - count + 1
 
+    def status_of(self, lot_id: int, *, for_update: bool = True) -> LotStatus | None:
+        """A lot's status by its key, locked for the caller's transaction by default."""
+        query = select(lots.c.status).where(lots.c.id == lot_id)
+        if for_update:
+            query = query.with_for_update()
+        found = self.connection.execute(query).scalar()
+        return None if found is None else LotStatus(found)
+
     def set_status(self, lot_id: int, status: LotStatus, reason: str) -> None:
         self.connection.execute(
             update(lots)

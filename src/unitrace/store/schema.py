@@ -85,6 +85,9 @@ parties = Table(
     Column("gln", String(13), unique=True),
     Column("territory", JSON, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # where a recall task is POSTed, and the token that signs it (HMAC-SHA256, GS1-Signature)
+    Column("recall_endpoint", Text),
+    Column("recall_signature_token", Text),
 )
 
 locations = Table(
@@ -576,6 +579,10 @@ console_sign_ins = Table(
 
 # The holds and scan count tables are defined in modules of their own, on this metadata.
 from unitrace.store.hold_table import holds as holds  # noqa: E402
+from unitrace.store.recall_tables import recall_responses as recall_responses  # noqa: E402
+from unitrace.store.recall_tables import recall_tasks as recall_tasks  # noqa: E402
+from unitrace.store.recall_tables import recall_units as recall_units  # noqa: E402
+from unitrace.store.recall_tables import recalls as recalls  # noqa: E402
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_count_months as scan_count_months,
 )

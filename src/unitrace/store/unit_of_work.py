@@ -26,6 +26,7 @@ from unitrace.store.events import EventRepository
 from unitrace.store.holds import HoldRepository
 from unitrace.store.issuance import SerialIssuance
 from unitrace.store.master_data import MasterDataRepository
+from unitrace.store.recalls import RecallRepository
 from unitrace.store.repositories import (
     AuditTrail,
     LotRepository,
@@ -80,6 +81,7 @@ class UnitOfWork:
     catalog_figures: CatalogFigures
     serial_request_jobs: SerialRequestJobRepository
     holds: HoldRepository
+    recalls: RecallRepository
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None
@@ -123,6 +125,7 @@ class UnitOfWork:
         self.catalog_figures = CatalogFigures(self.connection)
         self.serial_request_jobs = SerialRequestJobRepository(self.connection)
         self.holds = HoldRepository(self.connection)
+        self.recalls = RecallRepository(self.connection)
         return self
 
     def commit(self) -> None:

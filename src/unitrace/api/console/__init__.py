@@ -11,6 +11,7 @@ from unitrace.api.console import (
     overview,
     parties,
     products,
+    recalls,
     scans,
     serial_requests,
     sign_in,
@@ -31,6 +32,7 @@ router.include_router(parties.router)
 router.include_router(products.router)
 router.include_router(serial_requests.router)
 router.include_router(trace.router)
+router.include_router(recalls.router)
 
 
 def install_console(app: FastAPI) -> None:

@@ -33,6 +33,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Parties", "/console/parties", (Role.DISTRIBUTOR,)),
     # trace follows the API's view: a verifier sees no unit
     NavItem("Trace", "/console/trace", (Role.LINE, Role.DISTRIBUTOR)),
+    NavItem("Recalls", "/console/recalls", (Role.LINE, Role.DISTRIBUTOR)),
 )
 
 

@@ -34,6 +34,7 @@ from unitrace.services.scan_answers import scan_json
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.scan_time import may_give_time
 from unitrace.services.verification import DEFAULT_RULES, ScanRequest, VerificationResult
+from unitrace.store.recalls import RecallNotice
 from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.web.pages import bad_code_page, verification_page
 
@@ -215,7 +216,18 @@ def linkset(uow: UnitOfWork, link: DigitalLink, uri: str) -> dict[str, Any]:
             "type": "application/json",
         }
     ]
-    if lot is not None and lot.status is not LotStatus.RELEASED:
+    notice = _recall_notice(uow, elements) if product is not None else None
+    if notice is not None:
+        links[GS1_VOCABULARY + "recallStatus"] = [
+            {
+                "href": anchor,
+                "title": f"Recalled: {notice.reason}",
+                "type": "text/html",
+                "recall": notice.id,
+                "instructions": notice.instructions,
+            }
+        ]
+    elif lot is not None and lot.status is not LotStatus.RELEASED:
         links[GS1_VOCABULARY + "recallStatus"] = [
             {
                 "href": anchor,
@@ -224,6 +236,20 @@ def linkset(uow: UnitOfWork, link: DigitalLink, uri: str) -> dict[str, Any]:
             }
         ]
     return {"linkset": [links]}
+
+
+def _recall_notice(uow: UnitOfWork, elements: dict[str, str]) -> RecallNotice | None:
+    """The latest recall that reached the unit the link names, else its lot."""
+    gtin = Gtin(elements["01"])
+    ids = uow.products.with_id(gtin)
+    if ids is None:
+        return None
+    if "21" in elements:
+        return uow.recalls.notice_of_unit(ids[0], elements["21"])
+    if "10" in elements:
+        lot_id = uow.lots.id_of(gtin, elements["10"])
+        return uow.recalls.notice_of_lot(int(lot_id)) if lot_id is not None else None
+    return None
 
 
 _PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}

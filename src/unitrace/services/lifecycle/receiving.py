@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from unitrace.epcis import Action, BizStep, Disposition, ObjectEvent
 from unitrace.registry.errors import InvalidRequest
-from unitrace.registry.model import Actor
+from unitrace.registry.model import Actor, UnitState
 from unitrace.services.lifecycle.recording import all_or_nothing, record_event
 from unitrace.services.lifecycle.rules import allow, check_custody, top_level, units_on_the_move
 from unitrace.services.lifecycle.targets import (
@@ -22,6 +22,9 @@ from unitrace.services.lifecycle.targets import (
 from unitrace.store.events import EventRecord, StoredEvent, UnitEpcs
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units.selections import UnitKeys
+
+#: States besides ``active`` in which a unit may be received: returns of blocked units.
+RETURNABLE = frozenset({UnitState.RECALLED, UnitState.WITHDRAWN})
 
 
 def receive(
@@ -51,7 +54,10 @@ def receive(
     tree = uow.units.subtree(container.id for container in targets.containers)
     loose = UnitKeys(tuple(targets.units)) if targets.units else None
     selections = unit_selections(loose, tree)
-    units = units_on_the_move(uow, selections, loose, actor, ("receive", "received"))
+    # a recalled or withdrawn unit coming back is a return: its receipt is what recovers it
+    units = units_on_the_move(
+        uow, selections, loose, actor, ("receive", "received"), also=RETURNABLE
+    )
     place = context.naming.sgln(location)
     event = ObjectEvent(
         event_time=when,

@@ -29,6 +29,8 @@ MAY: Final[Mapping[str, frozenset[Role]]] = {
     "view": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
     "assemble": frozenset({_ADMIN, _LINE}),
     "inspect": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
+    "recall": frozenset({_ADMIN}),
+    "answer_recall": frozenset({_DISTRIBUTOR}),
 }
 
 
@@ -74,10 +76,12 @@ def units_on_the_move(
     actor: Actor,
     verb: tuple[str, str],
     receiver: Party | None = None,
+    also: frozenset[UnitState] = frozenset(),
 ) -> int:
-    """How many units ``selections`` hold, once every group of them is known to move: active,
-    in the actor's custody, not named one by one while packed (the container moves them), and
-    for a shipment to ``receiver`` not held by another party."""
+    """How many units ``selections`` hold, once every group of them is known to move: active
+    (or in one of the states ``also`` lets move), in the actor's custody, not named one by one
+    while packed (the container moves them), and for a shipment to ``receiver`` not held by
+    another party."""
     present, past = verb
     units = 0
     for selection in selections:
@@ -91,7 +95,7 @@ def units_on_the_move(
             check_custody(actor, group.custodian_id, names)
             if receiver is not None:
                 not_held_elsewhere(actor, receiver, group.custodian_id, names)
-            if group.state is not UnitState.ACTIVE:
+            if group.state is not UnitState.ACTIVE and group.state not in also:
                 raise Conflict(f"{names} is {group.state}: only active units are {past}")
             units += group.count
     if receiver is not None:

@@ -81,7 +81,7 @@ class TraceRow:
 def trace_forward(
     uow: UnitOfWork, context: Context, subject: Subject, actor: Actor
 ) -> ForwardTrace:
-    made_into, reached = _reached(uow, context, subject, actor)
+    made_into, reached = reached_units(uow, context, subject, actor)
     tallies = reached.tallies()
     count = sum(tally.units for tally in tallies)
     if count == 0 and actor.role is Role.DISTRIBUTOR:
@@ -113,7 +113,7 @@ def forward_rows(
 ) -> Iterator[TraceRow]:
     """Every unit reached, one row each, read as the caller goes; a distributor that
     reaches none is refused here, before the first row."""
-    _, reached = _reached(uow, context, subject, actor)
+    _, reached = reached_units(uow, context, subject, actor)
     if actor.role is Role.DISTRIBUTOR and not any(reached.tallies()):
         raise unknown(subject.code)
     return _rows(reached)
@@ -143,7 +143,7 @@ def _rows(reached: ReachedUnits) -> Iterator[TraceRow]:
         )
 
 
-def _reached(
+def reached_units(
     uow: UnitOfWork, context: Context, subject: Subject, actor: Actor
 ) -> tuple[Genealogy, ReachedUnits]:
     lot_ids = [subject.lot_id] if subject.kind == "lot" and subject.lot_id is not None else []

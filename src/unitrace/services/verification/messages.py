@@ -70,6 +70,15 @@ def message(
     )
 
 
+def recall_message(lot: str, reason: str, instructions: str) -> str:
+    """The message for a scan of a unit a recall reached: why, and what to do.
+
+    >>> recall_message("L1", "Seal may leak.", "Return it to the pharmacy.")
+    'This product (batch L1) has been recalled: Seal may leak. Return it to the pharmacy.'
+    """
+    return f"This product (batch {lot}) has been recalled: {reason.rstrip('.')}. {instructions}"
+
+
 _INACTIVE_MESSAGES: Final = {
     UnitState.SUPPLIED: (
         "This pack has already been sold or dispensed. If you just bought it, that is "

@@ -47,7 +47,11 @@ from unitrace.services.verification.findings import AlertType, Findings, Verdict
 from unitrace.services.verification.grey_market import grey_market
 from unitrace.services.verification.guessing import CounterfeitAnswers, guessing, throttles
 from unitrace.services.verification.lifecycle import lifecycle
-from unitrace.services.verification.messages import counterfeit_message, message
+from unitrace.services.verification.messages import (
+    counterfeit_message,
+    message,
+    recall_message,
+)
 from unitrace.services.verification.scan_input import (
     ADDRESS_MAX,
     CLIENT_MAX,
@@ -302,6 +306,11 @@ def _known_unit(
     first = (
         FirstScan(earlier_first.at, earlier_first.place) if earlier_first else FirstScan(at, place)
     )
+    notice = (
+        uow.recalls.notice_of_unit(unit.product_id, unit.serial)
+        if verdict is Verdict.RECALLED
+        else None
+    )
     return VerificationResult(
         scan_id=scan_id,
         verdict=verdict,
@@ -310,6 +319,7 @@ def _known_unit(
         first_scanned=first,
         reasons=tuple(findings.reasons),
         message=flags.message(findings.reasons, blocked=blocked)
+        or (recall_message(unit.lot, notice.reason, notice.instructions) if notice else None)
         or message(
             verdict,
             findings.reasons,
