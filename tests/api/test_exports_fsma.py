@@ -9,14 +9,14 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests.services.fsma_scene import build_fsma_scene
 from tests.services.issued_units import GTIN
 from tests.services.test_fsma204 import CASE_SHIPPED, MADE, PACKED, RECEIVED, SHIPPED
-from unitrace.api.fsma204_sheets import csv_text
+from unitrace.api.fsma204_sheets import csv_text, xlsx_bytes
 from unitrace.api.trace_answers import FORMULA_STARTS, inert_cell
 from unitrace.services.exports.fsma204 import COLUMNS, Fsma204Row
 from unitrace.store.schema import epcis_events
@@ -159,3 +159,20 @@ def test_every_text_reads_back_from_the_csv_as_written_inert(text: str) -> None:
     assert header == list(COLUMNS)
     assert read[3] == read[5] == read[18] == inert_cell(text)
     assert not read[3].startswith(FORMULA_STARTS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30))
+def test_every_text_reads_back_from_the_workbook_without_its_control_characters(
+    text: str,
+) -> None:
+    row = Fsma204Row(
+        cte="Shipping", date="2026-03-03", time="08:00:00+08:00", tlc=text, gtin=GTIN.value,
+        product=text, quantity=1, unit_of_measure="each", document_number=text,
+    )  # fmt: skip
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([row]))).active
+    assert sheet is not None
+    (_, read) = list(sheet.iter_rows(values_only=True))
+    kept = "".join(c for c in text if not ("\x00" <= c <= "\x08" or "\x0b" <= c <= "\x0c"
+                                         or "\x0e" <= c <= "\x1f"))  # fmt: skip
+    assert [read[3], read[5], read[18]] == [kept or None] * 3

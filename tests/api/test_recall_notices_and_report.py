@@ -144,6 +144,31 @@ def test_the_report_tells_scope_timeline_parties_and_effectiveness(
         assert said in text
 
 
+def test_the_report_gives_texts_too_long_for_its_tables_in_full_after_them(
+    traced: Database, client: TestClient, admin: dict[str, str], token_for: Headers
+) -> None:
+    """A note, a reason or instructions of the longest each may be, in words or one word."""
+    words = " ".join(f"w{n:03d}" for n in range(800))  # 3,999 characters
+    assert opened(client, admin, LOT_SCOPE, reason=words[:3990], instructions="I" * 4000)
+    dist_b = token_for("distributor", "dist-b")
+    for _ in range(3):
+        answered = client.post(
+            "/api/recalls/1/responses",
+            json={"acknowledged": True, "note": "N" * 1990 + "the end"},
+            headers=dist_b,
+        )
+        assert answered.status_code == 200, answered.text
+    answer = client.get("/api/recalls/1/report.pdf", headers=admin)
+    assert answer.status_code == 200
+    text = "".join(
+        "".join((page.extract_text() or "").split())
+        for page in PdfReader(io.BytesIO(answer.content)).pages
+    )
+    assert "Textsinfull" in text
+    assert "".join(words[:3990].split()) in text
+    assert text.count("theend") == 3
+
+
 def test_the_report_is_refused_to_whom_the_recall_is_unknown(
     traced: Database, client: TestClient, admin: dict[str, str], token_for: Headers
 ) -> None:

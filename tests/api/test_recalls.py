@@ -200,6 +200,7 @@ def test_refused_recalls_change_nothing(
         ({"instructions": ""}, "instructions: must not be empty"),
         ({"respond_within_hours": 0}, "respond_within_hours"),
         ({"colour": "red"}, "colour"),
+        ({"at": "9999-12-31T23:00:00Z"}, "at: 9999-12-31T23:00:00+00:00 is in the future"),
     ],
 )
 def test_bad_fields_are_422_and_change_nothing(
@@ -209,6 +210,17 @@ def test_bad_fields_are_422_and_change_nothing(
     answer = opened(client, admin, **more)
     assert answer.status_code == 422
     assert detail in answer.text
+    assert written(traced) == before
+
+
+def test_a_recall_of_units_all_recalled_already_is_a_conflict_and_changes_nothing(
+    traced: Database, client: TestClient, admin: dict[str, str]
+) -> None:
+    assert opened(client, admin).status_code == 201
+    before = written(traced)
+    again = opened(client, admin)
+    assert again.status_code == 409
+    assert "every unit it reaches is recalled already" in again.json()["detail"]
     assert written(traced) == before
 
 
@@ -225,6 +237,8 @@ def test_a_distributor_sees_only_its_own_line(
     body = client.get("/api/recalls/1", headers=dist_b).json()
     assert body["affected"]["units"] == 5
     assert [line["party"] for line in body["affected"]["by_custodian"]] == ["dist-b"]
+    # the lots recalled, not who at the brand opened it
+    assert (body["scope"], body["created_by"]) == ({"lots": LOT_SCOPE["lots"]}, "the brand")
     assert [row["id"] for row in client.get("/api/recalls", headers=dist_b).json()] == [1]
     dist_a = token_for("distributor", "dist-a")
     assert client.get("/api/recalls/1", headers=dist_a).status_code == 404

@@ -37,6 +37,7 @@ def xlsx_bytes(rows: Iterable[Fsma204Row]) -> bytes:
     numbers, every text a string cell (``=…`` stays text)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE)
@@ -46,6 +47,9 @@ def xlsx_bytes(rows: Iterable[Fsma204Row]) -> bytes:
     for row in rows:
         cells: list[object] = []
         for value in row.values():
+            if isinstance(value, str):
+                # a workbook holds no control character: a captured text's are left out
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             if isinstance(value, str) and value.startswith("="):
                 # openpyxl writes a text starting with "=" as a formula unless told it is text
                 cell = WriteOnlyCell(sheet, value=value)

@@ -44,8 +44,10 @@ def answer_recall(
     if party is not None and party != own:
         raise Forbidden(f"party: {actor.name} answers for {own} only, not for {party}")
     values = _answer(answer)
-    recall = find_recall(uow, recall_id, actor)
-    if recall.status != OPEN:
+    find_recall(uow, recall_id, actor)
+    # locked: a recall being closed meanwhile is closed before this answer is looked at
+    recall = uow.recalls.get(recall_id, for_update=True)
+    if recall is None or recall.status != OPEN:
         raise Conflict(f"recall {recall_id} is closed: it takes no more answers")
     task = uow.recalls.task(recall_id, own, for_update=True)
     if task is None:  # find_recall found it for this party

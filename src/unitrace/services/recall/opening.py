@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from unitrace.epcis import ObjectEvent
-from unitrace.registry.errors import InvalidRequest
+from unitrace.registry.errors import Conflict, InvalidRequest
 from unitrace.registry.model import Actor, LotStatus, UnitState
 from unitrace.registry.states import sources
 from unitrace.services.lifecycle.recording import all_or_nothing, record_state_change
@@ -35,6 +35,12 @@ RESPOND_WITHIN_HOURS: Final = 24
 MOST_HOURS: Final = 720
 _MARKET: Final = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 #: What a scope reaching no unit is told.
+#: how far past the clock a recall's time may be (the caller's clock may run ahead a little)
+LEEWAY: Final = dt.timedelta(minutes=5)
+ALREADY_RECALLED: Final = (
+    "scope: every unit it reaches is recalled already (or destroyed, dispensed or made into "
+    "another product): the recall that recalled them is followed through (GET /api/recalls)"
+)
 NOTHING_TO_RECALL: Final = (
     "scope: reaches no unit on a pack (no commissioned unit of these lots, codes or component "
     "lots): there is nothing to recall"
@@ -60,6 +66,8 @@ def open_recall(
     know."""
     allow(actor, "recall")
     when = time_of(at)
+    if when > dt.datetime.now(dt.UTC) + LEEWAY:
+        raise InvalidRequest(f"at: {when.isoformat()} is in the future; a recall opens now")
     reason, instructions = _text(reason, "reason"), _text(instructions, "instructions")
     if classification is not None and classification not in CLASSIFICATIONS:
         raise InvalidRequest(f"classification: {classification!r} is not I, II or III")
@@ -110,6 +118,9 @@ def open_recall(
             location_gln=None,
             named_states=_BLOCKED_FROM,
         )
+        if not moved:
+            # every unit it reaches is recalled already, or at its end
+            raise Conflict(ALREADY_RECALLED)
         uow.recalls.blocked_by(recall_id, record.event_id)
         for lot_id in found.lot_ids:
             status = uow.lots.status_of(lot_id)

@@ -134,9 +134,11 @@ def progress_of(
         instructions=recall.instructions,
         classification=recall.classification,
         markets=recall.markets,
-        scope=recall.scope,
+        # a party reads which lots are recalled, not the brand's own units and suppliers' lots
+        # named, nor who at the brand opened it
+        scope=recall.scope if party is None else {"lots": recall.scope.get("lots", [])},
         created_at=recall.created_at,
-        created_by=recall.created_by,
+        created_by=recall.created_by if party is None else "the brand",
         respond_by=recall.respond_by,
         closed_at=recall.closed_at,
         close_reason=recall.close_reason,

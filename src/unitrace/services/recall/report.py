@@ -19,6 +19,8 @@ from unitrace.services.recall.progress import RecallProgress, find_recall, progr
 from unitrace.store.unit_of_work import UnitOfWork
 
 _STYLES = getSampleStyleSheet()
+#: the longest text a table's cell shows
+CELL_TEXT = 300
 _GRID = TableStyle(
     [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -46,6 +48,17 @@ def recall_report(uow: UnitOfWork, recall_id: int, actor: Actor) -> bytes:
     )
     story: list[Any] = [Paragraph(f"Recall {found.id}: report", _STYLES["Title"])]
     story += _section("Recall", _recall_rows(found))
+    # a text too long for a table's cell (a table's row is never split across pages) is cut
+    # there and given in full after the tables, where it runs over as many pages as it needs
+    in_full = [
+        (name, text)
+        for name, text in (
+            ("Reason", found.reason),
+            ("Instructions", found.instructions),
+            ("Reason for closing", found.close_reason or ""),
+        )
+        if len(text) > CELL_TEXT
+    ]
     story += _section("Scope", _scope_rows(found))
     timeline = [["When (UTC)", "What", "Who"]]
     timeline.append(
@@ -59,11 +72,14 @@ def recall_report(uow: UnitOfWork, recall_id: int, actor: Actor) -> bytes:
         said = (
             f"{answer.party_id} answered: acknowledged {_yes(answer.acknowledged)}, on hand "
             f"{answer.on_hand}, returned {answer.returned}, destroyed {answer.destroyed}, "
-            f"completed {_yes(answer.completed)}" + (f"; {answer.note}" if answer.note else "")
+            f"completed {_yes(answer.completed)}"
+            + (f"; {_cut(answer.note)}" if answer.note else "")
         )
         timeline.append([_when(answer.at), said, answer.by])
+        if answer.note and len(answer.note) > CELL_TEXT:
+            in_full.append((f"{answer.party_id}'s note of {_when(answer.at)}", answer.note))
     if found.closed_at is not None:
-        timeline.append([_when(found.closed_at), f"Closed: {found.close_reason}", ""])
+        timeline.append([_when(found.closed_at), f"Closed: {_cut(found.close_reason or '')}", ""])
     story += _section("Timeline", timeline, widths=(32, 118, 24))
     parties = [
         [
@@ -107,6 +123,13 @@ def recall_report(uow: UnitOfWork, recall_id: int, actor: Actor) -> bytes:
     ]
     effectiveness += [[f"  now {state}", str(n)] for state, n in found.affected.by_state.items()]
     story += _section("Effectiveness (counted from events)", effectiveness, widths=(110, 64))
+    if in_full:
+        story += [Spacer(1, 4 * mm), Paragraph("Texts in full", _STYLES["Heading2"])]
+        for name, text in in_full:
+            story += [
+                Paragraph(escape(name), _STYLES["Heading3"]),
+                Paragraph(escape(text), _STYLES["BodyText"]),
+            ]
     document.build(story)
     return out.getvalue()
 
@@ -115,10 +138,10 @@ def _recall_rows(found: RecallProgress) -> list[list[str]]:
     return [
         ["Field", "Value"],
         ["Status", found.status],
-        ["Reason", found.reason],
+        ["Reason", _cut(found.reason)],
         ["Classification", found.classification or "not given"],
         ["Markets", ", ".join(found.markets) or "not given"],
-        ["Instructions", found.instructions],
+        ["Instructions", _cut(found.instructions)],
         ["Opened", f"{_when(found.created_at)} by {found.created_by}"],
         ["Parties to acknowledge by", _when(found.respond_by)],
     ]
@@ -140,6 +163,13 @@ def _section(title: str, rows: list[list[str]], widths: tuple[int, ...] | None =
     table = Table(cells, colWidths=[w * mm for w in widths] if widths else None, repeatRows=1)
     table.setStyle(_GRID)
     return [Spacer(1, 4 * mm), Paragraph(escape(title), _STYLES["Heading2"]), table]
+
+
+def _cut(text: str) -> str:
+    """``text`` as a table's cell shows it: at most :data:`CELL_TEXT` characters."""
+    if len(text) <= CELL_TEXT:
+        return text
+    return text[:CELL_TEXT] + " … (in full below)"
 
 
 def _when(at: Any) -> str:
