@@ -227,5 +227,7 @@ def test_the_epcs_a_distributors_view_joins_compare_alike(database: Database) ->
         "containers": "C",
         "event_epcs": "C",
         "event_canonical_epcs": "C",
+        # a recall's units, joined with the event index by EPC to count their recovery
+        "recall_units": "C",
     }
     assert "uq_containers_epc" in plan, plan
