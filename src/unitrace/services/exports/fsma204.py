@@ -1,7 +1,9 @@
 """The FSMA 204 electronic sortable spreadsheet (21 CFR 1.1455(c)(3)(ii)): one row per
 critical tracking event of a food's traceability lots, with the key data elements 21 CFR
 1.1325-1.1350 require for that event, read from the EPCIS events that recorded it and the
-master data that names its places and products.
+master data that names its places and products. The lot's events that agree on every key data
+element but the quantity (its units commissioned one by one on a day at a plant) are one
+critical tracking event: one row, their quantities summed (:func:`merged`).
 
 A traceability lot is a GTIN and a lot: the lot's class in quantity lists (a partner's bulk
 food), its serialized units one by one. The columns are :data:`COLUMNS`; what each is read
