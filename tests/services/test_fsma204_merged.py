@@ -87,7 +87,11 @@ def _event(n: int, drawn: dict[str, Any]) -> dict[str, Any]:
 
 
 def _captured(engine: Engine, events: list[dict[str, Any]]) -> Database:
-    database = emptied(engine)
+    return captured(emptied(engine), events)
+
+
+def captured(database: Database, events: list[dict[str, Any]]) -> Database:
+    """The registry, the lot's units packed, and ``events`` (:data:`EVENTS`) captured."""
     build_registry(database)
     with database.unit_of_work() as uow:
         issue(uow, GTIN, LOT, UNITS)
@@ -104,9 +108,10 @@ def _captured(engine: Engine, events: list[dict[str, Any]]) -> Database:
     return database
 
 
-def _each_event(database: Database, actor: Any) -> list[Fsma204Row]:
+def _each_event(
+    database: Database, actor: Any, request: fsma204.Fsma204Request
+) -> list[Fsma204Row]:
     """The rows of the lot's events read one by one, as the spreadsheet had them before."""
-    request = fsma204.read_request(gtin=GTIN.value, lot=LOT, first=None, last=None)
     with database.unit_of_work(read_only=True) as uow:
         connection = uow.connection
         (known,) = index.registered_lots(connection, GTIN.value, LOT)
@@ -151,19 +156,28 @@ def _brute_force(rows: list[Fsma204Row]) -> list[tuple[object, ...]]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(events=st.lists(EVENTS, min_size=1, max_size=12), distributor=st.booleans())
+@given(
+    events=st.lists(EVENTS, min_size=1, max_size=12),
+    distributor=st.booleans(),
+    first=st.sampled_from([None, None, "2026-03-02", "2026-03-03"]),
+    last=st.sampled_from([None, None, "2026-03-02"]),
+)
 def test_the_rows_are_the_events_grouped_by_their_key_data_elements(
-    database_engine: Engine, events: list[dict[str, Any]], distributor: bool
+    database_engine: Engine,
+    events: list[dict[str, Any]],
+    distributor: bool,
+    first: str | None,
+    last: str | None,
 ) -> None:
     database = _captured(database_engine, events)
     actor = DIST_A if distributor else ADMIN
-    request = fsma204.read_request(gtin=GTIN.value, lot=LOT, first=None, last=None)
+    request = fsma204.read_request(gtin=GTIN.value, lot=LOT, first=first, last=last)
     with database.unit_of_work(read_only=True) as uow:
         rows = fsma204.fsma204_rows(uow, request, actor=actor)
     found = sorted((row.values() for row in rows), key=lambda v: (v[1], v[2], v[19]))
     event(f"{len({row.cte for row in rows})} kinds of event")
     event("some rows merged" if any("more)" in row.event_id for row in rows) else "none merged")
-    assert found == _brute_force(_each_event(database, actor))
+    assert found == _brute_force(_each_event(database, actor, request))
 
 
 @pytest.mark.parametrize(
