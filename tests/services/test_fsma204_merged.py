@@ -159,19 +159,20 @@ def _brute_force(rows: list[Fsma204Row]) -> list[tuple[object, ...]]:
 @given(
     events=st.lists(EVENTS, min_size=1, max_size=12),
     distributor=st.booleans(),
-    first=st.sampled_from([None, None, "2026-03-02", "2026-03-03"]),
-    last=st.sampled_from([None, None, "2026-03-02"]),
-)
+    days=st.sampled_from(
+        [(None, None), (None, None), (None, "2026-03-02"), ("2026-03-03", None),
+         ("2026-03-02", "2026-03-02")]
+    ),
+)  # fmt: skip
 def test_the_rows_are_the_events_grouped_by_their_key_data_elements(
     database_engine: Engine,
     events: list[dict[str, Any]],
     distributor: bool,
-    first: str | None,
-    last: str | None,
+    days: tuple[str | None, str | None],
 ) -> None:
     database = _captured(database_engine, events)
     actor = DIST_A if distributor else ADMIN
-    request = fsma204.read_request(gtin=GTIN.value, lot=LOT, first=first, last=last)
+    request = fsma204.read_request(gtin=GTIN.value, lot=LOT, first=days[0], last=days[1])
     with database.unit_of_work(read_only=True) as uow:
         rows = fsma204.fsma204_rows(uow, request, actor=actor)
     found = sorted((row.values() for row in rows), key=lambda v: (v[1], v[2], v[19]))
