@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from tests.services.fsma_scene import build_fsma_scene
 from tests.services.issued_units import GTIN
 from tests.services.test_fsma204 import CASE_SHIPPED, MADE, PACKED, RECEIVED, SHIPPED
+from tests.services.test_fsma204_merged import captured
 from unitrace.api.fsma204_sheets import csv_text, xlsx_bytes
 from unitrace.api.trace_answers import FORMULA_STARTS, inert_cell
 from unitrace.services.exports.fsma204 import COLUMNS, Fsma204Row
@@ -53,6 +54,49 @@ def test_the_csv_has_a_row_per_event(
     ]
     # the shipment's reference number starts with "=": written inert
     assert table[3][COLUMNS.index("Reference Document Number")] == "'=ASN5; PO-77"
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_a_lots_units_shipped_one_by_one_are_one_row(
+    database: Database, client: TestClient, admin: dict[str, str], format: str
+) -> None:
+    """Five units shipped one event each, the same day from the same place under the same
+    order, are one Shipping row of 5; the sixth, under another order, a row of its own."""
+    from tests.services.fsma_scene import DIST_A_PARTY, PLANT
+
+    alike = {"step": "shipping", "at": "2026-03-02T09:00:00+08:00", "place": PLANT,
+             "order": "PO-1", "to": DIST_A_PARTY, "kilos": None}  # fmt: skip
+    events = [
+        {**alike, "at": f"2026-03-02T09:0{seq}:00+08:00", "units": {seq}} for seq in range(1, 6)
+    ]
+    events.append({**alike, "order": "PO-2", "units": {6}})
+    captured(database, events)
+    answer = client.get("/api/exports/fsma204", params={**L1, "format": format}, headers=admin)
+    assert answer.status_code == 200
+    if format == "csv":
+        table = list(csv.reader(io.StringIO(answer.text, newline="")))
+    else:
+        sheet = load_workbook(io.BytesIO(answer.content)).active
+        assert sheet is not None
+        table = [
+            ["" if cell is None else str(cell) for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    wanted = [
+        "Critical Tracking Event (CTE)",
+        "Event Time",
+        "Quantity",
+        "Reference Document Number",
+        "EPCIS Event ID",
+    ]
+    at = [COLUMNS.index(name) for name in wanted]
+    first = "urn:uuid:f5a20400-0000-4000-8000-00000000000"
+    assert [[row[n] for n in at] for row in table] == [
+        wanted,
+        ["Initial Packing", "09:00:00+08:00", "8", "", first[:-11] + "100000000000"],
+        ["Shipping", "09:00:00+08:00", "1", "PO-2", first + "6"],
+        ["Shipping", "09:01:00+08:00", "5", "PO-1", first + "1 (+4 more)"],
+    ]
 
 
 def test_the_xlsx_reads_back_whole(

@@ -21,12 +21,16 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     String,
+    Subquery,
+    Text,
     case,
+    cast,
     exists,
     func,
     literal,
     or_,
     select,
+    text,
     union,
 )
 
@@ -70,6 +74,8 @@ class LotEvent:
     biz_location: str | None
     document: Mapping[str, Any]
     units: Mapping[str, int]
+    #: how many events this one stands for (an :class:`EventGroup`'s), the first captured
+    events: int = 1
 
 
 def _side(role: ColumnElement[str]) -> ColumnElement[str]:
@@ -93,6 +99,28 @@ def lot_unit_counts(
     outputs); a unit counts once per event and side. Events declared in error are counted
     too: :func:`lot_events` leaves them out. With a ``holder`` (a party's view), only the
     units it holds or held count: in its custody now, or named by an event of its own."""
+    moved = _moved(connection, lot_id=lot_id, prefix=prefix, steps=steps, holder=holder)
+    rows = connection.execute(
+        select(moved.c.event_pk, moved.c.side, func.count()).group_by(
+            moved.c.event_pk, moved.c.side
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for pk, side, count in rows:
+        counts.setdefault(int(pk), {})[str(side)] = int(count)
+    return counts
+
+
+def _moved(
+    connection: Connection,
+    *,
+    lot_id: int,
+    prefix: UnitUriPrefix,
+    steps: Sequence[str],
+    holder: str | None,
+) -> Subquery:
+    """(event pk, side, serial): each unit of the lot an event of ``steps`` or a
+    transformation names, once per event and side."""
     _, uri_prefix, escapes = prefix
     few = (
         connection.execute(
@@ -131,7 +159,7 @@ def lot_unit_counts(
                 ),
             )
         )
-    moved = (
+    return (
         select(
             event_epcs.c.event_pk.label("event_pk"),
             _side(event_epcs.c.role).label("side"),
@@ -142,15 +170,117 @@ def lot_unit_counts(
         .distinct()
         .subquery("moved")
     )
-    rows = connection.execute(
-        select(moved.c.event_pk, moved.c.side, func.count()).group_by(
-            moved.c.event_pk, moved.c.side
-        )
+
+
+@dataclass(frozen=True, slots=True)
+class EventGroup:
+    """Events naming a lot's units that make the same spreadsheet row but for their
+    quantity: of one kind, step, place, minute and time zone, with the same sources,
+    destinations and business transactions, naming the lot's units as objects (no
+    transformation, no quantity list). ``pk`` is the first captured; ``units`` sums them."""
+
+    pk: int
+    events: int
+    first_time: dt.datetime
+    units: Mapping[str, int]
+
+
+#: The parts of an event's document a group's events hold alike (as stored).
+GROUPED_PARTS: Final = ("sourceList", "destinationList", "bizTransactionList")
+#: The parts that make an event a group of its own: its quantities are its own.
+LONE_PARTS: Final = (
+    "quantityList",
+    "childQuantityList",
+    "inputQuantityList",
+    "outputQuantityList",
+)
+
+
+def lot_event_groups(
+    connection: Connection,
+    *,
+    lot_id: int,
+    prefix: UnitUriPrefix,
+    steps: Sequence[str],
+    holder: str | None = None,
+    seen: ColumnElement[bool] | None = None,
+) -> list[EventGroup]:
+    """The events naming the lot's units (as :func:`lot_unit_counts` finds them, leaving
+    out those declared in error and those ``seen`` does not hold of), grouped in the
+    database so that a lot of 100,000 units commissioned one by one is read as a group per
+    minute, not an event per unit. A transformation, an event with a quantity list, is a
+    group of its own, with its units per side."""
+    moved = _moved(connection, lot_id=lot_id, prefix=prefix, steps=steps, holder=holder)
+    counted = (
+        select(moved.c.event_pk, moved.c.side, func.count().label("units"))
+        .group_by(moved.c.event_pk, moved.c.side)
+        .subquery("counted")
     )
-    counts: dict[int, dict[str, int]] = {}
-    for pk, side, count in rows:
-        counts.setdefault(int(pk), {})[str(side)] = int(count)
-    return counts
+    event = epcis_events
+    dialect = connection.dialect.name
+    lone = or_(
+        event.c.type == "TransformationEvent",
+        counted.c.side != "object",
+        *(_document_part(dialect, name).is_not(None) for name in LONE_PARTS),
+    )
+    keys = [
+        case((lone, event.c.id), else_=None),
+        counted.c.side,
+        event.c.type,
+        event.c.action,
+        event.c.biz_step,
+        event.c.read_point,
+        event.c.biz_location,
+        event.c.event_time_zone_offset,
+        _minute(dialect, event.c.event_time),
+        *(_document_part(dialect, name) for name in GROUPED_PARTS),
+    ]
+    statement = (
+        select(
+            func.min(event.c.id),
+            func.count(),
+            func.min(event.c.event_time),
+            counted.c.side,
+            func.sum(counted.c.units),
+        )
+        .select_from(counted.join(event, event.c.id == counted.c.event_pk))
+        .where(event.c.error_declaration_time.is_(None), *([] if seen is None else [seen]))
+        .group_by(*keys)
+    )
+    if dialect == "postgresql":
+        # PostgreSQL's estimates favour hashing the whole event index against the lot's
+        # units; walking it by index from each unit is twice as fast (measured at 100,000
+        # units among 2,000,000 events), and the statement is too short to gain from JIT
+        connection.execute(text("SET LOCAL enable_hashjoin = off"))
+        connection.execute(text("SET LOCAL jit = off"))
+    grouped = connection.execute(statement).all()
+    if dialect == "postgresql":
+        # (a statement that fails ends the transaction, and the settings with it)
+        connection.execute(text("RESET enable_hashjoin"))
+        connection.execute(text("RESET jit"))
+    found: dict[int, tuple[int, dt.datetime, dict[str, int]]] = {}
+    for pk, events, first_time, side, total in grouped:
+        # a transformation's sides are groups of one event each: one group again
+        _, _, sides = found.setdefault(int(pk), (int(events), utc(first_time), {}))
+        sides[str(side)] = int(total)
+    return [
+        EventGroup(pk, events, first_time, sides)
+        for pk, (events, first_time, sides) in found.items()
+    ]
+
+
+def _document_part(dialect: str, name: str) -> ColumnElement[Any]:
+    """A part of an event's document as text, or NULL where the document has none."""
+    if dialect == "postgresql":
+        return cast(epcis_events.c.document.op("->")(literal(name)), Text)
+    return func.json_extract(epcis_events.c.document, f"$.{name}")
+
+
+def _minute(dialect: str, time: ColumnElement[dt.datetime]) -> ColumnElement[Any]:
+    """The minute of a stored time (in UTC): a minute is within one day at any offset."""
+    if dialect == "postgresql":
+        return func.date_trunc("minute", time)
+    return func.substr(time, 1, 16)
 
 
 def class_event_pks(connection: Connection, names: Sequence[str]) -> set[int]:

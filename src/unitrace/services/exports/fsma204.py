@@ -1,7 +1,9 @@
 """The FSMA 204 electronic sortable spreadsheet (21 CFR 1.1455(c)(3)(ii)): one row per
 critical tracking event of a food's traceability lots, with the key data elements 21 CFR
 1.1325-1.1350 require for that event, read from the EPCIS events that recorded it and the
-master data that names its places and products.
+master data that names its places and products. The lot's events that agree on every key data
+element but the quantity (its units commissioned one by one on a day at a plant) are one
+critical tracking event: one row, their quantities summed (:func:`merged`).
 
 A traceability lot is a GTIN and a lot: the lot's class in quantity lists (a partner's bulk
 food), its serialized units one by one. The columns are :data:`COLUMNS`; what each is read
@@ -13,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from unitrace.epcis.cbv import BIZ_STEP, spellings
@@ -104,6 +106,15 @@ class Fsma204Row:
     document_number: str = ""
     event_id: str = ""
     sort_key: tuple[dt.datetime, str] = field(default=(dt.datetime.min, ""), compare=False)
+    #: how many events the row stands for, and the first captured one's key
+    events: int = field(default=1, compare=False)
+    first_pk: int = field(default=0, compare=False)
+
+    def key(self) -> tuple[int | float | str, ...]:
+        """What makes the row one critical tracking event: every column but the time, the
+        quantity and the event ID."""
+        values = self.values()
+        return values[:2] + values[3:6] + values[7:19]
 
     def values(self) -> tuple[int | float | str, ...]:
         return (
@@ -165,21 +176,79 @@ def fsma204_rows(uow: UnitOfWork, request: Fsma204Request, *, actor: Actor) -> l
     rows: list[Fsma204Row] = []
     for lot, known in wanted:
         names = _class_names(context, request.gtin, lot)
-        counts: dict[int, dict[str, int]] = {}
+        groups: dict[int, index.EventGroup] = {}
         if known is not None and known.product_id in prefixes:
-            counts = index.lot_unit_counts(
+            found = index.lot_event_groups(
                 connection,
                 lot_id=known.lot_id,
                 prefix=prefixes[known.product_id],
                 steps=STEPS,
                 holder=None if view is None else view.party_id,
+                seen=None if view is None else view.events(),
             )
+            groups = {group.pk: group for group in found}
+        counts: dict[int, dict[str, int]] = {pk: dict(group.units) for pk, group in groups.items()}
         for pk in index.class_event_pks(connection, names):
             counts.setdefault(pk, {})
-        events = index.lot_events(connection, counts, None if view is None else view.events())
-        rows.extend(reader.lot_rows(gtin, lot, known, events, request))
+        events = [
+            _standing_for(event, groups.get(event.pk))
+            for event in index.lot_events(
+                connection, counts, None if view is None else view.events()
+            )
+        ]
+        events.sort(key=lambda event: (event.event_time, event.pk))
+        rows.extend(merged(reader.lot_rows(gtin, lot, known, events, request)))
     rows.sort(key=lambda row: row.sort_key)
     return rows
+
+
+def _standing_for(event: index.LotEvent, group: index.EventGroup | None) -> index.LotEvent:
+    """The event read as its group: from the group's first time, for all its events."""
+    if group is None:
+        return event
+    return replace(event, event_time=group.first_time, events=group.events)
+
+
+def merged(rows: Iterable[Fsma204Row]) -> list[Fsma204Row]:
+    """One row per critical tracking event as FDA sees it: the rows that agree on every
+    column but the time, the quantity and the event ID are one, its quantity their sum, its
+    time the earliest, its event ID the first captured's (``… (+N more)``)."""
+    found: dict[tuple[int | float | str, ...], list[Fsma204Row]] = {}
+    for row in rows:
+        found.setdefault(row.key(), []).append(row)
+    out: list[Fsma204Row] = []
+    for same in found.values():
+        if len(same) == 1 and same[0].events == 1:
+            out.append(same[0])
+            continue
+        first = min(same, key=lambda row: row.sort_key)
+        captured = min(same, key=lambda row: row.first_pk)
+        events = sum(row.events for row in same)
+        out.append(
+            replace(
+                first,
+                quantity=_summed([row.quantity for row in same]),
+                event_id=captured.event_id
+                if events == 1
+                else f"{captured.event_id} (+{events - 1} more)",
+                events=1,
+            )
+        )
+    return out
+
+
+def _summed(quantities: Sequence[int | float | str]) -> int | float | str:
+    """Quantities of one unit of measure (or of the same units of measure, ``3; 2``) added."""
+    if all(isinstance(amount, int | float) for amount in quantities):
+        return _shown(sum(float(amount) for amount in quantities))
+    parts = [str(amount).split("; ") if str(amount) else [] for amount in quantities]
+    width = max(len(part) for part in parts)
+    if width == 0 or any(len(part) != width for part in parts):
+        return "; ".join(str(amount) for amount in quantities if str(amount))
+    totals = [sum(float(part[n]) for part in parts) for n in range(width)]
+    if width == 1:
+        return _shown(totals[0])
+    return "; ".join(str(_shown(total)) for total in totals)
 
 
 class _Reader:
@@ -267,6 +336,8 @@ class _Reader:
             document_number="; ".join(number for _, number in documents),
             event_id=event.event_id,
             sort_key=(event.event_time, f"{event.event_id} {lot}"),
+            events=event.events,
+            first_pk=event.pk,
         )
 
     def _tlc_source(
