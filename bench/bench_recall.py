@@ -69,6 +69,10 @@ def measure(database: Database, lot: str) -> list[bool]:
     found = progress()
     parties = {line.party: line.units for line in found.affected.by_custodian}
     print(f"  recall of {lot}: {found.affected.units:,} units affected, parties {parties}")
+    states = dict(found.affected.by_state)
+    print(f"  their states now: {states}")
+    # every unit of the lot was active: each one blocked
+    assert states == {"recalled": found.affected.units}, states
     print(f"  open the recall   {create_s:6.3f} s  (target <= {CREATE_TARGET_S} s)")
     median, slowest = bench_trace._seconds(progress)
     print(

@@ -202,6 +202,14 @@ def fill(engine: Engine, rng: random.Random) -> tuple[str, list[str]]:
     finished = _fill_genealogy(filler, naming, serials)
     _restore_indexes(engine, dropped)
     with engine.begin() as connection:
+        # each lot's units issued, as serial issuance counts them (a recall blocks a whole
+        # lot by its seq range up to them)
+        connection.execute(
+            text(
+                "UPDATE lots SET issued = (SELECT coalesce(max(seq), 0) FROM units "
+                "WHERE units.lot_id = lots.id)"
+            )
+        )
         if engine.dialect.name == "postgresql":
             connection.execute(text("ANALYZE"))
             connection.execute(

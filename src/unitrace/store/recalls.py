@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     update,
 )
 
@@ -159,6 +160,13 @@ class RecallRepository:
             .where(recalls.c.id == recall_id)
             .values(event_id=event_id, event_pk=int(event_pk))
         )
+
+    def count_anew(self) -> None:
+        """Have PostgreSQL's planner count the recalls' units again, once a recall has added
+        its own (a lot's 100,000 at once): read by its estimate of some hundred, its progress
+        looks each of them up in turn instead of walking them with the units, side by side."""
+        if self.connection.dialect.name == "postgresql":
+            self.connection.execute(text("ANALYZE recall_units"))
 
     def set_units(self, recall_id: int, units_count: int) -> None:
         self.connection.execute(

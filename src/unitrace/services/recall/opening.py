@@ -99,6 +99,7 @@ def open_recall(
         if affected == 0:
             raise InvalidRequest(NOTHING_TO_RECALL)
         uow.recalls.set_units(recall_id, affected)
+        uow.recalls.count_anew()
         words = STATE_EVENTS[UnitState.RECALLED]
         event = ObjectEvent(
             event_time=when,
