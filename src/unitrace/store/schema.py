@@ -535,6 +535,17 @@ epcis_subscriptions = Table(
 
 # The console's people, the holds, recalls and scan count tables are defined in modules of
 # their own, on this metadata.
+from unitrace.store.cold_chain_tables import (  # noqa: E402
+    cold_chain_excursions as cold_chain_excursions,
+)
+from unitrace.store.cold_chain_tables import (  # noqa: E402
+    sensor_attachments as sensor_attachments,
+)
+from unitrace.store.cold_chain_tables import sensor_devices as sensor_devices  # noqa: E402
+from unitrace.store.cold_chain_tables import sensor_readings as sensor_readings  # noqa: E402
+from unitrace.store.cold_chain_tables import (  # noqa: E402
+    storage_conditions as storage_conditions,
+)
 from unitrace.store.console_tables import console_sessions as console_sessions  # noqa: E402
 from unitrace.store.console_tables import console_sign_ins as console_sign_ins  # noqa: E402
 from unitrace.store.console_tables import console_users as console_users  # noqa: E402
