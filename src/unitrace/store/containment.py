@@ -15,8 +15,9 @@ from sqlalchemy import Connection, and_, or_, select
 
 from unitrace.coldchain import ExcursionAllowance, MktLimit, MktWindow, StorageConditions
 from unitrace.coldchain.exposure import Series
-from unitrace.store.held_epcs import unit_epc
+from unitrace.store.held_epcs import serial_in, unit_epc
 from unitrace.store.schema import (
+    containers,
     epcis_events,
     event_epcs,
     products,
@@ -219,7 +220,7 @@ def lot_unit_moves(
         .select_from(units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)))
         .where(units.c.lot_id == lot_id, event_epcs.c.role.in_(MOVED_ROLES))
     )
-    return [(serial, pk) for serial, pk in connection.execute(statement).tuples()]
+    return [(serial, pk) for serial, pk in connection.execute(statement)]
 
 
 def events_by_pk(connection: Connection, pks: Collection[int]) -> dict[int, Move]:
@@ -297,7 +298,7 @@ def lot_unit_ends(connection: Connection, lot_id: int, states: Collection[str]) 
             units.c.state_since.is_not(None),
         )
     )
-    return {serial: epoch_ms(since) for serial, since in rows.tuples()}
+    return {serial: epoch_ms(since) for serial, since in rows}
 
 
 def lot_serials_held(connection: Connection, lot_id: int, party_id: str) -> set[str]:
@@ -340,3 +341,102 @@ def product_gtin(connection: Connection, product_id: int) -> str | None:
         select(products.c.gtin).where(products.c.id == product_id)
     ).scalar_one_or_none()
     return None if found is None else str(found)
+
+
+def attached_units(connection: Connection, uri_prefix: str) -> set[str]:
+    """The EPCs of the units (of the product whose EPCs start with ``uri_prefix``) that a
+    device was ever attached to."""
+    return set(
+        connection.execute(
+            select(sensor_attachments.c.target)
+            .where(
+                sensor_attachments.c.target_kind == "unit",
+                sensor_attachments.c.target >= uri_prefix,
+                sensor_attachments.c.target < uri_prefix + "\uffff",
+            )
+            .distinct()
+        ).scalars()
+    )
+
+
+def events_naming_any(connection: Connection, epcs: Collection[str]) -> set[int]:
+    """The keys of the events that name any of ``epcs``, in any role."""
+    wanted = sorted(set(epcs))
+    found: set[int] = set()
+    for start in range(0, len(wanted), _AT_ONCE):
+        found.update(
+            connection.execute(
+                select(event_epcs.c.event_pk)
+                .where(event_epcs.c.epc.in_(wanted[start : start + _AT_ONCE]))
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+def events_at(connection: Connection, places: Collection[str]) -> set[int]:
+    """The keys of the events at any of ``places`` (business locations, as events spell
+    them)."""
+    return set(
+        connection.execute(
+            select(epcis_events.c.id).where(epcis_events.c.biz_location.in_(sorted(set(places))))
+        ).scalars()
+    )
+
+
+def event_pks_of(connection: Connection, event_ids: Collection[str]) -> set[int]:
+    """The keys of the events ``event_ids``."""
+    return set(
+        connection.execute(
+            select(epcis_events.c.id).where(epcis_events.c.event_id.in_(sorted(set(event_ids))))
+        ).scalars()
+    )
+
+
+def containers_named(connection: Connection, pks: Collection[int]) -> set[str]:
+    """The containers (registered) the events ``pks`` name, in any role."""
+    wanted = sorted(set(pks))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _AT_ONCE):
+        found.update(
+            connection.execute(
+                select(containers.c.epc)
+                .select_from(containers.join(event_epcs, event_epcs.c.epc == containers.c.epc))
+                .where(event_epcs.c.event_pk.in_(wanted[start : start + _AT_ONCE]))
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+def lots_named(
+    connection: Connection,
+    pks: Collection[int],
+    prefixes: Sequence[tuple[int, str, tuple[tuple[str, str], ...]]],
+) -> set[tuple[int, int]]:
+    """The (product, lot) of every unit the events ``pks`` move, by the event index."""
+    wanted = sorted(set(pks))
+    found: set[tuple[int, int]] = set()
+    for product_id, prefix, escapes in prefixes:
+        for start in range(0, len(wanted), _AT_ONCE):
+            rows = connection.execute(
+                select(units.c.product_id, units.c.lot_id)
+                .select_from(
+                    event_epcs.join(
+                        units,
+                        and_(
+                            units.c.product_id == product_id,
+                            units.c.serial == serial_in(event_epcs.c.epc, prefix, escapes),
+                        ),
+                    )
+                )
+                .where(
+                    event_epcs.c.event_pk.in_(wanted[start : start + _AT_ONCE]),
+                    event_epcs.c.role.in_(MOVED_ROLES),
+                    event_epcs.c.epc >= prefix,
+                    event_epcs.c.epc < prefix + "\uffff",
+                )
+                .distinct()
+            )
+            found.update((product, lot) for product, lot in rows)
+    return found

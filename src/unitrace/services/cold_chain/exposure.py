@@ -25,6 +25,7 @@ from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import Subject, find_subject, unknown
 from unitrace.store.containment import (
     Move,
+    attached_units,
     attachments_to,
     epoch_ms,
     events_by_pk,
@@ -37,7 +38,7 @@ from unitrace.store.containment import (
     series_of,
     storage_conditions_of,
 )
-from unitrace.store.held_epcs import unit_uri_prefixes
+from unitrace.store.held_epcs import serial_of, unit_uri_prefixes
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -49,7 +50,7 @@ def cold_chain_of(uow: UnitOfWork, *, code: str, actor: Actor) -> Exposure | Lot
     """The cold chain answer for ``code``: a unit, a container or a lot."""
     context = Context.of(uow)
     subject = find_subject(uow, context, code=code, actor=actor)
-    chains = _Chains(uow)
+    chains = Chains(uow)
     if subject.kind == "unit":
         return unit_exposure(uow, subject, chains)
     if subject.kind == "container":
@@ -58,7 +59,7 @@ def cold_chain_of(uow: UnitOfWork, *, code: str, actor: Actor) -> Exposure | Lot
 
 
 @dataclass(slots=True)
-class _Chains:
+class Chains:
     """What a unit of work has read so far of containers' parents and devices' readings:
     shared by the units of a lot."""
 
@@ -100,7 +101,7 @@ class _Chains:
 
 
 def _exposure(
-    chains: _Chains,
+    chains: Chains,
     subject: tuple[str, str],
     moves: Sequence[Move],
     *,
@@ -122,7 +123,7 @@ def _exposure(
     return Exposure(kind, epc, gtin, lot, start_ms, end_ms, conditions, stretches, judgement)
 
 
-def unit_exposure(uow: UnitOfWork, subject: Subject, chains: _Chains) -> Exposure:
+def unit_exposure(uow: UnitOfWork, subject: Subject, chains: Chains) -> Exposure:
     """A unit's exposure, to the end of its time in the chain."""
     if subject.product_id is None or subject.serial is None:
         raise unknown(subject.code)
@@ -147,7 +148,7 @@ def unit_exposure(uow: UnitOfWork, subject: Subject, chains: _Chains) -> Exposur
     )
 
 
-def container_exposure(uow: UnitOfWork, subject: Subject, chains: _Chains) -> Exposure:
+def container_exposure(uow: UnitOfWork, subject: Subject, chains: Chains) -> Exposure:
     """A container's own exposure, judged against the conditions of the product inside it
     (none, when it holds units of several products or of none with conditions)."""
     if subject.container_id is None:
@@ -172,7 +173,7 @@ def container_exposure(uow: UnitOfWork, subject: Subject, chains: _Chains) -> Ex
     )
 
 
-def lot_exposure(uow: UnitOfWork, subject: Subject, actor: Actor, chains: _Chains) -> LotExposure:
+def lot_exposure(uow: UnitOfWork, subject: Subject, actor: Actor, chains: Chains) -> LotExposure:
     """Every unit of a lot judged, by groups of units the same events moved (a distributor:
     the units it holds)."""
     if (
@@ -183,38 +184,25 @@ def lot_exposure(uow: UnitOfWork, subject: Subject, actor: Actor, chains: _Chain
     ):
         raise unknown(subject.code)
     holder = actor.party_id if actor.role is Role.DISTRIBUTOR else None
-    prefix = next(
-        (found for found in unit_uri_prefixes(uow.connection) if found[0] == subject.product_id),
-        None,
+    conditions, shared = lot_groups(
+        uow,
+        chains,
+        product_id=subject.product_id,
+        lot_id=subject.lot_id,
+        gtin=subject.gtin,
+        lot=subject.lot,
+        holder=holder,
     )
-    if prefix is None:
+    if holder is not None and not shared:
         raise unknown(subject.code)
-    _, uri_prefix, escapes = prefix
-    conditions = storage_conditions_of(uow.connection, [subject.product_id]).get(subject.product_id)
-    signatures = lot_unit_signatures(uow, subject.lot_id, uri_prefix, escapes, holder=holder)
-    if holder is not None and not signatures:
-        raise unknown(subject.code)
-    events = events_by_pk(uow.connection, {pk for key in signatures for pk in key[0]})
     verdicts: Counter[str | None] = Counter()
-    groups: list[tuple[Exposure, int]] = []
-    for (pks, end_ms), (serial, count) in signatures.items():
-        moves = sorted(
-            (events[pk] for pk in pks if pk in events),
-            key=lambda move: (move.at_ms, move.event_pk),
-        )
-        exposure = _exposure(
-            chains,
-            ("unit", uri_prefix + _escaped(serial, escapes)),
-            moves,
-            end_ms=end_ms,
-            conditions=conditions,
-            gtin=subject.gtin,
-            lot=subject.lot,
-        )
+    for exposure, serials in shared:
         verdict = exposure.judgement.verdict
-        verdicts[verdict.value if verdict is not None else None] += count
-        groups.append((exposure, count))
-    groups.sort(key=lambda group: (_severity(group[0]), -group[1]))
+        verdicts[verdict.value if verdict is not None else None] += len(serials)
+    groups = sorted(
+        ((exposure, len(serials)) for exposure, serials in shared),
+        key=lambda group: (_severity(group[0]), -group[1]),
+    )
     return LotExposure(
         subject.gtin,
         subject.lot,
@@ -223,6 +211,46 @@ def lot_exposure(uow: UnitOfWork, subject: Subject, actor: Actor, chains: _Chain
         dict(verdicts),
         tuple(groups[:GROUPS_SHOWN]),
     )
+
+
+def lot_groups(
+    uow: UnitOfWork,
+    chains: Chains,
+    *,
+    product_id: int,
+    lot_id: int,
+    gtin: str,
+    lot: str,
+    holder: str | None = None,
+) -> tuple[StorageConditions | None, list[tuple[Exposure, list[str]]]]:
+    """A lot's conditions, and its units (a distributor's: those it holds) by groups the same
+    events moved, each group's exposure with its units' serials."""
+    prefix = next(
+        (found for found in unit_uri_prefixes(uow.connection) if found[0] == product_id), None
+    )
+    if prefix is None:
+        return None, []
+    _, uri_prefix, escapes = prefix
+    conditions = storage_conditions_of(uow.connection, [product_id]).get(product_id)
+    signatures = lot_unit_signatures(uow, lot_id, uri_prefix, escapes, holder=holder)
+    events = events_by_pk(uow.connection, {pk for key in signatures for pk in key[0]})
+    shared: list[tuple[Exposure, list[str]]] = []
+    for (pks, end_ms), serials in signatures.items():
+        moves = sorted(
+            (events[pk] for pk in pks if pk in events),
+            key=lambda move: (move.at_ms, move.event_pk),
+        )
+        exposure = _exposure(
+            chains,
+            ("unit", uri_prefix + _escaped(serials[0], escapes)),
+            moves,
+            end_ms=end_ms,
+            conditions=conditions,
+            gtin=gtin,
+            lot=lot,
+        )
+        shared.append((exposure, serials))
+    return conditions, shared
 
 
 def _severity(exposure: Exposure) -> int:
@@ -244,20 +272,27 @@ def lot_unit_signatures(
     escapes: tuple[tuple[str, str], ...],
     *,
     holder: str | None,
-) -> dict[tuple[tuple[int, ...], int], tuple[str, int]]:
-    """The lot's units grouped by the events that moved them and the end of their time in
-    the chain: per group, one unit's serial and how many units it has."""
+) -> dict[tuple[tuple[int, ...], int], list[str]]:
+    """The lot's units (a distributor's: those it holds) grouped by the events that moved
+    them and the end of their time in the chain: the serials of each group."""
     by_unit: dict[str, list[int]] = {}
     for serial, pk in lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes):
         by_unit.setdefault(serial, []).append(pk)
     ends = lot_unit_ends(uow.connection, lot_id, DECOMMISSIONED_STATES)
     now_ms = epoch_ms(now())
     kept = None if holder is None else lot_serials_held(uow.connection, lot_id, holder)
-    groups: dict[tuple[tuple[int, ...], int], tuple[str, int]] = {}
+    # a unit with a device of its own went through stretches of its own
+    own = {
+        serial_of(epc, uri_prefix, escapes) for epc in attached_units(uow.connection, uri_prefix)
+    }
+    groups: dict[tuple[tuple[int, ...], int], list[str]] = {}
     for serial, pks in by_unit.items():
         if kept is not None and serial not in kept:
             continue
         key = (tuple(sorted(set(pks))), ends.get(serial, now_ms))
-        found = groups.get(key)
-        groups[key] = (serial, 1) if found is None else (found[0], found[1] + 1)
+        if serial in own:
+            key = ((*key[0], -1), key[1])  # apart from the rest
+            groups[key] = [serial]
+            continue
+        groups.setdefault(key, []).append(serial)
     return groups
