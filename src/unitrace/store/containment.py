@@ -30,8 +30,9 @@ from unitrace.store.schema import (
 from unitrace.store.times import utc
 
 #: The roles in which an event moves what it names: its objects, an aggregation's children,
-#: and the units inside a container a captured event names.
-MOVED_ROLES: Final = ("epc", "child", "contained")
+#: the units inside a container a captured event names, and a container packed (the events
+#: that fill it tell where it was).
+MOVED_ROLES: Final = ("epc", "child", "contained", "parent")
 #: How many EPCs one statement asks for.
 _AT_ONCE: Final = 500
 

@@ -199,10 +199,13 @@ def lot_exposure(uow: UnitOfWork, subject: Subject, actor: Actor, chains: Chains
     for exposure, serials in shared:
         verdict = exposure.judgement.verdict
         verdicts[verdict.value if verdict is not None else None] += len(serials)
-    groups = sorted(
-        ((exposure, len(serials)) for exposure, serials in shared),
-        key=lambda group: (_severity(group[0]), -group[1]),
-    )
+    # groups the same stretches judged alike over the same time are one to the reader
+    merged: dict[tuple[int, int, int], tuple[Exposure, int]] = {}
+    for exposure, serials in shared:
+        key = (id(exposure.judgement), exposure.start_ms, exposure.end_ms)
+        first, count = merged.get(key, (exposure, 0))
+        merged[key] = (first, count + len(serials))
+    groups = sorted(merged.values(), key=lambda group: (_severity(group[0]), -group[1]))
     return LotExposure(
         subject.gtin,
         subject.lot,
