@@ -19,12 +19,21 @@ from unitrace.coldchain import StorageConditions
 from unitrace.coldchain.exposure import Gap, Judgement, Stretch
 from unitrace.coldchain.judging import judge
 from unitrace.registry.model import DECOMMISSIONED_STATES, Actor, Role
-from unitrace.services.cold_chain.stitching import Measured, holdings, parent_changes, spans, stitch
+from unitrace.services.cold_chain.stitching import (
+    MAX_DEPTH,
+    Measured,
+    holdings,
+    parent_changes,
+    spans,
+    stitch,
+)
 from unitrace.services.cold_chain.view import Exposure, LotExposure
 from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import Subject, find_subject, unknown
 from unitrace.store.containment import (
+    Attachment,
     Move,
+    UnitMove,
     attached_units,
     attachments_to,
     epoch_ms,
@@ -39,6 +48,7 @@ from unitrace.store.containment import (
     storage_conditions_of,
 )
 from unitrace.store.held_epcs import serial_of, unit_uri_prefixes
+from unitrace.store.reached_units import SHIPPING_STEPS
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -68,6 +78,37 @@ class Chains:
     judged: dict[tuple[object, ...], tuple[tuple[Stretch, ...], Judgement]] = field(
         default_factory=dict
     )
+
+    attachments: dict[tuple[str, str], list[Attachment]] = field(default_factory=dict)
+
+    def prefetch_parents(self, containers: set[str]) -> None:
+        """Read what ``containers`` were packed in, and what those were, level by level: one
+        statement for a lot's two thousand cases instead of one each."""
+        end_ms = epoch_ms(now())
+        wanted = containers - self.parents.keys()
+        for _ in range(MAX_DEPTH):
+            if not wanted:
+                return
+            moves = moves_of(self.uow.connection, wanted)
+            by_container: dict[str, list[Move]] = {container: [] for container in wanted}
+            for move in moves:
+                if move.epc in by_container:
+                    by_container[move.epc].append(move)
+            for container, found in by_container.items():
+                self.parents[container] = spans(parent_changes(found), end_ms)
+            wanted = {
+                parent for found in by_container.values() for parent in _parents(found)
+            } - self.parents.keys()
+
+    def attached(self, targets: set[tuple[str, str]]) -> list[Attachment]:
+        """The attachments to ``targets``, each target read once."""
+        missing = targets - self.attachments.keys()
+        if missing:
+            for target in missing:
+                self.attachments[target] = []
+            for found in attachments_to(self.uow.connection, missing):
+                self.attachments[(found.kind, found.target)].append(found)
+        return [found for target in sorted(targets) for found in self.attachments[target]]
 
     def parents_of(self, container: str) -> list[tuple[int, int, str]]:
         found = self.parents.get(container)
@@ -105,6 +146,7 @@ def _exposure(
     subject: tuple[str, str],
     moves: Sequence[Move],
     *,
+    start_ms: int | None = None,
     end_ms: int,
     conditions: StorageConditions | None,
     gtin: str | None,
@@ -114,10 +156,10 @@ def _exposure(
     if not moves:
         empty = Judgement((), (), None, None, None, None, 0.0, (), None)
         return Exposure(kind, epc, gtin, lot, end_ms, end_ms, conditions, (), empty)
-    start_ms = moves[0].at_ms
+    start_ms = moves[0].at_ms if start_ms is None else min(start_ms, moves[0].at_ms)
     end_ms = max(end_ms, start_ms)
     held = holdings(subject, moves, start_ms=start_ms, end_ms=end_ms, parents_of=chains.parents_of)
-    attached = attachments_to(chains.uow.connection, {(h.kind, h.target) for h in held})
+    attached = chains.attached({(found.kind, found.target) for found in held})
     measured, unmeasured = stitch(held, attached, start_ms=start_ms, end_ms=end_ms)
     stretches, judgement = chains.judgement(conditions, measured, unmeasured)
     return Exposure(kind, epc, gtin, lot, start_ms, end_ms, conditions, stretches, judgement)
@@ -226,8 +268,8 @@ def lot_groups(
     lot: str,
     holder: str | None = None,
 ) -> tuple[StorageConditions | None, list[tuple[Exposure, list[str]]]]:
-    """A lot's conditions, and its units (a distributor's: those it holds) by groups the same
-    events moved, each group's exposure with its units' serials."""
+    """A lot's conditions, and its units (a distributor's: those it holds) by groups that went
+    through the same stretches, each group's exposure with its units' serials."""
     prefix = next(
         (found for found in unit_uri_prefixes(uow.connection) if found[0] == product_id), None
     )
@@ -235,25 +277,31 @@ def lot_groups(
         return None, []
     _, uri_prefix, escapes = prefix
     conditions = storage_conditions_of(uow.connection, [product_id]).get(product_id)
-    signatures = lot_unit_signatures(uow, lot_id, uri_prefix, escapes, holder=holder)
-    events = events_by_pk(uow.connection, {pk for key in signatures for pk in key[0]})
+    groups = lot_unit_groups(uow, lot_id, uri_prefix, escapes, holder=holder)
+    events = events_by_pk(uow.connection, {pk for group in groups for pk in group.events})
+    chains.prefetch_parents({move.parent for move in events.values() if move.parent})
     shared: list[tuple[Exposure, list[str]]] = []
-    for (pks, end_ms), serials in signatures.items():
+    for group in groups:
         moves = sorted(
-            (events[pk] for pk in pks if pk in events),
+            (events[pk] for pk in group.events if pk in events),
             key=lambda move: (move.at_ms, move.event_pk),
         )
         exposure = _exposure(
             chains,
-            ("unit", uri_prefix + _escaped(serials[0], escapes)),
+            ("unit", uri_prefix + _escaped(group.serials[0], escapes)),
             moves,
-            end_ms=end_ms,
+            start_ms=group.start_ms,
+            end_ms=group.end_ms,
             conditions=conditions,
             gtin=gtin,
             lot=lot,
         )
-        shared.append((exposure, serials))
+        shared.append((exposure, group.serials))
     return conditions, shared
+
+
+def _parents(moves: Sequence[Move]) -> set[str]:
+    return {move.parent for move in moves if move.parent is not None and move.role == "child"}
 
 
 def _severity(exposure: Exposure) -> int:
@@ -268,19 +316,38 @@ def _escaped(serial: str, escapes: tuple[tuple[str, str], ...]) -> str:
     return serial
 
 
-def lot_unit_signatures(
+@dataclass(frozen=True, slots=True)
+class UnitGroup:
+    """Units of a lot judged as one: the events that placed them (packed, shipped, at a
+    place), the earliest of their first events, the end of their time in the chain, and their
+    serials, the one with the earliest first event first."""
+
+    events: tuple[int, ...]
+    start_ms: int
+    end_ms: int
+    serials: list[str]
+
+
+def lot_unit_groups(
     uow: UnitOfWork,
     lot_id: int,
     uri_prefix: str,
     escapes: tuple[tuple[str, str], ...],
     *,
     holder: str | None,
-) -> dict[tuple[tuple[int, ...], int], list[str]]:
-    """The lot's units (a distributor's: those it holds) grouped by the events that moved
-    them and the end of their time in the chain: the serials of each group."""
-    by_unit: dict[str, list[int]] = {}
-    for serial, pk in lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes):
-        by_unit.setdefault(serial, []).append(pk)
+) -> list[UnitGroup]:
+    """The lot's units (a distributor's: those it holds) grouped by what placed them: the
+    same aggregations, shipments and events at places, and the same end of their time in the
+    chain. Events that placed nothing (a unit's own commissioning with no place, a storing
+    step) only say when its time began; a unit's own first event at a place (commissioned
+    there, one unit an event) groups by the place, not the event: a group is judged from the
+    earliest first event among its units, the later ones' few seconds or minutes before they
+    were made counted with them, never fewer."""
+    moves = lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes, SHIPPING_STEPS)
+    units_named = Counter(move.event_pk for move in moves)
+    by_unit: dict[str, list[UnitMove]] = {}
+    for move in moves:
+        by_unit.setdefault(move.serial, []).append(move)
     ends = lot_unit_ends(uow.connection, lot_id, DECOMMISSIONED_STATES)
     now_ms = epoch_ms(now())
     kept = None if holder is None else lot_serials_held(uow.connection, lot_id, holder)
@@ -288,14 +355,30 @@ def lot_unit_signatures(
     own = {
         serial_of(epc, uri_prefix, escapes) for epc in attached_units(uow.connection, uri_prefix)
     }
-    groups: dict[tuple[tuple[int, ...], int], list[str]] = {}
-    for serial, pks in by_unit.items():
+    grouped: dict[tuple[tuple[int, ...], str | None, int, str], UnitGroup] = {}
+    for serial, unit_moves in by_unit.items():
         if kept is not None and serial not in kept:
             continue
-        key = (tuple(sorted(set(pks))), ends.get(serial, now_ms))
-        if serial in own:
-            key = ((*key[0], -1), key[1])  # apart from the rest
-            groups[key] = [serial]
-            continue
-        groups.setdefault(key, []).append(serial)
-    return groups
+        unit_moves.sort(key=lambda move: (move.at_ms, move.event_pk))
+        first = unit_moves[0]
+        alone = first.placing == "p" and units_named[first.event_pk] == 1
+        placing = tuple(
+            sorted(
+                move.event_pk
+                for move in unit_moves
+                if move.placing and not (alone and move is first)
+            )
+        )
+        end_ms = ends.get(serial, now_ms)
+        key = (placing, first.place if alone else None, end_ms, serial if serial in own else "")
+        group = grouped.get(key)
+        if group is None:
+            events = (*placing, first.event_pk) if alone else placing
+            grouped[key] = UnitGroup(events, first.at_ms, end_ms, [serial])
+        elif first.at_ms < group.start_ms:
+            # the earliest-made unit stands for the group: its own first event is the group's
+            events = (*placing, first.event_pk) if alone else placing
+            grouped[key] = UnitGroup(events, first.at_ms, end_ms, [serial, *group.serials])
+        else:
+            group.serials.append(serial)
+    return list(grouped.values())
