@@ -47,7 +47,8 @@ def test_statistics_ranges_and_substances_are_read(conformance: Path) -> None:
     assert [(row.element, row.position) for row in rows] == [
         (0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1), (1, 2), (2, 1), (2, 2)
     ]  # fmt: skip
-    assert rows[0].data_processing_method is not None and rows[0].biz_rules is not None
+    assert rows[0].data_processing_method == "https://example.com/253/4012345000054987"
+    assert rows[0].biz_rules == "https://example.org/253/4012345000054987"
     assert rows[2].chemical_substance == (
         "https://identifiers.org/inchikey:CZMRCDWAGMRECN-UGDNZRGBSA-N"
     )

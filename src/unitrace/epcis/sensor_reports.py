@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from unitrace.epcis.cbv import GS1_WEB_VOCABULARY
 from unitrace.epcis.documents import namespaces_of
+from unitrace.epcis.model import SENSOR_REPORT_FIELDS
 
 __all__ = ["METADATA", "SensorRow", "measurement_type", "sensor_rows"]
 
@@ -34,24 +35,23 @@ __all__ = ["METADATA", "SensorRow", "measurement_type", "sensor_rows"]
 METADATA: Final = 0
 #: Spellings of the GS1 Web Vocabulary's namespace.
 _GS1_NAMESPACES: Final = (GS1_WEB_VOCABULARY, "http://gs1.org/voc/")
+# the fields each row keeps, named as the event model names them
 _NUMBERS: Final = {
-    "value": "value",
-    "minValue": "min_value",
-    "maxValue": "max_value",
-    "meanValue": "mean_value",
-    "sDev": "s_dev",
-    "percRank": "perc_rank",
-    "percValue": "perc_value",
+    key: SENSOR_REPORT_FIELDS[key]
+    for key in ("value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue")
 }
 _TEXTS: Final = {
-    "deviceID": "device_id",
-    "dataProcessingMethod": "data_processing_method",
-    "bizRules": "biz_rules",
-    "microorganism": "microorganism",
-    "chemicalSubstance": "chemical_substance",
-    "stringValue": "string_value",
-    "uriValue": "uri_value",
-    "uom": "uom",
+    key: SENSOR_REPORT_FIELDS[key]
+    for key in (
+        "deviceID",
+        "dataProcessingMethod",
+        "bizRules",
+        "microorganism",
+        "chemicalSubstance",
+        "stringValue",
+        "uriValue",
+        "uom",
+    )
 }
 _TIMES: Final = {"time": "time", "startTime": "start_time", "endTime": "end_time"}
 

@@ -127,6 +127,8 @@ def sensor_condition_of(key: str, values: Sequence[str]) -> SensorCondition | No
             unit = "CEL"
             # a spread has no offset: 1.8 FAH apart is 1 CEL apart
             bound = comparable_spread(bound, uom) if field == "sDev" else to_celsius(bound, uom)
+        if not math.isfinite(bound):
+            raise QueryParameterException(key, f"{values[0]!r} is out of range in {unit}")
         return SensorCondition(_OPERATORS[operator], _MEASURES[field], (bound,), unit)
     return None
 
