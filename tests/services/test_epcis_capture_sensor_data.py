@@ -221,6 +221,13 @@ def test_a_reading_stored_before_is_kept_and_a_new_device_once(database: Databas
     assert count(database, schema.sensor_devices) == 1
 
 
+def test_an_event_declared_in_error_is_indexed_but_feeds_no_readings(database: Database) -> None:
+    declared = {**PACKED, "errorDeclaration": {"declarationTime": "2026-01-02T00:00:00Z"}}
+    captured(database, document(declared))
+    assert (readings(database), attachments(database)) == ([], [])
+    assert count(database, schema.event_sensor_reports) == 2
+
+
 def test_an_event_without_readings_is_captured_as_sent(database: Database) -> None:
     captured(database, document(NO_READING))
     assert (readings(database), attachments(database)) == ([], [])
@@ -248,7 +255,8 @@ def test_the_official_xml_examples_feed_the_same_store(
         (giai, 1_554_213_300_000, 26.2, None),
         (giai, 1_563_541_200_000, 26.0, None),
     ]
-    # the readings without a device belong to their own events, one device each
-    assert sorted(row[2] for row in found if row[0] != giai) == [13.1, 13.2, 13.2, 13.2]
+    # the readings without a device belong to their own events, one device each (the fourth
+    # such event is declared in error)
+    assert sorted(row[2] for row in found if row[0] != giai) == [13.1, 13.2, 13.2]
     kinds = {row[1] for row in attachments(database)}
     assert kinds == {"unit", "container", "location"}

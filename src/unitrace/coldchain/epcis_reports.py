@@ -23,7 +23,7 @@ Also here: sensor values in the one unit of their quantity that queries compare 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, overload
 
@@ -72,10 +72,14 @@ def event_device(event_id: str) -> str:
     return EVENT_DEVICE_PREFIX + event_id
 
 
-def temperature_reports(event: Mapping[str, Any]) -> list[TemperatureReport]:
+def temperature_reports(
+    event: Mapping[str, Any], rows: Sequence[SensorRow] | None = None
+) -> list[TemperatureReport]:
     """The temperature readings of ``event`` (an event dict of an EPCISDocument, with its
-    ``eventID`` and ``eventTime``), in document order."""
-    rows = sensor_rows(event)
+    ``eventID`` and ``eventTime``), in document order; from its ``rows`` where read already
+    (:func:`~unitrace.epcis.sensor_reports.sensor_rows`)."""
+    if rows is None:
+        rows = sensor_rows(event)
     metadata = {row.element: row for row in rows if row.position == METADATA}
     event_time = dt.datetime.fromisoformat(event["eventTime"])
     reports: list[TemperatureReport] = []

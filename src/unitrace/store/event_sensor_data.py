@@ -13,6 +13,8 @@ transaction and set-wise however many events come at once (:func:`record_sensor_
   an event naming none is about its place: its ``bizLocation``, else its ``readPoint``
   (``location``, the URI as the event writes it). A span of one instant lasts one
   millisecond (an attachment ends after it starts).
+
+An event captured with an ``errorDeclaration`` is indexed but feeds no readings.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from unitrace.coldchain.epcis_reports import (
@@ -31,7 +33,8 @@ from unitrace.coldchain.epcis_reports import (
     comparable_spread,
     temperature_reports,
 )
-from unitrace.epcis.sensor_reports import sensor_rows
+from unitrace.epcis.sensor_reports import SensorRow, sensor_rows
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import (
     event_sensor_reports,
     sensor_attachments,
@@ -58,13 +61,17 @@ def record_sensor_data(
     sensing = [event for event in events if event[1].get("sensorElementList")]
     if not sensing:
         return
-    rows = [row for pk, document, _ in sensing for row in sensor_index_rows(pk, document)]
-    if rows:
-        connection.execute(insert(event_sensor_reports), rows)
+    read = [
+        (pk, document, recorded_by, sensor_rows(document)) for pk, document, recorded_by in sensing
+    ]
+    _INSERT_ROWS.execute_many(
+        connection, [row for pk, _, _, rows in read for row in _index_rows(pk, rows)]
+    )
+    # an event sent as declared in error measured nothing the cold chain should weigh
     readings = [
         (pk, document, recorded_by, reports)
-        for pk, document, recorded_by in sensing
-        if (reports := temperature_reports(document))
+        for pk, document, recorded_by, rows in read
+        if not document.get("errorDeclaration") and (reports := temperature_reports(document, rows))
     ]
     if readings:
         _feed_cold_chain(connection, readings)
@@ -72,8 +79,12 @@ def record_sensor_data(
 
 def sensor_index_rows(event_pk: int, document: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ``event_sensor_reports`` rows of one event's sensor data."""
+    return _index_rows(event_pk, sensor_rows(document))
+
+
+def _index_rows(event_pk: int, read: Sequence[SensorRow]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for row in sensor_rows(document):
+    for row in read:
         unit, value = comparable(row.value, row.uom)
         rows.append(
             {
@@ -108,6 +119,12 @@ def sensor_index_rows(event_pk: int, document: Mapping[str, Any]) -> list[dict[s
     return rows
 
 
+# the index's bulk insert, run on the driver's executemany
+_INSERT_ROWS = DriverStatement(
+    insert(event_sensor_reports).values(
+        {column.name: bindparam(column.name) for column in event_sensor_reports.c}
+    )
+)
 Reported = tuple[int, Mapping[str, Any], str | None, list[TemperatureReport]]
 
 
