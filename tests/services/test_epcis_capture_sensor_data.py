@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tests.services.issued_units import GTIN, LOT, build_registry, issue, serial_of
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.epcis.xml_read import document_from_xml
 from unitrace.registry.model import Actor, Role
@@ -219,6 +220,28 @@ def test_a_reading_stored_before_is_kept_and_a_new_device_once(database: Databas
         (T0 + 55 * MINUTE, 8.0, eid("5")),
     ]
     assert count(database, schema.sensor_devices) == 1
+
+
+def test_an_event_applied_to_our_units_feeds_the_cold_chain_too(database: Database) -> None:
+    build_registry(database)
+    with database.unit_of_work() as uow:
+        issue(uow, GTIN, LOT, 2)
+        uow.commit()
+    ours = [f"urn:epc:id:sgtin:9506000.013435.{serial_of(GTIN, seq)}" for seq in (1, 2)]
+    commissioned = event(
+        "6",
+        element({"type": "Temperature", "value": 41.0, "uom": "FAH"}, deviceID=LOGGER),
+        action="ADD",
+        bizStep="commissioning",
+        disposition="active",
+        epcList=ours,
+        ilmd={"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "2030-12-31"},
+    )
+    captured(database, document(commissioned))
+    assert readings(database) == [(LOGGER, T0, 5.0, None, None, None, eid("6"))]
+    assert [row[1:5] for row in attachments(database)] == [
+        ("unit", epc, T0, T0 + 1) for epc in sorted(ours)
+    ]
 
 
 def test_an_event_declared_in_error_is_indexed_but_feeds_no_readings(database: Database) -> None:
