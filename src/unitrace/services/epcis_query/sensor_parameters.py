@@ -30,7 +30,7 @@ from typing import Any, Final
 
 from unitrace.coldchain.epcis_reports import comparable_spread
 from unitrace.coldchain.temperatures import TEMPERATURE_UNITS, to_celsius
-from unitrace.epcis.cbv import GS1_WEB_VOCABULARY
+from unitrace.epcis.model import SENSOR_REPORT_FIELDS
 from unitrace.epcis.sensor_reports import measurement_type
 from unitrace.services.epcis_query.values import QueryParameterException, check_uri, read_time
 from unitrace.store.epcis_query import SensorCondition
@@ -58,12 +58,8 @@ _LISTS: Final = {
 SENSOR_LIST_PARAMETERS: Final = frozenset(_LISTS)
 _TIMES: Final = {"time": "time", "startTime": "start_time", "endTime": "end_time"}
 _MEASURES: Final = {
-    "value": "value",
-    "minValue": "min_value",
-    "maxValue": "max_value",
-    "meanValue": "mean_value",
-    "sDev": "s_dev",
-    "percValue": "perc_value",
+    key: SENSOR_REPORT_FIELDS[key]
+    for key in ("value", "minValue", "maxValue", "meanValue", "sDev", "percValue")
 }
 _OPERATORS: Final[Mapping[str, Operator]] = {
     "EQ": "eq",
@@ -97,7 +93,7 @@ def sensor_condition_of(key: str, values: Sequence[str]) -> SensorCondition | No
             for value in values:
                 check_uri(key, value)
         if key == "EQ_type":
-            values = [measurement_type(value, {"gs1": GS1_WEB_VOCABULARY}) for value in values]
+            values = [measurement_type(value, {}) for value in values]
         elif key == "EQ_hexBinaryValue":
             values = [_hex(key, value) for value in values]
         return SensorCondition("in", column, tuple(sorted(set(values))))
@@ -135,8 +131,8 @@ def sensor_condition_of(key: str, values: Sequence[str]) -> SensorCondition | No
 
 def stored_sensor_value(key: str, value: str) -> Any:
     """A scalar sensor parameter's value as the REST binding's query schema writes it in a
-    named query: numbers as numbers, ``EQ_booleanValue`` a boolean,
-    ``EXISTS_sensorElementList`` null; None where ``key`` has no such form."""
+    named query: numbers as numbers, ``EQ_booleanValue`` a boolean; None for any other
+    parameter (written as a string or a list)."""
     if is_sensor_number(key):
         number = float(value)
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
