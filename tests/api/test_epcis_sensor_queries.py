@@ -18,8 +18,8 @@ from lxml import etree
 from sqlalchemy import Engine
 
 from tests.conftest import emptied
+from tests.services.test_epcis_capture_sensor_data import document
 from unitrace.api.app import create_app
-from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.model import Actor, Role
 from unitrace.services.epcis_capture import capture
 from unitrace.services.tokens import create_token
@@ -98,16 +98,10 @@ def load(engine: Engine, conformance: Path) -> Sensed:
         (f"X{name}", json.loads((folder / f"SensorDataExample{name}.jsonld").read_text()))
         for name in EXAMPLES
     ]
-    mine = {
-        "@context": [EPCIS_CONTEXT],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-01-02T00:00:00Z",
-        "epcisBody": {"eventList": OWN_EVENTS},
-    }
+    mine = document(*OWN_EVENTS)
     with database.unit_of_work() as uow:
-        for name, document in [*documents, ("", mine)]:
-            result = capture(uow, document, actor=SETUP)
+        for name, sent in [*documents, ("", mine)]:
+            result = capture(uow, sent, actor=SETUP)
             assert result.problems == (), (name, result.problems)
             for event_id in result.captured:
                 names[event_id] = name or event_id.rsplit(":", 1)[1]
