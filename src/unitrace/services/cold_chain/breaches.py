@@ -334,3 +334,17 @@ def judge_devices(
     if not targets:
         return []
     return judge_targets(uow, targets, from_ms=min(from_ms, epoch_ms(now())), actor=actor)
+
+
+def judge_sensor_events(
+    uow: UnitOfWork, event_ids: Sequence[str], *, actor: Actor
+) -> list[LotJudged]:
+    """Judge every lot with units where the sensor data of the events ``event_ids`` was
+    measured: after a partner's EPCIS events with sensor data were captured."""
+    if not event_ids:
+        return []
+    records = ExcursionRecords(uow.connection)
+    targets, from_ms = records.targets_of_events(event_pks_of(uow.connection, event_ids))
+    if not targets:
+        return []
+    return judge_targets(uow, targets, from_ms=from_ms, actor=actor)
