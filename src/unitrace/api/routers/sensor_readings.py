@@ -69,6 +69,7 @@ _UPLOAD_BODY = {
 
 
 class UploadOut(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True)
     stored: int = Field(description="Readings stored.")
     skipped: int = Field(description="Readings held already (same device and time), skipped.")
     devices: list[str]
@@ -106,6 +107,7 @@ class AttachmentIn(BaseModel):
 
 
 class AttachmentOut(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True)
     id: int
     target_kind: str = Field(description="container, unit, location or shipment")
     target: str = Field(description="An EPC, a GLN or an eventID.")
