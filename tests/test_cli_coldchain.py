@@ -30,9 +30,7 @@ def readings_count(database: Database) -> int:
         )
 
 
-def test_conditions_set_and_show_print_the_routes_answer(
-    brand: TestClient, admin: Headers
-) -> None:
+def test_conditions_set_and_show_print_the_routes_answer(brand: TestClient, admin: Headers) -> None:
     made = cli(
         "coldchain", "conditions", "set", GTIN, "--min-c", "-25", "--max-c", "-15",
         "--excursion-min-c", "-30", "--excursion-max-c", "-10", "--excursion-max-minutes", "90",

@@ -178,7 +178,6 @@ def upload(
     """Store a logger's readings from a CSV file, as POST /api/sensor-readings does: times
     ISO 8601 with their UTC offset, units CEL, FAH or KEL. One bad row refuses the whole
     file, naming it; a reading stored already (same device and time) is skipped."""
-    from unitrace.api.routers.sensor_readings import UploadOut
     from unitrace.services.cold_chain import readings
 
     database = open_registry()
@@ -192,12 +191,15 @@ def upload(
         ):
             landed = readings.ingest(uow, parsed, actor=cli_actor(), progress=stored)
             uow.commit()
-    answer = UploadOut.of(landed)
-    if printed_as_json(answer, as_json):
+    if as_json:
+        # the route's answer model only when asked for: the web framework is a second's import
+        from unitrace.api.routers.sensor_readings import UploadOut
+
+        printed_as_json(UploadOut.of(landed), as_json)
         return
-    say(f"stored {answer.stored:,} readings, skipped {answer.skipped:,} held already, of "
-        f"{', '.join(answer.devices)} from {answer.from_.isoformat()} until "
-        f"{answer.until.isoformat()}")  # fmt: skip
+    say(f"stored {landed.stored:,} readings, skipped {landed.skipped:,} held already, of "
+        f"{', '.join(landed.devices)} from {readings.time_at(landed.from_ms).isoformat()} "
+        f"until {readings.time_at(landed.until_ms).isoformat()}")  # fmt: skip
 
 
 def _read(file: Path, device: str | None) -> Readings:

@@ -87,10 +87,7 @@ def read_csv(
         header = next(rows, None)
         if header is None:
             raise InvalidRequest("header: the file is empty; its first line names the columns")
-        expected = ONE_DEVICE_COLUMNS if device is not None else CSV_COLUMNS
-        positions = _columns(header, expected)
-        cells = _cells(rows, positions, len(header), device)
-        return _readings(cells, progress)
+        return _readings(rows, _csv_layout(header, device), progress)
     except csv.Error as error:
         raise InvalidRequest(f"row {rows.line_num - 1}: not CSV: {error}") from None
 
@@ -108,7 +105,7 @@ def read_json(document: Any) -> Readings:
     listed = document["readings"]
     if not isinstance(listed, list):
         raise InvalidRequest("readings: a list of {device, time, value, uom}")
-    return _readings(_json_cells(listed), None)
+    return _readings(_json_rows(listed), _JSON_LAYOUT, None)
 
 
 def ingest(
@@ -172,8 +169,20 @@ def time_at(at: int) -> dt.datetime:
 
 # --- reading ------------------------------------------------------------------------------
 
-#: A reading's four texts (or values, from JSON), and the name a message gives its row.
-_Cells = tuple[Any, Any, Any, Any, str]
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a row holds a reading's fields (``device`` None: every row's device is
+    ``fixed``),
+    how many fields it has, and how a message names the row of an index."""
+
+    device: int | None
+    time: int
+    value: int
+    uom: int
+    width: int
+    fixed: str
+    name: Callable[[int], str]
 
 
 def _without_bom(lines: Iterable[str]) -> Iterator[str]:
@@ -186,7 +195,8 @@ def _without_bom(lines: Iterable[str]) -> Iterator[str]:
     yield from iterator
 
 
-def _columns(header: Sequence[str], expected: Sequence[str]) -> tuple[int, ...]:
+def _csv_layout(header: Sequence[str], device: str | None) -> _Layout:
+    expected = ONE_DEVICE_COLUMNS if device is not None else CSV_COLUMNS
     named = [name.strip().lower() for name in header]
     missing = [name for name in expected if name not in named]
     unknown = [name for name in named if name not in expected]
@@ -196,33 +206,23 @@ def _columns(header: Sequence[str], expected: Sequence[str]) -> tuple[int, ...]:
             + (f" (missing {', '.join(missing)})" if missing else "")
             + (f" (unknown {', '.join(unknown)})" if unknown else "")
         )
-    return tuple(named.index(name) for name in expected)
+    return _Layout(
+        device=None if device is not None else named.index("device"),
+        time=named.index("time"),
+        value=named.index("value"),
+        uom=named.index("uom"),
+        width=len(named),
+        fixed=device or "",
+        name=lambda index: f"row {index + 1}",
+    )
 
 
-def _cells(
-    rows: Iterator[list[str]], positions: Sequence[int], width: int, device: str | None
-) -> Iterator[_Cells]:
-    if device is None:
-        at_device, at_time, at_value, at_uom = positions
-    else:
-        at_time, at_value, at_uom = positions
-    for number, row in enumerate(rows, start=1):
-        if len(row) != width:
-            if not row:
-                continue  # a blank line, as a file's last often is
-            raise InvalidRequest(f"row {number}: {len(row)} fields, the header names {width}")
-        yield (
-            device if device is not None else row[at_device],
-            row[at_time],
-            row[at_value],
-            row[at_uom],
-            f"row {number}",
-        )
+_JSON_LAYOUT = _Layout(0, 1, 2, 3, 4, "", lambda index: f"readings[{index}]")
 
 
-def _json_cells(listed: list[Any]) -> Iterator[_Cells]:
+def _json_rows(listed: list[Any]) -> Iterator[tuple[Any, Any, Any, Any]]:
     for index, reading in enumerate(listed):
-        where = f"readings[{index}]"
+        where = _JSON_LAYOUT.name(index)
         if not isinstance(reading, dict):
             raise InvalidRequest(f"{where}: an object {{device, time, value, uom}}")
         unknown = set(reading) - set(CSV_COLUMNS)
@@ -237,58 +237,74 @@ def _json_cells(listed: list[Any]) -> Iterator[_Cells]:
         for name in ("device", "time", "uom"):
             if not isinstance(reading[name], str):
                 raise InvalidRequest(f"{where}.{name}: {reading[name]!r} is not text")
-        yield reading["device"], reading["time"], value, reading["uom"], where
+        yield reading["device"], reading["time"], value, reading["uom"]
 
 
-def _readings(cells: Iterable[_Cells], progress: Progress | None) -> Readings:
-    """Every reading of ``cells`` checked and turned into the columns of :class:`Readings`.
+def _readings(
+    rows: Iterable[Sequence[Any]], layout: _Layout, progress: Progress | None
+) -> Readings:
+    """Every reading of ``rows`` checked and turned into the columns of :class:`Readings`.
 
     The loop is the upload's hot path: a device or a unit is looked up in a dict of those
-    seen, and a row makes two numbers and an index."""
+    seen, a row makes two numbers and an index, and a row's name is made only for an error."""
     device_index: dict[str, int] = {}
     converters: dict[str, Callable[[float], float]] = {}
     device_of: list[int] = []
     times_ms: list[int] = []
     celsius: list[float] = []
     fromisoformat = dt.datetime.fromisoformat
-    count = 0
-    for device, time, value, uom, where in cells:
+    at_device, at_time, at_value, at_uom = layout.device, layout.time, layout.value, layout.uom
+    width, fixed, name = layout.width, layout.fixed, layout.name
+    number = -1
+    for number, row in enumerate(rows):
+        if len(row) != width:
+            if not row:
+                continue  # a blank line, as a file's last often is
+            raise InvalidRequest(f"{name(number)}: {len(row)} fields, the header names {width}")
+        device: str = fixed if at_device is None else row[at_device]
         index = device_index.get(device)
         if index is None:
+            if at_device is not None:
+                check_device(device, f"{name(number)}, device")
             index = device_index[device] = len(device_index)
-            check_device(device, f"{where}, device")
+        uom = row[at_uom]
         convert = converters.get(uom)
         if convert is None:
-            convert = converters[uom] = _converter(uom, where)
+            convert = converters[uom] = _converter(uom, name(number))
+        time = row[at_time]
         try:
             moment = fromisoformat(time)
-        except (TypeError, ValueError):
-            raise InvalidRequest(f"{where}, time: {time!r} is not an ISO 8601 time") from None
+            instant = round(moment.timestamp() * 1000)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidRequest(_bad_time(name(number), time)) from None
         if moment.tzinfo is None:
             raise InvalidRequest(
-                f"{where}, time: {time!r} has no UTC offset (add Z or +hh:mm, as the logger "
-                "recorded it)"
+                f"{name(number)}, time: {time!r} has no UTC offset (add Z or +hh:mm, as the "
+                "logger recorded it)"
             )
+        value = row[at_value]
         try:
-            number = float(value)
+            degrees = round(convert(float(value)), 3) + 0.0
         except (TypeError, ValueError, OverflowError):
-            raise InvalidRequest(f"{where}, value: {value!r} is not a number") from None
-        degrees = round(convert(number), 3) + 0.0
+            raise InvalidRequest(f"{name(number)}, value: {value!r} is not a number") from None
         if not ABSOLUTE_ZERO_C <= degrees < math.inf:
-            raise InvalidRequest(_bad_value(where, value, uom, degrees))
-        try:
-            instant = round(moment.timestamp() * 1000)
-        except (OverflowError, ValueError):
-            raise InvalidRequest(f"{where}, time: {time!r} falls off the calendar in UTC") from None
+            raise InvalidRequest(_bad_value(name(number), value, uom, degrees))
         device_of.append(index)
         times_ms.append(instant)
         celsius.append(degrees)
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
     if progress is not None:
-        progress(count)
+        progress(number + 1)
     return Readings(tuple(device_index), device_of, times_ms, celsius)
+
+
+def _bad_time(where: str, time: Any) -> str:
+    try:
+        dt.datetime.fromisoformat(time)
+    except (TypeError, ValueError):
+        return f"{where}, time: {time!r} is not an ISO 8601 time"
+    return f"{where}, time: {time!r} falls off the calendar in UTC"
 
 
 def check_device(device: str, field: str) -> None:
