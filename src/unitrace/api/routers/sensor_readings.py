@@ -2,9 +2,11 @@
 devices: what each was attached to when (``POST /api/sensor-devices/{device}/attachments``),
 and its readings in summary.
 
-Admin, line and distributor tokens may upload and read: a distributor's loggers are its own
-to report, and the audit trail keeps who sent each upload. Attaching a device says what it
-measured, which decides whose units are judged on its readings: admin and line tokens only.
+Admin, line and distributor tokens may upload: a distributor's loggers are its own to report,
+and the audit trail keeps who sent each upload. Attaching a device says what it measured,
+which decides whose units are judged on its readings, and a device's attachments name other
+parties' containers and shipments: attaching and reading a device are admin and line tokens'
+only.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from unitrace.store.unit_of_work import Database
 router = APIRouter(prefix="/api", tags=["cold chain"], route_class=StrictJsonRoute)
 
 Uploader = Annotated[Actor, Depends(caller_with(Role.LINE, Role.DISTRIBUTOR))]
-Attacher = Annotated[Actor, Depends(caller_with(Role.LINE))]
+BrandToken = Annotated[Actor, Depends(caller_with(Role.LINE))]
 CurrentDatabase = Annotated[Database, Depends(database)]
 DevicePath = Annotated[
     str,
@@ -185,7 +187,7 @@ def _json(body: bytes) -> Any:
     response_model_by_alias=True,
 )
 def attach_device(
-    device: DevicePath, body: AttachmentIn, actor: Attacher, uow: Writer
+    device: DevicePath, body: AttachmentIn, actor: BrandToken, uow: Writer
 ) -> AttachmentOut:
     """Say what the device measured, from when until when: a container or unit (``to``), a
     location (``location``, a GLN) or a shipment (``shipment``, its shipping event's
@@ -205,7 +207,7 @@ def attach_device(
 
 
 @router.get("/sensor-devices/{device}", response_model=DeviceOut, response_model_by_alias=True)
-def get_device(device: DevicePath, _: Uploader, uow: Reader) -> DeviceOut:
+def get_device(device: DevicePath, _: BrandToken, uow: Reader) -> DeviceOut:
     """The device, what it was attached to when, and its readings in summary."""
     view = attachments.device_view(uow, device)
     summary = view.readings
