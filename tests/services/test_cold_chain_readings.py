@@ -1,6 +1,7 @@
 """Reading an upload of loggers' readings: whatever readings a logger writes, in CSV or JSON,
-read back as the same instants and the same temperatures in °C; and a row that breaks a rule
-names itself wherever it is."""
+read back as the same instants and the same temperatures in °C; a row that breaks a rule
+names itself wherever it is; and what an upload writes is its unit of work's, kept only when
+committed."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ import re
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from unitrace.coldchain import to_celsius
 from unitrace.registry.errors import InvalidRequest
-from unitrace.services.cold_chain.readings import read_csv, read_json
+from unitrace.registry.model import Actor, Role
+from unitrace.services.cold_chain.readings import ingest, read_csv, read_json
+from unitrace.store.schema import sensor_devices, sensor_readings
+from unitrace.store.unit_of_work import Database
 
 devices = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")),
@@ -86,3 +91,31 @@ def test_a_time_without_its_offset_is_refused_naming_its_row(
     naive = at.replace(tzinfo=None).isoformat()
     with pytest.raises(InvalidRequest, match=re.escape(f"row {bad + 1}, time: '{naive}' has no")):
         read_csv(as_csv(rows))
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_an_upload_not_committed_leaves_nothing_and_one_committed_its_readings(
+    database: Database, committed: bool
+) -> None:
+    rows = [
+        ("A", dt.datetime(2026, 3, 1, 7, tzinfo=dt.UTC), 4.0, "CEL"),
+        ("B", dt.datetime(2026, 3, 1, 7, tzinfo=dt.UTC), 40.0, "FAH"),
+        ("A", dt.datetime(2026, 3, 1, 7, 1, tzinfo=dt.UTC), 5.0, "CEL"),
+    ]
+    with database.unit_of_work() as uow:
+        landed = ingest(uow, read_csv(as_csv(rows)), actor=Actor("logger", Role.LINE))
+        if committed:
+            uow.commit()
+    assert (landed.stored, landed.skipped, landed.devices) == (3, 0, ("A", "B"))
+    with database.unit_of_work(read_only=True) as uow:
+        found = [
+            tuple(row)
+            for row in uow.connection.execute(
+                select(sensor_devices.c.device, sensor_readings.c.at_ms, sensor_readings.c.celsius)
+                .join(sensor_devices, sensor_devices.c.id == sensor_readings.c.device_id)
+                .order_by(sensor_devices.c.device, sensor_readings.c.at_ms)
+            )
+        ]
+        devices = uow.connection.execute(select(sensor_devices.c.device)).scalars().all()
+    expected = [("A", 1772348400000, 4.0), ("A", 1772348460000, 5.0), ("B", 1772348400000, 4.444)]
+    assert (found, sorted(devices)) == ((expected, ["A", "B"]) if committed else ([], []))

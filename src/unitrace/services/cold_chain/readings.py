@@ -148,7 +148,8 @@ def ingest(
             "until_ms": landed.until_ms,
         },
     )
-    # judging: the devices' readings from landed.from_ms to landed.until_ms are in
+    # judging: the readings of landed.device_ids from landed.from_ms to landed.until_ms are
+    # judged here, in the upload's transaction
     return landed
 
 
