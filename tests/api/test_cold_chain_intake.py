@@ -6,6 +6,7 @@ changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -384,9 +385,33 @@ def test_a_body_that_is_no_upload_is_refused(
     assert answer.json()["detail"].startswith(detail)
 
 
-def test_an_upload_may_be_a_whole_trip_but_no_more_than_64_mib() -> None:
+def test_an_upload_may_be_a_whole_trip_but_no_more_than_64_mib(
+    world: Database, client: TestClient, admin: Headers
+) -> None:
     bodies = RequestBodies(lambda *_: None, Settings())  # type: ignore[arg-type]
     assert bodies.limit("/api/sensor-readings") == READINGS_MAX_BYTES == 64 * 1024 * 1024
+    # a trip of 50,000 readings is over any other route's 1 MiB
+    start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    trip = "device,time,value,uom\n" + "".join(
+        f"LOG-7,{(start + dt.timedelta(seconds=10 * n)).isoformat()},{n % 9}.25,CEL\n"
+        for n in range(50_000)
+    )
+    assert len(trip) > Settings().body_max_bytes
+    answer = client.post("/api/sensor-readings", content=trip, headers={**admin, **CSV})
+    assert (answer.status_code, answer.json()["stored"]) == (201, 50_000)
+    before = counts(world)
+    mebibyte = ("LOG-7,2026-03-01T00:00:00Z,4,CEL\n" * 32_768).encode()[: 1 << 20]
+    over = client.post(
+        "/api/sensor-readings",
+        content=iter([mebibyte] * 65),  # sent chunked: counted as it arrives
+        headers={**admin, **CSV},
+    )
+    assert (over.status_code, over.json()["detail"]) == (
+        413,
+        "the body is over the limit of 67,108,864 bytes for /api/sensor-readings; split the "
+        "readings into several uploads",
+    )
+    assert counts(world) == before
 
 
 def test_a_repeat_within_an_upload_is_skipped_as_one_stored_already(
