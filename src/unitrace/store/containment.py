@@ -22,7 +22,6 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    or_,
     select,
 )
 
@@ -148,11 +147,12 @@ class Attachment:
 
 
 def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -> list[Attachment]:
-    """The attachments of devices to any of ``targets`` (kind, target)."""
-    wanted = sorted(set(targets))
+    """The attachments of devices to any of ``targets`` (kind, target), by the index of
+    targets, a few hundred at once."""
+    wanted = set(targets)
+    names = sorted({target for _, target in wanted})
     found: list[Attachment] = []
-    for start in range(0, len(wanted), _AT_ONCE):
-        chunk = wanted[start : start + _AT_ONCE]
+    for start in range(0, len(names), _AT_ONCE):
         rows = connection.execute(
             select(
                 sensor_attachments.c.device_id,
@@ -167,20 +167,10 @@ def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -
                     sensor_devices, sensor_devices.c.id == sensor_attachments.c.device_id
                 )
             )
-            .where(
-                or_(
-                    *(
-                        and_(
-                            sensor_attachments.c.target == target,
-                            sensor_attachments.c.target_kind == kind,
-                        )
-                        for kind, target in chunk
-                    )
-                )
-            )
-            .order_by(sensor_attachments.c.from_ms, sensor_attachments.c.id)
+            .where(sensor_attachments.c.target.in_(names[start : start + _AT_ONCE]))
         )
-        found.extend(Attachment(*row) for row in rows)
+        found.extend(Attachment(*row) for row in rows if (row.target_kind, row.target) in wanted)
+    found.sort(key=lambda attachment: (attachment.from_ms, attachment.device_id))
     return found
 
 
@@ -282,10 +272,7 @@ def lot_unit_moves(
         .select_from(named)
         .where(*among, placing != "")
     )
-    moves = [
-        UnitMove(serial, pk, int(at), kind, place)
-        for serial, pk, at, kind, place in driver_rows(connection, placed)
-    ]
+    moves = [UnitMove._make(row) for row in driver_rows(connection, placed)]
     return starts, moves
 
 

@@ -404,6 +404,10 @@ def lot_groups(
     return conditions, shared
 
 
+def _when(move: UnitMove) -> tuple[int, int]:
+    return move.at_ms, move.event_pk
+
+
 def _parents(moves: Sequence[Move]) -> set[str]:
     return {move.parent for move in moves if move.parent is not None and move.role == "child"}
 
@@ -451,28 +455,29 @@ def lot_unit_groups(
     were made counted with them, never fewer."""
     starts, moves = lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes, SHIPPING_STEPS)
     units_named = Counter(move.event_pk for move in moves)
-    by_unit: dict[str, list[UnitMove]] = {serial: [] for serial in starts}
+    by_unit: dict[str, list[UnitMove]] = {}
     for move in moves:
-        by_unit[move.serial].append(move)
+        found = by_unit.get(move.serial)
+        if found is None:
+            by_unit[move.serial] = [move]
+        else:
+            found.append(move)
     ends = lot_unit_ends(uow.connection, lot_id, DECOMMISSIONED_STATES)
     now_ms = epoch_ms(now())
     kept = None if holder is None else lot_serials_held(uow.connection, lot_id, holder)
     own = {serial_of(epc, uri_prefix, escapes) for epc in own_devices}
     grouped: dict[tuple[tuple[int, ...], str | None, int, str], UnitGroup] = {}
-    for serial, unit_moves in by_unit.items():
+    nothing: list[UnitMove] = []
+    for serial, start in starts.items():
         if kept is not None and serial not in kept:
             continue
-        start = starts[serial]
-        unit_moves.sort(key=lambda move: (move.at_ms, move.event_pk))
+        unit_moves = by_unit.get(serial, nothing)
         # its own first event at a place, naming it alone
-        born = next(
-            (
-                move
-                for move in unit_moves[:1]
-                if move.at_ms == start and move.placing == "p" and units_named[move.event_pk] == 1
-            ),
-            None,
-        )
+        born = min(unit_moves, key=_when) if unit_moves else None
+        if born is not None and not (
+            born.at_ms == start and born.placing == "p" and units_named[born.event_pk] == 1
+        ):
+            born = None
         placing = tuple(sorted(move.event_pk for move in unit_moves if move is not born))
         end_ms = ends.get(serial, now_ms)
         key = (
@@ -482,11 +487,12 @@ def lot_unit_groups(
             serial if serial in own else "",
         )
         group = grouped.get(key)
-        events = placing if born is None else (*placing, born.event_pk)
         if group is None:
+            events = placing if born is None else (*placing, born.event_pk)
             grouped[key] = UnitGroup(events, start, end_ms, [serial])
         elif start < group.start_ms:
             # the earliest-made unit stands for the group: its own first event is the group's
+            events = placing if born is None else (*placing, born.event_pk)
             grouped[key] = UnitGroup(events, start, end_ms, [serial, *group.serials])
         else:
             group.serials.append(serial)
