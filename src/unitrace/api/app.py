@@ -24,6 +24,7 @@ from unitrace.api.routers import (
     assemblies,
     assets,
     catalog,
+    cold_chain,
     epcis_capture,
     epcis_discovery,
     epcis_query,
@@ -142,6 +143,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(assemblies.router)
     app.include_router(inspections.router)
     app.include_router(trace.router)
+    app.include_router(cold_chain.router)
     app.include_router(exports_dscsa.router)
     app.include_router(exports_fsma.router)
     app.include_router(recalls.router)

@@ -1,0 +1,342 @@
+"""Where units and containers were, read from the event index: the events that moved them
+(packed into or out of a container, shipped, received, placed), oldest first, for the cold
+chain to stitch a unit's exposure from; the devices attached to what held them; a device's
+readings over a span of time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import Connection, and_, or_, select
+
+from unitrace.coldchain import ExcursionAllowance, MktLimit, MktWindow, StorageConditions
+from unitrace.coldchain.exposure import Series
+from unitrace.store.held_epcs import unit_epc
+from unitrace.store.schema import (
+    epcis_events,
+    event_epcs,
+    products,
+    sensor_attachments,
+    sensor_devices,
+    sensor_readings,
+    storage_conditions,
+    units,
+)
+from unitrace.store.times import utc
+
+#: The roles in which an event moves what it names: its objects, an aggregation's children,
+#: and the units inside a container a captured event names.
+MOVED_ROLES: Final = ("epc", "child", "contained")
+#: How many EPCs one statement asks for.
+_AT_ONCE: Final = 500
+
+
+def epoch_ms(moment: dt.datetime) -> int:
+    """A time as whole milliseconds since the Unix epoch.
+
+    >>> epoch_ms(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    1767225600000
+    """
+    return int(utc(moment).timestamp() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """An event that names ``epc`` in ``role``: when, what kind, its step and place, and the
+    parent an aggregation names."""
+
+    at_ms: int
+    event_pk: int
+    event_id: str
+    type: str
+    action: str | None
+    biz_step: str | None
+    biz_location: str | None
+    role: str
+    epc: str
+    parent: str | None
+
+
+def moves_of(connection: Connection, epcs: Collection[str]) -> list[Move]:
+    """The events that moved any of ``epcs`` (declared in error: not), oldest first."""
+    wanted = sorted(set(epcs))
+    parent = event_epcs.alias("parent")
+    found: list[Move] = []
+    for start in range(0, len(wanted), _AT_ONCE):
+        rows = connection.execute(
+            select(
+                epcis_events.c.id,
+                epcis_events.c.event_id,
+                epcis_events.c.type,
+                epcis_events.c.action,
+                epcis_events.c.event_time,
+                epcis_events.c.biz_step,
+                epcis_events.c.biz_location,
+                event_epcs.c.role,
+                event_epcs.c.epc,
+                parent.c.epc.label("parent"),
+            )
+            .select_from(
+                event_epcs.join(epcis_events, epcis_events.c.id == event_epcs.c.event_pk).join(
+                    parent,
+                    and_(
+                        parent.c.event_pk == event_epcs.c.event_pk,
+                        parent.c.role == "parent",
+                        epcis_events.c.type == "AggregationEvent",
+                    ),
+                    isouter=True,
+                )
+            )
+            .where(
+                event_epcs.c.epc.in_(wanted[start : start + _AT_ONCE]),
+                event_epcs.c.role.in_(MOVED_ROLES),
+                epcis_events.c.error_declaration_time.is_(None),
+            )
+        )
+        found.extend(
+            Move(
+                epoch_ms(row.event_time),
+                row.id,
+                row.event_id,
+                row.type,
+                row.action,
+                row.biz_step,
+                row.biz_location,
+                row.role,
+                row.epc,
+                row.parent,
+            )
+            for row in rows
+        )
+    found.sort(key=lambda move: (move.at_ms, move.event_pk))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A device attached to ``target`` (of ``kind``) from ``from_ms`` until ``until_ms``
+    (open: None)."""
+
+    device_id: int
+    device: str
+    kind: str
+    target: str
+    from_ms: int
+    until_ms: int | None
+
+
+def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -> list[Attachment]:
+    """The attachments of devices to any of ``targets`` (kind, target)."""
+    wanted = sorted(set(targets))
+    found: list[Attachment] = []
+    for start in range(0, len(wanted), _AT_ONCE):
+        chunk = wanted[start : start + _AT_ONCE]
+        rows = connection.execute(
+            select(
+                sensor_attachments.c.device_id,
+                sensor_devices.c.device,
+                sensor_attachments.c.target_kind,
+                sensor_attachments.c.target,
+                sensor_attachments.c.from_ms,
+                sensor_attachments.c.until_ms,
+            )
+            .select_from(
+                sensor_attachments.join(
+                    sensor_devices, sensor_devices.c.id == sensor_attachments.c.device_id
+                )
+            )
+            .where(
+                or_(
+                    *(
+                        and_(
+                            sensor_attachments.c.target == target,
+                            sensor_attachments.c.target_kind == kind,
+                        )
+                        for kind, target in chunk
+                    )
+                )
+            )
+            .order_by(sensor_attachments.c.from_ms, sensor_attachments.c.id)
+        )
+        found.extend(Attachment(*row) for row in rows)
+    return found
+
+
+def _placeholder(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def series_of(connection: Connection, device_id: int, from_ms: int, until_ms: int) -> Series:
+    """The readings of ``device_id`` from the one standing at ``from_ms`` (the latest at or
+    before it) to ``until_ms`` (not included), read on the driver's cursor: a trip's hundred
+    thousand readings are plain numbers, which SQLAlchemy's rows would wrap one by one."""
+    mark = _placeholder(connection)
+    table = sensor_readings.name
+    cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(
+            f"SELECT max(at_ms) FROM {table} WHERE device_id = {mark} AND at_ms <= {mark}",
+            (device_id, from_ms),
+        )
+        standing = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT at_ms, celsius, until_ms, min_c, max_c FROM {table} "
+            f"WHERE device_id = {mark} AND at_ms >= {mark} AND at_ms < {mark} ORDER BY at_ms",
+            (device_id, from_ms if standing is None else standing, until_ms),
+        )
+        rows: Sequence[tuple[int, float, int | None, float | None, float | None]] = (
+            cursor.fetchall()
+        )
+    finally:
+        cursor.close()
+    if not rows:
+        return Series((), ())
+    times, celsius, until, lows, highs = zip(*rows, strict=True)
+    ranged = any(value is not None for value in until)
+    if not ranged and all(low is None for low in lows) and all(high is None for high in highs):
+        return Series(times, celsius)
+    return Series(
+        times,
+        celsius,
+        until if ranged else (),
+        [value if low is None else low for value, low in zip(celsius, lows, strict=True)],
+        [value if high is None else high for value, high in zip(celsius, highs, strict=True)],
+    )
+
+
+def lot_unit_moves(
+    connection: Connection, lot_id: int, prefix: str, escapes: tuple[tuple[str, str], ...]
+) -> list[tuple[str, int]]:
+    """Each unit of lot ``lot_id`` (its serial) with each event that moved it, by the event
+    index's key: one statement over the lot's units and the index, rows as the driver gives
+    them."""
+    statement = (
+        select(units.c.serial, event_epcs.c.event_pk)
+        .select_from(units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)))
+        .where(units.c.lot_id == lot_id, event_epcs.c.role.in_(MOVED_ROLES))
+    )
+    return [(serial, pk) for serial, pk in connection.execute(statement).tuples()]
+
+
+def events_by_pk(connection: Connection, pks: Collection[int]) -> dict[int, Move]:
+    """The events ``pks`` as moves (role and EPC left empty; an aggregation's parent given),
+    those declared in error left out."""
+    wanted = sorted(set(pks))
+    parent = event_epcs.alias("parent")
+    found: dict[int, Move] = {}
+    for start in range(0, len(wanted), _AT_ONCE):
+        rows = connection.execute(
+            select(
+                epcis_events.c.id,
+                epcis_events.c.event_id,
+                epcis_events.c.type,
+                epcis_events.c.action,
+                epcis_events.c.event_time,
+                epcis_events.c.biz_step,
+                epcis_events.c.biz_location,
+                parent.c.epc.label("parent"),
+            )
+            .select_from(
+                epcis_events.join(
+                    parent,
+                    and_(
+                        parent.c.event_pk == epcis_events.c.id,
+                        parent.c.role == "parent",
+                        epcis_events.c.type == "AggregationEvent",
+                    ),
+                    isouter=True,
+                )
+            )
+            .where(
+                epcis_events.c.id.in_(wanted[start : start + _AT_ONCE]),
+                epcis_events.c.error_declaration_time.is_(None),
+            )
+        )
+        for row in rows:
+            found[row.id] = Move(
+                epoch_ms(row.event_time),
+                row.id,
+                row.event_id,
+                row.type,
+                row.action,
+                row.biz_step,
+                row.biz_location,
+                "",
+                "",
+                row.parent,
+            )
+    return found
+
+
+def products_in(connection: Connection, container_ids: Collection[int]) -> set[int]:
+    """The products of the units inside ``container_ids``."""
+    wanted = sorted(set(container_ids))
+    found: set[int] = set()
+    for start in range(0, len(wanted), _AT_ONCE):
+        found.update(
+            connection.execute(
+                select(units.c.product_id)
+                .where(units.c.container_id.in_(wanted[start : start + _AT_ONCE]))
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+def lot_unit_ends(connection: Connection, lot_id: int, states: Collection[str]) -> dict[str, int]:
+    """The units of lot ``lot_id`` in one of ``states`` (out of the chain), with when they
+    entered it."""
+    rows = connection.execute(
+        select(units.c.serial, units.c.state_since).where(
+            units.c.lot_id == lot_id,
+            units.c.state.in_(sorted(str(state) for state in states)),
+            units.c.state_since.is_not(None),
+        )
+    )
+    return {serial: epoch_ms(since) for serial, since in rows.tuples()}
+
+
+def lot_serials_held(connection: Connection, lot_id: int, party_id: str) -> set[str]:
+    """The serials of lot ``lot_id`` that ``party_id`` holds."""
+    return set(
+        connection.execute(
+            select(units.c.serial).where(units.c.lot_id == lot_id, units.c.custodian_id == party_id)
+        ).scalars()
+    )
+
+
+def storage_conditions_of(
+    connection: Connection, product_ids: Collection[int]
+) -> dict[int, StorageConditions]:
+    """The storage conditions of ``product_ids`` that have them."""
+    rows = connection.execute(
+        select(storage_conditions).where(
+            storage_conditions.c.product_id.in_(sorted(set(product_ids)))
+        )
+    )
+    found: dict[int, StorageConditions] = {}
+    for row in rows:
+        excursion = (
+            ExcursionAllowance(row.excursion_min_c, row.excursion_max_c, row.excursion_max_minutes)
+            if row.excursion_max_minutes is not None
+            else None
+        )
+        found[row.product_id] = StorageConditions(
+            row.min_c,
+            row.max_c,
+            MktLimit(row.mkt_max_c, MktWindow(row.mkt_window), row.delta_h_over_r),
+            excursion,
+        )
+    return found
+
+
+def product_gtin(connection: Connection, product_id: int) -> str | None:
+    """The GTIN of product ``product_id``."""
+    found = connection.execute(
+        select(products.c.gtin).where(products.c.id == product_id)
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
