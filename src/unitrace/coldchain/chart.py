@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 
 from unitrace.coldchain.chart_columns import column_extents, column_points
 from unitrace.coldchain.chart_scales import (
+    SHORTEST_SPAN_MS,
     CelsiusScale,
     TimeScale,
     celsius_ticks,
@@ -85,18 +86,21 @@ def draw_exposure(
     """The SVG chart of an exposure from ``start_ms`` to ``end_ms``: the readings of
     ``stretches``, the band of ``conditions`` (none drawn where the product has none), and
     the periods, gaps and excursions of ``judgement``."""
-    times = TimeScale(start_ms, end_ms, left=PLOT_LEFT, width=PLOT_RIGHT - PLOT_LEFT)
+    times = TimeScale(
+        *drawn_span(start_ms, end_ms, judgement.gaps), left=PLOT_LEFT, width=PLOT_RIGHT - PLOT_LEFT
+    )
     celsius = CelsiusScale.around(
         _temperatures(stretches, conditions, judgement.excursions),
         top=PLOT_TOP,
         height=PLOT_BOTTOM - PLOT_TOP,
     )
     readings = sum(len(stretch.series) for stretch in stretches)
+    whole = TimeScale(start_ms, end_ms, left=PLOT_LEFT, width=PLOT_RIGHT - PLOT_LEFT)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-labelledby="chart-title chart-desc">',
         f'<title id="chart-title">{_text(title)}</title>',
-        f'<desc id="chart-desc">{_text(_described(times, conditions, judgement, readings))}</desc>',
+        f'<desc id="chart-desc">{_text(_described(whole, conditions, judgement, readings))}</desc>',
         f"<defs><style>{_STYLE}</style>{_HATCHING}</defs>",
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
         f'<text class="heading" x="{PLOT_LEFT}" y="22">{_text(title)}</text>',
@@ -116,6 +120,30 @@ def draw_exposure(
         )
     parts.append("</svg>")
     return "\n".join(part for part in parts if part) + "\n"
+
+
+def drawn_span(start_ms: int, end_ms: int, gaps: Sequence[Gap]) -> tuple[int, int]:
+    """The time the chart spans: the exposure's, except that a gap at its start or its end
+    longer than all the time between them is cut to a quarter of that time (a unit still on
+    a shelf, months after its logger's last reading, would else squeeze its trip into a
+    sliver). The cut gap is labelled with where it really ends.
+
+    >>> hour = 3_600_000
+    >>> drawn_span(0, 10 * hour, [Gap(6 * hour, 10 * hour, "")])
+    (0, 36000000)
+    >>> drawn_span(0, 1000 * hour, [Gap(0, 900 * hour, ""), Gap(904 * hour, 1000 * hour, "")])
+    (3236400000, 3258000000)
+    """
+    leading = max((gap.end_ms for gap in gaps if gap.start_ms <= start_ms), default=start_ms)
+    trailing = min((gap.start_ms for gap in gaps if gap.end_ms >= end_ms), default=end_ms)
+    between = trailing - leading
+    if between <= 0:
+        return start_ms, end_ms
+    kept = max(between // 4, SHORTEST_SPAN_MS)
+    return (
+        leading - kept if leading - start_ms > between + kept else start_ms,
+        trailing + kept if end_ms - trailing > between + kept else end_ms,
+    )
 
 
 def source_label(source: Source, *, room: int | None = None) -> str:
@@ -293,10 +321,19 @@ def _gap(gap: Gap, times: TimeScale) -> str:
     )
     label = ""
     if right - left >= len("no reading") * CHARACTER_WIDTH + 4:
-        label = (
-            f'<text x="{(left + right) / 2:.2f}" y="{PLOT_TOP + 16}" text-anchor="middle">'
-            "no reading</text>"
-        )
+        middle = (left + right) / 2
+        label = f'<text x="{middle:.2f}" y="{PLOT_TOP + 16}" text-anchor="middle">no reading</text>'
+        # a gap cut short says where it really ends (or starts)
+        beyond = ""
+        if gap.end_ms > times.end_ms:
+            beyond = f"until {utc_text(gap.end_ms)[:10]} →"
+        elif gap.start_ms < times.start_ms:
+            beyond = f"← since {utc_text(gap.start_ms)[:10]}"
+        if beyond and right - left >= len(beyond) * CHARACTER_WIDTH + 4:
+            label += (
+                f'<text class="gap-cut" x="{middle:.2f}" y="{PLOT_TOP + 30}" '
+                f'text-anchor="middle">{_text(beyond)}</text>'
+            )
     return (
         f'<g class="gap-mark"><rect class="gap" x="{left:.2f}" y="{PLOT_TOP}" '
         f'width="{right - left:.2f}" height="{PLOT_BOTTOM - PLOT_TOP}"/>'

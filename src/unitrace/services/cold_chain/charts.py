@@ -49,9 +49,9 @@ def exposure_chart(answer: Exposure | LotExposure) -> str:
         )
     exposure, units = chosen
     shared = (
-        f"the worst of {len(answer.groups):,} exposures, shared by {units:,} units"
+        f"the worst of {len(answer.groups):,} exposures, shared by {_units(units)}"
         if len(answer.groups) > 1
-        else f"its {units:,} units"
+        else f"its {_units(units)}"
     )
     return _drawn(exposure, f"Temperature of {lot}: {shared}")
 
@@ -65,3 +65,7 @@ def _drawn(exposure: Exposure, title: str) -> str:
         conditions=exposure.conditions,
         judgement=exposure.judgement,
     )
+
+
+def _units(count: int) -> str:
+    return f"{count:,} unit{'' if count == 1 else 's'}"
