@@ -10,53 +10,20 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from tests.services.cold_chain.scene import (
-    MINUTE,
-    RECEIVED,
-    build_cold_chain_scene,
-    every,
-    logged,
-    pallet_and_place,
-    set_conditions,
-)
-from tests.services.issued_units import GTIN, LOT, T0, build_registry, issue
-from tests.services.lifecycle.scenes import HOUR, PALLET, code
-from unitrace.coldchain import ExcursionAllowance, StorageConditions
+from tests.api.cold_chain_pictures import UNIT_3_EPC, steady_trip, warm_trip
+from tests.services.issued_units import GTIN, LOT
+from tests.services.lifecycle.scenes import PALLET, code
 from unitrace.store.unit_of_work import Database
 
 SVG = "{http://www.w3.org/2000/svg}"
 Tokens = Callable[..., dict[str, str]]
-UNIT_3_EPC = "urn:epc:id:sgtin:9506000.013435.S00003"
 CHART = "/api/cold-chain/chart.svg"
-
-
-def registered(database: Database) -> Database:
-    build_registry(database)
-    with database.unit_of_work() as uow:
-        issue(uow, GTIN, LOT, 10)
-        uow.commit()
-    build_cold_chain_scene(database)
-    return database
 
 
 @pytest.fixture
 def scene(database: Database) -> Database:
-    """The scene's trip, 2 to 8 °C with 0 to 12 °C allowed for an hour: the pallet's logger
-    reads 11 °C for 20 minutes (an allowed excursion, every unit), and unit 3, taken out of
-    its case at dist-a, has a logger of its own reading 20 °C from then on (a breach)."""
-    registered(database)
-    set_conditions(database, StorageConditions.of(2, 8, excursion=ExcursionAllowance(0, 12, 60)))
-    warm = (T0 + 5 * HOUR, T0 + 5 * HOUR + 20 * MINUTE)
-    pallet_and_place(database, lambda at: 11.0 if warm[0] <= at < warm[1] else 5.0, lambda _: 4.0)
-    logged(
-        database,
-        "U3",
-        kind="unit",
-        target=UNIT_3_EPC,
-        attached=(RECEIVED + 30 * MINUTE, None),
-        readings=every(RECEIVED + 30 * MINUTE, T0 + 14 * HOUR, 10 * MINUTE, lambda _: 20.0),
-    )
-    return database
+    """The warm trip: unit 3 breached, every unit had an allowed excursion on the pallet."""
+    return warm_trip(database)
 
 
 def chart_of(client: TestClient, code_: str, headers: dict[str, str]) -> etree._Element:
@@ -150,9 +117,7 @@ def test_of_a_lots_exposures_of_one_verdict_the_most_shared_is_drawn(
     database: Database, client: TestClient, admin: dict[str, str]
 ) -> None:
     """Every unit kept within: case 2's five units, not case 1's four or unit 3 alone."""
-    registered(database)
-    set_conditions(database, StorageConditions.of(2, 8))
-    pallet_and_place(database, lambda _: 5.0, lambda _: 4.0)
+    steady_trip(database, conditions=True, loggers=True)
     lot = f"(01){GTIN.value}(10){LOT}"
     answer = client.get("/api/cold-chain", params={"code": lot}, headers=admin).json()
     assert sorted(group["units"] for group in answer["groups"]) == [1, 4, 5]
@@ -179,11 +144,7 @@ def test_a_chart_with_nothing_to_judge_says_so(
     loggers: bool,
     said: str,
 ) -> None:
-    registered(database)
-    if conditions:
-        set_conditions(database, StorageConditions.of(2, 8))
-    if loggers:
-        pallet_and_place(database, lambda _: 5.0, lambda _: 4.0)
+    steady_trip(database, conditions=conditions, loggers=loggers)
     chart = chart_of(client, code(1), admin)
     assert said in [text.text for text in chart.iter(f"{SVG}text")]
 

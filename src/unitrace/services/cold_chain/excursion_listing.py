@@ -2,11 +2,12 @@
 counted, and the excursions themselves, newest judged first, a page at a time, of one verdict
 or both.
 
-Everyone signed in may look, as everyone with a token may ask ``GET /api/cold-chain``; a
-distributor is shown the excursions of what its party holds or held alone (the containers and
-units in its custody or its events, its shipments, its own locations:
+Who may look is who may ask ``GET /api/cold-chain`` (the brand's admin and line people, and
+distributors; not a verifier, who sees no unit's trail); a distributor is shown the excursions
+of what its party holds or held alone (the containers and units in its custody or its events,
+its shipments, its own locations:
 :meth:`~unitrace.store.excursions_judged.ExcursionsJudged.seen_by`), and its lots counted
-from those alone. A distributor bound to no party is refused.
+from those alone.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from unitrace.coldchain.exposure import Verdict
-from unitrace.registry.errors import Forbidden, InvalidRequest
+from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor, Role
+from unitrace.services.lifecycle.rules import allow
 from unitrace.store.excursions_judged import ExcursionsJudged, JudgedExcursion, LotExcursions
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -45,14 +47,13 @@ def excursion_listing(
 ) -> ExcursionListing:
     """The excursions ``actor`` may see, of ``verdict`` (``allowed_excursion`` or ``breach``;
     None: both), from ``page`` on (a :attr:`ExcursionListing.next_page`; None: the newest)."""
+    allow(actor, "view")
     if verdict is not None and verdict not in VERDICTS:
         raise InvalidRequest(f"verdict: {verdict!r} is none of {', '.join(VERDICTS)}")
     before = _page_start(page) if page else None
     judged = ExcursionsJudged(uow.connection)
     seen = None
-    if actor.role is Role.DISTRIBUTOR:
-        if actor.party_id is None:
-            raise Forbidden(f"distributor {actor.name} is bound to no party, so holds nothing")
+    if actor.role is Role.DISTRIBUTOR and actor.party_id is not None:
         seen = judged.seen_by(actor.party_id)
     found = judged.page(limit=EXCURSIONS_PER_PAGE + 1, verdict=verdict, before=before, seen=seen)
     shown = found[:EXCURSIONS_PER_PAGE]
