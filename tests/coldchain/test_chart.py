@@ -232,7 +232,7 @@ def test_a_gap_is_hatched_over_its_span_and_says_no_reading() -> None:
         "no reading from 2026-01-01 10:00 UTC to 2026-01-01 14:00 UTC (240 min): "
         "no device measured where the unit was"
     )
-    assert "1 gaps with no reading, 240 minutes in all." in chart.find(f"{SVG}desc").text
+    assert "1 gap with no reading, 240 minutes in all." in chart.find(f"{SVG}desc").text
 
 
 def test_periods_are_labelled_along_the_time_axis_shortened_to_their_room() -> None:
@@ -427,3 +427,22 @@ def test_any_series_draws_a_well_formed_chart_inside_its_viewbox(
     assert len(lines) == (1 if len(stretches[0].series) else 0)
     if lines:
         assert 1 <= len(polyline(lines[0])) <= len(stretches[0].series)
+
+
+def test_a_gap_longer_than_the_trip_is_cut_short_and_says_where_it_ends() -> None:
+    """A unit on a shelf for 200 days after a 10-hour trip: the chart spans the trip and a
+    quarter of it more, the gap hatched to the edge and labelled with its end."""
+    end = T0 + 10 * HOUR + 200 * 24 * HOUR
+    gap = Gap(T0 + 10 * HOUR, end, "no reading from WH-A")
+    chart = drawn([steady(T0, T0 + 10 * HOUR)], judgement=judged(gaps=[gap]), end=end)
+    (mark,) = of_class(chart, "g", "gap-mark")
+    (rect,) = of_class(mark, "rect", "gap")
+    drawn_end = T0 + 10 * HOUR + 150 * MINUTE
+    left, width = float(rect.get("x")), float(rect.get("width"))
+    assert (left, left + width) == pytest.approx(
+        (x_of(T0 + 10 * HOUR, end=drawn_end), PLOT_RIGHT), abs=0.02
+    )
+    assert [t.text for t in mark.iter(f"{SVG}text")] == ["no reading", "until 2026-07-20 →"]
+    assert "to 2026-07-20 10:00 UTC" in chart.find(f"{SVG}desc").text
+    ticks = [t.text for t in of_class(chart, "text", "time-tick")]
+    assert ticks == ["00:00", "02:00", "04:00", "06:00", "08:00", "10:00", "12:00"]

@@ -166,6 +166,15 @@ def source_label(source: Source, *, room: int | None = None) -> str:
     return shortened
 
 
+def counted(count: int, noun: str) -> str:
+    """A count with its noun, plural but for one.
+
+    >>> counted(1, "gap"), counted(1200, "reading")
+    ('1 gap', '1,200 readings')
+    """
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def _temperatures(
     stretches: Sequence[Stretch],
     conditions: StorageConditions | None,
@@ -177,7 +186,7 @@ def _temperatures(
         if len(series):
             yield min(series.celsius)
             yield max(series.celsius)
-        if series.lows and series.highs:
+        if len(series.lows) and len(series.highs):
             yield min(series.lows)
             yield max(series.highs)
     if conditions is not None:
@@ -197,8 +206,8 @@ def _described(
     sources = len({period.source for period in judgement.periods})
     said = [
         f"Temperature in degrees Celsius from {utc_text(times.start_ms)} to "
-        f"{utc_text(times.end_ms)}: {readings:,} readings from {sources:,} "
-        f"source{'' if sources == 1 else 's'}."
+        f"{utc_text(times.end_ms)}: {counted(readings, 'reading')} from "
+        f"{counted(sources, 'source')}."
     ]
     if conditions is None:
         said.append("No storage conditions set: nothing is judged.")
@@ -215,12 +224,14 @@ def _described(
     breaches = sum(not excursion.allowed for excursion in judgement.excursions)
     if judgement.excursions:
         said.append(
-            f"{len(judgement.excursions):,} excursions out of the band, {breaches:,} of them "
+            f"{counted(len(judgement.excursions), 'excursion')} out of the band, {breaches:,} of them "
             f"beyond what is allowed."
         )
     if judgement.gaps:
         minutes = sum(gap.minutes for gap in judgement.gaps)
-        said.append(f"{len(judgement.gaps):,} gaps with no reading, {minutes:,.0f} minutes in all.")
+        said.append(
+            f"{counted(len(judgement.gaps), 'gap')} with no reading, {minutes:,.0f} minutes in all."
+        )
     if judgement.verdict is not None:
         said.append(f"Verdict: {judgement.verdict.value.replace('_', ' ')}.")
     return " ".join(said)
@@ -380,8 +391,13 @@ def _stretch(stretch: Stretch, times: TimeScale, celsius: CelsiusScale) -> str:
     def kept(at_ms: int) -> int:
         return min(max(at_ms, first_ms), last_ms)
 
+    start_ms, span_ms, last_column = times.start_ms, times.span_ms, columns - 1
+
     def column_of(at_ms: int) -> int:
-        return min(int(times.x(kept(at_ms)) - PLOT_LEFT), columns - 1)
+        # in whole numbers: asked of each of a trip's hundred thousand readings
+        at = first_ms if at_ms < first_ms else last_ms if at_ms > last_ms else at_ms
+        column = (at - start_ms) * columns // span_ms
+        return column if column < last_column else last_column
 
     points = column_points(series.times_ms, series.celsius, columns=columns, column_of=column_of)
     line = " ".join(f"{times.x(kept(at)):.2f},{celsius.y(value):.2f}" for at, value in points)

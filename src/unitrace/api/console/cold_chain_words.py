@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from unitrace.api.console.cold_chain import chart_path
 from unitrace.api.console.session import Signed
 from unitrace.coldchain import StorageConditions
+from unitrace.coldchain.chart import counted
 from unitrace.coldchain.exposure import Verdict
 from unitrace.registry.errors import Refused
 from unitrace.registry.model import Actor, Role
@@ -81,7 +82,8 @@ def _exposure_section(exposure: Exposure, chart: str) -> ColdChainSection:
             "none", f"No readings: no logger measured where this {exposure.subject} was."
         )
     details = [
-        f"{readings:,} readings from {len({p.source for p in judged.periods}):,} sources"
+        f"{counted(readings, 'reading')} from "
+        f"{counted(len({period.source for period in judged.periods}), 'source')}"
         + (
             f", {_degrees(judged.min_c)} to {_degrees(judged.max_c)}"
             if judged.min_c is not None and judged.max_c is not None
@@ -102,7 +104,7 @@ def _exposure_section(exposure: Exposure, chart: str) -> ColdChainSection:
     if judged.gaps:
         minutes = sum(gap.minutes for gap in judged.gaps)
         details.append(
-            f"{len(judged.gaps):,} gaps with no reading, {minutes:,.0f} min in all "
+            f"{counted(len(judged.gaps), 'gap')} with no reading, {minutes:,.0f} min in all "
             "(hatched on the chart)."
         )
     verdict = judged.verdict
@@ -121,9 +123,11 @@ def _exposure_section(exposure: Exposure, chart: str) -> ColdChainSection:
 
 
 def _lot_section(lot: LotExposure, chart: str) -> ColdChainSection:
-    counted = {("none" if key is None else str(key)): count for key, count in lot.verdicts.items()}
-    breached, allowed = counted.get("breach", 0), counted.get("allowed_excursion", 0)
-    within, unjudged = counted.get("within", 0), counted.get("none", 0)
+    by_verdict = {
+        ("none" if key is None else str(key)): count for key, count in lot.verdicts.items()
+    }
+    breached, allowed = by_verdict.get("breach", 0), by_verdict.get("allowed_excursion", 0)
+    within, unjudged = by_verdict.get("within", 0), by_verdict.get("none", 0)
     chosen = worst_group(lot)
     drawn = chart if chosen is not None else None
     if lot.conditions is None:
@@ -133,7 +137,7 @@ def _lot_section(lot: LotExposure, chart: str) -> ColdChainSection:
     details = (
         f"{lot.units:,} units: {within:,} kept within {_band(lot.conditions)}, {allowed:,} "
         f"with an allowed excursion, {breached:,} breached, {unjudged:,} with no reading.",
-        f"The chart shows the worst exposure its units shared ({chosen[1]:,} units).",
+        f"The chart shows the worst exposure its units shared (by {counted(chosen[1], 'unit')}).",
     )
     if breached:
         verdict, headline = "breach", f"{breached:,} of {lot.units:,} units breached."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from unitrace.coldchain.chart import draw_exposure
+from unitrace.coldchain.chart import counted, draw_exposure
 from unitrace.coldchain.exposure import Judgement, Verdict
 from unitrace.services.cold_chain.view import Exposure, LotExposure
 from unitrace.services.trace.subjects import code_of
@@ -49,9 +49,9 @@ def exposure_chart(answer: Exposure | LotExposure) -> str:
         )
     exposure, units = chosen
     shared = (
-        f"the worst of {len(answer.groups):,} exposures, shared by {_units(units)}"
+        f"the worst of {len(answer.groups):,} exposures, shared by {counted(units, 'unit')}"
         if len(answer.groups) > 1
-        else f"its {_units(units)}"
+        else f"its {counted(units, 'unit')}"
     )
     return _drawn(exposure, f"Temperature of {lot}: {shared}")
 
@@ -65,7 +65,3 @@ def _drawn(exposure: Exposure, title: str) -> str:
         conditions=exposure.conditions,
         judgement=exposure.judgement,
     )
-
-
-def _units(count: int) -> str:
-    return f"{count:,} unit{'' if count == 1 else 's'}"
