@@ -120,6 +120,8 @@ ROWS = [
     Row("GET",    "/api/containers/$a_case",                       "200 200 200 404 403 401 401"),
     Row("GET",    "/api/trace?code=(01)$gtin(21)$a_serial",        "200 200 200 404 403 401 401"),
     Row("GET",    "/api/trace?code=$a_case&format=csv",            "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/cold-chain?code=(01)$gtin(21)$a_serial",   "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/cold-chain?code=$a_case",                  "200 200 200 404 403 401 401"),
     Row("GET",    "/api/cold-chain/chart.svg?code=$a_case",        "200 200 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment",                "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment?version=2.0",    "200 403 200 404 403 401 401"),

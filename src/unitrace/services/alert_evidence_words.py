@@ -31,6 +31,7 @@ ALERT_TYPE_NAMES: Final = {
     "counterfeit_probe": "Counterfeit probe",
     "guessing": "Guessing",
     "lifecycle": "Not for sale",
+    "temperature_excursion": "Temperature excursion",
 }
 #: Faster than this, no airliner carries a pack (km/h).
 FLIGHT_KMH: Final = 1000
@@ -48,6 +49,8 @@ _STATES: Final = {
 def evidence_sentences(alert_type: str, evidence: Mapping[str, Any]) -> list[str]:
     """What the evidence of an alert of ``alert_type`` says, a sentence per finding, then
     how many scans made it, when and by how many callers."""
+    if alert_type == "temperature_excursion":
+        return _excursion_sentences(evidence)
     reasons = [str(reason) for reason in _list(evidence.get("reasons"))]
     scans = [scan for scan in _list(evidence.get("scans")) if isinstance(scan, Mapping)]
     sentences = [_sentence(reason, evidence, scans) for reason in reasons]
@@ -250,3 +253,27 @@ def _figure(value: Any) -> float:
     except OverflowError:
         return 0.0
     return figure if math.isfinite(figure) else 0.0
+
+
+def _excursion_sentences(evidence: Mapping[str, Any]) -> list[str]:
+    """A cold chain breach: where it was measured, by which logger, when, how warm (or cold)
+    and for how long; why it breaches; how many units it put on hold."""
+    period = evidence.get("period")
+    period = period if isinstance(period, Mapping) else {}
+    start, end = parse_time(period.get("from")), parse_time(period.get("until"))
+    device = str(evidence.get("device") or "unknown")
+    where = f"{evidence.get('target_kind') or 'source'} {evidence.get('target') or 'unknown'}"
+    when = (
+        f" from {time_words(start)} to {time_words(end)}"
+        if start is not None and end is not None
+        else ""
+    )
+    sentences = [
+        f"Logger {device} on {where} read a peak of {_figure(evidence.get('peak_c')):g} °C"
+        f"{when}, {_figure(evidence.get('minutes')):,.0f} minutes out of the product's range."
+    ]
+    sentences.extend(f"{reason}." for reason in _list(evidence.get("reasons")) if reason)
+    held = _number(evidence.get("units_held"))
+    if held:
+        sentences.append(f"{held:,} units put on hold: shipping and dispensing are refused.")
+    return sentences

@@ -18,8 +18,14 @@ from unitrace.store.units.selections import UnitSelection
 #: The cause of a hold a failed inspection places.
 INSPECTION: Final = "inspection"
 
+#: The cause of a hold a cold chain breach places (:mod:`unitrace.services.cold_chain`).
+COLD_CHAIN: Final = "cold_chain"
+
 #: Why a unit is on hold, in words, by cause (a scan's answer says it too).
-HOLD_WORDS: Final[Mapping[str, str]] = {INSPECTION: "on hold after a failed inspection"}
+HOLD_WORDS: Final[Mapping[str, str]] = {
+    INSPECTION: "on hold after a failed inspection",
+    COLD_CHAIN: "on hold: storage conditions were not kept",
+}
 
 #: The states a held unit may not enter: on the market (supplied, a free sample, exported)
 #: or consumed into other goods (checked out by a transformation or an assembly).

@@ -21,7 +21,7 @@ from unitrace.epcis.model import QuantityElement
 from unitrace.gs1 import InvalidCode, parse
 from unitrace.registry.errors import Forbidden, InvalidRequest, NotFound
 from unitrace.registry.model import Actor, Role
-from unitrace.services.lifecycle.holds import INSPECTION
+from unitrace.services.lifecycle.holds import COLD_CHAIN, INSPECTION
 from unitrace.services.lifecycle.recording import all_or_nothing, record_event
 from unitrace.services.lifecycle.rules import allow
 from unitrace.services.lifecycle.targets import (
@@ -49,6 +49,10 @@ RESULT_DISPOSITIONS: Final = {
 DISPOSITION_RESULTS: Final = {
     disposition.value: result for result, disposition in RESULT_DISPOSITIONS.items()
 }
+
+#: The holds a passing inspection releases: a failed inspection's, and a cold chain breach's
+#: (quality assurance judged the units fit after reviewing the excursion).
+RELEASED_BY_A_PASS: Final = (INSPECTION, COLD_CHAIN)
 
 #: Where a certificate with no URI of its own is named (``certificationInfo`` is a URI).
 CERTIFICATE_URN: Final = "urn:unitrace:certification:"
@@ -219,14 +223,22 @@ def _release(
     and line's any. How many holds were released."""
     party = actor.party_id if actor.role is Role.DISTRIBUTOR else None
     released = 0
-    for selection in unit_selections(covered.loose, covered.tree):
-        released += uow.holds.release(
-            selection, cause=INSPECTION, event_id=event_id, at=when, placed_by_party=party
-        )
-    for _, lot in covered.lots:
-        released += uow.holds.release_lot(
-            lot.lot_id, cause=INSPECTION, event_id=event_id, at=when, placed_by_party=party
-        )
+    for cause in RELEASED_BY_A_PASS:
+        for selection in unit_selections(covered.loose, covered.tree):
+            released += uow.holds.release(
+                selection, cause=cause, event_id=event_id, at=when, placed_by_party=party
+            )
+        for _, lot in covered.lots:
+            # a breach holds units one by one, never a lot: a lot's pass releases them all
+            released += (
+                uow.holds.release(
+                    lot, cause=cause, event_id=event_id, at=when, placed_by_party=party
+                )
+                if cause == COLD_CHAIN
+                else uow.holds.release_lot(
+                    lot.lot_id, cause=cause, event_id=event_id, at=when, placed_by_party=party
+                )
+            )
     return released
 
 

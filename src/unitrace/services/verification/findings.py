@@ -26,6 +26,8 @@ class AlertType(StrEnum):
     COUNTERFEIT_PROBE = "counterfeit_probe"
     GUESSING = "guessing"
     LIFECYCLE = "lifecycle"
+    #: a cold chain breach (:mod:`unitrace.services.cold_chain.breaches`)
+    TEMPERATURE_EXCURSION = "temperature_excursion"
 
 
 @dataclass(slots=True)
