@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 from xml.sax.saxutils import escape
 
+import numpy as np
+
 from unitrace.coldchain.chart_columns import column_extents, column_points
 from unitrace.coldchain.chart_scales import (
     SHORTEST_SPAN_MS,
@@ -184,11 +186,11 @@ def _temperatures(
     for stretch in stretches:
         series = stretch.series
         if len(series):
-            yield min(series.celsius)
-            yield max(series.celsius)
+            yield float(series.celsius.min())
+            yield float(series.celsius.max())
         if len(series.lows) and len(series.highs):
-            yield min(series.lows)
-            yield max(series.highs)
+            yield float(series.lows.min())
+            yield float(series.highs.max())
     if conditions is not None:
         yield from (conditions.min_c, conditions.max_c)
         if conditions.excursion is not None:
@@ -391,27 +393,20 @@ def _stretch(stretch: Stretch, times: TimeScale, celsius: CelsiusScale) -> str:
     def kept(at_ms: int) -> int:
         return min(max(at_ms, first_ms), last_ms)
 
-    start_ms, span_ms, last_column = times.start_ms, times.span_ms, columns - 1
-
-    def column_of(at_ms: int) -> int:
-        # in whole numbers: asked of each of a trip's hundred thousand readings
-        at = first_ms if at_ms < first_ms else last_ms if at_ms > last_ms else at_ms
-        column = (at - start_ms) * columns // span_ms
-        return column if column < last_column else last_column
-
-    points = column_points(series.times_ms, series.celsius, columns=columns, column_of=column_of)
-    line = " ".join(f"{times.x(kept(at)):.2f},{celsius.y(value):.2f}" for at, value in points)
+    # each reading's column: the reading standing at the stretch's start drawn at its start
+    clamped = np.clip(series.times_ms, first_ms, last_ms)
+    columns_of = np.minimum((clamped - times.start_ms) * columns // times.span_ms, columns - 1)
+    drawn = column_points(columns_of, series.celsius, columns=columns)
+    line = " ".join(
+        f"{times.x(int(at)):.2f},{celsius.y(float(value)):.2f}"
+        for at, value in zip(clamped[drawn], series.celsius[drawn], strict=True)
+    )
     extents = column_extents(
-        series.times_ms,
-        series.until_ms,
-        series.lows,
-        series.highs,
-        columns=columns,
-        column_of=column_of,
+        columns_of, series.times_ms, series.until_ms, series.lows, series.highs, columns=columns
     )
     ranges = "".join(
         f"M{times.x(kept(extent.at_ms)):.2f} {celsius.y(extent.high_c):.2f}"
-        f"H{max(times.x(kept(extent.until_ms)), times.x(kept(extent.at_ms)) + 1):.2f}"
+        f"H{min(max(times.x(kept(extent.until_ms)), times.x(kept(extent.at_ms)) + 1), PLOT_RIGHT):.2f}"
         f"V{celsius.y(extent.low_c):.2f}H{times.x(kept(extent.at_ms)):.2f}Z"
         for extent in extents
     )
