@@ -12,19 +12,13 @@ import pytest
 
 from tests.api.cold_chain_pictures import warm_trip
 from tests.api.test_console_cold_chain import SOURCES, excursions
-from tests.web.chromium import free_port, serving
 from tests.web.console_browser import (
-    PASSWORD,
-    SYSTEM,
-    USERS,
     ConsoleSite,
     assert_accessible,
     chromium,  # noqa: F401  (a fixture)
+    serving_console,
     signed_in_page,
 )
-from unitrace.api.app import create_app
-from unitrace.config import Settings
-from unitrace.services.console_users import create_user
 from unitrace.store.unit_of_work import Database
 
 UNIT_3 = "/console/units/09506000134352/S00003"
@@ -35,14 +29,8 @@ def cold_chain_site(database: Database) -> Iterator[ConsoleSite]:
     """The service on a free port, on the warm trip with its excursions judged."""
     warm_trip(database)
     excursions(database)
-    with database.unit_of_work() as uow:
-        for email, role, party in USERS.values():
-            create_user(uow, email=email, password=PASSWORD, role=role, party=party, actor=SYSTEM)
-        uow.commit()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with serving(create_app(database, Settings(resolver_base=base)), port):
-        yield ConsoleSite(base, database)
+    with serving_console(database) as site:
+        yield site
 
 
 def sources(page: Any) -> list[str]:
