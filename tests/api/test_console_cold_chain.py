@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
+from sqlalchemy import select
 
 from tests.api.cold_chain_pictures import (
     UNIT_3_EPC,
@@ -23,8 +24,10 @@ from tests.api.cold_chain_pictures import (
     warm_trip,
 )
 from tests.api.console_client import signed_in_client
-from tests.services.issued_units import DIST_A_GLN, DIST_B_GLN, GTIN, LOT
+from tests.services.issued_units import ADMIN, DIST_A_GLN, DIST_B_GLN, GTIN, LOT
 from tests.services.lifecycle.scenes import PALLET, PALLET_EPC, code
+from unitrace.services.cold_chain.breaches import judge_lot
+from unitrace.store.schema import lots, products
 from unitrace.store.unit_of_work import Database
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -367,3 +370,26 @@ def test_a_distributor_sees_the_cold_chain_of_its_own_units(database: Database) 
     lot_page = verifier.get(f"/console/lots/{GTIN.value}/{LOT}")
     assert lot_page.status_code == 200
     assert 'id="cold-chain"' not in lot_page.text
+
+
+def test_the_page_lists_what_judging_the_lot_recorded(database: Database) -> None:
+    """End to end: the warm trip's lot judged as readings coming in judge it; the page lists
+    what it recorded: the breach of unit 3's own logger (held) and the pallet's excursion
+    (whose verdict is judging's to give: the verdict of the units that went through it)."""
+    warm_trip(database)
+    with database.unit_of_work() as uow:
+        product_id, lot_id = uow.connection.execute(
+            select(lots.c.product_id, lots.c.id)
+            .join(products, products.c.id == lots.c.product_id)
+            .where(products.c.gtin == GTIN.value, lots.c.lot == LOT)
+        ).one()
+        judge_lot(uow, product_id=product_id, lot_id=lot_id, actor=ADMIN)
+        uow.commit()
+    page = signed_in_client(database).client.get("/console/cold-chain")
+    listed = {source: (verdict, peak) for verdict, source, peak in rows_of(page.text)}
+    assert set(listed) == {SOURCES["unit 3"][1], SOURCES["pallet"][1]}
+    assert listed[SOURCES["unit 3"][1]] == ("breach", "20.0")
+    assert listed[SOURCES["pallet"][1]][1] == "11.0"
+    (lot_row,) = lots_of(page.text)
+    assert lot_row[:4] == ["Vitamin C", GTIN.value, LOT, "2"]
+    assert "units held</span>" in page.text
