@@ -58,9 +58,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_event_sensor_reports_type", "event_sensor_reports", ["type"])
     op.create_index("ix_event_sensor_reports_device_id", "event_sensor_reports", ["device_id"])
-    op.create_index(
-        "ix_event_sensor_reports_unit_value", "event_sensor_reports", ["unit", "value"]
-    )
+    op.create_index("ix_event_sensor_reports_unit_value", "event_sensor_reports", ["unit", "value"])
     op.create_index("ix_event_sensor_reports_time", "event_sensor_reports", ["time"])
     _index_stored_events()
 

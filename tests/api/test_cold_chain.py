@@ -13,6 +13,7 @@ from tests.services.cold_chain.test_exposure import COLD, LOT_CODE, spiking, ste
 from tests.services.issued_units import GTIN, LOT, build_registry, issue
 from tests.services.lifecycle.scenes import PALLET, PALLET_EPC, code, epc
 from unitrace.store.unit_of_work import Database
+from unitrace.store.units.selections import LotRange
 
 Headers = dict[str, str]
 
@@ -134,3 +135,60 @@ def test_refusals(
     assert answer.status_code == status, answer.text
     if detail is not None:
         assert detail in answer.text
+
+
+def test_judging_on_demand_holds_the_breach_once(
+    scene: Database, client: TestClient, admin: Headers
+) -> None:
+    first = client.post("/api/cold-chain/judgements", json={"code": LOT_CODE}, headers=admin)
+    assert first.status_code == 200, first.text
+    ((lot,),) = [first.json()]
+    assert {key: lot[key] for key in ("gtin", "lot", "units", "verdicts", "breaches", "held")} == {
+        "gtin": GTIN.value,
+        "lot": LOT,
+        "units": 10,
+        "verdicts": {"breach": 10},
+        "breaches": 1,
+        "held": 10,
+    }
+    assert len(lot["alerts"]) == 1
+    with scene.unit_of_work(read_only=True) as uow:
+        held = uow.holds.held(LotRange(1, 1, 1, 10))
+    assert held is not None
+    assert (held.count, held.cause) == (10, "cold_chain")
+    alerts = client.get("/api/alerts", params={"type": "temperature_excursion"}, headers=admin)
+    assert [alert["id"] for alert in alerts.json()] == lot["alerts"]
+    # a unit's code judges its lot; nothing new the second time
+    again = client.post("/api/cold-chain/judgements", json={"code": code(1)}, headers=admin)
+    assert [(found["breaches"], found["held"]) for found in again.json()] == [(0, 0)]
+    scanned = client.post("/api/scans", json={"code": code(1)})
+    assert (scanned.json()["verdict"], scanned.json()["message"]) == (
+        "inactive",
+        "This pack is on hold: storage conditions were not kept. Do not use it; contact the brand.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "role", "status"),
+    [
+        ({"code": LOT_CODE}, "line", 403),
+        ({"code": LOT_CODE}, None, 401),
+        ({"code": "garbage"}, "admin", 422),
+        ({"code": LOT_CODE, "extra": 1}, "admin", 422),
+        ({}, "admin", 422),
+        ({"code": "(01)09506000134352(10)NOPE"}, "admin", 404),
+    ],
+)
+def test_judging_refusals(
+    scene: Database,
+    client: TestClient,
+    token_for: Callable[..., Headers],
+    body: dict[str, object],
+    role: str | None,
+    status: int,
+) -> None:
+    headers = {} if role is None else token_for(role)
+    answer = client.post("/api/cold-chain/judgements", json=body, headers=headers)
+    assert answer.status_code == status, answer.text
+    with scene.unit_of_work(read_only=True) as uow:
+        assert uow.holds.held(LotRange(1, 1, 1, 10)) is None

@@ -194,7 +194,7 @@ def test_temperatures_become_readings_attached_to_what_the_event_names(
         (LOGGER, "unit", UNIT, T0, T0 + 45 * MINUTE, eid("1"), by),
         (LOGGER, "container", SSCC_LINK, T0, T0 + 45 * MINUTE, eid("1"), by),
         (LOGGER, "container", CASE, T0, T0 + 45 * MINUTE, eid("1"), by),
-        (own, "location", DOCK, T0, T0 + 1, eid("2"), by),
+        (own, "location", "0614141007776", T0, T0 + 1, eid("2"), by),  # its GLN
         (LOGGER, "container", SSCC, T0 + 45 * MINUTE, T0 + 50 * MINUTE, eid("3"), by),
         (LOGGER, "unit", UNIT, T0 + 45 * MINUTE, T0 + 50 * MINUTE, eid("3"), by),
     ])  # fmt: skip

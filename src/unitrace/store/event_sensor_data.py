@@ -11,7 +11,7 @@ transaction and set-wise however many events come at once (:func:`record_sensor_
   each EPC of ``epcList``, ``parentID``, ``childEPCs``, ``inputEPCList`` and ``outputEPCList``
   (``container`` for an SSCC or a case or pallet of the registry, ``unit`` for any other);
   an event naming none is about its place: its ``bizLocation``, else its ``readPoint``
-  (``location``, the URI as the event writes it). A span of one instant lasts one
+  (``location``, by its GLN; a place with none is not attached to). A span of one instant lasts one
   millisecond (an attachment ends after it starts).
 
 An event captured with an ``errorDeclaration`` is indexed but feeds no readings.
@@ -34,6 +34,7 @@ from unitrace.coldchain.epcis_reports import (
     temperature_reports,
 )
 from unitrace.epcis.sensor_reports import SensorRow, sensor_rows
+from unitrace.gs1 import InvalidCode, parse
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import (
     event_sensor_reports,
@@ -229,8 +230,22 @@ def _targets(document: Mapping[str, Any], containers: set[str]) -> list[tuple[st
     for key in ("bizLocation", "readPoint"):
         place = document.get(key)
         if isinstance(place, Mapping) and isinstance(place.get("id"), str):
-            return [("location", place["id"])]
+            gln = _gln(place["id"])
+            return [] if gln is None else [("location", gln)]
     return []
+
+
+def _gln(place: str) -> str | None:
+    """The GLN a place names (an SGLN URI, a Digital Link), as the cold chain keys places.
+
+    >>> _gln("urn:epc:id:sgln:9506000.00001.0"), _gln("urn:example:nowhere")
+    ('9506000000015', None)
+    """
+    try:
+        found = parse(place).gln
+    except InvalidCode:
+        return None
+    return None if found is None else found.value
 
 
 def _is_sscc(epc: str) -> bool:
