@@ -446,3 +446,11 @@ def test_a_gap_longer_than_the_trip_is_cut_short_and_says_where_it_ends() -> Non
     assert "to 2026-07-20 10:00 UTC" in chart.find(f"{SVG}desc").text
     ticks = [t.text for t in of_class(chart, "text", "time-tick")]
     assert ticks == ["00:00", "02:00", "04:00", "06:00", "08:00", "10:00", "12:00"]
+
+
+def test_a_long_title_is_cut_over_the_chart_and_kept_whole_in_its_title() -> None:
+    title = "Temperature of unit (01)09506000134352(21)" + "X" * 120
+    chart = drawn([steady(T0, T0 + HOUR)], title=title, end=T0 + HOUR)
+    assert chart.find(f"{SVG}title").text == title
+    (heading,) = of_class(chart, "text", "heading")
+    assert heading.text == title[:99] + "…"

@@ -50,6 +50,8 @@ PLOT_BOTTOM: Final = 300
 NARROWEST_MARK: Final = 2.0
 #: Roughly how wide a character of the chart's 11-unit labels is, to fit a label to its room.
 CHARACTER_WIDTH: Final = 6.2
+#: The most characters of the title written over the chart (its ``<title>`` keeps it whole).
+HEADING_ROOM: Final = 100
 
 _STYLE: Final = (
     "text{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:11px;"
@@ -105,7 +107,7 @@ def draw_exposure(
         f'<desc id="chart-desc">{_text(_described(whole, conditions, judgement, readings))}</desc>',
         f"<defs><style>{_STYLE}</style>{_HATCHING}</defs>",
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
-        f'<text class="heading" x="{PLOT_LEFT}" y="22">{_text(title)}</text>',
+        f'<text class="heading" x="{PLOT_LEFT}" y="22">{_text(_cut(title, HEADING_ROOM))}</text>',
         *_legend(conditions, judgement),
         *_bands(conditions, celsius),
         *_celsius_axis(celsius),
@@ -163,9 +165,19 @@ def source_label(source: Source, *, room: int | None = None) -> str:
     if len(target) > 30:
         target = f"{target[:14]}…{target[-12:]}"
     shortened = Source(source.kind, target, source.device).label()
-    if room is not None and len(shortened) > room:
-        return shortened[: max(room - 1, 0)] + "…" if room > 1 else ""
-    return shortened
+    return shortened if room is None else _cut(shortened, room)
+
+
+def _cut(text: str, room: int) -> str:
+    """``text`` in at most ``room`` characters, an ellipsis saying it was cut; nothing where
+    there is no room for more than the ellipsis.
+
+    >>> _cut("LOG-7 on container", 8), _cut("LOG-7", 8), _cut("LOG-7", 1)
+    ('LOG-7 o…', 'LOG-7', '')
+    """
+    if len(text) <= room:
+        return text
+    return text[: room - 1] + "…" if room > 1 else ""
 
 
 def counted(count: int, noun: str) -> str:
