@@ -130,6 +130,7 @@ ROWS = [
     Row("GET",    "/api/trace?code=$a_case&format=csv",            "200 200 200 404 403 401 401"),
     Row("GET",    "/api/cold-chain?code=(01)$gtin(21)$a_serial",   "200 200 200 404 403 401 401"),
     Row("GET",    "/api/cold-chain?code=$a_case",                  "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/cold-chain/chart.svg?code=$a_case",        "200 200 200 404 403 401 401"),
     Row("POST",   "/api/cold-chain/judgements",                    "200 403 403 403 403 401 401", '{"code": "$a_case"}'),
     Row("GET",    "/api/exports/dscsa/$a_shipment",                "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment?version=2.0",    "200 403 200 404 403 401 401"),

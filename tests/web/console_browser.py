@@ -63,6 +63,16 @@ def console_site(database: Database) -> Iterator[ConsoleSite]:
     """The service on a free port of 127.0.0.1, on the demo data, with a user of each role."""
     with database.unit_of_work() as uow:
         seed_demo(uow, actor=SYSTEM)
+        uow.commit()
+    with serving_console(database) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def serving_console(database: Database) -> Iterator[ConsoleSite]:
+    """The service on a free port of 127.0.0.1, on what ``database`` holds, with a console
+    user of each role."""
+    with database.unit_of_work() as uow:
         for email, role, party in USERS.values():
             create_user(uow, email=email, password=PASSWORD, role=role, party=party, actor=SYSTEM)
         uow.commit()

@@ -48,6 +48,7 @@ def test_a_person_signs_in_with_a_wrong_then_the_right_password_and_signs_out(
             "Parties",
             "Trace",
             "Recalls",
+            "Cold chain",
         ]
         assert page.locator("nav.sections a[aria-current=page]").inner_text() == "Overview"
         assert_accessible(page)
@@ -84,4 +85,5 @@ def test_a_distributors_user_sees_the_sections_of_its_role(
             "Parties",
             "Trace",
             "Recalls",
+            "Cold chain",
         ]

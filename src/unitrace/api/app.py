@@ -25,6 +25,7 @@ from unitrace.api.routers import (
     assets,
     catalog,
     cold_chain,
+    cold_chain_chart,
     epcis_capture,
     epcis_discovery,
     epcis_query,
@@ -148,6 +149,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(sensor_readings.router)
     app.include_router(trace.router)
     app.include_router(cold_chain.router)
+    app.include_router(cold_chain_chart.router)
     app.include_router(exports_dscsa.router)
     app.include_router(exports_fsma.router)
     app.include_router(recalls.router)

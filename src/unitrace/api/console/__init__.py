@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from unitrace.api.console import (
     alerts,
+    cold_chain,
     overview,
     parties,
     products,
@@ -33,6 +34,7 @@ router.include_router(products.router)
 router.include_router(serial_requests.router)
 router.include_router(trace.router)
 router.include_router(recalls.router)
+router.include_router(cold_chain.router)
 
 
 def install_console(app: FastAPI) -> None:

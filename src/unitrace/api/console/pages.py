@@ -34,6 +34,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     # trace follows the API's view: a verifier sees no unit
     NavItem("Trace", "/console/trace", (Role.LINE, Role.DISTRIBUTOR)),
     NavItem("Recalls", "/console/recalls", (Role.LINE, Role.DISTRIBUTOR)),
+    # the cold chain follows the API's view, as trace does
+    NavItem("Cold chain", "/console/cold-chain", (Role.LINE, Role.DISTRIBUTOR)),
 )
 
 

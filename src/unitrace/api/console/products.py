@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from unitrace.api.console.cold_chain_words import page_section
 from unitrace.api.console.figures import big_number
 from unitrace.api.console.pages import NO_STORE, console_page, console_problem
 from unitrace.api.console.session import Signed, SignedIn
@@ -128,7 +129,16 @@ def lot(request: Request, signed: SignedIn, gtin: str, lot: str) -> HTMLResponse
         return console_problem(request, signed, _hidden(refusal), str(refusal))
     expired = view.lot.expiry < dt.date.today()
     title = f"Lot {view.lot.lot}"
-    return console_page(request, signed, "lot.html", title=title, view=view, expired=expired)
+    cold_chain = page_section(database, signed, f"(01){view.product.gtin.value}(10){view.lot.lot}")
+    return console_page(
+        request,
+        signed,
+        "lot.html",
+        title=title,
+        view=view,
+        expired=expired,
+        cold_chain=cold_chain,
+    )
 
 
 def _product_view(request: Request, signed: Signed, gtin: str) -> ProductView:

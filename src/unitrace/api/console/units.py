@@ -17,6 +17,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from unitrace.api.console.cold_chain_words import page_section
 from unitrace.api.console.pages import NO_STORE, console_page
 from unitrace.api.console.parties import party_href
 from unitrace.api.console.refusals import WORDING, refusal_page, utc_text
@@ -86,6 +87,7 @@ def unit_page(request: Request, signed: SignedIn, gtin: str, serial: str) -> HTM
         container_path=container_path,
         lot_path=lot_path,
         party_href=party_href(signed),
+        cold_chain=page_section(database, signed, f"(01){unit.gtin.value}(21){unit.serial}"),
         **WORDING,
     )
 
@@ -112,6 +114,7 @@ def container_page(request: Request, signed: SignedIn, code: str) -> HTMLRespons
         units=_unit_links(view),
         container_path=container_path,
         party_href=party_href(signed),
+        cold_chain=page_section(database, signed, view.epc),
         **WORDING,
     )
 
