@@ -97,12 +97,14 @@ def judge_lot(
         verdicts[key] = verdicts.get(key, 0) + len(serials)
         if verdict is None or verdict is Verdict.WITHIN:
             continue
-        for excursion in _excursions_of(exposure):
+        excursions = _excursions_of(exposure)
+        for excursion in excursions:
             slot = found.setdefault(
-                (excursion.source, excursion.start_ms), _Found(excursion, verdict)
+                (excursion.source, excursion.start_ms),
+                _Found(excursion, Verdict.ALLOWED_EXCURSION),
             )
             slot.units += len(serials)
-            if verdict is Verdict.BREACH:
+            if verdict is Verdict.BREACH and _breaches(excursion, excursions):
                 slot.verdict = Verdict.BREACH
                 slot.serials.extend(serials)
                 slot.reasons.extend(
@@ -176,6 +178,13 @@ def judge_lot(
         held,
         tuple(alerts),
     )
+
+
+def _breaches(excursion: Excursion, excursions: Sequence[Excursion]) -> bool:
+    """Whether ``excursion`` is what made its units' exposure a breach: it went beyond the
+    excursion band, or every excursion stayed within it and the breach is theirs together (the
+    minutes out of the band added up, or the mean kinetic temperature they raised)."""
+    return not excursion.allowed or all(found.allowed for found in excursions)
 
 
 def conditions_words(breaches: Sequence[_Found]) -> str:
