@@ -192,7 +192,11 @@ def mean_kinetic_temperature(
         in_terms = summed[last + 1] - summed[first] - cut * terms[first]
         mean = float(np.max(in_terms / in_weight))
     kelvin_mkt = 1.0 / (1.0 / _REFERENCE_K - np.log(mean) / delta_h_over_r)
-    return float(kelvin_mkt) + ABSOLUTE_ZERO_C
+    # a mean kinetic temperature lies between the coldest and the warmest reading it is taken
+    # over; the sums' rounding can put a constant temperature's a hair above it (a frozen
+    # product at -15 °C for two days came out 6e-14 °C warmer), which breached a limit of
+    # -15 °C that every reading kept
+    return float(np.clip(float(kelvin_mkt) + ABSOLUTE_ZERO_C, celsius.min(), celsius.max()))
 
 
 def judge(
