@@ -12,9 +12,9 @@ The rules, as written for this yardstick:
 - the extremes are the lowest and highest readings that stand for some time (a range report's
   own low and high), the mean is weighted by the time each stands for;
 - the mean kinetic temperature is ``(ΔH/R) / -ln(Σ tᵢ·e^(-ΔH/(R·Tᵢ)) / Σ tᵢ)`` in kelvin over
-  the time readings stand for within a window of the product's length ending where a reading
-  stops standing, the warmest such window counting; over all of it when the time from the first
-  standing reading to the last spans no more than one window;
+  the time readings stand for within a window of the product's length, the warmest of every
+  such window from the first standing reading to the last counting; over all of it when that
+  time spans no more than one window;
 - an excursion is a run of out-of-band segments of one stretch, each starting where the one
   before it stopped; it is allowed when all of it stays within the excursion band;
 - breach: an excursion not allowed, minutes out of band over the allowance, or the MKT over its
@@ -146,22 +146,27 @@ def mkt_of(pieces: list[tuple[float, float]], delta_h_over_r: float) -> float:
 
 
 def warmest_mkt(segments: list[Segment], window: int, delta_h_over_r: float) -> float:
+    """The warmest MKT over every window of ``window`` ms within the segments' time. As a
+    window slides, what it holds changes only where one of its edges meets a segment's start or
+    end, and between two such places its MKT only rises or only falls: the warmest is found at
+    a window one of whose edges lies on one of those."""
     first = min(segment.start for segment in segments)
     last = max(segment.end for segment in segments)
     if last - first <= window:
         return mkt_of([(s.end - s.start, s.value) for s in segments], delta_h_over_r)
+    closings = {at + shift for s in segments for at in (s.start, s.end) for shift in (0, window)}
     best = -math.inf
-    for closing in segments:
-        window_end = closing.end
+    for window_end in sorted(closings):
         window_start = window_end - window
-        if window_start < first:
+        if window_start < first or window_end > last:
             continue
         pieces = [
             (min(s.end, window_end) - max(s.start, window_start), s.value)
             for s in segments
             if min(s.end, window_end) > max(s.start, window_start)
         ]
-        best = max(best, mkt_of(pieces, delta_h_over_r))
+        if pieces:
+            best = max(best, mkt_of(pieces, delta_h_over_r))
     return best
 
 

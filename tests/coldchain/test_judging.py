@@ -8,11 +8,12 @@ import dataclasses
 import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tests.coldchain.reference import MINUTE, expected
+from tests.coldchain.reference import MINUTE, expected, mkt_of
 from unitrace.coldchain.conditions import (
     ExcursionAllowance,
     MktWindow,
@@ -28,7 +29,7 @@ from unitrace.coldchain.exposure import (
     Stretch,
     Verdict,
 )
-from unitrace.coldchain.judging import NO_DEVICE, judge, reading_span
+from unitrace.coldchain.judging import NO_DEVICE, judge, mean_kinetic_temperature, reading_span
 
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
@@ -281,6 +282,35 @@ WORKED = {
         one_stretch(3 * DAY, every(T0, HOUR, [25.0] * 24 + [10.0] * 48)),
         within((Period(T0, T0 + 3 * DAY, ONE, 72),), 10.0, 25.0, 15.0, 17.99),
     ),
+    # two and a half hours at 20 °C (an allowed excursion), then the logger silent until 30 h:
+    # the day from the first reading holds the warm hours and nothing else, though no window
+    # ending where a reading stops standing does
+    "a warm start, then a silence": (
+        StorageConditions.of(2, 8, excursion=ExcursionAllowance(0, 25, 180)),
+        [
+            Stretch(
+                T0,
+                T0 + 60 * HOUR,
+                ONE,
+                Series(
+                    tuple(T0 + m * 15 * MINUTE for m in [*range(8), *range(120, 240)]),
+                    (20.0,) * 8 + (5.0,) * 120,
+                ),
+            )
+        ],
+        Judgement(
+            (Period(T0, T0 + 60 * HOUR, ONE, 128),),
+            (Gap(T0 + 150 * MINUTE, T0 + 30 * HOUR, "no reading from LOG-1"),),
+            5.0,
+            20.0,
+            6.15,
+            20.0,
+            150.0,
+            (Excursion(T0, T0 + 150 * MINUTE, 20.0, 150.0, ONE, True),),
+            Verdict.BREACH,
+            ("mean kinetic temperature 20.00 °C over 24h, above its limit of 8 °C",),
+        ),
+    ),
     "a 20-minute spike within the excursion band": (
         COLD_WITH_EXCURSION,
         one_stretch(2 * HOUR, every(T0, 5 * MINUTE, spiked(11.0, [range(12, 16)], 24))),
@@ -464,3 +494,48 @@ def test_unmeasured_time_is_among_the_gaps_in_time_order() -> None:
         Gap(T0 + 75 * MINUTE, T0 + 3 * HOUR, "no reading from LOG-1"),
         after,
     )
+
+
+@st.composite
+def segments_on_minutes(draw: st.DrawFn) -> tuple[list[int], list[int], list[float]]:
+    """Segments in time order, not overlapping, each starting and ending on a whole minute."""
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for _ in range(draw(st.integers(1, 30))):
+        at += draw(st.sampled_from([0, 0, 0, 1, 30, 600, 1500])) * MINUTE
+        starts.append(at)
+        at += draw(st.integers(1, 600)) * MINUTE
+        ends.append(at)
+    return starts, ends, [draw(st.integers(-400, 600)) / 10 for _ in starts]
+
+
+@settings(max_examples=60, deadline=None)
+@given(segments_on_minutes())
+def test_the_warmest_window_is_the_warmest_of_every_window(
+    drawn: tuple[list[int], list[int], list[float]],
+) -> None:
+    # every window of a day that starts on a whole minute, tried one by one
+    starts, ends, celsius = drawn
+    pieces_of = [(end - start, c) for start, end, c in zip(starts, ends, celsius, strict=True)]
+    if ends[-1] - starts[0] <= DAY:
+        warmest = mkt_of(pieces_of, 10_000.0)
+    else:
+        warmest = -math.inf
+        for window_start in range(starts[0], ends[-1] - DAY + 1, MINUTE):
+            window_end = window_start + DAY
+            pieces = [
+                (min(end, window_end) - max(start, window_start), c)
+                for start, end, c in zip(starts, ends, celsius, strict=True)
+                if min(end, window_end) > max(start, window_start)
+            ]
+            if pieces:
+                warmest = max(warmest, mkt_of(pieces, 10_000.0))
+    found = mean_kinetic_temperature(
+        np.array(starts),
+        np.array(ends),
+        np.array(celsius),
+        window_ms=DAY,
+        delta_h_over_r=10_000.0,
+    )
+    assert close(found, warmest)

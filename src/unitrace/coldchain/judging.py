@@ -181,22 +181,37 @@ def mean_kinetic_temperature(
     if int(ends[-1] - starts[0]) <= window_ms:
         mean = float(np.dot(weights, terms) / weights.sum())
     else:
+        # as a window slides, what it holds changes only where one of its edges meets a
+        # segment's start or end, and in between its MKT only rises or only falls: the
+        # warmest window has an edge on one of those (a window that only ended where a
+        # segment ends would miss a warm start followed by a silence)
+        # (where one segment ends as the next starts, that is one place, not two)
+        opening = np.concatenate(([True], starts[1:] != ends[:-1]))
+        edges = np.concatenate((starts[opening], ends))
+        closings = np.concatenate((edges, edges + window_ms))
+        closings = closings[(closings - window_ms >= starts[0]) & (closings <= ends[-1])]
         weighted = np.concatenate(([0.0], np.cumsum(weights)))
         summed = np.concatenate(([0.0], np.cumsum(weights * terms)))
-        last = np.nonzero(ends - window_ms >= starts[0])[0]
-        window_starts = ends[last] - window_ms
-        # the first segment of each window: the first to end after the window starts
-        first = np.searchsorted(ends, window_starts, side="right")
-        cut = (np.maximum(starts[first], window_starts) - starts[first]).astype(np.float64)
-        in_weight = weighted[last + 1] - weighted[first] - cut
-        in_terms = summed[last + 1] - summed[first] - cut * terms[first]
-        mean = float(np.max(in_terms / in_weight))
+        last, inside = _last_segment(closings, starts, ends)
+        first, before = _last_segment(closings - window_ms, starts, ends)
+        in_weight = weighted[last] + inside - weighted[first] - before
+        in_terms = summed[last] + inside * terms[last] - summed[first] - before * terms[first]
+        held = in_weight > 0
+        mean = float(np.max(in_terms[held] / in_weight[held]))
     kelvin_mkt = 1.0 / (1.0 / _REFERENCE_K - np.log(mean) / delta_h_over_r)
     # a mean kinetic temperature lies between the coldest and the warmest reading it is taken
     # over; the sums' rounding can put a constant temperature's a hair above it (a frozen
     # product at -15 °C for two days came out 6e-14 °C warmer), which breached a limit of
     # -15 °C that every reading kept
     return float(np.clip(float(kelvin_mkt) + ABSOLUTE_ZERO_C, celsius.min(), celsius.max()))
+
+
+def _last_segment(moments: Ints, starts: Ints, ends: Ints) -> tuple[Ints, Floats]:
+    """For each of ``moments`` (none before the first segment), the last segment to start at
+    or before it, and how much of that segment's time is before it."""
+    last = np.searchsorted(starts, moments, side="right") - 1
+    inside = np.clip(moments - starts[last], 0, ends[last] - starts[last]).astype(np.float64)
+    return last, inside
 
 
 def judge(
