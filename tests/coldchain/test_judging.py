@@ -224,6 +224,35 @@ def within(
     return Judgement(periods, (), low, high, mean, mkt, 0.0, (), Verdict.WITHIN)
 
 
+def spike(
+    storage: StorageConditions,
+    peak: float,
+    mean: float,
+    mkt: float,
+    *,
+    allowed: bool,
+    why: str | None = None,
+) -> tuple[StorageConditions, list[Stretch], Judgement]:
+    """Two hours of five-minute readings at 5 °C but for 20 minutes at ``peak`` from the first
+    hour: the conditions, the stretch and its judgement."""
+    return (
+        storage,
+        one_stretch(2 * HOUR, every(T0, 5 * MINUTE, spiked(peak, [range(12, 16)], 24))),
+        Judgement(
+            (Period(T0, T0 + 2 * HOUR, ONE, 24),),
+            (),
+            5.0,
+            peak,
+            mean,
+            mkt,
+            20.0,
+            (Excursion(T0 + HOUR, T0 + 80 * MINUTE, peak, 20.0, ONE, allowed),),
+            Verdict.BREACH if why else Verdict.ALLOWED_EXCURSION,
+            (why,) if why else (),
+        ),
+    )
+
+
 WORKED = {
     # a constant temperature: its mean kinetic temperature is that temperature
     "constant 5 °C": (
@@ -311,52 +340,24 @@ WORKED = {
             ("mean kinetic temperature 20.00 °C over 24h, above its limit of 8 °C",),
         ),
     ),
-    "a 20-minute spike within the excursion band": (
-        COLD_WITH_EXCURSION,
-        one_stretch(2 * HOUR, every(T0, 5 * MINUTE, spiked(11.0, [range(12, 16)], 24))),
-        Judgement(
-            (Period(T0, T0 + 2 * HOUR, ONE, 24),),
-            (),
-            5.0,
-            11.0,
-            6.0,
-            6.35,
-            20.0,
-            (Excursion(T0 + HOUR, T0 + 80 * MINUTE, 11.0, 20.0, ONE, True),),
-            Verdict.ALLOWED_EXCURSION,
-        ),
+    "a 20-minute spike within the excursion band": spike(
+        COLD_WITH_EXCURSION, 11.0, 6.0, 6.35, allowed=True
     ),
-    "a 20-minute spike beyond the excursion band": (
+    "a 20-minute spike beyond the excursion band": spike(
         COLD_WITH_EXCURSION,
-        one_stretch(2 * HOUR, every(T0, 5 * MINUTE, spiked(15.0, [range(12, 16)], 24))),
-        Judgement(
-            (Period(T0, T0 + 2 * HOUR, ONE, 24),),
-            (),
-            5.0,
-            15.0,
-            6.67,
-            7.70,
-            20.0,
-            (Excursion(T0 + HOUR, T0 + 80 * MINUTE, 15.0, 20.0, ONE, False),),
-            Verdict.BREACH,
-            (f"15 °C, out of 2 to 8 °C for 20 min ({LABEL}): beyond the allowed 0 to 12 °C",),
-        ),
+        15.0,
+        6.67,
+        7.70,
+        allowed=False,
+        why=f"15 °C, out of 2 to 8 °C for 20 min ({LABEL}): beyond the allowed 0 to 12 °C",
     ),
-    "a spike with no excursion allowed": (
+    "a spike with no excursion allowed": spike(
         COLD,
-        one_stretch(2 * HOUR, every(T0, 5 * MINUTE, spiked(11.0, [range(12, 16)], 24))),
-        Judgement(
-            (Period(T0, T0 + 2 * HOUR, ONE, 24),),
-            (),
-            5.0,
-            11.0,
-            6.0,
-            6.35,
-            20.0,
-            (Excursion(T0 + HOUR, T0 + 80 * MINUTE, 11.0, 20.0, ONE, False),),
-            Verdict.BREACH,
-            (f"11 °C, out of 2 to 8 °C for 20 min ({LABEL}): no excursion is allowed",),
-        ),
+        11.0,
+        6.0,
+        6.35,
+        allowed=False,
+        why=f"11 °C, out of 2 to 8 °C for 20 min ({LABEL}): no excursion is allowed",
     ),
     "a cold dip within the excursion band": (
         COLD_WITH_EXCURSION,
