@@ -82,6 +82,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_sensor_attachments_target", "sensor_attachments", ["target", "target_kind"])
     op.create_index("ix_sensor_attachments_device_id", "sensor_attachments", ["device_id"])
+    by_event = sa.text("event_pk IS NOT NULL")
+    op.create_index(
+        "ix_sensor_attachments_event_pk",
+        "sensor_attachments",
+        ["event_pk"],
+        sqlite_where=by_event,
+        postgresql_where=by_event,
+    )
     op.create_table(
         "cold_chain_excursions",
         sa.Column("id", sa.Integer(), nullable=False),

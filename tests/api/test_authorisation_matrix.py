@@ -46,6 +46,7 @@ from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
 from unitrace.services import catalog, epcis_capture, epcis_named_queries, lifecycle, recall
+from unitrace.services.cold_chain import attachments, conditions
 from unitrace.services.recall.notices import RecallNotices
 from unitrace.services.tokens import create_token, live_token_id, revoke_token
 from unitrace.services.webhooks import WebhookDestinations
@@ -116,10 +117,20 @@ ROWS = [
     Row("POST",   "/api/state-changes",                            "201 403 201 403 403 401 401", '{"codes": ["$new_a_unit"], "state": "sample"}'),
     Row("POST",   "/api/assemblies",                               "201 201 403 403 403 401 401", '{"device": "$new_brand_unit", "components": ["$new_brand_part"]}'),
     Row("POST",   "/api/inspections",                              "201 201 201 403 403 401 401", '{"target": "$new_a_unit", "result": "fail"}'),
+    # --- /api: the cold chain; conditions are the admin's to set, anyone's to read; loggers'
+    # readings come from the brand and its distributors; what a logger measured is the brand's
+    Row("PUT",    "/api/products/$gtin/storage",                   "200 403 403 403 403 401 401", '{"min_c": 2, "max_c": 8}'),
+    Row("GET",    "/api/products/$gtin/storage",                   "200 200 200 200 200 401 401"),
+    Row("POST",   "/api/sensor-readings",                          "201 201 201 201 403 401 401", '{"readings": [{"device": "LOG-1", "time": "2026-03-01T07:00:00Z", "value": 4, "uom": "CEL"}]}'),
+    Row("POST",   "/api/sensor-devices/LOG-1/attachments",         "201 201 403 403 403 401 401", '{"to": "$a_case", "from": "2026-03-01T07:00:00Z"}'),
+    Row("GET",    "/api/sensor-devices/LOG-1",                     "200 200 403 403 403 401 401"),
     Row("GET",    "/api/units/$gtin/$a_serial",                    "200 200 200 404 403 401 401"),
     Row("GET",    "/api/containers/$a_case",                       "200 200 200 404 403 401 401"),
     Row("GET",    "/api/trace?code=(01)$gtin(21)$a_serial",        "200 200 200 404 403 401 401"),
     Row("GET",    "/api/trace?code=$a_case&format=csv",            "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/cold-chain?code=(01)$gtin(21)$a_serial",   "200 200 200 404 403 401 401"),
+    Row("GET",    "/api/cold-chain?code=$a_case",                  "200 200 200 404 403 401 401"),
+    Row("POST",   "/api/cold-chain/judgements",                    "200 403 403 403 403 401 401", '{"code": "$a_case"}'),
     Row("GET",    "/api/exports/dscsa/$a_shipment",                "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/dscsa/$a_shipment?version=2.0",    "200 403 200 404 403 401 401"),
     Row("GET",    "/api/exports/fsma204?gtin=$gtin&lot=$lot",      "200 403 200 200 403 401 401"),
@@ -259,6 +270,10 @@ class World:
                 uow, party="dist-b", gtin=GTIN.value, lot=LOT, seq_from=3, seq_to=3, actor=ADMIN
             )
             lifecycle.aggregate(uow, parent=self._case(1), children=[self._code(2)], actor=DIST_A)
+            conditions.set_conditions(uow, gtin=GTIN.value, min_c=2, max_c=8, actor=ADMIN)
+            attachments.attach(
+                uow, device="LOG-1", to=self._case(1), start=dt.datetime.now(dt.UTC), actor=ADMIN
+            )
             alert = uow.alerts.add(
                 type="grey_market", subject=f"{GTIN.value}/{serial_of(GTIN, 1)}",
                 at=dt.datetime.now(dt.UTC), evidence={}, party_id="dist-a",

@@ -35,7 +35,9 @@ from unitrace.api.routers import (
     pharmacy,
     recalls,
     registry,
+    sensor_readings,
     serial_requests,
+    storage_conditions,
     tokens,
     trace,
     verification,
@@ -142,6 +144,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(assemblies.router)
     app.include_router(inspections.router)
+    app.include_router(storage_conditions.router)
+    app.include_router(sensor_readings.router)
     app.include_router(trace.router)
     app.include_router(cold_chain.router)
     app.include_router(exports_dscsa.router)

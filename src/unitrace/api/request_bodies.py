@@ -5,6 +5,7 @@ before it is read whole, whatever route it is for.
 | --- | --- |
 | ``/api/scans`` (public) | :data:`SCAN_MAX_BYTES` (8 KiB: a 2,048-character code and its place fit many times over) |
 | ``POST /epcis/capture``, ``POST /epcis/events`` | ``UNITRACE_CAPTURE_MAX_BYTES`` (64 MiB) |
+| ``POST /api/sensor-readings`` | :data:`READINGS_MAX_BYTES` (64 MiB: a logger's trip of a million readings is some 40 MB of CSV) |
 | any other | ``UNITRACE_BODY_MAX_BYTES`` (1 MiB) |
 
 A ``Content-Length`` over the limit is answered at once, the body unread. A body sent without
@@ -30,6 +31,9 @@ from unitrace.services.epcis_capture import CAPTURE_FILE_SIZE_LIMIT
 SCAN_MAX_BYTES: Final = 8 * 1024
 SCANS: Final = "/api/scans"
 CAPTURES: Final = ("/epcis/capture", "/epcis/events")
+#: The largest upload of sensor readings read.
+READINGS_MAX_BYTES: Final = 64 * 1024 * 1024
+READINGS: Final = "/api/sensor-readings"
 
 
 class BodyTooLarge(HTTPException):
@@ -54,6 +58,8 @@ class RequestBodies:
             return SCAN_MAX_BYTES
         if path in CAPTURES:
             return self.capture
+        if path == READINGS:
+            return READINGS_MAX_BYTES
         return self.general
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,5 +105,11 @@ def _content_length(scope: Scope) -> int | None:
 
 def _over(declared: int | None, limit: int, path: str) -> str:
     size = "the body" if declared is None else f"the body ({declared:,} bytes)"
-    advice = "split it into several captures" if path in CAPTURES else "send less"
+    advice = (
+        "split it into several captures"
+        if path in CAPTURES
+        else "split the readings into several uploads"
+        if path == READINGS
+        else "send less"
+    )
     return f"{size} is over the limit of {limit:,} bytes for {path}; {advice}"

@@ -11,6 +11,7 @@ from unitrace.cli import service
 from unitrace.cli.alerts import alerts_app
 from unitrace.cli.catalog import lots_app, parties_app, products_app
 from unitrace.cli.code import code_app
+from unitrace.cli.coldchain import coldchain_app
 from unitrace.cli.common import EXIT_STATUSES, stdout
 from unitrace.cli.epcis import epcis_app
 from unitrace.cli.export import export_app
@@ -46,6 +47,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(containers_app, name="containers")
 app.add_typer(assemblies_app, name="assemblies")
 app.add_typer(inspections_app, name="inspections")
+app.add_typer(coldchain_app, name="coldchain")
 app.add_typer(recall_app, name="recall")
 app.command("trace")(trace)
 app.add_typer(alerts_app, name="alerts")

@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
 
 
 class Verdict(StrEnum):
@@ -41,21 +45,82 @@ class Source:
         return f"{self.device} {preposition} {self.kind} {self.target}"
 
 
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+#: A range report's end where a reading is not one (``Series.until_ms``).
+NO_END: Final = -1
+
+
 @dataclass(frozen=True, slots=True)
 class Series:
-    """A device's readings, in time order: the instant of each (``times_ms``), its value in
-    degrees Celsius (a range report's mean), and, where a report spans a range of time, its end
-    and its extremes (``until_ms``, ``lows``, ``highs``; else the reading's own time and
-    value)."""
+    """A device's readings, in time order, as arrays: the instant of each (``times_ms``), its
+    value in degrees Celsius (a range report's mean), and, where some report spans a range of
+    time, the end of each (``until_ms``, :data:`NO_END` for a reading at an instant) and the
+    extremes of each (``lows``, ``highs``); empty where no reading has them. Sequences given
+    are made arrays."""
 
-    times_ms: Sequence[int]
-    celsius: Sequence[float]
-    until_ms: Sequence[int | None] = ()
-    lows: Sequence[float] = ()
-    highs: Sequence[float] = ()
+    times_ms: Ints
+    celsius: Floats
+    until_ms: Ints = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    lows: Floats = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    highs: Floats = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+
+    def __post_init__(self) -> None:
+        for name, kind in (
+            ("times_ms", np.int64),
+            ("celsius", np.float64),
+            ("until_ms", np.int64),
+            ("lows", np.float64),
+            ("highs", np.float64),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.dtype != kind:
+                if name == "until_ms":
+                    value = [NO_END if end is None else end for end in value]
+                object.__setattr__(self, name, np.asarray(value, dtype=kind))
+
+    @classmethod
+    def of(
+        cls,
+        times_ms: Sequence[int],
+        celsius: Sequence[float],
+        until_ms: Sequence[int | None] = (),
+        lows: Sequence[float] = (),
+        highs: Sequence[float] = (),
+    ) -> Series:
+        """A series of plain sequences."""
+        return cls(
+            np.asarray(times_ms, dtype=np.int64),
+            np.asarray(celsius, dtype=np.float64),
+            np.asarray([NO_END if end is None else end for end in until_ms], dtype=np.int64),
+            np.asarray(lows, dtype=np.float64),
+            np.asarray(highs, dtype=np.float64),
+        )
 
     def __len__(self) -> int:
         return len(self.times_ms)
+
+    def between(self, start_ms: int, end_ms: int) -> Series:
+        """The readings from the one standing at ``start_ms`` (the latest at or before it) to
+        ``end_ms`` (not included).
+
+        >>> Series.of([0, 10, 20, 30], [1.0, 2.0, 3.0, 4.0]).between(15, 30).times_ms.tolist()
+        [10, 20]
+        """
+        first = max(int(np.searchsorted(self.times_ms, start_ms, side="right")) - 1, 0)
+        last = int(np.searchsorted(self.times_ms, end_ms, side="left"))
+        cut = slice(first, max(first, last))
+
+        def part(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return values[cut] if len(values) else values
+
+        return Series(
+            self.times_ms[cut],
+            self.celsius[cut],
+            part(self.until_ms),
+            part(self.lows),
+            part(self.highs),
+        )
 
 
 @dataclass(frozen=True, slots=True)

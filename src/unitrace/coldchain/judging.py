@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from unitrace.coldchain.conditions import StorageConditions
 from unitrace.coldchain.exposure import (
     Excursion,
+    Floats,
     Gap,
+    Ints,
     Judgement,
     Period,
     Source,
@@ -51,8 +52,6 @@ MIN_SPAN_MS: Final = 60_000
 #: that a sum of a hundred thousand of them stays near 1 instead of near 1e-16.
 _REFERENCE_K: Final = 298.15
 
-Floats = npt.NDArray[np.float64]
-Ints = npt.NDArray[np.int64]
 
 NO_DEVICE: Final = "no device measured where the unit was"
 
@@ -88,16 +87,13 @@ class _Covered:
 
 def _covered(stretch: Stretch) -> _Covered:
     series = stretch.series
-    times = np.asarray(series.times_ms, dtype=np.int64)
-    values = np.asarray(series.celsius, dtype=np.float64)
-    lows = np.asarray(series.lows, dtype=np.float64) if len(series.lows) else values
-    highs = np.asarray(series.highs, dtype=np.float64) if len(series.highs) else values
+    times, values = series.times_ms, series.celsius
+    lows = series.lows if len(series.lows) else values
+    highs = series.highs if len(series.highs) else values
     span = reading_span(times)
     stands = np.full(len(times), span, dtype=np.int64)
     if len(series.until_ms):
-        until = np.array(
-            [-1 if value is None else value for value in series.until_ms], dtype=np.int64
-        )
+        until = series.until_ms
         ranged = until > times
         stands[ranged] = until[ranged] - times[ranged]
     following = np.append(times[1:], np.int64(stretch.end_ms))

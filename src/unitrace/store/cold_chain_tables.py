@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from unitrace.store.schema import EpcText, Timestamp, metadata
@@ -99,6 +100,12 @@ sensor_attachments = Table(
     CheckConstraint("until_ms IS NULL OR until_ms > from_ms", name="span"),
     Index("ix_sensor_attachments_target", "target", "target_kind"),
     Index("ix_sensor_attachments_device_id", "device_id"),
+    Index(
+        "ix_sensor_attachments_event_pk",
+        "event_pk",
+        sqlite_where=text("event_pk IS NOT NULL"),
+        postgresql_where=text("event_pk IS NOT NULL"),
+    ),
 )
 
 # Excursions judged: a period a product's units spent out of their band, by the source that

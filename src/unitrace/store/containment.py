@@ -7,11 +7,24 @@ readings over a span of time.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Connection, and_, or_, select
+import numpy as np
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 
 from unitrace.coldchain import ExcursionAllowance, MktLimit, MktWindow, StorageConditions
 from unitrace.coldchain.exposure import Series
@@ -30,8 +43,9 @@ from unitrace.store.schema import (
 from unitrace.store.times import utc
 
 #: The roles in which an event moves what it names: its objects, an aggregation's children,
-#: and the units inside a container a captured event names.
-MOVED_ROLES: Final = ("epc", "child", "contained")
+#: the units inside a container a captured event names, and a container packed (the events
+#: that fill it tell where it was).
+MOVED_ROLES: Final = ("epc", "child", "contained", "parent")
 #: How many EPCs one statement asks for.
 _AT_ONCE: Final = 500
 
@@ -62,8 +76,11 @@ class Move:
     parent: str | None
 
 
-def moves_of(connection: Connection, epcs: Collection[str]) -> list[Move]:
-    """The events that moved any of ``epcs`` (declared in error: not), oldest first."""
+def moves_of(
+    connection: Connection, epcs: Collection[str], roles: Sequence[str] = MOVED_ROLES
+) -> list[Move]:
+    """The events that name any of ``epcs`` in ``roles`` (by default: moved them), declared
+    in error: not, oldest first."""
     wanted = sorted(set(epcs))
     parent = event_epcs.alias("parent")
     found: list[Move] = []
@@ -94,7 +111,7 @@ def moves_of(connection: Connection, epcs: Collection[str]) -> list[Move]:
             )
             .where(
                 event_epcs.c.epc.in_(wanted[start : start + _AT_ONCE]),
-                event_epcs.c.role.in_(MOVED_ROLES),
+                event_epcs.c.role.in_(roles),
                 epcis_events.c.error_declaration_time.is_(None),
             )
         )
@@ -173,8 +190,9 @@ def _placeholder(connection: Connection) -> str:
 
 def series_of(connection: Connection, device_id: int, from_ms: int, until_ms: int) -> Series:
     """The readings of ``device_id`` from the one standing at ``from_ms`` (the latest at or
-    before it) to ``until_ms`` (not included), read on the driver's cursor: a trip's hundred
-    thousand readings are plain numbers, which SQLAlchemy's rows would wrap one by one."""
+    before it) to ``until_ms`` (not included), read on the driver's cursor into arrays: a
+    trip's hundred thousand readings are plain numbers, which SQLAlchemy's rows would wrap one
+    by one. The columns only range reports fill are read only where some reading has them."""
     mark = _placeholder(connection)
     table = sensor_readings.name
     cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -184,43 +202,110 @@ def series_of(connection: Connection, device_id: int, from_ms: int, until_ms: in
             (device_id, from_ms),
         )
         standing = cursor.fetchone()[0]
+        bounds = (device_id, from_ms if standing is None else standing, until_ms)
+        where = f"WHERE device_id = {mark} AND at_ms >= {mark} AND at_ms < {mark}"
         cursor.execute(
-            f"SELECT at_ms, celsius, until_ms, min_c, max_c FROM {table} "
-            f"WHERE device_id = {mark} AND at_ms >= {mark} AND at_ms < {mark} ORDER BY at_ms",
-            (device_id, from_ms if standing is None else standing, until_ms),
+            f"SELECT count(until_ms) + count(min_c) + count(max_c) FROM {table} {where}", bounds
         )
-        rows: Sequence[tuple[int, float, int | None, float | None, float | None]] = (
-            cursor.fetchall()
-        )
+        ranged = bool(cursor.fetchone()[0])
+        columns = "at_ms, celsius, until_ms, min_c, max_c" if ranged else "at_ms, celsius"
+        cursor.execute(f"SELECT {columns} FROM {table} {where} ORDER BY at_ms", bounds)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     finally:
         cursor.close()
-    if not rows:
-        return Series((), ())
-    times, celsius, until, lows, highs = zip(*rows, strict=True)
-    ranged = any(value is not None for value in until)
-    if not ranged and all(low is None for low in lows) and all(high is None for high in highs):
-        return Series(times, celsius)
-    return Series(
+    if not ranged:
+        flat = np.fromiter(
+            itertools.chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)
+        ).reshape(-1, 2)
+        return Series(flat[:, 0].astype(np.int64), flat[:, 1].copy())
+    times, celsius, until, lows, highs = (list(column) for column in zip(*rows, strict=True))
+    return Series.of(
         times,
         celsius,
-        until if ranged else (),
+        until,
         [value if low is None else low for value, low in zip(celsius, lows, strict=True)],
         [value if high is None else high for value, high in zip(celsius, highs, strict=True)],
     )
 
 
+class UnitMove(NamedTuple):
+    """An event that moved a unit of a lot: the unit's serial, the event's key and time, how
+    it placed the unit (``a`` an aggregation, ``s`` a shipment, ``p`` an event at a place,
+    empty: it did not) and where, for an event at a place."""
+
+    serial: str
+    event_pk: int
+    at_ms: int
+    placing: str
+    place: str | None
+
+
+def _epoch_ms_of(connection: Connection, column: ColumnElement[Any]) -> ColumnElement[int]:
+    """``column``, a timestamp, in whole milliseconds since the epoch, computed by the
+    database (a hundred thousand rows parsed in Python would cost a second)."""
+    if connection.dialect.name == "postgresql":
+        return cast(func.round(func.extract("epoch", column) * 1000), BigInteger)
+    return cast(func.round((func.julianday(column) - 2440587.5) * 86_400_000), BigInteger)
+
+
 def lot_unit_moves(
-    connection: Connection, lot_id: int, prefix: str, escapes: tuple[tuple[str, str], ...]
-) -> list[tuple[str, int]]:
-    """Each unit of lot ``lot_id`` (its serial) with each event that moved it, by the event
-    index's key: one statement over the lot's units and the index, rows as the driver gives
-    them."""
-    statement = (
-        select(units.c.serial, event_epcs.c.event_pk)
-        .select_from(units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)))
-        .where(units.c.lot_id == lot_id, event_epcs.c.role.in_(MOVED_ROLES))
+    connection: Connection,
+    lot_id: int,
+    prefix: str,
+    escapes: tuple[tuple[str, str], ...],
+    shipping_steps: Sequence[str],
+) -> tuple[dict[str, int], list[UnitMove]]:
+    """When each unit of lot ``lot_id`` was first named by an event, and each event that
+    placed one (declared in error: neither): two statements over the lot's units, the index
+    and the events, their rows read as the driver gives them."""
+    placing = case(
+        (epcis_events.c.type == "AggregationEvent", "a"),
+        (epcis_events.c.biz_step.in_(shipping_steps), "s"),
+        (epcis_events.c.biz_location.is_not(None), "p"),
+        else_="",
     )
-    return [(serial, pk) for serial, pk in connection.execute(statement)]
+    at_ms = _epoch_ms_of(connection, epcis_events.c.event_time)
+    named = units.join(event_epcs, event_epcs.c.epc == unit_epc(prefix, escapes)).join(
+        epcis_events, epcis_events.c.id == event_epcs.c.event_pk
+    )
+    among = (
+        units.c.lot_id == lot_id,
+        event_epcs.c.role.in_(MOVED_ROLES),
+        epcis_events.c.error_declaration_time.is_(None),
+    )
+    firsts = select(units.c.serial, func.min(at_ms)).select_from(named).where(*among)
+    starts = {
+        serial: int(at) for serial, at in driver_rows(connection, firsts.group_by(units.c.serial))
+    }
+    placed = (
+        select(units.c.serial, event_epcs.c.event_pk, at_ms, placing, epcis_events.c.biz_location)
+        .select_from(named)
+        .where(*among, placing != "")
+    )
+    moves = [
+        UnitMove(serial, pk, int(at), kind, place)
+        for serial, pk, at, kind, place in driver_rows(connection, placed)
+    ]
+    return starts, moves
+
+
+def driver_rows(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` as the driver gives them, fetched at once: for the hundreds
+    of thousands of plain values a lot's units bring, which SQLAlchemy would wrap row by row.
+    Only for columns that need no conversion (text, integers, floats)."""
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    parameters: Any = compiled.params
+    if compiled.positiontup is not None:
+        parameters = tuple(compiled.params[name] for name in compiled.positiontup)
+    cursor: Any = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), parameters)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    finally:
+        cursor.close()
+    return rows
 
 
 def events_by_pk(connection: Connection, pks: Collection[int]) -> dict[int, Move]:

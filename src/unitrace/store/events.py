@@ -33,6 +33,7 @@ from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
 from unitrace.store.canonical_epcs import index_canonical_epcs
 from unitrace.store.driver_statements import DriverStatement
+from unitrace.store.event_sensor_data import record_sensor_data
 from unitrace.store.schema import epcis_events, event_epcs, event_values, products, units
 from unitrace.store.times import now, utc
 from unitrace.store.units import UnitRepository, UnitSelection
@@ -108,7 +109,8 @@ class EventRepository:
     def add_documents(self, events: Sequence[StoredEvent]) -> list[EventRecord]:
         """Store events given as their JSON-LD (event dicts of an EPCISDocument, with an
         ``eventID``), in three set-based inserts however many they are: the events, the EPCs
-        they name by role, and the values queries look for. ``recordTime`` is now."""
+        they name by role, and the values queries look for (and their sensor data: see
+        :mod:`~unitrace.store.event_sensor_data`). ``recordTime`` is now."""
         return [record for _, record in self._insert(events)]
 
     def _insert(self, events: Sequence[StoredEvent]) -> list[tuple[int, EventRecord]]:
@@ -135,6 +137,13 @@ class EventRepository:
         _INSERT_EPCS.execute_many(self.connection, epcs)
         index_canonical_epcs(self.connection, epcs)
         _INSERT_VALUES.execute_many(self.connection, values)
+        record_sensor_data(
+            self.connection,
+            [
+                (pk, stored.document, stored.recorded_by)
+                for pk, stored in zip(pks, events, strict=True)
+            ],
+        )
         return list(zip(pks, records, strict=True))
 
     def _new_ids(self, count: int) -> list[int]:

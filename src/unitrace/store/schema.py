@@ -533,8 +533,8 @@ epcis_subscriptions = Table(
 )
 
 
-# The console's people, the holds, recalls and scan count tables are defined in modules of
-# their own, on this metadata.
+# The cold chain's, the console's people, events' sensor reports, the holds, recalls and scan
+# count tables are defined in modules of their own, on this metadata.
 from unitrace.store.cold_chain_tables import (  # noqa: E402
     cold_chain_excursions as cold_chain_excursions,
 )
@@ -549,6 +549,9 @@ from unitrace.store.cold_chain_tables import (  # noqa: E402
 from unitrace.store.console_tables import console_sessions as console_sessions  # noqa: E402
 from unitrace.store.console_tables import console_sign_ins as console_sign_ins  # noqa: E402
 from unitrace.store.console_tables import console_users as console_users  # noqa: E402
+from unitrace.store.event_sensor_tables import (  # noqa: E402
+    event_sensor_reports as event_sensor_reports,
+)
 from unitrace.store.hold_table import holds as holds  # noqa: E402
 from unitrace.store.recall_tables import recall_responses as recall_responses  # noqa: E402
 from unitrace.store.recall_tables import recall_tasks as recall_tasks  # noqa: E402

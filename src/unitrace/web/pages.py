@@ -38,8 +38,9 @@ def render_page(template: str, **context: Any) -> str:
     return _environment().get_template(template).render(**context)
 
 
-def verification_page(result: Any, *, scan_url: str, code: str) -> str:
-    """The page for one verification result (``services.verification.VerificationResult``)."""
+def verification_page(result: Any, *, scan_url: str, code: str, storage: str | None = None) -> str:
+    """The page for one verification result (``services.verification.VerificationResult``),
+    with the product's storage conditions in words, if it has any."""
     icon, headline = VERDICT_LOOKS.get(result.verdict, VERDICT_LOOKS["suspicious"])
     return render_page(
         "verify.html",
@@ -49,6 +50,7 @@ def verification_page(result: Any, *, scan_url: str, code: str) -> str:
         headline=headline,
         scan_url=scan_url,
         code=code,
+        storage=storage,
     )
 
 

@@ -56,9 +56,7 @@ def build_cold_chain_scene(database: Database) -> None:
             uow, parent=CASE_1, children=[code(3)], actor=DIST_A, at=RECEIVED + 30 * MINUTE
         )
         allocate(uow, party="pharmacy-1", actor=DIST_A, codes=[code(3)], at=RECEIVED + HOUR)
-        change_state(
-            uow, codes=[code(3)], to=UnitState.SUPPLIED, actor=PHARMACY, at=DISPENSED
-        )
+        change_state(uow, codes=[code(3)], to=UnitState.SUPPLIED, actor=PHARMACY, at=DISPENSED)
 
     done(database, build)
 
@@ -100,9 +98,9 @@ def logged(
 
     def write(uow: UnitOfWork) -> None:
         device_id = uow.connection.execute(
-            insert(sensor_devices).values(device=device, created_at=T0).returning(
-                sensor_devices.c.id
-            )
+            insert(sensor_devices)
+            .values(device=device, created_at=T0)
+            .returning(sensor_devices.c.id)
         ).scalar_one()
         start, end = attached
         uow.connection.execute(

@@ -8,16 +8,18 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from unitrace.api.cold_chain_answers import ExposureOut, LotExposureOut
-from unitrace.api.dependencies import caller, database
+from unitrace.api.dependencies import Writer, caller, database
+from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.model import Actor
+from unitrace.services.cold_chain.breaches import judge_code
 from unitrace.services.cold_chain.exposure import cold_chain_of
 from unitrace.services.cold_chain.view import LotExposure
 from unitrace.store.unit_of_work import Database
 
-router = APIRouter(prefix="/api", tags=["cold chain"])
+router = APIRouter(prefix="/api", tags=["cold chain"], route_class=StrictJsonRoute)
 
 Caller = Annotated[Actor, Depends(caller)]
 Db = Annotated[Database, Depends(database)]
@@ -54,3 +56,44 @@ async def cold_chain_route(
     product's storage conditions; for a lot, each unit's verdict, counted. A distributor asks
     only of what it holds or held."""
     return JSONResponse(await anyio.to_thread.run_sync(cold_chain_answer, db, code, actor))
+
+
+class JudgementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(
+        max_length=2048, description="A unit, a container or a lot: its lots are judged."
+    )
+
+
+class LotJudgedOut(BaseModel):
+    gtin: str
+    lot: str
+    units: int
+    verdicts: dict[str, int] = Field(description="Units by verdict (none: not judged).")
+    excursions: int = Field(description="Excursions recorded by this judgement.")
+    breaches: int = Field(description="Of them, breaches.")
+    held: int = Field(description="Units this judgement put on hold.")
+    alerts: list[int] = Field(description="The temperature_excursion alerts it raised.")
+
+
+@router.post("/cold-chain/judgements", response_model=list[LotJudgedOut])
+def judge_route(body: JudgementIn, actor: Caller, uow: Writer) -> list[LotJudgedOut]:
+    """Judge now the lot of a unit, the lots of a container's units, or a lot (admin): what
+    readings, attachments and captured sensor events do by themselves, for after a product's
+    storage conditions changed. A breach records its excursion, raises an alert and holds the
+    units; an excursion already judged is not judged again."""
+    judged = judge_code(uow, code=body.code, actor=actor)
+    uow.commit()
+    return [
+        LotJudgedOut(
+            gtin=lot.gtin,
+            lot=lot.lot,
+            units=lot.units,
+            verdicts={key or "none": count for key, count in lot.verdicts.items()},
+            excursions=lot.excursions,
+            breaches=lot.breaches,
+            held=lot.held,
+            alerts=list(lot.alerts),
+        )
+        for lot in judged
+    ]

@@ -86,6 +86,24 @@ _PARAMETERS: Final = [
     ("EXISTS_errorDeclaration", "only events declared in error (no value)"),
     ("GE_errorDeclarationTime", "events declared in error at or after this time (also GE_errorDeclaration_Time)"),
     ("LT_errorDeclarationTime", "events declared in error before this time (also LT_errorDeclaration_Time)"),
+    ("EXISTS_sensorElementList", "only events with sensor data (no value)"),
+    ("EQ_type", f"sensor reports' measurement types: Temperature, gs1:Temperature or https://gs1.org/voc/Temperature, or an extension's URI ({_LIST})"),
+    ("EQ_deviceID", f"sensor device URIs, of a sensorMetadata or a sensorReport ({_LIST})"),
+    ("EQ_dataProcessingMethod", f"URIs ({_LIST})"),
+    ("EQ_microorganism", f"URIs ({_LIST})"),
+    ("EQ_chemicalSubstance", f"URIs ({_LIST})"),
+    ("EQ_bizRules", f"URIs ({_LIST})"),
+    ("EQ_stringValue", f"sensor reports' stringValue ({_LIST})"),
+    ("EQ_booleanValue", "sensor reports' booleanValue: true or false"),
+    ("EQ_hexBinaryValue", f"sensor reports' hexBinaryValue, in either case ({_LIST})"),
+    ("EQ_uriValue", f"sensor reports' uriValue ({_LIST})"),
+    ("GE_time", "sensor data at or after this time"),
+    ("LT_time", "sensor data before this time"),
+    ("GE_startTime", "sensor data whose range starts at or after this time"),
+    ("LT_startTime", "sensor data whose range starts before this time"),
+    ("GE_endTime", "sensor data whose range ends at or after this time"),
+    ("LT_endTime", "sensor data whose range ends before this time"),
+    ("GE_percRank", "sensor reports' percRank at least this number (also GT_, LT_, LE_percRank)"),
     ("orderBy", "eventTime or recordTime; without it, eventTime oldest first"),
     ("orderDirection", "ASC or DESC (DESC unless given, when orderBy is)"),
     ("eventCountLimit", "at most this many events in all pages together"),
@@ -95,7 +113,9 @@ _PARAMETERS: Final = [
 ]  # fmt: skip
 _PATTERNED = (
     "EQ_bizTransaction_<type>, EQ_source_<type> and EQ_destination_<type> (a CBV type word: po, "
-    "owning_party, …) take URIs, comma-separated."
+    "owning_party, …) take URIs, comma-separated. EQ_, GT_, GE_, LT_, LE_ of value, minValue, "
+    "maxValue, meanValue, sDev and percValue, followed by a UN/CEFACT unit code (GE_value_CEL), "
+    "take a number: temperatures compare in CEL, FAH or KEL alike, other quantities in their own unit."
 )
 
 

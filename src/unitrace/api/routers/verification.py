@@ -30,6 +30,7 @@ from unitrace.gs1 import Gtin, InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.registry.model import LotStatus
+from unitrace.services.cold_chain.conditions import storage_in_words
 from unitrace.services.scan_answers import scan_json
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.scan_time import may_give_time
@@ -187,8 +188,18 @@ async def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings
         return JSONResponse(result.gs1_verification_response(), headers=CORS)
     if wants_json:
         return JSONResponse(scan_json(result), headers=CORS)
-    page = verification_page(result, scan_url="/api/scans", code=uri)
+    storage = None
+    if result.product is not None:
+        storage = await anyio.to_thread.run_sync(_read_storage, db, result.product.gtin)
+    page = verification_page(result, scan_url="/api/scans", code=uri, storage=storage)
     return HTMLResponse(page, headers={**CORS, "Cache-Control": "no-store"})
+
+
+def _read_storage(db: Database, gtin: str) -> str | None:
+    """The product's storage conditions in words, for the page (not the scan JSON: a phone's
+    app asks for the product's page when it shows one)."""
+    with db.unit_of_work(read_only=True) as reader:
+        return storage_in_words(reader, gtin)
 
 
 def _read_linkset(db: Database, link: DigitalLink, uri: str) -> dict[str, Any]:

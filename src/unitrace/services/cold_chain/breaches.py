@@ -25,7 +25,9 @@ from unitrace.services.cold_chain.exposure import Chains, lot_groups
 from unitrace.services.cold_chain.view import Exposure
 from unitrace.services.lifecycle.holds import COLD_CHAIN
 from unitrace.services.lifecycle.recording import all_or_nothing, record_event
+from unitrace.services.lifecycle.rules import allow
 from unitrace.services.lifecycle.targets import Context
+from unitrace.services.trace.subjects import find_subject, unknown
 from unitrace.services.verification.findings import AlertType
 from unitrace.store.cold_chain_records import ExcursionKey, ExcursionRecords, lot_key
 from unitrace.store.containment import (
@@ -334,3 +336,36 @@ def judge_devices(
     if not targets:
         return []
     return judge_targets(uow, targets, from_ms=min(from_ms, epoch_ms(now())), actor=actor)
+
+
+def judge_sensor_events(
+    uow: UnitOfWork, event_ids: Sequence[str], *, actor: Actor
+) -> list[LotJudged]:
+    """Judge every lot with units where the sensor data of the events ``event_ids`` was
+    measured: after a partner's EPCIS events with sensor data were captured."""
+    if not event_ids:
+        return []
+    records = ExcursionRecords(uow.connection)
+    targets, from_ms = records.targets_of_events(event_pks_of(uow.connection, event_ids))
+    if not targets:
+        return []
+    return judge_targets(uow, targets, from_ms=from_ms, actor=actor)
+
+
+def judge_code(uow: UnitOfWork, *, code: str, actor: Actor) -> list[LotJudged]:
+    """Judge the lot of a unit, the lots of a container's units or a lot, now: after a
+    product's storage conditions changed, say (admin only)."""
+    allow(actor, "judge_cold_chain")
+    context = Context.of(uow)
+    subject = find_subject(uow, context, code=code, actor=actor)
+    if subject.kind == "lot":
+        if subject.product_id is None or subject.lot_id is None:
+            raise unknown(subject.code)
+        lots = {(subject.product_id, subject.lot_id)}
+    else:
+        lots = lots_behind(uow, [(subject.kind, subject.epc)], from_ms=0)
+    chains = Chains(uow)
+    return [
+        judge_lot(uow, product_id=product_id, lot_id=lot_id, actor=actor, chains=chains)
+        for product_id, lot_id in sorted(lots)
+    ]

@@ -11,20 +11,30 @@ are the same (the cases of one pallet with its logger) share one judgement.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from unitrace.coldchain import StorageConditions
-from unitrace.coldchain.exposure import Gap, Judgement, Stretch
+from unitrace.coldchain.exposure import Gap, Judgement, Series, Stretch
 from unitrace.coldchain.judging import judge
 from unitrace.registry.model import DECOMMISSIONED_STATES, Actor, Role
-from unitrace.services.cold_chain.stitching import Measured, holdings, parent_changes, spans, stitch
+from unitrace.services.cold_chain.stitching import (
+    MAX_DEPTH,
+    Holding,
+    Measured,
+    holdings,
+    parent_changes,
+    spans,
+    stitch,
+)
 from unitrace.services.cold_chain.view import Exposure, LotExposure
 from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import Subject, find_subject, unknown
 from unitrace.store.containment import (
+    Attachment,
     Move,
+    UnitMove,
     attached_units,
     attachments_to,
     epoch_ms,
@@ -39,6 +49,7 @@ from unitrace.store.containment import (
     storage_conditions_of,
 )
 from unitrace.store.held_epcs import serial_of, unit_uri_prefixes
+from unitrace.store.reached_units import SHIPPING_STEPS
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -69,13 +80,85 @@ class Chains:
         default_factory=dict
     )
 
+    attachments: dict[tuple[str, str], list[Attachment]] = field(default_factory=dict)
+    unattached_prefixes: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    #: a device's readings read once for a lot: from, until, the readings
+    series: dict[int, tuple[int, int, Series]] = field(default_factory=dict)
+
+    def prefetch_parents(self, containers: set[str]) -> None:
+        """Read what ``containers`` were packed in, and what those were, level by level: one
+        statement for a lot's two thousand cases instead of one each."""
+        end_ms = epoch_ms(now())
+        wanted = containers - self.parents.keys()
+        for _ in range(MAX_DEPTH):
+            if not wanted:
+                return
+            moves = moves_of(self.uow.connection, wanted, roles=("child",))
+            by_container: dict[str, list[Move]] = {container: [] for container in wanted}
+            for move in moves:
+                if move.epc in by_container:
+                    by_container[move.epc].append(move)
+            for container, found in by_container.items():
+                self.parents[container] = spans(parent_changes(found), end_ms)
+            wanted = {
+                parent for found in by_container.values() for parent in _parents(found)
+            } - self.parents.keys()
+
+    def no_devices_on_units(self, uri_prefix: str, own: set[str]) -> None:
+        """Say that no device was attached to a unit whose EPC starts with ``uri_prefix``,
+        but to those of ``own``: a lot's units need not be asked one by one."""
+        self.unattached_prefixes.append((uri_prefix, frozenset(own)))
+
+    def attached(self, targets: set[tuple[str, str]]) -> list[Attachment]:
+        """The attachments to ``targets``, each target read once."""
+        missing = {
+            (kind, target)
+            for kind, target in targets - self.attachments.keys()
+            if not (
+                kind == "unit"
+                and any(
+                    target.startswith(prefix) and target not in own
+                    for prefix, own in self.unattached_prefixes
+                )
+            )
+        }
+        if missing:
+            for target in missing:
+                self.attachments[target] = []
+            for found in attachments_to(self.uow.connection, missing):
+                self.attachments[(found.kind, found.target)].append(found)
+        return [found for target in sorted(targets) for found in self.attachments.get(target, ())]
+
     def parents_of(self, container: str) -> list[tuple[int, int, str]]:
         found = self.parents.get(container)
         if found is None:
-            moves = moves_of(self.uow.connection, [container])
+            moves = moves_of(self.uow.connection, [container], roles=("child",))
             found = spans(parent_changes(moves), epoch_ms(now()))
             self.parents[container] = found
         return found
+
+    def prefetch_series(self, measured: Iterable[Measured]) -> None:
+        """Read each device's readings once, over all of ``measured`` it covers: the units of
+        a lot cut their stretches from it."""
+        spans_by_device: dict[int, tuple[int, int]] = {}
+        for piece in measured:
+            low, high = spans_by_device.get(piece.device_id, (piece.start_ms, piece.end_ms))
+            spans_by_device[piece.device_id] = (
+                min(low, piece.start_ms),
+                max(high, piece.end_ms),
+            )
+        for device_id, (low, high) in spans_by_device.items():
+            self.series[device_id] = (
+                low,
+                high,
+                series_of(self.uow.connection, device_id, low, high),
+            )
+
+    def series_for(self, piece: Measured) -> Series:
+        found = self.series.get(piece.device_id)
+        if found is not None and found[0] <= piece.start_ms and piece.end_ms <= found[1]:
+            return found[2].between(piece.start_ms, piece.end_ms)
+        return series_of(self.uow.connection, piece.device_id, piece.start_ms, piece.end_ms)
 
     def judgement(
         self,
@@ -83,21 +166,85 @@ class Chains:
         measured: Sequence[Measured],
         unmeasured: Sequence[Gap],
     ) -> tuple[tuple[Stretch, ...], Judgement]:
-        key = (conditions, tuple(measured), tuple(unmeasured))
+        """The judgement of ``measured``, computed once for every unit that went through the
+        same stretches; the time no device measured, which tells nothing of the readings, is
+        told among its gaps."""
+        key = (conditions, tuple(measured))
         found = self.judged.get(key)
         if found is None:
             stretches = tuple(
-                Stretch(
-                    piece.start_ms,
-                    piece.end_ms,
-                    piece.source,
-                    series_of(self.uow.connection, piece.device_id, piece.start_ms, piece.end_ms),
-                )
+                Stretch(piece.start_ms, piece.end_ms, piece.source, self.series_for(piece))
                 for piece in measured
             )
-            found = (stretches, judge(conditions, stretches, unmeasured))
+            found = (stretches, judge(conditions, stretches))
             self.judged[key] = found
-        return found
+        stretches, judged = found
+        if not unmeasured:
+            return found
+        gaps = tuple(sorted((*judged.gaps, *unmeasured), key=lambda gap: gap.start_ms))
+        return stretches, replace(judged, gaps=gaps)
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where a unit was, and which devices measured it when."""
+
+    subject: tuple[str, str]
+    start_ms: int
+    end_ms: int
+    measured: list[Measured]
+    unmeasured: list[Gap]
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What held a unit from ``start_ms`` to ``end_ms``."""
+
+    subject: tuple[str, str]
+    start_ms: int
+    end_ms: int
+    held: list[Holding]
+
+
+def _held(
+    chains: Chains,
+    subject: tuple[str, str],
+    moves: Sequence[Move],
+    *,
+    start_ms: int | None = None,
+    end_ms: int,
+) -> _Held:
+    if not moves:
+        return _Held(subject, end_ms, end_ms, [])
+    start_ms = moves[0].at_ms if start_ms is None else min(start_ms, moves[0].at_ms)
+    end_ms = max(end_ms, start_ms)
+    found = holdings(subject, moves, start_ms=start_ms, end_ms=end_ms, parents_of=chains.parents_of)
+    return _Held(subject, start_ms, end_ms, found)
+
+
+def _placed(chains: Chains, where: _Held) -> _Placed:
+    if not where.held:
+        return _Placed(where.subject, where.start_ms, where.end_ms, [], [])
+    attached = chains.attached({(found.kind, found.target) for found in where.held})
+    measured, unmeasured = stitch(
+        where.held, attached, start_ms=where.start_ms, end_ms=where.end_ms
+    )
+    return _Placed(where.subject, where.start_ms, where.end_ms, measured, unmeasured)
+
+
+def _judged(
+    chains: Chains,
+    placed: _Placed,
+    *,
+    conditions: StorageConditions | None,
+    gtin: str | None,
+    lot: str | None,
+) -> Exposure:
+    kind, epc = placed.subject
+    stretches, judgement = chains.judgement(conditions, placed.measured, placed.unmeasured)
+    return Exposure(
+        kind, epc, gtin, lot, placed.start_ms, placed.end_ms, conditions, stretches, judgement
+    )
 
 
 def _exposure(
@@ -110,17 +257,8 @@ def _exposure(
     gtin: str | None,
     lot: str | None,
 ) -> Exposure:
-    kind, epc = subject
-    if not moves:
-        empty = Judgement((), (), None, None, None, None, 0.0, (), None)
-        return Exposure(kind, epc, gtin, lot, end_ms, end_ms, conditions, (), empty)
-    start_ms = moves[0].at_ms
-    end_ms = max(end_ms, start_ms)
-    held = holdings(subject, moves, start_ms=start_ms, end_ms=end_ms, parents_of=chains.parents_of)
-    attached = attachments_to(chains.uow.connection, {(h.kind, h.target) for h in held})
-    measured, unmeasured = stitch(held, attached, start_ms=start_ms, end_ms=end_ms)
-    stretches, judgement = chains.judgement(conditions, measured, unmeasured)
-    return Exposure(kind, epc, gtin, lot, start_ms, end_ms, conditions, stretches, judgement)
+    placed = _placed(chains, _held(chains, subject, moves, end_ms=end_ms))
+    return _judged(chains, placed, conditions=conditions, gtin=gtin, lot=lot)
 
 
 def unit_exposure(uow: UnitOfWork, subject: Subject, chains: Chains) -> Exposure:
@@ -199,10 +337,13 @@ def lot_exposure(uow: UnitOfWork, subject: Subject, actor: Actor, chains: Chains
     for exposure, serials in shared:
         verdict = exposure.judgement.verdict
         verdicts[verdict.value if verdict is not None else None] += len(serials)
-    groups = sorted(
-        ((exposure, len(serials)) for exposure, serials in shared),
-        key=lambda group: (_severity(group[0]), -group[1]),
-    )
+    # groups the same stretches judged alike over the same time are one to the reader
+    merged: dict[tuple[int, int, int], tuple[Exposure, int]] = {}
+    for exposure, serials in shared:
+        key = (id(exposure.stretches), exposure.start_ms, exposure.end_ms)
+        first, count = merged.get(key, (exposure, 0))
+        merged[key] = (first, count + len(serials))
+    groups = sorted(merged.values(), key=lambda group: (_severity(group[0]), -group[1]))
     return LotExposure(
         subject.gtin,
         subject.lot,
@@ -223,8 +364,8 @@ def lot_groups(
     lot: str,
     holder: str | None = None,
 ) -> tuple[StorageConditions | None, list[tuple[Exposure, list[str]]]]:
-    """A lot's conditions, and its units (a distributor's: those it holds) by groups the same
-    events moved, each group's exposure with its units' serials."""
+    """A lot's conditions, and its units (a distributor's: those it holds) by groups that went
+    through the same stretches, each group's exposure with its units' serials."""
     prefix = next(
         (found for found in unit_uri_prefixes(uow.connection) if found[0] == product_id), None
     )
@@ -232,25 +373,37 @@ def lot_groups(
         return None, []
     _, uri_prefix, escapes = prefix
     conditions = storage_conditions_of(uow.connection, [product_id]).get(product_id)
-    signatures = lot_unit_signatures(uow, lot_id, uri_prefix, escapes, holder=holder)
-    events = events_by_pk(uow.connection, {pk for key in signatures for pk in key[0]})
-    shared: list[tuple[Exposure, list[str]]] = []
-    for (pks, end_ms), serials in signatures.items():
+    own_devices = attached_units(uow.connection, uri_prefix)
+    chains.no_devices_on_units(uri_prefix, own_devices)
+    groups = lot_unit_groups(uow, lot_id, uri_prefix, escapes, own_devices, holder=holder)
+    events = events_by_pk(uow.connection, {pk for group in groups for pk in group.events})
+    chains.prefetch_parents({move.parent for move in events.values() if move.parent})
+    held: list[tuple[_Held, list[str]]] = []
+    for group in groups:
         moves = sorted(
-            (events[pk] for pk in pks if pk in events),
+            (events[pk] for pk in group.events if pk in events),
             key=lambda move: (move.at_ms, move.event_pk),
         )
-        exposure = _exposure(
-            chains,
-            ("unit", uri_prefix + _escaped(serials[0], escapes)),
-            moves,
-            end_ms=end_ms,
-            conditions=conditions,
-            gtin=gtin,
-            lot=lot,
+        subject = ("unit", uri_prefix + _escaped(group.serials[0], escapes))
+        held.append(
+            (
+                _held(chains, subject, moves, start_ms=group.start_ms, end_ms=group.end_ms),
+                group.serials,
+            )
         )
-        shared.append((exposure, serials))
+    # every group's holders' devices read at once
+    chains.attached({(found.kind, found.target) for where, _ in held for found in where.held})
+    placed = [(_placed(chains, where), serials) for where, serials in held]
+    chains.prefetch_series(piece for where, _ in placed for piece in where.measured)
+    shared = [
+        (_judged(chains, where, conditions=conditions, gtin=gtin, lot=lot), serials)
+        for where, serials in placed
+    ]
     return conditions, shared
+
+
+def _parents(moves: Sequence[Move]) -> set[str]:
+    return {move.parent for move in moves if move.parent is not None and move.role == "child"}
 
 
 def _severity(exposure: Exposure) -> int:
@@ -265,34 +418,74 @@ def _escaped(serial: str, escapes: tuple[tuple[str, str], ...]) -> str:
     return serial
 
 
-def lot_unit_signatures(
+@dataclass(frozen=True, slots=True)
+class UnitGroup:
+    """Units of a lot judged as one: the events that placed them (packed, shipped, at a
+    place), the earliest of their first events, the end of their time in the chain, and their
+    serials, the one with the earliest first event first."""
+
+    events: tuple[int, ...]
+    start_ms: int
+    end_ms: int
+    serials: list[str]
+
+
+def lot_unit_groups(
     uow: UnitOfWork,
     lot_id: int,
     uri_prefix: str,
     escapes: tuple[tuple[str, str], ...],
+    own_devices: set[str],
     *,
     holder: str | None,
-) -> dict[tuple[tuple[int, ...], int], list[str]]:
-    """The lot's units (a distributor's: those it holds) grouped by the events that moved
-    them and the end of their time in the chain: the serials of each group."""
-    by_unit: dict[str, list[int]] = {}
-    for serial, pk in lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes):
-        by_unit.setdefault(serial, []).append(pk)
+) -> list[UnitGroup]:
+    """The lot's units (a distributor's: those it holds) grouped by what placed them: the
+    same aggregations, shipments and events at places, and the same end of their time in the
+    chain; a unit with a device of its own (``own_devices``: their EPCs) alone. Events that
+    placed nothing (a unit's own commissioning with no place, a storing
+    step) only say when its time began; a unit's own first event at a place (commissioned
+    there, one unit an event) groups by the place, not the event: a group is judged from the
+    earliest first event among its units, the later ones' few seconds or minutes before they
+    were made counted with them, never fewer."""
+    starts, moves = lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes, SHIPPING_STEPS)
+    units_named = Counter(move.event_pk for move in moves)
+    by_unit: dict[str, list[UnitMove]] = {serial: [] for serial in starts}
+    for move in moves:
+        by_unit[move.serial].append(move)
     ends = lot_unit_ends(uow.connection, lot_id, DECOMMISSIONED_STATES)
     now_ms = epoch_ms(now())
     kept = None if holder is None else lot_serials_held(uow.connection, lot_id, holder)
-    # a unit with a device of its own went through stretches of its own
-    own = {
-        serial_of(epc, uri_prefix, escapes) for epc in attached_units(uow.connection, uri_prefix)
-    }
-    groups: dict[tuple[tuple[int, ...], int], list[str]] = {}
-    for serial, pks in by_unit.items():
+    own = {serial_of(epc, uri_prefix, escapes) for epc in own_devices}
+    grouped: dict[tuple[tuple[int, ...], str | None, int, str], UnitGroup] = {}
+    for serial, unit_moves in by_unit.items():
         if kept is not None and serial not in kept:
             continue
-        key = (tuple(sorted(set(pks))), ends.get(serial, now_ms))
-        if serial in own:
-            key = ((*key[0], -1), key[1])  # apart from the rest
-            groups[key] = [serial]
-            continue
-        groups.setdefault(key, []).append(serial)
-    return groups
+        start = starts[serial]
+        unit_moves.sort(key=lambda move: (move.at_ms, move.event_pk))
+        # its own first event at a place, naming it alone
+        born = next(
+            (
+                move
+                for move in unit_moves[:1]
+                if move.at_ms == start and move.placing == "p" and units_named[move.event_pk] == 1
+            ),
+            None,
+        )
+        placing = tuple(sorted(move.event_pk for move in unit_moves if move is not born))
+        end_ms = ends.get(serial, now_ms)
+        key = (
+            placing,
+            None if born is None else born.place,
+            end_ms,
+            serial if serial in own else "",
+        )
+        group = grouped.get(key)
+        events = placing if born is None else (*placing, born.event_pk)
+        if group is None:
+            grouped[key] = UnitGroup(events, start, end_ms, [serial])
+        elif start < group.start_ms:
+            # the earliest-made unit stands for the group: its own first event is the group's
+            grouped[key] = UnitGroup(events, start, end_ms, [serial, *group.serials])
+        else:
+            group.serials.append(serial)
+    return list(grouped.values())

@@ -17,6 +17,7 @@ from unitrace.epcis.documents import namespaces_of
 from unitrace.epcis.validation import EventProblem, document_problems, event_problems, is_uri
 from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, Refused
 from unitrace.registry.model import Actor, Role
+from unitrace.services.cold_chain.breaches import judge_sensor_events
 from unitrace.services.epcis_capture.registry_changes import ALREADY_CAPTURED, Capturing
 from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import UnitOfWork
@@ -106,9 +107,18 @@ def capture(
             continue
         captured.append(stored.document["eventID"])
     capturing.flush()
+    judge_sensor_events(
+        uow,
+        [str(stored.document["eventID"]) for _, stored in prepared if _senses(stored.document)],
+        actor=actor,
+    )
     if progress is not None:
         progress(len(prepared))
     return CaptureResult(tuple(captured), tuple(problems))
+
+
+def _senses(document: Mapping[str, Any]) -> bool:
+    return bool(document.get("sensorElementList"))
 
 
 def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) -> EventRecord:
@@ -129,7 +139,10 @@ def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) ->
         raise InvalidRequest(str(problem))
     ((_, stored),) = prepared
     record = capturing.apply(stored)
-    return record if record is not None else capturing.flush()[0]
+    record = record if record is not None else capturing.flush()[0]
+    if _senses(stored.document):
+        judge_sensor_events(uow, [record.event_id], actor=actor)
+    return record
 
 
 def problem_json(problem: EventProblem) -> dict[str, Any]:

@@ -19,6 +19,8 @@ How values are read:
   location below it, directly or not, in the master data captured with documents (the
   ``children`` of ``urn:epcglobal:epcis:vtype:ReadPoint`` / ``…:BusinessLocation`` elements;
   see :mod:`unitrace.store.master_data`); a location no master data names matches itself;
+- the sensor parameters (``EQ_type``, ``EQ_deviceID``, ``GE_value_<uom>`` …) are read by
+  :mod:`~unitrace.services.epcis_query.sensor_parameters`;
 - times need a zone (``Z`` or ``±hh:mm``); ``orderBy`` is ``eventTime`` or ``recordTime``, with
   ``orderDirection`` ``DESC`` by default as the standard has it; without ``orderBy`` events come
   in eventTime order, oldest first.
@@ -37,6 +39,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from unitrace.epcis import EVENT_TYPES, Action, cbv
+from unitrace.services.epcis_query.sensor_parameters import (
+    SENSOR_LIST_PARAMETERS,
+    is_sensor_number,
+    sensor_condition_of,
+    stored_sensor_value,
+)
 from unitrace.services.epcis_query.spellings import (
     biz_step_spellings,
     disposition_spellings,
@@ -51,6 +59,7 @@ from unitrace.services.epcis_query.values import (
     read_time,
 )
 from unitrace.store.epcis_query.conditions import MATCH_ROLES, EpcMatch, EventQuery, ValueMatch
+from unitrace.store.epcis_query.sensor_conditions import SensorCondition
 
 #: Parameters whose values are OR-ed lists.
 _LIST_PARAMETERS: Final = frozenset(
@@ -68,6 +77,7 @@ _LIST_PARAMETERS: Final = frozenset(
         "EQ_persistentDisposition_set",
         "EQ_persistentDisposition_unset",
         *MATCH_ROLES,
+        *SENSOR_LIST_PARAMETERS,
     }
 )
 _TIME_PARAMETERS: Final = {
@@ -89,8 +99,18 @@ _SCALAR_PARAMETERS: Final = frozenset(
         "eventCountLimit",
         "maxEventCount",
         "EXISTS_errorDeclaration",
+        "EXISTS_sensorElementList",
+        "EQ_booleanValue",
+        "GE_time",
+        "LT_time",
+        "GE_startTime",
+        "LT_startTime",
+        "GE_endTime",
+        "LT_endTime",
     }
 )
+#: Parameters that take no value (the query schema's "nullable integer").
+_PRESENCE_PARAMETERS: Final = frozenset({"EXISTS_errorDeclaration", "EXISTS_sensorElementList"})
 #: ``EQ_<field>_<type>`` parameters: the event_values field, and the CBV vocabulary of types.
 _TYPED_PARAMETERS: Final = {
     "EQ_bizTransaction_": ("bizTransaction", cbv.BIZ_TRANSACTION_TYPE),
@@ -128,9 +148,11 @@ class QueryDefinition:
         for key, values in self.parameters.items():
             if key in ("eventCountLimit", "maxEventCount"):
                 written[key] = int(values[0])
-            elif key == "EXISTS_errorDeclaration":
+            elif key in _PRESENCE_PARAMETERS:
                 written[key] = None  # the query schema's "nullable integer": present, no value
-            elif key in _SCALAR_PARAMETERS:
+            elif (sensed := stored_sensor_value(key, values[0])) is not None:
+                written[key] = sensed
+            elif key in _SCALAR_PARAMETERS or is_sensor_number(key):
                 written[key] = values[0]
             else:
                 written[key] = list(values)
@@ -172,10 +194,14 @@ def json_parameters(query: Any) -> dict[str, tuple[str, ...]]:
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise QueryParameterException(key, "must be an array of strings")
             parameters[key] = tuple(value)
-        elif key == "EXISTS_errorDeclaration":
+        elif key in _PRESENCE_PARAMETERS:
             if value not in (None, 1, True, "", "true", "1"):
                 raise QueryParameterException(key, "takes no value (null)")
             parameters[key] = ("",)
+        elif key == "EQ_booleanValue" and isinstance(value, bool):
+            parameters[key] = ("true" if value else "false",)
+        elif is_sensor_number(key) and isinstance(value, float):
+            parameters[key] = (repr(value),)
         elif isinstance(value, bool) or not isinstance(value, str | int):
             raise QueryParameterException(key, "must be a string or an integer")
         else:
@@ -193,6 +219,7 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
     fields: dict[str, Any] = {}
     epc_matches: list[EpcMatch] = []
     value_matches: list[ValueMatch] = []
+    sensor_conditions: list[SensorCondition] = []
     limits: dict[str, int] = {}
     for key in sorted(parameters):
         values = tuple(parameters[key])
@@ -254,6 +281,8 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             for value in values:
                 check_uri(key, value)
             value_matches.append(ValueMatch(field, frozenset(values), type_spellings(word, kind)))
+        elif (sensed := sensor_condition_of(key, values)) is not None:
+            sensor_conditions.append(sensed)
         else:
             raise QueryParameterException(key, _unknown(key))
     if "orderBy" in parameters:
@@ -268,7 +297,10 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
         )
     return QueryDefinition(
         conditions=EventQuery(
-            epc_matches=tuple(epc_matches), value_matches=tuple(value_matches), **fields
+            epc_matches=tuple(epc_matches),
+            value_matches=tuple(value_matches),
+            sensor_conditions=tuple(sensor_conditions),
+            **fields,
         ),
         parameters={key: tuple(parameters[key]) for key in sorted(parameters)},
         event_count_limit=limits.get("eventCountLimit"),
@@ -292,7 +324,8 @@ _UNSUPPORTED_PREFIXES = ("EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "HASATTR_
 def _unknown(key: str) -> str:
     if key.startswith(_UNSUPPORTED_PREFIXES):
         return (
-            "is not a query parameter this repository supports (sensor, quantity, ILMD, "
-            "extension-field and master-data parameters are not)"
+            "is not a query parameter this repository supports (quantity, ILMD, extension-field "
+            "(also of sensor data: SENSORELEMENT_, SENSORMETADATA_, SENSORREPORT_) and "
+            "master-data parameters are not)"
         )
     return "is not an EPCIS query parameter"

@@ -229,8 +229,15 @@ def _release(
                 selection, cause=cause, event_id=event_id, at=when, placed_by_party=party
             )
         for _, lot in covered.lots:
-            released += uow.holds.release_lot(
-                lot.lot_id, cause=cause, event_id=event_id, at=when, placed_by_party=party
+            # a breach holds units one by one, never a lot: a lot's pass releases them all
+            released += (
+                uow.holds.release(
+                    lot, cause=cause, event_id=event_id, at=when, placed_by_party=party
+                )
+                if cause == COLD_CHAIN
+                else uow.holds.release_lot(
+                    lot.lot_id, cause=cause, event_id=event_id, at=when, placed_by_party=party
+                )
             )
     return released
 

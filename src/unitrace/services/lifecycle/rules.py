@@ -31,6 +31,7 @@ MAY: Final[Mapping[str, frozenset[Role]]] = {
     "inspect": frozenset({_ADMIN, _LINE, _DISTRIBUTOR}),
     "recall": frozenset({_ADMIN}),
     "answer_recall": frozenset({_DISTRIBUTOR}),
+    "judge_cold_chain": frozenset({_ADMIN}),
 }
 
 

@@ -32,6 +32,7 @@ from unitrace.store.epcis_query.event_reads import (
     PagePosition,
 )
 from unitrace.store.epcis_query.named_queries import NamedQuery, NamedQueryRepository
+from unitrace.store.epcis_query.sensor_conditions import SensorCondition
 from unitrace.store.epcis_query.subscriptions import (
     CreatorStanding,
     NewSubscription,
@@ -55,6 +56,7 @@ __all__ = [
     "NewSubscription",
     "OrderBy",
     "PagePosition",
+    "SensorCondition",
     "Subscription",
     "SubscriptionRepository",
     "ValueMatch",

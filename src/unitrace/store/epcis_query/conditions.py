@@ -16,7 +16,10 @@ How the parameters become conditions (AND across parameters, OR within one):
   of the index (``prefix <= epc < the prefix's successor``), a seek rather than a scan;
 - ``EQ_bizTransaction_<type>``, ``EQ_source_<type>``, ``EQ_destination_<type>``,
   ``EQ_persistentDisposition_set`` / ``_unset`` and ``EQ_transformationID`` are
-  :class:`ValueMatch` es on ``event_values``.
+  :class:`ValueMatch` es on ``event_values``;
+- the sensor parameters (``EQ_type``, ``EQ_deviceID``, ``GE_value_<uom>`` …) are
+  :class:`~unitrace.store.epcis_query.sensor_conditions.SensorCondition` s on the index of
+  events' sensor data.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, true, union_all
 
+from unitrace.store.epcis_query.sensor_conditions import SensorCondition, sensor_condition
 from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
 from unitrace.store.schema import epcis_events, event_canonical_epcs, event_epcs, event_values
@@ -94,6 +98,7 @@ class EventQuery:
     event_ids: frozenset[str] | None = None
     epc_matches: tuple[EpcMatch, ...] = ()
     value_matches: tuple[ValueMatch, ...] = ()
+    sensor_conditions: tuple[SensorCondition, ...] = ()
     error_declared: bool = False
     error_declared_from: dt.datetime | None = None
     error_declared_before: dt.datetime | None = None
@@ -141,6 +146,8 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
         conditions.append(events.id.in_(_epc_match(match, held if instances else None)))
     for wanted in query.value_matches:
         conditions.append(events.id.in_(_value_match(wanted)))
+    for sensed in query.sensor_conditions:
+        conditions.append(events.id.in_(sensor_condition(sensed)))
     return conditions
 
 
