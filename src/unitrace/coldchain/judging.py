@@ -179,19 +179,34 @@ def mean_kinetic_temperature(
     else:
         # as a window slides, what it holds changes only where one of its edges meets a
         # segment's start or end, and in between its MKT only rises or only falls: the
-        # warmest window has an edge on one of those (a window that only ended where a
-        # segment ends would miss a warm start followed by a silence)
-        # (where one segment ends as the next starts, that is one place, not two)
-        opening = np.concatenate(([True], starts[1:] != ends[:-1]))
-        edges = np.concatenate((starts[opening], ends))
-        closings = np.concatenate((edges, edges + window_ms))
-        closings = closings[(closings - window_ms >= starts[0]) & (closings <= ends[-1])]
+        # warmest window has an edge on one of those places (a window that only ended where a
+        # segment ends would miss a warm start followed by a silence). The places: where a
+        # segment starts after a silence and where each ends; the segment each is in, and the
+        # time of that segment before it
         weighted = np.concatenate(([0.0], np.cumsum(weights)))
         summed = np.concatenate(([0.0], np.cumsum(weights * terms)))
-        last, inside = _last_segment(closings, starts, ends)
-        first, before = _last_segment(closings - window_ms, starts, ends)
-        in_weight = weighted[last] + inside - weighted[first] - before
-        in_terms = summed[last] + inside * terms[last] - summed[first] - before * terms[first]
+        after_silence = np.concatenate(([True], starts[1:] != ends[:-1]))
+        places = np.concatenate((starts[after_silence], ends))
+        segment = np.concatenate((np.nonzero(after_silence)[0], np.arange(len(ends))))
+        into = np.concatenate((np.zeros(int(after_silence.sum())), weights))
+        weight_to = weighted[segment] + into
+        terms_to = summed[segment] + into * terms[segment]
+        ending = places - window_ms >= starts[0]  # windows ending at a place
+        starting = places + window_ms <= ends[-1]  # and starting at one
+        first, before = _last_segment(places[ending] - window_ms, starts, ends)
+        last, inside = _last_segment(places[starting] + window_ms, starts, ends)
+        in_weight = np.concatenate(
+            (
+                weight_to[ending] - weighted[first] - before,
+                weighted[last] + inside - weight_to[starting],
+            )
+        )
+        in_terms = np.concatenate(
+            (
+                terms_to[ending] - summed[first] - before * terms[first],
+                summed[last] + inside * terms[last] - terms_to[starting],
+            )
+        )
         held = in_weight > 0
         mean = float(np.max(in_terms[held] / in_weight[held]))
     kelvin_mkt = 1.0 / (1.0 / _REFERENCE_K - np.log(mean) / delta_h_over_r)
