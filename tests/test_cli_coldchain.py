@@ -5,6 +5,7 @@ option, or the file's row and field, and stores nothing."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -96,6 +97,7 @@ def test_an_upload_of_one_loggers_file_prints_what_it_stored(
         "devices": ["LOG-1"],
         "from": "2026-03-01T07:00:00Z",
         "until": "2026-03-01T07:10:00Z",
+        "judged": [],
     }
     again = runner.invoke(app, ["coldchain", "upload", str(trip), "--device", "LOG-1"])
     assert (again.exit_code, again.stdout) == (
@@ -169,10 +171,77 @@ def test_attach_prints_the_routes_answer(brand: TestClient, admin: Headers) -> N
         "--until", "2026-03-02T07:00:00Z",
     )  # fmt: skip
     device = api(brand, admin, "GET", "/api/sensor-devices/LOG-1")
-    assert device["attachments"] == [made]
+    assert device["attachments"] == [{key: made[key] for key in made if key != "judged"}]
+    assert [(lot["breaches"], lot["held"]) for lot in made["judged"]] == [(0, 0)]
     assert (made["target_kind"], made["from"], made["until"], made["created_by"]) == (
         "unit",
         "2026-03-01T07:00:00Z",
         "2026-03-02T07:00:00Z",
         "cli",
     )
+
+
+def test_an_upload_judges_and_show_prints_what_the_route_answers(
+    brand: TestClient, admin: Headers, database: Database, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from tests.services.issued_units import ADMIN as SERVICE_ADMIN
+    from unitrace.gs1 import Gtin
+    from unitrace.services.lifecycle import commission
+
+    with database.unit_of_work() as uow:
+        commission(
+            uow,
+            gtin=Gtin(GTIN),
+            lot="L1",
+            seq_from=1,
+            seq_to=2,
+            actor=SERVICE_ADMIN,
+            at=dt.datetime(2026, 3, 1, 6, 0, tzinfo=dt.UTC),
+        )
+        uow.commit()
+    unit = codes(brand, admin, 1)[0]
+    cli("coldchain", "conditions", "set", GTIN, "--min-c", "2", "--max-c", "8")
+    cli("coldchain", "attach", "LOG-1", "--to", unit, "--from", "2026-03-01T07:00:00Z")
+    trip = tmp_path / "trip.csv"
+    trip.write_text(
+        "time,value,uom\n"
+        + "".join(
+            f"2026-03-01T{7 + n // 6:02d}:{n % 6 * 10:02d}:00Z,{12 if n == 3 else 5},CEL\n"
+            for n in range(12)
+        ),
+        encoding="utf-8",
+    )
+    uploaded = runner.invoke(app, ["coldchain", "upload", str(trip), "--device", "LOG-1"])
+    assert uploaded.exit_code == 0, uploaded.output
+    assert uploaded.stdout.splitlines()[-1] == (
+        "lot L1 of 09506000134352: breach 1, none 1; 1 excursions recorded, 1 breaches, "
+        "1 units put on hold"
+    )
+    shown = cli("coldchain", "show", unit)
+    asked = api(brand, admin, "GET", f"/api/cold-chain?code={unit}")
+    # the unit is still in the chain: its time runs to the moment each was asked
+    assert _to_then(shown) == _to_then(asked)
+    assert (shown["verdict"], shown["max_c"], [e["peak_c"] for e in shown["excursions"]]) == (
+        "breach",
+        12.0,
+        [12.0],
+    )
+    printed = runner.invoke(app, ["coldchain", "show", unit])
+    assert printed.stdout.splitlines()[0] == f"unit {shown['epc']}: breach"
+    again = runner.invoke(app, ["coldchain", "judge", unit])
+    assert again.stdout == (
+        "lot L1 of 09506000134352: breach 1, none 1; 0 excursions recorded, 0 breaches, "
+        "0 units put on hold\n"
+    )
+
+
+def _to_then(answer: dict[str, Any]) -> dict[str, Any]:
+    """An exposure without the ends that run to now."""
+    return {
+        **answer,
+        "until": None,
+        "periods": [{**period, "until": None} for period in answer["periods"]],
+        "gaps": [{**gap, "until": None, "minutes": None} for gap in answer["gaps"]],
+    }

@@ -246,6 +246,7 @@ def test_a_csv_upload_stores_its_readings_in_celsius_and_a_second_skips_them(
         "devices": ["LOG-7", "LOG-8"],
         "from": "2026-03-01T07:00:00Z",
         "until": "2026-03-01T07:10:00Z",
+        "judged": [],  # the loggers were attached to nothing
     }
     with world.unit_of_work(read_only=True) as uow:
         stored = uow.connection.execute(
@@ -289,6 +290,7 @@ def test_a_json_upload_stores_as_the_csv_does(
         "devices": ["LOG-9"],
         "from": "2026-03-01T07:00:00Z",
         "until": "2026-03-01T07:01:00Z",
+        "judged": [],
     }
     assert client.get("/api/sensor-devices/LOG-9", headers=admin).json()["readings"]["count"] == 2
 
@@ -497,7 +499,13 @@ def test_a_device_is_attached_to_a_container_a_unit_a_place_and_a_shipment(
         {"target_kind": "shipment", "target": shipment, "from": "2026-03-04T07:00:00Z",
          "until": None},
     ]  # fmt: skip
-    assert made[0].json() == device["attachments"][0]
+    assert {key: value for key, value in made[0].json().items() if key != "judged"} == (
+        device["attachments"][0]
+    )
+    # the lot of the unit the device went on is judged: no readings yet, nothing to hold
+    assert [(lot["lot"], lot["breaches"], lot["held"]) for lot in made[0].json()["judged"]] == [
+        ("L1", 0, 0)
+    ]
     assert device["readings"] == {"count": 0, "first": None, "last": None}
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.coldchain import StorageConditions
 from unitrace.coldchain.exposure import Excursion, Gap, Period, Source
+from unitrace.services.cold_chain.breaches import LotJudged
 from unitrace.services.cold_chain.view import Exposure, LotExposure
 
 
@@ -75,6 +76,7 @@ class SourceOut(BaseModel):
 
 
 class PeriodOut(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, populate_by_name=True)
     from_: dt.datetime = Field(alias="from", serialization_alias="from")
     until: dt.datetime
     source: SourceOut
@@ -93,6 +95,7 @@ class PeriodOut(BaseModel):
 
 
 class GapOut(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, populate_by_name=True)
     from_: dt.datetime = Field(alias="from", serialization_alias="from")
     until: dt.datetime
     minutes: float
@@ -135,6 +138,8 @@ Verdict = Literal["within", "allowed_excursion", "breach"]
 
 class ExposureOut(BaseModel):
     """A unit's or a container's exposure, judged."""
+
+    model_config = ConfigDict(serialize_by_alias=True, populate_by_name=True)
 
     subject: Literal["unit", "container"]
     epc: str
@@ -224,4 +229,28 @@ class LotExposureOut(BaseModel):
                 GroupOut(units=count, exposure=ExposureOut.of(found))
                 for found, count in exposure.groups
             ],
+        )
+
+
+class LotJudgedOut(BaseModel):
+    gtin: str
+    lot: str
+    units: int
+    verdicts: dict[str, int] = Field(description="Units by verdict (none: not judged).")
+    excursions: int = Field(description="Excursions recorded by this judgement.")
+    breaches: int = Field(description="Of them, breaches.")
+    held: int = Field(description="Units this judgement put on hold.")
+    alerts: list[int] = Field(description="The temperature_excursion alerts it raised.")
+
+    @classmethod
+    def of(cls, lot: LotJudged) -> LotJudgedOut:
+        return cls(
+            gtin=lot.gtin,
+            lot=lot.lot,
+            units=lot.units,
+            verdicts={key or "none": count for key, count in lot.verdicts.items()},
+            excursions=lot.excursions,
+            breaches=lot.breaches,
+            held=lot.held,
+            alerts=list(lot.alerts),
         )

@@ -8,6 +8,7 @@ A bad row of an upload is refused naming it, and nothing of the file is stored (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,6 +28,7 @@ from unitrace.cli.common import (
 
 if TYPE_CHECKING:
     from unitrace.api.routers.storage_conditions import StorageOut
+    from unitrace.services.cold_chain.breaches import LotJudged
     from unitrace.services.cold_chain.readings import Readings
 
 coldchain_app = typer.Typer(
@@ -141,7 +143,8 @@ def attach(
     as_json: AsJson = False,
 ) -> None:
     """Say what a logger measured, as POST /api/sensor-devices/{device}/attachments does."""
-    from unitrace.api.routers.sensor_readings import AttachmentOut
+    from unitrace.api.cold_chain_answers import LotJudgedOut
+    from unitrace.api.routers.sensor_readings import AttachedOut, AttachmentOut
     from unitrace.services.cold_chain import attachments
 
     database = open_registry()
@@ -157,12 +160,16 @@ def attach(
             actor=cli_actor(),
         )
         uow.commit()
-    answer = AttachmentOut.of(made.attachment)
+    answer = AttachedOut(
+        **AttachmentOut.of(made.attachment).model_dump(by_alias=False),
+        judged=[LotJudgedOut.of(lot) for lot in made.judged],
+    )
     if printed_as_json(answer, as_json):
         return
     until = "" if answer.until is None else f" until {answer.until.isoformat()}"
     say(f"{device} attached to {answer.target_kind} {answer.target} from "
         f"{answer.from_.isoformat()}{until}")  # fmt: skip
+    _say_judged(made.judged)
 
 
 @coldchain_app.command("upload")
@@ -200,6 +207,82 @@ def upload(
     say(f"stored {landed.stored:,} readings, skipped {landed.skipped:,} held already, of "
         f"{', '.join(landed.devices)} from {readings.time_at(landed.from_ms).isoformat()} "
         f"until {readings.time_at(landed.until_ms).isoformat()}")  # fmt: skip
+    _say_judged(landed.judged)
+
+
+@coldchain_app.command("show")
+def show(
+    code: Annotated[str, typer.Argument(help="A unit, a container or a lot, any form.")],
+    as_json: AsJson = False,
+) -> None:
+    """What a unit, container or lot went through and its verdict, as GET /api/cold-chain
+    answers: the periods each logger measured, the gaps, the extremes, mean and mean kinetic
+    temperature, the excursions; for a lot, its units counted by verdict."""
+    from unitrace.api.cold_chain_answers import ExposureOut, LotExposureOut
+    from unitrace.services.cold_chain.exposure import cold_chain_of
+    from unitrace.services.cold_chain.view import LotExposure
+
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
+        found = cold_chain_of(uow, code=read_code_argument(code), actor=cli_actor())
+    if isinstance(found, LotExposure):
+        lot = LotExposureOut.of(found)
+        if printed_as_json(lot, as_json):
+            return
+        counted = ", ".join(f"{verdict} {count:,}" for verdict, count in lot.verdicts.items())
+        say(f"lot {lot.lot} of {lot.gtin}: {lot.units:,} units: {counted}")
+        return
+    answer = ExposureOut.of(found)
+    if printed_as_json(answer, as_json):
+        return
+    say(f"{answer.subject} {answer.epc}: {answer.verdict or 'not judged'}")
+    for period in answer.periods:
+        say(f"  {period.from_.isoformat()} to {period.until.isoformat()}  "
+            f"{period.source.label} ({period.readings:,} readings)")  # fmt: skip
+    for gap in answer.gaps:
+        say(f"  {gap.from_.isoformat()} to {gap.until.isoformat()}  gap: {gap.reason}")
+    if answer.max_c is not None:
+        say(f"  min {answer.min_c:g} °C, max {answer.max_c:g} °C, mean {answer.mean_c:.2f} °C"
+            + (f", MKT {answer.mkt_c:.2f} °C" if answer.mkt_c is not None else ""))  # fmt: skip
+    for excursion in answer.excursions:
+        allowed = "allowed" if excursion.allowed else "not allowed"
+        say(f"  excursion {excursion.start.isoformat()} to {excursion.end.isoformat()}: peak "
+            f"{excursion.peak_c:g} °C, {excursion.minutes:g} min, {allowed}")  # fmt: skip
+    for reason in answer.reasons:
+        say(f"  breach: {reason}")
+
+
+@coldchain_app.command("judge")
+def judge(
+    code: Annotated[str, typer.Argument(help="A unit, a container or a lot, any form.")],
+    as_json: AsJson = False,
+) -> None:
+    """Judge now the lots of a unit, container or lot, as POST /api/cold-chain/judgements
+    does: a breach records its excursion, raises an alert and holds the units."""
+    from unitrace.api.cold_chain_answers import LotJudgedOut
+    from unitrace.services.cold_chain.breaches import judge_code
+
+    database = open_registry()
+    with bad_input_is_one_line(), database.unit_of_work() as uow:
+        judged = judge_code(uow, code=read_code_argument(code), actor=cli_actor())
+        uow.commit()
+    if as_json:
+        printed_as_json([LotJudgedOut.of(lot) for lot in judged], as_json)
+        return
+    _say_judged(judged, every=True)
+
+
+def _say_judged(judged: Sequence[LotJudged], *, every: bool = False) -> None:
+    """A line per lot judged (with ``every``, else only those whose judgement found
+    something new)."""
+    for lot in judged:
+        if not (every or lot.excursions):
+            continue
+        counted = ", ".join(
+            f"{verdict or 'none'} {count:,}" for verdict, count in lot.verdicts.items()
+        )
+        say(f"lot {lot.lot} of {lot.gtin}: {counted}; {lot.excursions} excursions recorded, "
+            f"{lot.breaches} breaches, {lot.held:,} units put on hold")  # fmt: skip
 
 
 def _read(file: Path, device: str | None) -> Readings:

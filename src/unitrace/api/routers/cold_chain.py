@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from unitrace.api.cold_chain_answers import ExposureOut, LotExposureOut
+from unitrace.api.cold_chain_answers import ExposureOut, LotExposureOut, LotJudgedOut
 from unitrace.api.dependencies import Writer, caller, database
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.registry.model import Actor
@@ -65,17 +65,6 @@ class JudgementIn(BaseModel):
     )
 
 
-class LotJudgedOut(BaseModel):
-    gtin: str
-    lot: str
-    units: int
-    verdicts: dict[str, int] = Field(description="Units by verdict (none: not judged).")
-    excursions: int = Field(description="Excursions recorded by this judgement.")
-    breaches: int = Field(description="Of them, breaches.")
-    held: int = Field(description="Units this judgement put on hold.")
-    alerts: list[int] = Field(description="The temperature_excursion alerts it raised.")
-
-
 @router.post("/cold-chain/judgements", response_model=list[LotJudgedOut])
 def judge_route(body: JudgementIn, actor: Caller, uow: Writer) -> list[LotJudgedOut]:
     """Judge now the lot of a unit, the lots of a container's units, or a lot (admin): what
@@ -84,16 +73,4 @@ def judge_route(body: JudgementIn, actor: Caller, uow: Writer) -> list[LotJudged
     units; an excursion already judged is not judged again."""
     judged = judge_code(uow, code=body.code, actor=actor)
     uow.commit()
-    return [
-        LotJudgedOut(
-            gtin=lot.gtin,
-            lot=lot.lot,
-            units=lot.units,
-            verdicts={key or "none": count for key, count in lot.verdicts.items()},
-            excursions=lot.excursions,
-            breaches=lot.breaches,
-            held=lot.held,
-            alerts=list(lot.alerts),
-        )
-        for lot in judged
-    ]
+    return [LotJudgedOut.of(lot) for lot in judged]

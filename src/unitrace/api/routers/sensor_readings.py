@@ -18,6 +18,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from unitrace.api.cold_chain_answers import LotJudgedOut
 from unitrace.api.dependencies import Reader, Writer, caller_with, database
 from unitrace.api.json_bodies import StrictJsonRoute, strict_json
 from unitrace.registry.errors import InvalidRequest
@@ -79,6 +80,10 @@ class UploadOut(BaseModel):
         serialization_alias="from", description="The upload's earliest reading."
     )
     until: dt.datetime = Field(description="The upload's latest reading.")
+    judged: list[LotJudgedOut] = Field(
+        description="The lots with units where the devices measured, judged: a breach holds "
+        "its units and raises a temperature_excursion alert."
+    )
 
     @classmethod
     def of(cls, landed: readings.Landed) -> UploadOut:
@@ -88,6 +93,7 @@ class UploadOut(BaseModel):
             devices=list(landed.devices),
             from_=readings.time_at(landed.from_ms),
             until=readings.time_at(landed.until_ms),
+            judged=[LotJudgedOut.of(lot) for lot in landed.judged],
         )
 
 
@@ -127,6 +133,13 @@ class AttachmentOut(BaseModel):
             until=None if record.until_ms is None else readings.time_at(record.until_ms),
             created_by=record.created_by,
         )
+
+
+class AttachedOut(AttachmentOut):
+    judged: list[LotJudgedOut] = Field(
+        description="The lots with units where the device was attached, judged with the "
+        "readings it has."
+    )
 
 
 class ReadingsSummaryOut(BaseModel):
@@ -183,12 +196,12 @@ def _json(body: bytes) -> Any:
 @router.post(
     "/sensor-devices/{device}/attachments",
     status_code=201,
-    response_model=AttachmentOut,
+    response_model=AttachedOut,
     response_model_by_alias=True,
 )
 def attach_device(
     device: DevicePath, body: AttachmentIn, actor: BrandToken, uow: Writer
-) -> AttachmentOut:
+) -> AttachedOut:
     """Say what the device measured, from when until when: a container or unit (``to``), a
     location (``location``, a GLN) or a shipment (``shipment``, its shipping event's
     eventID); exactly one. A device named for the first time is registered."""
@@ -203,7 +216,10 @@ def attach_device(
         actor=actor,
     )
     uow.commit()
-    return AttachmentOut.of(made.attachment)
+    return AttachedOut(
+        **AttachmentOut.of(made.attachment).model_dump(by_alias=False),
+        judged=[LotJudgedOut.of(lot) for lot in made.judged],
+    )
 
 
 @router.get("/sensor-devices/{device}", response_model=DeviceOut, response_model_by_alias=True)

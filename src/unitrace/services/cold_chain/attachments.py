@@ -18,6 +18,7 @@ from unitrace.epcis.identifiers import GS1_RESOLVER
 from unitrace.gs1 import Gln
 from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor
+from unitrace.services.cold_chain.breaches import LotJudged, judge_targets
 from unitrace.services.cold_chain.readings import at_ms, check_device
 from unitrace.services.lifecycle.targets import Context, parse_gln, resolve, time_of
 from unitrace.store.sensor_devices import (
@@ -38,6 +39,8 @@ class Attached:
 
     device: str
     attachment: AttachmentRecord
+    #: the lots with units where the device was attached, judged
+    judged: tuple[LotJudged, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,9 @@ def attach(
         device,
         {"target_kind": kind, "target": target, "from_ms": from_ms, "until_ms": until_ms},
     )
-    return Attached(device, record)
+    # readings may have come before the attachment said where the device was
+    judged = judge_targets(uow, [(kind, target)], from_ms=from_ms, actor=actor)
+    return Attached(device, record, tuple(judged))
 
 
 def device_view(uow: UnitOfWork, device: str) -> DeviceView:

@@ -44,6 +44,9 @@ from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units.selections import UnitKeys
 
+#: The order verdicts are told in: the worst first, the units not judged last.
+VERDICT_ORDER: Final = ("breach", "allowed_excursion", "within", None)
+
 #: How deep containers are followed down from a device's target to the units inside.
 _DEPTH: Final = 8
 
@@ -105,6 +108,7 @@ def judge_lot(
                 slot.reasons.extend(
                     reason for reason in exposure.judgement.reasons if reason not in slot.reasons
                 )
+    verdicts = {key: verdicts[key] for key in VERDICT_ORDER if key in verdicts}
     if not found:
         return LotJudged(gtin, lot, sum(verdicts.values()), verdicts, 0, 0, 0, ())
     at = now()

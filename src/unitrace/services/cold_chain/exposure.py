@@ -214,9 +214,11 @@ def _held(
     start_ms: int | None = None,
     end_ms: int,
 ) -> _Held:
-    if not moves:
+    if not moves and start_ms is None:
         return _Held(subject, end_ms, end_ms, [])
-    start_ms = moves[0].at_ms if start_ms is None else min(start_ms, moves[0].at_ms)
+    if moves:
+        start_ms = moves[0].at_ms if start_ms is None else min(start_ms, moves[0].at_ms)
+    assert start_ms is not None
     end_ms = max(end_ms, start_ms)
     found = holdings(subject, moves, start_ms=start_ms, end_ms=end_ms, parents_of=chains.parents_of)
     return _Held(subject, start_ms, end_ms, found)

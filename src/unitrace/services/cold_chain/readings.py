@@ -20,12 +20,13 @@ import datetime as dt
 import io
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, TEMPERATURE_UNITS
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor
+from unitrace.services.cold_chain.breaches import LotJudged, judge_devices
 from unitrace.store.sensor_intake import SensorIntake
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -67,6 +68,8 @@ class Landed:
     device_ids: frozenset[int]
     from_ms: int
     until_ms: int
+    #: the lots the readings concern, judged (:mod:`unitrace.services.cold_chain.breaches`)
+    judged: tuple[LotJudged, ...] = ()
 
 
 def read_csv(
@@ -148,9 +151,12 @@ def ingest(
             "until_ms": landed.until_ms,
         },
     )
-    # judging: the readings of landed.device_ids from landed.from_ms to landed.until_ms are
-    # judged here, in the upload's transaction
-    return landed
+    # the lots whose units were where the devices measured, judged in the upload's
+    # transaction: a breach holds them before anyone can ship them
+    judged = judge_devices(
+        uow, landed.device_ids, from_ms=landed.from_ms, until_ms=landed.until_ms, actor=actor
+    )
+    return replace(landed, judged=tuple(judged))
 
 
 def at_ms(moment: dt.datetime) -> int:
