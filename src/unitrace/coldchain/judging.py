@@ -177,18 +177,52 @@ def mean_kinetic_temperature(
     if int(ends[-1] - starts[0]) <= window_ms:
         mean = float(np.dot(weights, terms) / weights.sum())
     else:
+        # as a window slides, what it holds changes only where one of its edges meets a
+        # segment's start or end, and in between its MKT only rises or only falls: the
+        # warmest window has an edge on one of those places (a window that only ended where a
+        # segment ends would miss a warm start followed by a silence). The places: where a
+        # segment starts after a silence and where each ends; the segment each is in, and the
+        # time of that segment before it
         weighted = np.concatenate(([0.0], np.cumsum(weights)))
         summed = np.concatenate(([0.0], np.cumsum(weights * terms)))
-        last = np.nonzero(ends - window_ms >= starts[0])[0]
-        window_starts = ends[last] - window_ms
-        # the first segment of each window: the first to end after the window starts
-        first = np.searchsorted(ends, window_starts, side="right")
-        cut = (np.maximum(starts[first], window_starts) - starts[first]).astype(np.float64)
-        in_weight = weighted[last + 1] - weighted[first] - cut
-        in_terms = summed[last + 1] - summed[first] - cut * terms[first]
-        mean = float(np.max(in_terms / in_weight))
+        after_silence = np.concatenate(([True], starts[1:] != ends[:-1]))
+        places = np.concatenate((starts[after_silence], ends))
+        segment = np.concatenate((np.nonzero(after_silence)[0], np.arange(len(ends))))
+        into = np.concatenate((np.zeros(int(after_silence.sum())), weights))
+        weight_to = weighted[segment] + into
+        terms_to = summed[segment] + into * terms[segment]
+        ending = places - window_ms >= starts[0]  # windows ending at a place
+        starting = places + window_ms <= ends[-1]  # and starting at one
+        first, before = _last_segment(places[ending] - window_ms, starts, ends)
+        last, inside = _last_segment(places[starting] + window_ms, starts, ends)
+        in_weight = np.concatenate(
+            (
+                weight_to[ending] - weighted[first] - before,
+                weighted[last] + inside - weight_to[starting],
+            )
+        )
+        in_terms = np.concatenate(
+            (
+                terms_to[ending] - summed[first] - before * terms[first],
+                summed[last] + inside * terms[last] - terms_to[starting],
+            )
+        )
+        held = in_weight > 0
+        mean = float(np.max(in_terms[held] / in_weight[held]))
     kelvin_mkt = 1.0 / (1.0 / _REFERENCE_K - np.log(mean) / delta_h_over_r)
-    return float(kelvin_mkt) + ABSOLUTE_ZERO_C
+    # a mean kinetic temperature lies between the coldest and the warmest reading it is taken
+    # over; the sums' rounding can put a constant temperature's a hair above it (a frozen
+    # product at -15 °C for two days came out 6e-14 °C warmer), which breached a limit of
+    # -15 °C that every reading kept
+    return float(np.clip(float(kelvin_mkt) + ABSOLUTE_ZERO_C, celsius.min(), celsius.max()))
+
+
+def _last_segment(moments: Ints, starts: Ints, ends: Ints) -> tuple[Ints, Floats]:
+    """For each of ``moments`` (none before the first segment), the last segment to start at
+    or before it, and how much of that segment's time is before it."""
+    last = np.searchsorted(starts, moments, side="right") - 1
+    inside = np.clip(moments - starts[last], 0, ends[last] - starts[last]).astype(np.float64)
+    return last, inside
 
 
 def judge(

@@ -46,23 +46,16 @@ class ExcursionRecords:
         )
         return {str(row[0]): int(row[1]) for row in rows}
 
-    def known(self, keys: Sequence[ExcursionKey]) -> set[ExcursionKey]:
-        """Those of ``keys`` recorded already."""
+    def known(self, keys: Sequence[ExcursionKey]) -> dict[ExcursionKey, str]:
+        """Those of ``keys`` recorded already, with the verdict each was recorded with."""
         table = cold_chain_excursions
-        columns = (
-            table.c.product_id,
-            table.c.lot_id,
-            table.c.device_id,
-            table.c.target_kind,
-            table.c.target,
-            table.c.start_ms,
-        )
-        found: set[ExcursionKey] = set()
+        columns = _key_columns()
+        found: dict[ExcursionKey, str] = {}
         wanted = sorted(set(keys))
         for start in range(0, len(wanted), _AT_ONCE):
             chunk = wanted[start : start + _AT_ONCE]
             rows = self.connection.execute(
-                select(*columns).where(
+                select(*columns, table.c.verdict).where(
                     or_(
                         *(
                             and_(*(c == v for c, v in zip(columns, key, strict=True)))
@@ -71,7 +64,7 @@ class ExcursionRecords:
                     )
                 )
             )
-            found.update(ExcursionKey(*row) for row in rows)
+            found.update((ExcursionKey(*row[:-1]), str(row[-1])) for row in rows)
         return found
 
     def add(
@@ -86,24 +79,29 @@ class ExcursionRecords:
         held: bool,
         details: dict[str, Any],
         at: dt.datetime,
+        recorded: bool = False,
     ) -> int:
-        """Record an excursion judged; its id."""
-        result = self.connection.execute(
-            insert(cold_chain_excursions)
-            .values(
-                **key._asdict(),
-                end_ms=end_ms,
-                peak_c=peak_c,
-                minutes=minutes,
-                verdict=verdict,
-                units=units,
-                held=held,
-                details=details,
-                judged_at=at,
-            )
-            .returning(cold_chain_excursions.c.id)
+        """Record an excursion judged (``recorded``: judged anew, in place of its record); its
+        id."""
+        table = cold_chain_excursions
+        values = {
+            "end_ms": end_ms,
+            "peak_c": peak_c,
+            "minutes": minutes,
+            "verdict": verdict,
+            "units": units,
+            "held": held,
+            "details": details,
+            "judged_at": at,
+        }
+        statement = (
+            update(table)
+            .where(*(c == v for c, v in zip(_key_columns(), key, strict=True)))
+            .values(**values)
+            if recorded
+            else insert(table).values(**key._asdict(), **values)
         )
-        return int(result.scalar_one())
+        return int(self.connection.execute(statement.returning(table.c.id)).scalar_one())
 
     def set_alert(self, excursion_id: int, alert_id: int) -> None:
         self.connection.execute(
@@ -158,3 +156,9 @@ def lot_key(connection: Connection, lot_id: int) -> tuple[str, str]:
         .where(lots.c.id == lot_id)
     ).one()
     return str(row.gtin), str(row.lot)
+
+
+def _key_columns() -> tuple[Any, ...]:
+    """The columns of an :class:`ExcursionKey`, in its order."""
+    table = cold_chain_excursions
+    return tuple(table.c[name] for name in ExcursionKey._fields)

@@ -119,10 +119,12 @@ def judge_lot(
     known = records.known(
         [_key(product_id, lot_id, devices, slot.excursion) for slot in found.values()]
     )
+    # an excursion recorded as allowed that is now part of a breach (the conditions made
+    # stricter, the excursion grown) is acted on now
     new = [
         slot
         for slot in found.values()
-        if _key(product_id, lot_id, devices, slot.excursion) not in known
+        if _anew(slot, known.get(_key(product_id, lot_id, devices, slot.excursion)))
     ]
     breaches = [slot for slot in new if slot.verdict is Verdict.BREACH]
     to_hold = sorted({serial for slot in breaches for serial in slot.serials})
@@ -150,6 +152,7 @@ def judge_lot(
                     "hold_event_id": event_id if slot.verdict is Verdict.BREACH else None,
                 },
                 at=at,
+                recorded=_key(product_id, lot_id, devices, slot.excursion) in known,
             )
             if slot.verdict is Verdict.BREACH:
                 alert_id = _alert(uow, record_id, slot, gtin, lot, product_id, event_id, at)
@@ -185,6 +188,12 @@ def _breaches(excursion: Excursion, excursions: Sequence[Excursion]) -> bool:
     excursion band, or every excursion stayed within it and the breach is theirs together (the
     minutes out of the band added up, or the mean kinetic temperature they raised)."""
     return not excursion.allowed or all(found.allowed for found in excursions)
+
+
+def _anew(slot: _Found, recorded: str | None) -> bool:
+    """Whether an excursion is to be recorded and acted on: never recorded, or recorded as
+    allowed and now part of a breach."""
+    return recorded is None or (slot.verdict is Verdict.BREACH and recorded != Verdict.BREACH.value)
 
 
 def conditions_words(breaches: Sequence[_Found]) -> str:

@@ -72,10 +72,13 @@ def spans(changes: Iterable[tuple[int, str | None]], end_ms: int) -> list[Span]:
 
 def parent_changes(moves: Sequence[Move]) -> list[tuple[int, str | None]]:
     """When the object the moves are about went into a container (aggregation ADD or OBSERVE
-    naming it a child) and out of it (DELETE)."""
+    naming it a child) and out of it (DELETE; a partner's DELETE that lists no children, taking
+    everything out, names the units it held as ``contained``)."""
     changes: list[tuple[int, str | None]] = []
     for move in moves:
-        if move.type == "AggregationEvent" and move.role in ("child", ""):
+        if move.type != "AggregationEvent":
+            continue
+        if move.role in ("child", "") or (move.role == "contained" and move.action == "DELETE"):
             if move.action == "DELETE":
                 changes.append((move.at_ms, None))
             elif move.parent is not None:
