@@ -6,8 +6,9 @@ numpy, every window of the product's length tried one by one.
 The rules, as written for this yardstick:
 
 - a reading stands from its own time until the next reading of its series, for at most the
-  series' reading span (three of its median intervals, at least a minute; fifteen minutes when
-  the series has fewer than two readings); a report over a range of time stands for its range
+  series' reading span (three of the median intervals of its readings within the stretch, at
+  least a minute; fifteen minutes when it has fewer than two there; or the span the stretch
+  was given); a report over a range of time stands for its range
   (still no further than the next reading); what a stretch's readings do not stand for is a gap;
 - the extremes are the lowest and highest readings that stand for some time (a range report's
   own low and high), the mean is weighted by the time each stands for;
@@ -84,7 +85,13 @@ def span_of(times: list[int]) -> int:
 def segments_of(stretch: Stretch) -> list[Segment]:
     series = stretch.series
     times = list(series.times_ms)
-    span = span_of(times)
+    # the span is the stretch's own readings' (or the one the stretch was given): a reading
+    # standing at its start, maybe long before, tells nothing of the device's interval
+    span = (
+        stretch.span_ms
+        if stretch.span_ms is not None
+        else span_of([at for at in times if at >= stretch.start_ms])
+    )
     found = []
     for i, at in enumerate(times):
         until = series.until_ms[i] if len(series.until_ms) else None

@@ -43,6 +43,17 @@ def reports(*items: dict[str, Any], **metadata: Any) -> dict[str, Any]:
 OWN = event_device(EVENT_ID)
 CASES = [
     (
+        "no thermometer reads below absolute zero, nor a value that is not a number",
+        event(reports(
+            {"type": "Temperature", "value": -10, "uom": "KEL"},
+            {"type": "Temperature", "value": float("nan"), "uom": "CEL"},
+            {"type": "Temperature", "value": 5, "minValue": -500, "uom": "CEL"},
+            {"type": "Temperature", "value": 1e300, "uom": "FAH"},
+            {"type": "Temperature", "value": 4.0, "uom": "CEL", "time": "2026-01-01T01:00:00Z"},
+        )),
+        [TemperatureReport(OWN, T0 + HOUR, 4.0)],
+    ),
+    (
         "celsius at the event's time, the event's device",
         event(reports({"type": "Temperature", "value": 5.5, "uom": "CEL"})),
         [TemperatureReport(OWN, T0, 5.5)],

@@ -23,11 +23,12 @@ Also here: sensor values in the one unit of their quantity that queries compare 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, overload
 
-from unitrace.coldchain.temperatures import TEMPERATURE_UNITS, to_celsius
+from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, TEMPERATURE_UNITS, to_celsius
 from unitrace.epcis.sensor_reports import METADATA, SensorRow, sensor_rows
 
 __all__ = [
@@ -90,6 +91,12 @@ def temperature_reports(
         if uom is None or uom not in TEMPERATURE_UNITS:
             continue
         reading = _celsius(row, uom)
+        low = None if row.min_value is None else to_celsius(row.min_value, uom)
+        high = None if row.max_value is None else to_celsius(row.max_value, uom)
+        # a temperature no thermometer reads (not a number, below absolute zero) is the
+        # event's to keep, not a reading to judge by
+        if not all(_possible(value) for value in (reading, low, high) if value is not None):
+            continue
         if reading is None:
             continue
         meta = metadata.get(row.element, SensorRow(row.element, METADATA))
@@ -100,11 +107,21 @@ def temperature_reports(
                 at_ms=_ms(at),
                 celsius=reading,
                 until_ms=None if until is None else _ms(until),
-                min_c=None if row.min_value is None else to_celsius(row.min_value, uom),
-                max_c=None if row.max_value is None else to_celsius(row.max_value, uom),
+                min_c=low,
+                max_c=high,
             )
         )
     return reports
+
+
+def _possible(celsius: float) -> bool:
+    """Whether a thermometer could read ``celsius``: a finite number, not below absolute zero
+    (nor above a star's surface, far beyond any cold chain).
+
+    >>> _possible(-283.15), _possible(float("nan")), _possible(4.0)
+    (False, False, True)
+    """
+    return math.isfinite(celsius) and ABSOLUTE_ZERO_C <= celsius <= 1e6
 
 
 def comparable(value: float | None, uom: str | None) -> tuple[str | None, float | None]:

@@ -126,12 +126,15 @@ class Series:
 @dataclass(frozen=True, slots=True)
 class Stretch:
     """A stretch of a unit's time measured by one source: ``start_ms`` to ``end_ms``, and the
-    source's readings from just before it (the reading standing at its start) to its end."""
+    source's readings from just before it (the reading standing at its start) to its end;
+    ``span_ms``, how long one of the device's readings stands for at most, where the device's
+    whole series told it (else the stretch's own readings tell it)."""
 
     start_ms: int
     end_ms: int
     source: Source
     series: Series
+    span_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,7 +90,12 @@ def _covered(stretch: Stretch) -> _Covered:
     times, values = series.times_ms, series.celsius
     lows = series.lows if len(series.lows) else values
     highs = series.highs if len(series.highs) else values
-    span = reading_span(times)
+    # the reading standing at the start, maybe days old, tells nothing of the interval
+    span = (
+        stretch.span_ms
+        if stretch.span_ms is not None
+        else reading_span(times[times >= stretch.start_ms])
+    )
     stands = np.full(len(times), span, dtype=np.int64)
     if len(series.until_ms):
         until = series.until_ms

@@ -271,3 +271,24 @@ def test_a_distributor_sees_the_units_it_holds(scene: Database) -> None:
     assert isinstance(pharmacy, LotExposure)
     # dist-a holds 9 (unit 3 went on to the pharmacy, which holds it, dispensed)
     assert (found.units, pharmacy.units) == (9, 1)
+
+
+def test_a_short_stretch_of_an_hourly_logger_is_not_a_gap(scene: Database) -> None:
+    """The logger's readings around the stretch tell how long one stands for (three hours),
+    not the one reading that falls in it."""
+    set_conditions(scene, COLD)
+    pallet_and_place(scene, steady(5.0), steady(4.0))
+    logged(
+        scene,
+        "CASE-HOURLY",
+        kind="container",
+        target=CASE_1_EPC,
+        attached=(T0 + 3 * HOUR, T0 + 3 * HOUR + 40 * MINUTE),
+        readings=[(T0 + n * HOUR, 6.0) for n in range(10)],
+    )
+    judged = exposure_of(scene, code(3)).judgement
+    hourly = [p for p in judged.periods if p.source.device == "CASE-HOURLY"]
+    assert [(p.start_ms, p.end_ms, p.readings) for p in hourly] == [
+        (ms(T0 + 3 * HOUR), ms(T0 + 3 * HOUR + 40 * MINUTE), 1)
+    ]
+    assert not [gap for gap in judged.gaps if "CASE-HOURLY" in gap.reason]

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+import numpy as np
+
 from unitrace.coldchain import StorageConditions
 from unitrace.coldchain.exposure import Gap, Judgement, Series, Stretch
-from unitrace.coldchain.judging import judge
+from unitrace.coldchain.judging import judge, reading_span
 from unitrace.registry.model import DECOMMISSIONED_STATES, Actor, Role
 from unitrace.services.cold_chain.stitching import (
     MAX_DEPTH,
@@ -53,6 +55,11 @@ from unitrace.store.reached_units import SHIPPING_STEPS
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 
+#: A stretch with this many readings tells how long one of them stands for by itself...
+ENOUGH_TO_TELL: Final = 10
+#: ...else the device's readings this long before and after it tell.
+AROUND_MS: Final = 7 * 24 * 3600 * 1000
+
 #: The most groups of a lot's units an answer lists (the counts cover every unit).
 GROUPS_SHOWN: Final = 20
 
@@ -82,6 +89,8 @@ class Chains:
 
     attachments: dict[tuple[str, str], list[Attachment]] = field(default_factory=dict)
     unattached_prefixes: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    #: how long a device's reading stands for, told by its readings around a short stretch
+    spans: dict[int, int] = field(default_factory=dict)
     #: a device's readings read once for a lot: from, until, the readings
     series: dict[int, tuple[int, int, Series]] = field(default_factory=dict)
 
@@ -154,6 +163,27 @@ class Chains:
                 series_of(self.uow.connection, device_id, low, high),
             )
 
+    def stretch(self, piece: Measured) -> Stretch:
+        """A stretch and its readings; where it holds few of them, how long a reading of its
+        device stands for is told by the device's readings around it."""
+        series = self.series_for(piece)
+        inside = int(np.count_nonzero(series.times_ms >= piece.start_ms))
+        span = None if inside >= ENOUGH_TO_TELL else self.span_of(piece)
+        return Stretch(piece.start_ms, piece.end_ms, piece.source, series, span)
+
+    def span_of(self, piece: Measured) -> int:
+        found = self.spans.get(piece.device_id)
+        if found is None:
+            around = series_of(
+                self.uow.connection,
+                piece.device_id,
+                piece.start_ms - AROUND_MS,
+                piece.end_ms + AROUND_MS,
+            )
+            found = reading_span(around.times_ms)
+            self.spans[piece.device_id] = found
+        return found
+
     def series_for(self, piece: Measured) -> Series:
         found = self.series.get(piece.device_id)
         if found is not None and found[0] <= piece.start_ms and piece.end_ms <= found[1]:
@@ -172,10 +202,7 @@ class Chains:
         key = (conditions, tuple(measured))
         found = self.judged.get(key)
         if found is None:
-            stretches = tuple(
-                Stretch(piece.start_ms, piece.end_ms, piece.source, self.series_for(piece))
-                for piece in measured
-            )
+            stretches = tuple(self.stretch(piece) for piece in measured)
             found = (stretches, judge(conditions, stretches))
             self.judged[key] = found
         stretches, judged = found
