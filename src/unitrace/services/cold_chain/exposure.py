@@ -10,6 +10,8 @@ are the same (the cases of one pallet with its logger) share one judgement.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,7 +38,6 @@ from unitrace.services.trace.subjects import Subject, find_subject, unknown
 from unitrace.store.containment import (
     Attachment,
     Move,
-    UnitMove,
     attached_units,
     attachments_to,
     epoch_ms,
@@ -431,10 +432,6 @@ def lot_groups(
     return conditions, shared
 
 
-def _when(move: UnitMove) -> tuple[int, int]:
-    return move.at_ms, move.event_pk
-
-
 def _parents(moves: Sequence[Move]) -> set[str]:
     return {move.parent for move in moves if move.parent is not None and move.role == "child"}
 
@@ -480,47 +477,42 @@ def lot_unit_groups(
     there, one unit an event) groups by the place, not the event: a group is judged from the
     earliest first event among its units, the later ones' few seconds or minutes before they
     were made counted with them, never fewer."""
-    starts, moves = lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes, SHIPPING_STEPS)
-    units_named = Counter(move.event_pk for move in moves)
-    by_unit: dict[str, list[UnitMove]] = {}
-    for move in moves:
-        found = by_unit.get(move.serial)
-        if found is None:
-            by_unit[move.serial] = [move]
-        else:
-            found.append(move)
+    moves = lot_unit_moves(uow.connection, lot_id, uri_prefix, escapes, SHIPPING_STEPS)
+    # how many of the lot's units each event at a place named: one, it was a unit's own
+    alone = Counter(move[1] for move in moves if move[3] == "p")
     ends = lot_unit_ends(uow.connection, lot_id, DECOMMISSIONED_STATES)
     now_ms = epoch_ms(now())
     kept = None if holder is None else lot_serials_held(uow.connection, lot_id, holder)
     own = {serial_of(epc, uri_prefix, escapes) for epc in own_devices}
     grouped: dict[tuple[tuple[int, ...], str | None, int, str], UnitGroup] = {}
-    nothing: list[UnitMove] = []
-    for serial, start in starts.items():
+    at = operator.itemgetter(2)
+    # the moves come by unit, each unit's by event
+    for serial, named in itertools.groupby(moves, key=operator.itemgetter(0)):
         if kept is not None and serial not in kept:
             continue
-        unit_moves = by_unit.get(serial, nothing)
-        # its own first event at a place, naming it alone
-        born = min(unit_moves, key=_when) if unit_moves else None
-        if born is not None and not (
-            born.at_ms == start and born.placing == "p" and units_named[born.event_pk] == 1
-        ):
-            born = None
-        placing = tuple(sorted(move.event_pk for move in unit_moves if move is not born))
+        unit_moves = list(named)
+        start = min(map(at, unit_moves))
+        born = None
+        # (moves are plain tuples: serial, event, at, placing, place; see UnitMove)
+        if any(move[3] == "p" for move in unit_moves):
+            # its own first event at a place, naming it alone
+            first = min(unit_moves, key=operator.itemgetter(2, 1))
+            if first[2] == start and first[3] == "p" and alone[first[1]] == 1:
+                born = first
+        placing = tuple(move[1] for move in unit_moves if move[3] and move is not born)
         end_ms = ends.get(serial, now_ms)
         key = (
             placing,
-            None if born is None else born.place,
+            None if born is None else born[4],
             end_ms,
             serial if serial in own else "",
         )
         group = grouped.get(key)
-        if group is None:
-            events = placing if born is None else (*placing, born.event_pk)
-            grouped[key] = UnitGroup(events, start, end_ms, [serial])
-        elif start < group.start_ms:
+        if group is None or start < group.start_ms:
             # the earliest-made unit stands for the group: its own first event is the group's
-            events = placing if born is None else (*placing, born.event_pk)
-            grouped[key] = UnitGroup(events, start, end_ms, [serial, *group.serials])
+            events = placing if born is None else (*placing, born[1])
+            serials = [serial] if group is None else [serial, *group.serials]
+            grouped[key] = UnitGroup(events, start, end_ms, serials)
         else:
             group.serials.append(serial)
     return list(grouped.values())
