@@ -7,16 +7,15 @@ readings over a span of time.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
-import numpy as np
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    FromClause,
     Select,
     and_,
     case,
@@ -25,18 +24,12 @@ from sqlalchemy import (
     select,
 )
 
-from unitrace.coldchain import ExcursionAllowance, MktLimit, MktWindow, StorageConditions
-from unitrace.coldchain.exposure import Series
 from unitrace.store.held_epcs import serial_in, unit_epc
 from unitrace.store.schema import (
     containers,
     epcis_events,
     event_epcs,
     products,
-    sensor_attachments,
-    sensor_devices,
-    sensor_readings,
-    storage_conditions,
     units,
 )
 from unitrace.store.times import utc
@@ -75,149 +68,69 @@ class Move:
     parent: str | None
 
 
+_PARENT: Final = event_epcs.alias("parent")
+#: An event's columns a move needs, with the parent an aggregation names.
+_EVENT_COLUMNS: Final = (
+    epcis_events.c.id,
+    epcis_events.c.event_id,
+    epcis_events.c.type,
+    epcis_events.c.action,
+    epcis_events.c.event_time,
+    epcis_events.c.biz_step,
+    epcis_events.c.biz_location,
+    _PARENT.c.epc.label("parent"),
+)
+
+
+def _with_parent(source: FromClause) -> FromClause:
+    """``source`` (with ``epcis_events``) joined to the parent its aggregations name."""
+    return source.join(
+        _PARENT,
+        and_(
+            _PARENT.c.event_pk == epcis_events.c.id,
+            _PARENT.c.role == "parent",
+            epcis_events.c.type == "AggregationEvent",
+        ),
+        isouter=True,
+    )
+
+
+def _move(row: Any, role: str, epc: str) -> Move:
+    return Move(
+        epoch_ms(row.event_time),
+        row.id,
+        row.event_id,
+        row.type,
+        row.action,
+        row.biz_step,
+        row.biz_location,
+        role,
+        epc,
+        row.parent,
+    )
+
+
 def moves_of(
     connection: Connection, epcs: Collection[str], roles: Sequence[str] = MOVED_ROLES
 ) -> list[Move]:
     """The events that name any of ``epcs`` in ``roles`` (by default: moved them), declared
     in error: not, oldest first."""
     wanted = sorted(set(epcs))
-    parent = event_epcs.alias("parent")
     found: list[Move] = []
+    named = event_epcs.join(epcis_events, epcis_events.c.id == event_epcs.c.event_pk)
     for start in range(0, len(wanted), _AT_ONCE):
         rows = connection.execute(
-            select(
-                epcis_events.c.id,
-                epcis_events.c.event_id,
-                epcis_events.c.type,
-                epcis_events.c.action,
-                epcis_events.c.event_time,
-                epcis_events.c.biz_step,
-                epcis_events.c.biz_location,
-                event_epcs.c.role,
-                event_epcs.c.epc,
-                parent.c.epc.label("parent"),
-            )
-            .select_from(
-                event_epcs.join(epcis_events, epcis_events.c.id == event_epcs.c.event_pk).join(
-                    parent,
-                    and_(
-                        parent.c.event_pk == event_epcs.c.event_pk,
-                        parent.c.role == "parent",
-                        epcis_events.c.type == "AggregationEvent",
-                    ),
-                    isouter=True,
-                )
-            )
+            select(*_EVENT_COLUMNS, event_epcs.c.role, event_epcs.c.epc)
+            .select_from(_with_parent(named))
             .where(
                 event_epcs.c.epc.in_(wanted[start : start + _AT_ONCE]),
                 event_epcs.c.role.in_(roles),
                 epcis_events.c.error_declaration_time.is_(None),
             )
         )
-        found.extend(
-            Move(
-                epoch_ms(row.event_time),
-                row.id,
-                row.event_id,
-                row.type,
-                row.action,
-                row.biz_step,
-                row.biz_location,
-                row.role,
-                row.epc,
-                row.parent,
-            )
-            for row in rows
-        )
+        found.extend(_move(row, row.role, row.epc) for row in rows)
     found.sort(key=lambda move: (move.at_ms, move.event_pk))
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A device attached to ``target`` (of ``kind``) from ``from_ms`` until ``until_ms``
-    (open: None)."""
-
-    device_id: int
-    device: str
-    kind: str
-    target: str
-    from_ms: int
-    until_ms: int | None
-
-
-def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -> list[Attachment]:
-    """The attachments of devices to any of ``targets`` (kind, target), by the index of
-    targets, a few hundred at once."""
-    wanted = set(targets)
-    names = sorted({target for _, target in wanted})
-    found: list[Attachment] = []
-    for start in range(0, len(names), _AT_ONCE):
-        rows = connection.execute(
-            select(
-                sensor_attachments.c.device_id,
-                sensor_devices.c.device,
-                sensor_attachments.c.target_kind,
-                sensor_attachments.c.target,
-                sensor_attachments.c.from_ms,
-                sensor_attachments.c.until_ms,
-            )
-            .select_from(
-                sensor_attachments.join(
-                    sensor_devices, sensor_devices.c.id == sensor_attachments.c.device_id
-                )
-            )
-            .where(sensor_attachments.c.target.in_(names[start : start + _AT_ONCE]))
-        )
-        found.extend(Attachment(*row) for row in rows if (row.target_kind, row.target) in wanted)
-    found.sort(key=lambda attachment: (attachment.from_ms, attachment.device_id))
-    return found
-
-
-def _placeholder(connection: Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
-
-
-def series_of(connection: Connection, device_id: int, from_ms: int, until_ms: int) -> Series:
-    """The readings of ``device_id`` from the one standing at ``from_ms`` (the latest at or
-    before it) to ``until_ms`` (not included), read on the driver's cursor into arrays: a
-    trip's hundred thousand readings are plain numbers, which SQLAlchemy's rows would wrap one
-    by one. The columns only range reports fill are read only where some reading has them."""
-    mark = _placeholder(connection)
-    table = sensor_readings.name
-    driver: Any = connection.connection.driver_connection
-    # PostgreSQL's binary format: numbers as they are, not as text to parse (40 % faster)
-    cursor: Any = driver.cursor(binary=True) if mark == "%s" else driver.cursor()
-    try:
-        cursor.execute(
-            f"SELECT max(at_ms) FROM {table} WHERE device_id = {mark} AND at_ms <= {mark}",
-            (device_id, from_ms),
-        )
-        standing = cursor.fetchone()[0]
-        bounds = (device_id, from_ms if standing is None else standing, until_ms)
-        where = f"WHERE device_id = {mark} AND at_ms >= {mark} AND at_ms < {mark}"
-        cursor.execute(
-            f"SELECT count(until_ms) + count(min_c) + count(max_c) FROM {table} {where}", bounds
-        )
-        ranged = bool(cursor.fetchone()[0])
-        columns = "at_ms, celsius, until_ms, min_c, max_c" if ranged else "at_ms, celsius"
-        cursor.execute(f"SELECT {columns} FROM {table} {where} ORDER BY at_ms", bounds)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-    finally:
-        cursor.close()
-    if not ranged:
-        flat = np.fromiter(
-            itertools.chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)
-        ).reshape(-1, 2)
-        return Series(flat[:, 0].astype(np.int64), flat[:, 1].copy())
-    times, celsius, until, lows, highs = (list(column) for column in zip(*rows, strict=True))
-    return Series.of(
-        times,
-        celsius,
-        until,
-        [value if low is None else low for value, low in zip(celsius, lows, strict=True)],
-        [value if high is None else high for value, high in zip(celsius, highs, strict=True)],
-    )
 
 
 class UnitMove(NamedTuple):
@@ -304,62 +217,39 @@ def events_by_pk(connection: Connection, pks: Collection[int]) -> dict[int, Move
     """The events ``pks`` as moves (role and EPC left empty; an aggregation's parent given),
     those declared in error left out."""
     wanted = sorted(set(pks))
-    parent = event_epcs.alias("parent")
     found: dict[int, Move] = {}
     for start in range(0, len(wanted), _AT_ONCE):
         rows = connection.execute(
-            select(
-                epcis_events.c.id,
-                epcis_events.c.event_id,
-                epcis_events.c.type,
-                epcis_events.c.action,
-                epcis_events.c.event_time,
-                epcis_events.c.biz_step,
-                epcis_events.c.biz_location,
-                parent.c.epc.label("parent"),
-            )
-            .select_from(
-                epcis_events.join(
-                    parent,
-                    and_(
-                        parent.c.event_pk == epcis_events.c.id,
-                        parent.c.role == "parent",
-                        epcis_events.c.type == "AggregationEvent",
-                    ),
-                    isouter=True,
-                )
-            )
+            select(*_EVENT_COLUMNS)
+            .select_from(_with_parent(epcis_events))
             .where(
                 epcis_events.c.id.in_(wanted[start : start + _AT_ONCE]),
                 epcis_events.c.error_declaration_time.is_(None),
             )
         )
-        for row in rows:
-            found[row.id] = Move(
-                epoch_ms(row.event_time),
-                row.id,
-                row.event_id,
-                row.type,
-                row.action,
-                row.biz_step,
-                row.biz_location,
-                "",
-                "",
-                row.parent,
-            )
+        found.update((row.id, _move(row, "", "")) for row in rows)
     return found
 
 
 def products_in(connection: Connection, container_ids: Collection[int]) -> set[int]:
     """The products of the units inside ``container_ids``."""
-    wanted = sorted(set(container_ids))
-    found: set[int] = set()
+    return _distinct(connection, units.c.product_id, units.c.container_id, container_ids)
+
+
+def _distinct(
+    connection: Connection,
+    column: ColumnElement[Any],
+    among: ColumnElement[Any],
+    values: Collection[Any],
+) -> set[Any]:
+    """The distinct ``column`` of the rows whose ``among`` is one of ``values``, a few hundred
+    values a statement."""
+    wanted = sorted(set(values))
+    found: set[Any] = set()
     for start in range(0, len(wanted), _AT_ONCE):
         found.update(
             connection.execute(
-                select(units.c.product_id)
-                .where(units.c.container_id.in_(wanted[start : start + _AT_ONCE]))
-                .distinct()
+                select(column).where(among.in_(wanted[start : start + _AT_ONCE])).distinct()
             ).scalars()
         )
     return found
@@ -387,31 +277,6 @@ def lot_serials_held(connection: Connection, lot_id: int, party_id: str) -> set[
     )
 
 
-def storage_conditions_of(
-    connection: Connection, product_ids: Collection[int]
-) -> dict[int, StorageConditions]:
-    """The storage conditions of ``product_ids`` that have them."""
-    rows = connection.execute(
-        select(storage_conditions).where(
-            storage_conditions.c.product_id.in_(sorted(set(product_ids)))
-        )
-    )
-    found: dict[int, StorageConditions] = {}
-    for row in rows:
-        excursion = (
-            ExcursionAllowance(row.excursion_min_c, row.excursion_max_c, row.excursion_max_minutes)
-            if row.excursion_max_minutes is not None
-            else None
-        )
-        found[row.product_id] = StorageConditions(
-            row.min_c,
-            row.max_c,
-            MktLimit(row.mkt_max_c, MktWindow(row.mkt_window), row.delta_h_over_r),
-            excursion,
-        )
-    return found
-
-
 def product_gtin(connection: Connection, product_id: int) -> str | None:
     """The GTIN of product ``product_id``."""
     found = connection.execute(
@@ -420,35 +285,9 @@ def product_gtin(connection: Connection, product_id: int) -> str | None:
     return None if found is None else str(found)
 
 
-def attached_units(connection: Connection, uri_prefix: str) -> set[str]:
-    """The EPCs of the units (of the product whose EPCs start with ``uri_prefix``) that a
-    device was ever attached to."""
-    return set(
-        connection.execute(
-            select(sensor_attachments.c.target)
-            .where(
-                sensor_attachments.c.target_kind == "unit",
-                sensor_attachments.c.target >= uri_prefix,
-                sensor_attachments.c.target < uri_prefix + "\uffff",
-            )
-            .distinct()
-        ).scalars()
-    )
-
-
 def events_naming_any(connection: Connection, epcs: Collection[str]) -> set[int]:
     """The keys of the events that name any of ``epcs``, in any role."""
-    wanted = sorted(set(epcs))
-    found: set[int] = set()
-    for start in range(0, len(wanted), _AT_ONCE):
-        found.update(
-            connection.execute(
-                select(event_epcs.c.event_pk)
-                .where(event_epcs.c.epc.in_(wanted[start : start + _AT_ONCE]))
-                .distinct()
-            ).scalars()
-        )
-    return found
+    return _distinct(connection, event_epcs.c.event_pk, event_epcs.c.epc, epcs)
 
 
 def events_at(connection: Connection, places: Collection[str]) -> set[int]:

@@ -33,8 +33,8 @@ from unitrace.store.schema import (
     sensor_attachments,
     sensor_devices,
     sensor_readings,
-    storage_conditions,
 )
+from unitrace.store.storage_conditions import StorageConditionsStore
 from unitrace.store.unit_of_work import Database, UnitOfWork
 
 MINUTE = dt.timedelta(minutes=1)
@@ -66,21 +66,7 @@ def set_conditions(database: Database, conditions: StorageConditions) -> None:
         product_id = uow.connection.execute(
             select(products.c.id).where(products.c.gtin == GTIN.value)
         ).scalar_one()
-        excursion = conditions.excursion
-        uow.connection.execute(
-            insert(storage_conditions).values(
-                product_id=product_id,
-                min_c=conditions.min_c,
-                max_c=conditions.max_c,
-                excursion_min_c=excursion.min_c if excursion else None,
-                excursion_max_c=excursion.max_c if excursion else None,
-                excursion_max_minutes=excursion.max_minutes if excursion else None,
-                mkt_max_c=conditions.mkt.max_c,
-                mkt_window=conditions.mkt.window.value,
-                delta_h_over_r=conditions.mkt.delta_h_over_r,
-                updated_at=T0,
-            )
-        )
+        StorageConditionsStore(uow.connection).put(product_id, conditions, T0, "tests")
 
     done(database, write)
 

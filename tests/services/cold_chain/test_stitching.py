@@ -25,7 +25,8 @@ from unitrace.services.cold_chain.stitching import (
     stitch,
     travel_changes,
 )
-from unitrace.store.containment import Attachment, Move
+from unitrace.store.containment import Move
+from unitrace.store.sensor_series import Attachment
 
 H = 3_600_000  # an hour, in ms
 UNIT = "urn:epc:id:sgtin:0614141.107346.1"

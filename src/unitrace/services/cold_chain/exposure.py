@@ -23,6 +23,7 @@ from unitrace.coldchain import StorageConditions
 from unitrace.coldchain.exposure import Gap, Judgement, Series, Stretch
 from unitrace.coldchain.judging import judge, reading_span
 from unitrace.registry.model import DECOMMISSIONED_STATES, Actor, Role
+from unitrace.services.cold_chain.conditions import conditions_by_product
 from unitrace.services.cold_chain.stitching import (
     MAX_DEPTH,
     Holding,
@@ -36,10 +37,7 @@ from unitrace.services.cold_chain.view import Exposure, LotExposure
 from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import Subject, find_subject, unknown
 from unitrace.store.containment import (
-    Attachment,
     Move,
-    attached_units,
-    attachments_to,
     epoch_ms,
     events_by_pk,
     lot_serials_held,
@@ -48,11 +46,10 @@ from unitrace.store.containment import (
     moves_of,
     product_gtin,
     products_in,
-    series_of,
-    storage_conditions_of,
 )
 from unitrace.store.held_epcs import serial_of, unit_uri_prefixes
 from unitrace.store.reached_units import SHIPPING_STEPS
+from unitrace.store.sensor_series import Attachment, attached_units, attachments_to, series_of
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -303,7 +300,7 @@ def unit_exposure(uow: UnitOfWork, subject: Subject, chains: Chains) -> Exposure
         if record.state in DECOMMISSIONED_STATES and record.state_since is not None
         else epoch_ms(now())
     )
-    conditions = storage_conditions_of(uow.connection, [subject.product_id]).get(subject.product_id)
+    conditions = conditions_by_product(uow, [subject.product_id]).get(subject.product_id)
     moves = moves_of(uow.connection, subject.names)
     return _exposure(
         chains,
@@ -327,7 +324,7 @@ def container_exposure(uow: UnitOfWork, subject: Subject, chains: Chains) -> Exp
     gtin = None
     if len(product_ids) == 1:
         (product_id,) = product_ids
-        conditions = storage_conditions_of(uow.connection, [product_id]).get(product_id)
+        conditions = conditions_by_product(uow, [product_id]).get(product_id)
         gtin = product_gtin(uow.connection, product_id)
     moves = moves_of(uow.connection, subject.names)
     return _exposure(
@@ -402,7 +399,7 @@ def lot_groups(
     if prefix is None:
         return None, []
     _, uri_prefix, escapes = prefix
-    conditions = storage_conditions_of(uow.connection, [product_id]).get(product_id)
+    conditions = conditions_by_product(uow, [product_id]).get(product_id)
     own_devices = attached_units(uow.connection, uri_prefix)
     chains.no_devices_on_units(uri_prefix, own_devices)
     groups = lot_unit_groups(uow, lot_id, uri_prefix, escapes, own_devices, holder=holder)

@@ -15,8 +15,9 @@ from typing import Final
 from unitrace.coldchain.exposure import Gap, Source
 from unitrace.coldchain.judging import NO_DEVICE
 from unitrace.services.unit_trail import gln_of
-from unitrace.store.containment import Attachment, Move
+from unitrace.store.containment import Move
 from unitrace.store.reached_units import SHIPPING_STEPS
+from unitrace.store.sensor_series import Attachment
 
 #: How deep containers nest (a unit in a case in a pallet in …) before the walk stops.
 MAX_DEPTH: Final = 8
