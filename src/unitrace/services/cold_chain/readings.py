@@ -8,9 +8,9 @@ UTC), a float (degrees Celsius) and the index of its device, and nothing else is
 A device name or a unit of measure is checked once, however many rows repeat it.
 
 One bad row refuses the whole upload, naming the row and the field: a time without its UTC
-offset (a logger's local time is ambiguous twice a year and unknown across borders), a unit
-that is not a UN/CEFACT temperature code, a value that is not a finite number or is below
-absolute zero, an empty device.
+offset (a logger's local time is ambiguous twice a year and unknown across borders), a time the
+calendar cannot tell in UTC, a unit that is not a UN/CEFACT temperature code, a value that is
+not a finite number, is below absolute zero or hotter than any logger reads, an empty device.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, TEMPERATURE_UNITS
+from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, HOTTEST_C, TEMPERATURE_UNITS
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor
 from unitrace.services.cold_chain.breaches import LotJudged, judge_devices
@@ -35,6 +35,13 @@ MAX_DEVICE_LENGTH: Final = 128
 #: The columns of an upload's CSV, and of one device's (the device named apart).
 CSV_COLUMNS: Final = ("device", "time", "value", "uom")
 ONE_DEVICE_COLUMNS: Final = ("time", "value", "uom")
+#: The first and the last instant the calendar holds in UTC, in ms since the epoch: a time
+#: beyond them (year 1 an hour east of Greenwich) could be stored but never told again.
+FIRST_MS: Final = round(dt.datetime.min.replace(tzinfo=dt.UTC).timestamp() * 1000)
+LAST_MS: Final = round(
+    dt.datetime.max.replace(microsecond=999_000, tzinfo=dt.UTC).timestamp() * 1000
+)
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Rows read between two calls of a progress callback.
 PROGRESS_EVERY: Final = 50_000
 
@@ -170,8 +177,14 @@ def at_ms(moment: dt.datetime) -> int:
 
 
 def time_at(at: int) -> dt.datetime:
-    """The instant ``at`` ms since the Unix epoch names, in UTC."""
-    return dt.datetime.fromtimestamp(at / 1000, dt.UTC)
+    """The instant ``at`` ms since the Unix epoch names, in UTC: counted in whole
+    milliseconds, as a float of seconds would blur the far years' (9999's last reading told
+    as 23:59:59.998993).
+
+    >>> time_at(253402300799999).isoformat()
+    '9999-12-31T23:59:59.999000+00:00'
+    """
+    return _EPOCH + dt.timedelta(milliseconds=at)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -289,12 +302,14 @@ def _readings(
                 f"{name(number)}, time: {time!r} has no UTC offset (add Z or +hh:mm, as the "
                 "logger recorded it)"
             )
+        if not FIRST_MS <= instant <= LAST_MS:
+            raise InvalidRequest(f"{name(number)}, time: {time!r} falls off the calendar in UTC")
         value = row[at_value]
         try:
             degrees = round(convert(float(value)), 3) + 0.0
         except (TypeError, ValueError, OverflowError):
             raise InvalidRequest(f"{name(number)}, value: {value!r} is not a number") from None
-        if not ABSOLUTE_ZERO_C <= degrees < math.inf:
+        if not ABSOLUTE_ZERO_C <= degrees <= HOTTEST_C:
             raise InvalidRequest(_bad_value(name(number), value, uom, degrees))
         device_of.append(index)
         times_ms.append(instant)
@@ -337,6 +352,8 @@ def _converter(uom: str, where: str) -> Callable[[float], float]:
 def _bad_value(where: str, value: Any, uom: str, degrees: float) -> str:
     if math.isnan(degrees) or math.isinf(degrees):
         return f"{where}, value: {value!r} {uom} is not a finite temperature"
+    if degrees > HOTTEST_C:
+        return f"{where}, value: {value!r} {uom} is hotter than any logger reads ({HOTTEST_C:g} °C)"
     return f"{where}, value: {value!r} {uom} is below absolute zero ({ABSOLUTE_ZERO_C} °C)"
 
 
