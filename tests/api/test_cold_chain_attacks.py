@@ -12,16 +12,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.cold_chain_pictures import steady_trip
+from tests.api.cold_chain_pictures import registered, steady_trip
 from tests.api.test_cold_chain import scene
 from tests.api.test_cold_chain_intake import counts
-from tests.services.cold_chain.scene import MINUTE, RECEIVED, every, logged
+from tests.services.cold_chain.scene import MINUTE, RECEIVED, every, logged, set_conditions
+from tests.services.cold_chain.test_exposure import COLD
 from tests.services.issued_units import T0
 from tests.services.lifecycle.scenes import HOUR, PALLET, PALLET_EPC, code, epc
 from tests.services.test_epcis_capture_sensor_data import document
 from unitrace.registry.model import Actor, Role
 from unitrace.services.epcis_capture import capture
 from unitrace.store.unit_of_work import Database
+from unitrace.store.units.selections import LotRange
 
 Headers = dict[str, str]
 CSV = {"Content-Type": "text/csv"}
@@ -211,3 +213,42 @@ def test_readings_sent_first_by_another_party_keep_no_logger_reading_out(
     logger = client.post("/api/sensor-readings", content=trip(30.0), headers={**line, **CSV})
     assert logger.status_code == 201, logger.text
     assert verdict(client, admin, PALLET) == "breach"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an excursion is recorded once, keyed by where and when it began: judged allowed "
+    "on a trip's first upload, it is never judged again when the next upload carries it past "
+    "its allowance, and the breach holds nothing",
+)
+def test_an_excursion_carried_past_its_allowance_by_the_next_upload_holds_its_units(
+    database: Database, client: TestClient, token_for: Callable[..., Headers], admin: Headers
+) -> None:
+    registered(database)
+    set_conditions(database, COLD)  # 2 to 8 °C; 0 to 10 °C allowed for 60 minutes
+    logged(database, "TRUCK-9", kind="container", target=PALLET_EPC,
+           attached=(T0 + HOUR, RECEIVED), readings=[])  # fmt: skip
+    line = token_for("line")
+
+    def part(start: dt.datetime, end: dt.datetime, warm: tuple[dt.datetime, dt.datetime]) -> str:
+        """Every 5 minutes from ``start`` to ``end``: 9 °C within ``warm``, else 5 °C."""
+        return "device,time,value,uom\n" + "".join(
+            f"TRUCK-9,{at.isoformat()},{9 if warm[0] <= at < warm[1] else 5},CEL\n"
+            for at, _ in every(start, end, 5 * MINUTE, lambda _: 0.0)
+        )
+
+    warm = (T0 + 3 * HOUR, T0 + 4 * HOUR + 15 * MINUTE)  # 75 minutes at 9 °C
+    cut = T0 + 3 * HOUR + 35 * MINUTE  # the first upload ends 35 minutes into it
+    first = client.post(
+        "/api/sensor-readings", content=part(T0 + HOUR, cut, warm), headers={**line, **CSV}
+    )
+    assert [lot["verdicts"] for lot in first.json()["judged"]] == [{"allowed_excursion": 10}]
+    second = client.post(
+        "/api/sensor-readings", content=part(cut, RECEIVED, warm), headers={**line, **CSV}
+    )
+    assert second.status_code == 201, second.text
+    assert verdict(client, admin, PALLET) == "breach"
+    with database.unit_of_work(read_only=True) as uow:
+        held = uow.holds.held(LotRange(1, 1, 1, 10))
+    assert held is not None
+    assert held.count == 10
