@@ -388,6 +388,10 @@ def test_a_bad_json_upload_is_refused_naming_the_reading_and_field(
          "header: 'device,time' should name the columns device,time,value,uom (missing value, "
          "uom)"),
         (b"", "text/csv", "header: the file is empty; its first line names the columns"),
+        # a million columns are said in their first few, not echoed whole
+        (b"device,time,value,uom" + b",x" * 1_000_000 + b"\n", "text/csv",
+         f"header: '{'device,time,value,uom' + ',x' * 49},…' should name the columns "
+         "device,time,value,uom (unknown x, x, x, x, x and 999,995 more)"),
         (b"device,time,value,uom\n", "text/csv", "readings: the upload holds no reading"),
         (b"device,time,value,uom\n\xff\n", "text/csv", "body: not UTF-8 text (byte 22)"),
         (b"<readings/>", "application/xml",

@@ -221,10 +221,16 @@ def _csv_layout(header: Sequence[str], device: str | None) -> _Layout:
     missing = [name for name in expected if name not in named]
     unknown = [name for name in named if name not in expected]
     if missing or unknown or len(set(named)) != len(named):
+        # a header of a million columns is said in its first few, not echoed whole
+        written = ",".join(header)
+        shown = written if len(written) <= _HEADER_SHOWN else written[:_HEADER_SHOWN] + "…"
+        listed = ", ".join(unknown[:_UNKNOWN_SHOWN]) + (
+            f" and {len(unknown) - _UNKNOWN_SHOWN:,} more" if len(unknown) > _UNKNOWN_SHOWN else ""
+        )
         raise InvalidRequest(
-            f"header: {','.join(header)!r} should name the columns {','.join(expected)}"
+            f"header: {shown!r} should name the columns {','.join(expected)}"
             + (f" (missing {', '.join(missing)})" if missing else "")
-            + (f" (unknown {', '.join(unknown)})" if unknown else "")
+            + (f" (unknown {listed})" if unknown else "")
         )
     return _Layout(
         device=None if device is not None else named.index("device"),
@@ -236,6 +242,10 @@ def _csv_layout(header: Sequence[str], device: str | None) -> _Layout:
         name=lambda index: f"row {index + 1}",
     )
 
+
+#: How much of a wrong header an error repeats: its first characters, its first unknown names.
+_HEADER_SHOWN: Final = 120
+_UNKNOWN_SHOWN: Final = 5
 
 _JSON_LAYOUT = _Layout(0, 1, 2, 3, 4, "", lambda index: f"readings[{index}]")
 
