@@ -95,11 +95,6 @@ def test_a_second_logger_on_the_pallet_hides_no_breach_the_first_read(
     assert verdict(client, admin, PALLET) == "breach"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an upload accepts a device named with a slash, but /api/sensor-devices/{device} "
-    "cannot carry one: the device can be neither attached nor read",
-)
 def test_a_device_named_with_a_slash_can_be_attached_and_read(
     scene: Database, client: TestClient, admin: Headers
 ) -> None:
