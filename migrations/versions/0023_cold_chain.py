@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("device", sa.Text(), nullable=False),
         sa.Column("created_at", timestamp, nullable=False),
+        sa.Column("party_id", sa.String(64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sensor_devices")),
         sa.UniqueConstraint("device", name=op.f("uq_sensor_devices_device")),
     )

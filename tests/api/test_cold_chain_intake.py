@@ -313,6 +313,18 @@ def test_a_json_upload_stores_as_the_csv_does(
          "row 2, value: '1e308' FAH is not a finite temperature"),
         ("LOG-7,2026-03-01T07:00:00Z,-1,KEL",
          "row 2, value: '-1' KEL is below absolute zero (-273.15 °C)"),
+        # infinite sums and means no JSON answer holds, ever after
+        ("LOG-7,2026-03-01T07:00:00Z,1e308,CEL",
+         "row 2, value: '1e308' CEL is hotter than any logger reads (10000 °C)"),
+        ("LOG-7,2026-03-01T07:00:00Z,1.7e308,KEL",
+         "row 2, value: '1.7e308' KEL is hotter than any logger reads (10000 °C)"),
+        # instants the store could hold but no answer could tell in UTC
+        ("LOG-7,0001-01-01T00:00:00+01:00,4,CEL",
+         "row 2, time: '0001-01-01T00:00:00+01:00' falls off the calendar in UTC"),
+        ("LOG-7,9999-12-31T23:59:59-01:00,4,CEL",
+         "row 2, time: '9999-12-31T23:59:59-01:00' falls off the calendar in UTC"),
+        ("LOG-7,9999-12-31T23:59:59.9999Z,4,CEL",
+         "row 2, time: '9999-12-31T23:59:59.9999Z' falls off the calendar in UTC"),
         (",2026-03-01T07:00:00Z,4,CEL", "row 2, device: empty; name the logger"),
         (f"{'L' * 129},2026-03-01T07:00:00Z,4,CEL",
          "row 2, device: 129 characters, more than 128"),
@@ -348,6 +360,12 @@ def test_one_bad_row_refuses_the_whole_upload_naming_the_row_and_field(
          "logger recorded it)"),
         ({"readings": [{"device": "L", "time": "2026-03-01T07:00:00Z", "value": 10**400,
                         "uom": "CEL"}]}, "is not a number"),
+        ({"readings": [{"device": "L", "time": "0001-01-01T00:00:00+01:00", "value": 4,
+                        "uom": "CEL"}]}, "readings[0], time: '0001-01-01T00:00:00+01:00' falls "
+         "off the calendar in UTC"),
+        ({"readings": [{"device": "L", "time": "2026-03-01T07:00:00Z", "value": 1e308,
+                        "uom": "CEL"}]}, "readings[0], value: 1e+308 CEL is hotter than any "
+         "logger reads (10000 °C)"),
         ({"readings": []}, "readings: the upload holds no reading"),
         ({"reading": []}, 'readings: the body is {"readings": [{device, time, value, uom}]}'),
         ([], 'readings: the body is {"readings": [{device, time, value, uom}]}'),
@@ -370,6 +388,10 @@ def test_a_bad_json_upload_is_refused_naming_the_reading_and_field(
          "header: 'device,time' should name the columns device,time,value,uom (missing value, "
          "uom)"),
         (b"", "text/csv", "header: the file is empty; its first line names the columns"),
+        # a million columns are said in their first few, not echoed whole
+        (b"device,time,value,uom" + b",x" * 1_000_000 + b"\n", "text/csv",
+         f"header: '{'device,time,value,uom' + ',x' * 49},…' should name the columns "
+         "device,time,value,uom (unknown x, x, x, x, x and 999,995 more)"),
         (b"device,time,value,uom\n", "text/csv", "readings: the upload holds no reading"),
         (b"device,time,value,uom\n\xff\n", "text/csv", "body: not UTF-8 text (byte 22)"),
         (b"<readings/>", "application/xml",

@@ -238,6 +238,10 @@ def test_pages_of_50_follow_one_another(database: Database) -> None:
         ({"verdict": "<b>x</b>"}, "verdict: &#39;&lt;b&gt;x&lt;/b&gt;&#39; is none of"),
         ({"page": "not-a-page"}, "page: &#39;not-a-page&#39; is not a page of this list"),
         ({"page": "9" * 70 + "-1"}, "is not a page of this list"),
+        # an id no database integer holds
+        ({"page": "1-" + "9" * 30}, "is not a page of this list"),
+        ({"page": "1-" + "9" * 19}, "is not a page of this list"),
+        ({"page": "-1--1"}, "is not a page of this list"),
     ],
 )
 def test_a_filter_not_understood_is_said_and_shows_nothing(

@@ -113,6 +113,21 @@ CASES = [
         )),
         [],
     ),
+    (
+        "no reading: temperatures no sensor reads, or adding up to infinity; the sound one kept",
+        event(reports(
+            {"type": "Temperature", "value": 1e308, "uom": "CEL"},
+            {"type": "Temperature", "value": 1e308, "uom": "FAH"},
+            {"type": "Temperature", "value": -1e308, "uom": "CEL"},
+            {"type": "Temperature", "value": -5, "uom": "KEL"},
+            {"type": "Temperature", "minValue": 1.7e308, "maxValue": 1.7e308, "uom": "CEL"},
+            {"type": "Temperature", "meanValue": 5, "minValue": -1e308, "maxValue": 1e308,
+             "uom": "CEL"},
+            {"type": "Temperature", "value": 10_000, "uom": "CEL"},
+            {"type": "Temperature", "value": 0, "uom": "KEL"},
+        )),
+        [TemperatureReport(OWN, T0, 10_000.0), TemperatureReport(OWN, T0, -273.15)],
+    ),
 ]  # fmt: skip
 
 

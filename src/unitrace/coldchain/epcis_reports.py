@@ -13,8 +13,10 @@ For each report:
 - the temperature is ``value``, else ``meanValue``, else the midpoint of ``minValue`` and
   ``maxValue``; a report with none of them (an alarm, an exception) is no reading.
 
-Reports in any other unit of measure are no readings either: the event stays as the partner
-sent it, and its reports can still be queried.
+Reports in any other unit of measure are no readings either, nor are reports of temperatures
+no reading may say (below absolute zero, hotter than
+:data:`~unitrace.coldchain.temperatures.HOTTEST_C`, or beyond what a float holds): the event
+stays as the partner sent it, and its reports can still be queried.
 
 Also here: sensor values in the one unit of their quantity that queries compare in
 (:func:`comparable`): temperatures in degrees Celsius, anything else in its own unit.
@@ -23,12 +25,16 @@ Also here: sensor values in the one unit of their quantity that queries compare 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, overload
 
-from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, TEMPERATURE_UNITS, to_celsius
+from unitrace.coldchain.temperatures import (
+    ABSOLUTE_ZERO_C,
+    HOTTEST_C,
+    TEMPERATURE_UNITS,
+    to_celsius,
+)
 from unitrace.epcis.sensor_reports import METADATA, SensorRow, sensor_rows
 
 __all__ = [
@@ -91,13 +97,13 @@ def temperature_reports(
         if uom is None or uom not in TEMPERATURE_UNITS:
             continue
         reading = _celsius(row, uom)
-        low = None if row.min_value is None else to_celsius(row.min_value, uom)
-        high = None if row.max_value is None else to_celsius(row.max_value, uom)
-        # a temperature no thermometer reads (not a number, below absolute zero) is the
-        # event's to keep, not a reading to judge by
-        if not all(_possible(value) for value in (reading, low, high) if value is not None):
-            continue
         if reading is None:
+            continue
+        min_c = None if row.min_value is None else to_celsius(row.min_value, uom)
+        max_c = None if row.max_value is None else to_celsius(row.max_value, uom)
+        if not all(_possible(found) for found in (reading, min_c, max_c) if found is not None):
+            # a sensor's fault, not a temperature: judged, it would make a trip's mean or
+            # MKT infinite or meaningless (below absolute zero the MKT's kelvin turn negative)
             continue
         meta = metadata.get(row.element, SensorRow(row.element, METADATA))
         at, until = _when(row) or _when(meta) or (event_time, None)
@@ -107,21 +113,11 @@ def temperature_reports(
                 at_ms=_ms(at),
                 celsius=reading,
                 until_ms=None if until is None else _ms(until),
-                min_c=low,
-                max_c=high,
+                min_c=min_c,
+                max_c=max_c,
             )
         )
     return reports
-
-
-def _possible(celsius: float) -> bool:
-    """Whether a thermometer could read ``celsius``: a finite number, not below absolute zero
-    (nor above a star's surface, far beyond any cold chain).
-
-    >>> _possible(-283.15), _possible(float("nan")), _possible(4.0)
-    (False, False, True)
-    """
-    return math.isfinite(celsius) and ABSOLUTE_ZERO_C <= celsius <= 1e6
 
 
 def comparable(value: float | None, uom: str | None) -> tuple[str | None, float | None]:
@@ -162,6 +158,11 @@ def _celsius(row: SensorRow, uom: str) -> float | None:
     if row.min_value is not None and row.max_value is not None:
         return to_celsius((row.min_value + row.max_value) / 2.0, uom)
     return None
+
+
+def _possible(celsius: float) -> bool:
+    """Whether ``celsius`` is a temperature a reading may say (as an upload's are checked)."""
+    return ABSOLUTE_ZERO_C <= celsius <= HOTTEST_C
 
 
 def _when(row: SensorRow) -> tuple[dt.datetime, dt.datetime | None] | None:

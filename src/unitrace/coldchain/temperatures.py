@@ -15,6 +15,10 @@ from typing import Final
 
 #: Absolute zero in degrees Celsius: no temperature is below it.
 ABSOLUTE_ZERO_C: Final = -273.15
+#: The hottest temperature a reading may say, in degrees Celsius: far above what any logger
+#: survives, and low enough that a trip's sums, means and mean kinetic temperature stay
+#: finite numbers (a reading of 1e308 °C would make them infinite, which no JSON answer holds).
+HOTTEST_C: Final = 10_000.0
 
 
 class UnknownTemperatureUnit(ValueError):

@@ -50,13 +50,15 @@ storage_conditions = Table(
 )
 
 # A sensor device: a data logger by the ID its owner gives it, or the deviceID an EPCIS
-# event's sensor metadata names. ``id`` is the key its readings carry.
+# event's sensor metadata names. ``id`` is the key its readings carry; ``party_id`` the party
+# that registered it (NULL: the brand), the only one whose readings it takes.
 sensor_devices = Table(
     "sensor_devices",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("device", Text, nullable=False, unique=True),
     Column("created_at", Timestamp, nullable=False),
+    Column("party_id", String(64)),
 )
 
 # A device's temperature readings in degrees Celsius, one per device and instant: a reading at

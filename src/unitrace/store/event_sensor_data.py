@@ -33,11 +33,13 @@ from unitrace.coldchain.epcis_reports import (
     comparable_spread,
     temperature_reports,
 )
+from unitrace.epcis import EpcNaming
 from unitrace.epcis.sensor_reports import SensorRow, sensor_rows
-from unitrace.gs1 import InvalidCode, parse
+from unitrace.gs1 import Gtin, InvalidCode, parse
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import (
     event_sensor_reports,
+    products,
     sensor_attachments,
     sensor_devices,
     sensor_readings,
@@ -55,23 +57,26 @@ _SSCC_LINK: Final = re.compile(r"(?i)https?://[^/?#]+(?:/[^?#]*)?/00/\d{18}(?:[?
 
 
 def record_sensor_data(
-    connection: Connection, events: Sequence[tuple[int, Mapping[str, Any], str | None]]
+    connection: Connection,
+    events: Sequence[tuple[int, Mapping[str, Any], str | None, str | None]],
 ) -> None:
-    """Index the sensor data of ``events`` (each its key, its JSON-LD with every EPC list
-    and who recorded it) and feed their temperatures to the cold chain."""
+    """Index the sensor data of ``events`` (each its key, its JSON-LD with every EPC list,
+    who recorded it and the party it concerns) and feed their temperatures to the cold
+    chain."""
     sensing = [event for event in events if event[1].get("sensorElementList")]
     if not sensing:
         return
     read = [
-        (pk, document, recorded_by, sensor_rows(document)) for pk, document, recorded_by in sensing
+        (pk, document, recorded_by, party, sensor_rows(document))
+        for pk, document, recorded_by, party in sensing
     ]
     _INSERT_ROWS.execute_many(
-        connection, [row for pk, _, _, rows in read for row in _index_rows(pk, rows)]
+        connection, [row for pk, *_, rows in read for row in _index_rows(pk, rows)]
     )
     # an event sent as declared in error measured nothing the cold chain should weigh
     readings = [
-        (pk, document, recorded_by, reports)
-        for pk, document, recorded_by, rows in read
+        (pk, document, recorded_by, party, reports)
+        for pk, document, recorded_by, party, rows in read
         if not document.get("errorDeclaration") and (reports := temperature_reports(document, rows))
     ]
     if readings:
@@ -126,18 +131,26 @@ _INSERT_ROWS = DriverStatement(
         {column.name: bindparam(column.name) for column in event_sensor_reports.c}
     )
 )
-Reported = tuple[int, Mapping[str, Any], str | None, list[TemperatureReport]]
+Reported = tuple[int, Mapping[str, Any], str | None, str | None, list[TemperatureReport]]
 
 
 def _feed_cold_chain(connection: Connection, events: Sequence[Reported]) -> None:
     created = now()
     devices = _device_ids(
-        connection, {report.device for *_, reports in events for report in reports}, created
+        connection,
+        {(report.device, party) for _, _, _, party, reports in events for report in reports},
+        created,
     )
+    # a device takes the readings of the party that registered it only
+    events = [
+        (pk, document, recorded_by, party, kept)
+        for pk, document, recorded_by, party, reports in events
+        if (kept := [found for found in reports if devices[found.device][1] == party])
+    ]
     readings: dict[tuple[int, int], dict[str, Any]] = {}
-    for pk, _, _, reports in events:
+    for pk, _, _, _, reports in events:
         for report in reports:
-            key = (devices[report.device], report.at_ms)
+            key = (devices[report.device][0], report.at_ms)
             readings.setdefault(
                 key,
                 {
@@ -154,10 +167,15 @@ def _feed_cold_chain(connection: Connection, events: Sequence[Reported]) -> None
         _insert(connection, sensor_readings).on_conflict_do_nothing(),
         [readings[key] for key in sorted(readings)],
     )
+    naming = _naming(connection)
+    events = [
+        (pk, _named_as_the_registry(naming, document), recorded_by, party, reports)
+        for pk, document, recorded_by, party, reports in events
+    ]
     containers = _containers(connection, events)
     attachments = [
         {
-            "device_id": devices[device],
+            "device_id": devices[device][0],
             "target_kind": kind,
             "target": target,
             "from_ms": start,
@@ -166,7 +184,7 @@ def _feed_cold_chain(connection: Connection, events: Sequence[Reported]) -> None
             "created_at": created,
             "created_by": recorded_by,
         }
-        for pk, document, recorded_by, reports in events
+        for pk, document, recorded_by, _, reports in events
         for device, (start, end) in _spans(reports).items()
         for kind, target in _targets(document, containers)
     ]
@@ -174,24 +192,28 @@ def _feed_cold_chain(connection: Connection, events: Sequence[Reported]) -> None
         connection.execute(insert(sensor_attachments), attachments)
 
 
-def _device_ids(connection: Connection, names: set[str], created: dt.datetime) -> dict[str, int]:
-    """The keys of the devices ``names``, those not known yet added."""
-    wanted = sorted(names)
+def _device_ids(
+    connection: Connection, named: set[tuple[str, str | None]], created: dt.datetime
+) -> dict[str, tuple[int, str | None]]:
+    """The key and the registering party of each device ``named`` (its name, and the party
+    of the event naming it, which registers it where it is new)."""
+    first = dict(sorted(named, key=lambda pair: (pair[0], pair[1] or "")))
+    wanted = sorted(first)
     connection.execute(
         _insert(connection, sensor_devices).on_conflict_do_nothing(
             index_elements=[sensor_devices.c.device]
         ),
-        [{"device": name, "created_at": created} for name in wanted],
+        [{"device": name, "created_at": created, "party_id": first[name]} for name in wanted],
     )
-    found: dict[str, int] = {}
+    found: dict[str, tuple[int, str | None]] = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         rows = connection.execute(
-            select(sensor_devices.c.device, sensor_devices.c.id).where(
+            select(sensor_devices.c.device, sensor_devices.c.id, sensor_devices.c.party_id).where(
                 among(connection, sensor_devices.c.device, chunk)
             )
         )
-        found.update((row.device, row.id) for row in rows)
+        found.update((row.device, (row.id, row.party_id)) for row in rows)
     return found
 
 
@@ -215,9 +237,56 @@ def _objects(document: Mapping[str, Any]) -> Iterator[str]:
                 yield epc
 
 
+def _named_as_the_registry(naming: EpcNaming, document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``document`` with the objects the cold chain attaches devices to named as the
+    registry names them."""
+    renamed: dict[str, Any] = dict(document)
+    if isinstance(document.get("parentID"), str):
+        renamed["parentID"] = _as_registry_names(naming, document["parentID"])
+    for key in _OBJECT_LISTS:
+        listed = document.get(key)
+        if isinstance(listed, list):
+            renamed[key] = [
+                _as_registry_names(naming, epc) if isinstance(epc, str) else epc for epc in listed
+            ]
+    return renamed
+
+
+def _naming(connection: Connection) -> EpcNaming:
+    """The registry's EPC naming: its products' company prefixes."""
+    rows = connection.execute(select(products.c.gtin, products.c.company_prefix_length))
+    return EpcNaming.of((Gtin(row.gtin), row.company_prefix_length) for row in rows)
+
+
+def _as_registry_names(naming: EpcNaming, epc: str) -> str:
+    """An object an event names, as the registry names it: a unit or a case by its SGTIN, a
+    pallet by its SSCC, under the company prefix the registry knows, however the event spelled
+    it (a GS1 Digital Link, say); what is no unit, case or pallet, as it is.
+
+    >>> naming = EpcNaming.of([(Gtin("09506000134352"), 7)])
+    >>> _as_registry_names(naming, "https://id.gs1.org/01/09506000134352/21/S1")
+    'urn:epc:id:sgtin:9506000.013435.S1'
+    >>> _as_registry_names(naming, "https://id.gs1.org/00/195060000000000012")
+    'urn:epc:id:sscc:9506000.1000000001'
+    >>> _as_registry_names(naming, "urn:example:thing")
+    'urn:example:thing'
+    """
+    if epc.startswith("urn:epc:id:"):
+        return epc
+    try:
+        scan = parse(epc)
+    except InvalidCode:
+        return epc
+    if scan.sscc is not None:
+        return naming.sscc(scan.sscc)
+    if scan.gtin is not None and scan.serial is not None:
+        return naming.sgtin(scan.gtin, scan.serial)
+    return epc
+
+
 def _containers(connection: Connection, events: Sequence[Reported]) -> set[str]:
     """The EPCs ``events`` name that are cases or pallets of the registry."""
-    named = {epc for _, document, _, _ in events for epc in _objects(document)}
+    named = {epc for _, document, *_ in events for epc in _objects(document)}
     return set(UnitRepository(connection).containers_by_epc(named)) if named else set()
 
 

@@ -140,7 +140,7 @@ class EventRepository:
         record_sensor_data(
             self.connection,
             [
-                (pk, stored.document, stored.recorded_by)
+                (pk, stored.document, stored.recorded_by, stored.party_id)
                 for pk, stored in zip(pks, events, strict=True)
             ],
         )

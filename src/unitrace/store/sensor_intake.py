@@ -49,9 +49,10 @@ class SensorIntake:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def device_ids(self, devices: Sequence[str]) -> dict[str, int]:
-        """The key of each device, registering those named for the first time (a device
-        registered meanwhile by another upload is found, not registered twice)."""
+    def device_ids(self, devices: Sequence[str], party_id: str | None = None) -> dict[str, int]:
+        """The key of each device, registering those named for the first time as
+        ``party_id``'s (None: the brand's; a device registered meanwhile by another upload is
+        found, not registered twice)."""
         wanted = list(dict.fromkeys(devices))
         found = self._known(wanted)
         missing = [name for name in wanted if name not in found]
@@ -62,10 +63,25 @@ class SensorIntake:
                 dialect.insert(sensor_devices).on_conflict_do_nothing(
                     index_elements=[sensor_devices.c.device]
                 ),
-                [{"device": name, "created_at": at} for name in missing],
+                [{"device": name, "created_at": at, "party_id": party_id} for name in missing],
             )
             found.update(self._known(missing))
         return found
+
+    def others(self, devices: Sequence[str], party_id: str | None) -> list[tuple[str, str | None]]:
+        """Those of ``devices`` registered by another party than ``party_id`` (None: the
+        brand), with whose they are."""
+        found: list[tuple[str, str | None]] = []
+        wanted = list(dict.fromkeys(devices))
+        for start in range(0, len(wanted), 1_000):
+            rows = self.connection.execute(
+                select(sensor_devices.c.device, sensor_devices.c.party_id).where(
+                    sensor_devices.c.device.in_(wanted[start : start + 1_000]),
+                    sensor_devices.c.party_id.is_distinct_from(party_id),
+                )
+            )
+            found.extend((row.device, row.party_id) for row in rows)
+        return sorted(found)
 
     def _known(self, devices: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}

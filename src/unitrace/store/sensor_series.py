@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from unitrace.coldchain.exposure import Series
 from unitrace.store.schema import sensor_attachments, sensor_devices, sensor_readings
 
 #: How many targets one statement asks for.
 _AT_ONCE: Final = 500
+#: How long after its last reading a device attached still measures (and how long before
+#: an attachment's start a reading stands at it).
+STANDS_MS: Final = 60 * 60_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,11 @@ class Attachment:
 
 def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -> list[Attachment]:
     """The attachments of devices to any of ``targets`` (kind, target), by the index of
-    targets, a few hundred at once."""
+    targets, a few hundred at once; each cut to the time its device was reading: from its
+    first reading (or from the attachment's start, where a reading stood then) to an hour after
+    its last, and left out where the device read nothing while attached. A logger attached
+    but silent, or dead, then measures nothing, and what held the unit around it (its pallet's
+    logger, the warehouse's) is read instead of a gap."""
     wanted = set(targets)
     names = sorted({target for _, target in wanted})
     found: list[Attachment] = []
@@ -47,15 +54,45 @@ def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -
                 sensor_attachments.c.target,
                 sensor_attachments.c.from_ms,
                 sensor_attachments.c.until_ms,
+                func.min(sensor_readings.c.at_ms).label("first"),
+                func.max(sensor_readings.c.at_ms).label("last"),
             )
             .select_from(
                 sensor_attachments.join(
                     sensor_devices, sensor_devices.c.id == sensor_attachments.c.device_id
+                ).join(
+                    sensor_readings,
+                    and_(
+                        sensor_readings.c.device_id == sensor_attachments.c.device_id,
+                        sensor_readings.c.at_ms >= sensor_attachments.c.from_ms - STANDS_MS,
+                        or_(
+                            sensor_attachments.c.until_ms.is_(None),
+                            sensor_readings.c.at_ms < sensor_attachments.c.until_ms,
+                        ),
+                    ),
                 )
             )
             .where(sensor_attachments.c.target.in_(names[start : start + _AT_ONCE]))
+            .group_by(sensor_attachments.c.id, sensor_devices.c.device)
         )
-        found.extend(Attachment(*row) for row in rows if (row.target_kind, row.target) in wanted)
+        for row in rows:
+            if (row.target_kind, row.target) not in wanted:
+                continue
+            reading_from = max(row.from_ms, row.first)
+            reading_until = row.last + STANDS_MS
+            if row.until_ms is not None:
+                reading_until = min(reading_until, row.until_ms)
+            if reading_until > reading_from:
+                found.append(
+                    Attachment(
+                        row.device_id,
+                        row.device,
+                        row.target_kind,
+                        row.target,
+                        reading_from,
+                        reading_until,
+                    )
+                )
     found.sort(key=lambda attachment: (attachment.from_ms, attachment.device_id))
     return found
 

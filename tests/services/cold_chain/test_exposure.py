@@ -153,13 +153,17 @@ def test_a_unit_still_at_the_place_runs_to_now_and_the_silent_logger_is_a_gap(
     pallet_and_place(scene, steady(5.0), steady(4.0))
     found = exposure_of(scene, code(1))
     judged = found.judgement
-    assert [(p.source, p.readings) for p in judged.periods] == [(ON_PALLET, 108), (AT_DIST_A, 36)]
-    # the place's logger read every 10 minutes until T0 + 16 h: its last reading stands for
-    # 30 minutes (three intervals), then the unit's time to now is a gap
-    assert judged.gaps[-1] == Gap(
-        ms(T0 + 16 * HOUR - 10 * MINUTE + 30 * MINUTE),
-        found.end_ms,
-        f"no reading from {PLACE_LOGGER}",
+    last = T0 + 16 * HOUR - 10 * MINUTE
+    # the place's logger read every 10 minutes until T0 + 16 h: it measures until an hour after
+    # its last reading, which stands for 30 minutes (three intervals); then it is silent, and
+    # the unit's time to now is no device's
+    assert [(p.source, p.readings, p.end_ms) for p in judged.periods] == [
+        (ON_PALLET, 108, ms(RECEIVED)),
+        (AT_DIST_A, 36, ms(last + HOUR)),
+    ]
+    assert judged.gaps[-2:] == (
+        Gap(ms(last + 30 * MINUTE), ms(last + HOUR), f"no reading from {PLACE_LOGGER}"),
+        Gap(ms(last + HOUR), found.end_ms, NO_DEVICE),
     )
     assert found.end_ms > ms(T0 + 16 * HOUR)
 

@@ -32,6 +32,7 @@ router = APIRouter(prefix="/api", tags=["cold chain"], route_class=StrictJsonRou
 Uploader = Annotated[Actor, Depends(caller_with(Role.LINE, Role.DISTRIBUTOR))]
 BrandToken = Annotated[Actor, Depends(caller_with(Role.LINE))]
 CurrentDatabase = Annotated[Database, Depends(database)]
+#: A device's ID in the path may hold slashes (``truck/7``, a Digital Link), as an upload's may.
 DevicePath = Annotated[
     str,
     Path(min_length=1, max_length=readings.MAX_DEVICE_LENGTH, description="The device's ID."),
@@ -194,7 +195,7 @@ def _json(body: bytes) -> Any:
 
 
 @router.post(
-    "/sensor-devices/{device}/attachments",
+    "/sensor-devices/{device:path}/attachments",
     status_code=201,
     response_model=AttachedOut,
     response_model_by_alias=True,
@@ -222,7 +223,7 @@ def attach_device(
     )
 
 
-@router.get("/sensor-devices/{device}", response_model=DeviceOut, response_model_by_alias=True)
+@router.get("/sensor-devices/{device:path}", response_model=DeviceOut, response_model_by_alias=True)
 def get_device(device: DevicePath, _: BrandToken, uow: Reader) -> DeviceOut:
     """The device, what it was attached to when, and its readings in summary."""
     view = attachments.device_view(uow, device)

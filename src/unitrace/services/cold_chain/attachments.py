@@ -19,8 +19,8 @@ from unitrace.gs1 import Gln
 from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor
 from unitrace.services.cold_chain.breaches import LotJudged, judge_targets
-from unitrace.services.cold_chain.readings import at_ms, check_device
-from unitrace.services.lifecycle.targets import Context, parse_gln, resolve, time_of
+from unitrace.services.cold_chain.readings import FIRST_MS, LAST_MS, at_ms, check_device
+from unitrace.services.lifecycle.targets import Context, parse_gln, resolve
 from unitrace.store.sensor_devices import (
     AttachmentRecord,
     DeviceRecord,
@@ -144,9 +144,15 @@ def _place_is_known(uow: UnitOfWork, gln: Gln) -> bool:
 
 
 def _aware(moment: dt.datetime, field: str) -> dt.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidRequest(f"{field}: {moment.isoformat()} has no UTC offset (add Z or +hh:mm)")
     try:
-        return time_of(moment)
-    except InvalidRequest:
+        moment.astimezone(dt.UTC)
+    except OverflowError:
         raise InvalidRequest(
-            f"{field}: {moment.isoformat()} has no UTC offset (add Z or +hh:mm)"
+            f"{field}: {moment.isoformat()} falls off the calendar in UTC"
         ) from None
+    if not FIRST_MS <= at_ms(moment) <= LAST_MS:
+        # its millisecond rounds past the calendar's last
+        raise InvalidRequest(f"{field}: {moment.isoformat()} falls off the calendar in UTC")
+    return moment

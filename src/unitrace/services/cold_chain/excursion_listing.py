@@ -84,7 +84,11 @@ def _page_start(page: str) -> tuple[dt.datetime, int]:
     micros, _, excursion_id = page.partition("-")
     try:
         at = _EPOCH + dt.timedelta(microseconds=int(micros))
-        return at, int(excursion_id)
+        excursion = int(excursion_id)
+        if not 0 <= excursion <= _LARGEST_ID:
+            # a number no database integer holds would fail the query, not the page
+            raise ValueError(excursion_id)
+        return at, excursion
     except (ValueError, OverflowError):
         raise InvalidRequest(
             f"page: {page[:40]!r} is not a page of this list (follow its next link)"
@@ -92,3 +96,5 @@ def _page_start(page: str) -> tuple[dt.datetime, int]:
 
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: The largest id an excursion can have: a signed 64-bit integer's.
+_LARGEST_ID: Final = 2**63 - 1

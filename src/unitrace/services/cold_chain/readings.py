@@ -8,9 +8,9 @@ UTC), a float (degrees Celsius) and the index of its device, and nothing else is
 A device name or a unit of measure is checked once, however many rows repeat it.
 
 One bad row refuses the whole upload, naming the row and the field: a time without its UTC
-offset (a logger's local time is ambiguous twice a year and unknown across borders), a unit
-that is not a UN/CEFACT temperature code, a value that is not a finite number or is below
-absolute zero, an empty device.
+offset (a logger's local time is ambiguous twice a year and unknown across borders), a time the
+calendar cannot tell in UTC, a unit that is not a UN/CEFACT temperature code, a value that is
+not a finite number, is below absolute zero or hotter than any logger reads, an empty device.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, TEMPERATURE_UNITS
-from unitrace.registry.errors import InvalidRequest
-from unitrace.registry.model import Actor
+from unitrace.coldchain.temperatures import ABSOLUTE_ZERO_C, HOTTEST_C, TEMPERATURE_UNITS
+from unitrace.registry.errors import Forbidden, InvalidRequest
+from unitrace.registry.model import Actor, Role
 from unitrace.services.cold_chain.breaches import LotJudged, judge_devices
 from unitrace.store.sensor_intake import SensorIntake
 from unitrace.store.unit_of_work import UnitOfWork
@@ -35,6 +35,13 @@ MAX_DEVICE_LENGTH: Final = 128
 #: The columns of an upload's CSV, and of one device's (the device named apart).
 CSV_COLUMNS: Final = ("device", "time", "value", "uom")
 ONE_DEVICE_COLUMNS: Final = ("time", "value", "uom")
+#: The first and the last instant the calendar holds in UTC, in ms since the epoch: a time
+#: beyond them (year 1 an hour east of Greenwich) could be stored but never told again.
+FIRST_MS: Final = round(dt.datetime.min.replace(tzinfo=dt.UTC).timestamp() * 1000)
+LAST_MS: Final = round(
+    dt.datetime.max.replace(microsecond=999_000, tzinfo=dt.UTC).timestamp() * 1000
+)
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Rows read between two calls of a progress callback.
 PROGRESS_EVERY: Final = 50_000
 
@@ -121,7 +128,18 @@ def ingest(
     if not readings.times_ms:
         raise InvalidRequest("readings: the upload holds no reading")
     intake = SensorIntake(uow.connection)
-    keys = intake.device_ids(readings.devices)
+    # a device takes the readings of the party that registered it only: no party writes, or
+    # first writes, what another's logger read
+    party = actor.party_id if actor.role is Role.DISTRIBUTOR else None
+    others = intake.others(readings.devices, party)
+    if others:
+        device, owner = others[0]
+        whose = "the brand" if owner is None else f"party {owner}"
+        raise Forbidden(
+            f"device: {device} is a device of {whose}; only its readings are taken (name "
+            "your own logger otherwise)"
+        )
+    keys = intake.device_ids(readings.devices, party)
     device_keys = [keys[name] for name in readings.devices]
     stored = intake.add_readings(
         [device_keys[index] for index in readings.device_of] if len(device_keys) > 1 else None,
@@ -170,8 +188,14 @@ def at_ms(moment: dt.datetime) -> int:
 
 
 def time_at(at: int) -> dt.datetime:
-    """The instant ``at`` ms since the Unix epoch names, in UTC."""
-    return dt.datetime.fromtimestamp(at / 1000, dt.UTC)
+    """The instant ``at`` ms since the Unix epoch names, in UTC: counted in whole
+    milliseconds, as a float of seconds would blur the far years' (9999's last reading told
+    as 23:59:59.998993).
+
+    >>> time_at(253402300799999).isoformat()
+    '9999-12-31T23:59:59.999000+00:00'
+    """
+    return _EPOCH + dt.timedelta(milliseconds=at)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -208,10 +232,16 @@ def _csv_layout(header: Sequence[str], device: str | None) -> _Layout:
     missing = [name for name in expected if name not in named]
     unknown = [name for name in named if name not in expected]
     if missing or unknown or len(set(named)) != len(named):
+        # a header of a million columns is said in its first few, not echoed whole
+        written = ",".join(header)
+        shown = written if len(written) <= _HEADER_SHOWN else written[:_HEADER_SHOWN] + "…"
+        listed = ", ".join(unknown[:_UNKNOWN_SHOWN]) + (
+            f" and {len(unknown) - _UNKNOWN_SHOWN:,} more" if len(unknown) > _UNKNOWN_SHOWN else ""
+        )
         raise InvalidRequest(
-            f"header: {','.join(header)!r} should name the columns {','.join(expected)}"
+            f"header: {shown!r} should name the columns {','.join(expected)}"
             + (f" (missing {', '.join(missing)})" if missing else "")
-            + (f" (unknown {', '.join(unknown)})" if unknown else "")
+            + (f" (unknown {listed})" if unknown else "")
         )
     return _Layout(
         device=None if device is not None else named.index("device"),
@@ -223,6 +253,10 @@ def _csv_layout(header: Sequence[str], device: str | None) -> _Layout:
         name=lambda index: f"row {index + 1}",
     )
 
+
+#: How much of a wrong header an error repeats: its first characters, its first unknown names.
+_HEADER_SHOWN: Final = 120
+_UNKNOWN_SHOWN: Final = 5
 
 _JSON_LAYOUT = _Layout(0, 1, 2, 3, 4, "", lambda index: f"readings[{index}]")
 
@@ -289,12 +323,14 @@ def _readings(
                 f"{name(number)}, time: {time!r} has no UTC offset (add Z or +hh:mm, as the "
                 "logger recorded it)"
             )
+        if not FIRST_MS <= instant <= LAST_MS:
+            raise InvalidRequest(f"{name(number)}, time: {time!r} falls off the calendar in UTC")
         value = row[at_value]
         try:
             degrees = round(convert(float(value)), 3) + 0.0
         except (TypeError, ValueError, OverflowError):
             raise InvalidRequest(f"{name(number)}, value: {value!r} is not a number") from None
-        if not ABSOLUTE_ZERO_C <= degrees < math.inf:
+        if not ABSOLUTE_ZERO_C <= degrees <= HOTTEST_C:
             raise InvalidRequest(_bad_value(name(number), value, uom, degrees))
         device_of.append(index)
         times_ms.append(instant)
@@ -337,6 +373,8 @@ def _converter(uom: str, where: str) -> Callable[[float], float]:
 def _bad_value(where: str, value: Any, uom: str, degrees: float) -> str:
     if math.isnan(degrees) or math.isinf(degrees):
         return f"{where}, value: {value!r} {uom} is not a finite temperature"
+    if degrees > HOTTEST_C:
+        return f"{where}, value: {value!r} {uom} is hotter than any logger reads ({HOTTEST_C:g} °C)"
     return f"{where}, value: {value!r} {uom} is below absolute zero ({ABSOLUTE_ZERO_C} °C)"
 
 
