@@ -283,3 +283,20 @@ def test_the_official_xml_examples_feed_the_same_store(
     assert sorted(row[2] for row in found if row[0] != giai) == [13.1, 13.2, 13.2]
     kinds = {row[1] for row in attachments(database)}
     assert kinds == {"unit", "container", "location"}
+
+
+def test_a_device_registered_by_another_party_takes_none_of_its_readings(
+    database: Database,
+) -> None:
+    """The logger is a distributor's: an event of the brand's line naming it is captured and
+    indexed, but writes no reading of it and attaches it to nothing."""
+    with database.unit_of_work() as uow:
+        uow.connection.execute(
+            schema.sensor_devices.insert().values(
+                device=LOGGER, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), party_id="dist-x"
+            )
+        )
+        uow.commit()
+    captured(database, document(PACKED))
+    assert (readings(database), attachments(database)) == ([], [])
+    assert count(database, schema.event_sensor_reports) > 0

@@ -163,6 +163,8 @@ def _feed_cold_chain(connection: Connection, events: Sequence[Reported]) -> None
                     "event_pk": pk,
                 },
             )
+    if not readings:
+        return
     connection.execute(
         _insert(connection, sensor_readings).on_conflict_do_nothing(),
         [readings[key] for key in sorted(readings)],
