@@ -71,11 +71,6 @@ def test_a_silent_logger_on_the_unit_hides_no_breach_its_pallet_logger_read(
     assert verdict(client, admin, code(1)) == "breach"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="of two devices on one container at once, the one whose name sorts first is the "
-    "only one read: a second logger reading 5 °C hides PAL-1's 11 °C",
-)
 def test_a_second_logger_on_the_pallet_hides_no_breach_the_first_read(
     scene: Database, client: TestClient, admin: Headers
 ) -> None:

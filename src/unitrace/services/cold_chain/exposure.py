@@ -30,6 +30,7 @@ from unitrace.services.cold_chain.stitching import (
     Measured,
     holdings,
     parent_changes,
+    rivals,
     spans,
     stitch,
 )
@@ -219,6 +220,8 @@ class _Placed:
     end_ms: int
     measured: list[Measured]
     unmeasured: list[Gap]
+    #: the unit's time measured otherwise, where two devices measured one holder at once
+    otherwise: tuple[tuple[list[Measured], list[Gap]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +259,20 @@ def _placed(chains: Chains, where: _Held) -> _Placed:
     measured, unmeasured = stitch(
         where.held, attached, start_ms=where.start_ms, end_ms=where.end_ms
     )
-    return _Placed(where.subject, where.start_ms, where.end_ms, measured, unmeasured)
+    otherwise = []
+    for device in rivals(where.held, attached):
+        other = stitch(
+            where.held,
+            attached,
+            start_ms=where.start_ms,
+            end_ms=where.end_ms,
+            preferred=device,
+        )
+        if other[0] != measured and other not in otherwise:
+            otherwise.append(other)
+    return _Placed(
+        where.subject, where.start_ms, where.end_ms, measured, unmeasured, tuple(otherwise)
+    )
 
 
 def _judged(
@@ -269,6 +285,11 @@ def _judged(
 ) -> Exposure:
     kind, epc = placed.subject
     stretches, judgement = chains.judgement(conditions, placed.measured, placed.unmeasured)
+    # two devices on one holder at once: the unit is judged by the worse of their readings
+    for measured, unmeasured in placed.otherwise:
+        found = chains.judgement(conditions, measured, unmeasured)
+        if _worse(found[1], judgement):
+            stretches, judgement = found
     return Exposure(
         kind, epc, gtin, lot, placed.start_ms, placed.end_ms, conditions, stretches, judgement
     )
@@ -434,9 +455,18 @@ def _parents(moves: Sequence[Move]) -> set[str]:
 
 
 def _severity(exposure: Exposure) -> int:
+    return _judgement_severity(exposure.judgement)
+
+
+def _judgement_severity(judgement: Judgement) -> int:
     order = {"breach": 0, "allowed_excursion": 1, "within": 2}
-    verdict = exposure.judgement.verdict
+    verdict = judgement.verdict
     return order.get(verdict.value, 3) if verdict is not None else 3
+
+
+def _worse(one: Judgement, other: Judgement) -> bool:
+    """Whether ``one``'s verdict is worse than ``other``'s."""
+    return _judgement_severity(one) < _judgement_severity(other)
 
 
 def _escaped(serial: str, escapes: tuple[tuple[str, str], ...]) -> str:

@@ -154,9 +154,12 @@ def stitch(
     *,
     start_ms: int,
     end_ms: int,
+    preferred: str | None = None,
 ) -> tuple[list[Measured], list[Gap]]:
     """Moment by moment, the device attached to the innermost holder, as stretches; and the
-    time no device measured, as gaps."""
+    time no device measured, as gaps. Of two devices on the same holder at once, ``preferred``
+    is read, else the one whose name sorts first (:func:`rivals` tells which devices share a
+    holder, so that each may be read in turn)."""
     by_target: dict[tuple[str, str], list[Attachment]] = {}
     for attachment in attached:
         by_target.setdefault((attachment.kind, attachment.target), []).append(attachment)
@@ -194,9 +197,38 @@ def stitch(
             else:
                 gaps.append(Gap(left, right, NO_DEVICE))
             continue
-        _, _, source, device_id = min(covering, key=lambda found: (found[0], found[1]))
+        _, _, source, device_id = min(
+            covering, key=lambda found: (found[0], found[1] != preferred, found[1])
+        )
         if measured and measured[-1].end_ms == left and measured[-1].source == source:
             measured[-1] = Measured(measured[-1].start_ms, right, source, device_id)
         else:
             measured.append(Measured(left, right, source, device_id))
     return measured, gaps
+
+
+def rivals(held: Sequence[Holding], attached: Sequence[Attachment]) -> list[str]:
+    """The devices that measured one of ``held``'s holders while another device did too: both
+    measured the unit's surroundings, and either's reading counts.
+
+    >>> on = lambda device, start, end: Attachment(1, device, "container", "P", start, end)
+    >>> rivals([Holding(0, 100, 1, "container", "P")], [on("A", 0, 50), on("B", 40, 90)])
+    ['A', 'B']
+    >>> rivals([Holding(0, 100, 1, "container", "P")], [on("A", 0, 50), on("B", 50, 90)])
+    []
+    """
+    targets = {(holding.kind, holding.target) for holding in held}
+    on_target: dict[tuple[str, str], list[Attachment]] = {}
+    for attachment in attached:
+        if (attachment.kind, attachment.target) in targets:
+            on_target.setdefault((attachment.kind, attachment.target), []).append(attachment)
+    found: set[str] = set()
+    for attachments in on_target.values():
+        for first, second in itertools.combinations(attachments, 2):
+            if first.device == second.device:
+                continue
+            first_end = first.until_ms if first.until_ms is not None else 2**62
+            second_end = second.until_ms if second.until_ms is not None else 2**62
+            if first.from_ms < second_end and second.from_ms < first_end:
+                found.update((first.device, second.device))
+    return sorted(found)
