@@ -121,7 +121,7 @@ ROWS = [
     # readings come from the brand and its distributors; what a logger measured is the brand's
     Row("PUT",    "/api/products/$gtin/storage",                   "200 403 403 403 403 401 401", '{"min_c": 2, "max_c": 8}'),
     Row("GET",    "/api/products/$gtin/storage",                   "200 200 200 200 200 401 401"),
-    Row("POST",   "/api/sensor-readings",                          "201 201 201 201 403 401 401", '{"readings": [{"device": "LOG-1", "time": "2026-03-01T07:00:00Z", "value": 4, "uom": "CEL"}]}'),
+    Row("POST",   "/api/sensor-readings",                          "201 201 201 201 403 401 401", '{"readings": [{"device": "LOG-$new_name", "time": "2026-03-01T07:00:00Z", "value": 4, "uom": "CEL"}]}'),
     Row("POST",   "/api/sensor-devices/LOG-1/attachments",         "201 201 403 403 403 401 401", '{"to": "$a_case", "from": "2026-03-01T07:00:00Z"}'),
     Row("GET",    "/api/sensor-devices/LOG-1",                     "200 200 403 403 403 401 401"),
     Row("GET",    "/api/units/$gtin/$a_serial",                    "200 200 200 404 403 401 401"),
