@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("device", sa.Text(), nullable=False),
         sa.Column("created_at", timestamp, nullable=False),
         sa.Column("party_id", sa.String(64), nullable=True),
+        sa.Column("ranged", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sensor_devices")),
         sa.UniqueConstraint("device", name=op.f("uq_sensor_devices_device")),
     )

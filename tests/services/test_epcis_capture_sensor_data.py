@@ -18,6 +18,7 @@ from unitrace.epcis.xml_read import document_from_xml
 from unitrace.registry.model import Actor, Role
 from unitrace.services.epcis_capture import ROLLBACK, capture
 from unitrace.store import schema
+from unitrace.store.sensor_series import series_of
 from unitrace.store.unit_of_work import Database
 
 PARTNER = Actor("partner-line", Role.LINE)
@@ -201,6 +202,20 @@ def test_temperatures_become_readings_attached_to_what_the_event_names(
     # every report and metadata is indexed, readings or not
     assert count(database, schema.event_sensor_reports) == 5 + 1 + 2 + 3
     assert count(database, schema.epcis_events) == 4
+    # the logger reported a range: its series is read with its ranges and extremes
+    with database.unit_of_work(read_only=True) as uow:
+        logger, ranged = uow.connection.execute(
+            select(schema.sensor_devices.c.id, schema.sensor_devices.c.ranged).where(
+                schema.sensor_devices.c.device == LOGGER
+            )
+        ).one()
+        series = series_of(uow.connection, logger, 0, 2**62)
+    assert ranged
+    assert (series.until_ms.tolist(), series.lows.tolist(), series.highs.tolist()) == (
+        [T0 + 30 * MINUTE, -1, -1],
+        [2.0, 6.0, 9.0],
+        [8.0, 6.0, 9.0],
+    )
 
 
 def test_a_reading_stored_before_is_kept_and_a_new_device_once(database: Database) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 
@@ -59,6 +60,9 @@ sensor_devices = Table(
     Column("device", Text, nullable=False, unique=True),
     Column("created_at", Timestamp, nullable=False),
     Column("party_id", String(64)),
+    # whether any of its readings spans a range or has extremes of its own (an EPCIS report's
+    # startTime/endTime, minValue/maxValue): else only a reading's time and value are read
+    Column("ranged", Boolean, nullable=False, server_default=false()),
 )
 
 # A device's temperature readings in degrees Celsius, one per device and instant: a reading at

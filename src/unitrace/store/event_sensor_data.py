@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from unitrace.coldchain.epcis_reports import (
@@ -169,6 +169,17 @@ def _feed_cold_chain(connection: Connection, events: Sequence[Reported]) -> None
         _insert(connection, sensor_readings).on_conflict_do_nothing(),
         [readings[key] for key in sorted(readings)],
     )
+    ranged = {
+        device_id
+        for (device_id, _), reading in readings.items()
+        if any(reading[field] is not None for field in ("until_ms", "min_c", "max_c"))
+    }
+    if ranged:
+        connection.execute(
+            update(sensor_devices)
+            .where(sensor_devices.c.id.in_(sorted(ranged)))
+            .values(ranged=True)
+        )
     naming = _naming(connection)
     events = [
         (pk, _named_as_the_registry(naming, document), recorded_by, party, reports)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from unitrace.coldchain.exposure import Series
 from unitrace.store.schema import sensor_attachments, sensor_devices, sensor_readings
@@ -45,6 +45,18 @@ def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -
     wanted = set(targets)
     names = sorted({target for _, target in wanted})
     found: list[Attachment] = []
+    readings = sensor_readings.alias("readings")
+    while_attached = (
+        readings.c.device_id == sensor_attachments.c.device_id,
+        readings.c.at_ms >= sensor_attachments.c.from_ms - STANDS_MS,
+        or_(
+            sensor_attachments.c.until_ms.is_(None),
+            readings.c.at_ms < sensor_attachments.c.until_ms,
+        ),
+    )
+    # each bound one seek down the readings' key, not a scan of the trip's readings
+    first = select(func.min(readings.c.at_ms)).where(*while_attached).scalar_subquery()
+    last = select(func.max(readings.c.at_ms)).where(*while_attached).scalar_subquery()
     for start in range(0, len(names), _AT_ONCE):
         rows = connection.execute(
             select(
@@ -54,29 +66,18 @@ def attachments_to(connection: Connection, targets: Iterable[tuple[str, str]]) -
                 sensor_attachments.c.target,
                 sensor_attachments.c.from_ms,
                 sensor_attachments.c.until_ms,
-                func.min(sensor_readings.c.at_ms).label("first"),
-                func.max(sensor_readings.c.at_ms).label("last"),
+                first.label("first"),
+                last.label("last"),
             )
             .select_from(
                 sensor_attachments.join(
                     sensor_devices, sensor_devices.c.id == sensor_attachments.c.device_id
-                ).join(
-                    sensor_readings,
-                    and_(
-                        sensor_readings.c.device_id == sensor_attachments.c.device_id,
-                        sensor_readings.c.at_ms >= sensor_attachments.c.from_ms - STANDS_MS,
-                        or_(
-                            sensor_attachments.c.until_ms.is_(None),
-                            sensor_readings.c.at_ms < sensor_attachments.c.until_ms,
-                        ),
-                    ),
                 )
             )
             .where(sensor_attachments.c.target.in_(names[start : start + _AT_ONCE]))
-            .group_by(sensor_attachments.c.id, sensor_devices.c.device)
         )
         for row in rows:
-            if (row.target_kind, row.target) not in wanted:
+            if (row.target_kind, row.target) not in wanted or row.first is None:
                 continue
             reading_from = max(row.from_ms, row.first)
             reading_until = row.last + STANDS_MS
@@ -119,10 +120,9 @@ def series_of(connection: Connection, device_id: int, from_ms: int, until_ms: in
         standing = cursor.fetchone()[0]
         bounds = (device_id, from_ms if standing is None else standing, until_ms)
         where = f"WHERE device_id = {mark} AND at_ms >= {mark} AND at_ms < {mark}"
-        cursor.execute(
-            f"SELECT count(until_ms) + count(min_c) + count(max_c) FROM {table} {where}", bounds
-        )
-        ranged = bool(cursor.fetchone()[0])
+        cursor.execute(f"SELECT ranged FROM {sensor_devices.name} WHERE id = {mark}", (device_id,))
+        found = cursor.fetchone()
+        ranged = bool(found[0]) if found is not None else False
         columns = "at_ms, celsius, until_ms, min_c, max_c" if ranged else "at_ms, celsius"
         cursor.execute(f"SELECT {columns} FROM {table} {where} ORDER BY at_ms", bounds)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -157,3 +157,17 @@ def attached_units(connection: Connection, uri_prefix: str) -> set[str]:
             .distinct()
         ).scalars()
     )
+
+
+def times_around(connection: Connection, device_id: int, at_ms: int, count: int = 50) -> list[int]:
+    """The times of ``device_id``'s ``count`` readings before ``at_ms`` and ``count`` from it
+    on, in order: enough to tell the device's usual interval, read by two seeks."""
+    at = sensor_readings.c.at_ms
+    mine = sensor_readings.c.device_id == device_id
+    before = connection.execute(
+        select(at).where(mine, at < at_ms).order_by(at.desc()).limit(count)
+    ).scalars()
+    after = connection.execute(
+        select(at).where(mine, at >= at_ms).order_by(at).limit(count)
+    ).scalars()
+    return [*sorted(int(found) for found in before), *(int(found) for found in after)]

@@ -50,14 +50,19 @@ from unitrace.store.containment import (
 )
 from unitrace.store.held_epcs import serial_of, unit_uri_prefixes
 from unitrace.store.reached_units import SHIPPING_STEPS
-from unitrace.store.sensor_series import Attachment, attached_units, attachments_to, series_of
+from unitrace.store.sensor_series import (
+    Attachment,
+    attached_units,
+    attachments_to,
+    series_of,
+    times_around,
+)
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 
-#: A stretch with this many readings tells how long one of them stands for by itself...
+#: A stretch with this many readings tells how long one of them stands for by itself, else the
+#: device's readings around it tell.
 ENOUGH_TO_TELL: Final = 10
-#: ...else the device's readings this long before and after it tell.
-AROUND_MS: Final = 7 * 24 * 3600 * 1000
 
 #: The most groups of a lot's units an answer lists (the counts cover every unit).
 GROUPS_SHOWN: Final = 20
@@ -173,13 +178,7 @@ class Chains:
     def span_of(self, piece: Measured) -> int:
         found = self.spans.get(piece.device_id)
         if found is None:
-            around = series_of(
-                self.uow.connection,
-                piece.device_id,
-                piece.start_ms - AROUND_MS,
-                piece.end_ms + AROUND_MS,
-            )
-            found = reading_span(around.times_ms)
+            found = reading_span(times_around(self.uow.connection, piece.device_id, piece.start_ms))
             self.spans[piece.device_id] = found
         return found
 
