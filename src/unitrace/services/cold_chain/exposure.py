@@ -123,24 +123,25 @@ class Chains:
         self.unattached_prefixes.append((uri_prefix, frozenset(own)))
 
     def attached(self, targets: set[tuple[str, str]]) -> list[Attachment]:
-        """The attachments to ``targets``, each target read once."""
-        missing = {
-            (kind, target)
-            for kind, target in targets - self.attachments.keys()
-            if not (
-                kind == "unit"
-                and any(
-                    target.startswith(prefix) and target not in own
-                    for prefix, own in self.unattached_prefixes
-                )
-            )
-        }
+        """The attachments to ``targets``, each target read once (a unit of a lot with no
+        device of its own known to have none, unread)."""
+        missing = {target for target in targets if target not in self.attachments}
         if missing:
-            for target in missing:
-                self.attachments[target] = []
-            for found in attachments_to(self.uow.connection, missing):
-                self.attachments[(found.kind, found.target)].append(found)
-        return [found for target in sorted(targets) for found in self.attachments.get(target, ())]
+            unread = set()
+            for kind, target in missing:
+                self.attachments[(kind, target)] = []
+                if not (
+                    kind == "unit"
+                    and any(
+                        target.startswith(prefix) and target not in own
+                        for prefix, own in self.unattached_prefixes
+                    )
+                ):
+                    unread.add((kind, target))
+            if unread:
+                for found in attachments_to(self.uow.connection, unread):
+                    self.attachments[(found.kind, found.target)].append(found)
+        return [found for target in sorted(targets) for found in self.attachments[target]]
 
     def parents_of(self, container: str) -> list[tuple[int, int, str]]:
         found = self.parents.get(container)
