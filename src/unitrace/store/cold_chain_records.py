@@ -128,24 +128,18 @@ class ExcursionRecords:
         )
         return sorted((kind, target) for kind, target in rows)
 
-    def targets_of_events(self, event_pks: Collection[int]) -> tuple[list[tuple[str, str]], int]:
-        """What the sensor data of the events ``event_pks`` attached devices to, and from
-        when."""
+    def targets_of_events(self, event_pks: Collection[int]) -> list[tuple[str, str]]:
+        """What the sensor data of the events ``event_pks`` attached devices to."""
         wanted = sorted(set(event_pks))
         targets: set[tuple[str, str]] = set()
-        earliest: int | None = None
         for start in range(0, len(wanted), _AT_ONCE):
             rows = self.connection.execute(
-                select(
-                    sensor_attachments.c.target_kind,
-                    sensor_attachments.c.target,
-                    sensor_attachments.c.from_ms,
-                ).where(sensor_attachments.c.event_pk.in_(wanted[start : start + _AT_ONCE]))
+                select(sensor_attachments.c.target_kind, sensor_attachments.c.target).where(
+                    sensor_attachments.c.event_pk.in_(wanted[start : start + _AT_ONCE])
+                )
             )
-            for kind, target, from_ms in rows:
-                targets.add((kind, target))
-                earliest = from_ms if earliest is None else min(earliest, from_ms)
-        return sorted(targets), 0 if earliest is None else earliest
+            targets.update((kind, target) for kind, target in rows)
+        return sorted(targets)
 
 
 def lot_key(connection: Connection, lot_id: int) -> tuple[str, str]:

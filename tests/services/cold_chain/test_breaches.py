@@ -181,6 +181,4 @@ def test_only_the_units_that_were_there_are_judged_and_held(scene: Database) -> 
 def test_nothing_to_judge_when_no_device_was_attached_there(scene: Database) -> None:
     with scene.unit_of_work() as uow:
         assert judge_devices(uow, [99], from_ms=0, until_ms=1, actor=ADMIN) == []
-        assert (
-            judge_targets(uow, [("container", "urn:epc:id:sscc:0.0")], from_ms=0, actor=ADMIN) == []
-        )
+        assert judge_targets(uow, [("container", "urn:epc:id:sscc:0.0")], actor=ADMIN) == []

@@ -89,7 +89,7 @@ def attach(
         {"target_kind": kind, "target": target, "from_ms": from_ms, "until_ms": until_ms},
     )
     # readings may have come before the attachment said where the device was
-    judged = judge_targets(uow, [(kind, target)], from_ms=from_ms, actor=actor)
+    judged = judge_targets(uow, [(kind, target)], actor=actor)
     return Attached(device, record, tuple(judged))
 
 

@@ -32,7 +32,6 @@ from unitrace.services.verification.findings import AlertType
 from unitrace.store.cold_chain_records import ExcursionKey, ExcursionRecords, lot_key
 from unitrace.store.containment import (
     containers_named,
-    epoch_ms,
     event_pks_of,
     events_at,
     events_naming_any,
@@ -305,12 +304,10 @@ def _iso(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch / 1000, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def lots_behind(
-    uow: UnitOfWork, targets: Iterable[tuple[str, str]], *, from_ms: int
-) -> set[tuple[int, int]]:
+def lots_behind(uow: UnitOfWork, targets: Iterable[tuple[str, str]]) -> set[tuple[int, int]]:
     """The (product, lot) of every unit that was in, on or at ``targets`` (kind, target): a
     unit, the units a container held at any depth, a shipment moved, or a place's events
-    named from ``from_ms`` on."""
+    named."""
     connection = uow.connection
     context = Context.of(uow)
     prefixes = unit_uri_prefixes(connection)
@@ -337,14 +334,14 @@ def lots_behind(
 
 
 def judge_targets(
-    uow: UnitOfWork, targets: Iterable[tuple[str, str]], *, from_ms: int, actor: Actor
+    uow: UnitOfWork, targets: Iterable[tuple[str, str]], *, actor: Actor
 ) -> list[LotJudged]:
     """Judge every lot with units in, on or at ``targets``: after readings or an attachment
     came in for them."""
     chains = Chains(uow)
     return [
         judge_lot(uow, product_id=product_id, lot_id=lot_id, actor=actor, chains=chains)
-        for product_id, lot_id in sorted(lots_behind(uow, targets, from_ms=from_ms))
+        for product_id, lot_id in sorted(lots_behind(uow, targets))
     ]
 
 
@@ -357,7 +354,7 @@ def judge_devices(
     targets = records.targets_of(device_ids, from_ms=from_ms, until_ms=until_ms)
     if not targets:
         return []
-    return judge_targets(uow, targets, from_ms=min(from_ms, epoch_ms(now())), actor=actor)
+    return judge_targets(uow, targets, actor=actor)
 
 
 def judge_sensor_events(
@@ -368,10 +365,10 @@ def judge_sensor_events(
     if not event_ids:
         return []
     records = ExcursionRecords(uow.connection)
-    targets, from_ms = records.targets_of_events(event_pks_of(uow.connection, event_ids))
+    targets = records.targets_of_events(event_pks_of(uow.connection, event_ids))
     if not targets:
         return []
-    return judge_targets(uow, targets, from_ms=from_ms, actor=actor)
+    return judge_targets(uow, targets, actor=actor)
 
 
 def judge_code(uow: UnitOfWork, *, code: str, actor: Actor) -> list[LotJudged]:
@@ -385,7 +382,7 @@ def judge_code(uow: UnitOfWork, *, code: str, actor: Actor) -> list[LotJudged]:
             raise unknown(subject.code)
         lots = {(subject.product_id, subject.lot_id)}
     else:
-        lots = lots_behind(uow, [(subject.kind, subject.epc)], from_ms=0)
+        lots = lots_behind(uow, [(subject.kind, subject.epc)])
     chains = Chains(uow)
     return [
         judge_lot(uow, product_id=product_id, lot_id=lot_id, actor=actor, chains=chains)
