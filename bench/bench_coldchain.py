@@ -46,11 +46,11 @@ from sqlalchemy import Engine, text
 import bench_trace
 from bench_trace import AT, Filler
 from scratch import scratch_postgresql
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.registry.model import Actor, Role
 from unitrace.services.cold_chain.breaches import judge_lot
 from unitrace.services.cold_chain.exposure import cold_chain_of
 from unitrace.services.cold_chain.view import Exposure, LotExposure
-from unitrace.store.containment import epoch_ms
 from unitrace.store.database import open_database
 from unitrace.store.unit_of_work import Database
 

@@ -24,7 +24,7 @@ from tests.services.cold_chain.scene import (
 from tests.services.issued_units import GTIN, LOT, T0, build_registry, issue
 from tests.services.lifecycle.scenes import HOUR
 from unitrace.coldchain import ExcursionAllowance, StorageConditions
-from unitrace.store.containment import epoch_ms
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.store.schema import (
     cold_chain_excursions,
     epcis_events,

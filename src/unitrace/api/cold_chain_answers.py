@@ -10,12 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from unitrace.coldchain import StorageConditions
 from unitrace.coldchain.exposure import Excursion, Gap, Period, Source
+from unitrace.coldchain.instants import instant
 from unitrace.services.cold_chain.breaches import LotJudged
 from unitrace.services.cold_chain.view import Exposure, LotExposure
-
-
-def at(epoch_ms: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(epoch_ms / 1000, dt.UTC)
 
 
 class ExcursionAllowanceOut(BaseModel):
@@ -86,8 +83,8 @@ class PeriodOut(BaseModel):
     def of(cls, period: Period) -> PeriodOut:
         return cls.model_validate(
             {
-                "from": at(period.start_ms),
-                "until": at(period.end_ms),
+                "from": instant(period.start_ms),
+                "until": instant(period.end_ms),
                 "source": SourceOut.of(period.source),
                 "readings": period.readings,
             }
@@ -105,8 +102,8 @@ class GapOut(BaseModel):
     def of(cls, gap: Gap) -> GapOut:
         return cls.model_validate(
             {
-                "from": at(gap.start_ms),
-                "until": at(gap.end_ms),
+                "from": instant(gap.start_ms),
+                "until": instant(gap.end_ms),
                 "minutes": round(gap.minutes, 2),
                 "reason": gap.reason,
             }
@@ -124,8 +121,8 @@ class ExcursionOut(BaseModel):
     @classmethod
     def of(cls, excursion: Excursion) -> ExcursionOut:
         return cls(
-            start=at(excursion.start_ms),
-            end=at(excursion.end_ms),
+            start=instant(excursion.start_ms),
+            end=instant(excursion.end_ms),
             peak_c=round(excursion.peak_c, 3),
             minutes=round(excursion.minutes, 2),
             allowed=excursion.allowed,
@@ -177,8 +174,8 @@ class ExposureOut(BaseModel):
                 "epc": exposure.epc,
                 "gtin": exposure.gtin,
                 "lot": exposure.lot,
-                "from": at(exposure.start_ms),
-                "until": at(exposure.end_ms),
+                "from": instant(exposure.start_ms),
+                "until": instant(exposure.end_ms),
                 "conditions": ConditionsOut.of(exposure.conditions),
                 "periods": [PeriodOut.of(period) for period in judged.periods],
                 "gaps": [GapOut.of(gap) for gap in judged.gaps],

@@ -185,6 +185,7 @@ def upload(
     """Store a logger's readings from a CSV file, as POST /api/sensor-readings does: times
     ISO 8601 with their UTC offset, units CEL, FAH or KEL. One bad row refuses the whole
     file, naming it; a reading stored already (same device and time) is skipped."""
+    from unitrace.coldchain.instants import instant
     from unitrace.services.cold_chain import readings
 
     database = open_registry()
@@ -205,8 +206,8 @@ def upload(
         printed_as_json(UploadOut.of(landed), as_json)
         return
     say(f"stored {landed.stored:,} readings, skipped {landed.skipped:,} held already, of "
-        f"{', '.join(landed.devices)} from {readings.time_at(landed.from_ms).isoformat()} "
-        f"until {readings.time_at(landed.until_ms).isoformat()}")  # fmt: skip
+        f"{', '.join(landed.devices)} from {instant(landed.from_ms).isoformat()} "
+        f"until {instant(landed.until_ms).isoformat()}")  # fmt: skip
     _say_judged(landed.judged)
 
 

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from unitrace.coldchain.instants import epoch_ms, instant
+
 MINUTE_MS: Final = 60_000
 HOUR_MS: Final = 60 * MINUTE_MS
 DAY_MS: Final = 24 * HOUR_MS
@@ -52,8 +54,6 @@ SHORTEST_SPAN_MS: Final = MINUTE_MS
 #: Readings beyond these are no temperature any device reports; they are drawn at the edge
 #: of this range, which keeps every figure of the drawing finite.
 FARTHEST_C: Final = 1e12
-
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,12 +193,12 @@ def _month_start_ms(index: int) -> int:
     if year > dt.MAXYEAR:
         return 2**62
     first = dt.datetime(max(year, 1), month + 1, 1, tzinfo=dt.UTC)
-    return (first - _EPOCH) // dt.timedelta(milliseconds=1)
+    return epoch_ms(first)
 
 
 def _moment(at_ms: int) -> dt.datetime:
     try:
-        return _EPOCH + dt.timedelta(milliseconds=at_ms)
+        return instant(at_ms)
     except (OverflowError, ValueError):
         raise OverflowError(at_ms) from None
 

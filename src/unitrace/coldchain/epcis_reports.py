@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, overload
 
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.coldchain.temperatures import (
     ABSOLUTE_ZERO_C,
     HOTTEST_C,
@@ -53,7 +54,6 @@ TEMPERATURE: Final = "Temperature"
 EVENT_DEVICE_PREFIX: Final = "urn:unitrace:event-sensor:"
 #: How a spread (a standard deviation) of each temperature unit becomes degrees Celsius.
 _SPREAD_SCALE: Final = {"CEL": 1.0, "FAH": 5.0 / 9.0, "KEL": 1.0}
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +110,9 @@ def temperature_reports(
         reports.append(
             TemperatureReport(
                 device=row.device_id or meta.device_id or event_device(str(event["eventID"])),
-                at_ms=_ms(at),
+                at_ms=epoch_ms(at),
                 celsius=reading,
-                until_ms=None if until is None else _ms(until),
+                until_ms=None if until is None else epoch_ms(until),
                 min_c=min_c,
                 max_c=max_c,
             )
@@ -171,8 +171,3 @@ def _when(row: SensorRow) -> tuple[dt.datetime, dt.datetime | None] | None:
     if row.start_time is not None and row.end_time is not None:
         return row.start_time, row.end_time
     return None
-
-
-def _ms(moment: dt.datetime) -> int:
-    # whole milliseconds, in integers: a float timestamp would round some of them away
-    return (moment - _EPOCH) // dt.timedelta(milliseconds=1)

@@ -6,7 +6,6 @@ readings over a span of time.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
@@ -24,6 +23,7 @@ from sqlalchemy import (
     select,
 )
 
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.store.held_epcs import serial_in, unit_epc
 from unitrace.store.schema import (
     containers,
@@ -32,7 +32,6 @@ from unitrace.store.schema import (
     products,
     units,
 )
-from unitrace.store.times import utc
 
 #: The roles in which an event moves what it names: its objects, an aggregation's children,
 #: the units inside a container a captured event names, and a container packed (the events
@@ -40,15 +39,6 @@ from unitrace.store.times import utc
 MOVED_ROLES: Final = ("epc", "child", "contained", "parent")
 #: How many EPCs one statement asks for.
 _AT_ONCE: Final = 500
-
-
-def epoch_ms(moment: dt.datetime) -> int:
-    """A time as whole milliseconds since the Unix epoch.
-
-    >>> epoch_ms(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    1767225600000
-    """
-    return int(utc(moment).timestamp() * 1000)
 
 
 @dataclass(frozen=True, slots=True)

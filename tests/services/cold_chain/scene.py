@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from tests.services.issued_units import ADMIN, DIST_A, DIST_A_GLN, GTIN, LINE, LOT, PHARMACY, T0
 from tests.services.lifecycle.scenes import CASE_1, CASE_2, HOUR, PALLET, PALLET_EPC, code, done
 from unitrace.coldchain import StorageConditions
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.registry.model import UnitState
 from unitrace.services.lifecycle import (
     aggregate,
@@ -27,7 +28,6 @@ from unitrace.services.lifecycle import (
     receive,
     ship,
 )
-from unitrace.store.containment import epoch_ms
 from unitrace.store.schema import (
     products,
     sensor_attachments,

@@ -23,12 +23,12 @@ from tests.services.issued_units import ADMIN, DIST_A, DIST_A_GLN, DIST_B, PHARM
 from tests.services.lifecycle.scenes import CASE_1, CASE_1_EPC, HOUR, PALLET, PALLET_EPC, code, epc
 from unitrace.coldchain import ExcursionAllowance, MktWindow, StorageConditions
 from unitrace.coldchain.exposure import Gap, Source
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.coldchain.judging import NO_DEVICE
 from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor
 from unitrace.services.cold_chain.exposure import cold_chain_of
 from unitrace.services.cold_chain.view import Exposure, LotExposure
-from unitrace.store.containment import epoch_ms
 from unitrace.store.unit_of_work import Database
 
 LOT_CODE = "(01)09506000134352(10)L1"

@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from unitrace.api.cold_chain_answers import LotJudgedOut
 from unitrace.api.dependencies import Reader, Writer, caller_with, database
 from unitrace.api.json_bodies import StrictJsonRoute, strict_json
+from unitrace.coldchain.instants import instant
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor, Role
 from unitrace.services.cold_chain import attachments, readings
@@ -92,8 +93,8 @@ class UploadOut(BaseModel):
             stored=landed.stored,
             skipped=landed.skipped,
             devices=list(landed.devices),
-            from_=readings.time_at(landed.from_ms),
-            until=readings.time_at(landed.until_ms),
+            from_=instant(landed.from_ms),
+            until=instant(landed.until_ms),
             judged=[LotJudgedOut.of(lot) for lot in landed.judged],
         )
 
@@ -130,8 +131,8 @@ class AttachmentOut(BaseModel):
             id=record.id,
             target_kind=record.target_kind,
             target=record.target,
-            from_=readings.time_at(record.from_ms),
-            until=None if record.until_ms is None else readings.time_at(record.until_ms),
+            from_=instant(record.from_ms),
+            until=None if record.until_ms is None else instant(record.until_ms),
             created_by=record.created_by,
         )
 
@@ -234,7 +235,7 @@ def get_device(device: DevicePath, _: BrandToken, uow: Reader) -> DeviceOut:
         attachments=[AttachmentOut.of(record) for record in view.attachments],
         readings=ReadingsSummaryOut(
             count=summary.count,
-            first=None if summary.first_ms is None else readings.time_at(summary.first_ms),
-            last=None if summary.last_ms is None else readings.time_at(summary.last_ms),
+            first=None if summary.first_ms is None else instant(summary.first_ms),
+            last=None if summary.last_ms is None else instant(summary.last_ms),
         ),
     )

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.epcis.cbv import BIZ_STEP, spellings
 from unitrace.epcis.identifiers import GS1_RESOLVER
 from unitrace.gs1 import Gln
 from unitrace.registry.errors import InvalidRequest, NotFound
 from unitrace.registry.model import Actor
 from unitrace.services.cold_chain.breaches import LotJudged, judge_targets
-from unitrace.services.cold_chain.readings import FIRST_MS, LAST_MS, at_ms, check_device
+from unitrace.services.cold_chain.readings import FIRST_MS, LAST_MS, check_device
 from unitrace.services.lifecycle.targets import Context, parse_gln, resolve
 from unitrace.store.sensor_devices import (
     AttachmentRecord,
@@ -73,8 +74,8 @@ def attach(
             "to, location, shipment: give exactly one (a container or unit code, a GLN, or a "
             f"shipping event's eventID); {'none' if not named else ' and '.join(named)} given"
         )
-    from_ms = at_ms(_aware(start, "from"))
-    until_ms = None if end is None else at_ms(_aware(end, "until"))
+    from_ms = epoch_ms(_aware(start, "from"))
+    until_ms = None if end is None else epoch_ms(_aware(end, "until"))
     if until_ms is not None and until_ms <= from_ms:
         raise InvalidRequest(f"until: {end.isoformat() if end else ''} is not after from")
     kind, target = _target(uow, to, location, shipment)
@@ -152,7 +153,7 @@ def _aware(moment: dt.datetime, field: str) -> dt.datetime:
         raise InvalidRequest(
             f"{field}: {moment.isoformat()} falls off the calendar in UTC"
         ) from None
-    if not FIRST_MS <= at_ms(moment) <= LAST_MS:
+    if not FIRST_MS <= epoch_ms(moment) <= LAST_MS:
         # its millisecond rounds past the calendar's last
         raise InvalidRequest(f"{field}: {moment.isoformat()} falls off the calendar in UTC")
     return moment

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from unitrace.coldchain.exposure import Excursion, Source, Verdict
+from unitrace.coldchain.instants import instant
 from unitrace.epcis import Action, BizStep, Disposition, ObjectEvent
 from unitrace.gs1 import Gln
 from unitrace.registry.model import Actor
@@ -300,8 +301,8 @@ def _alert(
     )
 
 
-def _iso(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch / 1000, dt.UTC).isoformat().replace("+00:00", "Z")
+def _iso(at_ms: int) -> str:
+    return instant(at_ms).isoformat().replace("+00:00", "Z")
 
 
 def lots_behind(uow: UnitOfWork, targets: Iterable[tuple[str, str]]) -> set[tuple[int, int]]:

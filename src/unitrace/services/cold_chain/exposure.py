@@ -21,6 +21,7 @@ import numpy as np
 
 from unitrace.coldchain import StorageConditions
 from unitrace.coldchain.exposure import Gap, Judgement, Series, Stretch
+from unitrace.coldchain.instants import epoch_ms
 from unitrace.coldchain.judging import judge, reading_span
 from unitrace.registry.model import DECOMMISSIONED_STATES, Actor, Role
 from unitrace.services.cold_chain.conditions import conditions_by_product
@@ -39,7 +40,6 @@ from unitrace.services.lifecycle.targets import Context
 from unitrace.services.trace.subjects import Subject, find_subject, unknown
 from unitrace.store.containment import (
     Move,
-    epoch_ms,
     events_by_pk,
     lot_serials_held,
     lot_unit_ends,

@@ -41,7 +41,6 @@ FIRST_MS: Final = round(dt.datetime.min.replace(tzinfo=dt.UTC).timestamp() * 100
 LAST_MS: Final = round(
     dt.datetime.max.replace(microsecond=999_000, tzinfo=dt.UTC).timestamp() * 1000
 )
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Rows read between two calls of a progress callback.
 PROGRESS_EVERY: Final = 50_000
 
@@ -175,27 +174,6 @@ def ingest(
         uow, landed.device_ids, from_ms=landed.from_ms, until_ms=landed.until_ms, actor=actor
     )
     return replace(landed, judged=tuple(judged))
-
-
-def at_ms(moment: dt.datetime) -> int:
-    """``moment`` (with its UTC offset) in whole milliseconds since the Unix epoch, the
-    nearest one.
-
-    >>> at_ms(dt.datetime(1970, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))))
-    0
-    """
-    return round(moment.timestamp() * 1000)
-
-
-def time_at(at: int) -> dt.datetime:
-    """The instant ``at`` ms since the Unix epoch names, in UTC: counted in whole
-    milliseconds, as a float of seconds would blur the far years' (9999's last reading told
-    as 23:59:59.998993).
-
-    >>> time_at(253402300799999).isoformat()
-    '9999-12-31T23:59:59.999000+00:00'
-    """
-    return _EPOCH + dt.timedelta(milliseconds=at)
 
 
 # --- reading ------------------------------------------------------------------------------
