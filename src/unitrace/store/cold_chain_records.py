@@ -14,7 +14,6 @@ from unitrace.store.schema import (
     lots,
     products,
     sensor_attachments,
-    sensor_devices,
 )
 
 _AT_ONCE = 500
@@ -36,15 +35,6 @@ class ExcursionRecords:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-
-    def device_ids(self, devices: Collection[str]) -> dict[str, int]:
-        """The keys of ``devices`` (by the names their owners give them)."""
-        rows = self.connection.execute(
-            select(sensor_devices.c.device, sensor_devices.c.id).where(
-                sensor_devices.c.device.in_(sorted(set(devices)))
-            )
-        )
-        return {str(row[0]): int(row[1]) for row in rows}
 
     def known(self, keys: Sequence[ExcursionKey]) -> dict[ExcursionKey, str]:
         """Those of ``keys`` recorded already, with the verdict each was recorded with."""

@@ -114,6 +114,18 @@ def serial_in(
     return serial
 
 
+def epc_of(serial: str, prefix: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    """:func:`unit_epc` in Python: a unit's EPC from its serial, the inverse of
+    :func:`serial_of`.
+
+    >>> epc_of("A/B%", "urn:epc:id:sgtin:0614141.812345.", (("%", "%25"), ("/", "%2F")))
+    'urn:epc:id:sgtin:0614141.812345.A%2FB%25'
+    """
+    for character, escape in escapes:
+        serial = serial.replace(character, escape)
+    return prefix + serial
+
+
 def serial_of(epc: str, prefix: str, escapes: tuple[tuple[str, str], ...]) -> str:
     """:func:`serial_in` in Python: the serial of a unit EPC that starts with ``prefix``.
 

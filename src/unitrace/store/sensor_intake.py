@@ -54,7 +54,7 @@ class SensorIntake:
         ``party_id``'s (None: the brand's; a device registered meanwhile by another upload is
         found, not registered twice)."""
         wanted = list(dict.fromkeys(devices))
-        found = self._known(wanted)
+        found = self.known(wanted)
         missing = [name for name in wanted if name not in found]
         if missing:
             dialect = postgresql if self.connection.dialect.name == "postgresql" else sqlite
@@ -65,7 +65,7 @@ class SensorIntake:
                 ),
                 [{"device": name, "created_at": at, "party_id": party_id} for name in missing],
             )
-            found.update(self._known(missing))
+            found.update(self.known(missing))
         return found
 
     def others(self, devices: Sequence[str], party_id: str | None) -> list[tuple[str, str | None]]:
@@ -83,7 +83,8 @@ class SensorIntake:
             found.extend((row.device, row.party_id) for row in rows)
         return sorted(found)
 
-    def _known(self, devices: Sequence[str]) -> dict[str, int]:
+    def known(self, devices: Sequence[str]) -> dict[str, int]:
+        """The keys of those of ``devices`` registered."""
         found: dict[str, int] = {}
         for start in range(0, len(devices), 1_000):
             chunk = devices[start : start + 1_000]

@@ -40,6 +40,7 @@ from unitrace.store.containment import (
 )
 from unitrace.store.events import UnitEpcs
 from unitrace.store.held_epcs import unit_uri_prefixes
+from unitrace.store.sensor_intake import SensorIntake
 from unitrace.store.times import now
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units.selections import UnitKeys
@@ -115,7 +116,9 @@ def judge_lot(
         return LotJudged(gtin, lot, sum(verdicts.values()), verdicts, 0, 0, 0, ())
     at = now()
     records = ExcursionRecords(uow.connection)
-    devices = records.device_ids({slot.excursion.source.device for slot in found.values()})
+    devices = SensorIntake(uow.connection).known(
+        sorted({slot.excursion.source.device for slot in found.values()})
+    )
     known = records.known(
         [_key(product_id, lot_id, devices, slot.excursion) for slot in found.values()]
     )

@@ -48,7 +48,7 @@ from unitrace.store.containment import (
     product_gtin,
     products_in,
 )
-from unitrace.store.held_epcs import serial_of, unit_uri_prefixes
+from unitrace.store.held_epcs import epc_of, serial_of, unit_uri_prefixes
 from unitrace.store.reached_units import SHIPPING_STEPS
 from unitrace.store.sensor_series import (
     Attachment,
@@ -144,12 +144,9 @@ class Chains:
         return [found for target in sorted(targets) for found in self.attachments[target]]
 
     def parents_of(self, container: str) -> list[tuple[int, int, str]]:
-        found = self.parents.get(container)
-        if found is None:
-            moves = moves_of(self.uow.connection, [container], roles=("child",))
-            found = spans(parent_changes(moves), epoch_ms(now()))
-            self.parents[container] = found
-        return found
+        if container not in self.parents:
+            self.prefetch_parents({container})
+        return self.parents[container]
 
     def prefetch_series(self, measured: Iterable[Measured]) -> None:
         """Read each device's readings once, over all of ``measured`` it covers: the units of
@@ -432,7 +429,7 @@ def lot_groups(
             (events[pk] for pk in group.events if pk in events),
             key=lambda move: (move.at_ms, move.event_pk),
         )
-        subject = ("unit", uri_prefix + _escaped(group.serials[0], escapes))
+        subject = ("unit", epc_of(group.serials[0], uri_prefix, escapes))
         held.append(
             (
                 _held(chains, subject, moves, start_ms=group.start_ms, end_ms=group.end_ms),
@@ -467,12 +464,6 @@ def _judgement_severity(judgement: Judgement) -> int:
 def _worse(one: Judgement, other: Judgement) -> bool:
     """Whether ``one``'s verdict is worse than ``other``'s."""
     return _judgement_severity(one) < _judgement_severity(other)
-
-
-def _escaped(serial: str, escapes: tuple[tuple[str, str], ...]) -> str:
-    for character, escape in escapes:
-        serial = serial.replace(character, escape)
-    return serial
 
 
 @dataclass(frozen=True, slots=True)
