@@ -119,30 +119,20 @@ def judge_lot(
     devices = SensorIntake(uow.connection).known(
         sorted({slot.excursion.source.device for slot in found.values()})
     )
-    known = records.known(
-        [_key(product_id, lot_id, devices, slot.excursion) for slot in found.values()]
-    )
+    keyed = [(_key(product_id, lot_id, devices, slot.excursion), slot) for slot in found.values()]
+    known = records.known([record_key for record_key, _ in keyed])
     # an excursion recorded as allowed that is now part of a breach (the conditions made
     # stricter, the excursion grown) is acted on now
-    new = [
-        slot
-        for slot in found.values()
-        if _anew(slot, known.get(_key(product_id, lot_id, devices, slot.excursion)))
-    ]
-    breaches = [slot for slot in new if slot.verdict is Verdict.BREACH]
+    new = [(record_key, slot) for record_key, slot in keyed if _anew(slot, known.get(record_key))]
+    breaches = [slot for _, slot in new if slot.verdict is Verdict.BREACH]
     to_hold = sorted({serial for slot in breaches for serial in slot.serials})
-    held = 0
+    held = len(to_hold)
     alerts: list[int] = []
     with all_or_nothing(uow):
-        event_id = (
-            _hold(uow, actor, product_id, to_hold, at, conditions_words(breaches))
-            if to_hold
-            else None
-        )
-        held = len(to_hold)
-        for slot in new:
+        event_id = _hold(uow, actor, product_id, to_hold, at) if to_hold else None
+        for record_key, slot in new:
             record_id = records.add(
-                _key(product_id, lot_id, devices, slot.excursion),
+                record_key,
                 end_ms=slot.excursion.end_ms,
                 peak_c=slot.excursion.peak_c,
                 minutes=slot.excursion.minutes,
@@ -155,7 +145,7 @@ def judge_lot(
                     "hold_event_id": event_id if slot.verdict is Verdict.BREACH else None,
                 },
                 at=at,
-                recorded=_key(product_id, lot_id, devices, slot.excursion) in known,
+                recorded=record_key in known,
             )
             if slot.verdict is Verdict.BREACH:
                 alert_id = _alert(uow, record_id, slot, gtin, lot, product_id, event_id, at)
@@ -199,12 +189,6 @@ def _anew(slot: _Found, recorded: str | None) -> bool:
     return recorded is None or (slot.verdict is Verdict.BREACH and recorded != Verdict.BREACH.value)
 
 
-def conditions_words(breaches: Sequence[_Found]) -> str:
-    """Why the units are held, in a line."""
-    reasons = [reason for slot in breaches for reason in slot.reasons]
-    return reasons[0] if reasons else "storage conditions were not kept"
-
-
 def _excursions_of(exposure: Exposure) -> list[Excursion]:
     """The excursions of a judged exposure; a breach by its mean kinetic temperature alone is
     told as one over the whole of its warmest stretch's time."""
@@ -239,7 +223,6 @@ def _hold(
     product_id: int,
     serials: Sequence[str],
     at: dt.datetime,
-    why: str,
 ) -> str:
     """Hold ``serials`` of the product: one ObjectEvent ``holding`` naming them, and a hold
     each. The event's ID."""
