@@ -47,7 +47,9 @@ def scanned_at(database: Database) -> dt.datetime:
     """Six units, three at Distributor A (Kuala Lumpur & Selangor), three at Distributor B
     (Singapore); one of B's scanned in Kuala Lumpur (alert 1), one of A's in Kuala Lumpur and
     14 minutes later in London (alerts 2, the clone, and 3): the time of the first scan."""
-    at = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).replace(second=0, microsecond=0)
+    at = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).replace(
+        hour=12, minute=3, second=0, microsecond=0
+    )  # noon, so the scans 14 minutes apart fall on one day whenever the suite runs
     with database.unit_of_work() as uow:
         catalog.register_product(
             uow, gtin=GTIN, name="Vitamin C", company_prefix_length=7,
