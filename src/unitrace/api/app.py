@@ -16,6 +16,7 @@ from unitrace import __version__
 from unitrace.api.console import install_console
 from unitrace.api.documentation import install_documentation
 from unitrace.api.epcis_problems import install_epcis_problem_handlers
+from unitrace.api.epcis_socket_hub import SocketHub
 from unitrace.api.problems import install_problem_handlers
 from unitrace.api.rate_limits import CallerLimits, RateLimit
 from unitrace.api.request_bodies import RequestBodies
@@ -29,6 +30,7 @@ from unitrace.api.routers import (
     epcis_capture,
     epcis_discovery,
     epcis_query,
+    epcis_query_sockets,
     exports_dscsa,
     exports_fsma,
     home,
@@ -73,6 +75,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     # one rule for the addresses webhooks may reach, at subscribing and at each delivery
     destinations = WebhookDestinations(settings.webhook_allowed_networks)
     delivery = SubscriptionDelivery(database, destinations=destinations)
+    # the WebSocket subscriptions this worker holds, and their shared look at the events
+    socket_hub = SocketHub(database)
 
     runner = CaptureRunner(database)
     # the console's serial requests, issued off the page's request
@@ -98,6 +102,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
         watchdog.start()
         yield
         watchdog.stop()
+        await socket_hub.close()
         # a thread of its own: the request threads may all be taken by work the stop ends
         await anyio.to_thread.run_sync(
             stop_background_work,
@@ -135,6 +140,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.state.capture_runner = runner
     app.state.serial_request_runner = issuing
     app.state.token_uses = TokenUses(database)
+    app.state.socket_hub = socket_hub
     install_problem_handlers(app)
     install_epcis_problem_handlers(app)
     # first: the public scan routes, the busiest, are matched before the others (the
@@ -158,6 +164,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(pharmacy.router)
     app.include_router(epcis_capture.router)
     app.include_router(epcis_query.router)
+    app.include_router(epcis_query_sockets.router)
     # after the query routes, whose …/{value}/events its /{resource}/{value} would also match
     app.include_router(epcis_discovery.router)
     app.include_router(assets.router)

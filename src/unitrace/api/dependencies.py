@@ -8,6 +8,7 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
@@ -66,7 +67,7 @@ def caller(
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "this route needs an 'Authorization: Bearer <token>' header")
-    return _actor_of(request, db, credentials.credentials)
+    return actor_of(request, db, credentials.credentials)
 
 
 async def optional_caller(request: Request) -> Actor | None:
@@ -81,10 +82,12 @@ async def optional_caller(request: Request) -> Actor | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(401, "the Authorization header must be 'Bearer <token>'")
     db: Database = request.app.state.database
-    return await anyio.to_thread.run_sync(_actor_of, request, db, token.strip())
+    return await anyio.to_thread.run_sync(actor_of, request, db, token.strip())
 
 
-def _actor_of(request: Request, db: Database, token: str) -> Actor:
+def actor_of(request: HTTPConnection, db: Database, token: str) -> Actor:
+    """The caller behind the bearer ``token`` of ``request`` (or of a WebSocket's handshake);
+    an HTTP 401 for an unknown or revoked token."""
     with db.unit_of_work(read_only=True) as uow:
         found = bearer(uow, token)
     if found is None:

@@ -311,7 +311,14 @@ QUANTITY_ROLES = {
 
 # The bulk inserts of stored events, run on the driver's executemany.
 _INSERT_EVENTS = DriverStatement(
-    insert(epcis_events).values({column.name: bindparam(column.name) for column in epcis_events.c})
+    insert(epcis_events).values(
+        {
+            column.name: bindparam(column.name)
+            for column in epcis_events.c
+            # filled by its column default (PostgreSQL's transaction id): see the schema
+            if column.name != "capture_xact"
+        }
+    )
 )
 _INSERT_EPCS = DriverStatement(
     insert(event_epcs).values({column.name: bindparam(column.name) for column in event_epcs.c})

@@ -234,7 +234,12 @@ epcis_events = Table(
     Column("error_declaration_time", Timestamp),
     # the capture job that brought a partner's event in; none for unitrace's own events
     Column("capture_job_id", Integer),
+    # PostgreSQL: the id of the transaction that inserted the event, from a column default that
+    # migration 0028 sets (no insert names it); what tells a WebSocket subscription the events
+    # that became visible since it last looked (store.epcis_query.event_feed). Empty on SQLite.
+    Column("capture_xact", BigInteger),
     Index("ix_epcis_events_event_time", "event_time"),
+    Index("ix_epcis_events_capture_xact", "capture_xact"),
     Index("ix_epcis_events_biz_step", "biz_step"),
     Index("ix_epcis_events_record_time", "record_time"),
     Index("ix_epcis_events_read_point", "read_point"),

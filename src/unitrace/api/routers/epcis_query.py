@@ -27,6 +27,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from unitrace.api.dependencies import Reader, Writer, caller
 from unitrace.api.epcis_problems import NOT_ACCEPTABLE, epcis_problem
@@ -143,9 +144,9 @@ def _openapi(extra: str = "") -> dict[str, Any]:
 # --- answers ------------------------------------------------------------------------------
 
 
-def _media_type(request: Request) -> str | None:
-    """The answer's media type by the ``Accept`` header: JSON-LD unless XML is preferred;
-    ``None`` when neither is acceptable."""
+def media_type_of(request: HTTPConnection) -> str | None:
+    """The answer's media type by the ``Accept`` header (of a request, or of a WebSocket's
+    handshake): JSON-LD unless XML is preferred; ``None`` when neither is acceptable."""
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return "application/json"
@@ -213,7 +214,7 @@ def _query_page(
     AND-ed with them), or a named query's ``definition`` with only the page parameters; in
     ``uow``, else in a unit of work of its own (opened here rather than by a dependency, which
     would cost the hot query path two more hops between threads)."""
-    media = _media_type(request)
+    media = media_type_of(request)
     if media is None:
         return _not_acceptable(request)
 
@@ -273,7 +274,7 @@ def events(request: Request, actor: Caller) -> Response:
 @router.get("/events/{event_id:path}")
 def event(event_id: str, request: Request, actor: Caller) -> Response:
     """One event by its eventID (URL-encoded), as an EPCISQueryDocument."""
-    media = _media_type(request)
+    media = media_type_of(request)
     if media is None:
         return _not_acceptable(request)
     with _database(request).unit_of_work(read_only=True) as uow:

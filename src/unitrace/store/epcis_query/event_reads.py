@@ -91,9 +91,11 @@ class EventReads:
         viewer: EventViewer,
         after: PagePosition | None = None,
         limit: int | None = None,
+        within: ColumnElement[bool] | None = None,
     ) -> Select[Any]:
         """The one select a query runs: the events ``query`` matches that ``viewer`` may see,
-        in the query's order, after ``after``."""
+        in the query's order, after ``after``; among those ``within`` holds for, where given
+        (a subscription's events captured since it last looked)."""
         order_column = (
             epcis_events.c.record_time
             if query.order_by == "recordTime"
@@ -109,6 +111,8 @@ class EventReads:
         ).where(*conditions_of(query, self._held_by(viewer)))
         if not viewer.everything:
             statement = statement.where(self._visible(viewer))
+        if within is not None:
+            statement = statement.where(within)
         if after is not None:
             later = (
                 (order_column < after.time, epcis_events.c.id < after.pk)
@@ -131,9 +135,10 @@ class EventReads:
         viewer: EventViewer,
         after: PagePosition | None = None,
         limit: int | None = None,
+        within: ColumnElement[bool] | None = None,
     ) -> list[FoundEvent]:
         rows = self.connection.execute(
-            self.select_events(query, viewer=viewer, after=after, limit=limit)
+            self.select_events(query, viewer=viewer, after=after, limit=limit, within=within)
         ).all()
         epc_lists = self._epc_lists([row.id for row in rows])
         documents: dict[int, dict[str, Any]] = {}
