@@ -248,6 +248,13 @@ async def _serve(websocket: WebSocket, hub: SocketHub, held: HeldSocket, sender:
             log.exception("WebSocket subscription %s failed", sender.subscription.subscription_id)
             held.end(FAILED, "the subscription failed; subscribe again")
         group.cancel_scope.cancel()
+    if ended_by_server:
+        log.info(
+            "WebSocket subscription %s ended: %s %s",
+            sender.subscription.subscription_id,
+            held.code,
+            held.reason,
+        )
     if ended_by_server and websocket.application_state is WebSocketState.CONNECTED:
         with anyio.move_on_after(CLOSE_WITHIN):
             await websocket.close(held.code, held.reason)
