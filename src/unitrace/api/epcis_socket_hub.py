@@ -115,8 +115,11 @@ class SocketHub:
         # a look taken while the socket was opening may have found its first events already
         held.wake.set()
         self._sockets.add(held)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="epcis-sockets")
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            # (a new loop: a test client runs each socket on an event loop of its own)
+            self._reads = None
+            self._task = loop.create_task(self._run(), name="epcis-sockets")
         return held
 
     def release(self, held: HeldSocket) -> None:

@@ -237,7 +237,14 @@ async def _serve(websocket: WebSocket, hub: SocketHub, held: HeldSocket, sender:
                     group.cancel_scope.cancel()
                     return
 
+        async def until_the_hub_ends_it() -> None:
+            # a revoked token or a deleted query ends the socket even while it waits on a
+            # slow client or a read
+            await held.ended.wait()
+            group.cancel_scope.cancel()
+
         group.start_soon(until_the_client_leaves)
+        group.start_soon(until_the_hub_ends_it)
         try:
             request = sender.subscription.request
             if request.schedule is None:
