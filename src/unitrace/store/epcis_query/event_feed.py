@@ -92,10 +92,10 @@ def _visible_at(order: ColumnElement[int], mark: FeedMark) -> ColumnElement[bool
 
 def between(connection: Connection, earlier: FeedMark, later: FeedMark) -> ColumnElement[bool]:
     """The events visible at ``later`` that were not at ``earlier``."""
+    if earlier.xmax <= 0:
+        return visible_at(connection, later)
     order = _order(connection)
     visible_later = _visible_at(order, later)
-    if earlier.xmax <= 0:
-        return visible_later
     not_before = order >= earlier.xmax
     if earlier.running:
         not_before = or_(not_before, order.in_(sorted(earlier.running)))
