@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -377,11 +379,11 @@ def test_a_schedule_sends_the_events_since_its_last_run_and_empty_ones_if_asked(
     with served(create_app(database, Settings())) as server:
         url = server.url(f"{PATH}?{every_second}&reportIfEmpty=true")
         with connect(url, additional_headers=admin) as reporting:
-            assert ids_of(reporting.recv(timeout=3)) == []
+            assert ids_of(reporting.recv(timeout=WITHIN)) == []
         with connect(server.url(f"{PATH}?{every_second}"), additional_headers=admin) as quiet:
             assert nothing_more(quiet, 1.5)
             capture(database, object_event(event_id(1)), object_event(event_id(2)))
-            assert ids_of(quiet.recv(timeout=3)) == [event_id(1), event_id(2)]
+            assert ids_of(quiet.recv(timeout=WITHIN)) == [event_id(1), event_id(2)]
             assert nothing_more(quiet, 1.5)
 
 
@@ -475,3 +477,32 @@ def test_a_stopping_service_closes_its_sockets_without_waiting_for_them(
         # uvicorn tells the clients the service restarts (1012) as it stops
         assert close_code(socket_) == 1012
         stopped.join()
+
+
+def test_the_documented_example_prints_the_events_it_is_sent(
+    database: Database, admin: dict[str, str], tmp_path: Path
+) -> None:
+    """docs/epcis-subscriptions.md's example, run as written against a served unitrace (its
+    token and address put in): it prints each event sent, until the socket ends."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "epcis-subscriptions.md").read_text()
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
+    capture(database, object_event(event_id(1)))  # recorded after initialRecordTime (2026-03-01)
+    with served(create_app(database, Settings())) as server:
+        script = example.replace('"ut_…"', repr(admin["Authorization"].removeprefix("Bearer ")))
+        script = script.replace("ws://127.0.0.1:8000", f"ws://127.0.0.1:{server.port}")
+        (tmp_path / "example.py").write_text(script)
+        running = subprocess.Popen(
+            [sys.executable, str(tmp_path / "example.py")], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert running.stdout is not None
+            first = running.stdout.readline().split()
+            with database.unit_of_work() as uow:
+                epcis_named_queries.delete_named_query(uow, "shipments", actor=SETUP)
+                uow.commit()
+            # the socket ends (4404), and the example with it
+            running.wait(WITHIN)
+        finally:
+            running.kill()
+            running.wait()
+    assert [first[1:], len(uuid.UUID(first[0]).hex)] == [[event_id(1), "shipping"], 32]
