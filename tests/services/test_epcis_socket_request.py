@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unitrace.services.epcis_query.sockets import PER_MESSAGE, SOCKET_PARAMETERS, SocketRequest
@@ -25,6 +25,7 @@ VALUES = st.one_of(
 
 
 @given(st.lists(st.tuples(NAMES, VALUES), max_size=6))
+@settings(deadline=None)
 def test_any_query_string_is_a_subscription_or_a_refusal_naming_a_parameter(
     items: list[tuple[str, str]],
 ) -> None:

@@ -30,7 +30,7 @@ import logging
 from typing import Final
 
 import anyio
-from fastapi import APIRouter, HTTPException, WebSocket
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketState
 
@@ -251,6 +251,9 @@ async def _serve(websocket: WebSocket, hub: SocketHub, held: HeldSocket, sender:
                 await _stream(hub, held, sender)
             else:
                 await _scheduled(hub, held, sender)
+        except WebSocketDisconnect:
+            # the client left while a message was being sent to it
+            ended_by_server = False
         except Exception:
             log.exception("WebSocket subscription %s failed", sender.subscription.subscription_id)
             held.end(FAILED, "the subscription failed; subscribe again")
