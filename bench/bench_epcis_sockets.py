@@ -25,16 +25,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import text
 from websockets.sync.client import ClientConnection, connect
 
-from scratch import scratch_postgresql
+from scratch import migrated, scratch_postgresql
 from unitrace.registry.model import Actor, Role
 from unitrace.services import epcis_named_queries
 from unitrace.services.tokens import create_token
 from unitrace.store.database import open_database
 from unitrace.store.events import EventRepository, StoredEvent
-from unitrace.store.migrations import upgrade
 from unitrace.store.unit_of_work import Database
 
 EVENTS = 300
@@ -96,12 +94,7 @@ def listen(socket_: ClientConnection, arrived: dict[str, float], until: float) -
 
 
 def measure(name: str, url: str, sockets: int, folder: Path) -> None:
-    engine = open_database(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    upgrade(engine)
+    engine = migrated(open_database(url))
     database = Database(engine)
     with database.unit_of_work() as uow:
         # a token per socket: one token may hold 8 sockets on a worker

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from unitrace.store.database import open_database
+from unitrace.store.migrations import upgrade
 
 
 def scratch_postgresql(url: str) -> bool:
@@ -46,3 +47,13 @@ def sqlite_engines(folder: Path) -> Callable[[], Engine]:
         return open_database(f"sqlite:///{folder / 'bench.db'}")
 
     return fresh
+
+
+def migrated(engine: Engine) -> Engine:
+    """``engine``'s database emptied (on PostgreSQL, its public schema made anew) and migrated."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    return engine
