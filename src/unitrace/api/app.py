@@ -36,6 +36,7 @@ from unitrace.api.routers import (
     pharmacy,
     recalls,
     registry,
+    resolver,
     sensor_readings,
     serial_requests,
     storage_conditions,
@@ -140,6 +141,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     # first: the public scan routes, the busiest, are matched before the others (the
     # resolver's /{primary key}/… paths start with digits and can shadow nothing else)
     app.include_router(verification.router)
+    app.include_router(resolver.router)
     app.include_router(catalog.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
