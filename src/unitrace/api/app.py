@@ -23,6 +23,7 @@ from unitrace.api.routers import (
     alerts,
     assemblies,
     assets,
+    brand_links,
     catalog,
     cold_chain,
     cold_chain_chart,
@@ -143,6 +144,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     app.include_router(verification.router)
     app.include_router(resolver.router)
     app.include_router(catalog.router)
+    app.include_router(brand_links.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
     app.include_router(assemblies.router)

@@ -57,7 +57,7 @@ class Link:
         if self.hreflang:
             target["hreflang"] = [self.hreflang]
         if self.context:
-            target["context"] = self.context
+            target["context"] = [self.context]
         target.update(self.extra)
         return target
 

@@ -78,11 +78,17 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
             )
             answer.headers.update(headers)
             return answer
+    # ``lang`` and ``mediaType`` in the query say what the headers would, for a link that
+    # cannot set headers (a printed code); GS1's resolver test suite sends them so
+    params = request.query_params
     chosen = choose(
         candidates,
-        context=request.query_params.get("context"),
-        languages=_preferences(request.headers.get("accept-language", "")),
-        media_types=_preferences(accept),
+        context=params.get("context"),
+        languages=[
+            *params.getlist("lang"),
+            *_preferences(request.headers.get("accept-language", "")),
+        ],
+        media_types=[*params.getlist("mediaType"), *_preferences(accept)],
     )
     if link_type is not None and indistinguishable(chosen):
         return _multiple_choices(found, chosen, headers)
