@@ -15,11 +15,9 @@ from unitrace.store.times import now, utc
 
 
 @dataclass(frozen=True, slots=True)
-class BrandLink:
+class NewBrandLink:
     """A link the brand serves for a product (``lot`` None) or one of its lots."""
 
-    id: int
-    gtin: str
     lot: str | None
     link_type: str
     href: str
@@ -28,19 +26,15 @@ class BrandLink:
     context: str | None
     media_type: str | None
     is_default: bool
-    created_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
-class NewBrandLink:
-    lot: str | None
-    link_type: str
-    href: str
-    title: str
-    hreflang: str | None
-    context: str | None
-    media_type: str | None
-    is_default: bool
+class BrandLink(NewBrandLink):
+    """A link kept: its id, its product's GTIN and when it was added."""
+
+    id: int
+    gtin: str
+    created_at: dt.datetime
 
 
 class LinkClash(Exception):
