@@ -317,3 +317,32 @@ def test_concurrent_writers_get_one_default(world: TestClient, database: Databas
     with database.unit_of_work(read_only=True) as uow:
         links = brand_links.list_links(uow, gtin=GTIN.value)
     assert [link.is_default for link in links] == [True]
+
+
+def test_compressed_uris_are_answered_as_their_uncompressed_uri(world: TestClient) -> None:
+    uncompressed = f"{ORIGIN}/01/05412345000013/10/ABC123?17=290331"
+    for compressed in ("/AQnYUc1gmiCNV4JGLo3DY", "/01/05412345000013/EEarwSMXRuGw"):
+        answer = world.get(compressed + "?x=1", follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (
+            307,
+            f"{ORIGIN}/verify/01/05412345000013/10/ABC123?17=290331&x=1",
+        )
+        assert answer.headers["link"] == (
+            f'<{ORIGIN}/01/05412345000013/10/ABC123?linkType=linkset>; rel="linkset"; '
+            f'type="application/linkset+json", <{uncompressed}&x=1>; rel="owl:sameAs"'
+        )
+        (entry,) = world.get(compressed + "?linkType=linkset").json()["linkset"]
+        assert entry["anchor"] == f"{ORIGIN}/01/05412345000013/10/ABC123"
+    assert world.options("/AQnYUc1gmiCNV4JGLo3DY").status_code == 204
+    for nothing in ("/no-such-page", "/4AAA", "/a.b"):
+        missing = world.get(nothing, follow_redirects=False)
+        assert (missing.status_code, missing.headers["content-type"]) == (
+            404,
+            "application/problem+json",
+        )
+    assert world.get("/health").status_code == 200
+    bad = world.get("/01/05412345000013/4AAA", headers={"Accept": "application/json"})
+    assert (bad.status_code, bad.json()["detail"]) == (
+        400,
+        "Digital Link: the compressed URI has no optimisation E0",
+    )

@@ -173,6 +173,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    # last: a compressed Digital Link is one path segment, which every other route comes before
+    app.include_router(resolver.compressed_router)
     return app
 
 

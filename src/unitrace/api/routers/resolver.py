@@ -24,6 +24,7 @@ from unitrace.api.problems import problem
 from unitrace.api.routers.verification import CORS, LINKSET_JSON, answer_scan
 from unitrace.gs1 import InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
+from unitrace.gs1.digital_link_compression import COMPRESSED_SEGMENT, uncompressed_uri
 from unitrace.gs1.link_types import GS1_VOCABULARY, requested_link_type
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.services.resolution import Link, Resolution, choose, indistinguishable, resolution
@@ -51,18 +52,32 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
     accept = request.headers.get("accept", "")
     link_type = request.query_params.get("linkType")
     uri = _without_trailing_slash(str(request.url))
+    same_as = None
     try:
         link = parse_digital_link(uri)
     except InvalidCode as error:
-        return _bad_link(str(error), accept)
+        try:
+            same_as = uncompressed_uri(uri)
+            if same_as is None:
+                return _bad_link(str(error), accept)
+            link = parse_digital_link(same_as)
+        except InvalidCode as compressed_error:
+            return _bad_link(str(compressed_error), accept)
+        # the uncompressed URI is the subject of all that is said (standard: "The URI used as
+        # the subject of facts presented SHALL be the uncompressed version")
+        uri = same_as
     origin = f"{request.url.scheme}://{request.url.netloc}"
     found = await anyio.to_thread.run_sync(_read_resolution, db, link, origin)
     headers = {**CORS, "Link": _linkset_link(found.anchor), "Vary": VARY}
+    if same_as is not None:
+        headers["Link"] += f', <{same_as}>; rel="owl:sameAs"'
     if link_type in ("linkset", "all") or (link_type is None and LINKSET_JSON in accept):
         headers["Link"] += ", " + JSON_LD_CONTEXT_LINK
         return JSONResponse(found.linkset(), media_type=LINKSET_JSON, headers=headers)
     if link_type is None and "application/json" in accept:
-        return await answer_scan(request, None, uri, "json")
+        scan = await answer_scan(request, None, uri, "json")
+        scan.headers["Link"] = headers["Link"]
+        return scan
     if link_type is None:
         candidates = list(found.defaults)
     else:
@@ -92,7 +107,7 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
     )
     if link_type is not None and indistinguishable(chosen):
         return _multiple_choices(found, chosen, headers)
-    location = _passing_query_on(chosen[0].href, request.url.query)
+    location = _passing_query_on(chosen[0].href, uri.partition("?")[2])
     return Response(status_code=307, headers={**headers, "Location": location})
 
 
@@ -153,6 +168,37 @@ def _preferences(header: str) -> list[str]:
         if value and weight > 0:
             ranked.append((-weight, position, value.lower()))
     return [value for _, _, value in sorted(ranked)]
+
+
+async def resolve_compressed(request: Request, db: CurrentDatabase, segment: str) -> Response:
+    """A compressed GS1 Digital Link URI (``/<compressed>``): answered as its uncompressed
+    URI is; a path that is no compressed Digital Link is not found."""
+    try:
+        if not COMPRESSED_SEGMENT.match(segment) or uncompressed_uri(str(request.url)) is None:
+            raise InvalidCode(segment)
+    except InvalidCode:
+        answer = problem(404, "not-found", "Not found", f"no resource at /{segment}")
+        answer.headers.update(CORS)
+        return answer
+    return await resolve(request, db)
+
+
+#: The compressed URIs' route: one path segment, so it is installed after every other route.
+compressed_router = APIRouter(route_class=StrictJsonRoute)
+compressed_router.add_api_route(
+    "/{segment}", resolve_compressed, methods=["GET", "HEAD"], include_in_schema=False
+)
+
+
+@compressed_router.options("/{segment}", include_in_schema=False)
+async def compressed_options(request: Request, segment: str) -> Response:
+    try:
+        compressed = COMPRESSED_SEGMENT.match(segment) and uncompressed_uri(str(request.url))
+    except InvalidCode:
+        compressed = None
+    if not compressed:
+        return problem(404, "not-found", "Not found", f"no resource at /{segment}")
+    return await resolver_options()
 
 
 async def resolver_options() -> Response:
