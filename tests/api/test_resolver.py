@@ -88,6 +88,7 @@ def test_the_brands_default_and_lot_links_over_product_links(
         located(world, UNIT + "?linkType=https://ref.gs1.org/voc/pip&x=1"),
         located(world, UNIT + "?linkType=gs1:verificationService"),
         located(world, UNIT + "?linkType=gs1:verificationService", Accept="text/html"),
+        located(world, UNIT + "?linkType=gs1:defaultLink"),
     ] == [
         (307, f"{BRAND}/pip"),
         (307, f"{BRAND}/leaflet/L1?linkType=gs1:instructions"),
@@ -97,6 +98,7 @@ def test_the_brands_default_and_lot_links_over_product_links(
         (307, f"{BRAND}/pip?linkType=https://ref.gs1.org/voc/pip&x=1"),
         (307, f"{ORIGIN}/verify/lms{UNIT}?linkType=gs1:verificationService"),
         (307, f"{ORIGIN}/verify{UNIT}?linkType=gs1:verificationService"),
+        (307, f"{BRAND}/pip?linkType=gs1:defaultLink"),
     ]
 
 

@@ -27,7 +27,15 @@ from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.digital_link_compression import COMPRESSED_SEGMENT, uncompressed_uri
 from unitrace.gs1.link_types import GS1_VOCABULARY, requested_link_type
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
-from unitrace.services.resolution import Link, Resolution, choose, indistinguishable, resolution
+from unitrace.services.resolution import (
+    DEFAULT_LINK,
+    DEFAULT_LINK_MULTI,
+    Link,
+    Resolution,
+    choose,
+    indistinguishable,
+    resolution,
+)
 from unitrace.store.unit_of_work import Database
 from unitrace.web.pages import bad_code_page
 
@@ -82,7 +90,10 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         candidates = list(found.defaults)
     else:
         wanted = requested_link_type(link_type)
-        candidates = found.of_type(wanted) if wanted is not None else []
+        if wanted in (DEFAULT_LINK, DEFAULT_LINK_MULTI):
+            candidates = list(found.defaults)
+        else:
+            candidates = found.of_type(wanted) if wanted is not None else []
         if not candidates:
             answer = problem(
                 404,
