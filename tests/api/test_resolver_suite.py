@@ -11,8 +11,10 @@ set links and a default (``brand``) and for one with no links at all (``bare``).
 Two checks are about the deployment, not unitrace: ``tlsOK`` (the host answers over HTTPS) and
 ``httpVersion`` (HTTP/1.1 or later): in-process they would pass whatever unitrace did, so they
 are listed and skipped. ``ltAllNoRedirect`` and ``singleMultiLink`` run in the suite only when
-another check failed (``linkType=linkset`` not answered; a ``gs1:defaultLinkMulti`` of one link):
-they are listed with the status the suite would give, and ``linkType=all`` is tested too.
+something is wrong (``linkType=linkset`` not answered; a ``gs1:defaultLinkMulti`` of one link),
+so they run here on the same conditions and do not come up (``linkType=all`` is tested in
+``test_resolver.py``). The ``loFor…`` checks are one per link type the linkset has, numbered
+where a type has several links, as the suite names them.
 """
 
 from __future__ import annotations
