@@ -45,7 +45,14 @@ from unitrace.config import Settings
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.registry.model import Actor, Role
-from unitrace.services import catalog, epcis_capture, epcis_named_queries, lifecycle, recall
+from unitrace.services import (
+    brand_links,
+    catalog,
+    epcis_capture,
+    epcis_named_queries,
+    lifecycle,
+    recall,
+)
 from unitrace.services.cold_chain import attachments, conditions
 from unitrace.services.recall.notices import RecallNotices
 from unitrace.services.tokens import create_token, live_token_id, revoke_token
@@ -121,6 +128,9 @@ ROWS = [
     # readings come from the brand and its distributors; what a logger measured is the brand's
     Row("PUT",    "/api/products/$gtin/storage",                   "200 403 403 403 403 401 401", '{"min_c": 2, "max_c": 8}'),
     Row("GET",    "/api/products/$gtin/storage",                   "200 200 200 200 200 401 401"),
+    Row("GET",    "/api/products/$gtin/links",                     "200 403 403 403 403 401 401"),
+    Row("POST",   "/api/products/$gtin/links",                     "201 403 403 403 403 401 401", '{"link_type": "gs1:pip", "href": "https://brand.example/p/$new_name", "title": "P"}'),
+    Row("DELETE", "/api/products/$gtin/links/$new_link",           "204 403 403 403 403 401 401"),
     Row("POST",   "/api/sensor-readings",                          "201 201 201 201 403 401 401", '{"readings": [{"device": "LOG-$new_name", "time": "2026-03-01T07:00:00Z", "value": 4, "uom": "CEL"}]}'),
     Row("POST",   "/api/sensor-devices/LOG-1/attachments",         "201 201 403 403 403 401 401", '{"to": "$a_case", "from": "2026-03-01T07:00:00Z"}'),
     Row("GET",    "/api/sensor-devices/LOG-1",                     "200 200 403 403 403 401 401"),
@@ -162,6 +172,11 @@ ROWS = [
     Row("GET",    f"{DL}/$scan_serial?linkType=linkset",           "200 200 200 200 200 200 200"),
     Row("HEAD",   f"{DL}/$scan_serial",                            "200 200 200 200 200 200 200"),
     Row("OPTIONS", f"{DL}/$scan_serial",                           "204 204 204 204 204 204 204"),
+    Row("GET",    f"{DL}/$scan_serial?linkType=gs1:pip",           "404 404 404 404 404 404 404"),
+    Row("GET",    f"/verify{DL}/$scan_serial",                     "200 200 200 200 200 200 200"),
+    Row("GET",    f"/verify/lms{DL}/$scan_serial",                 "200 200 200 200 200 200 200"),
+    Row("GET",    "/.well-known/gs1resolver",                      "200 200 200 200 200 200 200"),
+    Row("OPTIONS", "/.well-known/gs1resolver",                     "204 204 204 204 204 204 204"),
     Row("GET",    "/00/$pallet_digits",                            "200 200 200 200 200 200 200"),
     Row("GET",    "/",                                             "200 200 200 200 200 200 200"),
     Row("GET",    "/verify?code=$scan_code",                       "200 200 200 200 200 200 200"),
@@ -247,6 +262,7 @@ class World:
             "new_brand_query": lambda: self._query(ADMIN),
             "new_a_subscription": lambda: self._subscription(DIST_A, self.fixed["a_query"]),
             "new_a_recall": self._new_recall,
+            "new_link": self._new_link,
         }
         # notices to parties' endpoints are recorded, never sent
         self.client.app.state.recall_notices = RecallNotices(  # type: ignore[attr-defined]
@@ -354,6 +370,19 @@ class World:
             )
             uow.commit()
         return str(number)
+
+    def _new_link(self) -> str:
+        with self.database.unit_of_work() as uow:
+            link = brand_links.add_link(
+                uow,
+                gtin=GTIN.value,
+                link_type="gs1:instructions",
+                href=f"https://brand.example/i/{self._number()}",
+                title="Instructions",
+                actor=ADMIN,
+            )
+            uow.commit()
+        return str(link.id)
 
     def _new_gtin(self) -> str:
         payload = f"0950600{self._number() + 500_000:06d}"

@@ -266,3 +266,29 @@ def test_the_rules_of_a_product_that_is_not_registered_are_not_found(sign_in: Si
     )
     assert answer.status_code == 404
     assert "09506000134376 is not a registered product" in page_text(answer.text)
+
+
+def test_the_product_page_lists_the_resolver_links_to_the_brand(
+    sign_in: SignIn, catalog_world: Database
+) -> None:
+    from unitrace.registry.model import Actor, Role
+    from unitrace.services.brand_links import add_link
+
+    with catalog_world.unit_of_work() as uow:
+        add_link(uow, gtin=VITAMIN, link_type="gs1:pip", href="https://brand.example/c",
+                 title="Vitamin C <b>", hreflang="en", default=True,
+                 actor=Actor("ada", Role.ADMIN))  # fmt: skip
+        add_link(uow, gtin=VITAMIN, link_type="gs1:instructions", lot="L1", context="US",
+                 href="https://brand.example/l1", title="Leaflet",
+                 actor=Actor("ada", Role.ADMIN))  # fmt: skip
+        uow.commit()
+    page = sign_in("line").get(f"/console/products/{VITAMIN}")
+    assert table_rows(page.text, "product-links") == [
+        ["gs1:pip", "Vitamin C <b>", "all lots", "en", "default", "https://brand.example/c"],
+        ["gs1:instructions", "Leaflet", "L1", "US", "", "https://brand.example/l1"],
+    ]
+    assert "Vitamin C &lt;b&gt;" in page.text
+    held = sign_in("dist-a").get(f"/console/products/{VITAMIN}")
+    assert 'id="resolver-links"' not in held.text
+    bare = sign_in("admin").get(f"/console/products/{ZINC}")
+    assert "No links: a scan goes to the unit's verification page." in page_text(bare.text)

@@ -101,9 +101,12 @@ def test_the_resolver_answers_json_the_gs1_verification_service_and_a_linkset(
     assert linkset.headers["content-type"] == "application/linkset+json"
     (links,) = linkset.json()["linkset"]
     assert links["anchor"].endswith(path.split("?")[0])
-    assert links["https://gs1.org/voc/verificationService"][0]["href"].endswith(
-        "?linkType=gs1:verificationService"
-    )
+    assert [
+        (link["href"], link["type"]) for link in links["https://gs1.org/voc/verificationService"]
+    ] == [
+        (f"http://testserver/verify/lms{links['anchor'][17:]}", "application/json"),
+        (f"http://testserver/verify{links['anchor'][17:]}", "text/html"),
+    ]
     assert links["https://gs1.org/voc/defaultLink"][0]["title"] == "Verify Vitamin C 500 mg"
 
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from unitrace.gs1.link_types import link_type_curie
 from unitrace.registry.model import Lot, Party, Product, UnitState
 from unitrace.services import catalog, lifecycle
+from unitrace.store.brand_links import BrandLink
 from unitrace.store.events import EventRecord
 
 
@@ -263,3 +265,35 @@ class TokenListed(BaseModel):
         description="When the token last authenticated, to within five minutes; null if never."
     )
     revoked_at: dt.datetime | None = Field(description="Null while the token is live.")
+
+
+class BrandLinkOut(BaseModel):
+    """A link the resolver serves for a product or one of its lots."""
+
+    id: int
+    gtin: str
+    lot: str | None
+    link_type: str = Field(description="gs1:<type> for the GS1 Web Vocabulary, else its URI")
+    href: str
+    title: str
+    hreflang: str | None
+    context: str | None
+    type: str | None = Field(description="The target's media type")
+    default: bool
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, link: BrandLink) -> BrandLinkOut:
+        return cls(
+            id=link.id,
+            gtin=link.gtin,
+            lot=link.lot,
+            link_type=link_type_curie(link.link_type),
+            href=link.href,
+            title=link.title,
+            hreflang=link.hreflang,
+            context=link.context,
+            type=link.media_type,
+            default=link.is_default,
+            created_at=link.created_at,
+        )

@@ -24,6 +24,7 @@ from unitrace.api.routers import (
     alerts,
     assemblies,
     assets,
+    brand_links,
     catalog,
     cold_chain,
     cold_chain_chart,
@@ -38,6 +39,7 @@ from unitrace.api.routers import (
     pharmacy,
     recalls,
     registry,
+    resolver,
     sensor_readings,
     serial_requests,
     storage_conditions,
@@ -146,7 +148,9 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     # first: the public scan routes, the busiest, are matched before the others (the
     # resolver's /{primary key}/… paths start with digits and can shadow nothing else)
     app.include_router(verification.router)
+    app.include_router(resolver.router)
     app.include_router(catalog.router)
+    app.include_router(brand_links.router)
     app.include_router(serial_requests.router)
     app.include_router(registry.router)
     app.include_router(assemblies.router)
@@ -176,6 +180,8 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    # last: a compressed Digital Link is one path segment, which every other route comes before
+    app.include_router(resolver.compressed_router)
     return app
 
 

@@ -15,6 +15,7 @@ from unitrace.cli.coldchain import coldchain_app
 from unitrace.cli.common import EXIT_STATUSES, stdout
 from unitrace.cli.epcis import epcis_app
 from unitrace.cli.export import export_app
+from unitrace.cli.product_links import links_app
 from unitrace.cli.quality import assemblies_app, inspections_app
 from unitrace.cli.recall import recall_app
 from unitrace.cli.scan import SCAN_EPILOG, scan
@@ -40,6 +41,7 @@ app.command("demo")(service.demo)
 app.add_typer(serials_app, name="serials")
 app.add_typer(labels_app, name="labels")
 app.command("scan", epilog=SCAN_EPILOG)(scan)
+products_app.add_typer(links_app, name="links")
 app.add_typer(products_app, name="products")
 app.add_typer(lots_app, name="lots")
 app.add_typer(parties_app, name="parties")

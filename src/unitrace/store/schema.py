@@ -540,6 +540,7 @@ epcis_subscriptions = Table(
 
 # The cold chain's, the console's people, events' sensor reports, the holds, recalls and scan
 # count tables are defined in modules of their own, on this metadata.
+from unitrace.store.brand_link_table import brand_links as brand_links  # noqa: E402
 from unitrace.store.cold_chain_tables import (  # noqa: E402
     cold_chain_excursions as cold_chain_excursions,
 )

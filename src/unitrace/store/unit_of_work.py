@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, text
 from sqlalchemy import exc as sql_errors
 
 from unitrace.store.alerts import AlertRepository
+from unitrace.store.brand_links import BrandLinkRepository
 from unitrace.store.capture_jobs import CaptureJobRepository
 from unitrace.store.catalog_figures import CatalogFigures
 from unitrace.store.console_users import ConsoleUserRepository
@@ -82,6 +83,7 @@ class UnitOfWork:
     serial_request_jobs: SerialRequestJobRepository
     holds: HoldRepository
     recalls: RecallRepository
+    brand_links: BrandLinkRepository
 
     def __init__(
         self, engine: Engine, *, read_only: bool = False, lock_wait: float | None = None
@@ -126,6 +128,7 @@ class UnitOfWork:
         self.serial_request_jobs = SerialRequestJobRepository(self.connection)
         self.holds = HoldRepository(self.connection)
         self.recalls = RecallRepository(self.connection)
+        self.brand_links = BrandLinkRepository(self.connection)
         return self
 
     def commit(self) -> None:

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from unitrace.api.answers import BrandLinkOut
 from unitrace.api.console.cold_chain_words import page_section
 from unitrace.api.console.figures import big_number
 from unitrace.api.console.pages import NO_STORE, console_page, console_problem
@@ -26,7 +27,7 @@ from unitrace.api.problems import problem_for
 from unitrace.registry.detection import DEFAULT_RULES, PRODUCT_RULES
 from unitrace.registry.errors import Refused
 from unitrace.registry.model import Role
-from unitrace.services import catalog
+from unitrace.services import brand_links, catalog
 from unitrace.services.product_figures import (
     ProductView,
     lot_view,
@@ -147,6 +148,16 @@ def _product_view(request: Request, signed: Signed, gtin: str) -> ProductView:
         return product_view(uow, actor=signed.actor, gtin=gtin)
 
 
+def _resolver_links(request: Request, view: ProductView) -> list[BrandLinkOut]:
+    """The links the resolver serves for the product and its lots, for the brand's people."""
+    if not view.brand_view:
+        return []
+    database: Database = request.app.state.database
+    with database.unit_of_work(read_only=True) as uow:
+        found = brand_links.list_links(uow, gtin=view.line.product.gtin.value)
+    return [BrandLinkOut.of(link) for link in found]
+
+
 def _product_page(
     request: Request,
     signed: Signed,
@@ -185,6 +196,7 @@ def _product_page(
         saved=saved,
         refused=bool(errors),
         big=big_number,
+        links=_resolver_links(request, view),
     )
 
 

@@ -1,18 +1,15 @@
-"""Public verification: ``POST /api/scans`` and the GS1 Digital Link resolver routes
-(``/01/{gtin}/…``), both rate-limited per caller (its address) and open to anyone.
-
-The resolver answers one URI in several ways (GS1 Digital Link resolver behaviour): a browser
-gets the verification page, ``Accept: application/json`` the scan JSON,
-``linkType=gs1:verificationService`` the GS1 Lightweight Verification response, and
-``Accept: application/linkset+json`` or ``linkType=linkset`` the RFC 9264 linkset of the
-product's links. A URI that breaks the Digital Link syntax is a 400, never a 200.
+"""Public verification: ``POST /api/scans`` and the pages the resolver's links lead to
+(``/verify/01/{gtin}/…``: the verification page, or the scan JSON for
+``Accept: application/json``; ``/verify/lms/01/{gtin}/…``: the GS1 Lightweight Verification
+response), rate-limited per caller (its address) and open to anyone. Every GET is a scan,
+logged. A URI that breaks the Digital Link syntax is a 400, never a 200.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from typing import Annotated, Any
+from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
@@ -21,26 +18,24 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from unitrace.api.callers import caller_of
-from unitrace.api.dependencies import database, optional_caller, settings
+from unitrace.api.dependencies import database, optional_caller
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem
 from unitrace.api.rate_limits import CallerLimits
-from unitrace.config import Settings
-from unitrace.gs1 import Gtin, InvalidCode
-from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
+from unitrace.gs1 import InvalidCode
+from unitrace.gs1.digital_link import parse_digital_link
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
-from unitrace.registry.model import LotStatus
 from unitrace.services.cold_chain.conditions import storage_in_words
+from unitrace.services.resolution import VERIFICATION_PAGE_PATH, VERIFICATION_SERVICE_PATH
 from unitrace.services.scan_answers import scan_json
 from unitrace.services.scan_intake import ScanIntake
 from unitrace.services.scan_time import may_give_time
 from unitrace.services.verification import DEFAULT_RULES, ScanRequest, VerificationResult
-from unitrace.store.recalls import RecallNotice
-from unitrace.store.unit_of_work import Database, UnitOfWork
-from unitrace.web.pages import bad_code_page, verification_page
+from unitrace.store.unit_of_work import Database
+from unitrace.web.pages import bad_code_page
+from unitrace.web.pages import verification_page as verification_page_html
 
 router = APIRouter(tags=["verification"], route_class=StrictJsonRoute)
-CurrentSettings = Annotated[Settings, Depends(settings)]
 # Scans are written by the service's scan intake, in batches; the linkset only reads.
 CurrentDatabase = Annotated[Database, Depends(database)]
 
@@ -51,7 +46,6 @@ CORS = {
     "Access-Control-Allow-Headers": "Accept, Content-Type",
     "Access-Control-Expose-Headers": "Link, Retry-After",
 }
-GS1_VOCABULARY = "https://gs1.org/voc/"
 
 
 class ScanIn(BaseModel):
@@ -153,27 +147,42 @@ async def verified(request: Request, scanned: ScanRequest) -> VerificationResult
     return result
 
 
-async def resolve_options() -> Response:
+async def verification_options() -> Response:
     return Response(status_code=204, headers={**CORS, "Allow": "GET, HEAD, OPTIONS"})
 
 
-async def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings) -> Response:
-    """A GS1 Digital Link URI on this resolver, answered as the caller asks."""
-    uri = str(request.url)
+def scanned_code(request: Request, prefix: str) -> str:
+    """The Digital Link a verification route was asked about: its URL without ``prefix``,
+    as the code was printed (the resolver's redirect passes its query on)."""
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    return origin + str(request.url)[len(origin + prefix) :]
+
+
+async def verification_page(request: Request, db: CurrentDatabase) -> Response:
+    """The verification page the resolver's default link leads to: the page for a browser,
+    the scan JSON for ``Accept: application/json``. Each GET is a scan, logged."""
+    return await answer_scan(request, db, scanned_code(request, VERIFICATION_PAGE_PATH), "page")
+
+
+async def verification_service(request: Request) -> Response:
+    """The GS1 Lightweight Verification response for the unit (``gs1:verificationService``)."""
+    return await answer_scan(request, None, scanned_code(request, VERIFICATION_SERVICE_PATH), "lms")
+
+
+async def answer_scan(request: Request, db: Database | None, uri: str, kind: str) -> Response:
+    """Verify and log the code ``uri`` and answer as ``kind`` says: ``page`` (the HTML page,
+    or the scan JSON for ``Accept: application/json``), ``json`` or ``lms`` (GS1 Lightweight
+    Verification)."""
     accept = request.headers.get("accept", "")
-    link_type = request.query_params.get("linkType")
-    wants_json = "application/json" in accept or link_type == "gs1:verificationService"
+    wants_json = kind != "page" or "application/json" in accept
     try:
-        link = parse_digital_link(uri)
+        parse_digital_link(uri)
     except InvalidCode as error:
         if wants_json or LINKSET_JSON in accept:
             answer = problem(400, "invalid-digital-link", "Invalid GS1 Digital Link", str(error))
             answer.headers.update(CORS)
             return answer
         return HTMLResponse(bad_code_page(str(error)), status_code=400, headers=CORS)
-    if link_type == "linkset" or LINKSET_JSON in accept:
-        links = await anyio.to_thread.run_sync(_read_linkset, db, link, uri)
-        return JSONResponse(links, media_type=LINKSET_JSON, headers=CORS)
     if request.method == "HEAD":
         return Response(headers=CORS)  # a look, not a scan: nothing is logged
     caller = caller_of(request)
@@ -184,14 +193,14 @@ async def resolve(request: Request, db: CurrentDatabase, config: CurrentSettings
         code=uri, client=caller, address=caller, user_agent=request.headers.get("user-agent")
     )
     result = await verified(request, scanned)
-    if link_type == "gs1:verificationService":
+    if kind == "lms":
         return JSONResponse(result.gs1_verification_response(), headers=CORS)
     if wants_json:
         return JSONResponse(scan_json(result), headers=CORS)
     storage = None
-    if result.product is not None:
+    if result.product is not None and db is not None:
         storage = await anyio.to_thread.run_sync(_read_storage, db, result.product.gtin)
-    page = verification_page(result, scan_url="/api/scans", code=uri, storage=storage)
+    page = verification_page_html(result, scan_url="/api/scans", code=uri, storage=storage)
     return HTMLResponse(page, headers={**CORS, "Cache-Control": "no-store"})
 
 
@@ -202,145 +211,33 @@ def _read_storage(db: Database, gtin: str) -> str | None:
         return storage_in_words(reader, gtin)
 
 
-def _read_linkset(db: Database, link: DigitalLink, uri: str) -> dict[str, Any]:
-    with db.unit_of_work(read_only=True) as reader:
-        return linkset(reader, link, uri)
-
-
-def linkset(uow: UnitOfWork, link: DigitalLink, uri: str) -> dict[str, Any]:
-    """RFC 9264 linkset of what this resolver offers for the item: the verification page
-    (default link), the GS1 verification service, and a recall notice where there is one."""
-    anchor = uri.split("?", 1)[0]
-    elements = dict(link.elements)
-    links: dict[str, Any] = {"anchor": anchor}
-    product, lot = None, None
-    if "01" in elements:
-        gtin = Gtin(elements["01"])
-        product = uow.products.get(gtin)
-        lot = uow.lots.get(gtin, elements["10"]) if "10" in elements else None
-    title = f"Verify {product.name}" if product is not None else "Verify this product"
-    links[GS1_VOCABULARY + "defaultLink"] = [{"href": anchor, "title": title, "type": "text/html"}]
-    links[GS1_VOCABULARY + "verificationService"] = [
-        {
-            "href": anchor + "?linkType=gs1:verificationService",
-            "title": "GS1 Lightweight Verification",
-            "type": "application/json",
-        }
-    ]
-    notice = _recall_notice(uow, elements) if product is not None else None
-    if notice is not None:
-        links[GS1_VOCABULARY + "recallStatus"] = [
-            {
-                "href": anchor,
-                "title": f"Recalled: {notice.reason}",
-                "type": "text/html",
-                "recall": notice.id,
-                "instructions": notice.instructions,
-            }
-        ]
-    elif lot is not None and lot.status is not LotStatus.RELEASED:
-        links[GS1_VOCABULARY + "recallStatus"] = [
-            {
-                "href": anchor,
-                "title": f"Lot {lot.lot} {lot.status.value}: {lot.status_reason or ''}".strip(),
-                "type": "text/html",
-            }
-        ]
-    return {"linkset": [links]}
-
-
-def _recall_notice(uow: UnitOfWork, elements: dict[str, str]) -> RecallNotice | None:
-    """The latest recall that reached the unit the link names, else its lot."""
-    gtin = Gtin(elements["01"])
-    ids = uow.products.with_id(gtin)
-    if ids is None:
-        return None
-    if "21" in elements:
-        return uow.recalls.notice_of_unit(ids[0], elements["21"])
-    if "10" in elements:
-        lot_id = uow.lots.id_of(gtin, elements["10"])
-        return uow.recalls.notice_of_lot(int(lot_id)) if lot_id is not None else None
-    return None
-
-
-_PROBLEM = {"application/problem+json": {"schema": {"type": "object"}}}
-#: What the OpenAPI says of the resolver's path (its parameters are read from the URI itself,
-#: so FastAPI cannot see them): the rest of a Digital Link after its primary key's AI, and
-#: the query parameters a resolver takes.
-RESOLVER_OPENAPI: dict[str, Any] = {
-    "parameters": [
-        {
-            "name": "path",
-            "in": "path",
-            "required": True,
-            "description": (
-                "The rest of the GS1 Digital Link after /01/: the GTIN, then its qualifiers "
-                "in order, e.g. 09506000134352/10/L2611A/21/X1"
-            ),
-            "schema": {"type": "string"},
-            "example": "09506000134352/10/L2611A/21/X1",
-        },
-        {
-            "name": "linkType",
-            "in": "query",
-            "required": False,
-            "description": (
-                "gs1:verificationService for the GS1 Lightweight Verification response, "
-                "linkset for the RFC 9264 linkset"
-            ),
-            "schema": {"type": "string"},
-        },
-        {
-            "name": "17",
-            "in": "query",
-            "required": False,
-            "description": "The expiry date printed beside the serial, YYMMDD",
-            "schema": {"type": "string"},
-        },
-    ],
-    "responses": {
-        "200": {
-            "description": (
-                "The verification page; the scan JSON for Accept: application/json; the GS1 "
-                "verification response for linkType=gs1:verificationService; the linkset for "
-                "Accept: application/linkset+json"
-            ),
-            "content": {
-                "text/html": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"type": "object"}},
-                "application/linkset+json": {"schema": {"type": "object"}},
-            },
-        },
-        "400": {
-            "description": "Not a GS1 Digital Link (a page, or problem+json when JSON is asked)",
-            "content": {"text/html": {"schema": {"type": "string"}}, **_PROBLEM},
-        },
-        "429": {"description": "Too many scans from this client", "content": _PROBLEM},
-        "503": {"description": "The service is busy: try again", "content": _PROBLEM},
-    },
-}
-
-
-def install_resolver_routes(app_router: APIRouter) -> None:
-    """One route per GS1 Digital Link primary key (``/01/…``, ``/00/…``, ``/414/…``, …)."""
+def install_verification_routes(app_router: APIRouter) -> None:
+    """The verification page and service of every GS1 Digital Link primary key, under
+    ``/verify/…`` and ``/verify/lms/…``: where the resolver's links lead."""
     for ai, entry in sorted(SYNTAX_DICTIONARY.items()):
         if not entry.digital_link_primary_key:
             continue
-        app_router.add_api_route(
-            f"/{ai}/{{path:path}}",
-            resolve,
-            methods=["GET"],
-            include_in_schema=ai == "01",
-            summary="GS1 Digital Link resolver" if ai == "01" else None,
-            response_class=HTMLResponse,
-            openapi_extra=RESOLVER_OPENAPI,
-        )
-        app_router.add_api_route(
-            f"/{ai}/{{path:path}}", resolve, methods=["HEAD"], include_in_schema=False
-        )
-        app_router.add_api_route(
-            f"/{ai}/{{path:path}}", resolve_options, methods=["OPTIONS"], include_in_schema=False
-        )
+        for prefix, endpoint, summary in (
+            (VERIFICATION_SERVICE_PATH, verification_service, "GS1 Lightweight Verification"),
+            (VERIFICATION_PAGE_PATH, verification_page, "Verification page"),
+        ):
+            app_router.add_api_route(
+                f"{prefix}/{ai}/{{path:path}}",
+                endpoint,
+                methods=["GET"],
+                include_in_schema=ai == "01",
+                summary=summary if ai == "01" else None,
+                response_class=HTMLResponse if endpoint is verification_page else JSONResponse,
+            )
+            app_router.add_api_route(
+                f"{prefix}/{ai}/{{path:path}}", endpoint, methods=["HEAD"], include_in_schema=False
+            )
+            app_router.add_api_route(
+                f"{prefix}/{ai}/{{path:path}}",
+                verification_options,
+                methods=["OPTIONS"],
+                include_in_schema=False,
+            )
 
 
-install_resolver_routes(router)
+install_verification_routes(router)
