@@ -55,6 +55,7 @@ from typing import Any, Final
 from unitrace.epcis.hashing import event_hash
 from unitrace.epcis.identifiers import EpcNaming
 from unitrace.epcis.model import InvalidEvent
+from unitrace.epcis.scoped_contexts import folded
 from unitrace.epcis.validation import EventProblem
 from unitrace.epcis.xml import BIZ_STEPS, DISPOSITIONS, SOURCE_DEST_TYPES
 from unitrace.gs1 import InvalidCode, Scan, parse
@@ -116,17 +117,19 @@ class Capturing:
         """The events to capture, named (their eventID or CBV hash) and new."""
         prepared: list[tuple[int, StoredEvent]] = []
         seen: dict[str, int] = {}
-        context = [{prefix: uri} for prefix, uri in sorted(self.namespaces.items())]
-        for index, event in enumerate(events):
+        for index, sent in enumerate(events):
             if index in failed:
                 continue
+            # the event's own @context, and those within it, folded into one of its own
+            event, namespaces = folded(sent, self.namespaces)
+            context = [{prefix: uri} for prefix, uri in sorted(namespaces.items())]
             given = event.get("eventID")
             named = bool(given)
             if named:
                 event_id = str(given)
             else:
                 try:
-                    event_id = event_hash(event, self.namespaces, index=index)
+                    event_id = event_hash(event, namespaces, index=index)
                 except InvalidEvent as error:
                     self.problems.append(EventProblem(index, None, "eventID", str(error)))
                     continue
