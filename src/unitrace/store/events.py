@@ -26,6 +26,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    update,
 )
 
 from unitrace.epcis import EpcisEvent, EpcNaming
@@ -240,6 +241,24 @@ class EventRepository:
         recorded = utc(row.record_time)
         document["recordTime"] = recorded.isoformat(timespec="milliseconds")
         return document
+
+    def declare_error(self, event_id: str, declaration: Mapping[str, Any]) -> None:
+        """Declare the stored event ``event_id`` in error (EPCIS 2.0 section 7.4.1.2): its
+        document takes the ``errorDeclaration``, and the event its declaration time."""
+        row = self.connection.execute(
+            select(epcis_events.c.document).where(epcis_events.c.event_id == event_id)
+        ).one()
+        declared = declaration.get("declarationTime")
+        self.connection.execute(
+            update(epcis_events)
+            .where(epcis_events.c.event_id == event_id)
+            .values(
+                document={**row.document, "errorDeclaration": dict(declaration)},
+                error_declaration_time=(
+                    dt.datetime.fromisoformat(declared).astimezone(dt.UTC) if declared else None
+                ),
+            )
+        )
 
     def naming(self, epcs: Iterable[str]) -> list[EventRecord]:
         """The events that name any of ``epcs`` in any role, oldest first (ties in the order
