@@ -190,3 +190,14 @@ def test_one_event_sent_again_alone(world: Database, sent: dict[str, Any], outco
     assert found == outcome
     assert stored_ids(world) == [ID]
     assert bool(declarations(world)[ID][0]) is outcome.startswith("declared")
+
+
+def test_captured_documents_read_in_bulk_as_one_by_one(world: Database) -> None:
+    # a document sent again is compared with what is stored, read a few hundred at a time
+    captured(world, document(COMMISSION, SHIP_TO_A, FOREIGN, declared(FOREIGN)))
+    with world.unit_of_work(read_only=True) as uow:
+        ids = [*stored_ids(world), "urn:uuid:not-captured"]
+        one_by_one = {event_id: uow.events.document(event_id) for event_id in ids}
+        assert uow.events.documents(ids) == {
+            event_id: found for event_id, found in one_by_one.items() if found is not None
+        }

@@ -163,10 +163,10 @@ class Capturing:
             seen[event_id] = index
             places[index] = len(prepared)
             prepared.append((index, StoredEvent(document, capture_job_id=self.job_id)))
-        stored = self.uow.events.exists(seen)
+        kept_documents = self.uow.events.documents(seen)
+        stored = set(kept_documents)
         for event_id in sorted(stored, key=seen.__getitem__):  # in document order
-            kept = self.uow.events.document(event_id)
-            assert kept is not None
+            kept = kept_documents[event_id]
             sent = prepared[places[seen[event_id]]][1].document
             self._resent(seen[event_id], sent, kept, _CAPTURED)
         prepared = [item for item in prepared if item[1].document["eventID"] not in stored]

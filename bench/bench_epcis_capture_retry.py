@@ -1,0 +1,91 @@
+"""A partner's 10,000-event document sent again after a timeout: the capture that finds every
+event captured already (each compared with the stored one by its CBV 2.0 content hash, and
+noted) beside the first capture of the same document. SQLite; PostgreSQL where
+``UNITRACE_BENCH_POSTGRES_URL`` names a server (default: the local one, database
+``unitrace_capture_retry_bench``).
+
+Each figure is the best and the median of three runs on fresh data.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench_epcis_capture import ADMIN, EVENTS, partner_document
+from scratch import scratch_postgresql, sqlite_engines
+from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture, read_document
+from unitrace.store.database import open_database
+from unitrace.store.migrations import upgrade
+from unitrace.store.unit_of_work import Database
+
+RUNS = 3
+POSTGRES_URL = os.environ.get(
+    "UNITRACE_BENCH_POSTGRES_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/unitrace_capture_retry_bench",
+)
+
+
+def timed(database: Database, body: bytes) -> tuple[float, int]:
+    """Seconds to capture ``body`` and how many of its events were noted captured already."""
+    started = time.perf_counter()
+    document = read_document(body, "application/ld+json")
+    with database.unit_of_work() as uow:
+        result = capture(uow, document, actor=ADMIN)
+        assert not result.problems, result.problems[:3]
+        uow.commit()
+    noted = sum(note.message == ALREADY_CAPTURED for note in result.notes)
+    return time.perf_counter() - started, noted
+
+
+def measure(name: str, fresh: Callable[[], Database]) -> None:
+    first, again = [], []
+    body = partner_document()
+    for _ in range(RUNS):
+        database = fresh()
+        seconds, _ = timed(database, body)
+        first.append(seconds)
+        seconds, noted = timed(database, body)
+        assert noted == EVENTS, noted
+        again.append(seconds)
+        database.engine.dispose()
+    for label, seconds in (("first capture", first), ("sent again", again)):
+        best, median = EVENTS / min(seconds), EVENTS / statistics.median(seconds)
+        print(
+            f"{name} {label}, {EVENTS:,} events: best {best:,.0f} events/s, "
+            f"median {median:,.0f} events/s",
+            flush=True,
+        )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        engines = sqlite_engines(Path(scratch))
+
+        def fresh_sqlite() -> Database:
+            database = Database(engines())
+            upgrade(database.engine)
+            return database
+
+        measure("SQLite", fresh_sqlite)
+    if scratch_postgresql(POSTGRES_URL):
+
+        def fresh_postgresql() -> Database:
+            engine = open_database(POSTGRES_URL)
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            upgrade(engine)
+            return Database(engine)
+
+        measure("PostgreSQL", fresh_postgresql)
+
+
+if __name__ == "__main__":
+    main()
