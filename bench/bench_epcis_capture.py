@@ -25,6 +25,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -238,7 +239,9 @@ def measure(name: str, fresh: Any) -> None:
         )
 
 
-def main() -> None:
+def on_each_database(measure: Callable[[str, Callable[[], Database]], None], url: str) -> None:
+    """``measure`` on fresh SQLite files, then on fresh schemas of the PostgreSQL database
+    ``url`` (where its server answers)."""
     with tempfile.TemporaryDirectory() as scratch:
         engines = sqlite_engines(Path(scratch))
 
@@ -248,16 +251,20 @@ def main() -> None:
             return database
 
         measure("SQLite", fresh_sqlite)
-    if scratch_postgresql(POSTGRES_URL):
+    if scratch_postgresql(url):
 
         def fresh_postgresql() -> Database:
-            engine = open_database(POSTGRES_URL)
+            engine = open_database(url)
             with engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             upgrade(engine)
             return Database(engine)
 
         measure("PostgreSQL", fresh_postgresql)
+
+
+def main() -> None:
+    on_each_database(measure, POSTGRES_URL)
 
 
 if __name__ == "__main__":

@@ -11,18 +11,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from sqlalchemy import text
-
-from bench_epcis_capture import ADMIN, EVENTS, partner_document
-from scratch import scratch_postgresql, sqlite_engines
+from bench_epcis_capture import ADMIN, EVENTS, on_each_database, partner_document
 from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture, read_document
-from unitrace.store.database import open_database
-from unitrace.store.migrations import upgrade
 from unitrace.store.unit_of_work import Database
 
 RUNS = 3
@@ -65,26 +58,7 @@ def measure(name: str, fresh: Callable[[], Database]) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        engines = sqlite_engines(Path(scratch))
-
-        def fresh_sqlite() -> Database:
-            database = Database(engines())
-            upgrade(database.engine)
-            return database
-
-        measure("SQLite", fresh_sqlite)
-    if scratch_postgresql(POSTGRES_URL):
-
-        def fresh_postgresql() -> Database:
-            engine = open_database(POSTGRES_URL)
-            with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-            upgrade(engine)
-            return Database(engine)
-
-        measure("PostgreSQL", fresh_postgresql)
+    on_each_database(measure, POSTGRES_URL)
 
 
 if __name__ == "__main__":
