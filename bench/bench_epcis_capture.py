@@ -36,7 +36,7 @@ from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import Actor, Role
 from unitrace.services.catalog import register_lot, register_party, register_product
-from unitrace.services.epcis_capture import capture, read_document
+from unitrace.services.epcis_capture import CaptureResult, capture, read_document
 from unitrace.store.database import open_database
 from unitrace.store.migrations import upgrade
 from unitrace.store.unit_of_work import Database
@@ -212,14 +212,19 @@ def registered(database: Database) -> list[str]:
         return [code.identity.serial for code in request_codes(uow, request.id)]
 
 
-def run(database: Database, body: bytes) -> float:
+def timed(database: Database, body: bytes) -> tuple[float, CaptureResult]:
+    """Seconds to read and capture ``body``, and what the capture did."""
     started = time.perf_counter()
     document = read_document(body, "application/ld+json")
     with database.unit_of_work() as uow:
         result = capture(uow, document, actor=ADMIN)
         assert not result.problems, result.problems[:3]
         uow.commit()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, result
+
+
+def run(database: Database, body: bytes) -> float:
+    return timed(database, body)[0]
 
 
 def measure(name: str, fresh: Any) -> None:
