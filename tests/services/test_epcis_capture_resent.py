@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.services.issued_units import ADMIN
+from tests.services.issued_units import ADMIN, DIST_A, DIST_B
 from tests.services.test_epcis_capture import (
     COMMISSION,
     FOREIGN,
@@ -201,3 +201,30 @@ def test_captured_documents_read_in_bulk_as_one_by_one(world: Database) -> None:
         assert uow.events.documents(ids) == {
             event_id: found for event_id, found in one_by_one.items() if found is not None
         }
+
+
+@pytest.mark.parametrize(
+    ("declarer", "refusal"),
+    [
+        (ADMIN, None),
+        (DIST_A, None),  # who captured it
+        (
+            DIST_B,
+            "a distributor token declares in error only the events it captured itself; ask "
+            "whoever recorded this one",
+        ),
+    ],
+)
+def test_a_distributor_declares_in_error_only_what_it_captured(
+    world: Database, declarer: Any, refusal: str | None
+) -> None:
+    captured(world, document(FOREIGN), DIST_A)
+    result = captured(world, document(declared(FOREIGN)), declarer)
+    if refusal is None:
+        assert (result.captured, problems_of(result)) == ((FOREIGN["eventID"],), [])
+    else:
+        assert (result.captured, problems_of(result)) == (
+            (),
+            [f"event 0 ({FOREIGN['eventID']}): errorDeclaration: {refusal}"],
+        )
+    assert bool(declarations(world)[FOREIGN["eventID"]][0]) is (refusal is None)

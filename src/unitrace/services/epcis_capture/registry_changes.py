@@ -202,7 +202,11 @@ class Capturing:
         elif verdict is Resent.DECLARATION:
             declaration = sent["errorDeclaration"]
             if where == _CAPTURED:
-                self.declarations.append((index, event_id, declaration))
+                refusal = self._may_not_declare(event_id)
+                if refusal is not None:
+                    self.problems.append(EventProblem(index, event_id, "errorDeclaration", refusal))
+                else:
+                    self.declarations.append((index, event_id, declaration))
             else:  # the declaration follows its event in the document: one event, declared
                 self.notes.append(
                     EventProblem(index, event_id, "errorDeclaration", f"declares {where} in error")
@@ -217,6 +221,20 @@ class Capturing:
                 EventProblem(index, event_id, "eventID", f"{ANOTHER_EVENT} ({where})")
             )
         return None
+
+    def _may_not_declare(self, event_id: str) -> str | None:
+        """Why the capturer may not declare the captured event ``event_id`` in error, if it
+        may not: the brand's tokens (admin, line) declare any event; a distributor's, only
+        those it recorded itself, so that no partner unsays what another recorded."""
+        if self.actor.role is not Role.DISTRIBUTOR:
+            return None
+        record = self.uow.events.get(event_id)
+        if record is not None and record.recorded_by == self.actor.name:
+            return None
+        return (
+            f"a {self.actor.role.value} token declares in error only the events it captured "
+            "itself; ask whoever recorded this one"
+        )
 
     def declare(self) -> list[str]:
         """Declare in error the captured events the document's error declarations name; the
