@@ -25,6 +25,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import Actor, Role
 from unitrace.services.catalog import register_lot, register_party, register_product
-from unitrace.services.epcis_capture import capture, read_document
+from unitrace.services.epcis_capture import CaptureResult, capture, read_document
 from unitrace.store.database import open_database
 from unitrace.store.migrations import upgrade
 from unitrace.store.unit_of_work import Database
@@ -211,14 +212,19 @@ def registered(database: Database) -> list[str]:
         return [code.identity.serial for code in request_codes(uow, request.id)]
 
 
-def run(database: Database, body: bytes) -> float:
+def timed(database: Database, body: bytes) -> tuple[float, CaptureResult]:
+    """Seconds to read and capture ``body``, and what the capture did."""
     started = time.perf_counter()
     document = read_document(body, "application/ld+json")
     with database.unit_of_work() as uow:
         result = capture(uow, document, actor=ADMIN)
         assert not result.problems, result.problems[:3]
         uow.commit()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, result
+
+
+def run(database: Database, body: bytes) -> float:
+    return timed(database, body)[0]
 
 
 def measure(name: str, fresh: Any) -> None:
@@ -238,7 +244,9 @@ def measure(name: str, fresh: Any) -> None:
         )
 
 
-def main() -> None:
+def on_each_database(measure: Callable[[str, Callable[[], Database]], None], url: str) -> None:
+    """``measure`` on fresh SQLite files, then on fresh schemas of the PostgreSQL database
+    ``url`` (where its server answers)."""
     with tempfile.TemporaryDirectory() as scratch:
         engines = sqlite_engines(Path(scratch))
 
@@ -248,16 +256,20 @@ def main() -> None:
             return database
 
         measure("SQLite", fresh_sqlite)
-    if scratch_postgresql(POSTGRES_URL):
+    if scratch_postgresql(url):
 
         def fresh_postgresql() -> Database:
-            engine = open_database(POSTGRES_URL)
+            engine = open_database(url)
             with engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             upgrade(engine)
             return Database(engine)
 
         measure("PostgreSQL", fresh_postgresql)
+
+
+def main() -> None:
+    on_each_database(measure, POSTGRES_URL)
 
 
 if __name__ == "__main__":

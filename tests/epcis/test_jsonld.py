@@ -407,7 +407,8 @@ def test_read_event_refuses_what_the_model_cannot_hold(event: dict[str, Any], me
             [
                 'epcList[0]: "urn:epc:id:sgtin:0614141.10734.1": EPC URI: company prefix and '
                 "item reference have 12 digits together; an SGTIN needs 13",
-                'ext1:x: prefix "ext1" is not declared in the document\'s @context',
+                'ext1:x: prefix "ext1" is not declared in the @context in scope (the '
+                "document's, the event's or an enclosing object's)",
             ],
         ),
     ],

@@ -136,6 +136,10 @@ def _without_outputs(event: dict[str, Any]) -> None:
 
 
 E0 = f"event 0 ({OBJECT_ID}): "
+NOT_IN_SCOPE = (
+    "is not declared in the @context in scope (the document's, the event's or an enclosing "
+    "object's)"
+)
 E1 = f"event 1 ({OBJECT_ID_2}): "
 DL0 = f"event 0 ({DIGITAL_LINK_ID}): "
 AG0 = f"event 0 ({AGGREGATION_ID}): "
@@ -519,9 +523,8 @@ MUTATIONS: list[tuple[str, str, Callable[[dict[str, Any]], None], list[str], boo
         OBJECT,
         _set("ext9:thing", {"example:inner": 1, "ext8:deeper": 2}, 1),
         [
-            E1 + 'ext9:thing: prefix "ext9" is not declared in the document\'s @context',
-            E1 + 'ext9:thing.ext8:deeper: prefix "ext8" is not declared in the document\'s '
-            "@context",
+            E1 + 'ext9:thing: prefix "ext9" ' + NOT_IN_SCOPE,
+            E1 + 'ext9:thing.ext8:deeper: prefix "ext8" ' + NOT_IN_SCOPE,
         ],
         False,
     ),

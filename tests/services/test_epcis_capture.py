@@ -253,8 +253,8 @@ REFUSED = [
     pytest.param(
         event(COMMISSION["eventID"], epcList=[sgtin(2)]),
         ADMIN,
-        f"event 0 ({COMMISSION['eventID']}): eventID: already captured",
-        id="an-eventID-captured-before",
+        f"event 0 ({COMMISSION['eventID']}): eventID: is captured already for another event",
+        id="an-eventID-captured-before-for-another-event",
     ),
 ]
 

@@ -173,6 +173,8 @@ def epcis_capture_file(
             )
     for error in finished.errors:
         stderr.print(error["detail"], markup=False, highlight=False, soft_wrap=True)
+    for note in finished.notes:  # no errors: what the partner should know all the same
+        say(note["detail"])
     if finished.errors and not finished.captured:
         fail(
             f"nothing captured: {len(finished.errors)} error(s), the first: {finished.errors[0]['detail']}"

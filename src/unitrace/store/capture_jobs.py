@@ -24,6 +24,9 @@ class CaptureJob:
     captured: int
     #: ``{index, eventID, field, message}`` per problem found
     errors: list[dict[str, Any]]
+    #: what the job tells the partner besides errors (``{eventIndex, field, detail}``): the
+    #: events it found captured already, the EPCs an XML list named twice
+    notes: list[dict[str, Any]]
     recorded_by: str | None
     #: whose job it is: a distributor's party, or None for the brand's (admin and line tokens)
     party_id: str | None
@@ -54,7 +57,14 @@ class CaptureJobRepository:
         )
         return int(result.scalar_one())
 
-    def finish(self, job_id: int, *, captured: int, errors: list[dict[str, Any]]) -> bool:
+    def finish(
+        self,
+        job_id: int,
+        *,
+        captured: int,
+        errors: list[dict[str, Any]],
+        notes: list[dict[str, Any]] | None = None,
+    ) -> bool:
         """Record a running job's outcome; False where it is not running (finished already,
         as abandoned say), and is left as it is."""
         done = self.connection.execute(
@@ -64,6 +74,7 @@ class CaptureJobRepository:
                 status="failed" if errors else "success",
                 captured=captured,
                 errors=errors,
+                notes=notes or [],
                 finished_at=now(),
             )
         )
@@ -108,6 +119,7 @@ def _job(row: Row[Any]) -> CaptureJob:
         events=row.events,
         captured=row.captured,
         errors=list(row.errors),
+        notes=list(row.notes),
         recorded_by=row.recorded_by,
         party_id=row.party_id,
         created_at=utc(row.created_at),

@@ -26,6 +26,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    update,
 )
 
 from unitrace.epcis import EpcisEvent, EpcNaming
@@ -240,6 +241,63 @@ class EventRepository:
         recorded = utc(row.record_time)
         document["recordTime"] = recorded.isoformat(timespec="milliseconds")
         return document
+
+    def documents(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The JSON-LD of each of ``event_ids`` stored, as :meth:`document` gives it, read a
+        few hundred at a time (a document sent again finds thousands captured already)."""
+        wanted = sorted(set(event_ids))
+        found: dict[str, dict[str, Any]] = {}
+        roles = {role: key for key, role in LIST_ROLES.items()}
+        for start in range(0, len(wanted), 500):
+            rows = self.connection.execute(
+                select(
+                    epcis_events.c.id,
+                    epcis_events.c.event_id,
+                    epcis_events.c.document,
+                    epcis_events.c.record_time,
+                ).where(epcis_events.c.event_id.in_(wanted[start : start + 500]))
+            ).all()
+            by_pk: dict[int, dict[str, Any]] = {}
+            for row in rows:
+                document = dict(row.document)
+                for key in LIST_ROLES:
+                    if key in document:
+                        document[key] = []
+                document["recordTime"] = utc(row.record_time).isoformat(timespec="milliseconds")
+                by_pk[row.id] = found[row.event_id] = document
+            if not by_pk:
+                continue
+            listed = self.connection.execute(
+                select(event_epcs.c.event_pk, event_epcs.c.role, event_epcs.c.epc)
+                .where(
+                    event_epcs.c.event_pk.in_(sorted(by_pk)),
+                    event_epcs.c.role.in_(sorted(roles)),
+                )
+                .order_by(event_epcs.c.event_pk, event_epcs.c.role, event_epcs.c.epc)
+            )
+            for event_pk, role, epc in listed:
+                document = by_pk[event_pk]
+                if roles[role] in document:
+                    document[roles[role]].append(epc)
+        return found
+
+    def declare_error(self, event_id: str, declaration: Mapping[str, Any]) -> None:
+        """Declare the stored event ``event_id`` in error (EPCIS 2.0 section 7.4.1.2): its
+        document takes the ``errorDeclaration``, and the event its declaration time."""
+        row = self.connection.execute(
+            select(epcis_events.c.document).where(epcis_events.c.event_id == event_id)
+        ).one()
+        declared = declaration.get("declarationTime")
+        self.connection.execute(
+            update(epcis_events)
+            .where(epcis_events.c.event_id == event_id)
+            .values(
+                document={**row.document, "errorDeclaration": dict(declaration)},
+                error_declaration_time=(
+                    dt.datetime.fromisoformat(declared).astimezone(dt.UTC) if declared else None
+                ),
+            )
+        )
 
     def naming(self, epcs: Iterable[str]) -> list[EventRecord]:
         """The events that name any of ``epcs`` in any role, oldest first (ties in the order

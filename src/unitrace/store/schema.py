@@ -350,6 +350,8 @@ capture_jobs = Table(
     Column("events", Integer, nullable=False),
     Column("captured", Integer, nullable=False),
     Column("errors", JSON, nullable=False),
+    # what the job tells the partner besides errors: events captured already, EPCs kept once
+    Column("notes", JSON, nullable=False, server_default="[]"),
     Column("recorded_by", Text),
     # whose job it is: a distributor's party; NULL for the brand's (admin and line tokens)
     Column("party_id", String(64)),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from unitrace.epcis.scoped_contexts import CONTEXT, within
 from unitrace.epcis.validation.formats import STANDARD_PREFIXES, URI, in_utc_years, is_date_time
 from unitrace.epcis.validation.identifiers import PLAIN_EPC, identifier_problem
 
@@ -69,33 +70,45 @@ class Report:
     def __call__(self, field: str, message: str) -> None:
         self.problems.append(EventProblem(self.index, self.event_id, field, message))
 
-    def prefix(self, key: str, path: str) -> None:
-        """The rule that a compact IRI's prefix is declared (a full URI needs none)."""
+    def prefix(self, key: str, path: str, namespaces: Mapping[str, str] | None = None) -> None:
+        """The rule that a compact IRI's prefix is declared (a full URI needs none), in
+        ``namespaces`` (those in scope where the key is written; the event's by default)."""
         prefix, _, rest = key.partition(":")
         if (
             rest.startswith("//")
             or prefix in ("urn", "http", "https")
-            or prefix in self.namespaces
+            or prefix in (self.namespaces if namespaces is None else namespaces)
             or prefix in STANDARD_PREFIXES
         ):
             return
-        self(path, f'prefix "{prefix}" is not declared in the document\'s @context')
+        self(
+            path,
+            f'prefix "{prefix}" is not declared in the @context in scope (the document\'s, '
+            "the event's or an enclosing object's)",
+        )
 
     def extension(self, key: str, value: Any, path: str) -> None:
-        """An extension field: its prefix, and those of the fields within it."""
+        """An extension field: its prefix, and those of the fields within it, each object
+        within it declaring prefixes for itself and what it holds with a ``@context`` of its
+        own (JSON-LD's embedded contexts)."""
         if not self.rules:
             return
         self.prefix(key, path)
-        stack = [value]
+        stack: list[tuple[Any, str, Mapping[str, str]]] = [(value, path, self.namespaces)]
         while stack:
-            item = stack.pop()
+            item, where, outer = stack.pop()
             if isinstance(item, dict):
+                scope = outer
+                if CONTEXT in item:
+                    check_context(item[CONTEXT], f"{where}.{CONTEXT}", self)
+                    scope = within(outer, item)
                 for inner, nested in item.items():
                     if ":" in inner and not inner.startswith("@"):
-                        self.prefix(inner, f"{path}.{inner}")
-                    stack.append(nested)
+                        self.prefix(inner, f"{where}.{inner}", scope)
+                    if inner != CONTEXT:
+                        stack.append((nested, f"{where}.{inner}", scope))
             elif isinstance(item, list):
-                stack.extend(item)
+                stack.extend((nested, where, outer) for nested in item)
 
 
 #: A check of one field: it reports what is wrong; what it returns (where it returns

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from unitrace.epcis.scoped_contexts import event_namespaces
 from unitrace.epcis.validation.checks import (
     Check,
     EventProblem,
@@ -328,13 +329,25 @@ _FIELDS: dict[str, dict[str, Check]] = {
         "childQuantityList": _QUANTITIES,
     },
 }
-#: The XSD's wider rule: an AggregationEvent may carry a persistentDisposition too.
+#: The XSD's wider rule: an AggregationEvent may carry a persistentDisposition too. The
+#: JSON Schema leaves it out on purpose: GS1 EPCIS issue 440 and pull request 447 find the
+#: XSD in error, against the table of section 7.3.6.2.2, the UML, the ontology and the SHACL
+#: shapes, which give it to ObjectEvent and TransformationEvent alone. A document read from
+#: XML keeps the XSD's wider rule; one in JSON-LD is held to the schema's.
 _XML_FIELDS: dict[str, dict[str, Check]] = {
     **_FIELDS,
     "AggregationEvent": {
         **_FIELDS["AggregationEvent"],
         "persistentDisposition": _persistent_disposition,
     },
+}
+#: Why a field of the standard is refused on an event type that does not take it.
+_NOT_ON: dict[str, str] = {
+    "persistentDisposition": (
+        "EPCIS 2.0 gives a persistentDisposition to ObjectEvent and TransformationEvent "
+        "alone (section 7.3.6.2.2; the JSON Schema leaves it out of the other types, see GS1 "
+        "EPCIS issue 440): say the objects' lasting disposition in an ObjectEvent"
+    ),
 }
 _REQUIRED = {
     "ObjectEvent": ("eventTime", "eventTimeZoneOffset", "action"),
@@ -364,12 +377,18 @@ def event_problems(
     rules beyond it. ``namespaces`` are the ``{prefix: URI}`` of the document's ``@context``;
     ``index`` the event's place in its ``eventList``. An event read from XML (``from_xml``)
     is held to the XSD where it is wider than the JSON Schema: an AggregationEvent may carry a
-    persistentDisposition, a sensor report may leave out its type."""
+    persistentDisposition, a sensor report may leave out its type. ``namespaces`` are
+    extended by the event's own ``@context``."""
     if not isinstance(event, dict):
         return [EventProblem(index, None, "event", f"must be an object, not {quoted(event)}")]
     event_id = event.get("eventID")
+    # the event's own @context declares prefixes for it, over the document's
     report = Report(
-        index, event_id if isinstance(event_id, str) else None, namespaces, rules, from_xml
+        index,
+        event_id if isinstance(event_id, str) else None,
+        event_namespaces(namespaces, event),
+        rules,
+        from_xml,
     )
     type_ = event.get("type")
     fields = (_XML_FIELDS if from_xml else _FIELDS).get(type_) if isinstance(type_, str) else None
@@ -382,6 +401,8 @@ def event_problems(
             check(value, key, report)
         elif key == "action":
             report("action", "a TransformationEvent has no action")
+        elif key in _NOT_ON:
+            report(key, f"is not a field of {type_}: {_NOT_ON[key]}")
         elif URI.fullmatch(key) is None:
             report(key, f"is not a field of a {type_} in EPCIS 2.0, nor an extension (prefix:name)")
         else:

@@ -12,6 +12,9 @@ The rooms:
   recorded, and the jobs read back.
 - :mod:`.capturing`: a document's events captured in the caller's unit of work (``capture``,
   with the ``rollback`` and ``proceed`` error behaviours), or one event (``capture_event``).
+- :mod:`.resent_events`: an event sent under a captured eventID (the same event again, its
+  error declaration, or another event).
+- :mod:`.repeated_epcs`: an EPC an XML list names twice, kept once.
 - :mod:`.registry_changes`: what each captured event does to the units and containers of
   unitrace it names, through the lifecycle services.
 - :mod:`.event_words`: what an event's CBV words, ILMD and locations mean for the units.
@@ -49,7 +52,7 @@ from unitrace.services.epcis_capture.jobs import (
 )
 from unitrace.services.epcis_capture.limits import CAPTURE_FILE_SIZE_LIMIT, CAPTURE_LIMIT
 from unitrace.services.epcis_capture.reading import MAX_NESTING, is_xml, read_document
-from unitrace.services.epcis_capture.registry_changes import ALREADY_CAPTURED
+from unitrace.services.epcis_capture.resent_events import ALREADY_CAPTURED
 
 __all__ = [
     "ABANDONED_AFTER",

@@ -18,7 +18,9 @@ from unitrace.epcis.validation import EventProblem, document_problems, event_pro
 from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, Refused
 from unitrace.registry.model import Actor, Role
 from unitrace.services.cold_chain.breaches import judge_sensor_events
-from unitrace.services.epcis_capture.registry_changes import ALREADY_CAPTURED, Capturing
+from unitrace.services.epcis_capture.registry_changes import Capturing
+from unitrace.services.epcis_capture.repeated_epcs import kept_once
+from unitrace.services.epcis_capture.resent_events import ALREADY_CAPTURED, ANOTHER_EVENT
 from unitrace.store.events import EventRecord
 from unitrace.store.unit_of_work import UnitOfWork
 
@@ -35,7 +37,9 @@ __all__ = [
     "event_list",
     "master_data_refusal",
     "may_capture",
+    "note_json",
     "problem_json",
+    "read_for_capture",
 ]
 
 #: ``GS1-Capture-Error-Behaviour`` values.
@@ -53,10 +57,13 @@ MASTER_DATA_WRITERS: Final = frozenset({Role.ADMIN, Role.LINE})
 
 @dataclass(frozen=True, slots=True)
 class CaptureResult:
-    """What a capture did: the eventIDs stored, in document order, and every problem."""
+    """What a capture did: the eventIDs stored (or declared in error), in document order,
+    every problem, and what it tells the partner besides (``notes``: events captured
+    already, EPCs an XML list named twice and kept once)."""
 
     captured: tuple[str, ...]
     problems: tuple[EventProblem, ...]
+    notes: tuple[EventProblem, ...] = ()
 
 
 def capture(
@@ -69,32 +76,36 @@ def capture(
     from_xml: bool = False,
     progress: Callable[[int], None] | None = None,
     problems: list[EventProblem] | None = None,
+    notes: list[EventProblem] | None = None,
 ) -> CaptureResult:
     """Validate ``document``, store its events and apply them to the registry, in the
     caller's unit of work (which commits when ``captured`` is not empty). With ``rollback``
     any problem leaves nothing written; with ``proceed`` the events without problems are
     captured. A document read from XML (``from_xml``) is held to the XSD where it is wider
     than the JSON Schema. ``problems`` are the document's own, where the caller has checked
-    it already (:func:`~unitrace.epcis.validation.document_problems`)."""
+    it already (:func:`~unitrace.epcis.validation.document_problems`), and ``notes`` what it
+    noted then (:func:`read_for_capture`)."""
     may_capture(actor)
     if problems is None:
-        problems = document_problems(document, from_xml=from_xml)
+        document, notes, problems = read_for_capture(document, from_xml=from_xml)
     problems = list(problems)
+    notes = list(notes or ())
     events = event_list(document)
     refusal = master_data_refusal(document, actor)
     if refusal is not None:
         problems.append(EventProblem(None, None, "epcisHeader.epcisMasterData", refusal))
     failed = {problem.index for problem in problems}
     if None in failed or (problems and behaviour == ROLLBACK):
-        return CaptureResult((), tuple(problems))
+        return CaptureResult((), tuple(problems), tuple(notes))
     namespaces = namespaces_of(document.get("@context"))
     capturing = Capturing(uow, actor, namespaces, job_id)
     prepared = capturing.prepare(events, failed)
     problems += capturing.problems
+    notes += capturing.notes
     if capturing.problems and behaviour == ROLLBACK:
-        return CaptureResult((), tuple(problems))
+        return CaptureResult((), tuple(problems), tuple(notes))
     uow.master_data.record_header(document)
-    captured: list[str] = []
+    captured: list[str] = capturing.declare()
     for done, (index, stored) in enumerate(prepared):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
@@ -103,7 +114,7 @@ def capture(
         except Refused as refusal:
             problems.append(EventProblem(index, stored.document["eventID"], "event", str(refusal)))
             if behaviour == ROLLBACK:
-                return CaptureResult((), tuple(problems))
+                return CaptureResult((), tuple(problems), tuple(notes))
             continue
         captured.append(stored.document["eventID"])
     capturing.flush()
@@ -114,7 +125,23 @@ def capture(
     )
     if progress is not None:
         progress(len(prepared))
-    return CaptureResult(tuple(captured), tuple(problems))
+    return CaptureResult(tuple(captured), tuple(problems), tuple(notes))
+
+
+def read_for_capture(
+    document: Mapping[str, Any], *, from_xml: bool
+) -> tuple[Mapping[str, Any], list[EventProblem], list[EventProblem]]:
+    """``document`` as it is captured, what reading it noted, and its problems: read from
+    XML, each EPC a list names twice is kept once (:mod:`.repeated_epcs`), as the XSD lets a
+    list repeat one."""
+    notes: list[EventProblem] = []
+    if from_xml:
+        try:
+            events = event_list(document)
+        except InvalidRequest:
+            events = []  # no event list: the document's problems say so
+        notes = kept_once(events)
+    return document, notes, document_problems(document, from_xml=from_xml)
 
 
 def _senses(document: Mapping[str, Any]) -> bool:
@@ -134,15 +161,31 @@ def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) ->
     prepared = capturing.prepare([body], set())
     if capturing.problems:
         problem = capturing.problems[0]
-        if problem.message == ALREADY_CAPTURED:
-            raise AlreadyExists(f"eventID: {problem.event_id} is captured already")
+        if problem.message.startswith(ANOTHER_EVENT):
+            raise AlreadyExists(f"eventID: {problem.event_id} {problem.message}")
         raise InvalidRequest(str(problem))
+    if capturing.notes and not capturing.declarations:
+        # the same event again: GS1 EPCIS issue 403 answers 409 to one event sent twice
+        raise AlreadyExists(f"eventID: {capturing.notes[0].event_id} is {ALREADY_CAPTURED}")
+    if capturing.declarations:
+        (event_id,) = capturing.declare()
+        declared = uow.events.get(event_id)
+        assert declared is not None
+        return declared
     ((_, stored),) = prepared
     record = capturing.apply(stored)
     record = record if record is not None else capturing.flush()[0]
     if _senses(stored.document):
         judge_sensor_events(uow, [record.event_id], actor=actor)
     return record
+
+
+def note_json(note: EventProblem) -> dict[str, Any]:
+    """What a capture job tells its partner besides its errors, as the job lists it."""
+    written: dict[str, Any] = {"eventIndex": note.index, "field": note.field}
+    if note.event_id is not None:
+        written["eventID"] = note.event_id
+    return written | {"detail": str(note)}
 
 
 def problem_json(problem: EventProblem) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from unitrace.epcis.validation import document_problems
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor, Role
 from unitrace.services.epcis_capture import capturing, limits
@@ -20,6 +19,7 @@ from unitrace.services.epcis_capture.capturing import (
     event_list,
     master_data_refusal,
     may_capture,
+    note_json,
     problem_json,
 )
 from unitrace.services.ownership import owner_of
@@ -100,7 +100,7 @@ def run_capture(
     raising :class:`CaptureInterrupted`. The document is checked before the transaction
     begins, so that the database's write lock is not held while its events are validated."""
     try:
-        problems = document_problems(document, from_xml=from_xml)
+        document, notes, problems = capturing.read_for_capture(document, from_xml=from_xml)
         if progress is not None:
             progress(0)
         with open_unit_of_work() as uow:
@@ -113,34 +113,38 @@ def run_capture(
                 from_xml=from_xml,
                 progress=progress,
                 problems=problems,
+                notes=notes,
             )
             captured, errors = len(result.captured), [problem_json(p) for p in result.problems]
+            noted = [note_json(note) for note in result.notes]
             # a document of master data alone captures no event and is kept all the same;
             # what is captured and the job saying so are committed as one
             if result.captured or not result.problems:
-                if uow.capture_jobs.finish(job.id, captured=captured, errors=errors):
+                if uow.capture_jobs.finish(job.id, captured=captured, errors=errors, notes=noted):
                     uow.commit()
                 else:  # finished meanwhile (as abandoned): what it says stands, nothing more
                     logger.warning("capture job %s: finished meanwhile, not captured", job.id)
                 finished = uow.capture_jobs.get(job.id)
                 assert finished is not None
                 return finished
+        # rolled back: the notes of what would have been captured still stand
+        notes_kept = noted
     except CaptureInterrupted:
         logger.warning("capture job %s: interrupted by the service stopping", job.id)
-        captured, errors = 0, [_interrupted(job.id)]
+        captured, errors, notes_kept = 0, [_interrupted(job.id)], []
     except Exception as failure:  # the job must end, and say it failed, whatever happened
         # what went wrong inside is for the operator's log, not for the partner
         value = refused_value(failure)
         if value is not None:  # the document's fault: a text or number the database refuses
-            captured, errors = 0, [_refused_value(job.id, value)]
+            captured, errors, notes_kept = 0, [_refused_value(job.id, value)], []
         elif is_busy(failure):
             logger.warning("capture job %s: the database stayed busy", job.id)
-            captured, errors = 0, [_busy(job.id)]
+            captured, errors, notes_kept = 0, [_busy(job.id)], []
         else:
             logger.exception("capture job %s failed", job.id)
-            captured, errors = 0, [_failed_on_our_side(job.id)]
+            captured, errors, notes_kept = 0, [_failed_on_our_side(job.id)], []
     with open_unit_of_work() as uow:
-        uow.capture_jobs.finish(job.id, captured=captured, errors=errors)
+        uow.capture_jobs.finish(job.id, captured=captured, errors=errors, notes=notes_kept)
         uow.commit()
         finished = uow.capture_jobs.get(job.id)
     assert finished is not None
@@ -268,6 +272,9 @@ def capture_job_json(job: CaptureJob) -> dict[str, Any]:
         "success": not job.errors,
         "captureErrorBehaviour": job.error_behaviour,
         "errors": job.errors,
+        # beside the binding's fields (a job has "at least" them): what the partner should
+        # know that is no error, such as events found captured already
+        "notes": job.notes,
         "events": job.events,
         "captured": job.captured,
     }

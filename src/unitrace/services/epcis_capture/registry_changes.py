@@ -55,6 +55,7 @@ from typing import Any, Final
 from unitrace.epcis.hashing import event_hash
 from unitrace.epcis.identifiers import EpcNaming
 from unitrace.epcis.model import InvalidEvent
+from unitrace.epcis.scoped_contexts import folded
 from unitrace.epcis.validation import EventProblem
 from unitrace.epcis.xml import BIZ_STEPS, DISPOSITIONS, SOURCE_DEST_TYPES
 from unitrace.gs1 import InvalidCode, Scan, parse
@@ -67,13 +68,20 @@ from unitrace.services.epcis_capture.event_words import (
     lasting_states,
     state_of,
 )
+from unitrace.services.epcis_capture.resent_events import (
+    ALREADY_CAPTURED,
+    ANOTHER_EVENT,
+    DECLARED_OTHERWISE,
+    Resent,
+    resent,
+)
 from unitrace.store.events import EventRecord, StoredEvent
 from unitrace.store.unit_of_work import UnitOfWork
 
-__all__ = ["ALREADY_CAPTURED", "Capturing"]
+__all__ = ["Capturing"]
 
-#: The problem of an event whose eventID is captured already.
-ALREADY_CAPTURED: Final = "already captured"
+#: Where an event sent again under a captured eventID was found.
+_CAPTURED: Final = "a captured event"
 #: Source/destination types that name who holds the goods.
 _PARTY_TYPES: Final = frozenset({"owning_party", "possessing_party"})
 
@@ -90,6 +98,11 @@ class Capturing:
         self.namespaces = dict(namespaces)
         self.job_id = job_id
         self.problems: list[EventProblem] = []
+        #: what the capture tells the partner besides problems: events captured already
+        self.notes: list[EventProblem] = []
+        #: (index, eventID, errorDeclaration) of each captured event the document declares
+        #: in error
+        self.declarations: list[tuple[int, str, dict[str, Any]]] = []
         self.waiting: list[StoredEvent] = []
         products = uow.units.product_keys().values()
         self.gtins = {product.gtin.value for product in products}
@@ -116,42 +129,47 @@ class Capturing:
         """The events to capture, named (their eventID or CBV hash) and new."""
         prepared: list[tuple[int, StoredEvent]] = []
         seen: dict[str, int] = {}
-        context = [{prefix: uri} for prefix, uri in sorted(self.namespaces.items())]
-        for index, event in enumerate(events):
+        places: dict[int, int] = {}  # an event's index in the document → its place in prepared
+        for index, sent in enumerate(events):
             if index in failed:
                 continue
+            # the event's own @context, and those within it, folded into one of its own
+            event, namespaces = folded(sent, self.namespaces)
+            context = [{prefix: uri} for prefix, uri in sorted(namespaces.items())]
             given = event.get("eventID")
             named = bool(given)
             if named:
                 event_id = str(given)
             else:
                 try:
-                    event_id = event_hash(event, self.namespaces, index=index)
+                    event_id = event_hash(event, namespaces, index=index)
                 except InvalidEvent as error:
                     self.problems.append(EventProblem(index, None, "eventID", str(error)))
                     continue
-            if event_id in seen:
-                if not named:
-                    continue  # the very event of an earlier one (same hash): captured once
-                self.problems.append(
-                    EventProblem(
-                        index, event_id, "eventID", f"the same as event {seen[event_id]}'s"
-                    )
-                )
-                continue
-            seen[event_id] = index
             document = {**event, "eventID": event_id}
             if context:
                 document["@context"] = context
+            if event_id in seen:
+                if named:
+                    place = places[seen[event_id]]
+                    first, earlier = prepared[place]
+                    declared = self._resent(
+                        index, document, earlier.document, f"event {seen[event_id]}"
+                    )
+                    if declared is not None:
+                        prepared[place] = (first, StoredEvent(declared, capture_job_id=self.job_id))
+                # else the very event of an earlier one (same hash): captured once
+                continue
+            seen[event_id] = index
+            places[index] = len(prepared)
             prepared.append((index, StoredEvent(document, capture_job_id=self.job_id)))
-        stored = self.uow.events.exists(seen)
-        if stored:
-            self.problems += [
-                EventProblem(index, event_id, "eventID", ALREADY_CAPTURED)
-                for event_id, index in seen.items()
-                if event_id in stored
-            ]
-            prepared = [item for item in prepared if item[1].document["eventID"] not in stored]
+        kept_documents = self.uow.events.documents(seen)
+        stored = set(kept_documents)
+        for event_id in sorted(stored, key=seen.__getitem__):  # in document order
+            kept = kept_documents[event_id]
+            sent = prepared[places[seen[event_id]]][1].document
+            self._resent(seen[event_id], sent, kept, _CAPTURED)
+        prepared = [item for item in prepared if item[1].document["eventID"] not in stored]
         candidates = _candidate_containers(stored.document for _, stored in prepared)
         # an EPC URI names a case or pallet of the registry in the registry's own spelling
         # (found as it is), unless its company prefix is unknown here and the registry names
@@ -167,6 +185,63 @@ class Capturing:
         found = self.uow.units.containers_by_epc(candidates | set(names.values()))
         self._containers = set(found) | {epc for epc, name in names.items() if name in found}
         return prepared
+
+    def _resent(
+        self, index: int, sent: Mapping[str, Any], kept: Mapping[str, Any], where: str
+    ) -> dict[str, Any] | None:
+        """``sent`` under the eventID of ``kept`` (a captured event, or one earlier in the
+        document): noted, declared in error, or refused (:mod:`.resent_events`); the earlier
+        event of the document as it becomes where ``sent`` declares it in error."""
+        event_id = sent["eventID"]
+        verdict = resent(sent, kept)
+        if verdict is Resent.SAME:
+            said = ALREADY_CAPTURED if where == _CAPTURED else None
+            self.notes.append(
+                EventProblem(index, event_id, "eventID", said or f"the same event as {where}'s")
+            )
+        elif verdict is Resent.DECLARATION:
+            declaration = sent["errorDeclaration"]
+            if where == _CAPTURED:
+                refusal = self._may_not_declare(event_id)
+                if refusal is not None:
+                    self.problems.append(EventProblem(index, event_id, "errorDeclaration", refusal))
+                else:
+                    self.declarations.append((index, event_id, declaration))
+            else:  # the declaration follows its event in the document: one event, declared
+                self.notes.append(
+                    EventProblem(index, event_id, "errorDeclaration", f"declares {where} in error")
+                )
+                return {**kept, "errorDeclaration": declaration}
+        elif verdict is Resent.DECLARED_OTHERWISE:
+            self.problems.append(
+                EventProblem(index, event_id, "errorDeclaration", DECLARED_OTHERWISE)
+            )
+        else:
+            self.problems.append(
+                EventProblem(index, event_id, "eventID", f"{ANOTHER_EVENT} ({where})")
+            )
+        return None
+
+    def _may_not_declare(self, event_id: str) -> str | None:
+        """Why the capturer may not declare the captured event ``event_id`` in error, if it
+        may not: the brand's tokens (admin, line) declare any event; a distributor's, only
+        those it recorded itself, so that no partner unsays what another recorded."""
+        if self.actor.role is not Role.DISTRIBUTOR:
+            return None
+        record = self.uow.events.get(event_id)
+        if record is not None and record.recorded_by == self.actor.name:
+            return None
+        return (
+            f"a {self.actor.role.value} token declares in error only the events it captured "
+            "itself; ask whoever recorded this one"
+        )
+
+    def declare(self) -> list[str]:
+        """Declare in error the captured events the document's error declarations name; the
+        eventIDs declared."""
+        for _, event_id, declaration in self.declarations:
+            self.uow.events.declare_error(event_id, declaration)
+        return [event_id for _, event_id, _ in self.declarations]
 
     def apply(self, stored: StoredEvent, *, savepoint: bool = False) -> EventRecord | None:
         """Apply one event to the registry through the lifecycle services (which record it;

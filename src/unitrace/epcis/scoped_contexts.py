@@ -1,0 +1,87 @@
+"""JSON-LD ``@context`` scoping within an EPCIS document: the prefixes the document's
+``@context`` declares hold everywhere in it; an event's own ``@context`` adds to them (or
+rebinds one) for that event and what is inside it; an object deeper in an event (an
+extension's value) may declare its own, for itself and what is inside it (JSON-LD 1.1,
+section 4.1 "Advanced Context Usage": embedded contexts are scoped to the node object they
+appear in).
+
+unitrace stores each event with one ``@context`` of its own: :func:`folded` gives the event
+with the contexts declared inside it folded into that one, the keys of an inner scope that
+rebinds a prefix renamed to a prefix of the same namespace, so that every key expands to the
+IRI it expanded to where it was written.
+
+>>> event = {"type": "ObjectEvent", "@context": [{"ext2": "http://ext2.example/"}],
+...          "ext2:a": {"@context": {"ext2": "http://other.example/"}, "ext2:b": "1"}}
+>>> folded(event, {"ext1": "http://ext1.example/"})
+({'type': 'ObjectEvent', 'ext2:a': {'ext2_2:b': '1'}}, {'ext1': 'http://ext1.example/', 'ext2': 'http://ext2.example/', 'ext2_2': 'http://other.example/'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from unitrace.epcis.documents import namespaces_of
+
+__all__ = ["CONTEXT", "event_namespaces", "folded", "within"]
+
+#: The JSON-LD keyword that declares a scope's prefixes.
+CONTEXT = "@context"
+
+
+def event_namespaces(document_namespaces: Mapping[str, str], event: Any) -> dict[str, str]:
+    """The ``{prefix: URI}`` in force at the top of ``event``: the document's, with the
+    event's own ``@context`` over them."""
+    return within(document_namespaces, event)
+
+
+def within(outer: Mapping[str, str], node: Any) -> dict[str, str]:
+    """The prefixes in force inside ``node``: ``outer``, with those of the node's own
+    ``@context`` (where it is an object that has one) over them."""
+    if isinstance(node, Mapping) and CONTEXT in node:
+        return {**outer, **namespaces_of(node[CONTEXT])}
+    return dict(outer)
+
+
+def folded(
+    event: Mapping[str, Any], document_namespaces: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """``event`` without any ``@context`` of its own or inside it, and the one ``{prefix:
+    URI}`` under which its keys expand as they did where they were written (see the module's
+    description)."""
+    top = event_namespaces(document_namespaces, event)
+    merged = dict(top)
+
+    def rename(key: str, scope: Mapping[str, str]) -> str:
+        prefix, colon, rest = key.partition(":")
+        if not colon or rest.startswith("//") or prefix not in scope:
+            return key
+        namespace = scope[prefix]
+        if merged.get(prefix, namespace) == namespace:
+            merged[prefix] = namespace
+            return key
+        for known, uri in merged.items():
+            if uri == namespace:
+                return f"{known}:{rest}"
+        number = 2
+        while f"{prefix}_{number}" in merged:
+            number += 1
+        merged[f"{prefix}_{number}"] = namespace
+        return f"{prefix}_{number}:{rest}"
+
+    def fold(value: Any, scope: Mapping[str, str]) -> Any:
+        if isinstance(value, list):
+            return [fold(item, scope) for item in value]
+        if not isinstance(value, Mapping):
+            return value
+        inner = within(scope, value)
+        if CONTEXT in value:
+            # the scope's own prefix names, where no other namespace holds them yet
+            for prefix, namespace in namespaces_of(value[CONTEXT]).items():
+                merged.setdefault(prefix, namespace)
+        return {
+            rename(key, inner): fold(item, inner) for key, item in value.items() if key != CONTEXT
+        }
+
+    body = {key: fold(item, top) for key, item in event.items() if key != CONTEXT}
+    return body, merged
