@@ -146,7 +146,7 @@ def _unique_types(name: str) -> Any:
     )
 
 
-_SENSOR_TYPES = ["Temperature", "RelativeHumidity", "AbsoluteHumidity", "Illuminance"]
+_SENSOR_TYPES = ["Temperature", "RelativeHumidity", "gs1:AbsoluteHumidity", "Illuminance"]
 
 
 @st.composite
@@ -176,6 +176,7 @@ def sensor_report(draw: st.DrawFn) -> dict[str, Any]:
     }  # fmt: skip
     for key in draw(st.lists(st.sampled_from(sorted(optional)), unique=True, max_size=6)):
         report[key] = draw(optional[key])
+    report.update(draw(_attribute_extensions))
     return report
 
 
@@ -193,6 +194,8 @@ def sensor_element(draw: st.DrawFn) -> dict[str, Any]:
         }
         keys = draw(st.lists(st.sampled_from(sorted(metadata_fields)), unique=True, min_size=1))
         element["sensorMetadata"] = {key: draw(metadata_fields[key]) for key in keys}
+        element["sensorMetadata"].update(draw(_attribute_extensions))
+    element.update(draw(extensions()))
     return element
 
 
@@ -203,6 +206,14 @@ _EXTENSION_SCALAR = st.one_of(
     st.sampled_from(["text", "string with space", "0", "20", "true"]),
     st.integers(0, 99),
     st.booleans(),
+)
+
+
+# The XML binding writes a sensor report's or metadata's extensions as attributes: text only.
+_attribute_extensions = st.dictionaries(
+    st.sampled_from(["example:alpha", "ext2:delta"]),
+    st.sampled_from(["text", "20", "0.5"]),
+    max_size=2,
 )
 
 

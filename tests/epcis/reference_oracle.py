@@ -138,11 +138,15 @@ def cbv20_pre_hash(event: Mapping[str, Any], namespaces: Mapping[str, str], *, b
         if key == "action":
             parts.append(action)
             continue
-        text = _piece(read, base, base_text, {key: value}, namespaces)
         if key == "sensorElementList":
+            standard = [_sensor_standard(element) for element in value]
+            text = _piece(read, base, base_text, {key: standard}, namespaces)
             # The list's name is the CBV 2.1 draft's (rule 11); CBV 2.0 writes the elements only.
-            text = _without_label(text, "sensorElementList")
-        parts.append(text)
+            parts.append(_without_label(text, "sensorElementList"))
+            extension = _Extensions(read, base, base_text, namespaces)
+            tail.extend(filter(None, (extension.of_sensor_element(e) for e in value)))
+            continue
+        parts.append(_piece(read, base, base_text, {key: value}, namespaces))
     for key, value in event.items():
         if key in _BASE or key in CBV20_ORDER or key in NOT_HASHED:
             continue
@@ -150,6 +154,65 @@ def cbv20_pre_hash(event: Mapping[str, Any], namespaces: Mapping[str, str], *, b
         tail.extend(_split_group(text))
     tail.sort()
     return "".join(parts) + "".join(tail)
+
+
+_SENSOR_METADATA = frozenset(
+    ("time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData",
+     "dataProcessingMethod", "bizRules")
+)  # fmt: skip
+_SENSOR_REPORT = frozenset(
+    ("type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod",
+     "time", "microorganism", "chemicalSubstance", "value", "component", "stringValue",
+     "booleanValue", "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue", "sDev",
+     "percRank", "percValue", "uom", "coordinateReferenceSystem")
+)  # fmt: skip
+
+
+def _sensor_standard(element: Mapping[str, Any]) -> dict[str, Any]:
+    """A sensor element with its standard fields only."""
+    standard: dict[str, Any] = {}
+    if "sensorMetadata" in element:
+        metadata = element["sensorMetadata"]
+        standard["sensorMetadata"] = {k: v for k, v in metadata.items() if k in _SENSOR_METADATA}
+    if "sensorReport" in element:
+        standard["sensorReport"] = [
+            {k: v for k, v in report.items() if k in _SENSOR_REPORT}
+            for report in element["sensorReport"]
+        ]
+    return standard
+
+
+class _Extensions:
+    """CBV 2.0 rule 21 for a sensor element: its extensions, its metadata's and each report's,
+    under the names of the elements that hold them, after the event's fields. Each extension's
+    own text is the reference's, asked for it as an extension of the event."""
+
+    def __init__(
+        self,
+        read: Callable[[Mapping[str, Any]], list[str]],
+        base: Mapping[str, Any],
+        base_text: str,
+        namespaces: Mapping[str, str],
+    ) -> None:
+        self.read, self.base, self.base_text, self.namespaces = read, base, base_text, namespaces
+
+    def _items(self, value: Mapping[str, Any], standard: frozenset[str]) -> list[str]:
+        return [
+            _piece(self.read, self.base, self.base_text, {key: member}, self.namespaces)
+            for key, member in value.items()
+            if key not in standard
+        ]
+
+    def of_sensor_element(self, element: Mapping[str, Any]) -> str:
+        parts = self._items(element, frozenset(("sensorMetadata", "sensorReport")))
+        metadata = self._items(element.get("sensorMetadata", {}), _SENSOR_METADATA)
+        if metadata:
+            parts.append("sensorMetadata" + "".join(sorted(metadata)))
+        for report in element.get("sensorReport", []):
+            extensions = self._items(report, _SENSOR_REPORT)
+            if extensions:
+                parts.append("sensorReport" + "".join(sorted(extensions)))
+        return "sensorElement" + "".join(sorted(parts)) if parts else ""
 
 
 def _split_group(text: str) -> list[str]:
@@ -176,9 +239,14 @@ def _master_data_declared(value: Any) -> Any:
 
 def _json_booleans_as_text(value: Any) -> Any:
     """JSON true and false as the text the XML binding carries: the reference writes a JSON
-    boolean as Python prints it (``True``), which no rule of CBV 2.0 section 8.9 asks for."""
+    boolean as Python prints it (``True``), which no rule of CBV 2.0 section 8.9 asks for;
+    and gs1: CURIEs expanded."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith("gs1:"):
+        # Rule 15 expands a CURIE; the reference leaves gs1: ones in a JSON-LD event as they
+        # are. It is given the URI the EPCIS 2.0 context expands them to.
+        return "https://gs1.org/voc/" + value[4:]
     if isinstance(value, Mapping):
         return {key: _json_booleans_as_text(member) for key, member in value.items()}
     if isinstance(value, list):

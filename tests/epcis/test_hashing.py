@@ -649,6 +649,9 @@ def test_the_hash_is_the_sha256_of_the_pre_hash_string(vector: tuple[Any, ...]) 
         ("urn:epc:id:sgln:0614141.00777.0", "https://id.gs1.org/414/0614141007776"),
         ("urn:epc:id:sgln:0614141.00777.A%2F1", "https://id.gs1.org/414/0614141007776/254/A%2F1"),
         ("urn:epc:id:pgln:0614141.00777", "https://id.gs1.org/417/0614141007776"),
+        # a 12-digit company prefix leaves no digits for the reference (GS1's example EPC list)
+        ("urn:epc:id:pgln:999999999999.", "https://id.gs1.org/417/9999999999994"),
+        ("urn:epc:id:gdti:987659999999..9", "https://id.gs1.org/253/98765999999929"),
         ("urn:epc:class:lgtin:4012345.012345.L.1", "https://id.gs1.org/01/04012345123456/10/L.1"),
         ("urn:epc:idpat:sgtin:4012345.012345.*", "https://id.gs1.org/01/04012345123456"),
         ("urn:epc:idpat:upui:4012345.012345.*", "https://id.gs1.org/01/04012345123456"),
