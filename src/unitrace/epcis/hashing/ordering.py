@@ -273,7 +273,8 @@ def _sensor_element(value: Any, context: Context) -> str:
 
 
 # CBV 2.0 writes each sensor element without the name of its list: "sensorElementList" does not
-# stand in the pre-hash string (the reference implementation's CBV 2.0 profile; CBV 2.1 adds it).
+# stand in the pre-hash string (the CBV 2.1 draft adds it, as the released reference
+# implementation 1.9.3 already does; docs/event-hash.md).
 _SENSOR_ELEMENTS = _listed("", _sensor_element)
 
 #: CBV 2.0 section 8.9, the canonical property order, for every event type (fields an event
