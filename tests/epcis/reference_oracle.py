@@ -120,7 +120,11 @@ def cbv20_pre_hash(event: Mapping[str, Any], namespaces: Mapping[str, str], *, b
     base_text = _one(read, base, namespaces)
     action = f"action={base['action']}" if "action" in base else ""
     parts = [base_text[: len(base_text) - len(action)]]
-    tail: list[str] = []
+    # After the fields: ILMD, the standard fields' extensions in the fields' canonical order,
+    # then the event's own extensions, sorted (canonical order 24 and 25, rules 19 to 21).
+    ilmd: list[str] = []
+    nested: list[str] = []
+    own: list[str] = []
     for key in CBV20_ORDER:
         if key not in event:
             continue
@@ -130,10 +134,10 @@ def cbv20_pre_hash(event: Mapping[str, Any], namespaces: Mapping[str, str], *, b
             placed = _piece(read, base, base_text, {key: bare}, namespaces)
             parts.append(placed)
             if len(value) > 1:
-                # CBV 2.0 rule 21: a standard field's extensions go to the sorted tail under
-                # the field's name; the reference (like the CBV 2.1 draft) writes them inline.
+                # CBV 2.0 rule 21: a standard field's extensions go after ILMD under the
+                # field's name; the reference (like the CBV 2.1 draft) writes them inline.
                 whole = _piece(read, base, base_text, {key: value}, namespaces)
-                tail.append(key + _without_label(whole, placed))
+                nested.append(key + _without_label(whole, placed))
             continue
         if key == "action":
             parts.append(action)
@@ -144,16 +148,15 @@ def cbv20_pre_hash(event: Mapping[str, Any], namespaces: Mapping[str, str], *, b
             # The list's name is the CBV 2.1 draft's (rule 11); CBV 2.0 writes the elements only.
             parts.append(_without_label(text, "sensorElementList"))
             extension = _Extensions(read, base, base_text, namespaces)
-            tail.extend(filter(None, (extension.of_sensor_element(e) for e in value)))
+            nested.extend(sorted(filter(None, (extension.of_sensor_element(e) for e in value))))
             continue
         parts.append(_piece(read, base, base_text, {key: value}, namespaces))
     for key, value in event.items():
         if key in _BASE or key in CBV20_ORDER or key in NOT_HASHED:
             continue
         text = _piece(read, base, base_text, {key: value}, namespaces)
-        tail.extend(_split_group(text))
-    tail.sort()
-    return "".join(parts) + "".join(tail)
+        (ilmd if key == "ilmd" else own).extend(_split_group(text))
+    return "".join(parts) + "".join(ilmd) + "".join(nested) + "".join(sorted(own))
 
 
 _SENSOR_METADATA = frozenset(
