@@ -105,8 +105,8 @@ DEPARTURES: list[tuple[str, str, dict[str, Any], str, str]] = [
         f"destination={_PGLN_2}sensorElementsensorReporttype=https://gs1.org/voc/Temperature",
     ),
     (
-        # CBV 2.0 rule 21: a standard field's extensions follow the event's fields, under the
-        # field's name, sorted with ILMD and the event's extensions; the CBV 2.1 draft moves
+        # CBV 2.0 rule 21: a standard field's extensions follow the event's fields and ILMD,
+        # under the field's name, before the event's own extensions; the CBV 2.1 draft moves
         # them next to the field's own fields, as the reference does.
         "a read point's extension goes to the tail",
         "xml",

@@ -4,8 +4,8 @@ order, time zone or identifier form it was written in.
 
 The event is first written as its *pre-hash string*: its fields in the standard's canonical
 order (``eventType``, ``eventTime``, ``eventTimeZoneOffset``, the what, ``action``, the why and
-where, the sensor data), each ``key=value`` with no separator, then ILMD and the user
-extensions, sorted. Values are written in one canonical form:
+where, the sensor data), each ``key=value`` with no separator, then ILMD, the extensions inside
+standard fields and the event's own extensions, sorted. Values are written in one canonical form:
 
 - times in UTC to the millisecond, ``2020-03-04T10:00:30.000Z`` (the fourth decimal rounds
   half up, as the CBV 2.1 draft writes down and CBV 2.0 leaves open);
