@@ -19,8 +19,9 @@ from unitrace.epcis.model import InvalidEvent
 from unitrace.epcis.xml import InvalidXml
 
 # CBV 2.0 rule 15 expands the gs1: prefix to https://gs1.org/voc/ ("Example: 'gs1:Temperature'
-# --> 'https://gs1.org/voc/Temperature'"), as the EPCIS 2.0 JSON-LD context binds it; the
-# reference's expected values, since its CBV 2.1 work, write https://ref.gs1.org/voc/.
+# --> 'https://gs1.org/voc/Temperature'", as the reference's README once quoted it), as the
+# EPCIS 2.0 JSON-LD context binds it; the expected values, since the reference's CBV 2.1
+# work, write https://ref.gs1.org/voc/.
 GS1_VOC = ("https://gs1.org/voc/", "https://ref.gs1.org/voc/")
 _GS1_VOC_REASON = (
     "gs1: expanded to https://ref.gs1.org/voc/, not CBV 2.0 rule 15's https://gs1.org/voc/"
