@@ -649,6 +649,9 @@ def test_the_hash_is_the_sha256_of_the_pre_hash_string(vector: tuple[Any, ...]) 
         ("urn:epc:id:sgln:0614141.00777.0", "https://id.gs1.org/414/0614141007776"),
         ("urn:epc:id:sgln:0614141.00777.A%2F1", "https://id.gs1.org/414/0614141007776/254/A%2F1"),
         ("urn:epc:id:pgln:0614141.00777", "https://id.gs1.org/417/0614141007776"),
+        # a 12-digit company prefix leaves no digits for the reference (GS1's example EPC list)
+        ("urn:epc:id:pgln:999999999999.", "https://id.gs1.org/417/9999999999994"),
+        ("urn:epc:id:gdti:987659999999..9", "https://id.gs1.org/253/98765999999929"),
         ("urn:epc:class:lgtin:4012345.012345.L.1", "https://id.gs1.org/01/04012345123456/10/L.1"),
         ("urn:epc:idpat:sgtin:4012345.012345.*", "https://id.gs1.org/01/04012345123456"),
         ("urn:epc:idpat:upui:4012345.012345.*", "https://id.gs1.org/01/04012345123456"),
@@ -1240,3 +1243,25 @@ def test_changing_any_hashed_value_changes_the_hash(which: tuple[Any, ...], suff
         value + 1 if isinstance(value, int | float) else _changed(str(value), suffix)
     )
     assert event_hash(event, _NAMESPACES) != event_hash(_SHIPPING, _NAMESPACES)
+
+
+def test_ilmd_then_the_standard_fields_extensions_in_canonical_order_then_the_events_own() -> None:
+    """Canonical order 24 (ILMD) and 25 (user extensions); rule 21 puts a standard field's
+    extensions under the field's name, the fields in their canonical order, before the
+    event's own, sorted: a lexical sort of the whole tail would put bizLocation first."""
+    ns = "{https://ns.example.com/epcis/}"
+    event = {
+        "type": "ObjectEvent",
+        "eventTime": "2024-05-04T09:30:00.000Z",
+        "eventTimeZoneOffset": "+00:00",
+        "action": "ADD",
+        "example:zeta": "1",
+        "example:alpha": "2",
+        "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0", "example:gate": "B"},
+        "readPoint": {"id": "urn:epc:id:sgln:4012345.00011.987", "example:dock": "7"},
+        "ilmd": {"example:lot": "L1"},
+    }
+    written = pre_hash_string(event, {"example": "https://ns.example.com/epcis/"})
+    assert written.endswith(
+        f"ilmd{ns}lot=L1readPoint{ns}dock=7bizLocation{ns}gate=B{ns}alpha=2{ns}zeta=1"
+    )

@@ -4,10 +4,11 @@ order, time zone or identifier form it was written in.
 
 The event is first written as its *pre-hash string*: its fields in the standard's canonical
 order (``eventType``, ``eventTime``, ``eventTimeZoneOffset``, the what, ``action``, the why and
-where, the sensor data), each ``key=value`` with no separator, then ILMD and the user
-extensions, sorted. Values are written in one canonical form:
+where, the sensor data), each ``key=value`` with no separator, then ILMD, the extensions inside
+standard fields and the event's own extensions, sorted. Values are written in one canonical form:
 
-- times in UTC to the millisecond, ``2020-03-04T10:00:30.000Z`` (the fourth decimal rounds);
+- times in UTC to the millisecond, ``2020-03-04T10:00:30.000Z`` (the fourth decimal rounds
+  half up, as the CBV 2.1 draft writes down and CBV 2.0 leaves open);
 - CBV words as their web URIs: ``shipping``, ``urn:epcglobal:cbv:bizstep:shipping`` and
   ``cbv:BizStep-shipping`` all become ``https://ref.gs1.org/cbv/BizStep-shipping``;
 - EPC URIs, EPC class and EPC pattern URIs and GS1 Digital Links on any domain as the
@@ -20,6 +21,10 @@ extensions, sorted. Values are written in one canonical form:
 are not part of the hash: they say when and how an event was recorded, named, corrected,
 certified or annotated, not what happened, so an event keeps its hash when its error is declared
 and may carry its own hash as its ``eventID``.
+
+CBV 2.0 is the ratified revision; the CBV 2.1 draft is not implemented. docs/event-hash.md says
+which revision each rule comes from and where GS1's reference implementation departs from the
+text.
 
 The worked example of CBV 2.0 (``ReferenceEventHashAlgorithm`` of GS1's reference implementation):
 

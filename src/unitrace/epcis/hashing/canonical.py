@@ -180,7 +180,8 @@ def _keyed(company_prefix: str, reference: str, length: int, part: str, lead: st
     ``lead`` is what comes before the company prefix: ``"indicator"`` for the digit a GTIN's
     item reference or an SSCC's serial reference starts with, ``"0"`` for a GRAI's filler."""
     _digits(company_prefix, "company prefix")
-    _digits(reference, part)
+    if reference:  # empty where the company prefix takes all 12 digits (TDS 14.5, GDTI-96)
+        _digits(reference, part)
     if not 6 <= len(company_prefix) <= 12:
         raise Refused(f"company prefix {company_prefix!r} must have 6 to 12 digits")
     if lead == "indicator":

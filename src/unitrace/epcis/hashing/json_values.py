@@ -63,7 +63,9 @@ _TIME = re.compile(
 
 
 def utc_time(value: Any) -> str:
-    """A time in UTC to the millisecond, its fourth decimal rounding half up."""
+    """A time in UTC to the millisecond (CBV 2.0 rules 8 and 9), its fourth decimal rounding
+    the third half up, into the next second where it carries: CBV 2.0 does not say how to
+    round, the CBV 2.1 draft writes this rule down (docs/event-hash.md)."""
     text = scalar_text(value)
     match = _TIME.fullmatch(text)
     if match is None:

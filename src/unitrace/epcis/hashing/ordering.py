@@ -52,22 +52,29 @@ def pre_hash(event: Mapping[str, Any], context: Context) -> str:
             raise refused.within(key) from None
         if written:
             parts.append(written)
-    tail = _trailing_parts(event, context)
-    if tail:
-        tail.sort()
-        parts.extend(tail)
+    parts.extend(_trailing_parts(event, context))
     return "".join(parts)
 
 
 def _trailing_parts(event: Mapping[str, Any], context: Context) -> list[str]:
-    """ILMD, the extensions nested in standard fields, and the event's own extensions, each
-    written whole; the caller sorts them (CBV 2.0 section 8.9, rules 19 to 21)."""
-    tail: list[str] = []
+    """ILMD, then the extensions nested in standard fields, then the event's own extensions
+    (CBV 2.0 section 8.9, rules 19 to 21).
+
+    The canonical property order puts ILMD (24) before the user extensions (25). An extension
+    nested in readPoint, bizLocation or a sensor element goes with the user extensions, after
+    ILMD, under its field's name, the fields in their canonical order (rule 21: "at the end of
+    its enclosing parent's regular fields"); the event's own extensions follow, sorted (rule
+    20). GS1's expected values order them so (TransformationEventWithUserExtensions, where a
+    lexical sort of all of them would put bizLocation before ilmd and readPoint).
+    """
+    ilmd: list[str] = []
+    nested: dict[str, list[str]] = {}
+    own: list[str] = []
     for key, value in event.items():
         if key in _ORDERED_KEYS:
             if key in EXTENSION_POINTS:
                 try:
-                    tail.extend(EXTENSION_POINTS[key](value, context))
+                    nested[key] = sorted(EXTENSION_POINTS[key](value, context))
                 except Refused as refused:
                     raise refused.within(key) from None
             continue
@@ -75,15 +82,18 @@ def _trailing_parts(event: Mapping[str, Any], context: Context) -> list[str]:
             continue
         try:
             if key == "ilmd":
-                tail.append("ilmd" + sorted_join(extension_members(value, context)))
+                ilmd.append("ilmd" + sorted_join(extension_members(value, context)))
                 continue
             name = context.expanded_name(key)
             if name is None or name == _COMMENT:
                 continue  # JSON-LD drops a term its context does not define
-            tail.extend(extension(name, value, context))
+            own.extend(extension(name, value, context))
         except Refused as refused:
             raise refused.within(key) from None
-    return tail
+    for key in EXTENSION_POINTS:
+        ilmd.extend(nested.get(key, ()))
+    own.sort()
+    return ilmd + own
 
 
 def _plain(name: str) -> Callable[[Any, Context], str]:
@@ -273,7 +283,8 @@ def _sensor_element(value: Any, context: Context) -> str:
 
 
 # CBV 2.0 writes each sensor element without the name of its list: "sensorElementList" does not
-# stand in the pre-hash string (the reference implementation's CBV 2.0 profile; CBV 2.1 adds it).
+# stand in the pre-hash string (the CBV 2.1 draft adds it, as the released reference
+# implementation 1.9.3 already does; docs/event-hash.md).
 _SENSOR_ELEMENTS = _listed("", _sensor_element)
 
 #: CBV 2.0 section 8.9, the canonical property order, for every event type (fields an event
