@@ -35,12 +35,6 @@ NOTED = {
 #: Documents the corpus calls valid that the standard refuses, and why (the job's errors,
 #: see the README).
 REFUSED_BY_THE_STANDARD = {
-    "AggregationEvent_with_persistentDisposition.json": [
-        "event 1: persistentDisposition: is not a field of AggregationEvent: EPCIS 2.0 gives a "
-        "persistentDisposition to ObjectEvent and TransformationEvent alone (section "
-        "7.3.6.2.2; the JSON Schema leaves it out of the other types, see GS1 EPCIS issue "
-        "440): say the objects' lasting disposition in an ObjectEvent"
-    ],
     "epcisDocWithSensorComponent.json": [
         'event 0: epcList[0]: "https://id.example.com/8003/040123450007418765": AI (8003): '
         "check digit 0 expected, got 1"

@@ -329,26 +329,13 @@ _FIELDS: dict[str, dict[str, Check]] = {
         "childQuantityList": _QUANTITIES,
     },
 }
-#: The XSD's wider rule: an AggregationEvent may carry a persistentDisposition too. The
-#: JSON Schema leaves it out on purpose: GS1 EPCIS issue 440 and pull request 447 find the
-#: XSD in error, against the table of section 7.3.6.2.2, the UML, the ontology and the SHACL
-#: shapes, which give it to ObjectEvent and TransformationEvent alone. A document read from
-#: XML keeps the XSD's wider rule; one in JSON-LD is held to the schema's.
-_XML_FIELDS: dict[str, dict[str, Check]] = {
-    **_FIELDS,
-    "AggregationEvent": {
-        **_FIELDS["AggregationEvent"],
-        "persistentDisposition": _persistent_disposition,
-    },
-}
-#: Why a field of the standard is refused on an event type that does not take it.
-_NOT_ON: dict[str, str] = {
-    "persistentDisposition": (
-        "EPCIS 2.0 gives a persistentDisposition to ObjectEvent and TransformationEvent "
-        "alone (section 7.3.6.2.2; the JSON Schema leaves it out of the other types, see GS1 "
-        "EPCIS issue 440): say the objects' lasting disposition in an ObjectEvent"
-    ),
-}
+#: persistentDisposition on every event type, as the EPCIS 2.0 XSD allows. The JSON Schema
+#: leaves it out of AggregationEvent, TransactionEvent and AssociationEvent, following the table
+#: of section 7.3.6.2.2, whose sentence before it only advises; GS1 EPCIS issue 440 and pull
+#: request 447 would make that binding. Until the standard says so, an event is accepted in
+#: either binding when the other accepts it, so a partner's XML and JSON-LD mean the same.
+for _type in ("AggregationEvent", "TransactionEvent", "AssociationEvent"):
+    _FIELDS[_type]["persistentDisposition"] = _persistent_disposition
 _REQUIRED = {
     "ObjectEvent": ("eventTime", "eventTimeZoneOffset", "action"),
     "AggregationEvent": ("eventTime", "eventTimeZoneOffset", "action"),
@@ -376,8 +363,8 @@ def event_problems(
     """Everything wrong with one event dict: the schema's rules, and (``rules=True``) the
     rules beyond it. ``namespaces`` are the ``{prefix: URI}`` of the document's ``@context``;
     ``index`` the event's place in its ``eventList``. An event read from XML (``from_xml``)
-    is held to the XSD where it is wider than the JSON Schema: an AggregationEvent may carry a
-    persistentDisposition, a sensor report may leave out its type. ``namespaces`` are
+    is held to the XSD where it is wider than the JSON Schema: a sensor report may leave out
+    its type. ``namespaces`` are
     extended by the event's own ``@context``."""
     if not isinstance(event, dict):
         return [EventProblem(index, None, "event", f"must be an object, not {quoted(event)}")]
@@ -391,7 +378,7 @@ def event_problems(
         from_xml,
     )
     type_ = event.get("type")
-    fields = (_XML_FIELDS if from_xml else _FIELDS).get(type_) if isinstance(type_, str) else None
+    fields = _FIELDS.get(type_) if isinstance(type_, str) else None
     if fields is None:
         _unknown_type(event, type_, report)
         return report.problems
@@ -401,8 +388,6 @@ def event_problems(
             check(value, key, report)
         elif key == "action":
             report("action", "a TransformationEvent has no action")
-        elif key in _NOT_ON:
-            report(key, f"is not a field of {type_}: {_NOT_ON[key]}")
         elif URI.fullmatch(key) is None:
             report(key, f"is not a field of a {type_} in EPCIS 2.0, nor an extension (prefix:name)")
         else:
