@@ -536,3 +536,41 @@ def test_messages_are_written_off_the_event_loop(
     with client.websocket_connect(path, headers={**admin, "Accept": accept}) as socket_:
         assert event_id(1) in socket_.receive_text()
     assert on_the_loop == [False]
+
+
+def test_handshakes_are_answered_while_the_hubs_threads_read_for_open_sockets(
+    database: Database, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub's threads are its sockets' reads; a handshake, even an anonymous one, is
+    answered on the threads requests run on, however long those reads take."""
+    reading = threading.Event()
+    read_on = threading.Event()
+    real = epcis_query_sockets.sockets.events_between
+
+    def slow_read(*arguments: Any, **keywords: Any) -> Any:
+        reading.set()
+        read_on.wait(WITHIN)
+        return real(*arguments, **keywords)
+
+    monkeypatch.setattr(epcis_query_sockets.sockets, "events_between", slow_read)
+    app = create_app(database, Settings())
+    app.state.socket_hub = SocketHub(database, SocketLimits(queries_at_once=1))
+    since = "2000-01-01T00:00:00Z"
+    try:
+        with (
+            served(app) as server,
+            connect(
+                server.url(f"{PATH}?stream=true&initialRecordTime={since}"),
+                additional_headers=admin,
+            ),
+        ):
+            assert reading.wait(WITHIN)
+            started = time.monotonic()
+            with pytest.raises(InvalidStatus) as refused:
+                connect(server.url(f"{PATH}?stream=true"), open_timeout=WITHIN)
+            answered_within = time.monotonic() - started
+            read_on.set()
+    finally:
+        read_on.set()
+    assert refused.value.response.status_code == 401
+    assert answered_within < WITHIN / 2
