@@ -835,3 +835,14 @@ def test_unsubscribing_stops_delivery(
 def test_known_event_ids_are_all_there(known: KnownSet) -> None:
     with known.database.unit_of_work(read_only=True) as uow:
         assert uow.events.count() == len(ALL)
+
+
+def test_a_per_page_of_thousands_of_digits_is_read_as_the_most(
+    fresh: tuple[TestClient, dict[str, str]],
+) -> None:
+    """Python reads no number of more than 4,300 digits; such a perPage is above the most,
+    and is answered as the most rather than with a 500."""
+    client, admin = fresh
+    answer = client.get("/epcis/events?perPage=" + "9" * 5000, headers=admin)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["type"] == "EPCISQueryDocument"

@@ -7,6 +7,7 @@ deleted, its client stops reading or the service stops."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import socket
@@ -30,6 +31,7 @@ from tests.api.test_epcis_query import capture, object_event, query_xsd, schema_
 from tests.epcis_known_events import KnownSet, known, known_set
 from unitrace.api.app import create_app
 from unitrace.api.epcis_socket_hub import SocketHub, SocketLimits
+from unitrace.api.routers import epcis_query_sockets
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
 from unitrace.services import catalog, epcis_named_queries
@@ -506,3 +508,69 @@ def test_the_documented_example_prints_the_events_it_is_sent(
             running.kill()
             running.wait()
     assert [first[1:], len(uuid.UUID(first[0]).hex)] == [[event_id(1), "shipping"], 32]
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/xml"])
+def test_messages_are_written_off_the_event_loop(
+    database: Database, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch, accept: str
+) -> None:
+    """A message of a thousand events takes tens of milliseconds to write (XML the most): not
+    on the event loop, where it would hold up the worker's other sockets and requests."""
+    on_the_loop: list[bool] = []
+    real = epcis_query_sockets._written
+
+    def written(document: dict[str, object], media: str) -> str:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            on_the_loop.append(False)
+        else:
+            on_the_loop.append(True)
+        return real(document, media)
+
+    monkeypatch.setattr(epcis_query_sockets, "_written", written)
+    since = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+    capture(database, object_event(event_id(1)))
+    client = TestClient(create_app(database, Settings()))
+    path = f"{PATH}?stream=true&initialRecordTime={since}"
+    with client.websocket_connect(path, headers={**admin, "Accept": accept}) as socket_:
+        assert event_id(1) in socket_.receive_text()
+    assert on_the_loop == [False]
+
+
+def test_handshakes_are_answered_while_the_hubs_threads_read_for_open_sockets(
+    database: Database, admin: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub's threads are its sockets' reads; a handshake, even an anonymous one, is
+    answered on the threads requests run on, however long those reads take."""
+    reading = threading.Event()
+    read_on = threading.Event()
+    real = epcis_query_sockets.sockets.events_between
+
+    def slow_read(*arguments: Any, **keywords: Any) -> Any:
+        reading.set()
+        read_on.wait(WITHIN)
+        return real(*arguments, **keywords)
+
+    monkeypatch.setattr(epcis_query_sockets.sockets, "events_between", slow_read)
+    app = create_app(database, Settings())
+    app.state.socket_hub = SocketHub(database, SocketLimits(queries_at_once=1))
+    since = "2000-01-01T00:00:00Z"
+    try:
+        with (
+            served(app) as server,
+            connect(
+                server.url(f"{PATH}?stream=true&initialRecordTime={since}"),
+                additional_headers=admin,
+            ),
+        ):
+            assert reading.wait(WITHIN)
+            started = time.monotonic()
+            with pytest.raises(InvalidStatus) as refused:
+                connect(server.url(f"{PATH}?stream=true"), open_timeout=WITHIN)
+            answered_within = time.monotonic() - started
+            read_on.set()
+    finally:
+        read_on.set()
+    assert refused.value.response.status_code == 401
+    assert answered_within < WITHIN / 2

@@ -83,3 +83,34 @@ def test_a_schedule_from_the_query_string_runs_at_the_times_it_names(
     due = request.schedule.next_after(after)
     assert (due.hour, due.minute, due.second) == (hour, minute, 0)
     assert after < due <= after + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("items", "refusal"),
+    [
+        # a number as Python reads it, but no ASCII digits: no schedule field's number
+        ([("second", "\uff15")], "second: '\uff15' is not a number or [from-to] range"),
+        ([("minute", "[\u0660-\u0663]")], "minute: '[\u0660-\u0663]' is not a number or [from-to] range"),
+        ([("stream", "true"), ("perPage", "\u0663")], "perPage: '\u0663' is not a positive whole number"),
+        ([("stream", "true"), ("perPage", "0" * 5000)], f"perPage: '{'0' * 5000}' is not a positive whole number"),
+    ],
+)  # fmt: skip
+def test_numbers_not_written_in_ascii_digits_are_refused(
+    items: list[tuple[str, str]], refusal: str
+) -> None:
+    with pytest.raises((QueryParameterException, SubscriptionControlsException)) as refused:
+        SocketRequest.read(items)
+    assert str(refused.value) == refusal
+
+
+@pytest.mark.parametrize(
+    ("per_page", "per_message"),
+    [("9" * 5000, 1000), ("0" * 5000 + "7", 7), ("1" + "0" * 4400, 1000), ("007", 7)],
+)
+def test_a_per_page_of_thousands_of_digits_is_read_as_the_most(
+    per_page: str, per_message: int
+) -> None:
+    """Python reads no number of more than 4,300 digits: such a perPage is above the most
+    anyway, and the handshake opens a socket instead of failing."""
+    request = SocketRequest.read([("stream", "true"), ("perPage", per_page)])
+    assert request.per_message == per_message

@@ -64,3 +64,29 @@ def test_old_events_are_seen_once_and_new_ones_carry_their_transaction(
     migrate(blank_engine, "0024", down=True)
     columns = {column["name"] for column in inspect(blank_engine).get_columns("epcis_events")}
     assert "capture_xact" not in columns
+
+
+def test_the_capture_xact_index_holds_only_the_events_that_have_one(
+    blank_engine: Engine,
+) -> None:
+    """The events stored before 0028 (millions, on a long-running service) and every event on
+    SQLite have none: the index leaves them out, so that the migration writes an empty index
+    instead of one entry per event while captures wait, and SQLite never writes to it."""
+    migrate(blank_engine, "0028")
+    with blank_engine.connect() as connection:
+        if blank_engine.dialect.name == "postgresql":
+            definition = connection.execute(
+                text(
+                    "SELECT indexdef FROM pg_indexes "
+                    "WHERE indexname = :name AND schemaname = current_schema()"
+                ),
+                {"name": "ix_epcis_events_capture_xact"},
+            ).scalar_one()
+        else:
+            definition = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = :name"),
+                {"name": "ix_epcis_events_capture_xact"},
+            ).scalar_one()
+    assert (
+        str(definition).replace("(", "").replace(")", "").endswith("WHERE capture_xact IS NOT NULL")
+    )

@@ -55,6 +55,9 @@ class SocketLimits:
     queries_at_once: int = 4
     #: seconds a message may take to be taken by the client before the socket is ended
     send_within: float = 30.0
+    #: the longest pause between looks while the database does not answer (the pause doubles
+    #: from :attr:`poll` at each failed look)
+    retry_within: float = 2.0
 
 
 class TooManySockets(Exception):
@@ -144,15 +147,27 @@ class SocketHub:
     async def _run(self) -> None:
         last_standing = 0.0
         loop = asyncio.get_running_loop()
+        failures = 0
         while self._sockets:
             try:
                 await self._look()
                 if loop.time() - last_standing >= self.limits.standing_every:
                     last_standing = loop.time()
                     await self._check_standing()
-            except Exception:  # a database hiccup must not end the sockets; tried again
-                log.exception("the WebSocket subscriptions' look at the event index failed")
-            await asyncio.sleep(self.limits.poll)
+            except Exception as error:  # a database hiccup must not end the sockets
+                # tried again, ever less often, and told once with its trace: a database
+                # away for minutes is neither asked ten times a second nor logged so
+                failures += 1
+                if failures == 1:
+                    log.exception("the WebSocket subscriptions' look at the event index failed")
+                else:
+                    log.warning("the event index still does not answer (%s)", error)
+            else:
+                if failures:
+                    log.warning("the event index answers again after %d failed looks", failures)
+                failures = 0
+            pause = self.limits.poll * 2 ** min(failures, 16)
+            await asyncio.sleep(min(pause, max(self.limits.poll, self.limits.retry_within)))
         self.mark = None
 
     async def _look(self) -> None:

@@ -239,7 +239,12 @@ epcis_events = Table(
     # that became visible since it last looked (store.epcis_query.event_feed). Empty on SQLite.
     Column("capture_xact", BigInteger),
     Index("ix_epcis_events_event_time", "event_time"),
-    Index("ix_epcis_events_capture_xact", "capture_xact"),
+    Index(
+        "ix_epcis_events_capture_xact",
+        "capture_xact",
+        postgresql_where=text("capture_xact IS NOT NULL"),
+        sqlite_where=text("capture_xact IS NOT NULL"),
+    ),
     Index("ix_epcis_events_biz_step", "biz_step"),
     Index("ix_epcis_events_record_time", "record_time"),
     Index("ix_epcis_events_read_point", "read_point"),

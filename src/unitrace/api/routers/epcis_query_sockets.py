@@ -30,6 +30,7 @@ import logging
 from typing import Final
 
 import anyio
+import anyio.to_thread
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketState
@@ -89,9 +90,12 @@ async def subscribe_over_websocket(websocket: WebSocket, name: str) -> None:
                 f"Accept: {websocket.headers.get('accept')!r}: messages are application/ld+json, "
                 "application/json or application/xml",
             )
-        actor = await hub.in_thread(_caller, websocket, database)
+        # the handshake is a request like any other, on the threads requests run on: the
+        # hub's few are its open sockets', which a crowd of handshakes (anonymous ones
+        # among them) must not keep waiting
+        actor = await anyio.to_thread.run_sync(_caller, websocket, database)
         request = sockets.SocketRequest.read(websocket.query_params.multi_items())
-        subscription = await hub.in_thread(_open, database, name, request, actor)
+        subscription = await anyio.to_thread.run_sync(_open, database, name, request, actor)
         held = hub.hold(subscription.token_id, subscription.query_id)
     except Exception as error:  # every refusal is answered; the unforeseen ones logged too
         await _deny(websocket, _problem(error))
@@ -206,11 +210,16 @@ class _Sender:
             )
 
     async def _send(self, events: list[FoundEvent]) -> bool:
-        document = sockets.message(self.subscription, events, at=dt.datetime.now(dt.UTC))
-        text = _written(document, self.media)
+        # written on the hub's threads: a thousand events take ~45 ms as XML, which on the
+        # event loop would hold up every other socket and request of the worker
+        text = await self.hub.in_thread(self._compose, events)
         with anyio.move_on_after(self.hub.limits.send_within) as waited:
             await self.websocket.send_text(text)
         return not waited.cancelled_caught
+
+    def _compose(self, events: list[FoundEvent]) -> str:
+        document = sockets.message(self.subscription, events, at=dt.datetime.now(dt.UTC))
+        return _written(document, self.media)
 
 
 def _written(document: dict[str, object], media: str) -> str:

@@ -25,7 +25,8 @@ SCHEDULE_FIELDS: Final = {
     "month": (1, 12),
     "dayOfWeek": (1, 7),
 }
-_SCHEDULE_ELEMENT = re.compile(r"(\d{1,2})|\[?(\d{1,2})-(\d{1,2})\]?")
+# ASCII digits only: a fullwidth or Arabic-Indic digit, which int() reads, is no number here
+_SCHEDULE_ELEMENT = re.compile(r"(\d{1,2})|\[?(\d{1,2})-(\d{1,2})\]?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,15 @@ class Schedule:
                 and day.day in self.values["dayOfMonth"]
                 and day.isoweekday() in self.values["dayOfWeek"]
             ):
+                # on the first day, the hours and minutes already past are skipped whole: an
+                # every-second schedule late in the day is not walked from midnight
+                first = day == start.date()
                 for hour in sorted(self.values["hour"]):
+                    if first and hour < start.hour:
+                        continue
                     for minute in sorted(self.values["minute"]):
+                        if first and (hour, minute) < (start.hour, start.minute):
+                            continue
                         for second in sorted(self.values["second"]):
                             at = dt.datetime(
                                 day.year, day.month, day.day, hour, minute, second, tzinfo=dt.UTC

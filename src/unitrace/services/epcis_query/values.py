@@ -43,9 +43,14 @@ COUNT_CEILING: Final = 2**31 - 1
 
 def read_positive(key: str, value: str) -> int:
     """``value`` as a positive whole number, at most :data:`COUNT_CEILING`."""
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    digits = value.lstrip("0")
+    if not (value.isascii() and value.isdigit()) or not digits:
         raise QueryParameterException(key, f"{value!r} is not a positive whole number")
-    return min(int(value), COUNT_CEILING)
+    # more digits than the ceiling has is above it: not read as a number, which Python
+    # refuses past 4,300 digits
+    if len(digits) > len(str(COUNT_CEILING)):
+        return COUNT_CEILING
+    return min(int(digits), COUNT_CEILING)
 
 
 def check_uri(key: str, value: str) -> None:
