@@ -78,6 +78,8 @@ class Resolution:
     levels: tuple[Level, ...]
     #: The default links of the level whose defaults apply, in preference order.
     defaults: tuple[Link, ...]
+    #: The link types the brand set links of for the item (its product's or its lot's).
+    brand_types: frozenset[str] = frozenset()
 
     @property
     def anchor(self) -> str:
@@ -96,11 +98,17 @@ class Resolution:
         its anchor and description, each link type's targets, and ``gs1:defaultLink`` (title
         and target only) where the default applies."""
         entries = []
+        # the default is written at its own level, or the item's where no level lists it
+        # (the verification page, once the brand's verification service took its place)
+        home = next(
+            (level for level in self.levels if self.defaults and self.defaults[0] in level.links),
+            self.levels[0],
+        )
         for level in self.levels:
             entry: dict[str, Any] = {"anchor": level.anchor, "itemDescription": level.description}
             for link in level.links:
                 entry.setdefault(link.link_type, []).append(link.target())
-            if self.defaults and self.defaults[0] in level.links:
+            if self.defaults and level is home:
                 first = self.defaults[0]
                 entry[DEFAULT_LINK] = [{"href": first.href, "title": first.title}]
                 if len(self.defaults) > 1:
@@ -173,6 +181,12 @@ def resolution(uow: UnitOfWork, link: DigitalLink, origin: str) -> Resolution:
             for link in by_anchor[item_anchor]
             if link.link_type != RECALL_STATUS or link in ours
         ]
+    if any(held.link_type == VERIFICATION_SERVICE for held in brand):
+        # the brand's own verification service (its DSCSA responder) is the one served for
+        # the item: the resolver's page and service stay only as the default and recall links
+        by_anchor[item_anchor] = [
+            link for link in by_anchor[item_anchor] if link not in (service, page)
+        ]
     order = [anchor for anchor in (item_anchor, lot_anchor, product_anchor) if anchor]
     levels = tuple(
         Level(anchor, named[anchor], tuple(by_anchor[anchor]))
@@ -186,7 +200,7 @@ def resolution(uow: UnitOfWork, link: DigitalLink, origin: str) -> Resolution:
             if chosen:
                 defaults = _preferred_first(chosen)
                 break
-    return Resolution(levels, defaults)
+    return Resolution(levels, defaults, frozenset(held.link_type for held in brand))
 
 
 def choose(

@@ -6,7 +6,9 @@ the ``linkType`` asked for, chosen by the request's ``context``, ``Accept-Langua
 ``Accept``; the query string is passed on. ``linkType=linkset`` (or ``all``) or
 ``Accept: application/linkset+json`` gets the RFC 9264 linkset; a link type with no link is a
 404. Every answer names the linkset in a ``Link`` header. ``Accept: application/json`` without a
-``linkType`` still gets the scan JSON in place, for the apps that ask for it. A URI that breaks
+``linkType`` still gets the scan JSON in place, for the apps that ask for it, and with
+``linkType=gs1:verificationService`` the GS1 Lightweight Verification response in place (where
+the brand set no verification service of its own), for DSCSA requesters. A URI that breaks
 the Digital Link syntax is a 400, never a 200.
 """
 
@@ -30,6 +32,7 @@ from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.services.resolution import (
     DEFAULT_LINK,
     DEFAULT_LINK_MULTI,
+    VERIFICATION_SERVICE,
     Link,
     Resolution,
     choose,
@@ -86,10 +89,21 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         scan = await answer_scan(request, None, uri, "json")
         scan.headers["Link"] = headers["Link"]
         return scan
+    wanted = requested_link_type(link_type) if link_type is not None else None
+    if (
+        wanted == VERIFICATION_SERVICE
+        and VERIFICATION_SERVICE not in found.brand_types
+        and _prefers_json(accept)
+    ):
+        # a DSCSA requester's program asks for JSON and reads the answer in place (the
+        # contract partners wrote against); a client that takes anything (*/*, GS1's test
+        # suite) is redirected to the same response at /verify/lms/…
+        verification = await answer_scan(request, None, uri, "lms")
+        verification.headers["Link"] = headers["Link"]
+        return verification
     if link_type is None:
         candidates = list(found.defaults)
     else:
-        wanted = requested_link_type(link_type)
         if wanted in (DEFAULT_LINK, DEFAULT_LINK_MULTI):
             candidates = list(found.defaults)
         else:
@@ -161,6 +175,13 @@ def _multiple_choices(found: Resolution, links: list[Link], headers: dict[str, s
     for link in links:
         body.setdefault(link.link_type, []).append(link.target())
     return JSONResponse({"linkset": [body]}, status_code=300, headers=headers)
+
+
+def _prefers_json(accept: str) -> bool:
+    """Whether ``application/json`` itself (not ``*/*`` nor ``application/*``) is the first of
+    the media types ``accept`` ranks."""
+    ranked = _preferences(accept)
+    return bool(ranked) and ranked[0] == "application/json"
 
 
 def _preferences(header: str) -> list[str]:
