@@ -20,10 +20,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from unitrace.api.callers import caller_of
 from unitrace.api.dependencies import database
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem
-from unitrace.api.routers.verification import CORS, LINKSET_JSON, answer_scan
+from unitrace.api.routers.verification import CORS, LINKSET_JSON, answer_scan, too_many
 from unitrace.gs1 import InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.digital_link_compression import COMPRESSED_SEGMENT, uncompressed_uri
@@ -77,6 +78,12 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         # the uncompressed URI is the subject of all that is said (standard: "The URI used as
         # the subject of facts presented SHALL be the uncompressed version")
         uri = same_as
+    # every answer reads the unit (its lot, its recall), so it says whether a serial exists:
+    # the caller's answers are limited as its scans are, in a bucket of their own so that a
+    # scan's redirect and the verification page it leads to are not counted twice
+    refused = await too_many(request, "rs:" + caller_of(request).removeprefix("ip:"))
+    if refused is not None:
+        return refused
     origin = f"{request.url.scheme}://{request.url.netloc}"
     found = await anyio.to_thread.run_sync(_read_resolution, db, link, origin)
     headers = {**CORS, "Link": _linkset_link(found.anchor), "Vary": VARY}

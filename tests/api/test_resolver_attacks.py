@@ -1,0 +1,75 @@
+"""The resolver attacked: what a brand link's target may hold (it becomes a Location header),
+and whether the resolver's answers, which say whether a serial exists, are rate-limited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api import test_resolver
+from tests.api.test_resolver import BRAND, ORIGIN, UNIT, add
+from tests.services.issued_units import GTIN
+from unitrace.api.app import create_app
+from unitrace.config import Settings
+from unitrace.store.unit_of_work import Database
+
+world = test_resolver.world
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        f"{BRAND}/\x00x",
+        f"{BRAND}/\x1b[31mx",
+        f"{BRAND}/\x7fx",
+        f"{BRAND}/x\r\nSet-Cookie: a=b",
+        f"{BRAND}/日本",
+        f"{BRAND}/\u2028x",
+        "javascript:alert(1)//https://brand.example",
+        "data:text/html,<script>alert(1)</script>",
+    ],
+)
+def test_a_target_that_cannot_be_a_location_header_is_refused(
+    world: TestClient, token_for: Any, href: str
+) -> None:
+    admin = token_for("admin")
+    body = {"link_type": "gs1:pip", "href": href, "title": "P", "default": True}
+    answer = world.post(f"/api/products/{GTIN.value}/links", json=body, headers=admin)
+    assert (answer.status_code, answer.json()["detail"][:6]) == (422, "href: ")
+    assert world.get(f"/api/products/{GTIN.value}/links", headers=admin).json() == []
+    assert world.get(UNIT, follow_redirects=False).headers["location"] == f"{ORIGIN}/verify{UNIT}"
+
+
+def test_a_percent_encoded_target_is_kept_as_given(world: TestClient, database: Database) -> None:
+    add(database, link_type="gs1:pip", href=f"{BRAND}/%E6%97%A5?a=1#x", title="P", default=True)
+    answer = world.get(UNIT + "?17=281231", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (
+        307,
+        f"{BRAND}/%E6%97%A5?a=1#x&17=281231",
+    )
+
+
+def test_the_resolvers_answers_are_rate_limited_apart_from_scans(
+    database: Database, world: TestClient
+) -> None:
+    """The answers say whether a serial exists (its lot's links, its recall): a caller asking
+    about serials one after another is limited as one scanning them is; a scan's redirect and
+    the page it leads to are counted in two buckets, so a person is not counted twice."""
+    add(database, link_type="gs1:instructions", href=f"{BRAND}/leaflet", title="Leaflet")
+    client = TestClient(
+        create_app(database, Settings(resolver_base=ORIGIN, scans_per_minute=60, scan_burst=3)),
+        base_url=ORIGIN,
+    )
+    asked = [
+        client.get(f"/01/{GTIN.value}/21/S{n:05}?linkType=gs1:instructions", follow_redirects=False)
+        for n in range(4)
+    ]
+    assert [answer.status_code for answer in asked] == [307, 307, 307, 429]
+    assert asked[-1].headers["retry-after"] == "1"
+    head = client.head(f"/01/{GTIN.value}/21/S00009?linkType=gs1:instructions")
+    assert head.status_code == 429
+    # the scans' own bucket is untouched: three pages still answer
+    pages = [client.get(f"/verify{UNIT}").status_code for _ in range(4)]
+    assert pages == [200, 200, 200, 429]
