@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api import test_resolver
-from tests.api.test_resolver import BRAND, ORIGIN, UNIT, add
-from tests.services.issued_units import GTIN
+from tests.api.test_resolver import BRAND, ORIGIN, UNIT, add, located
+from tests.services.issued_units import GTIN, LOT, issue
 from unitrace.api.app import create_app
 from unitrace.config import Settings
 from unitrace.store.unit_of_work import Database
@@ -73,3 +73,36 @@ def test_the_resolvers_answers_are_rate_limited_apart_from_scans(
     # the scans' own bucket is untouched: three pages still answer
     pages = [client.get(f"/verify{UNIT}").status_code for _ in range(4)]
     assert pages == [200, 200, 200, 429]
+
+
+def test_a_serial_with_percent_encoded_characters_is_the_unit_it_names(
+    world: TestClient, database: Database
+) -> None:
+    """'/', '>' and '"' are in a serial's character set and are percent-encoded in its
+    Digital Link: the resolver reads them as the serial's, not as the path's."""
+    with database.unit_of_work() as uow:
+        issue(uow, GTIN, LOT, 1, ['AB/1>"'])
+        uow.commit()
+    path = f"/01/{GTIN.value}/10/{LOT}/21/AB%2F1%3E%22"
+    redirect = world.get(path + "?17=281231", follow_redirects=False)
+    assert (redirect.status_code, redirect.headers["location"]) == (
+        307,
+        f"{ORIGIN}/verify{path}?17=281231",
+    )
+    assert redirect.headers["link"].startswith(f"<{ORIGIN}{path}?linkType=linkset>")
+    scans = [
+        world.get(path, headers={"Accept": "application/json"}),
+        world.get(f"/verify{path}", headers={"Accept": "application/json"}),
+    ]
+    assert [(scan.status_code, scan.json()["product"]["serial"]) for scan in scans] == [
+        (200, 'AB/1>"'),
+        (200, 'AB/1>"'),
+    ]
+    assert [scan.json()["scan_count"] for scan in scans] == [1, 2]
+    lms = world.get(f"/verify/lms{path}").json()
+    assert lms.get("verificationFailureReason") != "No_match_GTIN_Serial"
+    # serial "AB/" is not serial "AB" (a decoded path's trailing '/', tolerated)
+    assert located(world, f"/01/{GTIN.value}/21/AB%2F") == (
+        307,
+        f"{ORIGIN}/verify/01/{GTIN.value}/21/AB%2F",
+    )

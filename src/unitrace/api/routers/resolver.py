@@ -24,7 +24,13 @@ from unitrace.api.callers import caller_of
 from unitrace.api.dependencies import database
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem
-from unitrace.api.routers.verification import CORS, LINKSET_JSON, answer_scan, too_many
+from unitrace.api.routers.verification import (
+    CORS,
+    LINKSET_JSON,
+    answer_scan,
+    requested_uri,
+    too_many,
+)
 from unitrace.gs1 import InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.digital_link_compression import COMPRESSED_SEGMENT, uncompressed_uri
@@ -63,7 +69,7 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
     """A GS1 Digital Link URI on this resolver, answered as the caller asks."""
     accept = request.headers.get("accept", "")
     link_type = request.query_params.get("linkType")
-    uri = _without_trailing_slash(str(request.url))
+    uri = _without_trailing_slash(requested_uri(request))
     same_as = None
     try:
         link = parse_digital_link(uri)
@@ -213,7 +219,10 @@ async def resolve_compressed(request: Request, db: CurrentDatabase, segment: str
     """A compressed GS1 Digital Link URI (``/<compressed>``): answered as its uncompressed
     URI is; a path that is no compressed Digital Link is not found."""
     try:
-        if not COMPRESSED_SEGMENT.match(segment) or uncompressed_uri(str(request.url)) is None:
+        if (
+            not COMPRESSED_SEGMENT.match(segment)
+            or uncompressed_uri(requested_uri(request)) is None
+        ):
             raise InvalidCode(segment)
     except InvalidCode:
         answer = problem(404, "not-found", "Not found", f"no resource at /{segment}")
@@ -232,7 +241,7 @@ compressed_router.add_api_route(
 @compressed_router.options("/{segment}", include_in_schema=False)
 async def compressed_options(request: Request, segment: str) -> Response:
     try:
-        compressed = COMPRESSED_SEGMENT.match(segment) and uncompressed_uri(str(request.url))
+        compressed = COMPRESSED_SEGMENT.match(segment) and uncompressed_uri(requested_uri(request))
     except InvalidCode:
         compressed = None
     if not compressed:
