@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 
 from tests.api import test_resolver
 from tests.api.test_resolver import BRAND, ORIGIN, UNIT, add, located
-from tests.services.issued_units import GTIN, LOT, issue
+from tests.services.issued_units import ADMIN, GTIN, LOT, issue
 from unitrace.api.app import create_app
 from unitrace.config import Settings
+from unitrace.services import lifecycle
 from unitrace.store.unit_of_work import Database
 
 world = test_resolver.world
@@ -106,3 +107,20 @@ def test_a_serial_with_percent_encoded_characters_is_the_unit_it_names(
         307,
         f"{ORIGIN}/verify/01/{GTIN.value}/21/AB%2F",
     )
+
+
+def test_a_unit_of_a_recalled_lot_whose_code_names_another_lot_sees_the_recall(
+    world: TestClient, database: Database
+) -> None:
+    add(database, link_type="gs1:pip", href=f"{BRAND}/pip", title="Vitamin C", default=True)
+    with database.unit_of_work() as uow:
+        lifecycle.set_lot_status(
+            uow, gtin=GTIN.value, lot=LOT, status="recalled", reason="mould", actor=ADMIN
+        )
+        uow.commit()
+    # S00001 was issued in the recalled lot; its code says L2, which is not recalled
+    mislabelled = f"/01/{GTIN.value}/10/L2/21/S00001"
+    assert [located(world, mislabelled), located(world, f"/01/{GTIN.value}/10/L2/21/S00002")] == [
+        (307, f"{ORIGIN}/verify{mislabelled}"),
+        (307, f"{BRAND}/pip"),
+    ]

@@ -134,18 +134,24 @@ def resolution(uow: UnitOfWork, link: DigitalLink, origin: str) -> Resolution:
     product_id, product = found
     lot = values.get("10")
     recall_title, notice = None, None
+    issued_in = None
     if "21" in values:
         unit = uow.units.get(product_id, values["21"])
-        if unit is not None and lot is None:
-            lot = unit.lot
+        issued_in = unit.lot if unit is not None else None
+        if lot is None:
+            lot = issued_in
         notice = uow.recalls.notice_of_unit(product_id, values["21"])
     lot_record = uow.lots.get(gtin, lot) if lot is not None else None
     if notice is None and lot_record is not None and "21" not in values:
         lot_id = uow.lots.id_of(gtin, lot_record.lot)
         notice = uow.recalls.notice_of_lot(int(lot_id)) if lot_id is not None else None
-    if notice is None and lot_record is not None and lot_record.status is not LotStatus.RELEASED:
-        reason = lot_record.status_reason or ""
-        recall_title = f"Lot {lot_record.lot} {lot_record.status.value}: {reason}".strip()
+    # the lot the unit was issued in is recalled whatever lot its code names
+    issued_record = uow.lots.get(gtin, issued_in) if issued_in not in (None, lot) else None
+    for record in (lot_record, issued_record):
+        if notice is None and record is not None and record.status is not LotStatus.RELEASED:
+            reason = record.status_reason or ""
+            recall_title = f"Lot {record.lot} {record.status.value}: {reason}".strip()
+            break
     if notice is not None:
         ours += (
             Link(
