@@ -124,3 +124,14 @@ def test_a_unit_of_a_recalled_lot_whose_code_names_another_lot_sees_the_recall(
         (307, f"{ORIGIN}/verify{mislabelled}"),
         (307, f"{BRAND}/pip"),
     ]
+
+
+def test_the_description_file_answers_the_methods_its_cors_headers_name(world: TestClient) -> None:
+    got = world.get("/.well-known/gs1resolver")
+    head = world.head("/.well-known/gs1resolver")
+    assert got.headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
+    assert (head.status_code, head.content, head.headers["content-length"]) == (
+        200,
+        b"",
+        got.headers["content-length"],
+    )

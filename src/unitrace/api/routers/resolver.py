@@ -271,6 +271,12 @@ async def description_file(request: Request) -> JSONResponse:
     return JSONResponse(described, headers=CORS)
 
 
+# HEAD as its CORS headers say (``GET, HEAD, OPTIONS``)
+router.add_api_route(
+    "/.well-known/gs1resolver", description_file, methods=["HEAD"], include_in_schema=False
+)
+
+
 @router.options("/.well-known/gs1resolver", include_in_schema=False)
 async def description_file_options() -> Response:
     return await resolver_options()
