@@ -7,12 +7,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.api import test_resolver
 from tests.api.test_resolver import BRAND, ORIGIN, UNIT, add, located
 from tests.services.issued_units import ADMIN, GTIN, LOT, issue
 from unitrace.api.app import create_app
 from unitrace.config import Settings
+from unitrace.gs1.digital_link import build_digital_link
+from unitrace.gs1.elements import ElementString
 from unitrace.services import lifecycle
 from unitrace.store.unit_of_work import Database
 
@@ -135,3 +139,24 @@ def test_the_description_file_answers_the_methods_its_cors_headers_name(world: T
         b"",
         got.headers["content-length"],
     )
+
+
+CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(serial=st.text(alphabet=CSET82, min_size=1, max_size=20))
+def test_any_serial_is_redirected_to_its_own_verification_page(
+    database: Database, serial: str
+) -> None:
+    """Whatever a serial's characters, the resolver sends it to its own page, the serial
+    encoded as the Digital Link has it (nothing decoded into the path on the way)."""
+    client = TestClient(
+        create_app(database, Settings(resolver_base=ORIGIN, scan_burst=10_000)), base_url=ORIGIN
+    )
+    uri = build_digital_link([ElementString("01", GTIN.value), ElementString("21", serial)], ORIGIN)
+    path = uri[len(ORIGIN) :]
+    assert located(client, path) == (307, f"{ORIGIN}/verify{path}")
+    assert located(client, path + "/") == (307, f"{ORIGIN}/verify{path}")
