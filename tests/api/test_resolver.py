@@ -411,6 +411,7 @@ def test_a_json_client_gets_the_verification_response_in_place(
         f'<{ORIGIN}{UNIT}?linkType=linkset>; rel="linkset"; type="application/linkset+json"'
     )
     assert got.headers["access-control-allow-origin"] == "*"
+    assert got.headers["vary"] == "Accept, Accept-Language"
 
 
 def test_the_verification_response_in_place_is_the_one_at_verify_lms(world: TestClient) -> None:

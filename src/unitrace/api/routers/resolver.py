@@ -100,7 +100,8 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         return JSONResponse(found.linkset(), media_type=LINKSET_JSON, headers=headers)
     if link_type is None and "application/json" in accept:
         scan = await answer_scan(request, None, uri, "json")
-        scan.headers["Link"] = headers["Link"]
+        # the same URI is a redirect for another Accept: a cache must keep them apart
+        scan.headers.update({"Link": headers["Link"], "Vary": VARY})
         return scan
     wanted = requested_link_type(link_type) if link_type is not None else None
     if (
@@ -112,7 +113,7 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         # contract partners wrote against); a client that takes anything (*/*, GS1's test
         # suite) is redirected to the same response at /verify/lms/…
         verification = await answer_scan(request, None, uri, "lms")
-        verification.headers["Link"] = headers["Link"]
+        verification.headers.update({"Link": headers["Link"], "Vary": VARY})
         return verification
     if link_type is None:
         candidates = list(found.defaults)
