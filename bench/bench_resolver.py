@@ -6,6 +6,8 @@ one request after another: p50, p99 and the slowest in milliseconds for each kin
 - a link type asked for (307, chosen among links by language);
 - the linkset (200, three levels);
 - a compressed URI's redirect (decompressed first);
+- the GS1 Lightweight Verification response in place (``linkType=gs1:verificationService``,
+  ``Accept: application/json``), a DSCSA requester's question;
 - the reference: the scan JSON in place (``Accept: application/json``), which verifies and
   logs the scan, as every scan did before the resolver redirected.
 """
@@ -88,6 +90,10 @@ def main() -> None:
             ("linkset (200)", lambda p: client.get(p, headers={"Accept": "application/linkset+json"}), ok),
             ("compressed URI (307)",
              lambda _: client.get("/AQnYUc1gmiCNV4JGLo3DY", follow_redirects=False), redirected),
+            ("verification response in place (200)",
+             lambda p: client.get(p + "&linkType=gs1:verificationService" if "?" in p
+                                  else p + "?linkType=gs1:verificationService",
+                                  headers={"Accept": "application/json"}), ok),
             ("reference: scan JSON in place (200)",
              lambda p: client.get(p, headers={"Accept": "application/json"}), ok),
         ]  # fmt: skip

@@ -177,6 +177,7 @@ ROWS = [
     Row("GET",    f"/verify/lms{DL}/$scan_serial",                 "200 200 200 200 200 200 200"),
     Row("GET",    "/.well-known/gs1resolver",                      "200 200 200 200 200 200 200"),
     Row("OPTIONS", "/.well-known/gs1resolver",                     "204 204 204 204 204 204 204"),
+    Row("HEAD",   "/.well-known/gs1resolver",                      "200 200 200 200 200 200 200"),
     Row("GET",    "/00/$pallet_digits",                            "200 200 200 200 200 200 200"),
     Row("GET",    "/",                                             "200 200 200 200 200 200 200"),
     Row("GET",    "/verify?code=$scan_code",                       "200 200 200 200 200 200 200"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.gs1_resolver_schemas import LINKSET_SCHEMA
 from tests.services.issued_units import (
     ADMIN,
     EXPIRY,
@@ -348,3 +350,101 @@ def test_compressed_uris_are_answered_as_their_uncompressed_uri(world: TestClien
         400,
         "Digital Link: the compressed URI has no optimisation E0",
     )
+
+
+VERIFY = "linkType=gs1:verificationService"
+JSON_FIRST = "application/json, */*;q=0.1"
+
+
+@pytest.mark.parametrize(
+    ("accept", "query", "brand_service", "status", "answer"),
+    [
+        # issue 4's contract: a program that asks for JSON gets the GS1 Lightweight
+        # Verification response in place, where the brand set no service of its own
+        ("application/json", VERIFY, False, 200, "lms"),
+        (JSON_FIRST, VERIFY, False, 200, "lms"),
+        ("application/json; charset=utf-8", VERIFY, False, 200, "lms"),
+        ("application/json", "linkType=https://gs1.org/voc/verificationService", False, 200, "lms"),
+        # anything else is redirected: */* (GS1's test suite), a browser, JSON not first
+        ("*/*", VERIFY, False, 307, f"{ORIGIN}/verify/lms{UNIT}?{VERIFY}"),
+        ("", VERIFY, False, 307, f"{ORIGIN}/verify/lms{UNIT}?{VERIFY}"),
+        ("application/*", VERIFY, False, 307, f"{ORIGIN}/verify/lms{UNIT}?{VERIFY}"),
+        ("text/html", VERIFY, False, 307, f"{ORIGIN}/verify{UNIT}?{VERIFY}"),
+        ("text/html, application/json;q=0.9", VERIFY, False, 307, f"{ORIGIN}/verify{UNIT}?{VERIFY}"),
+        ("*/*", VERIFY + "&mediaType=application/json", False, 307,
+         f"{ORIGIN}/verify/lms{UNIT}?{VERIFY}&mediaType=application/json"),
+        # the brand's own verification service is where a JSON client is sent
+        ("application/json", VERIFY, True, 307, f"{BRAND}/vrs?{VERIFY}"),
+        ("*/*", VERIFY, True, 307, f"{BRAND}/vrs?{VERIFY}"),
+        # other link types and none are as before
+        ("application/json", "", False, 200, "scan"),
+        ("application/json", "", True, 200, "scan"),
+        ("application/json", "linkType=gs1:pip", False, 307, f"{BRAND}/pip?linkType=gs1:pip"),
+        ("*/*", "", False, 307, f"{BRAND}/pip"),
+    ],
+)  # fmt: skip
+def test_a_json_client_gets_the_verification_response_in_place(
+    world: TestClient,
+    database: Database,
+    accept: str,
+    query: str,
+    brand_service: bool,
+    status: int,
+    answer: str,
+) -> None:
+    add(database, link_type="gs1:pip", href=f"{BRAND}/pip", title="Vitamin C", default=True)
+    if brand_service:
+        add(database, link_type="gs1:verificationService", href=f"{BRAND}/vrs", title="VRS",
+            media_type="application/json")  # fmt: skip
+    path = UNIT + (f"?{query}" if query else "")
+    got = world.get(path, headers={"Accept": accept}, follow_redirects=False)
+    if status == 307:
+        assert (got.status_code, got.headers["location"]) == (status, answer)
+        return
+    kind = "lms" if "verified" in got.json() else "scan" if "verdict" in got.json() else "?"
+    assert (got.status_code, got.headers["content-type"], kind) == (
+        status,
+        "application/json",
+        answer,
+    )
+    assert got.headers["link"] == (
+        f'<{ORIGIN}{UNIT}?linkType=linkset>; rel="linkset"; type="application/linkset+json"'
+    )
+    assert got.headers["access-control-allow-origin"] == "*"
+    assert got.headers["vary"] == "Accept, Accept-Language"
+
+
+def test_the_verification_response_in_place_is_the_one_at_verify_lms(world: TestClient) -> None:
+    """Same body, and logged as one scan each, as at /verify/lms/…"""
+    in_place = world.get(f"{UNIT}?{VERIFY}", headers={"Accept": "application/json"})
+    redirected = world.get(f"{UNIT}?{VERIFY}", headers={"Accept": "*/*"})  # followed
+    assert str(redirected.url) == f"{ORIGIN}/verify/lms{UNIT}?{VERIFY}"
+    timeless = [
+        {k: v for k, v in answer.json().items() if k != "verificationTimestamp"}
+        for answer in (in_place, redirected)
+    ]
+    assert timeless[0] == timeless[1]
+    assert "verified" in timeless[0]
+    scan = world.get(UNIT, headers={"Accept": "application/json"}).json()
+    assert scan["scan_count"] == 3
+    assert world.head(f"{UNIT}?{VERIFY}", headers={"Accept": "application/json"}).status_code == 200
+    assert world.get(UNIT, headers={"Accept": "application/json"}).json()["scan_count"] == 4
+
+
+def test_the_brands_verification_service_takes_the_place_of_the_resolvers(
+    world: TestClient, database: Database
+) -> None:
+    add(database, link_type="gs1:verificationService", href=f"{BRAND}/vrs", title="VRS",
+        media_type="application/json")  # fmt: skip
+    linkset = world.get(UNIT + "?linkType=linkset").json()
+    assert jsonschema.Draft7Validator(LINKSET_SCHEMA).is_valid(linkset)
+    item, product = linkset["linkset"]
+    assert [set(entry) - {"anchor", "itemDescription"} for entry in (item, product)] == [
+        {"https://gs1.org/voc/defaultLink"},
+        {"https://gs1.org/voc/verificationService"},
+    ]
+    assert item["https://gs1.org/voc/defaultLink"] == [
+        {"href": f"{ORIGIN}/verify{UNIT}", "title": "Verify Vitamin C"}
+    ]
+    assert product["https://gs1.org/voc/verificationService"][0]["href"] == f"{BRAND}/vrs"
+    assert located(world, UNIT) == (307, f"{ORIGIN}/verify{UNIT}")

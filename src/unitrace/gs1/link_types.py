@@ -103,6 +103,9 @@ RESERVED_LINK_TYPES = frozenset({"defaultLink", "defaultLinkMulti", "handledBy"}
 # be: the linkset must validate against it (standard, section "Linksets").
 _RELATION_URI = re.compile(r"^https?://[a-zA-Z0-9./]+$")
 _TARGET = re.compile(r"^https?://[a-zA-Z0-9./]+")
+# a target becomes a redirect's Location header: printable ASCII only (RFC 3986; an IRI's other
+# characters percent-encoded), no space nor control character
+_URI_CHARACTERS = re.compile(r"^[!-~]+$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2}(-[A-Za-z0-9]{2})?$")
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[-+.\w]+$")
 _CONTEXT = re.compile(r"^[\w.:-]{1,100}$")
@@ -157,8 +160,11 @@ def requested_link_type(given: str) -> str | None:
 
 def check_target(href: str) -> str:
     """``href`` once it is an absolute http(s) URL the linkset schema accepts."""
-    if len(href) > 2048 or not _TARGET.match(href) or any(c.isspace() for c in href):
-        raise InvalidLink(f"href: {href!r} must be an absolute http or https URL (2048 at most)")
+    if len(href) > 2048 or not _TARGET.match(href) or not _URI_CHARACTERS.match(href):
+        raise InvalidLink(
+            f"href: {href!r} must be an absolute http or https URL (2048 at most) of printable "
+            "ASCII characters, others percent-encoded"
+        )
     return href
 
 

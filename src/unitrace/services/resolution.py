@@ -78,6 +78,8 @@ class Resolution:
     levels: tuple[Level, ...]
     #: The default links of the level whose defaults apply, in preference order.
     defaults: tuple[Link, ...]
+    #: The link types the brand set links of for the item (its product's or its lot's).
+    brand_types: frozenset[str] = frozenset()
 
     @property
     def anchor(self) -> str:
@@ -96,11 +98,17 @@ class Resolution:
         its anchor and description, each link type's targets, and ``gs1:defaultLink`` (title
         and target only) where the default applies."""
         entries = []
+        # the default is written at its own level, or the item's where no level lists it
+        # (the verification page, once the brand's verification service took its place)
+        home = next(
+            (level for level in self.levels if self.defaults and self.defaults[0] in level.links),
+            self.levels[0],
+        )
         for level in self.levels:
             entry: dict[str, Any] = {"anchor": level.anchor, "itemDescription": level.description}
             for link in level.links:
                 entry.setdefault(link.link_type, []).append(link.target())
-            if self.defaults and self.defaults[0] in level.links:
+            if self.defaults and level is home:
                 first = self.defaults[0]
                 entry[DEFAULT_LINK] = [{"href": first.href, "title": first.title}]
                 if len(self.defaults) > 1:
@@ -126,18 +134,24 @@ def resolution(uow: UnitOfWork, link: DigitalLink, origin: str) -> Resolution:
     product_id, product = found
     lot = values.get("10")
     recall_title, notice = None, None
+    issued_in = None
     if "21" in values:
         unit = uow.units.get(product_id, values["21"])
-        if unit is not None and lot is None:
-            lot = unit.lot
+        issued_in = unit.lot if unit is not None else None
+        if lot is None:
+            lot = issued_in
         notice = uow.recalls.notice_of_unit(product_id, values["21"])
     lot_record = uow.lots.get(gtin, lot) if lot is not None else None
     if notice is None and lot_record is not None and "21" not in values:
         lot_id = uow.lots.id_of(gtin, lot_record.lot)
         notice = uow.recalls.notice_of_lot(int(lot_id)) if lot_id is not None else None
-    if notice is None and lot_record is not None and lot_record.status is not LotStatus.RELEASED:
-        reason = lot_record.status_reason or ""
-        recall_title = f"Lot {lot_record.lot} {lot_record.status.value}: {reason}".strip()
+    # the lot the unit was issued in is recalled whatever lot its code names
+    issued_record = uow.lots.get(gtin, issued_in) if issued_in not in (None, lot) else None
+    for record in (lot_record, issued_record):
+        if notice is None and record is not None and record.status is not LotStatus.RELEASED:
+            reason = record.status_reason or ""
+            recall_title = f"Lot {record.lot} {record.status.value}: {reason}".strip()
+            break
     if notice is not None:
         ours += (
             Link(
@@ -173,6 +187,12 @@ def resolution(uow: UnitOfWork, link: DigitalLink, origin: str) -> Resolution:
             for link in by_anchor[item_anchor]
             if link.link_type != RECALL_STATUS or link in ours
         ]
+    if any(held.link_type == VERIFICATION_SERVICE for held in brand):
+        # the brand's own verification service (its DSCSA responder) is the one served for
+        # the item: the resolver's page and service stay only as the default and recall links
+        by_anchor[item_anchor] = [
+            link for link in by_anchor[item_anchor] if link not in (service, page)
+        ]
     order = [anchor for anchor in (item_anchor, lot_anchor, product_anchor) if anchor]
     levels = tuple(
         Level(anchor, named[anchor], tuple(by_anchor[anchor]))
@@ -186,7 +206,7 @@ def resolution(uow: UnitOfWork, link: DigitalLink, origin: str) -> Resolution:
             if chosen:
                 defaults = _preferred_first(chosen)
                 break
-    return Resolution(levels, defaults)
+    return Resolution(levels, defaults, frozenset(held.link_type for held in brand))
 
 
 def choose(

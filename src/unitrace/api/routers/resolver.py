@@ -6,7 +6,9 @@ the ``linkType`` asked for, chosen by the request's ``context``, ``Accept-Langua
 ``Accept``; the query string is passed on. ``linkType=linkset`` (or ``all``) or
 ``Accept: application/linkset+json`` gets the RFC 9264 linkset; a link type with no link is a
 404. Every answer names the linkset in a ``Link`` header. ``Accept: application/json`` without a
-``linkType`` still gets the scan JSON in place, for the apps that ask for it. A URI that breaks
+``linkType`` still gets the scan JSON in place, for the apps that ask for it, and with
+``linkType=gs1:verificationService`` the GS1 Lightweight Verification response in place (where
+the brand set no verification service of its own), for DSCSA requesters. A URI that breaks
 the Digital Link syntax is a 400, never a 200.
 """
 
@@ -18,10 +20,17 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from unitrace.api.callers import caller_of
 from unitrace.api.dependencies import database
 from unitrace.api.json_bodies import StrictJsonRoute
 from unitrace.api.problems import problem
-from unitrace.api.routers.verification import CORS, LINKSET_JSON, answer_scan
+from unitrace.api.routers.verification import (
+    CORS,
+    LINKSET_JSON,
+    answer_scan,
+    requested_uri,
+    too_many,
+)
 from unitrace.gs1 import InvalidCode
 from unitrace.gs1.digital_link import DigitalLink, parse_digital_link
 from unitrace.gs1.digital_link_compression import COMPRESSED_SEGMENT, uncompressed_uri
@@ -30,6 +39,7 @@ from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 from unitrace.services.resolution import (
     DEFAULT_LINK,
     DEFAULT_LINK_MULTI,
+    VERIFICATION_SERVICE,
     Link,
     Resolution,
     choose,
@@ -59,7 +69,7 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
     """A GS1 Digital Link URI on this resolver, answered as the caller asks."""
     accept = request.headers.get("accept", "")
     link_type = request.query_params.get("linkType")
-    uri = _without_trailing_slash(str(request.url))
+    uri = _without_trailing_slash(requested_uri(request))
     same_as = None
     try:
         link = parse_digital_link(uri)
@@ -74,6 +84,12 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         # the uncompressed URI is the subject of all that is said (standard: "The URI used as
         # the subject of facts presented SHALL be the uncompressed version")
         uri = same_as
+    # every answer reads the unit (its lot, its recall), so it says whether a serial exists:
+    # the caller's answers are limited as its scans are, in a bucket of their own so that a
+    # scan's redirect and the verification page it leads to are not counted twice
+    refused = await too_many(request, "rs:" + caller_of(request).removeprefix("ip:"))
+    if refused is not None:
+        return refused
     origin = f"{request.url.scheme}://{request.url.netloc}"
     found = await anyio.to_thread.run_sync(_read_resolution, db, link, origin)
     headers = {**CORS, "Link": _linkset_link(found.anchor), "Vary": VARY}
@@ -84,12 +100,24 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         return JSONResponse(found.linkset(), media_type=LINKSET_JSON, headers=headers)
     if link_type is None and "application/json" in accept:
         scan = await answer_scan(request, None, uri, "json")
-        scan.headers["Link"] = headers["Link"]
+        # the same URI is a redirect for another Accept: a cache must keep them apart
+        scan.headers.update({"Link": headers["Link"], "Vary": VARY})
         return scan
+    wanted = requested_link_type(link_type) if link_type is not None else None
+    if (
+        wanted == VERIFICATION_SERVICE
+        and VERIFICATION_SERVICE not in found.brand_types
+        and _prefers_json(accept)
+    ):
+        # a DSCSA requester's program asks for JSON and reads the answer in place (the
+        # contract partners wrote against); a client that takes anything (*/*, GS1's test
+        # suite) is redirected to the same response at /verify/lms/…
+        verification = await answer_scan(request, None, uri, "lms")
+        verification.headers.update({"Link": headers["Link"], "Vary": VARY})
+        return verification
     if link_type is None:
         candidates = list(found.defaults)
     else:
-        wanted = requested_link_type(link_type)
         if wanted in (DEFAULT_LINK, DEFAULT_LINK_MULTI):
             candidates = list(found.defaults)
         else:
@@ -163,6 +191,13 @@ def _multiple_choices(found: Resolution, links: list[Link], headers: dict[str, s
     return JSONResponse({"linkset": [body]}, status_code=300, headers=headers)
 
 
+def _prefers_json(accept: str) -> bool:
+    """Whether ``application/json`` itself (not ``*/*`` nor ``application/*``) is the first of
+    the media types ``accept`` ranks."""
+    ranked = _preferences(accept)
+    return bool(ranked) and ranked[0] == "application/json"
+
+
 def _preferences(header: str) -> list[str]:
     """The values of an ``Accept`` or ``Accept-Language`` header, most preferred first."""
     ranked = []
@@ -185,7 +220,10 @@ async def resolve_compressed(request: Request, db: CurrentDatabase, segment: str
     """A compressed GS1 Digital Link URI (``/<compressed>``): answered as its uncompressed
     URI is; a path that is no compressed Digital Link is not found."""
     try:
-        if not COMPRESSED_SEGMENT.match(segment) or uncompressed_uri(str(request.url)) is None:
+        if (
+            not COMPRESSED_SEGMENT.match(segment)
+            or uncompressed_uri(requested_uri(request)) is None
+        ):
             raise InvalidCode(segment)
     except InvalidCode:
         answer = problem(404, "not-found", "Not found", f"no resource at /{segment}")
@@ -204,7 +242,7 @@ compressed_router.add_api_route(
 @compressed_router.options("/{segment}", include_in_schema=False)
 async def compressed_options(request: Request, segment: str) -> Response:
     try:
-        compressed = COMPRESSED_SEGMENT.match(segment) and uncompressed_uri(str(request.url))
+        compressed = COMPRESSED_SEGMENT.match(segment) and uncompressed_uri(requested_uri(request))
     except InvalidCode:
         compressed = None
     if not compressed:
@@ -232,6 +270,12 @@ async def description_file(request: Request) -> JSONResponse:
         "jsonLdContextLocation": LINKSET_CONTEXT,
     }
     return JSONResponse(described, headers=CORS)
+
+
+# HEAD as its CORS headers say (``GET, HEAD, OPTIONS``)
+router.add_api_route(
+    "/.well-known/gs1resolver", description_file, methods=["HEAD"], include_in_schema=False
+)
 
 
 @router.options("/.well-known/gs1resolver", include_in_schema=False)

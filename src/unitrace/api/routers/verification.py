@@ -151,11 +151,21 @@ async def verification_options() -> Response:
     return Response(status_code=204, headers={**CORS, "Allow": "GET, HEAD, OPTIONS"})
 
 
+def requested_uri(request: Request, prefix: str = "") -> str:
+    """The URI ``request`` was made to, without ``prefix`` before its path, as the client
+    wrote it: its path still percent-encoded (``request.url`` has it decoded, which would
+    make a serial's ``%2F`` a path separator and its ``%3E`` a character no URI may hold)."""
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.url.path
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return origin + path[len(prefix) :] + ("?" + query if query else "")
+
+
 def scanned_code(request: Request, prefix: str) -> str:
     """The Digital Link a verification route was asked about: its URL without ``prefix``,
     as the code was printed (the resolver's redirect passes its query on)."""
-    origin = f"{request.url.scheme}://{request.url.netloc}"
-    return origin + str(request.url)[len(origin + prefix) :]
+    return requested_uri(request, prefix)
 
 
 async def verification_page(request: Request, db: CurrentDatabase) -> Response:
