@@ -549,6 +549,7 @@ from unitrace.store.cold_chain_tables import (  # noqa: E402
 from unitrace.store.console_tables import console_sessions as console_sessions  # noqa: E402
 from unitrace.store.console_tables import console_sign_ins as console_sign_ins  # noqa: E402
 from unitrace.store.console_tables import console_users as console_users  # noqa: E402
+from unitrace.store.event_field_tables import event_fields as event_fields  # noqa: E402
 from unitrace.store.event_sensor_tables import (  # noqa: E402
     event_sensor_reports as event_sensor_reports,
 )

@@ -19,7 +19,12 @@ How the parameters become conditions (AND across parameters, OR within one):
   :class:`ValueMatch` es on ``event_values``;
 - the sensor parameters (``EQ_type``, ``EQ_deviceID``, ``GE_value_<uom>`` …) are
   :class:`~unitrace.store.epcis_query.sensor_conditions.SensorCondition` s on the index of
-  events' sensor data.
+  events' sensor data;
+- the extension-field parameters (``EQ_ILMD_…``, ``GT_INNER_…``, ``EXISTS_…``) and the
+  quantity parameters (``GE_quantity_KGM`` …) are
+  :class:`~unitrace.store.epcis_query.field_conditions.FieldCondition` s on the index of
+  events' extension fields and quantities; ``EQ_errorReason`` and ``EQ_correctiveEventID``
+  :class:`ValueMatch` es.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, true, union_all
 
+from unitrace.store.epcis_query.field_conditions import FieldCondition, field_condition
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition, sensor_condition
 from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
@@ -99,6 +105,7 @@ class EventQuery:
     epc_matches: tuple[EpcMatch, ...] = ()
     value_matches: tuple[ValueMatch, ...] = ()
     sensor_conditions: tuple[SensorCondition, ...] = ()
+    field_conditions: tuple[FieldCondition, ...] = ()
     error_declared: bool = False
     error_declared_from: dt.datetime | None = None
     error_declared_before: dt.datetime | None = None
@@ -148,6 +155,8 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
         conditions.append(events.id.in_(_value_match(wanted)))
     for sensed in query.sensor_conditions:
         conditions.append(events.id.in_(sensor_condition(sensed)))
+    for field in query.field_conditions:
+        conditions.append(events.id.in_(field_condition(field)))
     return conditions
 
 
