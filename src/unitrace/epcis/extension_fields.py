@@ -22,8 +22,8 @@ in XML and ``http://ns.example.com/epcis/`` in JSON-LD, and the standard's own s
 field in a query parameter is the namespace, ``#`` and the local name.
 
 Values: a JSON string is text, and also a number where it reads as a decimal and a time where
-it reads as a date-time with its offset (the JSON-LD binding writes typed values of XML
-extensions as strings: ``"ext1:int": "10"``); a JSON number is a number and its text;
+it reads as a date-time with its offset or as a date (the JSON-LD binding writes typed values
+of XML extensions as strings: ``"ext1:int": "10"``); a JSON number is a number and its text;
 ``true``/``false`` are text. An object, an array's object and ``null`` give a row with no
 value, which ``EXISTS_`` finds.
 
@@ -62,6 +62,7 @@ AREAS: Final[frozenset[str]] = frozenset(get_args(Area))
 #: compared as a number.
 _DECIMAL: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _DATE_TIME: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
+_DATE: Final = re.compile(r"\d{4}-\d\d-\d\d")
 _SEPARATORS: Final = "#/:"
 
 
@@ -99,13 +100,22 @@ def number_of(text: str) -> float | None:
 
 
 def time_of(text: str) -> dt.datetime | None:
-    """``text`` as a time in UTC where it is a date-time with its offset; else None."""
-    if _DATE_TIME.fullmatch(text.strip()) is None:
-        return None
+    """``text`` as a time in UTC where it is a date-time with its offset, or a date (the
+    first instant of that day in UTC: ``cbvmda:itemExpirationDate`` is an ``xsd:date``); else
+    None.
+
+    >>> time_of("2028-01-31"), time_of("2028-01-31T00:00:00")
+    (datetime.datetime(2028, 1, 31, 0, 0, tzinfo=datetime.timezone.utc), None)
+    """
+    stripped = text.strip()
     try:
-        return dt.datetime.fromisoformat(text.strip()).astimezone(dt.UTC)
+        if _DATE.fullmatch(stripped) is not None:
+            return dt.datetime.combine(dt.date.fromisoformat(stripped), dt.time(), dt.UTC)
+        if _DATE_TIME.fullmatch(stripped) is not None:
+            return dt.datetime.fromisoformat(stripped).astimezone(dt.UTC)
     except (ValueError, OverflowError):
         return None
+    return None
 
 
 def extension_rows(document: Mapping[str, Any]) -> list[FieldRow]:

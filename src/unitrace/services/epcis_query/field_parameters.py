@@ -25,8 +25,10 @@ A field is named (the ``fieldname``) in any of three spellings, all meaning the 
 
 Values: ``EQ_`` takes a list, each value matching a field's text, and a field's number or time
 where the value reads as one (``EQ_ext1:int=10`` finds ``"10"`` and ``10.0``); ``GT_`` …
-take one number or one time with its zone, compared with fields of that type only (a text
-never compares greater); ``EXISTS_`` takes no value and finds a field present, even empty.
+take one number, or one time with its zone or a date (its first instant in UTC, as a field
+written as a date is kept: ``GE_ILMD_cbvmda:itemExpirationDate=2028-01-01``), compared with
+fields of that type only (a text never compares greater); ``EXISTS_`` takes no value and finds
+a field present, even empty.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ def field_condition_of(
     if time is not None:
         return FieldCondition(_OPERATORS[operator], area, nested, name, times=(time,))
     raise QueryParameterException(
-        key, f"{value!r} is neither a number nor a time with its zone (Z or ±hh:mm)"
+        key, f"{value!r} is neither a number, a time with its zone (Z or ±hh:mm) nor a date"
     )
 
 
