@@ -1,9 +1,10 @@
 """The index of events' extension fields and quantities (``event_fields``: one row per
 occurrence of an extension field and per QuantityElement), which the EPCIS extension-field
 (``EQ_ILMD_…``, ``GT_INNER_…``, ``EXISTS_SENSORREPORT_…``) and quantity parameters search;
-and the error declarations' reasons and corrective events in ``event_values``
-(``EQ_errorReason``, ``EQ_correctiveEventID``). Both filled from the documents of the events
-stored before, so that queries find them as they find those captured after.
+the error declarations' reasons and corrective events in ``event_values``
+(``EQ_errorReason``, ``EQ_correctiveEventID``); and the index of master-data attributes
+(``vocabulary_attributes``) for ``HASATTR_`` and ``EQ_ATTR_``. Each filled from what was
+stored before, so that queries find it as they find what is captured after.
 
 Revision ID: 0027
 Revises: 0024
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from unitrace.store.event_fields import field_index_rows
+from unitrace.store.vocabulary_attributes import attribute_rows
 
 revision = "0027"
 down_revision = "0024"
@@ -43,7 +45,49 @@ def upgrade() -> None:
     op.create_index("ix_event_fields_time", "event_fields", [*_KEY, "time_value"])
     op.create_index("ix_event_fields_area_number", "event_fields", ["area", "number_value"])
     op.create_index("ix_event_fields_event_pk", "event_fields", ["event_pk"])
+    op.create_table(
+        "vocabulary_attributes",
+        sa.Column("type", sa.Text(), nullable=False),
+        sa.Column("element_id", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("text_key", sa.Text(), nullable=True),
+        sa.Column("text_value", sa.Text(), nullable=True),
+    )
+    op.create_index(
+        "ix_vocabulary_attributes_name_text", "vocabulary_attributes", ["name", "text_key"]
+    )
+    op.create_index(
+        "ix_vocabulary_attributes_element", "vocabulary_attributes", ["type", "element_id"]
+    )
     _index_stored_events()
+    _index_stored_attributes()
+
+
+def _index_stored_attributes() -> None:
+    connection = op.get_bind()
+    elements = sa.table(
+        "vocabulary_elements",
+        sa.column("type"),
+        sa.column("id"),
+        sa.column("attributes", sa.JSON()),
+    )
+    index = sa.table(
+        "vocabulary_attributes",
+        *(sa.column(name) for name in ("type", "element_id", "name", "text_key", "text_value")),
+    )
+    streamed = connection.execute(
+        sa.select(elements.c.type, elements.c.id, elements.c.attributes).execution_options(
+            yield_per=_BATCH
+        )
+    )
+    for rows in streamed.partitions():
+        found = [
+            row
+            for kind, element, attributes in rows
+            for row in attribute_rows(kind, element, attributes)
+        ]
+        if found:
+            connection.execute(sa.insert(index), found)
 
 
 def _index_stored_events() -> None:
@@ -102,5 +146,6 @@ _COLUMNS = (
 
 
 def downgrade() -> None:
+    op.drop_table("vocabulary_attributes")
     op.execute("DELETE FROM event_values WHERE field IN ('errorReason', 'correctiveEventID')")
     op.drop_table("event_fields")

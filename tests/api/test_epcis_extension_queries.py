@@ -91,6 +91,35 @@ OWN_EVENTS = [
 ]
 
 
+#: Master data of our own: the LOT event's place, and the official examples' read point with
+#: the attribute and value of the standard's own master-data example (Mimasu).
+MASTER_DATA = [
+    {
+        "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+        "vocabularyElementList": [
+            {
+                "id": "urn:epc:id:sgln:0614141.00777.0",
+                "attributes": [
+                    {"id": "urn:epcglobal:cbv:mda#city", "attribute": "Springfield"},
+                    {
+                        "id": "urn:epcglobal:cbv:mda#address",
+                        "attribute": {"ex:street": "1 Main St"},
+                    },
+                ],
+            }
+        ],
+    },
+    {
+        "type": "urn:epcglobal:epcis:vtype:ReadPoint",
+        "vocabularyElementList": [
+            {
+                "id": "urn:epc:id:sgln:0012345.11111.400",
+                "attributes": [{"id": "urn:epcglobal:cbv:mda:sst", "attribute": "201"}],
+            }
+        ],
+    },
+]
+
 Loaded = Captured
 
 
@@ -117,6 +146,7 @@ def load(engine: Engine, conformance: Path) -> Loaded:
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": "2026-01-02T00:00:00Z",
+        "epcisHeader": {"epcisMasterData": {"vocabularyList": MASTER_DATA}},
         "epcisBody": {"eventList": OWN_EVENTS},
     }
     documents.append(("", mine))
@@ -233,6 +263,16 @@ QUERIES = [
     # a long value is found by its whole text
     ({"EQ_ex:note": LONG}, ["ERR"]),
     ({"EQ_ex:note": LONG[:-1]}, []),
+    # master data of the event's vocabulary fields, the attribute in any spelling
+    ({"HASATTR_bizLocation": "cbvmda:city"}, ["LOT"]),
+    ({"HASATTR_bizLocation": "urn:epcglobal:cbv:mda:address"}, ["LOT"]),
+    ({"HASATTR_readPoint": "urn:epcglobal:cbv:mda#city"}, ["LOT"]),  # either location vocabulary
+    ({"HASATTR_readPoint": "urn:epcglobal:cbv:mda#sst"}, ["ERR9612", "OBJ"]),
+    ({"EQ_ATTR_readPoint_urn:epcglobal:cbv:mda:sst": "201,202"}, ["ERR9612", "OBJ"]),
+    ({"EQ_ATTR_readPoint_cbvmda:sst": "202"}, []),
+    ({"EQ_ATTR_bizLocation_urn:epcglobal:cbv:mda#city": "Springfield"}, ["LOT"]),
+    ({"EQ_ATTR_bizLocation_urn:epcglobal:cbv:mda#address": "1 Main St"}, []),  # an object
+    ({"HASATTR_bizStep": "cbvmda:city"}, []),
     # quantities of QuantityElements in every list, of any unit or of one
     ({"EQ_quantity": "200"}, ["OBJ"]),
     ({"EQ_quantity": "200.5,12"}, ["AGG", "ASSOC", "QTY"]),
@@ -273,8 +313,10 @@ BAD = [
     ({"EXISTS_quantity": ""}, "EXISTS_quantity"),
     ({"EQ_errorReason": "wrong"}, "EQ_errorReason"),
     ({"EQ_correctiveEventID": "not a uri"}, "EQ_correctiveEventID"),
-    ({"EQ_ATTR_bizLocation_urn:epcglobal:cbv:mda#city": "Paris"}, "EQ_ATTR_bizLocation_urn:epcglobal:cbv:mda#city"),
     ({"EQ_ext1:int": "1", "@context": "{"}, "@context"),
+    ({"HASATTR_eventTime": "cbvmda:city"}, "HASATTR_eventTime"),
+    ({"EQ_ATTR_readPoint": "1"}, "EQ_ATTR_readPoint"),
+    ({"HASATTR_readPoint": ""}, "HASATTR_readPoint"),
 ]  # fmt: skip
 
 

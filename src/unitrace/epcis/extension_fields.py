@@ -45,7 +45,16 @@ from typing import Any, Final, Literal, get_args
 from unitrace.epcis.documents import namespaces_of
 from unitrace.epcis.hashing.extensions import STANDARD_NAMESPACES
 
-__all__ = ["AREAS", "Area", "FieldRow", "extension_rows", "field_name", "number_of", "time_of"]
+__all__ = [
+    "AREAS",
+    "Area",
+    "FieldRow",
+    "attribute_name",
+    "extension_rows",
+    "field_name",
+    "number_of",
+    "time_of",
+]
 
 Area = Literal[
     "event",
@@ -89,6 +98,25 @@ def field_name(namespace: str, local: str) -> str:
     if namespace and namespace[-1] in _SEPARATORS:
         namespace = namespace[:-1]
     return "{" + namespace + "}" + local
+
+
+def attribute_name(text: str) -> str:
+    """A master-data attribute's name, however written (``urn:epcglobal:cbv:mda#city`` in
+    XML, ``cbvmda:city`` or its expansion ``urn:epcglobal:cbv:mda:city`` in JSON-LD), as
+    :func:`field_name` writes names: split at its last ``#``, ``/`` or ``:`` after the scheme.
+
+    >>> {attribute_name(t) for t in ("cbvmda:city", "urn:epcglobal:cbv:mda#city",
+    ...                              "urn:epcglobal:cbv:mda:city")}
+    {'{urn:epcglobal:cbv:mda}city'}
+    """
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in STANDARD_NAMESPACES and not local.startswith("//"):
+        text = STANDARD_NAMESPACES[prefix] + local
+    scheme = text.find(":") + 1
+    cut = max(text.rfind(separator) for separator in _SEPARATORS)
+    if cut < scheme or cut == len(text) - 1:
+        return text
+    return field_name(text[: cut + 1], text[cut + 1 :])
 
 
 def number_of(text: str) -> float | None:

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 # Constraint names that Alembic and both databases agree on.
-metadata = MetaData(
+metadata: MetaData = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -578,4 +578,7 @@ from unitrace.store.scan_count_tables import (  # noqa: E402
 )
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_counts_by_lot_area as scan_counts_by_lot_area,
+)
+from unitrace.store.vocabulary_attribute_table import (  # noqa: E402
+    vocabulary_attributes as vocabulary_attributes,
 )

@@ -20,7 +20,14 @@ How values are read:
   ``children`` of ``urn:epcglobal:epcis:vtype:ReadPoint`` / ``…:BusinessLocation`` elements;
   see :mod:`unitrace.store.master_data`); a location no master data names matches itself;
 - the sensor parameters (``EQ_type``, ``EQ_deviceID``, ``GE_value_<uom>`` …) are read by
-  :mod:`~unitrace.services.epcis_query.sensor_parameters`;
+  :mod:`~unitrace.services.epcis_query.sensor_parameters`; the extension-field and quantity
+  parameters (``EQ_ILMD_cbvmda:lotNumber``, ``GT_INNER_…``, ``EXISTS_SENSORREPORT_…``,
+  ``GE_quantity_KGM`` …) by :mod:`~unitrace.services.epcis_query.field_parameters`, with the
+  prefixes of the query's ``@context`` (a query string's comes from its ``GS1-Extensions``
+  header); ``HASATTR_`` and ``EQ_ATTR_`` by
+  :mod:`~unitrace.services.epcis_query.attribute_parameters`;
+- ``EQ_errorReason`` takes error reasons as ``EQ_bizStep`` takes bizSteps;
+  ``EQ_correctiveEventID`` event IDs;
 - times need a zone (``Z`` or ``±hh:mm``); ``orderBy`` is ``eventTime`` or ``recordTime``, with
   ``orderDirection`` ``DESC`` by default as the standard has it; without ``orderBy`` events come
   in eventTime order, oldest first.
@@ -39,6 +46,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from unitrace.epcis import EVENT_TYPES, Action, cbv
+from unitrace.services.epcis_query.attribute_parameters import (
+    attribute_condition_of,
+    is_attribute_parameter,
+)
 from unitrace.services.epcis_query.field_parameters import (
     CONTEXT,
     field_condition_of,
@@ -68,6 +79,7 @@ from unitrace.services.epcis_query.values import (
     read_positive,
     read_time,
 )
+from unitrace.store.epcis_query.attribute_conditions import AttributeCondition
 from unitrace.store.epcis_query.conditions import MATCH_ROLES, EpcMatch, EventQuery, ValueMatch
 from unitrace.store.epcis_query.field_conditions import FieldCondition
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition
@@ -210,7 +222,7 @@ def json_parameters(query: Any) -> dict[str, tuple[str, ...]]:
         if key == CONTEXT:
             # kept as JSON text, read with the query (and written back as it came)
             parameters[key] = (json.dumps(value, separators=(",", ":")),)
-        elif is_field_list(key):
+        elif is_field_list(key) or is_attribute_parameter(key):
             parameters[key] = _field_values(key, value)
         elif _is_list_parameter(key):
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -247,6 +259,7 @@ def _is_list_parameter(key: str) -> bool:
         key in _LIST_PARAMETERS
         or any(key.startswith(prefix) for prefix in _TYPED_PARAMETERS)
         or is_field_list(key)
+        or is_attribute_parameter(key)
     )
 
 
@@ -258,6 +271,7 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
     value_matches: list[ValueMatch] = []
     sensor_conditions: list[SensorCondition] = []
     field_conditions: list[FieldCondition] = []
+    attribute_conditions: list[AttributeCondition] = []
     limits: dict[str, int] = {}
     context = parameters.get(CONTEXT)
     namespaces = query_namespaces(CONTEXT, context[0] if context else None)
@@ -333,6 +347,8 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             sensor_conditions.append(sensed)
         elif (fielded := field_condition_of(key, values, namespaces)) is not None:
             field_conditions.append(fielded)
+        elif (attributed := attribute_condition_of(key, values, namespaces)) is not None:
+            attribute_conditions.append(attributed)
         else:
             raise QueryParameterException(key, _unknown(key))
     if "orderBy" in parameters:
@@ -351,6 +367,7 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             value_matches=tuple(value_matches),
             sensor_conditions=tuple(sensor_conditions),
             field_conditions=tuple(field_conditions),
+            attribute_conditions=tuple(attribute_conditions),
             **fields,
         ),
         parameters={key: tuple(parameters[key]) for key in sorted(parameters)},
@@ -369,14 +386,10 @@ def _typed(key: str) -> tuple[str, cbv.CbvKind] | None:
     return None
 
 
-_FAMILIES = ("EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "HASATTR_", "MATCH_")
+_FAMILIES = ("EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "MATCH_", "WD_")
 
 
 def _unknown(key: str) -> str:
-    if key.startswith(("HASATTR_", "EQ_ATTR_")):
-        return (
-            "is not a query parameter this repository supports (master-data attribute ones are not)"
-        )
     if key.startswith(_FAMILIES):
         return (
             "is not an EPCIS query parameter: an extension field is named prefix:localName or "

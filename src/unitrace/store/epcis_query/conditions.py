@@ -24,7 +24,10 @@ How the parameters become conditions (AND across parameters, OR within one):
   quantity parameters (``GE_quantity_KGM`` …) are
   :class:`~unitrace.store.epcis_query.field_conditions.FieldCondition` s on the index of
   events' extension fields and quantities; ``EQ_errorReason`` and ``EQ_correctiveEventID``
-  :class:`ValueMatch` es.
+  :class:`ValueMatch` es;
+- ``HASATTR_`` and ``EQ_ATTR_`` are
+  :class:`~unitrace.store.epcis_query.attribute_conditions.AttributeCondition` s on the index
+  of master-data attributes.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, true, union_all
 
+from unitrace.store.epcis_query.attribute_conditions import (
+    AttributeCondition,
+    attribute_condition,
+)
 from unitrace.store.epcis_query.field_conditions import FieldCondition, field_condition
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition, sensor_condition
 from unitrace.store.held_epcs import HeldEpcs
@@ -106,6 +113,7 @@ class EventQuery:
     value_matches: tuple[ValueMatch, ...] = ()
     sensor_conditions: tuple[SensorCondition, ...] = ()
     field_conditions: tuple[FieldCondition, ...] = ()
+    attribute_conditions: tuple[AttributeCondition, ...] = ()
     error_declared: bool = False
     error_declared_from: dt.datetime | None = None
     error_declared_before: dt.datetime | None = None
@@ -157,6 +165,8 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
         conditions.append(events.id.in_(sensor_condition(sensed)))
     for field in query.field_conditions:
         conditions.append(events.id.in_(field_condition(field)))
+    for attributed in query.attribute_conditions:
+        conditions.append(attribute_condition(attributed))
     return conditions
 
 
