@@ -84,6 +84,7 @@ OWN_EVENTS = [
             "declarationTime": "2026-01-02T00:00:00Z",
             "reason": "did_not_occur",
             "ex:ticket": "T-9",
+            "ex:severity": 3,
             "ex:review": {"ex:by": "QA"},
         },
         **{"ex:note": LONG},
@@ -225,6 +226,8 @@ QUERIES = [
     ({"LT_ILMD_ex:filled": "2026-01-01T04:30:00Z"}, ["LOT"]),
     ({"EQ_INNER_ILMD_ext2:string": "stringInObjectInArray"}, ["OBJ", "TRANS"]),
     ({"EXISTS_INNER_ILMD_ext3:string": ""}, ["OBJ", "TRANS"]),
+    ({"GT_INNER_ILMD_ext2:int": "12", "LT_INNER_ILMD_ext2:array": "14"}, ["OBJ", "TRANS"]),
+    ({"LE_INNER_ILMD_ext2:int": "12"}, []),
     ({"EXISTS_ILMD_ext2:string": ""}, []),
     # the three spellings of a field's name
     ({"EQ_ILMD_urn:epcglobal:cbv:mda#lotNumber": "LOT-A"}, ["LOT"]),
@@ -247,9 +250,12 @@ QUERIES = [
     ({"EXISTS_ERROR_DECLARATION_ex:review": ""}, ["ERR"]),
     ({"EQ_INNER_ERROR_DECLARATION_ex:by": "QA"}, ["ERR"]),
     ({"EXISTS_INNER_ERROR_DECLARATION_ex:ticket": ""}, []),
+    ({"GT_ERROR_DECLARATION_ex:severity": "2", "LE_ERROR_DECLARATION_ex:severity": "3"}, ["ERR"]),
+    ({"GT_INNER_ERROR_DECLARATION_ex:severity": "2"}, []),
     # readPoint and bizLocation extensions
     ({"EQ_readPoint_ex:dock": "7"}, ["LOT"]),
     ({"EQ_INNER_bizLocation_ex:rack": "R12"}, ["LOT"]),
+    ({"EQ_INNER_readPoint_ex:dock": "7"}, []),
     ({"EQ_bizLocation_ex:rack": "R12"}, []),
     # sensor data's extensions: the element's, its metadata's, its reports'
     ({"EQ_SENSORELEMENT_ext1:string": "string"}, FIVE),
