@@ -35,14 +35,15 @@ def upgrade() -> None:
         sa.Column("area", sa.String(16), nullable=False),
         sa.Column("nested", sa.Boolean(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("repeated", sa.Boolean(), nullable=False),
         sa.Column("text_key", sa.Text(), nullable=True),
         sa.Column("text_value", sa.Text(), nullable=True),
         sa.Column("number_value", sa.Float(), nullable=True),
         sa.Column("time_value", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_event_fields_text", "event_fields", [*_KEY, "text_key"])
-    op.create_index("ix_event_fields_number", "event_fields", [*_KEY, "number_value"])
-    op.create_index("ix_event_fields_time", "event_fields", [*_KEY, "time_value"])
+    op.create_index("ix_event_fields_number", "event_fields", [*_KEY, "repeated", "number_value"])
+    op.create_index("ix_event_fields_time", "event_fields", [*_KEY, "repeated", "time_value"])
     op.create_index("ix_event_fields_area_number", "event_fields", ["area", "number_value"])
     op.create_index("ix_event_fields_event_pk", "event_fields", ["event_pk"])
     op.create_table(
@@ -139,6 +140,7 @@ _COLUMNS = (
     "area",
     "nested",
     "name",
+    "repeated",
     "text_key",
     "text_value",
     "number_value",

@@ -205,6 +205,12 @@ QUERIES = [
     ({"EQ_ext1:array": "stringInArray"}, FIVE),
     ({"GE_ext1:array": "22"}, FIVE),
     ({"GT_ext1:array": "22"}, []),
+    # each comparison is met on its own: by two values of an array, by one value alone
+    ({"GE_ext1:array": "13", "LT_ext1:array": "20"}, FIVE),
+    ({"GE_ext1:array": "23", "LT_ext1:array": "20"}, []),
+    ({"GT_ext1:float": "19", "LT_ext1:float": "21", "LE_ext1:float": "20"}, FIVE),
+    ({"GT_ext1:float": "20", "LT_ext1:float": "21"}, []),
+    ({"GE_ext1:time": "2013-01-01T00:00:00Z", "LT_ext1:time": "2014-01-01T00:00:00Z"}, FIVE),
     ({"EXISTS_ext1:object": ""}, FIVE),
     ({"EXISTS_ext3:string": ""}, []),
     # INNER_: nested at any depth, in objects and in arrays' objects, never at top level

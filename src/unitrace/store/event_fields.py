@@ -6,6 +6,7 @@ and in one bulk insert however many events come at once; and the key a text is l
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
@@ -44,24 +45,35 @@ def text_key(text: str) -> str:
 
 def field_index_rows(event_pk: int, document: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ``event_fields`` rows of one event: its extension fields and its quantities."""
+    found = extension_rows(document)
+    occurrences = Counter((row.area, row.inner, row.name) for row in found)
     rows = [
         {
             "event_pk": event_pk,
             "area": row.area,
             "nested": row.inner,
             "name": row.name,
+            "repeated": occurrences[row.area, row.inner, row.name] > 1,
             "text_key": None if row.text is None else text_key(row.text),
             "text_value": row.text,
             "number_value": row.number,
             "time_value": row.time,
         }
-        for row in extension_rows(document)
+        for row in found
     ]
     rows.extend(_quantity_rows(event_pk, document))
     return rows
 
 
-def _quantity_rows(event_pk: int, document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+def _quantity_rows(event_pk: int, document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = list(_quantities(event_pk, document))
+    units = Counter(row["name"] for row in rows)
+    for row in rows:
+        row["repeated"] = units[row["name"]] > 1
+    return rows
+
+
+def _quantities(event_pk: int, document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     for key in _QUANTITY_LISTS:
         for element in document.get(key) or ():
             quantity = element.get("quantity") if isinstance(element, Mapping) else None

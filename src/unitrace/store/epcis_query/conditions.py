@@ -43,7 +43,7 @@ from unitrace.store.epcis_query.attribute_conditions import (
     AttributeCondition,
     attribute_condition,
 )
-from unitrace.store.epcis_query.field_conditions import FieldCondition, field_condition
+from unitrace.store.epcis_query.field_conditions import FieldCondition, field_conditions
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition, sensor_condition
 from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
@@ -163,8 +163,7 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
         conditions.append(events.id.in_(_value_match(wanted)))
     for sensed in query.sensor_conditions:
         conditions.append(events.id.in_(sensor_condition(sensed)))
-    for field in query.field_conditions:
-        conditions.append(events.id.in_(field_condition(field)))
+    conditions += field_conditions(query.field_conditions, events.id)
     for attributed in query.attribute_conditions:
         conditions.append(attribute_condition(attributed))
     return conditions
