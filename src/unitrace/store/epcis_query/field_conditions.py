@@ -28,8 +28,6 @@ from sqlalchemy import (
     CompoundSelect,
     Select,
     false,
-    intersect,
-    or_,
     select,
     union_all,
 )
@@ -85,8 +83,13 @@ def field_conditions(
         )
         tests = [_comparison(condition) for condition in comparisons]
         once = of_field.where(rows.repeated.is_(False), *tests)
-        repeated = intersect(*(of_field.where(rows.repeated.is_(True), test) for test in tests))
-        found.append(or_(key.in_(once), key.in_(repeated)))
+        repeated = of_field.where(rows.repeated.is_(True), tests[0])
+        for test in tests[1:]:
+            repeated = repeated.where(
+                rows.event_pk.in_(of_field.where(rows.repeated.is_(True), test))
+            )
+        # one list of keys, so that the events are joined to it rather than scanned for it
+        found.append(key.in_(union_all(once, repeated)))
     return found
 
 
