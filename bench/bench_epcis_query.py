@@ -9,6 +9,14 @@ a distributor's (its view: the events of its party and of the units in its custo
 the first page of ``/epcis/events`` and of ``/epcis/epcs`` with no parameter, 20 times, for
 that distributor (a tenth of the units) and for one just onboarded (a single unit): their view
 alone decides what comes (reported; no target).
+
+The extension-field parameters, on the same events: each commissioning event carries ILMD (a
+lot of 1,000 lots, its expiry, a fill temperature) and each shipping event a carrier of 50 in
+an extension field of its own; 200 queries of each kind for random values (first page of 30,
+admin token): ``EQ_ILMD_cbvmda:lotNumber`` (250 events a lot), ``GE_``/``LT_ILMD_`` on the fill
+temperature (a narrow range: some 25 events), ``EQ_ex:carrier`` with ``MATCH_epc`` (one
+event), ``GE_ILMD_cbvmda:itemExpirationDate`` (a date) and ``EXISTS_ILMD_`` (every
+commissioning event); reported beside the ``MATCH_epc`` figures of the same run.
 SQLite in a temporary folder; PostgreSQL on a scratch database of the local server
 (``UNITRACE_BENCH_POSTGRES_URL`` to choose another), where it answers.
 """
@@ -50,6 +58,10 @@ STEPS = (
 UNITS = EVENTS // len(STEPS)
 QUERIES = 1_000
 PAGES = 20
+FIELD_QUERIES = 200
+LOTS = 1000
+CARRIERS = 50
+EX = "https://bench.example/ext/"
 BATCH = 20_000
 GTIN = "09506000134352"
 ADMIN = Actor("bench", Role.ADMIN)
@@ -70,7 +82,19 @@ def event(n: int) -> dict[str, Any]:
     unit, step = n % UNITS, n // UNITS
     action, biz_step, disposition = STEPS[step]
     at = START + dt.timedelta(seconds=n)
+    extensions: dict[str, Any] = {}
+    if step == 0:
+        extensions["ilmd"] = {
+            "cbvmda:lotNumber": f"L{unit % LOTS:04d}",
+            "cbvmda:itemExpirationDate": (START.date() + dt.timedelta(days=unit % 730)).isoformat(),
+            "ex:fillTemperature": round(2 + (unit % 6000) / 1000, 3),
+        }
+        extensions["@context"] = [{"ex": EX}]
+    elif step == 1:
+        extensions["ex:carrier"] = f"C{unit % CARRIERS:02d}"
+        extensions["@context"] = [{"ex": EX}]
     return {
+        **extensions,
         "type": "ObjectEvent",
         "eventID": f"urn:uuid:5b0c7f3e-1d2a-4c5e-8f6a-{n:012d}",
         "eventTime": at.isoformat(timespec="milliseconds"),
@@ -154,6 +178,7 @@ def measure(name: str, url: str) -> None:
         for caller in ("distributor", "newcomer"):
             for path in ("/epcis/events", "/epcis/epcs"):
                 page_round(name, caller, client, _bearer(tokens[caller]), path)
+        field_rounds(name, client, _bearer(tokens["admin"]), rng)
     database.engine.dispose()
 
 
@@ -194,6 +219,57 @@ def page_round(
         f"{name} ({caller} token): {PAGES} first pages of {path}, p50 {timed.p50:.2f} ms, "
         f"p99 {timed.p99:.2f} ms"
     )
+
+
+def field_rounds(
+    name: str, client: TestClient, headers: dict[str, str], rng: random.Random
+) -> None:
+    """The extension-field parameters, 200 queries of each kind for random values, each
+    answer checked to hold the events its value must find (a full first page, or the one)."""
+    declared = {**headers, "GS1-Extensions": f"ex={EX}"}
+
+    def lot(unit: int) -> dict[str, str]:
+        return {"EQ_ILMD_cbvmda:lotNumber": f"L{unit % LOTS:04d}"}
+
+    def temperature(unit: int) -> dict[str, str]:
+        # some 40 units share each fill temperature: the range holds one of them
+        low = round(2 + (unit % 5000) / 1000, 3)
+        return {
+            "GE_ILMD_ex:fillTemperature": f"{low}",
+            "LT_ILMD_ex:fillTemperature": f"{low + 0.0005}",
+        }
+
+    def carrier(unit: int) -> dict[str, str]:
+        return {"EQ_ex:carrier": f"C{unit % CARRIERS:02d}", "MATCH_epc": epc(unit)}
+
+    def expiry(unit: int) -> dict[str, str]:
+        return {
+            "GE_ILMD_cbvmda:itemExpirationDate": (
+                START.date() + dt.timedelta(days=unit % 700)
+            ).isoformat()
+        }
+
+    def present(_: int) -> dict[str, str]:
+        return {"EXISTS_ILMD_ex:fillTemperature": ""}
+
+    for asked, count in ((lot, 30), (temperature, 30), (carrier, 1), (expiry, 30), (present, 30)):
+
+        def ask(unit: int, asked: Any = asked) -> Response:
+            return client.get(
+                "/epcis/events", params={"perPage": "30", **asked(unit)}, headers=declared
+            )
+
+        def right(answer: Response, count: int = count) -> None:
+            assert answer.status_code == 200, answer.text
+            found = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+            assert len(found) == count, len(found)
+
+        timed = time_each([rng.randrange(UNITS) for _ in range(FIELD_QUERIES)], ask, right)
+        label = "&".join(asked(0))
+        print(
+            f"{name}: {FIELD_QUERIES} {label} queries ({count} events answered), "
+            f"p50 {timed.p50:.2f} ms, p99 {timed.p99:.2f} ms, max {timed.max:.2f} ms"
+        )
 
 
 def _bearer(token: str) -> dict[str, str]:

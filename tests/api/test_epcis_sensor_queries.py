@@ -8,7 +8,6 @@ data answered in JSON-LD and XML as captured. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,16 @@ from fastapi.testclient import TestClient
 from lxml import etree
 from sqlalchemy import Engine
 
-from tests.conftest import emptied
+from tests.api.epcis_captured_events import (
+    Captured,
+    assert_names_parameter,
+    assert_valid_query,
+    capture_documents,
+    found,
+)
 from tests.services.test_epcis_capture_sensor_data import document
 from unitrace.api.app import create_app
-from unitrace.registry.model import Actor, Role
-from unitrace.services.epcis_capture import capture
-from unitrace.services.tokens import create_token
-from unitrace.store.unit_of_work import Database
 
-SETUP = Actor("test-setup", Role.ADMIN)
 #: The official examples captured (Example 17 shares Example 13's eventID; 16 has no sensor data).
 EXAMPLES = ("1", "1b", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15")
 D1 = "urn:epc:id:giai:0614141.D1"
@@ -82,32 +82,21 @@ OWN_EVENTS = [
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Sensed:
-    database: Database
-    token: dict[str, str]
-    #: eventID → the name tests use (X<example>, or our own event's)
-    names: dict[str, str]
+#: The events by the names tests use (X<example>, or our own event's).
+Sensed = Captured
 
 
 def load(engine: Engine, conformance: Path) -> Sensed:
-    database = emptied(engine)
-    names: dict[str, str] = {}
     folder = conformance / "epcis" / "JSON" / "WithSensorData"
     documents = [
         (f"X{name}", json.loads((folder / f"SensorDataExample{name}.jsonld").read_text()))
         for name in EXAMPLES
     ]
-    mine = document(*OWN_EVENTS)
-    with database.unit_of_work() as uow:
-        for name, sent in [*documents, ("", mine)]:
-            result = capture(uow, sent, actor=SETUP)
-            assert result.problems == (), (name, result.problems)
-            for event_id in result.captured:
-                names[event_id] = name or event_id.rsplit(":", 1)[1]
-        token = create_token(uow, role="admin", actor=SETUP)
-        uow.commit()
-    return Sensed(database, {"Authorization": f"Bearer {token}"}, names)
+    return capture_documents(
+        engine,
+        [*documents, ("", document(*OWN_EVENTS))],
+        lambda name, event_id, _, __: name or event_id.rsplit(":", 1)[1],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -118,23 +107,12 @@ def sensed_set(database_engine: Engine, conformance: Path) -> Sensed:
 @pytest.fixture
 def sensed(sensed_set: Sensed, database_engine: Engine, conformance: Path) -> Sensed:
     """The sensor events, captured again if a test that empties the database ran meanwhile."""
-    with sensed_set.database.unit_of_work(read_only=True) as uow:
-        intact = uow.events.count() == len(sensed_set.names)
-    return sensed_set if intact else load(database_engine, conformance)
+    return sensed_set if sensed_set.intact() else load(database_engine, conformance)
 
 
 @pytest.fixture
 def client(sensed: Sensed) -> TestClient:
     return TestClient(create_app(sensed.database))
-
-
-def found(client: TestClient, sensed: Sensed, parameters: dict[str, str]) -> list[str]:
-    answer = client.get(
-        "/epcis/events", params={"perPage": "100", **parameters}, headers=sensed.token
-    )
-    assert answer.status_code == 200, answer.text
-    events = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
-    return sorted(sensed.names[event["eventID"]] for event in events)
 
 
 TEMPERATURES = [
@@ -249,11 +227,7 @@ def test_a_bad_sensor_parameter_is_a_query_parameter_exception_naming_it(
     client: TestClient, sensed: Sensed, parameters: dict[str, str], named: str
 ) -> None:
     answer = client.get("/epcis/events", params=parameters, headers=sensed.token)
-    assert answer.status_code == 400, answer.text
-    problem = answer.json()
-    assert problem["type"] == "epcisException:QueryParameterException"
-    assert problem["parameter"] == named
-    assert problem["detail"].startswith(f"{named}: ")
+    assert_names_parameter(answer, named)
 
 
 def test_a_value_parameter_given_twice_is_refused(client: TestClient, sensed: Sensed) -> None:
@@ -264,7 +238,6 @@ def test_a_value_parameter_given_twice_is_refused(client: TestClient, sensed: Se
 def test_a_named_query_of_sensor_parameters_is_kept_as_the_query_schema_writes_it(
     client: TestClient, sensed: Sensed, conformance: Path
 ) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     definition = {
         "EQ_type": ["Temperature"],
         "GE_value_FAH": 46.4,
@@ -272,12 +245,9 @@ def test_a_named_query_of_sensor_parameters_is_kept_as_the_query_schema_writes_i
         "EXISTS_sensorElementList": None,
         "EQ_booleanValue": False,
     }
-    schema = json.loads((conformance / "epcis" / "rest-bindings" / "query-schema.json").read_text())
-    query_schema = {**schema, "$ref": "#/definitions/EPCIS-Query"}
 
     def valid(query: dict[str, Any]) -> None:
-        # "nullable" is OpenAPI's word, not JSON Schema's: EXISTS_ parameters are null
-        jsonschema.validate({k: v for k, v in query.items() if v is not None}, query_schema)
+        assert_valid_query(conformance, query)
 
     valid(definition)
     created = client.post(

@@ -34,6 +34,7 @@ from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
 from unitrace.store.canonical_epcs import index_canonical_epcs
 from unitrace.store.driver_statements import DriverStatement
+from unitrace.store.event_fields import record_fields
 from unitrace.store.event_sensor_data import record_sensor_data
 from unitrace.store.schema import epcis_events, event_epcs, event_values, products, units
 from unitrace.store.times import now, utc
@@ -109,8 +110,9 @@ class EventRepository:
 
     def add_documents(self, events: Sequence[StoredEvent]) -> list[EventRecord]:
         """Store events given as their JSON-LD (event dicts of an EPCISDocument, with an
-        ``eventID``), in three set-based inserts however many they are: the events, the EPCs
-        they name by role, and the values queries look for (and their sensor data: see
+        ``eventID``), in set-based inserts however many they are: the events, the EPCs
+        they name by role, and the values queries look for (their extension fields and
+        quantities: :mod:`~unitrace.store.event_fields`; their sensor data:
         :mod:`~unitrace.store.event_sensor_data`). ``recordTime`` is now."""
         return [record for _, record in self._insert(events)]
 
@@ -133,11 +135,15 @@ class EventRepository:
         for pk, stored in zip(pks, events, strict=True):
             for role, epc in _epcs(stored.document):
                 epcs.append({"event_pk": pk, "role": role, "epc": epc})
-            for field_name, kind, value in _values(stored.document):
+            for field_name, kind, value in event_values_of(stored.document):
                 values.append({"event_pk": pk, "field": field_name, "type": kind, "value": value})
         _INSERT_EPCS.execute_many(self.connection, epcs)
         index_canonical_epcs(self.connection, epcs)
         _INSERT_VALUES.execute_many(self.connection, values)
+        record_fields(
+            self.connection,
+            [(pk, stored.document) for pk, stored in zip(pks, events, strict=True)],
+        )
         record_sensor_data(
             self.connection,
             [
@@ -442,7 +448,8 @@ def _epcs(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield role, element["epcClass"]
 
 
-def _values(document: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:
+def event_values_of(document: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]]:
+    """The ``event_values`` rows of one event: (field, type, value)."""
     for entry in document.get("sourceList") or ():
         yield "source", entry.get("type"), entry["source"]
     for entry in document.get("destinationList") or ():
@@ -455,6 +462,11 @@ def _values(document: Mapping[str, Any]) -> Iterator[tuple[str, str | None, str]
             yield f"persistentDisposition.{change}", None, word
     if document.get("transformationID"):
         yield "transformationID", None, document["transformationID"]
+    declaration = document.get("errorDeclaration") or {}
+    if declaration.get("reason"):
+        yield "errorReason", None, declaration["reason"]
+    for corrective in declaration.get("correctiveEventIDs") or ():
+        yield "correctiveEventID", None, corrective
 
 
 def _offset(text: str) -> dt.timezone:

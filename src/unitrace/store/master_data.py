@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from unitrace.epcis import Vocabulary
 from unitrace.epcis.jsonld import header_vocabularies
 from unitrace.store.schema import vocabulary_children, vocabulary_elements
+from unitrace.store.vocabulary_attributes import replace_attributes
 
 #: The vocabulary types of the two location fields of an event (EPCIS 2.0 section 7.3.4).
 READ_POINT: Final = "urn:epcglobal:epcis:vtype:ReadPoint"
@@ -99,6 +100,10 @@ class MasterDataRepository:
             if attributes is None
         ]
         if replacing:
+            replace_attributes(
+                self.connection,
+                {key: attributes for key, attributes in elements.items() if attributes is not None},
+            )
             statement = self._insert(vocabulary_elements)
             self.connection.execute(
                 statement.on_conflict_do_update(

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 # Constraint names that Alembic and both databases agree on.
-metadata = MetaData(
+metadata: MetaData = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
         "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -562,6 +562,7 @@ from unitrace.store.cold_chain_tables import (  # noqa: E402
 from unitrace.store.console_tables import console_sessions as console_sessions  # noqa: E402
 from unitrace.store.console_tables import console_sign_ins as console_sign_ins  # noqa: E402
 from unitrace.store.console_tables import console_users as console_users  # noqa: E402
+from unitrace.store.event_field_tables import event_fields as event_fields  # noqa: E402
 from unitrace.store.event_sensor_tables import (  # noqa: E402
     event_sensor_reports as event_sensor_reports,
 )
@@ -590,4 +591,7 @@ from unitrace.store.scan_count_tables import (  # noqa: E402
 )
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_counts_by_lot_area as scan_counts_by_lot_area,
+)
+from unitrace.store.vocabulary_attribute_table import (  # noqa: E402
+    vocabulary_attributes as vocabulary_attributes,
 )

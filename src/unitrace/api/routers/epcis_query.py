@@ -39,9 +39,11 @@ from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor
 from unitrace.services import epcis_discovery, epcis_named_queries, epcis_query
 from unitrace.services.epcis_query import (
+    CONTEXT,
     QueryDefinition,
     QueryPage,
     QueryParameterException,
+    extensions_context,
 )
 from unitrace.services.webhooks import WebhookDestinations
 from unitrace.store.epcis_query import Subscription
@@ -221,6 +223,10 @@ def _query_page(
     def page() -> QueryPage:
         parameters, paging = epcis_query.query_string_parameters(request.query_params.multi_items())
         wanted = definition
+        extensions = request.headers.get("GS1-Extensions")
+        if extensions is not None and wanted is None and CONTEXT not in parameters:
+            # the prefixes of extension fields a query string names (EQ_ILMD_ext1:size)
+            parameters[CONTEXT] = (extensions_context(extensions),)
         if wanted is None:
             for key, values in (fixed or {}).items():
                 if key in parameters:

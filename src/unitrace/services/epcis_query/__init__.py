@@ -9,6 +9,9 @@ Its rooms, from the bottom up:
   URI) and the :class:`QueryParameterException` naming a parameter that cannot be read;
 - :mod:`~unitrace.services.epcis_query.spellings`: every spelling a value may be stored in
   (CBV words, places, EPCs, patterns and Digital Links);
+- :mod:`~unitrace.services.epcis_query.sensor_parameters` and
+  :mod:`~unitrace.services.epcis_query.field_parameters`: the sensor, extension-field and
+  quantity parameters;
 - :mod:`~unitrace.services.epcis_query.parameters`: a query's parameters, from a query string
   or a named query's JSON, read into a :class:`QueryDefinition`, and how values are read;
 - :mod:`~unitrace.services.epcis_query.answers`: the EPCISQueryDocument of the events found,
@@ -33,6 +36,7 @@ from unitrace.services.epcis_query.delivery import (
     post_over_http,
     signature,
 )
+from unitrace.services.epcis_query.field_parameters import CONTEXT, extensions_context
 from unitrace.services.epcis_query.pages import (
     MAX_PER_PAGE,
     PER_PAGE,
@@ -67,6 +71,7 @@ from unitrace.services.epcis_query.subscriptions import (
 from unitrace.services.epcis_query.values import COUNT_CEILING, QueryParameterException
 
 __all__ = [
+    "CONTEXT",
     "COUNT_CEILING",
     "DELIVERY_TIMEOUT",
     "MAX_PER_PAGE",
@@ -89,6 +94,7 @@ __all__ = [
     "answer_document",
     "definition_of_subscription",
     "epc_spellings",
+    "extensions_context",
     "find_event",
     "json_parameters",
     "post_over_http",

@@ -20,7 +20,14 @@ How values are read:
   ``children`` of ``urn:epcglobal:epcis:vtype:ReadPoint`` / ``…:BusinessLocation`` elements;
   see :mod:`unitrace.store.master_data`); a location no master data names matches itself;
 - the sensor parameters (``EQ_type``, ``EQ_deviceID``, ``GE_value_<uom>`` …) are read by
-  :mod:`~unitrace.services.epcis_query.sensor_parameters`;
+  :mod:`~unitrace.services.epcis_query.sensor_parameters`; the extension-field and quantity
+  parameters (``EQ_ILMD_cbvmda:lotNumber``, ``GT_INNER_…``, ``EXISTS_SENSORREPORT_…``,
+  ``GE_quantity_KGM`` …) by :mod:`~unitrace.services.epcis_query.field_parameters`, with the
+  prefixes of the query's ``@context`` (a query string's comes from its ``GS1-Extensions``
+  header); ``HASATTR_`` and ``EQ_ATTR_`` by
+  :mod:`~unitrace.services.epcis_query.attribute_parameters`;
+- ``EQ_errorReason`` takes error reasons as ``EQ_bizStep`` takes bizSteps;
+  ``EQ_correctiveEventID`` event IDs;
 - times need a zone (``Z`` or ``±hh:mm``); ``orderBy`` is ``eventTime`` or ``recordTime``, with
   ``orderDirection`` ``DESC`` by default as the standard has it; without ``orderBy`` events come
   in eventTime order, oldest first.
@@ -39,6 +46,19 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from unitrace.epcis import EVENT_TYPES, Action, cbv
+from unitrace.services.epcis_query.attribute_parameters import (
+    attribute_condition_of,
+    is_attribute_parameter,
+)
+from unitrace.services.epcis_query.field_parameters import (
+    CONTEXT,
+    field_condition_of,
+    is_field_list,
+    is_field_parameter,
+    is_field_presence,
+    query_namespaces,
+    stored_field_value,
+)
 from unitrace.services.epcis_query.sensor_parameters import (
     SENSOR_LIST_PARAMETERS,
     is_sensor_number,
@@ -49,6 +69,7 @@ from unitrace.services.epcis_query.spellings import (
     biz_step_spellings,
     disposition_spellings,
     epc_match,
+    error_reason_spellings,
     place_spellings,
     type_spellings,
 )
@@ -58,7 +79,9 @@ from unitrace.services.epcis_query.values import (
     read_positive,
     read_time,
 )
+from unitrace.store.epcis_query.attribute_conditions import AttributeCondition
 from unitrace.store.epcis_query.conditions import MATCH_ROLES, EpcMatch, EventQuery, ValueMatch
+from unitrace.store.epcis_query.field_conditions import FieldCondition
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition
 
 #: Parameters whose values are OR-ed lists.
@@ -74,6 +97,8 @@ _LIST_PARAMETERS: Final = frozenset(
         "WD_bizLocation",
         "EQ_transformationID",
         "EQ_eventID",
+        "EQ_errorReason",
+        "EQ_correctiveEventID",
         "EQ_persistentDisposition_set",
         "EQ_persistentDisposition_unset",
         *MATCH_ROLES,
@@ -148,10 +173,14 @@ class QueryDefinition:
         for key, values in self.parameters.items():
             if key in ("eventCountLimit", "maxEventCount"):
                 written[key] = int(values[0])
-            elif key in _PRESENCE_PARAMETERS:
+            elif key == CONTEXT:
+                written[key] = json.loads(values[0])
+            elif key in _PRESENCE_PARAMETERS or is_field_presence(key):
                 written[key] = None  # the query schema's "nullable integer": present, no value
             elif (sensed := stored_sensor_value(key, values[0])) is not None:
                 written[key] = sensed
+            elif is_field_parameter(key):
+                written[key] = stored_field_value(key, values)
             elif key in _SCALAR_PARAMETERS or is_sensor_number(key):
                 written[key] = values[0]
             else:
@@ -190,17 +219,22 @@ def json_parameters(query: Any) -> dict[str, tuple[str, ...]]:
     for key, value in query.items():
         if key in PAGE_PARAMETERS:
             raise QueryParameterException(key, "is a page parameter, not part of a query")
-        if _is_list_parameter(key):
+        if key == CONTEXT:
+            # kept as JSON text, read with the query (and written back as it came)
+            parameters[key] = (json.dumps(value, separators=(",", ":")),)
+        elif is_field_list(key) or is_attribute_parameter(key):
+            parameters[key] = _field_values(key, value)
+        elif _is_list_parameter(key):
             if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                 raise QueryParameterException(key, "must be an array of strings")
             parameters[key] = tuple(value)
-        elif key in _PRESENCE_PARAMETERS:
+        elif key in _PRESENCE_PARAMETERS or is_field_presence(key):
             if value not in (None, 1, True, "", "true", "1"):
                 raise QueryParameterException(key, "takes no value (null)")
             parameters[key] = ("",)
         elif key == "EQ_booleanValue" and isinstance(value, bool):
             parameters[key] = ("true" if value else "false",)
-        elif is_sensor_number(key) and isinstance(value, float):
+        elif (is_sensor_number(key) or is_field_parameter(key)) and isinstance(value, float):
             parameters[key] = (repr(value),)
         elif isinstance(value, bool) or not isinstance(value, str | int):
             raise QueryParameterException(key, "must be a string or an integer")
@@ -209,8 +243,24 @@ def json_parameters(query: Any) -> dict[str, tuple[str, ...]]:
     return parameters
 
 
+def _field_values(key: str, value: Any) -> tuple[str, ...]:
+    """An ``EQ_`` field or quantity parameter's values in a named query: an array of strings
+    or numbers, or one string or number (the query schema allows both)."""
+    members = value if isinstance(value, list) else [value]
+    if not members or any(
+        isinstance(member, bool) or not isinstance(member, str | int | float) for member in members
+    ):
+        raise QueryParameterException(key, "must be an array of strings or numbers")
+    return tuple(member if isinstance(member, str) else repr(member) for member in members)
+
+
 def _is_list_parameter(key: str) -> bool:
-    return key in _LIST_PARAMETERS or any(key.startswith(prefix) for prefix in _TYPED_PARAMETERS)
+    return (
+        key in _LIST_PARAMETERS
+        or any(key.startswith(prefix) for prefix in _TYPED_PARAMETERS)
+        or is_field_list(key)
+        or is_attribute_parameter(key)
+    )
 
 
 def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
@@ -220,9 +270,15 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
     epc_matches: list[EpcMatch] = []
     value_matches: list[ValueMatch] = []
     sensor_conditions: list[SensorCondition] = []
+    field_conditions: list[FieldCondition] = []
+    attribute_conditions: list[AttributeCondition] = []
     limits: dict[str, int] = {}
+    context = parameters.get(CONTEXT)
+    namespaces = query_namespaces(CONTEXT, context[0] if context else None)
     for key in sorted(parameters):
         values = tuple(parameters[key])
+        if key == CONTEXT:
+            continue
         if _is_list_parameter(key) and (not values or any(not value for value in values)):
             raise QueryParameterException(key, "has an empty value")
         if key == "eventType":
@@ -252,6 +308,12 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             fields[within] = place_spellings(key, values)
         elif key == "EQ_eventID":
             fields["event_ids"] = frozenset(values)
+        elif key == "EQ_errorReason":
+            value_matches.append(ValueMatch("errorReason", error_reason_spellings(key, values)))
+        elif key == "EQ_correctiveEventID":
+            for value in values:
+                check_uri(key, value)
+            value_matches.append(ValueMatch("correctiveEventID", frozenset(values)))
         elif key == "EQ_transformationID":
             for value in values:
                 check_uri(key, value)
@@ -283,6 +345,10 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             value_matches.append(ValueMatch(field, frozenset(values), type_spellings(word, kind)))
         elif (sensed := sensor_condition_of(key, values)) is not None:
             sensor_conditions.append(sensed)
+        elif (fielded := field_condition_of(key, values, namespaces)) is not None:
+            field_conditions.append(fielded)
+        elif (attributed := attribute_condition_of(key, values, namespaces)) is not None:
+            attribute_conditions.append(attributed)
         else:
             raise QueryParameterException(key, _unknown(key))
     if "orderBy" in parameters:
@@ -300,6 +366,8 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             epc_matches=tuple(epc_matches),
             value_matches=tuple(value_matches),
             sensor_conditions=tuple(sensor_conditions),
+            field_conditions=tuple(field_conditions),
+            attribute_conditions=tuple(attribute_conditions),
             **fields,
         ),
         parameters={key: tuple(parameters[key]) for key in sorted(parameters)},
@@ -318,14 +386,14 @@ def _typed(key: str) -> tuple[str, cbv.CbvKind] | None:
     return None
 
 
-_UNSUPPORTED_PREFIXES = ("EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "HASATTR_", "MATCH_")
+_FAMILIES = ("EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "MATCH_", "WD_")
 
 
 def _unknown(key: str) -> str:
-    if key.startswith(_UNSUPPORTED_PREFIXES):
+    if key.startswith(_FAMILIES):
         return (
-            "is not a query parameter this repository supports (quantity, ILMD, extension-field "
-            "(also of sensor data: SENSORELEMENT_, SENSORMETADATA_, SENSORREPORT_) and "
-            "master-data parameters are not)"
+            "is not an EPCIS query parameter: an extension field is named prefix:localName or "
+            "namespace#localName (EQ_ILMD_cbvmda:lotNumber), a quantity's unit is a UN/CEFACT "
+            "code (GE_quantity_KGM)"
         )
     return "is not an EPCIS query parameter"

@@ -31,6 +31,7 @@ from unitrace.store.epcis_query.event_reads import (
     FoundEvent,
     PagePosition,
 )
+from unitrace.store.epcis_query.field_conditions import FieldCondition
 from unitrace.store.epcis_query.named_queries import NamedQuery, NamedQueryRepository
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition
 from unitrace.store.epcis_query.subscriptions import (
@@ -50,6 +51,7 @@ __all__ = [
     "EventQuery",
     "EventReads",
     "EventViewer",
+    "FieldCondition",
     "FoundEvent",
     "NamedQuery",
     "NamedQueryRepository",

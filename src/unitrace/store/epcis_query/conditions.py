@@ -19,7 +19,15 @@ How the parameters become conditions (AND across parameters, OR within one):
   :class:`ValueMatch` es on ``event_values``;
 - the sensor parameters (``EQ_type``, ``EQ_deviceID``, ``GE_value_<uom>`` …) are
   :class:`~unitrace.store.epcis_query.sensor_conditions.SensorCondition` s on the index of
-  events' sensor data.
+  events' sensor data;
+- the extension-field parameters (``EQ_ILMD_…``, ``GT_INNER_…``, ``EXISTS_…``) and the
+  quantity parameters (``GE_quantity_KGM`` …) are
+  :class:`~unitrace.store.epcis_query.field_conditions.FieldCondition` s on the index of
+  events' extension fields and quantities; ``EQ_errorReason`` and ``EQ_correctiveEventID``
+  :class:`ValueMatch` es;
+- ``HASATTR_`` and ``EQ_ATTR_`` are
+  :class:`~unitrace.store.epcis_query.attribute_conditions.AttributeCondition` s on the index
+  of master-data attributes.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, true, union_all
 
+from unitrace.store.epcis_query.attribute_conditions import (
+    AttributeCondition,
+    attribute_condition,
+)
+from unitrace.store.epcis_query.field_conditions import FieldCondition, field_conditions
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition, sensor_condition
 from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
@@ -99,6 +112,8 @@ class EventQuery:
     epc_matches: tuple[EpcMatch, ...] = ()
     value_matches: tuple[ValueMatch, ...] = ()
     sensor_conditions: tuple[SensorCondition, ...] = ()
+    field_conditions: tuple[FieldCondition, ...] = ()
+    attribute_conditions: tuple[AttributeCondition, ...] = ()
     error_declared: bool = False
     error_declared_from: dt.datetime | None = None
     error_declared_before: dt.datetime | None = None
@@ -148,6 +163,9 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
         conditions.append(events.id.in_(_value_match(wanted)))
     for sensed in query.sensor_conditions:
         conditions.append(events.id.in_(sensor_condition(sensed)))
+    conditions += field_conditions(query.field_conditions, events.id)
+    for attributed in query.attribute_conditions:
+        conditions.append(attribute_condition(attributed))
     return conditions
 
 
