@@ -7,7 +7,7 @@ the error declarations' reasons and corrective events in ``event_values``
 stored before, so that queries find it as they find what is captured after.
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-06 00:40:00
 """
 
@@ -20,7 +20,7 @@ from unitrace.store.event_fields import field_index_rows
 from unitrace.store.vocabulary_attributes import attribute_rows
 
 revision = "0027"
-down_revision = "0024"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

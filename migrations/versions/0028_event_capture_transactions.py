@@ -6,7 +6,7 @@ names it; events stored before have none, and count as captured before any socke
 SQLite, whose writers take turns, the events' ids give that order and the column stays empty.
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-06 00:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0026"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
