@@ -6,6 +6,7 @@ valid document sent again is told its events are captured already, without faili
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -273,3 +274,33 @@ def test_every_valid_document_sent_again_is_told_it_is_captured_already(
     assert [note["eventIndex"] for note in already] == sorted(
         note["eventIndex"] for note in already
     )
+
+
+EVENTS = sorted(path.name for path in (CORPUS / "openepcis" / "events").iterdir())
+
+
+def test_the_single_events_are_all_here() -> None:
+    # the corpus's five JSON-LD single events; its XML ones are not EPCIS documents and the
+    # standard's REST binding takes a single event as JSON only (POST /events)
+    assert EVENTS == [
+        "AggregationEvent.json",
+        "AssociationEvent.json",
+        "ObjectEvent.json",
+        "TransactionEvent.json",
+        "TransformationEvent.json",
+    ]
+
+
+@pytest.mark.parametrize("name", EVENTS)
+def test_every_single_event_is_captured_once(
+    client: TestClient, admin: dict[str, str], name: str
+) -> None:
+    body = (CORPUS / "openepcis" / "events" / name).read_bytes()
+    headers = {**admin, "Content-Type": "application/ld+json"}
+    first = client.post("/epcis/events", content=body, headers=headers)
+    again = client.post("/epcis/events", content=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 409), first.text
+    # the Location answers a query document holding the one event, of the type sent
+    stored = client.get(first.headers["Location"], headers=admin)
+    events = stored.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert [event["type"] for event in events] == [json.loads(body)["type"]]
