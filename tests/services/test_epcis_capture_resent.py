@@ -6,6 +6,7 @@ under a captured eventID is refused. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from tests.services.test_epcis_capture import (
 )
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.errors import Conflict
-from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture_event
+from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture, capture_event
 from unitrace.store import schema
 from unitrace.store.unit_of_work import Database
 
@@ -228,3 +229,41 @@ def test_a_distributor_declares_in_error_only_what_it_captured(
             [f"event 0 ({FOREIGN['eventID']}): errorDeclaration: {refusal}"],
         )
     assert bool(declarations(world)[FOREIGN["eventID"]][0]) is (refusal is None)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        pytest.param(document(FOREIGN, SHIP_TO_A, COMMISSION), id="the same document"),
+        pytest.param(document(declared(FOREIGN)), id="its error declaration"),
+    ],
+)
+def test_a_document_sent_again_while_the_first_is_captured(
+    world: Database, second: dict[str, Any]
+) -> None:
+    # a partner's retry after a timeout arrives while its first send is still being captured:
+    # the retry waits for the first and then finds its events captured, rather than failing
+    # on the eventIDs the first stored meanwhile
+    first_sent = document(COMMISSION, SHIP_TO_A, FOREIGN)
+    outcome: dict[str, Any] = {}
+
+    def retry() -> None:
+        try:
+            outcome["result"] = captured(world, copy.deepcopy(second))
+        except Exception as failure:  # what the capture job would report as our failure
+            outcome["result"] = f"{type(failure).__name__}: {failure}"[:120]
+
+    with world.unit_of_work() as uow:
+        first = capture(uow, first_sent, actor=ADMIN)
+        retrying = threading.Thread(target=retry)
+        retrying.start()
+        retrying.join(0.5)  # the retry is under way, its transaction beside this one
+        uow.commit()
+    retrying.join(30)
+    result = outcome["result"]
+    assert len(first.captured) == 3
+    assert not isinstance(result, str), result
+    assert problems_of(result) == []
+    assert stored_ids(world) == [event["eventID"] for event in (COMMISSION, SHIP_TO_A, FOREIGN)]
+    declared_ids = {event_id for event_id, (said, _) in declarations(world).items() if said}
+    assert declared_ids == ({FOREIGN["eventID"]} if result.captured else set())

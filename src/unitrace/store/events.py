@@ -12,6 +12,7 @@ written and parsed whole.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     update,
 )
 
@@ -242,6 +244,21 @@ class EventRepository:
         document["recordTime"] = recorded.isoformat(timespec="milliseconds")
         return document
 
+    def take_turns(self, event_ids: Iterable[str]) -> None:
+        """Hold, until the transaction ends, the turn of each of ``event_ids``: a capture
+        naming an eventID another capture is storing waits for it to end, and then finds the
+        event stored (a partner's retry sent while its first send is captured, an error
+        declaration beside its event), rather than failing on the eventID stored meanwhile.
+        On PostgreSQL an advisory lock per bucket of eventIDs (so that a document of
+        thousands of events holds a few dozen locks, not thousands), taken in one order;
+        SQLite's writing transactions already run one at a time."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        buckets = sorted({zlib.crc32(event_id.encode()) % _TURN_BUCKETS for event_id in event_ids})
+        if buckets:
+            # unnest gives the buckets in the array's order: every capture takes them so
+            self.connection.execute(_TAKE_TURNS, {"buckets": buckets})
+
     def documents(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The JSON-LD of each of ``event_ids`` stored, as :meth:`document` gives it, read a
         few hundred at a time (a document sent again finds thousands captured already)."""
@@ -377,6 +394,14 @@ _INSERT_EVENTS = DriverStatement(
             if column.name != "capture_xact"
         }
     )
+)
+#: How many turns eventIDs share (:meth:`EventRepository.take_turns`), and the advisory
+#: locks' first key, which tells them from other advisory locks.
+_TURN_BUCKETS = 64
+_TURN_SPACE = 0x45504353  # "EPCS"
+_TAKE_TURNS = text(
+    f"SELECT pg_advisory_xact_lock({_TURN_SPACE}, bucket) "
+    "FROM unnest(CAST(:buckets AS integer[])) AS bucket"
 )
 _INSERT_EPCS = DriverStatement(
     insert(event_epcs).values({column.name: bindparam(column.name) for column in event_epcs.c})
