@@ -52,7 +52,7 @@ def folded(
     top = event_namespaces(document_namespaces, event)
     merged = dict(top)
 
-    def rename(key: str, scope: Mapping[str, str]) -> str:
+    def rename(key: str, scope: Mapping[str, str], taken: set[str]) -> str:
         prefix, colon, rest = key.partition(":")
         if not colon or rest.startswith("//") or prefix not in scope:
             return key
@@ -61,12 +61,15 @@ def folded(
             merged[prefix] = namespace
             return key
         for known, uri in merged.items():
-            if uri == namespace:
+            # never onto another key of the object: one of its values would be lost
+            if uri == namespace and f"{known}:{rest}" not in taken:
+                taken.add(f"{known}:{rest}")
                 return f"{known}:{rest}"
         number = 2
         while f"{prefix}_{number}" in merged:
             number += 1
         merged[f"{prefix}_{number}"] = namespace
+        taken.add(f"{prefix}_{number}:{rest}")
         return f"{prefix}_{number}:{rest}"
 
     def fold(value: Any, scope: Mapping[str, str]) -> Any:
@@ -79,8 +82,11 @@ def folded(
             # the scope's own prefix names, where no other namespace holds them yet
             for prefix, namespace in namespaces_of(value[CONTEXT]).items():
                 merged.setdefault(prefix, namespace)
+        taken = set(value)
         return {
-            rename(key, inner): fold(item, inner) for key, item in value.items() if key != CONTEXT
+            rename(key, inner, taken): fold(item, inner)
+            for key, item in value.items()
+            if key != CONTEXT
         }
 
     body = {key: fold(item, top) for key, item in event.items() if key != CONTEXT}
