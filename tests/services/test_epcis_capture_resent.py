@@ -26,7 +26,9 @@ from tests.services.test_epcis_capture import (
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.errors import Conflict
 from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture, capture_event
+from unitrace.services.epcis_query import read_query
 from unitrace.store import schema
+from unitrace.store.epcis_query import EVERY_EVENT, EpcisQueries
 from unitrace.store.unit_of_work import Database
 
 __all__ = ["world"]
@@ -267,3 +269,28 @@ def test_a_document_sent_again_while_the_first_is_captured(
     assert stored_ids(world) == [event["eventID"] for event in (COMMISSION, SHIP_TO_A, FOREIGN)]
     declared_ids = {event_id for event_id, (said, _) in declarations(world).items() if said}
     assert declared_ids == ({FOREIGN["eventID"]} if result.captured else set())
+
+
+def queried(database: Database, **parameters: str) -> list[str]:
+    definition = read_query({key: (value,) for key, value in parameters.items()})
+    with database.unit_of_work(read_only=True) as uow:
+        found = EpcisQueries(uow.connection).events(definition.conditions, viewer=EVERY_EVENT)
+    return [event.event_id for event in found]
+
+
+def test_an_event_declared_in_error_later_is_found_so_by_queries(world: Database) -> None:
+    captured(world, document(FOREIGN, SHIP_TO_A), ADMIN)
+    asked = [
+        {"EXISTS_errorDeclaration": ""},
+        {"EQ_errorReason": "incorrect_data"},
+        {"EQ_errorReason": "did_not_occur"},
+        {"GE_errorDeclarationTime": "2026-03-03T00:00:00Z"},
+    ]
+    assert [queried(world, **parameters) for parameters in asked] == [[], [], [], []]
+    captured(world, document(declared(FOREIGN)))
+    assert [queried(world, **parameters) for parameters in asked] == [
+        [ID],
+        [ID],
+        [],
+        [ID],
+    ]

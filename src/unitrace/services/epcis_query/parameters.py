@@ -49,6 +49,7 @@ from unitrace.services.epcis_query.spellings import (
     biz_step_spellings,
     disposition_spellings,
     epc_match,
+    error_reason_spellings,
     place_spellings,
     type_spellings,
 )
@@ -74,6 +75,7 @@ _LIST_PARAMETERS: Final = frozenset(
         "WD_bizLocation",
         "EQ_transformationID",
         "EQ_eventID",
+        "EQ_errorReason",
         "EQ_persistentDisposition_set",
         "EQ_persistentDisposition_unset",
         *MATCH_ROLES,
@@ -262,6 +264,8 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             value_matches.append(ValueMatch(f"persistentDisposition.{change}", spellings))
         elif key in MATCH_ROLES:
             epc_matches.append(epc_match(key, values))
+        elif key == "EQ_errorReason":
+            fields["error_reasons"] = error_reason_spellings(key, values)
         elif key == "EXISTS_errorDeclaration":
             if values[0] not in ("", "true", "1"):
                 raise QueryParameterException(key, "takes no value (EXISTS_errorDeclaration=)")

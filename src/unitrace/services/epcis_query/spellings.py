@@ -38,6 +38,11 @@ def disposition_spellings(key: str, values: Iterable[str]) -> frozenset[str]:
     return _cbv_spellings(key, values, cbv.DISPOSITION)
 
 
+def error_reason_spellings(key: str, values: Iterable[str]) -> frozenset[str]:
+    """Every spelling of the error reasons ``values`` name, as :func:`biz_step_spellings`."""
+    return _cbv_spellings(key, values, cbv.ERROR_REASON)
+
+
 def _cbv_spellings(key: str, values: Iterable[str], kind: cbv.CbvKind) -> frozenset[str]:
     """Every spelling an event may hold each of ``values`` in: a CBV word bare, as a URN,
     as a Web URI and as a compact URI; any other URI as it is."""

@@ -100,6 +100,8 @@ class EventQuery:
     value_matches: tuple[ValueMatch, ...] = ()
     sensor_conditions: tuple[SensorCondition, ...] = ()
     error_declared: bool = False
+    #: ``EQ_errorReason``: the reason of the event's errorDeclaration, in any spelling
+    error_reasons: frozenset[str] | None = None
     error_declared_from: dt.datetime | None = None
     error_declared_before: dt.datetime | None = None
     order_by: OrderBy = "eventTime"
@@ -141,6 +143,12 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
             conditions.append(column < utc(end))
     if query.error_declared:
         conditions.append(events.error_declaration_time.is_not(None))
+    if query.error_reasons is not None:
+        # read from the stored declaration, which an event captured with one and one
+        # declared in error later (EPCIS 2.0 section 7.4.1.2) both hold
+        reason = events.document["errorDeclaration"]["reason"].as_string()
+        conditions.append(events.error_declaration_time.is_not(None))
+        conditions.append(reason.in_(sorted(query.error_reasons)))
     for match in query.epc_matches:
         instances = not set(match.roles) & CLASS_ROLES
         conditions.append(events.id.in_(_epc_match(match, held if instances else None)))
