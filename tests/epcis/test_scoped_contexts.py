@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unitrace.epcis.scoped_contexts import folded
-from unitrace.epcis.validation import document_problems, event_problems
+from unitrace.epcis.validation import document_problems, event_problems, is_uri
 
 NOT_IN_SCOPE = (
     "is not declared in the @context in scope (the document's, the event's or an enclosing "
@@ -176,8 +176,8 @@ def test_an_aggregations_persistent_disposition_is_taken_in_either_binding(
                 "urn:x:b": {"@context": {"p": "http://two/"}, "p:v": "2"},
             },
             {},
-            {"type": "ObjectEvent", "urn:x:a": {"p:v": "1"}, "urn:x:b": {"p_2:v": "2"}},
-            {"p": "http://one/", "p_2": "http://two/"},
+            {"type": "ObjectEvent", "urn:x:a": {"p:v": "1"}, "urn:x:b": {"p-2:v": "2"}},
+            {"p": "http://one/", "p-2": "http://two/"},
         ),
         (  # a rebound key's other prefix is taken by a key beside it: a prefix of its own,
             # so that neither value is lost (the IRI, named twice, holds both)
@@ -186,8 +186,8 @@ def test_an_aggregations_persistent_disposition_is_taken_in_either_binding(
                 "urn:x:a": {"@context": {"p": "http://two/"}, "q:v": "1", "p:v": "2"},
             },
             {"p": "http://one/", "q": "http://two/"},
-            {"type": "ObjectEvent", "urn:x:a": {"q:v": "1", "p_2:v": "2"}},
-            {"p": "http://one/", "q": "http://two/", "p_2": "http://two/"},
+            {"type": "ObjectEvent", "urn:x:a": {"q:v": "1", "p-2:v": "2"}},
+            {"p": "http://one/", "q": "http://two/", "p-2": "http://two/"},
         ),
     ],
 )
@@ -198,6 +198,17 @@ def test_scopes_fold_into_one_context_per_event(
     namespaces: dict[str, str],
 ) -> None:
     assert folded(event, document_namespaces) == (body, namespaces)
+    # every key the fold writes is still an extension's key as the JSON Schema has it: a URI
+    assert [key for key in _keys(body) if not is_uri(key)] == []
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [key for item in value for key in _keys(item)]
+    if not isinstance(value, dict):
+        return []
+    written = [key for key in value if key != "type"]
+    return written + [key for item in value.values() for key in _keys(item)]
 
 
 # --- folding keeps what every key means ------------------------------------------------------
