@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unitrace.epcis.scoped_contexts import folded
-from unitrace.epcis.validation import document_problems, event_problems
+from unitrace.epcis.validation import document_problems, event_problems, is_uri
 
 NOT_IN_SCOPE = (
     "is not declared in the @context in scope (the document's, the event's or an enclosing "
@@ -176,8 +176,18 @@ def test_an_aggregations_persistent_disposition_is_taken_in_either_binding(
                 "urn:x:b": {"@context": {"p": "http://two/"}, "p:v": "2"},
             },
             {},
-            {"type": "ObjectEvent", "urn:x:a": {"p:v": "1"}, "urn:x:b": {"p_2:v": "2"}},
-            {"p": "http://one/", "p_2": "http://two/"},
+            {"type": "ObjectEvent", "urn:x:a": {"p:v": "1"}, "urn:x:b": {"p-2:v": "2"}},
+            {"p": "http://one/", "p-2": "http://two/"},
+        ),
+        (  # a rebound key's other prefix is taken by a key beside it: a prefix of its own,
+            # so that neither value is lost (the IRI, named twice, holds both)
+            {
+                "type": "ObjectEvent",
+                "urn:x:a": {"@context": {"p": "http://two/"}, "q:v": "1", "p:v": "2"},
+            },
+            {"p": "http://one/", "q": "http://two/"},
+            {"type": "ObjectEvent", "urn:x:a": {"q:v": "1", "p-2:v": "2"}},
+            {"p": "http://one/", "q": "http://two/", "p-2": "http://two/"},
         ),
     ],
 )
@@ -188,6 +198,17 @@ def test_scopes_fold_into_one_context_per_event(
     namespaces: dict[str, str],
 ) -> None:
     assert folded(event, document_namespaces) == (body, namespaces)
+    # every key the fold writes is still an extension's key as the JSON Schema has it: a URI
+    assert [key for key in _keys(body) if not is_uri(key)] == []
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [key for item in value for key in _keys(item)]
+    if not isinstance(value, dict):
+        return []
+    written = [key for key in value if key != "type"]
+    return written + [key for item in value.values() for key in _keys(item)]
 
 
 # --- folding keeps what every key means ------------------------------------------------------
@@ -237,3 +258,37 @@ def test_every_key_means_after_folding_what_it_meant_before(
     body, namespaces = folded(event, top)
     assert expanded(body, namespaces) == expanded(event, top)
     assert "@context" not in repr(body)
+
+
+PROTECTED = "is a term the EPCIS context defines and protects: it is not redefined"
+
+
+@pytest.mark.parametrize(
+    ("context", "problems"),
+    [
+        ({"ext1": "http://e1/"}, []),
+        # GS1's TransformationEvent example binds cbvmda elsewhere: its keys expand there
+        ({"cbvmda": "http://example.com/cbvmda/"}, []),
+        ({"type": "http://evil.example/type"}, [f"@context.type: {PROTECTED}"]),
+        (
+            [{"eventID": {"@id": "http://evil.example/id"}}, {"epcList": "@id"}],
+            [f"@context[0].eventID: {PROTECTED}", f"@context[1].epcList: {PROTECTED}"],
+        ),
+        (
+            {"ext1": "not a namespace"},
+            ['@context.ext1: "not a namespace" is not a namespace URI (a prefix names one)'],
+        ),
+        ({"ext1": "http://e1/", "@vocab": "http://e1/"}, []),
+    ],
+)
+def test_a_scoped_context_redefines_no_term_of_the_epcis_context(
+    context: Any, problems: list[str]
+) -> None:
+    # JSON-LD 1.1 section 4.1.11: the EPCIS context's terms are protected; redefining one is
+    # an error, so that "type" and "eventID" mean in every event what the standard says
+    top = event_problems(observed(**{"@context": context}), {})
+    assert [f"{problem.field}: {problem.message}" for problem in top] == problems
+    inner = observed(**{"urn:x:ext": {"@context": context, "urn:x:v": "1"}})
+    assert [f"{problem.field}: {problem.message}" for problem in event_problems(inner, {})] == [
+        f"urn:x:ext.{problem}" for problem in problems
+    ]

@@ -6,6 +6,7 @@ under a captured eventID is refused. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any
 
 import pytest
@@ -24,8 +25,10 @@ from tests.services.test_epcis_capture import (
 )
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.errors import Conflict
-from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture_event
+from unitrace.services.epcis_capture import ALREADY_CAPTURED, capture, capture_event
+from unitrace.services.epcis_query import read_query
 from unitrace.store import schema
+from unitrace.store.epcis_query import EVERY_EVENT, EpcisQueries
 from unitrace.store.unit_of_work import Database
 
 __all__ = ["world"]
@@ -228,3 +231,66 @@ def test_a_distributor_declares_in_error_only_what_it_captured(
             [f"event 0 ({FOREIGN['eventID']}): errorDeclaration: {refusal}"],
         )
     assert bool(declarations(world)[FOREIGN["eventID"]][0]) is (refusal is None)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        pytest.param(document(FOREIGN, SHIP_TO_A, COMMISSION), id="the same document"),
+        pytest.param(document(declared(FOREIGN)), id="its error declaration"),
+    ],
+)
+def test_a_document_sent_again_while_the_first_is_captured(
+    world: Database, second: dict[str, Any]
+) -> None:
+    # a partner's retry after a timeout arrives while its first send is still being captured:
+    # the retry waits for the first and then finds its events captured, rather than failing
+    # on the eventIDs the first stored meanwhile
+    first_sent = document(COMMISSION, SHIP_TO_A, FOREIGN)
+    outcome: dict[str, Any] = {}
+
+    def retry() -> None:
+        try:
+            outcome["result"] = captured(world, copy.deepcopy(second))
+        except Exception as failure:  # what the capture job would report as our failure
+            outcome["result"] = f"{type(failure).__name__}: {failure}"[:120]
+
+    with world.unit_of_work() as uow:
+        first = capture(uow, first_sent, actor=ADMIN)
+        retrying = threading.Thread(target=retry)
+        retrying.start()
+        retrying.join(0.5)  # the retry is under way, its transaction beside this one
+        uow.commit()
+    retrying.join(30)
+    result = outcome["result"]
+    assert len(first.captured) == 3
+    assert not isinstance(result, str), result
+    assert problems_of(result) == []
+    assert stored_ids(world) == [event["eventID"] for event in (COMMISSION, SHIP_TO_A, FOREIGN)]
+    declared_ids = {event_id for event_id, (said, _) in declarations(world).items() if said}
+    assert declared_ids == ({FOREIGN["eventID"]} if result.captured else set())
+
+
+def queried(database: Database, **parameters: str) -> list[str]:
+    definition = read_query({key: (value,) for key, value in parameters.items()})
+    with database.unit_of_work(read_only=True) as uow:
+        found = EpcisQueries(uow.connection).events(definition.conditions, viewer=EVERY_EVENT)
+    return [event.event_id for event in found]
+
+
+def test_an_event_declared_in_error_later_is_found_so_by_queries(world: Database) -> None:
+    captured(world, document(FOREIGN, SHIP_TO_A), ADMIN)
+    asked = [
+        {"EXISTS_errorDeclaration": ""},
+        {"EQ_errorReason": "incorrect_data"},
+        {"EQ_errorReason": "did_not_occur"},
+        {"GE_errorDeclarationTime": "2026-03-03T00:00:00Z"},
+    ]
+    assert [queried(world, **parameters) for parameters in asked] == [[], [], [], []]
+    captured(world, document(declared(FOREIGN)))
+    assert [queried(world, **parameters) for parameters in asked] == [
+        [ID],
+        [ID],
+        [],
+        [ID],
+    ]

@@ -122,6 +122,9 @@ CASES: list[tuple[dict[str, str], str]] = [
     ({"GE_errorDeclarationTime": "2026-02-10T00:00:00Z"}, "E10"),
     ({"LT_errorDeclarationTime": "2026-02-10T00:00:00Z"}, ""),
     ({"GE_errorDeclaration_Time": "2026-02-09T00:00:00Z"}, "E10"),
+    ({"EQ_errorReason": "incorrect_data"}, "E10"),
+    ({"EQ_errorReason": "urn:epcglobal:cbv:er:incorrect_data,did_not_occur"}, "E10"),
+    ({"EQ_errorReason": "https://ref.gs1.org/cbv/ER-did_not_occur"}, ""),
     # types of transactions, sources and destinations in every spelling
     ({"EQ_bizTransaction_po": PO}, "E03 E05 E16"),
     ({"EQ_bizTransaction_desadv": DESADV}, "E03"),

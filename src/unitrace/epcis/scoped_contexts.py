@@ -13,7 +13,7 @@ IRI it expanded to where it was written.
 >>> event = {"type": "ObjectEvent", "@context": [{"ext2": "http://ext2.example/"}],
 ...          "ext2:a": {"@context": {"ext2": "http://other.example/"}, "ext2:b": "1"}}
 >>> folded(event, {"ext1": "http://ext1.example/"})
-({'type': 'ObjectEvent', 'ext2:a': {'ext2_2:b': '1'}}, {'ext1': 'http://ext1.example/', 'ext2': 'http://ext2.example/', 'ext2_2': 'http://other.example/'})
+({'type': 'ObjectEvent', 'ext2:a': {'ext2-2:b': '1'}}, {'ext1': 'http://ext1.example/', 'ext2': 'http://ext2.example/', 'ext2-2': 'http://other.example/'})
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def folded(
     top = event_namespaces(document_namespaces, event)
     merged = dict(top)
 
-    def rename(key: str, scope: Mapping[str, str]) -> str:
+    def rename(key: str, scope: Mapping[str, str], taken: set[str]) -> str:
         prefix, colon, rest = key.partition(":")
         if not colon or rest.startswith("//") or prefix not in scope:
             return key
@@ -61,13 +61,19 @@ def folded(
             merged[prefix] = namespace
             return key
         for known, uri in merged.items():
-            if uri == namespace:
+            # never onto another key of the object: one of its values would be lost
+            if uri == namespace and f"{known}:{rest}" not in taken:
+                taken.add(f"{known}:{rest}")
                 return f"{known}:{rest}"
+        # a hyphen, not an underscore: the key stays a URI (a scheme takes letters, digits,
+        # "+", "-" and "."), as the JSON Schema holds an extension's key to be, so that the
+        # event written back is valid where it is sent on
         number = 2
-        while f"{prefix}_{number}" in merged:
+        while f"{prefix}-{number}" in merged:
             number += 1
-        merged[f"{prefix}_{number}"] = namespace
-        return f"{prefix}_{number}:{rest}"
+        merged[f"{prefix}-{number}"] = namespace
+        taken.add(f"{prefix}-{number}:{rest}")
+        return f"{prefix}-{number}:{rest}"
 
     def fold(value: Any, scope: Mapping[str, str]) -> Any:
         if isinstance(value, list):
@@ -79,8 +85,11 @@ def folded(
             # the scope's own prefix names, where no other namespace holds them yet
             for prefix, namespace in namespaces_of(value[CONTEXT]).items():
                 merged.setdefault(prefix, namespace)
+        taken = set(value)
         return {
-            rename(key, inner): fold(item, inner) for key, item in value.items() if key != CONTEXT
+            rename(key, inner, taken): fold(item, inner)
+            for key, item in value.items()
+            if key != CONTEXT
         }
 
     body = {key: fold(item, top) for key, item in event.items() if key != CONTEXT}

@@ -12,6 +12,7 @@ written and parsed whole.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,10 +23,12 @@ from sqlalchemy import (
     Row,
     String,
     bindparam,
+    delete,
     func,
     insert,
     literal,
     select,
+    text,
     update,
 )
 
@@ -36,7 +39,14 @@ from unitrace.store.canonical_epcs import index_canonical_epcs
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.event_fields import record_fields
 from unitrace.store.event_sensor_data import record_sensor_data
-from unitrace.store.schema import epcis_events, event_epcs, event_values, products, units
+from unitrace.store.schema import (
+    epcis_events,
+    event_epcs,
+    event_fields,
+    event_values,
+    products,
+    units,
+)
 from unitrace.store.times import now, utc
 from unitrace.store.units import UnitRepository, UnitSelection
 
@@ -248,6 +258,21 @@ class EventRepository:
         document["recordTime"] = recorded.isoformat(timespec="milliseconds")
         return document
 
+    def take_turns(self, event_ids: Iterable[str]) -> None:
+        """Hold, until the transaction ends, the turn of each of ``event_ids``: a capture
+        naming an eventID another capture is storing waits for it to end, and then finds the
+        event stored (a partner's retry sent while its first send is captured, an error
+        declaration beside its event), rather than failing on the eventID stored meanwhile.
+        On PostgreSQL an advisory lock per bucket of eventIDs (so that a document of
+        thousands of events holds a few dozen locks, not thousands), taken in one order;
+        SQLite's writing transactions already run one at a time."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        buckets = sorted({zlib.crc32(event_id.encode()) % _TURN_BUCKETS for event_id in event_ids})
+        if buckets:
+            # unnest gives the buckets in the array's order: every capture takes them so
+            self.connection.execute(_TAKE_TURNS, {"buckets": buckets})
+
     def documents(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The JSON-LD of each of ``event_ids`` stored, as :meth:`document` gives it, read a
         few hundred at a time (a document sent again finds thousands captured already)."""
@@ -291,19 +316,34 @@ class EventRepository:
         """Declare the stored event ``event_id`` in error (EPCIS 2.0 section 7.4.1.2): its
         document takes the ``errorDeclaration``, and the event its declaration time."""
         row = self.connection.execute(
-            select(epcis_events.c.document).where(epcis_events.c.event_id == event_id)
+            select(epcis_events.c.id, epcis_events.c.document).where(
+                epcis_events.c.event_id == event_id
+            )
         ).one()
         declared = declaration.get("declarationTime")
+        document = {**row.document, "errorDeclaration": dict(declaration)}
         self.connection.execute(
             update(epcis_events)
-            .where(epcis_events.c.event_id == event_id)
+            .where(epcis_events.c.id == row.id)
             .values(
-                document={**row.document, "errorDeclaration": dict(declaration)},
+                document=document,
                 error_declaration_time=(
                     dt.datetime.fromisoformat(declared).astimezone(dt.UTC) if declared else None
                 ),
             )
         )
+        # the query index learns the declaration as it would have at capture: its reason,
+        # corrective events and extension fields (EQ_errorReason, EQ_ERROR_DECLARATION_…)
+        self.connection.execute(delete(event_values).where(event_values.c.event_pk == row.id))
+        _INSERT_VALUES.execute_many(
+            self.connection,
+            [
+                {"event_pk": row.id, "field": field_name, "type": kind, "value": value}
+                for field_name, kind, value in event_values_of(document)
+            ],
+        )
+        self.connection.execute(delete(event_fields).where(event_fields.c.event_pk == row.id))
+        record_fields(self.connection, [(row.id, document)])
 
     def naming(self, epcs: Iterable[str]) -> list[EventRecord]:
         """The events that name any of ``epcs`` in any role, oldest first (ties in the order
@@ -383,6 +423,14 @@ _INSERT_EVENTS = DriverStatement(
             if column.name != "capture_xact"
         }
     )
+)
+#: How many turns eventIDs share (:meth:`EventRepository.take_turns`), and the advisory
+#: locks' first key, which tells them from other advisory locks.
+_TURN_BUCKETS = 64
+_TURN_SPACE = 0x45504353  # "EPCS"
+_TAKE_TURNS = text(
+    f"SELECT pg_advisory_xact_lock({_TURN_SPACE}, bucket) "
+    "FROM unnest(CAST(:buckets AS integer[])) AS bucket"
 )
 _INSERT_EPCS = DriverStatement(
     insert(event_epcs).values({column.name: bindparam(column.name) for column in event_epcs.c})

@@ -87,6 +87,7 @@ _PARAMETERS: Final = [
     ("MATCH_anyEPCClass", f"epcClass of any quantity list ({_LIST})"),
     ("EQ_eventID", f"eventIDs ({_LIST})"),
     ("EXISTS_errorDeclaration", "only events declared in error (no value)"),
+    ("EQ_errorReason", f"events declared in error for these reasons: did_not_occur, incorrect_data or their CBV URIs ({_LIST})"),
     ("GE_errorDeclarationTime", "events declared in error at or after this time (also GE_errorDeclaration_Time)"),
     ("LT_errorDeclarationTime", "events declared in error before this time (also LT_errorDeclaration_Time)"),
     ("EXISTS_sensorElementList", "only events with sensor data (no value)"),

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from unitrace.epcis.scoped_contexts import CONTEXT, within
-from unitrace.epcis.validation.formats import STANDARD_PREFIXES, URI, in_utc_years, is_date_time
+from unitrace.epcis.validation.formats import (
+    PROTECTED_TERMS,
+    STANDARD_PREFIXES,
+    URI,
+    in_utc_years,
+    is_date_time,
+    is_uri,
+)
 from unitrace.epcis.validation.identifiers import PLAIN_EPC, identifier_problem
 
 
@@ -199,6 +206,7 @@ def check_unique(items: list[Any], path: str, report: Report) -> None:
 
 def check_context(value: Any, path: str, report: Report) -> None:
     if isinstance(value, dict):
+        check_context_terms(value, path, report)
         return
     if isinstance(value, str):
         check_uri(value, path, report)
@@ -207,13 +215,37 @@ def check_context(value: Any, path: str, report: Report) -> None:
         report(path, f"must be a URI, an object or an array of them, not {quoted(value)}")
         return
     for number, entry in enumerate(value):
-        if not isinstance(entry, dict):
+        if isinstance(entry, dict):
+            check_context_terms(entry, f"{path}[{number}]", report)
+        else:
             check_uri(entry, f"{path}[{number}]", report)
     strings = [entry for entry in value if isinstance(entry, str)]
     if len(set(strings)) != len(strings) or any(
         value.count(entry) > 1 for entry in value if isinstance(entry, dict)
     ):
         report(path, "names an entry twice")
+
+
+def check_context_terms(entry: Mapping[str, Any], path: str, report: Report) -> None:
+    """The terms a context object defines: none of the event and document fields the EPCIS
+    context defines and protects (JSON-LD 1.1, section 4.1.11, "protected term
+    redefinition"); and a prefix's namespace is a URI. Its prefixes are bound elsewhere by
+    GS1's own examples (``cbvmda`` in TransformationEvent_all_possible_fields), and their
+    keys then expand there, as written. Rules beyond the JSON Schema's, which takes any
+    object."""
+    if not report.rules:
+        return
+    for term, definition in entry.items():
+        where = f"{path}.{term}"
+        if term in PROTECTED_TERMS:
+            report(where, "is a term the EPCIS context defines and protects: it is not redefined")
+        elif (
+            isinstance(definition, str)
+            and not term.startswith("@")
+            and not definition.startswith("@")
+            and not is_uri(definition)
+        ):
+            report(where, f"{quoted(definition)} is not a namespace URI (a prefix names one)")
 
 
 def check_certification_info(value: Any, path: str, report: Report) -> None:

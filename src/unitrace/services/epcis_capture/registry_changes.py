@@ -163,6 +163,9 @@ class Capturing:
             seen[event_id] = index
             places[index] = len(prepared)
             prepared.append((index, StoredEvent(document, capture_job_id=self.job_id)))
+        # a capture of the same eventIDs under way beside this one ends first, so that what
+        # it stored is found here
+        self.uow.events.take_turns(seen)
         kept_documents = self.uow.events.documents(seen)
         stored = set(kept_documents)
         for event_id in sorted(stored, key=seen.__getitem__):  # in document order
