@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
@@ -221,6 +221,25 @@ def _read_storage(db: Database, gtin: str) -> str | None:
         return storage_in_words(reader, gtin)
 
 
+#: What the OpenAPI says of a verification path (read from the URI itself, so FastAPI cannot
+#: see it).
+_VERIFY_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "path",
+            "in": "path",
+            "required": True,
+            "description": (
+                "The rest of the GS1 Digital Link after /01/: the GTIN, then its qualifiers "
+                "in order, e.g. 09506000134352/10/L2611A/21/X1"
+            ),
+            "schema": {"type": "string"},
+            "example": "09506000134352/10/L2611A/21/X1",
+        }
+    ]
+}
+
+
 def install_verification_routes(app_router: APIRouter) -> None:
     """The verification page and service of every GS1 Digital Link primary key, under
     ``/verify/…`` and ``/verify/lms/…``: where the resolver's links lead."""
@@ -238,6 +257,7 @@ def install_verification_routes(app_router: APIRouter) -> None:
                 include_in_schema=ai == "01",
                 summary=summary if ai == "01" else None,
                 response_class=HTMLResponse if endpoint is verification_page else JSONResponse,
+                openapi_extra=_VERIFY_OPENAPI,
             )
             app_router.add_api_route(
                 f"{prefix}/{ai}/{{path:path}}", endpoint, methods=["HEAD"], include_in_schema=False
