@@ -262,14 +262,16 @@ def field_rounds(
     def lot_link(unit: int) -> dict[str, str]:
         return {"MATCH_epcClass": f"https://id.gs1.org/01/{GTIN}/10/L{unit % LOTS:04d}"}
 
+    # with fewer events stored, fewer units share a fill temperature than a page holds
+    sharing = min(30, UNITS // 6000)
     for asked, count in (
-        (lot, 30),
-        (temperature, 30),
-        (carrier, 1),
-        (expiry, 30),
-        (present, 30),
-        (lot_class, 30),
-        (lot_link, 30),
+        (lot, (30, 30)),
+        (temperature, (sharing, 30)),
+        (carrier, (1, 1)),
+        (expiry, (30, 30)),
+        (present, (30, 30)),
+        (lot_class, (30, 30)),
+        (lot_link, (30, 30)),
     ):
 
         def ask(unit: int, asked: Any = asked) -> Response:
@@ -277,15 +279,15 @@ def field_rounds(
                 "/epcis/events", params={"perPage": "30", **asked(unit)}, headers=declared
             )
 
-        def right(answer: Response, count: int = count) -> None:
+        def right(answer: Response, count: tuple[int, int] = count) -> None:
             assert answer.status_code == 200, answer.text
             found = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
-            assert len(found) == count, len(found)
+            assert count[0] <= len(found) <= count[1], len(found)
 
         timed = time_each([rng.randrange(UNITS) for _ in range(FIELD_QUERIES)], ask, right)
         label = "&".join(asked(0))
         print(
-            f"{name}: {FIELD_QUERIES} {label} queries ({count} events answered), "
+            f"{name}: {FIELD_QUERIES} {label} queries ({count[1]} events answered at most), "
             f"p50 {timed.p50:.2f} ms, p99 {timed.p99:.2f} ms, max {timed.max:.2f} ms"
         )
 
