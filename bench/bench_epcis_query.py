@@ -285,7 +285,7 @@ def field_rounds(
             assert count[0] <= len(found) <= count[1], len(found)
 
         timed = time_each([rng.randrange(UNITS) for _ in range(FIELD_QUERIES)], ask, right)
-        label = "&".join(asked(0))
+        label = "&".join(f"{key}={value}" for key, value in asked(0).items())
         print(
             f"{name}: {FIELD_QUERIES} {label} queries ({count[1]} events answered at most), "
             f"p50 {timed.p50:.2f} ms, p99 {timed.p99:.2f} ms, max {timed.max:.2f} ms"
