@@ -54,6 +54,8 @@ EVENTS = [
     commissioning("COMM-B-L1", [B + "S1"], "L1"),
     # captured as a Digital Link on another domain: found by its canonical spelling
     commissioning("COMM-A-L1-DL", [f"https://example.com/01/{GTIN_A}/21/S6"], "L1"),
+    # the same GTIN's serial written with a company prefix of six digits
+    commissioning("COMM-A-L1-CP6", ["urn:epc:id:sgtin:061414.1107346.S9"], "L1"),
     event(
         "QTY",
         action="OBSERVE",
@@ -92,7 +94,7 @@ L2_SPELLINGS = [
     "urn:epc:class:lgtin:0614141.107346.L%2F2",
     f"https://id.gs1.org/01/{GTIN_A}/10/L%2F2",
 ]
-COMMISSIONED_L1 = ["COMM-A-L1", "COMM-A-L1-DL", "DIST-A-COMM"]
+COMMISSIONED_L1 = ["COMM-A-L1", "COMM-A-L1-CP6", "COMM-A-L1-DL", "DIST-A-COMM"]
 
 #: (parameter, the values that name the class, the events found)
 TABLE: list[tuple[str, list[str], list[str]]] = [
