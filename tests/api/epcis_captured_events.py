@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import emptied
+from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.registry.model import Actor, Role
 from unitrace.services.epcis_capture import capture
 from unitrace.services.tokens import create_token
@@ -56,6 +57,17 @@ def capture_documents(
         token = create_token(uow, role="admin", actor=SETUP)
         uow.commit()
     return Captured(database, {"Authorization": f"Bearer {token}"}, names)
+
+
+def event_document(events: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """An EPCISDocument of ``events`` with the standard context alone."""
+    return {
+        "@context": [EPCIS_CONTEXT],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-01-02T00:00:00Z",
+        "epcisBody": {"eventList": list(events)},
+    }
 
 
 def found(

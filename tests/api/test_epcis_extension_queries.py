@@ -329,6 +329,7 @@ BAD = [
     ({"HASATTR_eventTime": "cbvmda:city"}, "HASATTR_eventTime"),
     ({"EQ_ATTR_readPoint": "1"}, "EQ_ATTR_readPoint"),
     ({"HASATTR_readPoint": ""}, "HASATTR_readPoint"),
+    ({"orderBy": "ext1:int"}, "orderBy"),
 ]  # fmt: skip
 
 
@@ -338,6 +339,22 @@ def test_a_bad_extension_parameter_is_a_query_parameter_exception_naming_it(
 ) -> None:
     answer = client.get("/epcis/events", params=parameters, headers={**loaded.token, **HEADERS})
     assert_names_parameter(answer, named)
+
+
+@pytest.mark.parametrize("field", ["ext1:int", "http://example.com/ext1/#int", "{urn:x}y"])
+def test_ordering_by_an_extension_field_is_refused_by_name(
+    client: TestClient, loaded: Loaded, field: str
+) -> None:
+    # EPCIS 2.0 allows it; unitrace refuses it, saying so, rather than order otherwise
+    answer = client.get(
+        "/epcis/events", params={"orderBy": field}, headers={**loaded.token, **HEADERS}
+    )
+    assert_names_parameter(answer, "orderBy")
+    assert answer.json()["detail"] == (
+        f"orderBy: {field!r}: ordering by an extension field is not supported here; order by "
+        "eventTime or recordTime (this repository pages in time order) and filter by the "
+        "field (EQ_, GE_, LT_ …)"
+    )
 
 
 def test_a_prefix_is_declared_by_the_gs1_extensions_header_or_refused(

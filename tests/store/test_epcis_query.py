@@ -100,17 +100,18 @@ CASES: list[tuple[dict[str, str], str]] = [
     ({"MATCH_anyEPC": S4}, "E06 E11"),
     ({"MATCH_anyEPC": P1}, "E02 E05 E12"),
     ({"MATCH_anyEPC": DL + "S1"}, "E01 E02 E20 E05 E12 E13 E16"),
-    # MATCH_epcClass looks in quantity lists only (EPCIS 2.0 section 8.2.7.1): a lot's
-    # commissioning of serialised units is found by its ILMD
-    ({"MATCH_epcClass": LOT1}, "E08"),
+    # MATCH_epcClass looks in quantity lists (EPCIS 2.0 section 8.2.7.1) and, for an LGTIN,
+    # at the lot's instances: E01 commissions SGTINs of the GTIN with ILMD lot LOT1
+    ({"MATCH_epcClass": LOT1}, "E01 E08"),
     ({"EQ_ILMD_cbvmda:lotNumber": "LOT1"}, "E01"),
     ({"EQ_ILMD_cbvmda:lotNumber": "LOT1", "MATCH_epc": "urn:epc:idpat:sgtin:9506000.013435.*"}, "E01"),
     ({"GE_ILMD_cbvmda:itemExpirationDate": "2028-01-31"}, "E01"),
     ({"GT_ILMD_cbvmda:itemExpirationDate": "2028-01-31T00:00:00Z"}, ""),
     ({"EQ_quantity": "10"}, "E08"),
     ({"MATCH_epcClass": LOTX}, ""),  # an input class only
+    # every lot of the GTIN (a pattern): quantity lists only
     ({"MATCH_epcClass": "urn:epc:idpat:sgtin:9506000.013435.*"}, "E08"),
-    ({"MATCH_epcClass": "https://id.gs1.org/01/09506000134352/10/LOT1"}, "E08"),
+    ({"MATCH_epcClass": "https://id.gs1.org/01/09506000134352/10/LOT1"}, "E01 E08"),
     ({"MATCH_inputEPCClass": LOTX}, "E06 E14"),
     ({"MATCH_outputEPCClass": LOTY}, "E14"),
     ({"MATCH_anyEPCClass": LOTX}, "E06 E14"),

@@ -330,7 +330,7 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
             fields["error_declared"] = True
         elif key == "orderBy":
             if values[0] not in ("eventTime", "recordTime"):
-                raise QueryParameterException(key, "orders by eventTime or recordTime")
+                raise QueryParameterException(key, _unordered(values[0]))
             fields["order_by"] = values[0]
         elif key == "orderDirection":
             if values[0] not in ("ASC", "DESC"):
@@ -384,6 +384,18 @@ def _typed(key: str) -> tuple[str, cbv.CbvKind] | None:
                 raise QueryParameterException(key, f"{word!r} is not a type name")
             return typed
     return None
+
+
+def _unordered(value: str) -> str:
+    """Why ``orderBy`` may not be ``value``: an extension field (which EPCIS 2.0 allows) is
+    refused by name, since unitrace's pages are keyset pages in event or record time order."""
+    if any(mark in value for mark in (":", "#", "}")):
+        return (
+            f"{value!r}: ordering by an extension field is not supported here; order by "
+            "eventTime or recordTime (this repository pages in time order) and filter by the "
+            "field (EQ_, GE_, LT_ …)"
+        )
+    return "orders by eventTime or recordTime"
 
 
 _FAMILIES = ("EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "MATCH_", "WD_")

@@ -22,7 +22,12 @@ from unitrace.gs1.digital_link import parse_digital_link
 from unitrace.gs1.epc import COMPANY_PREFIX_LENGTHS, epc_class_uri, epc_uri, parse_epc_uri
 from unitrace.services.epcis_query.values import QueryParameterException
 from unitrace.services.epcis_query.values import check_uri as _uri
-from unitrace.store.epcis_query.conditions import MATCH_ROLES, EpcMatch
+from unitrace.store.epcis_query.conditions import (
+    LOT_INSTANCE_ROLES,
+    MATCH_ROLES,
+    EpcMatch,
+    LotInstances,
+)
 
 # --- CBV words ------------------------------------------------------------------------------
 
@@ -95,6 +100,7 @@ def epc_match(key: str, values: Sequence[str]) -> EpcMatch:
     value, under the roles the standard gives the parameter."""
     exact: set[str] = set()
     prefixes: set[str] = set()
+    lots: dict[str, set[str]] = {}
     for value in values:
         try:
             found_exact, found_prefixes = epc_spellings(value, classes=key in _CLASS_PARAMETERS)
@@ -102,7 +108,54 @@ def epc_match(key: str, values: Sequence[str]) -> EpcMatch:
             raise QueryParameterException(key, str(error)) from None
         exact |= found_exact
         prefixes |= found_prefixes
-    return EpcMatch(MATCH_ROLES[key], frozenset(exact), frozenset(prefixes))
+        lot = lot_of(value) if key in LOT_INSTANCE_ROLES else None
+        if lot is not None:
+            lots.setdefault(lot[1], set()).update(sgtin_prefixes(lot[0]))
+    return EpcMatch(
+        MATCH_ROLES[key],
+        frozenset(exact),
+        frozenset(prefixes),
+        lots=tuple(LotInstances(lot, frozenset(found)) for lot, found in sorted(lots.items())),
+        lot_roles=LOT_INSTANCE_ROLES.get(key, ()),
+    )
+
+
+def lot_of(value: str) -> tuple[str, str] | None:
+    """The (GTIN, lot) an LGTIN names, as an EPC class URI or a GS1 Digital Link with a lot
+    (any domain); None for any other value (a pattern names every lot, not one).
+
+    >>> lot_of("urn:epc:class:lgtin:9506000.013435.L%2F1")
+    ('09506000134352', 'L/1')
+    >>> lot_of("https://example.com/01/09506000134352/10/L1")
+    ('09506000134352', 'L1')
+    """
+    try:
+        if value.startswith("urn:epc:class:lgtin:"):
+            elements, _ = parse_epc_uri(value)
+        elif value.lower().startswith(("http://", "https://")):
+            elements = parse_digital_link(value).elements
+        else:
+            return None
+    except InvalidCode:
+        return None
+    found = {element.ai: element.value for element in elements}
+    if "01" not in found or "10" not in found:
+        return None
+    return found["01"], found["10"]
+
+
+def sgtin_prefixes(gtin: str) -> set[str]:
+    """The prefixes of every spelling of the SGTINs of ``gtin``: the EPC URI with each
+    company prefix length (a sender may have used any) and the Digital Link on GS1's resolver
+    (the canonical spelling of those captured as Digital Links otherwise).
+
+    >>> sorted(sgtin_prefixes("09506000134352"))[:2]
+    ['https://id.gs1.org/01/09506000134352/21/', 'urn:epc:id:sgtin:950600.0013435.']
+    """
+    found = {f"{GS1_RESOLVER}/01/{gtin}/21/"}
+    for length in COMPANY_PREFIX_LENGTHS:
+        found.add(f"urn:epc:id:sgtin:{gtin[1 : 1 + length]}.{gtin[0]}{gtin[1 + length : 13]}.")
+    return found
 
 
 def epc_spellings(value: str, *, classes: bool = False) -> tuple[set[str], set[str]]:

@@ -14,6 +14,11 @@ How the parameters become conditions (AND across parameters, OR within one):
   standard gives the parameter in the EPC index and in the canonical Digital Links of EPCs
   captured as Digital Links spelled otherwise (``event_canonical_epcs``); a prefix is a range
   of the index (``prefix <= epc < the prefix's successor``), a seek rather than a scan;
+- an LGTIN given to a class parameter (``MATCH_epcClass`` …) also names the lot's instances:
+  an event whose ILMD says the lot (``cbvmda:lotNumber``) and that names an SGTIN of the
+  GTIN in the roles the ILMD describes (:data:`LOT_INSTANCE_ROLES`, a :class:`LotInstances`),
+  sought from the index of extension fields (a lot is few events) and checked in the EPC
+  index event by event;
 - ``EQ_bizTransaction_<type>``, ``EQ_source_<type>``, ``EQ_destination_<type>``,
   ``EQ_persistentDisposition_set`` / ``_unset`` and ``EQ_transformationID`` are
   :class:`ValueMatch` es on ``event_values``;
@@ -37,7 +42,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+    union_all,
+)
 
 from unitrace.store.epcis_query.attribute_conditions import (
     AttributeCondition,
@@ -45,9 +60,16 @@ from unitrace.store.epcis_query.attribute_conditions import (
 )
 from unitrace.store.epcis_query.field_conditions import FieldCondition, field_conditions
 from unitrace.store.epcis_query.sensor_conditions import SensorCondition, sensor_condition
+from unitrace.store.event_fields import text_key
 from unitrace.store.held_epcs import HeldEpcs
 from unitrace.store.master_data import BUSINESS_LOCATION, READ_POINT, descendants_of
-from unitrace.store.schema import epcis_events, event_canonical_epcs, event_epcs, event_values
+from unitrace.store.schema import (
+    epcis_events,
+    event_canonical_epcs,
+    event_epcs,
+    event_fields,
+    event_values,
+)
 from unitrace.store.times import utc
 
 #: The index roles each ``MATCH_`` parameter searches (EPCIS 2.0 section 8.2.7.1).
@@ -66,6 +88,20 @@ MATCH_ROLES: Mapping[str, tuple[str, ...]] = {
 #: The roles of EPC classes (quantity lists): no party's serials, so found for every viewer.
 CLASS_ROLES = frozenset(MATCH_ROLES["MATCH_anyEPCClass"])
 
+#: The roles in which an event's ILMD describes the objects it names, for each class parameter
+#: an LGTIN's lot reaches its instances through: ILMD describes the objects an event brings
+#: into being (EPCIS 2.0 section 7.3.6), an ObjectEvent's epcList and a TransformationEvent's
+#: outputs, never a transformation's inputs, so ``MATCH_inputEPCClass`` keeps to quantities.
+#: (``child`` as the standard's roles of ``MATCH_epcClass``: no AggregationEvent has ILMD.)
+LOT_INSTANCE_ROLES: Mapping[str, tuple[str, ...]] = {
+    "MATCH_epcClass": ("epc", "child"),
+    "MATCH_outputEPCClass": ("output",),
+    "MATCH_anyEPCClass": ("epc", "child", "output"),
+}
+
+#: The ILMD field that says an event's objects' lot, as the index of extension fields names it.
+LOT_NUMBER = "{urn:epcglobal:cbv:mda}lotNumber"
+
 OrderBy = Literal["eventTime", "recordTime"]
 
 
@@ -77,6 +113,19 @@ class EpcMatch:
     roles: tuple[str, ...]
     exact: frozenset[str] = frozenset()
     prefixes: frozenset[str] = frozenset()
+    #: the lots of LGTINs given to a class parameter, whose instances are found too
+    lots: tuple[LotInstances, ...] = ()
+    #: the roles those instances are sought in (:data:`LOT_INSTANCE_ROLES`)
+    lot_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LotInstances:
+    """The instances of one lot: an EPC starting with one of ``prefixes`` (the SGTINs of the
+    lot's GTIN, every spelling) named by an event whose ILMD says ``lot``."""
+
+    lot: str
+    prefixes: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +207,13 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
         conditions.append(events.error_declaration_time.is_not(None))
     for match in query.epc_matches:
         instances = not set(match.roles) & CLASS_ROLES
-        conditions.append(events.id.in_(_epc_match(match, held if instances else None)))
+        named = _epc_match(match, held if instances else None)
+        # the lot's instances are a party's serials like any: a party finds them by those it
+        # holds or held only
+        named += [_lot_instances(lot, match.lot_roles, held) for lot in match.lots]
+        if not named:
+            named.append(select(event_epcs.c.event_pk).where(false()))
+        conditions.append(events.id.in_(union_all(*named)))
     for wanted in query.value_matches:
         conditions.append(events.id.in_(_value_match(wanted)))
     for sensed in query.sensor_conditions:
@@ -169,7 +224,7 @@ def conditions_of(query: EventQuery, held: HeldEpcs | None = None) -> list[Colum
     return conditions
 
 
-def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> CompoundSelect[Any]:
+def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> list[Select[Any]]:
     """The events naming an EPC ``match`` matches (one ``held`` covers, where given): one
     select per exact list and per prefix, in each index, so that every one is a seek of the
     EPC index on both databases (an OR of them is not always planned so)."""
@@ -188,9 +243,34 @@ def _epc_match(match: EpcMatch, held: HeldEpcs | None) -> CompoundSelect[Any]:
         # and neither is a seek of the index on both databases; the range is, in byte order
         for prefix in sorted(match.prefixes):
             named.append(found.where(epc >= prefix, epc < prefix_successor(prefix)))
-    if not named:
-        named.append(select(event_epcs.c.event_pk).where(false()))
-    return union_all(*named)
+    return named
+
+
+def _lot_instances(lot: LotInstances, roles: tuple[str, ...], held: HeldEpcs | None) -> Select[Any]:
+    """The events whose ILMD says ``lot.lot`` and that name, in ``roles``, an EPC of
+    ``lot.prefixes`` (one ``held`` covers, where given): sought by the lot in the index of
+    extension fields, then each such event's few EPCs read by its key, since a lot is a few
+    events where its GTIN may be millions."""
+    rows = event_fields.c
+    named: list[ColumnElement[bool]] = []
+    for index in (event_epcs, event_canonical_epcs):
+        epc = index.c.epc
+        tests = [
+            index.c.event_pk == rows.event_pk,
+            index.c.role.in_(roles),
+            or_(*(and_(epc >= p, epc < prefix_successor(p)) for p in sorted(lot.prefixes))),
+        ]
+        if held is not None:
+            tests.append(held.covers(epc))
+        named.append(exists(select(1).select_from(index).where(*tests)))
+    return select(rows.event_pk).where(
+        rows.name == LOT_NUMBER,
+        rows.area == "ilmd",
+        rows.nested == false(),
+        rows.text_key == text_key(lot.lot),
+        rows.text_value == lot.lot,
+        or_(*named),
+    )
 
 
 def prefix_successor(prefix: str) -> str:
