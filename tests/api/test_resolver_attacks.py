@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.api import test_resolver
@@ -148,6 +148,8 @@ CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklm
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(serial=st.text(alphabet=CSET82, min_size=1, max_size=20))
+@example(serial=".")  # dot-segments, which a client removes unless they are encoded
+@example(serial="..")
 def test_any_serial_is_redirected_to_its_own_verification_page(
     database: Database, serial: str
 ) -> None:

@@ -94,6 +94,7 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        limits.keep_connections()
         # subscriptions are delivered by a thread of the running service, never by a request
         delivery.start()
         runner.start()

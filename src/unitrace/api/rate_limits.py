@@ -82,6 +82,12 @@ class CallerLimits:
             except LimitsUnavailable as error:
                 self._fall_back(error)
 
+    def keep_connections(self) -> None:
+        """Keep the shared store's connection between requests, until :meth:`close` (a
+        running service's lifespan)."""
+        if isinstance(self.shared, PostgresLimits):
+            self.shared.keep_connection = True
+
     async def close(self) -> None:
         if isinstance(self.shared, PostgresLimits):
             await self.shared.close()

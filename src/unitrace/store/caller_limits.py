@@ -317,6 +317,11 @@ class PostgresLimits:
         self._clock = clock
         self._connection: Any = None
         self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: Whether the connection is kept between statements: by a running service, which
+        #: closes it when it stops; otherwise (an application with no lifespan, as a test's
+        #: client is) each statement's connection ends with it, since nothing would end it
+        self.keep_connection = False
         self._swept = 0.0
         self._admit = _pyformat(_statement(_ADMIT, "least", "greatest"))
         self._hold = _pyformat(_statement(_HOLD, "least", "greatest"))
@@ -336,11 +341,26 @@ class PostgresLimits:
             connection, self._connection = self._connection, None
             await connection.close()
 
+    def _end_connection(self) -> None:
+        """End this worker's connection at once (libpq's own close, which waits for nothing):
+        one cut off mid-statement is in doubt, and one of another event loop cannot be
+        awaited in this one."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            # a broken connection's close has nothing to tell
+            with contextlib.suppress(Exception):
+                connection.pgconn.finish()
+
     async def _run(self, sql: str, parameters: Mapping[str, Any], *, sweep: float = 0.0) -> Any:
         import psycopg
 
-        if self._lock is None:
-            self._lock = asyncio.Lock()
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            # a connection and a lock belong to the event loop they were made in: another
+            # loop (a caller that runs each request in a loop of its own) starts afresh, and
+            # the old connection is ended now, not left open until it is collected
+            self._end_connection()
+            self._lock, self._loop = asyncio.Lock(), loop
         try:
             async with asyncio.timeout(POSTGRES_WAIT):
                 async with self._lock:
@@ -353,19 +373,15 @@ class PostgresLimits:
                     if sweep - self._swept > SWEEP_EVERY:
                         self._swept = sweep
                         await self._connection.execute(self._sweep, self._parameters.sweep(sweep))
+                    if not self.keep_connection:
+                        self._end_connection()
                     return row
         except (TimeoutError, psycopg.Error, OSError) as error:
             # a statement cut off leaves the connection in doubt: the next one starts afresh
-            broken, self._connection = self._connection, None
-            if broken is not None:
-                asyncio.get_running_loop().create_task(_close_quietly(broken))
+            self._end_connection()
             raise LimitsUnavailable(f"PostgreSQL: {type(error).__name__}: {error}") from error
 
 
-async def _close_quietly(connection: Any) -> None:
-    # a broken connection's close has nothing to tell
-    with contextlib.suppress(Exception):
-        await connection.close()
 
 
 def _pyformat(sql: str) -> str:
