@@ -726,3 +726,31 @@ def test_only_the_brands_tokens_set_master_data(world: Database, actor: Actor, k
             "urn:epcglobal:epcis:vtype:BusinessLocation", [sgln(DIST_A_GLN)]
         )
     assert ("urn:epc:id:sgln:9506000.00099.0" in below) == kept
+
+
+def test_an_event_of_more_extension_values_than_the_index_takes_is_refused_by_name(
+    world: Database,
+) -> None:
+    """Each extension value and quantity is a row of the query index: an array of 100,000
+    numbers is 200 kB sent and 100,000 rows stored, so an event holds at most 10,000."""
+    limit = epcis_capture.limits.FIELD_VALUES_LIMIT
+    lot = f"urn:epc:class:lgtin:9506000.013435.{LOT}"
+    most = event(
+        "e:most",
+        **{"ex:reading": list(range(limit - 1))},
+        quantityList=[{"epcClass": lot, "quantity": 1}],
+    )
+    over = event(
+        "e:over",
+        **{"ex:reading": [[{"ex:deep": 1}] * 3] * (limit // 6 + 1)},
+        epcList=[sgtin(9)],
+    )
+    result = captured(world, document(most, over, ex="https://ex.example/"), behaviour=PROCEED)
+    assert result.captured == ("e:most",)
+    assert [(p.index, p.event_id, p.field) for p in result.problems] == [(1, "e:over", "event")]
+    assert (
+        f"holds {2 * 3 * (limit // 6 + 1):,} extension-field values" in result.problems[0].message
+    )
+    with world.unit_of_work(read_only=True) as uow:
+        rows = uow.connection.execute(select(schema.event_fields.c.event_pk)).all()
+    assert len(rows) == limit

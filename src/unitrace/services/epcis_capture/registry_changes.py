@@ -68,6 +68,7 @@ from unitrace.services.epcis_capture.event_words import (
     lasting_states,
     state_of,
 )
+from unitrace.services.epcis_capture.limits import too_many_values
 from unitrace.services.epcis_capture.resent_events import (
     ALREADY_CAPTURED,
     ANOTHER_EVENT,
@@ -149,6 +150,9 @@ class Capturing:
             document = {**event, "eventID": event_id}
             if context:
                 document["@context"] = context
+            if (refusal := too_many_values(document)) is not None:
+                self.problems.append(EventProblem(index, event_id, "event", refusal))
+                continue
             if event_id in seen:
                 if named:
                     place = places[seen[event_id]]
