@@ -326,6 +326,8 @@ BAD = [
     ({"EQ_errorReason": "wrong"}, "EQ_errorReason"),
     ({"EQ_correctiveEventID": "not a uri"}, "EQ_correctiveEventID"),
     ({"EQ_ext1:int": "1", "@context": "{"}, "@context"),
+    ({"EQ_ext1:int": "1", "@context": "[" * 3000 + "]" * 3000}, "@context"),
+    ({"EQ_ext1:int": "1", "@context": "1" * 5000}, "@context"),
     ({"HASATTR_eventTime": "cbvmda:city"}, "HASATTR_eventTime"),
     ({"EQ_ATTR_readPoint": "1"}, "EQ_ATTR_readPoint"),
     ({"HASATTR_readPoint": ""}, "HASATTR_readPoint"),
