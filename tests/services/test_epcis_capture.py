@@ -754,25 +754,3 @@ def test_an_event_of_more_extension_values_than_the_index_takes_is_refused_by_na
     with world.unit_of_work(read_only=True) as uow:
         rows = uow.connection.execute(select(schema.event_fields.c.event_pk)).all()
     assert len(rows) == limit
-
-
-def nested(depth: int) -> object:
-    value: object = 1
-    for _ in range(depth):
-        value = {"ex:a": value}
-    return value
-
-
-@pytest.mark.parametrize(("depth", "refused"), [(64, False), (65, True), (490, True)])
-def test_an_extension_nested_more_than_64_deep_is_refused_by_name(
-    world: Database, depth: int, refused: bool
-) -> None:
-    """Reading an event's fields is recursive: nested 490 deep, the capture failed on our
-    side (RecursionError) rather than saying what was wrong."""
-    sent = event("e:deep", epcList=[sgtin(9)], **{"ex:a": nested(depth)})
-    result = captured(world, document(sent, ex="https://ex.example/"))
-    expected = [(0, "e:deep", "ex:a", "is nested more than 64 objects and arrays deep")]
-    assert [(p.index, p.event_id, p.field, p.message) for p in result.problems] == (
-        expected if refused else []
-    )
-    assert result.captured == (() if refused else ("e:deep",))

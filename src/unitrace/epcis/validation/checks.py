@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from unitrace.epcis.scoped_contexts import CONTEXT, within
 from unitrace.epcis.validation.formats import (
@@ -51,10 +51,6 @@ class InvalidDocument(ValueError):
     def __init__(self, problems: Iterable[EventProblem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
-
-
-#: The most objects and arrays an extension field's value may nest.
-DEEPEST_NESTING: Final = 64
 
 
 class Report:
@@ -101,29 +97,25 @@ class Report:
     def extension(self, key: str, value: Any, path: str) -> None:
         """An extension field: its prefix, and those of the fields within it, each object
         within it declaring prefixes for itself and what it holds with a ``@context`` of its
-        own (JSON-LD's embedded contexts); and its nesting, at most :data:`DEEPEST_NESTING`
-        objects and arrays deep (whatever ``rules`` says: unitrace reads an event's fields
-        recursively, and one nested some hundreds deep would exhaust that)."""
-        if self.rules:
-            self.prefix(key, path)
-        stack: list[tuple[Any, str, Mapping[str, str], int]] = [(value, path, self.namespaces, 1)]
+        own (JSON-LD's embedded contexts)."""
+        if not self.rules:
+            return
+        self.prefix(key, path)
+        stack: list[tuple[Any, str, Mapping[str, str]]] = [(value, path, self.namespaces)]
         while stack:
-            item, where, outer, depth = stack.pop()
-            if isinstance(item, dict | list) and depth > DEEPEST_NESTING:
-                self(path, f"is nested more than {DEEPEST_NESTING} objects and arrays deep")
-                return
+            item, where, outer = stack.pop()
             if isinstance(item, dict):
                 scope = outer
-                if CONTEXT in item and self.rules:
+                if CONTEXT in item:
                     check_context(item[CONTEXT], f"{where}.{CONTEXT}", self)
                     scope = within(outer, item)
                 for inner, nested in item.items():
-                    if ":" in inner and not inner.startswith("@") and self.rules:
+                    if ":" in inner and not inner.startswith("@"):
                         self.prefix(inner, f"{where}.{inner}", scope)
                     if inner != CONTEXT:
-                        stack.append((nested, f"{where}.{inner}", scope, depth + 1))
+                        stack.append((nested, f"{where}.{inner}", scope))
             elif isinstance(item, list):
-                stack.extend((nested, where, outer, depth + 1) for nested in item)
+                stack.extend((nested, where, outer) for nested in item)
 
 
 #: A check of one field: it reports what is wrong; what it returns (where it returns
