@@ -754,3 +754,19 @@ def test_an_event_of_more_extension_values_than_the_index_takes_is_refused_by_na
     with world.unit_of_work(read_only=True) as uow:
         rows = uow.connection.execute(select(schema.event_fields.c.event_pk)).all()
     assert len(rows) == limit
+
+
+def test_the_events_past_a_captures_extension_values_in_all_are_refused_by_name(
+    world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within the limit of each event, many events could still make a capture's index far
+    larger than the document; past the limit of the capture, the events are refused."""
+    monkeypatch.setattr(epcis_capture.limits, "CAPTURE_FIELD_VALUES_LIMIT", 5)
+    sent = [
+        event(f"e:{name}", epcList=[sgtin(9)], **{"ex:reading": list(range(count))})
+        for name, count in (("three", 3), ("two", 2), ("one", 1), ("none", 0))
+    ]
+    result = captured(world, document(*sent, ex="https://ex.example/"), behaviour=PROCEED)
+    assert result.captured == ("e:three", "e:two", "e:none")
+    assert [(p.index, p.event_id, p.field) for p in result.problems] == [(2, "e:one", "event")]
+    assert "over 5 in all" in result.problems[0].message

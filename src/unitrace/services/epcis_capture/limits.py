@@ -12,7 +12,14 @@ from typing import Any, Final
 
 from unitrace.store.event_fields import field_index_rows
 
-__all__ = ["CAPTURE_FILE_SIZE_LIMIT", "CAPTURE_LIMIT", "FIELD_VALUES_LIMIT", "too_many_values"]
+__all__ = [
+    "CAPTURE_FIELD_VALUES_LIMIT",
+    "CAPTURE_FILE_SIZE_LIMIT",
+    "CAPTURE_LIMIT",
+    "FIELD_VALUES_LIMIT",
+    "field_values",
+    "too_many_values",
+]
 
 #: The most events one capture takes.
 CAPTURE_LIMIT: Final = 100_000
@@ -21,15 +28,29 @@ CAPTURE_FILE_SIZE_LIMIT: Final = 64 * 1024 * 1024
 #: The most extension-field values and QuantityElements one event may hold (a sensor event
 #: of some thousands of reports with a field of their own each is within it).
 FIELD_VALUES_LIMIT: Final = 10_000
+#: The most one capture's events hold in all: twenty an event of a full capture, so that a
+#: document of 64 MB never becomes more than some hundreds of MB of index.
+CAPTURE_FIELD_VALUES_LIMIT: Final = 20 * CAPTURE_LIMIT
 
 
-def too_many_values(document: Mapping[str, Any]) -> str | None:
-    """Why the event ``document`` (with its ``@context``) is refused for the values it
-    holds, if it is."""
-    count = len(field_index_rows(0, document))
-    if count <= FIELD_VALUES_LIMIT:
-        return None
-    return (
-        f"holds {count:,} extension-field values and quantities; an event holds at most "
-        f"{FIELD_VALUES_LIMIT:,} (each is indexed for the query parameters)"
-    )
+def field_values(document: Mapping[str, Any]) -> int:
+    """How many extension-field values and quantities the event ``document`` (with its
+    ``@context``) holds: its rows of the index."""
+    return len(field_index_rows(0, document))
+
+
+def too_many_values(count: int, before: int) -> str | None:
+    """Why an event of ``count`` values is refused after events of ``before`` values in the
+    same capture, if it is."""
+    if count > FIELD_VALUES_LIMIT:
+        return (
+            f"holds {count:,} extension-field values and quantities; an event holds at most "
+            f"{FIELD_VALUES_LIMIT:,} (each is indexed for the query parameters)"
+        )
+    if before + count > CAPTURE_FIELD_VALUES_LIMIT:
+        return (
+            f"brings the capture's extension-field values and quantities over "
+            f"{CAPTURE_FIELD_VALUES_LIMIT:,} in all; send the events from here on in another "
+            "capture"
+        )
+    return None
