@@ -326,6 +326,8 @@ BAD = [
     ({"EQ_errorReason": "wrong"}, "EQ_errorReason"),
     ({"EQ_correctiveEventID": "not a uri"}, "EQ_correctiveEventID"),
     ({"EQ_ext1:int": "1", "@context": "{"}, "@context"),
+    ({"EQ_ext1:int": "1", "@context": "[" * 3000 + "]" * 3000}, "@context"),
+    ({"EQ_ext1:int": "1", "@context": "1" * 5000}, "@context"),
     ({"HASATTR_eventTime": "cbvmda:city"}, "HASATTR_eventTime"),
     ({"EQ_ATTR_readPoint": "1"}, "EQ_ATTR_readPoint"),
     ({"HASATTR_readPoint": ""}, "HASATTR_readPoint"),
@@ -398,3 +400,17 @@ def test_a_named_query_of_extension_parameters_is_kept_as_the_query_schema_write
     events = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
     assert sorted(loaded.names[event["eventID"]] for event in events) == ["OBJ"]
     client.delete("/epcis/queries/lots", headers=loaded.token)
+
+
+def test_a_query_of_more_than_a_hundred_parameters_is_refused_naming_the_first_past_them(
+    client: TestClient, loaded: Loaded
+) -> None:
+    """Field names are open-ended, so a query could be thousands of conditions: SQLite
+    refused such a statement (an expression tree over 1,000 deep) with a 500."""
+    fields = {f"EXISTS_ext1:f{index:04d}": "" for index in range(1000)}
+    answer = client.get("/epcis/events", params=fields, headers={**loaded.token, **HEADERS})
+    assert_names_parameter(answer, "EXISTS_ext1:f0100")
+    assert "at most 100 parameters" in answer.json()["detail"]
+    hundred = {"EXISTS_ext1:int": "", **{f"EXISTS_ext1:f{index:02d}": "" for index in range(99)}}
+    assert found(client, loaded, hundred, HEADERS) == []
+    assert found(client, loaded, {"EXISTS_ext1:int": ""}, HEADERS) != []

@@ -726,3 +726,47 @@ def test_only_the_brands_tokens_set_master_data(world: Database, actor: Actor, k
             "urn:epcglobal:epcis:vtype:BusinessLocation", [sgln(DIST_A_GLN)]
         )
     assert ("urn:epc:id:sgln:9506000.00099.0" in below) == kept
+
+
+def test_an_event_of_more_extension_values_than_the_index_takes_is_refused_by_name(
+    world: Database,
+) -> None:
+    """Each extension value and quantity is a row of the query index: an array of 100,000
+    numbers is 200 kB sent and 100,000 rows stored, so an event holds at most 10,000."""
+    limit = epcis_capture.limits.FIELD_VALUES_LIMIT
+    lot = f"urn:epc:class:lgtin:9506000.013435.{LOT}"
+    most = event(
+        "e:most",
+        **{"ex:reading": list(range(limit - 1))},
+        quantityList=[{"epcClass": lot, "quantity": 1}],
+    )
+    over = event(
+        "e:over",
+        **{"ex:reading": [[{"ex:deep": 1}] * 3] * (limit // 6 + 1)},
+        epcList=[sgtin(9)],
+    )
+    result = captured(world, document(most, over, ex="https://ex.example/"), behaviour=PROCEED)
+    assert result.captured == ("e:most",)
+    assert [(p.index, p.event_id, p.field) for p in result.problems] == [(1, "e:over", "event")]
+    assert (
+        f"holds {2 * 3 * (limit // 6 + 1):,} extension-field values" in result.problems[0].message
+    )
+    with world.unit_of_work(read_only=True) as uow:
+        rows = uow.connection.execute(select(schema.event_fields.c.event_pk)).all()
+    assert len(rows) == limit
+
+
+def test_the_events_past_a_captures_extension_values_in_all_are_refused_by_name(
+    world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within the limit of each event, many events could still make a capture's index far
+    larger than the document; past the limit of the capture, the events are refused."""
+    monkeypatch.setattr(epcis_capture.limits, "CAPTURE_FIELD_VALUES_LIMIT", 5)
+    sent = [
+        event(f"e:{name}", epcList=[sgtin(9)], **{"ex:reading": list(range(count))})
+        for name, count in (("three", 3), ("two", 2), ("one", 1), ("none", 0))
+    ]
+    result = captured(world, document(*sent, ex="https://ex.example/"), behaviour=PROCEED)
+    assert result.captured == ("e:three", "e:two", "e:none")
+    assert [(p.index, p.event_id, p.field) for p in result.problems] == [(2, "e:one", "event")]
+    assert "over 5 in all" in result.problems[0].message

@@ -68,6 +68,7 @@ from unitrace.services.epcis_capture.event_words import (
     lasting_states,
     state_of,
 )
+from unitrace.services.epcis_capture.limits import field_values, too_many_values
 from unitrace.services.epcis_capture.resent_events import (
     ALREADY_CAPTURED,
     ANOTHER_EVENT,
@@ -130,6 +131,7 @@ class Capturing:
         prepared: list[tuple[int, StoredEvent]] = []
         seen: dict[str, int] = {}
         places: dict[int, int] = {}  # an event's index in the document → its place in prepared
+        values = 0  # the extension-field values and quantities of the events prepared
         for index, sent in enumerate(events):
             if index in failed:
                 continue
@@ -149,6 +151,11 @@ class Capturing:
             document = {**event, "eventID": event_id}
             if context:
                 document["@context"] = context
+            count = field_values(document)
+            if (refusal := too_many_values(count, values)) is not None:
+                self.problems.append(EventProblem(index, event_id, "event", refusal))
+                continue
+            values += count
             if event_id in seen:
                 if named:
                     place = places[seen[event_id]]

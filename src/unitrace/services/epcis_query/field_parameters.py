@@ -116,7 +116,9 @@ def query_namespaces(key: str, context: str | None) -> dict[str, str]:
     if context is not None:
         try:
             declared = namespaces_of(json.loads(context))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
+            # ValueError: not JSON, or an integer of over 4,300 digits; RecursionError:
+            # arrays nested some thousands deep
             raise QueryParameterException(key, "is not a JSON-LD @context") from None
     return {**STANDARD_NAMESPACES, **declared}
 

@@ -145,6 +145,9 @@ _TYPED_PARAMETERS: Final = {
 _TYPE_WORD = re.compile(r"[a-z][a-zA-Z0-9_]+")
 #: Page parameters: in a query string only, never part of a named query.
 PAGE_PARAMETERS: Final = frozenset({"perPage", "nextPageToken"})
+#: The parameters one query takes at most (its @context aside): the standard's fixed ones
+#: are some forty; the rest name extension fields, attributes and types.
+MOST_PARAMETERS: Final = 100
 
 _ACTIONS: Final = frozenset(action.value for action in Action)
 
@@ -273,6 +276,13 @@ def read_query(parameters: Mapping[str, Sequence[str]]) -> QueryDefinition:
     field_conditions: list[FieldCondition] = []
     attribute_conditions: list[AttributeCondition] = []
     limits: dict[str, int] = {}
+    asked = sorted(key for key in parameters if key != CONTEXT)
+    if len(asked) > MOST_PARAMETERS:
+        # each is a condition of its own (field and attribute names are open-ended): a query
+        # of thousands would be a statement the database refuses or takes long to plan
+        raise QueryParameterException(
+            asked[MOST_PARAMETERS], f"a query takes at most {MOST_PARAMETERS} parameters"
+        )
     context = parameters.get(CONTEXT)
     namespaces = query_namespaces(CONTEXT, context[0] if context else None)
     for key in sorted(parameters):
