@@ -382,8 +382,6 @@ class PostgresLimits:
             raise LimitsUnavailable(f"PostgreSQL: {type(error).__name__}: {error}") from error
 
 
-
-
 def _pyformat(sql: str) -> str:
     """``:name`` parameters as psycopg writes them."""
     return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
