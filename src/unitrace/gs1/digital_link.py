@@ -54,18 +54,6 @@ from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 DEFAULT_RESOLVER_BASE = "https://id.gs1.org"
 
 
-def path_segment(value: str) -> str:
-    """``value`` as one segment of a Digital Link's path: percent-encoded but for RFC 3986's
-    unreserved characters, and a serial ``.`` or ``..`` with its dots encoded too, since a
-    client removes such dot-segments from a path before it sends it (RFC 3986 section 5.2.4).
-
-    >>> [path_segment(value) for value in ("A/1", "A.1", ".", "..")]
-    ['A%2F1', 'A.1', '%2E', '%2E%2E']
-    """
-    encoded = quote(value, safe="")
-    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
-
-
 def build_digital_link(elements: Sequence[ElementString], base: str = DEFAULT_RESOLVER_BASE) -> str:
     """The GS1 Digital Link URI of ``elements`` on the resolver at ``base``.
 
@@ -83,10 +71,10 @@ def build_digital_link(elements: Sequence[ElementString], base: str = DEFAULT_RE
     paths = SYNTAX_DICTIONARY[key.ai].digital_link_qualifier_paths
     qualifiers = max(paths, key=lambda path: len(present.intersection(path)), default=())
     values = dict(elements)
-    segments = [key.ai, path_segment(key.value)]
+    segments = [key.ai, quote(key.value, safe="")]
     for ai in qualifiers:
         if ai in values:
-            segments += [ai, path_segment(values[ai])]
+            segments += [ai, quote(values[ai], safe="")]
     in_path = {key.ai, *qualifiers}
     attributes = []
     for ai, value in elements:
