@@ -32,6 +32,7 @@ from starlette.requests import HTTPConnection
 from unitrace.api.dependencies import Reader, Writer, caller
 from unitrace.api.epcis_problems import NOT_ACCEPTABLE, epcis_problem
 from unitrace.api.json_bodies import StrictJsonRoute, strict_json
+from unitrace.api.preferences import ranked_preferences
 from unitrace.epcis import EPCIS_CONTEXT
 from unitrace.epcis.xml import UnwritableDocument
 from unitrace.epcis.xml_write import document_to_xml
@@ -153,20 +154,7 @@ def media_type_of(request: HTTPConnection) -> str | None:
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return "application/json"
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(accept.split(",")):
-        media, *options = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for option in options:
-            name, _, value = option.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0:
-            ranked.append((-quality, position, media.lower()))
-    for _, _, media in sorted(ranked):
+    for media in ranked_preferences(accept):
         if media in (JSON_LD, "application/json"):
             return media
         if media in (XML, "text/xml"):

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from unitrace.api.callers import caller_of
 from unitrace.api.dependencies import database
 from unitrace.api.json_bodies import StrictJsonRoute
+from unitrace.api.preferences import ranked_preferences
 from unitrace.api.problems import problem
 from unitrace.api.routers.verification import (
     CORS,
@@ -140,9 +141,9 @@ async def resolve(request: Request, db: CurrentDatabase) -> Response:
         context=params.get("context"),
         languages=[
             *params.getlist("lang"),
-            *_preferences(request.headers.get("accept-language", "")),
+            *ranked_preferences(request.headers.get("accept-language", "")),
         ],
-        media_types=[*params.getlist("mediaType"), *_preferences(accept)],
+        media_types=[*params.getlist("mediaType"), *ranked_preferences(accept)],
     )
     if link_type is not None and indistinguishable(chosen):
         return _multiple_choices(found, chosen, headers)
@@ -194,26 +195,8 @@ def _multiple_choices(found: Resolution, links: list[Link], headers: dict[str, s
 def _prefers_json(accept: str) -> bool:
     """Whether ``application/json`` itself (not ``*/*`` nor ``application/*``) is the first of
     the media types ``accept`` ranks."""
-    ranked = _preferences(accept)
+    ranked = ranked_preferences(accept)
     return bool(ranked) and ranked[0] == "application/json"
-
-
-def _preferences(header: str) -> list[str]:
-    """The values of an ``Accept`` or ``Accept-Language`` header, most preferred first."""
-    ranked = []
-    for position, part in enumerate(header.split(",")):
-        value, *parameters = (piece.strip() for piece in part.split(";"))
-        weight = 1.0
-        for parameter in parameters:
-            name, _, number = parameter.partition("=")
-            if name.strip() == "q":
-                try:
-                    weight = float(number)
-                except ValueError:
-                    weight = 0.0
-        if value and weight > 0:
-            ranked.append((-weight, position, value.lower()))
-    return [value for _, _, value in sorted(ranked)]
 
 
 async def resolve_compressed(request: Request, db: CurrentDatabase, segment: str) -> Response:
