@@ -261,9 +261,7 @@ def _known_unit(
         earlier_first = history[-1] if history else None
         earlier = len(history)
     else:
-        earlier_first, earlier = uow.scans.first_of_unit(
-            unit.product_id, unit.serial, excluding=Verdict.COUNTERFEIT.value
-        )
+        earlier_first, earlier = uow.scans.summary_of_unit(unit.product_id, unit.serial)
     custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
     evidence = Evidence(
         unit=unit,
