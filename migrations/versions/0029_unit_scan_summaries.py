@@ -74,5 +74,8 @@ def _summarize_the_scans_logged(connection: sa.Connection) -> None:
     low, high = connection.execute(sa.text("SELECT min(id), max(id) FROM scans")).one()
     if low is None:
         return
+    if connection.dialect.name == "postgresql":
+        # a chunk sorted in memory, not in passes on disk
+        connection.execute(sa.text("SET LOCAL work_mem = '256MB'"))
     for start in range(int(low), int(high) + 1, CHUNK):
         connection.execute(sa.text(_SUM_CHUNK), {"low": start, "high": start + CHUNK})
