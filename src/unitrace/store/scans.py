@@ -2,7 +2,8 @@
 
 A unit's history is read newest first through the (product, serial, at) index and never more
 than a bounded window of it, so a code scanned a million times costs what one scanned fifty
-times does; the first scan and the count are asked for only when the window is full.
+times does; its first scan and count are read from its summary (:mod:`unitrace.store.
+unit_scans`, kept as scans are logged), and only when the window is full.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.scan_counts import BRANDS_OWN, CountedScan, ScanCounts
 from unitrace.store.schema import lots, scans, units
 from unitrace.store.times import utc
+from unitrace.store.unit_scans import UnitScans
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +92,13 @@ class PlacedScan:
 
 
 class ScanLog:
-    """The scan log of a unit of work; every scan it logs is tallied in ``counts``."""
+    """The scan log of a unit of work; every scan it logs is tallied in ``counts`` and, where
+    it names a unit, in the unit's summary (``summaries``)."""
 
-    def __init__(self, connection: Connection, counts: ScanCounts) -> None:
+    def __init__(self, connection: Connection, counts: ScanCounts, summaries: UnitScans) -> None:
         self.connection = connection
         self.counts = counts
+        self.summaries = summaries
 
     def add(self, entry: ScanEntry) -> int:
         place = entry.place
@@ -135,7 +139,10 @@ class ScanLog:
                 first_scan=entry.first_scan,
             )
         )
-        return int(row[0])
+        scan_id = int(row[0])
+        if entry.product_id is not None and entry.serial is not None:
+            self.summaries.note(entry.product_id, entry.serial, entry.verdict, entry.at, scan_id)
+        return scan_id
 
     def recent_of_unit(
         self, product_id: int, serial: str, *, limit: int, excluding: str | None = None
@@ -177,6 +184,16 @@ class ScanLog:
             select(*_RECORD_COLUMNS).where(*where).order_by(scans.c.at, scans.c.id).limit(1)
         ).first()
         return (None if row is None else _record(*cast(tuple[Any, ...], row))), int(count)
+
+    def summary_of_unit(self, product_id: int, serial: str) -> tuple[ScanRecord | None, int]:
+        """The unit's first scan not answered counterfeit, and how many it has had: what
+        :meth:`first_of_unit` finds with ``excluding="counterfeit"``, from the unit's summary
+        and its first's row, two reads by key however many scans the unit has had."""
+        count, first_id = self.summaries.of_unit(product_id, serial)
+        if first_id is None:
+            return None, 0
+        (row,) = _BY_ID.rows(self.connection, {"id": first_id})
+        return _record(*row), count
 
     def trail_of_unit(
         self, product_id: int, serial: str, *, until: dt.datetime, limit: int
@@ -437,6 +454,7 @@ _RECORD_COLUMNS = (
     scans.c.address,
 )
 _RECENT: dict[tuple[int, bool], DriverStatement] = {}
+_BY_ID = DriverStatement(select(*_RECORD_COLUMNS).where(scans.c.id == bindparam("id")))
 
 
 def _guesses_by(caller: Any) -> Select[Any]:

@@ -38,7 +38,7 @@ metadata: MetaData = MetaData(
     }
 )
 
-Timestamp = DateTime(timezone=True)
+Timestamp: DateTime = DateTime(timezone=True)
 
 products = Table(
     "products",
@@ -545,8 +545,8 @@ epcis_subscriptions = Table(
 )
 
 
-# The cold chain's, the console's people, events' sensor reports, the holds, recalls and scan
-# count tables are defined in modules of their own, on this metadata.
+# The cold chain's, the console's people, events' sensor reports, the holds, recalls, scan
+# count tables and units' scan summaries are defined in modules of their own, on this metadata.
 from unitrace.store.brand_link_table import brand_links as brand_links  # noqa: E402
 from unitrace.store.cold_chain_tables import (  # noqa: E402
     cold_chain_excursions as cold_chain_excursions,
@@ -591,6 +591,9 @@ from unitrace.store.scan_count_tables import (  # noqa: E402
 )
 from unitrace.store.scan_count_tables import (  # noqa: E402
     scan_counts_by_lot_area as scan_counts_by_lot_area,
+)
+from unitrace.store.unit_scan_table import (  # noqa: E402
+    unit_scan_summaries as unit_scan_summaries,
 )
 from unitrace.store.vocabulary_attribute_table import (  # noqa: E402
     vocabulary_attributes as vocabulary_attributes,

@@ -38,6 +38,7 @@ from unitrace.store.repositories import (
 from unitrace.store.scan_counts import ScanCounts
 from unitrace.store.scans import ScanLog
 from unitrace.store.serial_request_jobs import SerialRequestJobRepository
+from unitrace.store.unit_scans import UnitScans
 from unitrace.store.units import UnitRepository
 
 
@@ -75,6 +76,7 @@ class UnitOfWork:
     events: EventRepository
     scans: ScanLog
     scan_counts: ScanCounts
+    unit_scans: UnitScans
     alerts: AlertRepository
     capture_jobs: CaptureJobRepository
     master_data: MasterDataRepository
@@ -119,7 +121,8 @@ class UnitOfWork:
         self.units = UnitRepository(self.connection)
         self.events = EventRepository(self.connection)
         self.scan_counts = ScanCounts(self.connection)
-        self.scans = ScanLog(self.connection, self.scan_counts)
+        self.unit_scans = UnitScans(self.connection)
+        self.scans = ScanLog(self.connection, self.scan_counts, self.unit_scans)
         self.alerts = AlertRepository(self.connection)
         self.capture_jobs = CaptureJobRepository(self.connection)
         self.master_data = MasterDataRepository(self.connection)
@@ -133,6 +136,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
+        # the units' scan summaries, each locked from here to the commit, in the order of their
+        # keys (unitrace.store.unit_scans)
+        self.unit_scans.write()
         # the scans' counts, one row per key for the whole transaction, last: their rows are
         # the ones every writer shares, so they are held for the commit alone
         self.scan_counts.write()
@@ -142,6 +148,7 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.scan_counts.forget()
+        self.unit_scans.forget()
         if self._transaction is not None and self._transaction.is_active:
             self._transaction.rollback()
             release_writer(self.connection)

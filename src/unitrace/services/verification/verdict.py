@@ -3,8 +3,9 @@ trading partner. The evidence is gathered from the store, the detectors run over
 scan logged with its verdict, and alerts raised or extended, all in the caller's unit of
 work. The hot path is a handful of indexed reads: the product by GTIN, the unit by primary
 key, the last :attr:`DetectionRules.history` scans of the unit by the (product, serial, at)
-index, the custodian party when there is one; alerts are read and written only when a
-detector fires.
+index (and, where they fill it, the unit's scan summary by key: its count and first scan,
+however many scans it has had), the custodian party when there is one; alerts are read and
+written only when a detector fires.
 
 Scans are judged by the service's :class:`DetectionRules` (``rules``, else the defaults) with
 the scanned product's own rules applied over them (:class:`~unitrace.registry.detection.
@@ -261,9 +262,7 @@ def _known_unit(
         earlier_first = history[-1] if history else None
         earlier = len(history)
     else:
-        earlier_first, earlier = uow.scans.first_of_unit(
-            unit.product_id, unit.serial, excluding=Verdict.COUNTERFEIT.value
-        )
+        earlier_first, earlier = uow.scans.summary_of_unit(unit.product_id, unit.serial)
     custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
     evidence = Evidence(
         unit=unit,
