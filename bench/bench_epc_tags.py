@@ -41,7 +41,9 @@ def random_units(count: int, rng: random.Random) -> list[Unit]:
     for _ in range(count):
         payload = f"{rng.randrange(10**13):013d}"
         serial = str(rng.randrange(2**38))
-        units.append((payload + gs1_check_digit(payload), serial, rng.randint(6, 12), rng.randrange(8)))
+        units.append(
+            (payload + gs1_check_digit(payload), serial, rng.randint(6, 12), rng.randrange(8))
+        )
     return units
 
 
