@@ -34,6 +34,12 @@ from unitrace.gs1.epc.schemes import (
 from unitrace.gs1.errors import InvalidEpc
 from unitrace.gs1.keys import Gtin, Sscc
 
+# Enum members read off their class cost a look-up each time; the hot paths use these names.
+_SGTIN_96, _SGTIN_198, _SSCC_96 = TagScheme.SGTIN_96, TagScheme.SGTIN_198, TagScheme.SSCC_96
+_SCHEME_AND_CODING = {
+    header: (scheme, CODINGS[scheme]) for header, scheme in SCHEME_BY_HEADER.items()
+}
+
 
 @dataclass(frozen=True, slots=True)
 class EpcTag:
@@ -61,12 +67,12 @@ class EpcTag:
         if self.filter_value not in FILTER_VALUES:
             raise InvalidEpc(f"{name}: filter value {self.filter_value} is not one of 0 to 7")
         check_company_prefix_length(self.company_prefix_length, name)
-        expected = ("00",) if self.scheme is TagScheme.SSCC_96 else ("01", "21")
+        expected = ("00",) if self.scheme is _SSCC_96 else ("01", "21")
         present = tuple(ai for ai, _ in self.elements)
         if present != expected:
             raise InvalidEpc(f"{name}: holds the AIs {ai_list(expected)}, got {ai_list(present)}")
         validated(self.elements, name)
-        if self.scheme is TagScheme.SGTIN_96:
+        if self.scheme is _SGTIN_96:
             check_sgtin96_serial(self.elements[1].value, name)
 
     @classmethod
@@ -104,20 +110,20 @@ class EpcTag:
         coding = CODINGS[self.scheme]
         layout = coding.by_prefix_length[self.company_prefix_length]
         key = self.elements[0].value
-        if self.scheme is TagScheme.SSCC_96:
+        if self.scheme is _SSCC_96:
             return _hex(coding, layout, self.filter_value, key, 0)
         serial = self.elements[1].value
-        tail = int(serial) if self.scheme is TagScheme.SGTIN_96 else _seven_bit_field(serial)
+        tail = int(serial) if self.scheme is _SGTIN_96 else _seven_bit_field(serial)
         return _hex(coding, layout, self.filter_value, key, tail)
 
     def _uri_fields(self) -> tuple[str, ...]:
         key = self.elements[0].value
-        if self.scheme is TagScheme.SSCC_96:
+        if self.scheme is _SSCC_96:
             return sscc_fields(key, self.company_prefix_length)
         company_prefix, item_reference = sgtin_fields(key, self.company_prefix_length)
         serial = self.elements[1].value
         # An SGTIN-96 serial is digits, which a URI writes as they are.
-        if self.scheme is not TagScheme.SGTIN_96:
+        if self.scheme is not _SGTIN_96:
             serial = escape(serial)
         return company_prefix, item_reference, serial
 
@@ -143,13 +149,13 @@ def encode_sgtin96(
     unitrace.gs1.errors.InvalidEpc: SGTIN-96: serial 'A1' is not all digits; SGTIN-96 holds \
 only serials of digits without a leading zero below 274877906944 (2**38): use SGTIN-198
     """
-    coding = CODINGS[TagScheme.SGTIN_96]
+    coding = CODINGS[_SGTIN_96]
     layout = coding.by_prefix_length.get(company_prefix_length)
     if layout is not None and filter_value in FILTER_VALUES and fits_sgtin96(serial):
         # A Gtin is checked when it is made, and these are the tag's other rules.
         return _hex(coding, layout, filter_value, gtin.value, int(serial))
     # Some rule is broken: the tag's own checks say which, in their order.
-    return _sgtin_tag(TagScheme.SGTIN_96, gtin, serial, company_prefix_length, filter_value).hex()
+    return _sgtin_tag(_SGTIN_96, gtin, serial, company_prefix_length, filter_value).hex()
 
 
 def encode_sgtin198(
@@ -162,7 +168,7 @@ def encode_sgtin198(
     >>> encode_sgtin198(Gtin("09506000134352"), "32a/b", 11, filter_value=3)
     '3666C4409047E159B2C2BF100000000000000000000000000000'
     """
-    coding = CODINGS[TagScheme.SGTIN_198]
+    coding = CODINGS[_SGTIN_198]
     layout = coding.by_prefix_length.get(company_prefix_length)
     if (
         layout is not None
@@ -172,7 +178,7 @@ def encode_sgtin198(
     ):
         # Characters of set 82, 1 to 20 of them, are what a serial (21) may hold.
         return _hex(coding, layout, filter_value, gtin.value, _seven_bit_field(serial))
-    return _sgtin_tag(TagScheme.SGTIN_198, gtin, serial, company_prefix_length, filter_value).hex()
+    return _sgtin_tag(_SGTIN_198, gtin, serial, company_prefix_length, filter_value).hex()
 
 
 def encode_sscc96(sscc: Sscc, company_prefix_length: int, filter_value: int = 0) -> str:
@@ -181,12 +187,12 @@ def encode_sscc96(sscc: Sscc, company_prefix_length: int, filter_value: int = 0)
     >>> encode_sscc96(Sscc("095201234567891235"), 6)
     '311BA1B300CE0A6A83000000'
     """
-    coding = CODINGS[TagScheme.SSCC_96]
+    coding = CODINGS[_SSCC_96]
     layout = coding.by_prefix_length.get(company_prefix_length)
     if layout is not None and filter_value in FILTER_VALUES:
         return _hex(coding, layout, filter_value, sscc.value, 0)
     elements = (ElementString("00", sscc.value),)
-    return EpcTag(TagScheme.SSCC_96, filter_value, company_prefix_length, elements).hex()
+    return EpcTag(_SSCC_96, filter_value, company_prefix_length, elements).hex()
 
 
 def decode_epc_hex(hex_text: str) -> EpcTag:
@@ -210,11 +216,11 @@ def decode_epc_hex(hex_text: str) -> EpcTag:
     if not hex_text or len(hex_text) < 2 or not HEX_DIGITS.issuperset(hex_text):
         _refuse_malformed(hex_text)
     header = int(hex_text[:2], 16)
-    scheme = SCHEME_BY_HEADER.get(header)
-    if scheme is None:
+    found = _SCHEME_AND_CODING.get(header)
+    if found is None:
         known = ", ".join(f"{s.upper()} 0x{c.header:02X}" for s, c in CODINGS.items())
         raise InvalidEpc(f"{where}: header 0x{header:02X} is not one unitrace reads ({known})")
-    coding = CODINGS[scheme]
+    scheme, coding = found
     if len(hex_text) != coding.hex_length:
         raise InvalidEpc(
             f"{where}: {scheme.upper()} takes {coding.hex_length} hex digits ({coding.bits} bits in whole "
@@ -243,21 +249,21 @@ def decode_epc_hex(hex_text: str) -> EpcTag:
         )
     reference = (bits >> layout.reference_shift) & layout.reference_mask
     if reference >= layout.reference_limit:
-        reference_name = "serial reference" if scheme is TagScheme.SSCC_96 else "item reference"
+        reference_name = "serial reference" if scheme is _SSCC_96 else "item reference"
         raise _too_many_digits(reference_name, reference, partition.reference_digits, partition)
     prefix_digits = str(company_prefix).zfill(partition.company_prefix_digits)
     reference_digits = str(reference).zfill(partition.reference_digits)
     # The reference leads with the GTIN's indicator digit or the SSCC's extension digit.
     key = with_check_digit(reference_digits[0] + prefix_digits + reference_digits[1:])
     tail = bits & coding.tail_mask
-    if scheme is TagScheme.SSCC_96:
+    if scheme is _SSCC_96:
         if tail:
             raise InvalidEpc(
                 f"{where}: the {SSCC96_RESERVED_BITS} reserved bits of SSCC-96 must be 0"
             )
         elements: tuple[ElementString, ...] = (ElementString("00", key),)
     else:
-        serial = str(tail) if scheme is TagScheme.SGTIN_96 else _seven_bit_text(tail)
+        serial = str(tail) if scheme is _SGTIN_96 else _seven_bit_text(tail)
         elements = (ElementString("01", key), ElementString("21", serial))
     filter_value = (bits >> coding.filter_shift) & 7
     # Every field was read within its rules above: a GTIN or SSCC with its check digit, a
