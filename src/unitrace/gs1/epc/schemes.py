@@ -154,8 +154,6 @@ CODINGS = {
 }
 SCHEME_BY_HEADER = {coding.header: scheme for scheme, coding in CODINGS.items()}
 
-# SGTIN-96 and SGTIN-198 share everything up to the serial: 8 + 3 + 3 + 44 bits.
-SERIAL_START = 58
 SGTIN198_SERIAL_CHARACTERS = 20
 SSCC96_RESERVED_BITS = 24
 
