@@ -26,6 +26,7 @@ from unitrace.gs1.epc import (
     encode_sscc96,
     epc_class_uri,
     epc_uri,
+    fits_sgtin96,
     parse_epc_tag_uri,
     parse_epc_uri,
 )
@@ -880,6 +881,16 @@ def test_sgtin96_round_trips(gtin: str, serial: str, prefix_length: int, filter_
     assert len(hex_text) == 24
     elements = (ElementString("01", gtin), ElementString("21", serial))
     _assert_tag_round_trips(hex_text, EpcTag(SGTIN_96, filter_value, prefix_length, elements))
+
+
+@given(numeric_serials | cset82_texts | st.text(max_size=14) | st.integers(0, 10**13).map(str))
+def test_fits_sgtin96_says_whether_sgtin96_takes_a_serial(serial: str) -> None:
+    try:
+        encode_sgtin96(GTIN, serial, 7)
+    except InvalidCode:
+        assert not fits_sgtin96(serial)
+    else:
+        assert fits_sgtin96(serial)
 
 
 @given(gtins, cset82_texts, prefix_lengths, filter_values)

@@ -10,6 +10,7 @@ alphanumeric check-character pair of the GMN (AI 8013) and MUDI (AI 8014).
 from __future__ import annotations
 
 _ODD_EVEN_WEIGHTS = (3, 1)
+_DIGITS = "0123456789"
 
 
 def gs1_check_digit(payload: str) -> str:
@@ -17,6 +18,14 @@ def gs1_check_digit(payload: str) -> str:
 
     Weights 3 and 1 alternate from the right-most digit of the payload.
     """
+    if payload.isascii() and payload.isdigit():
+        # The bytes of ASCII digits are summed in C; each digit's byte is its value + 48.
+        digits = payload[::-1].encode()
+        tripled, single = digits[0::2], digits[1::2]
+        total = 3 * sum(tripled) + sum(single) - 48 * (3 * len(tripled) + len(single))
+        return _DIGITS[-total % 10]
+    # Anything else is summed digit by digit, so that a character int() cannot read is refused
+    # as it always was.
     from_right = payload[::-1]
     total = 3 * sum(map(int, from_right[0::2])) + sum(map(int, from_right[1::2]))
     return str(-total % 10)

@@ -19,12 +19,12 @@ from unitrace.gs1 import (
 )
 from unitrace.gs1.digital_link import check_resolver_base
 from unitrace.gs1.epc import (
-    SGTIN96_SERIAL_LIMIT,
     EpcTag,
     TagScheme,
     decode_epc_hex,
     epc_class_uri,
     epc_uri,
+    fits_sgtin96,
 )
 from unitrace.gs1.syntax_dictionary import SYNTAX_DICTIONARY
 
@@ -143,11 +143,3 @@ def epc_tag(
     if filter_value is None:
         filter_value = 0 if chosen is TagScheme.SSCC_96 else 1
     return EpcTag(chosen, filter_value, prefix_length, elements)
-
-
-def fits_sgtin96(serial: str) -> bool:
-    return (
-        serial.isdigit()
-        and (serial == "0" or not serial.startswith("0"))
-        and int(serial) < SGTIN96_SERIAL_LIMIT
-    )

@@ -40,6 +40,7 @@ from unitrace.gs1.epc.schemes import (
     SSCC_PARTITIONS,
     Partition,
     TagScheme,
+    fits_sgtin96,
 )
 from unitrace.gs1.epc.tags import (
     EpcTag,
@@ -65,6 +66,7 @@ __all__ = [
     "encode_sscc96",
     "epc_class_uri",
     "epc_uri",
+    "fits_sgtin96",
     "parse_epc_tag_uri",
     "parse_epc_uri",
 ]

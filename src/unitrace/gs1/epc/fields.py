@@ -34,6 +34,7 @@ _URI_LITERALS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!'()*+,-.:;=_"
 )
 CSET82 = _URI_LITERALS | _URI_ESCAPES.keys()
+_URI_ESCAPE_TABLE = str.maketrans(_URI_ESCAPES)
 HEX_DIGITS = frozenset("0123456789ABCDEFabcdef")
 DECIMAL_DIGITS = frozenset("0123456789")
 
@@ -119,7 +120,7 @@ def sscc_fields(sscc: str, company_prefix_length: int) -> tuple[str, str]:
 
 def escape(value: str) -> str:
     """``value`` (already checked to be GS1 character set 82) as an EPC URI writes it."""
-    return "".join(_URI_ESCAPES.get(character, character) for character in value)
+    return value.translate(_URI_ESCAPE_TABLE)
 
 
 def unescape(text: str, part: str, where: str) -> str:

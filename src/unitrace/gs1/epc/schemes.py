@@ -8,7 +8,7 @@ prefix and the reference, and what each scheme's serial may hold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from unitrace.gs1.epc.fields import DECIMAL_DIGITS
@@ -67,6 +67,24 @@ SSCC_PARTITIONS = (
 
 
 @dataclass(frozen=True, slots=True)
+class FieldLayout:
+    """Where one partition row puts the company prefix and the reference in a tag's bits,
+    worked out once so that encoding and decoding are shifts and masks. Shifts count from the
+    least significant bit of the encoding without its padding."""
+
+    partition: Partition
+    #: The header and partition fields in place, the bits every tag of this row starts with.
+    head: int
+    company_prefix_shift: int
+    company_prefix_mask: int
+    #: 10 ** digits: a field value at or above it has more digits than the row gives it.
+    company_prefix_limit: int
+    reference_shift: int
+    reference_mask: int
+    reference_limit: int
+
+
+@dataclass(frozen=True, slots=True)
 class Coding:
     """The fixed layout of one binary coding scheme."""
 
@@ -74,14 +92,58 @@ class Coding:
     bits: int
     partitions: tuple[Partition, ...]
     key: str
+    # Worked out once from the fields above (see __post_init__).
+    #: Hex digits of the encoding as the EPC memory bank holds it: whole 16-bit words.
+    hex_length: int = field(init=False, compare=False)
+    #: The zero bits after the encoding that fill its last 16-bit word.
+    padding_bits: int = field(init=False, compare=False)
+    #: Where the 3-bit filter value sits, after the 8-bit header.
+    filter_shift: int = field(init=False, compare=False)
+    #: The bits after the company prefix and the reference: the serial of an SGTIN, the
+    #: reserved bits of SSCC-96.
+    tail_bits: int = field(init=False, compare=False)
+    tail_mask: int = field(init=False, compare=False)
+    #: The layout of each partition row, indexed by the partition value.
+    layouts: tuple[FieldLayout, ...] = field(init=False, compare=False, repr=False)
+    #: The same layouts found by the company prefix length they serve.
+    by_prefix_length: dict[int, FieldLayout] = field(init=False, compare=False, repr=False)
 
-    @property
-    def hex_length(self) -> int:
-        """Hex digits of the encoding as the EPC memory bank holds it: whole 16-bit words."""
-        return -(-self.bits // 16) * 4
+    def __post_init__(self) -> None:
+        hex_length = -(-self.bits // 16) * 4
+        first = self.partitions[0]
+        derived = {
+            "hex_length": hex_length,
+            "padding_bits": hex_length * 4 - self.bits,
+            "filter_shift": self.bits - 11,
+            "tail_bits": self.bits - 14 - first.company_prefix_bits - first.reference_bits,
+        }
+        derived["tail_mask"] = (1 << derived["tail_bits"]) - 1
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+        layouts = tuple(self._layout(partition) for partition in self.partitions)
+        object.__setattr__(self, "layouts", layouts)
+        object.__setattr__(
+            self,
+            "by_prefix_length",
+            {layout.partition.company_prefix_digits: layout for layout in layouts},
+        )
+
+    def _layout(self, partition: Partition) -> FieldLayout:
+        company_prefix_shift = self.filter_shift - 3 - partition.company_prefix_bits
+        return FieldLayout(
+            partition,
+            head=(self.header << (self.filter_shift + 3))
+            | (partition.value << (self.filter_shift - 3)),
+            company_prefix_shift=company_prefix_shift,
+            company_prefix_mask=(1 << partition.company_prefix_bits) - 1,
+            company_prefix_limit=10**partition.company_prefix_digits,
+            reference_shift=company_prefix_shift - partition.reference_bits,
+            reference_mask=(1 << partition.reference_bits) - 1,
+            reference_limit=10**partition.reference_digits,
+        )
 
     def partition(self, company_prefix_length: int) -> Partition:
-        return next(p for p in self.partitions if p.company_prefix_digits == company_prefix_length)
+        return self.by_prefix_length[company_prefix_length].partition
 
 
 # TDS Table 14-1 (headers) and the coding tables of sections 14.5.1 and 14.5.2.
@@ -92,8 +154,6 @@ CODINGS = {
 }
 SCHEME_BY_HEADER = {coding.header: scheme for scheme, coding in CODINGS.items()}
 
-# SGTIN-96 and SGTIN-198 share everything up to the serial: 8 + 3 + 3 + 44 bits.
-SERIAL_START = 58
 SGTIN198_SERIAL_CHARACTERS = 20
 SSCC96_RESERVED_BITS = 24
 
@@ -109,3 +169,14 @@ def check_sgtin96_serial(serial: str, where: str) -> None:
         raise InvalidEpc(f"{where}: serial {serial!r} starts with 0; {rule}")
     if int(serial) >= SGTIN96_SERIAL_LIMIT:
         raise InvalidEpc(f"{where}: serial {serial} is too large; {rule}")
+
+
+def fits_sgtin96(serial: str) -> bool:
+    """Whether SGTIN-96 holds ``serial``: digits without a leading zero, below 2**38."""
+    return (
+        serial.isascii()
+        and serial.isdigit()
+        and (serial[0] != "0" or serial == "0")
+        and len(serial) <= 12
+        and int(serial) < SGTIN96_SERIAL_LIMIT
+    )
