@@ -18,6 +18,7 @@ from unitrace.services.verification import (
     Verdict,
     verify,
 )
+from unitrace.store.schema import unit_scan_summaries
 from unitrace.store.unit_of_work import Database
 
 __all__ = ["world"]  # fixture
@@ -129,3 +130,45 @@ def test_two_processes_scanning_one_unit_lose_no_count(world: Database) -> None:
     assert summary[1] == 2 * each
     assert summary[0] is not None
     assert summary[0].at == T1
+
+
+def test_a_verification_a_savepoint_undid_leaves_no_trace_in_the_answers(
+    world: Database,
+) -> None:
+    """A verification inside a savepoint that is rolled back (its scan gone from the log)
+    must not be counted by later answers, nor be their first scan: once the unit's window is
+    full they read its summary."""
+    for n in range(RULES.history):
+        scan(world, code(SEQ), KUALA_LUMPUR, at=T1 + n * MINUTE, rules=RULES)
+    with world.unit_of_work() as uow:
+        undone = uow.connection.begin_nested()
+        verify(
+            uow,
+            ScanRequest(code(SEQ), *KUALA_LUMPUR, client="phone-1", at=T1 - MINUTE),
+            rules=RULES,
+        )
+        # the request's later step failed: its savepoint rolled back
+        undone.rollback()
+        uow.commit()
+    result = scan(world, code(SEQ), KUALA_LUMPUR, at=T1 + 9 * MINUTE, rules=RULES)
+    assert (result.scan_count, result.first_scan, result.first_scanned) == (
+        RULES.history + 1,
+        False,
+        FirstScan(T1, KL),
+    )
+
+
+def test_a_unit_whose_window_is_full_is_never_answered_its_first_scan(world: Database) -> None:
+    """Scans logged around the summaries (by a process of the release before them, still
+    serving while the new one migrates; a bulk load not summed yet) leave a unit's summary
+    behind its log: a unit with a full window of scans is still not answered "first scan"."""
+    for n in range(RULES.history):
+        scan(world, code(SEQ), KUALA_LUMPUR, at=T1 + n * MINUTE, rules=RULES)
+    with world.engine.begin() as connection:
+        connection.execute(unit_scan_summaries.delete())
+    result = scan(world, code(SEQ), KUALA_LUMPUR, at=T1 + 9 * MINUTE, rules=RULES)
+    assert (result.scan_count, result.first_scan, result.first_scanned) == (
+        RULES.history + 1,
+        False,
+        FirstScan(T1, KL),
+    )

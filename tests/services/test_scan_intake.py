@@ -150,3 +150,35 @@ def test_close_answers_what_is_queued_then_refuses_more(world: Database) -> None
 def test_bad_settings_are_refused(database: Database, writers: int, batch_limit: int) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         ScanIntake(database, writers=writers, batch_limit=batch_limit)
+
+
+def test_writers_scanning_the_same_units_in_other_orders_answer_every_scan(
+    world: Database,
+) -> None:
+    """PostgreSQL's writers (two per process, two processes) take batches of the same few
+    units in different orders, each scan extending its unit's open alert: every scan is
+    answered (none lost to a deadlock between two batches), and each unit's summary says what
+    its log says."""
+    if world.dialect != "postgresql":
+        pytest.skip("PostgreSQL's writers run at the same time")
+    intakes = [ScanIntake(world, writers=2, batch_limit=16) for _ in range(2)]
+    units = [1 + (n * 7) % 5 for n in range(240)]
+
+    def answer(n: int) -> VerificationResult | BaseException:
+        try:
+            return intakes[n % 2].submit(ScanRequest(code(units[n]), client=f"p{n % 5}")).result()
+        except Exception as failure:  # reported by the test
+            return failure
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(answer, range(len(units))))
+    for intake in intakes:
+        intake.close()
+    with world.unit_of_work(read_only=True) as uow:
+        product_id = uow.products.id_of(GTIN)
+        for seq in set(units):
+            serial = serial_of(GTIN, seq)
+            assert uow.scans.summary_of_unit(product_id, serial) == uow.scans.first_of_unit(
+                product_id, serial, excluding="counterfeit"
+            )
+    assert [answer for answer in answers if isinstance(answer, BaseException)] == []

@@ -95,3 +95,52 @@ def _summaries(database: Database) -> list[tuple[object, ...]]:
                 select(table).order_by(table.c.product_id, table.c.serial)
             )
         ]
+
+
+def _entry(minutes: int, serial: str = "S1") -> ScanEntry:
+    return ScanEntry(
+        AT + dt.timedelta(minutes=minutes),
+        "raw",
+        "genuine",
+        (),
+        True,
+        PLACES[0],
+        product_id=1,
+        serial=serial,
+    )
+
+
+def test_a_scan_a_savepoint_undid_is_not_summed(database: Database) -> None:
+    """A scan logged inside a savepoint that is rolled back is no longer in the log: its unit's
+    summary counts it neither inside the unit of work nor once it commits (nor names it the
+    first, a row the log no longer has)."""
+    with database.unit_of_work() as uow:
+        uow.scans.add(_entry(5))
+        undone = uow.connection.begin_nested()
+        uow.scans.add(_entry(0))
+        uow.scans.add(_entry(1, "S2"))
+        undone.rollback()
+        with uow.connection.begin_nested():
+            # kept: a savepoint released
+            uow.scans.add(_entry(7))
+        for unit in UNITS:
+            assert uow.scans.summary_of_unit(*unit) == uow.scans.first_of_unit(
+                *unit, excluding="counterfeit"
+            )
+        uow.commit()
+    for summary, from_the_log in logged(database):
+        assert summary == from_the_log
+
+
+def test_a_savepoint_rolled_back_undoes_the_savepoints_released_inside_it(
+    database: Database,
+) -> None:
+    with database.unit_of_work() as uow:
+        outer = uow.connection.begin_nested()
+        with uow.connection.begin_nested():
+            uow.scans.add(_entry(0))
+        outer.rollback()
+        uow.scans.add(_entry(3))
+        uow.commit()
+    for summary, from_the_log in logged(database):
+        assert summary == from_the_log

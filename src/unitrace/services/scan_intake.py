@@ -17,6 +17,9 @@ exist) is refused before it writes anything, so the rest of its batch goes on. A
 failure rolls the batch back and its scans are verified again one transaction each, so that
 one bad scan cannot cost the others their answers; but a database too busy to take the batch
 in time (:class:`~unitrace.store.database.DatabaseBusy`) answers the whole batch so at once.
+A batch PostgreSQL undid to break a deadlock (two batches scanning the same units in other
+orders lock their alerts in other orders) is verified again one scan at a time, as a failed
+one is, and a scan alone undid so is tried again (:data:`DEADLOCK_RETRIES` times at most).
 """
 
 from __future__ import annotations
@@ -30,12 +33,14 @@ from typing import Final
 
 from unitrace.registry.errors import Refused
 from unitrace.services.verification import ScanRequest, VerificationResult, verify
-from unitrace.store.database import is_busy
+from unitrace.store.database import is_busy, is_deadlock
 from unitrace.store.unit_of_work import Database
 
 #: Scans verified in one transaction at most: enough to share a commit among many, few enough
 #: that the first of them is not kept waiting for the last.
 BATCH_LIMIT: Final = 64
+#: Times a scan verified alone is tried again after PostgreSQL undid it to break a deadlock.
+DEADLOCK_RETRIES: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,7 @@ class ScanIntake:
             if stop:
                 return
 
-    def _verify(self, batch: list[_Queued]) -> None:
+    def _verify(self, batch: list[_Queued], *, retries: int = DEADLOCK_RETRIES) -> None:
         outcomes: list[VerificationResult | Refused] = []
         try:
             with self.database.unit_of_work() as uow:
@@ -125,7 +130,10 @@ class ScanIntake:
                         outcomes.append(refusal)
                 uow.commit()
         except Exception as failure:
-            if len(batch) == 1 or is_busy(failure):
+            if len(batch) == 1 and retries > 0 and is_deadlock(failure):
+                self._verify(batch, retries=retries - 1)
+                return
+            if len(batch) == 1 or (is_busy(failure) and not is_deadlock(failure)):
                 # a lock not had in time would only be waited for again, once per scan
                 for queued in batch:
                     queued.answer.set_exception(failure)

@@ -68,6 +68,19 @@ def is_busy(error: BaseException) -> bool:
     return False
 
 
+def is_deadlock(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is PostgreSQL undoing a transaction to break a
+    deadlock: busy too (:func:`is_busy`), but work that may go through at once in smaller
+    parts."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, psycopg.errors.DeadlockDetected):
+            return True
+        original = getattr(seen, "orig", None)
+        seen = original if isinstance(original, BaseException) else seen.__cause__
+    return False
+
+
 def refused_value(error: BaseException) -> str | None:
     """What the database found wrong with a value it was given, if ``error`` (or what caused
     it) is such a refusal: the sender's fault, to be answered as bad input, not as a fault.

@@ -13,17 +13,33 @@ replaced, in the one statement, so that writers scanning the same unit at the sa
 lose a count. Written last but for the scan counts' queue, and in the order of the units' keys,
 the rows are locked for the commit alone, and two transactions scanning the same units never
 wait for each other in a ring. Until then, :meth:`UnitScans.of_unit` adds the unit's scans of
-this unit of work to its row.
+this unit of work to its row. A savepoint rolled back takes its scans out of the log, and so
+out of the scans noted: those noted when it began are restored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, Insert, Select, Table, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    event,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,6 +51,9 @@ from unitrace.store.times import utc
 UNCOUNTED: Final = "counterfeit"
 #: log ids summed in one statement at most when the summaries are made from the log
 SUMMING_CHUNK: Final = 500_000
+#: the key of a connection's info that holds the summaries of the unit of work using it, for
+#: the engine's savepoint events to find
+_NOTING: Final = "unitrace.unit_scans"
 
 
 @dataclass(slots=True)
@@ -57,6 +76,10 @@ class UnitScans:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._noted: dict[tuple[int, str], _Summed] = {}
+        #: the scans noted when each savepoint still open began, the innermost last
+        self._at_savepoints: list[dict[tuple[int, str], _Summed]] = []
+        connection.info[_NOTING] = self
+        _follow_savepoints(connection.engine)
 
     def note(
         self, product_id: int, serial: str, verdict: str, at: dt.datetime, scan_id: int
@@ -87,6 +110,7 @@ class UnitScans:
 
     def write(self) -> None:
         """Add the scans noted to their units' rows, in the order of the units' keys."""
+        self._at_savepoints.clear()
         if not self._noted:
             return
         noted, self._noted = self._noted, {}
@@ -107,6 +131,60 @@ class UnitScans:
     def forget(self) -> None:
         """Drop the scans noted (the unit of work rolled back)."""
         self._noted.clear()
+        self._at_savepoints.clear()
+
+    def _savepoint(self) -> None:
+        self._at_savepoints.append(_copied(self._noted))
+
+    def _savepoint_ended(self, *, undone: bool) -> None:
+        # savepoints end innermost first (SQLAlchemy's nested transactions)
+        if not self._at_savepoints:
+            return
+        noted = self._at_savepoints.pop()
+        if undone:
+            self._noted = noted
+
+
+def _copied(noted: dict[tuple[int, str], _Summed]) -> dict[tuple[int, str], _Summed]:
+    return {unit: _Summed(s.scans, s.first_at, s.first_id) for unit, s in noted.items()}
+
+
+_FOLLOWED: weakref.WeakSet[Engine] = weakref.WeakSet()
+_FOLLOWING = threading.Lock()
+
+
+def _follow_savepoints(engine: Engine) -> None:
+    """Have ``engine``'s savepoints, begun, released or rolled back, tell the summaries of the
+    unit of work whose connection they are on (once per engine)."""
+    if engine in _FOLLOWED:
+        return
+    with _FOLLOWING:
+        if engine in _FOLLOWED:
+            return
+        event.listen(engine, "savepoint", _begun)
+        event.listen(engine, "release_savepoint", _released)
+        event.listen(engine, "rollback_savepoint", _rolled_back)
+        _FOLLOWED.add(engine)
+
+
+def _noting(connection: Connection) -> UnitScans | None:
+    found = connection.info.get(_NOTING)
+    return found if isinstance(found, UnitScans) and found.connection is connection else None
+
+
+def _begun(connection: Connection, _name: str | None) -> None:
+    if (noting := _noting(connection)) is not None:
+        noting._savepoint()
+
+
+def _released(connection: Connection, _name: str, _context: object) -> None:
+    if (noting := _noting(connection)) is not None:
+        noting._savepoint_ended(undone=False)
+
+
+def _rolled_back(connection: Connection, _name: str, _context: object) -> None:
+    if (noting := _noting(connection)) is not None:
+        noting._savepoint_ended(undone=True)
 
 
 def summarize_logged(connection: Connection, *, chunk: int = SUMMING_CHUNK) -> None:

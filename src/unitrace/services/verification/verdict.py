@@ -263,6 +263,11 @@ def _known_unit(
         earlier = len(history)
     else:
         earlier_first, earlier = uow.scans.summary_of_unit(unit.product_id, unit.serial)
+        if earlier < len(history):
+            # a summary behind the log (scans logged around it): the log's own count
+            earlier_first, earlier = uow.scans.first_of_unit(
+                unit.product_id, unit.serial, excluding=Verdict.COUNTERFEIT.value
+            )
     custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
     evidence = Evidence(
         unit=unit,
