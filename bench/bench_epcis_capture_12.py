@@ -10,7 +10,8 @@ packing them into cases; the line's read points, locations and times repeat as w
 
 With ``--base DIR`` (a checkout of the code to compare with, such as a ``git worktree`` of
 main) each round captures the document with that code and with this one, alternating, and the
-median ratio of their rates is printed. ``UNITRACE_BENCH_POSTGRES_URL`` (default: the local
+median ratio of their rates is printed. With ``--hash-workers N`` this code is timed besides
+with ``UNITRACE_CAPTURE_HASH_WORKERS=N`` (the events hashed in N worker processes). ``UNITRACE_BENCH_POSTGRES_URL`` (default: the local
 server, database ``unitrace_capture12_bench``) names the PostgreSQL database, emptied before
 each capture.
 """
@@ -122,11 +123,16 @@ def _fresh(url: str) -> None:
     engine.dispose()
 
 
-def _capture(code: Path, file: Path, url: str) -> float:
+def _capture(code: Path, workers: int, file: Path, url: str) -> float:
     """Seconds ``unitrace epcis capture`` of ``code`` (a checkout's src) takes, startup
     included, on a database made anew."""
     _fresh(url)
-    environment = {**os.environ, "UNITRACE_DATABASE_URL": url, "PYTHONPATH": str(code / "src")}
+    environment = {
+        **os.environ,
+        "UNITRACE_DATABASE_URL": url,
+        "PYTHONPATH": str(code / "src"),
+        "UNITRACE_CAPTURE_HASH_WORKERS": str(workers),
+    }
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "unitrace", "epcis", "capture", str(file)],
@@ -146,6 +152,7 @@ def main() -> None:
     parser.add_argument("--base", type=Path, help="a checkout to compare with")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--hash-workers", type=int, default=0)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         file = Path(folder) / "capture-1.2.xml"
@@ -158,28 +165,32 @@ def main() -> None:
         if arguments.only != "sqlite" and scratch_postgresql(POSTGRES_URL):
             databases.append(("postgresql", POSTGRES_URL))
         for name, url in databases:
-            _compare(name, url, file, arguments.base, arguments.rounds)
+            _compare(name, url, file, arguments)
         print(f"load average: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 
-def _compare(name: str, url: str, file: Path, base: Path | None, rounds: int) -> None:
-    codes = [("this", HERE)] + ([("base", base.resolve())] if base is not None else [])
-    rates: dict[str, list[float]] = {label: [] for label, _ in codes}
-    for round_ in range(rounds):
+def _compare(name: str, url: str, file: Path, arguments: argparse.Namespace) -> None:
+    codes = [("this", HERE, 0)]
+    if arguments.hash_workers:
+        codes.append((f"{arguments.hash_workers} workers", HERE, arguments.hash_workers))
+    if arguments.base is not None:
+        codes.append(("base", arguments.base.resolve(), 0))
+    rates: dict[str, list[float]] = {label: [] for label, _, _ in codes}
+    for round_ in range(arguments.rounds):
         # alternate which goes first, so that neither always meets the warmer machine
-        for label, code in codes if round_ % 2 == 0 else codes[::-1]:
-            rates[label].append(EVENTS / _capture(code, file, url))
+        for label, code, workers in codes if round_ % 2 == 0 else codes[::-1]:
+            rates[label].append(EVENTS / _capture(code, workers, file, url))
     this = statistics.median(rates["this"])
     verdict = "meets" if this >= TARGET else "MISSES"
     print(
         f"{name:<10} this: median {this:,.0f} events/s, best {max(rates['this']):,.0f} "
         f"({verdict} the {TARGET:,}/s target)"
     )
-    if base is not None:
-        ratios = [mine / theirs for mine, theirs in zip(rates["this"], rates["base"], strict=True)]
+    for label, _, _ in codes[1:]:
+        ratios = [mine / theirs for mine, theirs in zip(rates["this"], rates[label], strict=True)]
         print(
-            f"{name:<10} base: median {statistics.median(rates['base']):,.0f} events/s, best "
-            f"{max(rates['base']):,.0f}; this / base: median {statistics.median(ratios):.2f}x "
+            f"{name:<10} {label}: median {statistics.median(rates[label]):,.0f} events/s, best "
+            f"{max(rates[label]):,.0f}; this / {label}: median {statistics.median(ratios):.2f}x "
             f"(rounds: {', '.join(f'{ratio:.2f}' for ratio in ratios)})"
         )
 
