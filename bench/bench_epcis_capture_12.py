@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -123,9 +124,9 @@ def _fresh(url: str) -> None:
     engine.dispose()
 
 
-def _capture(code: Path, workers: int, file: Path, url: str) -> float:
+def _capture(code: Path, workers: int, file: Path, url: str) -> tuple[float, float]:
     """Seconds ``unitrace epcis capture`` of ``code`` (a checkout's src) takes, startup
-    included, on a database made anew."""
+    included, on a database made anew: on the clock, and of CPU (its own and its workers')."""
     _fresh(url)
     environment = {
         **os.environ,
@@ -133,6 +134,7 @@ def _capture(code: Path, workers: int, file: Path, url: str) -> float:
         "PYTHONPATH": str(code / "src"),
         "UNITRACE_CAPTURE_HASH_WORKERS": str(workers),
     }
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "unitrace", "epcis", "capture", str(file)],
@@ -142,9 +144,11 @@ def _capture(code: Path, workers: int, file: Path, url: str) -> float:
         check=False,
     )
     took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
     if done.returncode != 0 or f"{EVENTS:,} of {EVENTS:,} events captured" not in done.stdout:
         raise SystemExit(f"capture failed ({code}): {done.stdout}{done.stderr}")
-    return took
+    return took, cpu
 
 
 def main() -> None:
@@ -176,22 +180,26 @@ def _compare(name: str, url: str, file: Path, arguments: argparse.Namespace) -> 
     if arguments.base is not None:
         codes.append(("base", arguments.base.resolve(), 0))
     rates: dict[str, list[float]] = {label: [] for label, _, _ in codes}
+    cpu: dict[str, list[float]] = {label: [] for label, _, _ in codes}
     for round_ in range(arguments.rounds):
         # alternate which goes first, so that neither always meets the warmer machine
         for label, code, workers in codes if round_ % 2 == 0 else codes[::-1]:
-            rates[label].append(EVENTS / _capture(code, workers, file, url))
+            took, used = _capture(code, workers, file, url)
+            rates[label].append(EVENTS / took)
+            cpu[label].append(used)
     this = statistics.median(rates["this"])
     verdict = "meets" if this >= TARGET else "MISSES"
     print(
         f"{name:<10} this: median {this:,.0f} events/s, best {max(rates['this']):,.0f} "
-        f"({verdict} the {TARGET:,}/s target)"
+        f"({verdict} the {TARGET:,}/s target); CPU median {statistics.median(cpu['this']):.2f} s"
     )
     for label, _, _ in codes[1:]:
         ratios = [mine / theirs for mine, theirs in zip(rates["this"], rates[label], strict=True)]
         print(
             f"{name:<10} {label}: median {statistics.median(rates[label]):,.0f} events/s, best "
             f"{max(rates[label]):,.0f}; this / {label}: median {statistics.median(ratios):.2f}x "
-            f"(rounds: {', '.join(f'{ratio:.2f}' for ratio in ratios)})"
+            f"(rounds: {', '.join(f'{ratio:.2f}' for ratio in ratios)}); CPU median "
+            f"{statistics.median(cpu[label]):.2f} s"
         )
 
 

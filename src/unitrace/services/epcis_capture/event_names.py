@@ -3,13 +3,17 @@ computed in this process, or for a large document in a pool of worker processes 
 operator gives the capture some (:func:`use_hash_workers`).
 
 In this process is the default. The hash reads each distinct identifier and time of a process
-once (:mod:`unitrace.epcis.hashing.canonical`), and then a 10,000-event document of repeating
-EPCs hashes in some 0.4 s on one core; handing its events to two workers costs as much again
-in pickling them there and back and starting the workers, and measured on two cores shared
-with other work the pool took as long or longer up to 50,000 events
-(``bench/bench_epcis_capture_12.py --hash-workers 2``). A machine with cores to spare may give
-the command line's captures workers; the HTTP service hashes in its own process, its cores
-already shared by its service workers, so that no request starts processes.
+once (:mod:`unitrace.epcis.hashing.canonical`), after which a 10,000-event document of
+repeating EPCs hashes in some 0.4 s of one core. Handing its events to worker processes costs
+about as much again: pickling 10,000 events and unpickling them in a worker took 0.25 to
+0.55 s, and a worker starts from a fresh interpreter. Measured on two cores shared with other
+work, two workers made ``unitrace epcis capture`` of that document slower on SQLite (the
+in-process capture 1.27 times as fast, median of three rounds) and no faster on PostgreSQL
+(0.99), and a pool forked with the events in its memory (nothing pickled) was no faster up
+to 50,000 events (``bench/bench_epcis_capture_12.py --hash-workers 2``). A machine with cores
+to spare may give the command line's captures workers; the HTTP service hashes in its own
+process, its cores already shared by its service workers, so that no request starts
+processes.
 
 The pool is one per process, started at the first capture that uses it and shut down when the
 process ends. A worker that dies or hangs never stops the capture: its events are hashed in

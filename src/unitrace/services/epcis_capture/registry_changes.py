@@ -124,6 +124,8 @@ class Capturing:
         self._containers: set[str] = set()
         self._foreign_containers = False
         self._read: dict[str, Scan | None] = {}
+        #: whether an SGTIN URI names a unit of a GTIN of ours, as read so far
+        self._our_sgtins: dict[str, bool] = {}
 
     def prepare(
         self, events: Sequence[Mapping[str, Any]], failed: set[int | None]
@@ -493,7 +495,10 @@ class Capturing:
             if epc.startswith(self.sgtin_prefixes):
                 return True
             # one of our units with its company prefix cut elsewhere is still ours
-            return self.naming.sgtin_gtin(epc) in self.gtins
+            ours = self._our_sgtins.get(epc)
+            if ours is None:  # a partner's units come back event after event: read once
+                ours = self._our_sgtins[epc] = self.naming.sgtin_gtin(epc) in self.gtins
+            return ours
         if epc.startswith(_SSCC_URI):  # never a unit: a pallet or case of ours, or not
             return self._container_name(epc) in self._containers
         if epc.startswith("urn:epc:") and not epc.startswith(_SGTIN_URI):
