@@ -7,6 +7,7 @@
 | ``UNITRACE_WEBHOOK_ALLOWED_NETWORKS`` | comma-separated networks (CIDR) EPCIS subscription webhooks may reach although they are private, loopback or link-local | none |
 | ``UNITRACE_CAPTURE_MAX_BYTES`` | the largest EPCIS document (or event) ``/epcis/capture`` and ``/epcis/events`` read, in bytes; a larger one is a 413 before it is read whole | 67108864 (64 MiB) |
 | ``UNITRACE_BODY_MAX_BYTES`` | the largest body any other request may send, in bytes (a scan's is 8 KiB whatever this says); a larger one is a 413 before it is read whole | 1048576 (1 MiB) |
+| ``UNITRACE_CAPTURE_HASH_WORKERS`` | worker processes ``unitrace epcis capture`` names a large document's events in (by their CBV 2.0 hash); 0 hashes in its own process, which on two cores shared with other work is as fast (see unitrace.services.epcis_capture.event_names) | 0 |
 | ``UNITRACE_TRUSTED_PROXIES`` | comma-separated addresses or networks (CIDR) of the proxies in front of unitrace whose ``X-Forwarded-For`` is believed; from any other peer the header is ignored | none |
 """
 
@@ -35,6 +36,8 @@ class Settings:
     body_max_bytes: int = BODY_MAX_BYTES
     #: the proxies whose ``X-Forwarded-For`` names the caller; none by default
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: worker processes the command line's captures hash events in; 0: in its own process
+    capture_hash_workers: int = 0
 
     @classmethod
     def from_environment(cls, environment: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +60,9 @@ class Settings:
             or BODY_MAX_BYTES,
             trusted_proxies=_networks(
                 "UNITRACE_TRUSTED_PROXIES", env.get("UNITRACE_TRUSTED_PROXIES") or ""
+            ),
+            capture_hash_workers=_workers(
+                "UNITRACE_CAPTURE_HASH_WORKERS", env.get("UNITRACE_CAPTURE_HASH_WORKERS")
             ),
         )
 
@@ -97,4 +103,17 @@ def _byte_count(name: str, text: str | None) -> int | None:
         return None
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise ValueError(f"{name}: {text!r} is not a number of bytes such as 67108864")
+    return int(text)
+
+
+def _workers(name: str, text: str | None) -> int:
+    """A number of worker processes from the environment, 0 where it is not set.
+
+    >>> _workers("X", "2"), _workers("X", None)
+    (2, 0)
+    """
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()) or int(text) > 64:
+        raise ValueError(f"{name}: {text!r} is not a number of worker processes from 0 to 64")
     return int(text)

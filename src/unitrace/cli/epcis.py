@@ -153,8 +153,12 @@ def epcis_capture_file(
 ) -> None:
     """Capture a partner's document into the repository, as POST /epcis/capture does: events
     stored, units moved through the registry's rules."""
+    from unitrace.config import Settings
     from unitrace.services import epcis_capture
+    from unitrace.services.epcis_capture.event_names import use_hash_workers
 
+    with bad_input_is_one_line():
+        use_hash_workers(Settings.from_environment().capture_hash_workers)
     document = read_epcis_file(file)
     database = open_registry()
     behaviour = epcis_capture.PROCEED if proceed else epcis_capture.ROLLBACK

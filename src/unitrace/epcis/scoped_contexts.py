@@ -50,6 +50,10 @@ def folded(
     URI}`` under which its keys expand as they did where they were written (see the module's
     description)."""
     top = event_namespaces(document_namespaces, event)
+    if not any(_declares_context(value) for value in event.values()):
+        # nothing inside declares a scope (the rule in a partner's documents): every key
+        # expands as it is written, and the event's values are taken as they are
+        return {key: value for key, value in event.items() if key != CONTEXT}, top
     merged = dict(top)
 
     def rename(key: str, scope: Mapping[str, str], taken: set[str]) -> str:
@@ -94,3 +98,17 @@ def folded(
 
     body = {key: fold(item, top) for key, item in event.items() if key != CONTEXT}
     return body, merged
+
+
+def _declares_context(value: Any) -> bool:
+    """Whether an object within ``value`` (or ``value`` itself) has an ``@context``."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, Mapping):
+            if CONTEXT in item:
+                return True
+            pending.extend(item.values())
+    return False

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, insert
 
-from unitrace.epcis.extension_fields import extension_rows
+from unitrace.epcis.extension_fields import FieldRow, extension_rows
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import event_fields
 
@@ -43,9 +43,13 @@ def text_key(text: str) -> str:
     return "#sha256:" + hashlib.sha256(encoded).hexdigest()
 
 
-def field_index_rows(event_pk: int, document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The ``event_fields`` rows of one event: its extension fields and its quantities."""
-    found = extension_rows(document)
+def field_index_rows(
+    event_pk: int, document: Mapping[str, Any], found: Sequence[FieldRow] | None = None
+) -> list[dict[str, Any]]:
+    """The ``event_fields`` rows of one event: its extension fields (``found``, where they
+    were read already) and its quantities."""
+    if found is None:
+        found = extension_rows(document)
     occurrences = Counter((row.area, row.inner, row.name) for row in found)
     rows = [
         {
@@ -100,8 +104,12 @@ _INSERT_FIELDS: Final = DriverStatement(
 )
 
 
-def record_fields(connection: Connection, events: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
-    """Index the extension fields and quantities of ``events`` (each its key and JSON-LD)."""
-    rows = [row for pk, document in events for row in field_index_rows(pk, document)]
+def record_fields(
+    connection: Connection,
+    events: Sequence[tuple[int, Mapping[str, Any], Sequence[FieldRow] | None]],
+) -> None:
+    """Index the extension fields and quantities of ``events`` (each its key, JSON-LD and
+    extension fields where they were read already)."""
+    rows = [row for pk, document, found in events for row in field_index_rows(pk, document, found)]
     if rows:
         _INSERT_FIELDS.execute_many(connection, rows)

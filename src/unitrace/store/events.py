@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 
 from unitrace.epcis import EpcisEvent, EpcNaming
+from unitrace.epcis.extension_fields import FieldRow
 from unitrace.gs1 import Gtin
 from unitrace.registry.model import UnitState
 from unitrace.store.canonical_epcs import index_canonical_epcs
@@ -152,7 +153,10 @@ class EventRepository:
         _INSERT_VALUES.execute_many(self.connection, values)
         record_fields(
             self.connection,
-            [(pk, stored.document) for pk, stored in zip(pks, events, strict=True)],
+            [
+                (pk, stored.document, stored.field_rows)
+                for pk, stored in zip(pks, events, strict=True)
+            ],
         )
         record_sensor_data(
             self.connection,
@@ -343,7 +347,7 @@ class EventRepository:
             ],
         )
         self.connection.execute(delete(event_fields).where(event_fields.c.event_pk == row.id))
-        record_fields(self.connection, [(row.id, document)])
+        record_fields(self.connection, [(row.id, document, None)])
 
     def naming(self, epcs: Iterable[str]) -> list[EventRecord]:
         """The events that name any of ``epcs`` in any role, oldest first (ties in the order
@@ -402,6 +406,9 @@ class StoredEvent:
     party_id: str | None = None
     recorded_by: str | None = None
     capture_job_id: int | None = None
+    #: its extension fields as :func:`~unitrace.epcis.extension_fields.extension_rows` reads
+    #: them, where the caller has read them already (a capture, to hold it to its limits)
+    field_rows: Sequence[FieldRow] | None = None
 
 
 #: The document's quantity lists and the role their classes have in the index.

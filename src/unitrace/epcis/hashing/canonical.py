@@ -46,6 +46,10 @@ def number_text(text: str) -> str:
     return format(number.normalize(), "f")
 
 
+# The same EPCs, locations and words come back event after event of a document (and from one
+# document to the next): each distinct text is put in canonical form once. A refusal (an EPC
+# URI that is not one) is not cached, and is raised again each time.
+@lru_cache(maxsize=65_536)
 def canonical_text(text: str) -> str:
     """Any value in canonical form: CBV URNs as web URIs, numbers without trailing zeros, GS1
     identifiers as constrained canonical Digital Links (CBV 2.0 section 8.9, rules 6, 14, 17,
@@ -114,7 +118,6 @@ _KEPT_QUALIFIERS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=65_536)
 def _constrained_digital_link(uri: str) -> str:
     """A GS1 Digital Link on any domain as its constrained canonical form; any other http(s)
     URI (a sensor's data-processing method, a taxonomy page) as it is."""

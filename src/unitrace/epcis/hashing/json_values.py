@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 
@@ -66,7 +67,13 @@ def utc_time(value: Any) -> str:
     """A time in UTC to the millisecond (CBV 2.0 rules 8 and 9), its fourth decimal rounding
     the third half up, into the next second where it carries: CBV 2.0 does not say how to
     round, the CBV 2.1 draft writes this rule down (docs/event-hash.md)."""
-    text = scalar_text(value)
+    return _utc_text(scalar_text(value))
+
+
+# A document's events share a few times (a line reports many events a second, a sensor's
+# metadata repeats its time): each distinct text is read once. A refusal is not cached.
+@lru_cache(maxsize=16_384)
+def _utc_text(text: str) -> str:
     match = _TIME.fullmatch(text)
     if match is None:
         raise Refused(f"{text!r} is not a date and time with a UTC offset")

@@ -17,7 +17,6 @@ from unitrace.epcis.documents import namespaces_of
 from unitrace.epcis.validation import EventProblem, document_problems, event_problems, is_uri
 from unitrace.registry.errors import AlreadyExists, Forbidden, InvalidRequest, Refused
 from unitrace.registry.model import Actor, Role
-from unitrace.services.cold_chain.breaches import judge_sensor_events
 from unitrace.services.epcis_capture.registry_changes import Capturing
 from unitrace.services.epcis_capture.repeated_epcs import kept_once
 from unitrace.services.epcis_capture.resent_events import ALREADY_CAPTURED, ANOTHER_EVENT
@@ -118,7 +117,7 @@ def capture(
             continue
         captured.append(stored.document["eventID"])
     capturing.flush()
-    judge_sensor_events(
+    _judge_sensor_events(
         uow,
         [str(stored.document["eventID"]) for _, stored in prepared if _senses(stored.document)],
         actor=actor,
@@ -146,6 +145,16 @@ def read_for_capture(
 
 def _senses(document: Mapping[str, Any]) -> bool:
     return bool(document.get("sensorElementList"))
+
+
+def _judge_sensor_events(uow: UnitOfWork, event_ids: list[str], *, actor: Actor) -> None:
+    """The cold chain's judgement of the lots the sensor events ``event_ids`` measured, where
+    there are any: the cold chain's services (and numpy) are imported only then, as most
+    captures, and the command line's above all, carry no sensor data."""
+    if event_ids:
+        from unitrace.services.cold_chain.breaches import judge_sensor_events
+
+        judge_sensor_events(uow, event_ids, actor=actor)
 
 
 def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) -> EventRecord:
@@ -176,7 +185,7 @@ def capture_event(uow: UnitOfWork, event: Mapping[str, Any], *, actor: Actor) ->
     record = capturing.apply(stored)
     record = record if record is not None else capturing.flush()[0]
     if _senses(stored.document):
-        judge_sensor_events(uow, [record.event_id], actor=actor)
+        _judge_sensor_events(uow, [record.event_id], actor=actor)
     return record
 
 

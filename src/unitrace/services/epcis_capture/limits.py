@@ -7,9 +7,10 @@ more than it was sent."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from unitrace.epcis.extension_fields import FieldRow
 from unitrace.store.event_fields import field_index_rows
 
 __all__ = [
@@ -33,10 +34,11 @@ FIELD_VALUES_LIMIT: Final = 10_000
 CAPTURE_FIELD_VALUES_LIMIT: Final = 20 * CAPTURE_LIMIT
 
 
-def field_values(document: Mapping[str, Any]) -> int:
+def field_values(document: Mapping[str, Any], found: Sequence[FieldRow] | None = None) -> int:
     """How many extension-field values and quantities the event ``document`` (with its
-    ``@context``) holds: its rows of the index."""
-    return len(field_index_rows(0, document))
+    ``@context``; its extension fields ``found``, where they were read already) holds: its
+    rows of the index."""
+    return len(field_index_rows(0, document, found))
 
 
 def too_many_values(count: int, before: int) -> str | None:

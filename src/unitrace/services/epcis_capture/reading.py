@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-import pydantic_core
-
 from unitrace.epcis.xml import InvalidXml
 from unitrace.epcis.xml_read import document_from_xml
 from unitrace.registry.errors import InvalidRequest
@@ -29,6 +27,9 @@ def read_document(body: bytes, media_type: str) -> dict[str, Any]:
         except InvalidXml as error:
             raise InvalidRequest(f"document: {error}") from None
     if kind in ("application/json", "application/ld+json", ""):
+        # imported here: an XML capture (the command line's, most often) has no use for it
+        import pydantic_core
+
         try:
             # pydantic's parser, which refuses text that is not valid Unicode (half a
             # surrogate pair), which Python's own would take and no database could store

@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
 
-from unitrace.epcis.hashing import event_hash
+from unitrace.epcis.extension_fields import extension_rows
 from unitrace.epcis.identifiers import EpcNaming
 from unitrace.epcis.model import InvalidEvent
 from unitrace.epcis.scoped_contexts import folded
@@ -62,6 +62,7 @@ from unitrace.gs1 import InvalidCode, Scan, parse
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import Actor, Party, Role
 from unitrace.services import lifecycle
+from unitrace.services.epcis_capture.event_names import event_names
 from unitrace.services.epcis_capture.event_words import (
     gln_of,
     ilmd_lot_and_expiry,
@@ -123,6 +124,8 @@ class Capturing:
         self._containers: set[str] = set()
         self._foreign_containers = False
         self._read: dict[str, Scan | None] = {}
+        #: whether an SGTIN URI names a unit of a GTIN of ours, as read so far
+        self._our_sgtins: dict[str, bool] = {}
 
     def prepare(
         self, events: Sequence[Mapping[str, Any]], failed: set[int | None]
@@ -132,26 +135,38 @@ class Capturing:
         seen: dict[str, int] = {}
         places: dict[int, int] = {}  # an event's index in the document → its place in prepared
         values = 0  # the extension-field values and quantities of the events prepared
-        for index, sent in enumerate(events):
-            if index in failed:
-                continue
-            # the event's own @context, and those within it, folded into one of its own
-            event, namespaces = folded(sent, self.namespaces)
+        # the event's own @context, and those within it, folded into one of its own
+        foldings = [
+            (index, *folded(sent, self.namespaces))
+            for index, sent in enumerate(events)
+            if index not in failed
+        ]
+        # the events without an eventID named by their hash, all at once (in worker processes
+        # where the capture has some)
+        hashes = dict(
+            zip(
+                (index for index, event, _ in foldings if not event.get("eventID")),
+                event_names([item for item in foldings if not item[1].get("eventID")]),
+                strict=True,
+            )
+        )
+        for index, event, namespaces in foldings:
             context = [{prefix: uri} for prefix, uri in sorted(namespaces.items())]
             given = event.get("eventID")
             named = bool(given)
             if named:
                 event_id = str(given)
             else:
-                try:
-                    event_id = event_hash(event, namespaces, index=index)
-                except InvalidEvent as error:
-                    self.problems.append(EventProblem(index, None, "eventID", str(error)))
+                hashed = hashes[index]
+                if isinstance(hashed, InvalidEvent):
+                    self.problems.append(EventProblem(index, None, "eventID", str(hashed)))
                     continue
+                event_id = hashed
             document = {**event, "eventID": event_id}
             if context:
                 document["@context"] = context
-            count = field_values(document)
+            fields = extension_rows(document)  # read once: for the limit, then the index
+            count = field_values(document, fields)
             if (refusal := too_many_values(count, values)) is not None:
                 self.problems.append(EventProblem(index, event_id, "event", refusal))
                 continue
@@ -169,7 +184,9 @@ class Capturing:
                 continue
             seen[event_id] = index
             places[index] = len(prepared)
-            prepared.append((index, StoredEvent(document, capture_job_id=self.job_id)))
+            prepared.append(
+                (index, StoredEvent(document, capture_job_id=self.job_id, field_rows=fields))
+            )
         # a capture of the same eventIDs under way beside this one ends first, so that what
         # it stored is found here
         self.uow.events.take_turns(seen)
@@ -269,6 +286,7 @@ class Capturing:
                     party_id=self.actor.party_id,
                     recorded_by=self.actor.name,
                     capture_job_id=self.job_id,
+                    field_rows=stored.field_rows,
                 )
             )
             return None
@@ -477,7 +495,10 @@ class Capturing:
             if epc.startswith(self.sgtin_prefixes):
                 return True
             # one of our units with its company prefix cut elsewhere is still ours
-            return self.naming.sgtin_gtin(epc) in self.gtins
+            ours = self._our_sgtins.get(epc)
+            if ours is None:  # a partner's units come back event after event: read once
+                ours = self._our_sgtins[epc] = self.naming.sgtin_gtin(epc) in self.gtins
+            return ours
         if epc.startswith(_SSCC_URI):  # never a unit: a pallet or case of ours, or not
             return self._container_name(epc) in self._containers
         if epc.startswith("urn:epc:") and not epc.startswith(_SGTIN_URI):
