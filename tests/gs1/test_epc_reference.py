@@ -188,9 +188,9 @@ def _epcpy_encodes_sgtin96(gtin: str, serial: str) -> str:
 
 
 DEPARTURES: list[tuple[str, Callable[[], str], str, Callable[[], object], str]] = [
-    # TDS 14.5.2, the SSCC-96 coding table: the 24 bits after the serial reference are
-    # reserved and coded as zeros; decoding (TDS 14.4) fails where a field does not match its
-    # coding. epcpy leaves them unread.
+    # TDS 14.6.2 (14.5.2 before TDS 2.0), the SSCC-96 coding table: the 24 bits after the
+    # serial reference are reserved and coded as zeros; decoding (TDS 14.4 step 5) fails where
+    # a fixed bit string of the table does not match. epcpy leaves them unread.
     (
         "SSCC-96 reserved bits not zero",
         lambda: _epcpy_decodes("311BA1B300CE0A6A83000001"),
@@ -198,8 +198,9 @@ DEPARTURES: list[tuple[str, Callable[[], str], str, Callable[[], object], str]] 
         lambda: decode_epc_hex("311BA1B300CE0A6A83000001"),
         "EPC hex: the 24 reserved bits of SSCC-96 must be 0",
     ),
-    # TDS 15.1.1: the EPC memory bank holds the encoding in whole 16-bit words, the bits after
-    # it in the last word zero. epcpy reads the first 198 bits and leaves the rest unread.
+    # unitrace's choice: TDS 15.1.1 writes the encoding in whole 16-bit words, the bits after it
+    # zero, but the decoder of TDS 14.4 (step 3) only truncates them. epcpy reads the first 198
+    # bits and leaves the rest unread, as TDS 14.4 does.
     (
         "SGTIN-198 padding bits not zero",
         lambda: _epcpy_decodes(_sgtin198_hex([65], padding=1)),
@@ -217,8 +218,8 @@ DEPARTURES: list[tuple[str, Callable[[], str], str, Callable[[], object], str]] 
         lambda: decode_epc_hex(_sgtin198_hex([65, 0, 66])),
         "EPC hex: SGTIN-198 serial has characters after its end (a zero code at character 2)",
     ),
-    # TDS 14.5 coding tables and 15.1.1: SGTIN-96 is 96 bits, 6 words, 24 hex digits; more
-    # digits are not an SGTIN-96. epcpy reads the first 96 bits of longer hex.
+    # unitrace's choice: only the 24 hex digits (6 words) TDS 15.1.1 writes are an SGTIN-96.
+    # TDS 14.4 steps 2-3 decode any N >= 96 bits and truncate the rest, as epcpy does.
     (
         "SGTIN-96 hex with digits after its 96 bits",
         lambda: _epcpy_decodes("3074257BF7194E4000001A8500"),
@@ -233,7 +234,7 @@ DEPARTURES: list[tuple[str, Callable[[], str], str, Callable[[], object], str]] 
         lambda: decode_epc_hex("311BA1B300CE0A6A8300000000"),
         "EPC hex: SSCC-96 takes 24 hex digits (96 bits in whole 16-bit words), got 26",
     ),
-    # The same rule: SGTIN-198 is 13 words, 52 hex digits, not the 50 digits of 25 bytes.
+    # The same choice: SGTIN-198 is 13 words, 52 hex digits; TDS 14.4 would decode 50 (200 bits).
     (
         "SGTIN-198 hex in 25 bytes",
         lambda: _epcpy_decodes("3666C4409047E159B2C2BF1000000000000000000000000000"),

@@ -21,7 +21,6 @@ box tells it nothing a page would not.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
@@ -93,13 +92,18 @@ def read_code(text: str) -> Scan:
         )
     if code.startswith("^"):  # the syntax engine's notation, as the command line reads it
         code = code[1:].replace("^", "\x1d")
+    tag_refusal: InvalidCode | None = None
     if looks_like_tag_hex(code):
-        with contextlib.suppress(InvalidCode):  # not a tag after all: read as a code
+        try:
             code = decode_epc_hex(code).pure_identity_uri
+        except InvalidCode as refused:
+            tag_refusal = refused  # perhaps not a tag after all: read as a code
     try:
         return parse(code)
     except InvalidCode as error:
-        message = str(error)
+        # Neither a tag nor a code: the tag's broken rule says more than the parser's
+        # complaint about hex it was never meant to read.
+        message = str(tag_refusal or error)
         raise InvalidRequest(
             message if message.startswith("code") else f"code: {message}"
         ) from None

@@ -119,12 +119,20 @@ def epc_tag(
     SGTIN-198 otherwise. Filter value defaults: 1 (point-of-sale item) for an SGTIN, 0 for an
     SSCC.
     """
+    tag_refusal: InvalidEpc | None = None
     if looks_like_tag_hex(text) and scheme is None:
         try:
             return decode_epc_hex(text)
-        except InvalidEpc:
-            pass  # not a tag after all: read it as a code
-    scan = parse(text)
+        except InvalidEpc as refused:
+            tag_refusal = refused  # perhaps not a tag after all: read it as a code
+    try:
+        scan = parse(text)
+    except InvalidCode:
+        if tag_refusal is None:
+            raise
+        # Neither a tag nor a code: the tag's broken rule says more than the parser's
+        # complaint about hex it was never meant to read.
+        raise tag_refusal from None
     prefix_length = company_prefix_length or scan.company_prefix_length
     if prefix_length is None:
         raise InvalidEpc(

@@ -67,7 +67,8 @@ def _company_prefix(text: str, where: str) -> str:
 
 
 def check_company_prefix_length(length: int, where: str) -> None:
-    if length not in COMPANY_PREFIX_LENGTHS:
+    # 6.0 is "in" range(6, 13), and a float finds the int key of a dict, but slices refuse it.
+    if not isinstance(length, int) or length not in COMPANY_PREFIX_LENGTHS:
         raise InvalidEpc(
             f"{where}: company prefix length {length} is outside the 6 to 12 digits the TDS "
             "provides for"

@@ -43,7 +43,7 @@ class Partition:
     reference_digits: int
 
 
-#: TDS Table 14-2, the SGTIN partition table.
+#: The SGTIN partition table (TDS 2.3 Table 14-16, section 14.6.1; Table 14-2 before TDS 2.0).
 SGTIN_PARTITIONS = (
     Partition(0, 40, 12, 4, 1),
     Partition(1, 37, 11, 7, 2),
@@ -54,7 +54,7 @@ SGTIN_PARTITIONS = (
     Partition(6, 20, 6, 24, 7),
 )
 
-#: TDS Table 14-3, the SSCC partition table.
+#: The SSCC partition table (TDS 2.3 section 14.6.2; Table 14-5 before TDS 2.0).
 SSCC_PARTITIONS = (
     Partition(0, 40, 12, 18, 5),
     Partition(1, 37, 11, 21, 6),
@@ -146,7 +146,8 @@ class Coding:
         return self.by_prefix_length[company_prefix_length].partition
 
 
-# TDS Table 14-1 (headers) and the coding tables of sections 14.5.1 and 14.5.2.
+# TDS Table 14-1 (headers) and the coding tables of sections 14.6.1 and 14.6.2 (14.5.x before
+# TDS 2.0).
 CODINGS = {
     TagScheme.SGTIN_96: Coding(0x30, 96, SGTIN_PARTITIONS, "SGTIN"),
     TagScheme.SGTIN_198: Coding(0x36, 198, SGTIN_PARTITIONS, "SGTIN"),

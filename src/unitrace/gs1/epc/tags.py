@@ -150,7 +150,12 @@ def encode_sgtin96(
 only serials of digits without a leading zero below 274877906944 (2**38): use SGTIN-198
     """
     coding = CODINGS[_SGTIN_96]
-    layout = coding.by_prefix_length.get(company_prefix_length)
+    # A float equal to a length finds its layout too: only an int takes the fast path.
+    layout = (
+        coding.by_prefix_length.get(company_prefix_length)
+        if type(company_prefix_length) is int
+        else None
+    )
     if layout is not None and filter_value in FILTER_VALUES and fits_sgtin96(serial):
         # A Gtin is checked when it is made, and these are the tag's other rules.
         return _hex(coding, layout, filter_value, gtin.value, int(serial))
@@ -169,7 +174,12 @@ def encode_sgtin198(
     '3666C4409047E159B2C2BF100000000000000000000000000000'
     """
     coding = CODINGS[_SGTIN_198]
-    layout = coding.by_prefix_length.get(company_prefix_length)
+    # A float equal to a length finds its layout too: only an int takes the fast path.
+    layout = (
+        coding.by_prefix_length.get(company_prefix_length)
+        if type(company_prefix_length) is int
+        else None
+    )
     if (
         layout is not None
         and filter_value in FILTER_VALUES
@@ -188,7 +198,12 @@ def encode_sscc96(sscc: Sscc, company_prefix_length: int, filter_value: int = 0)
     '311BA1B300CE0A6A83000000'
     """
     coding = CODINGS[_SSCC_96]
-    layout = coding.by_prefix_length.get(company_prefix_length)
+    # A float equal to a length finds its layout too: only an int takes the fast path.
+    layout = (
+        coding.by_prefix_length.get(company_prefix_length)
+        if type(company_prefix_length) is int
+        else None
+    )
     if layout is not None and filter_value in FILTER_VALUES:
         return _hex(coding, layout, filter_value, sscc.value, 0)
     elements = (ElementString("00", sscc.value),)
