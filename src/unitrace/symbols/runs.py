@@ -40,10 +40,12 @@ def dark_runs(symbol: Symbol) -> npt.NDArray[np.int64]:
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = np.frombuffer(symbol.modules, dtype=np.int8).reshape(height, width)
     # where a module differs from the one before it: runs start and end in turn
-    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1]).reshape(-1, 2)
-    starts = edges[:, 0]
-    across = width + 1
-    return np.column_stack((starts % across, starts // across, edges[:, 1] - starts))
+    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])
+    starts = edges[0::2]
+    runs = np.empty((starts.size, 3), dtype=np.int64)
+    runs[:, 1], runs[:, 0] = np.divmod(starts, width + 1)
+    np.subtract(edges[1::2], starts, out=runs[:, 2])
+    return runs
 
 
 def pdf_path(symbol: Symbol, right: int, down: int, height: int = 1) -> str:
