@@ -13,7 +13,8 @@ runs, one after the other so that they see the same machine load:
 3. ``unitrace labels svg ID --out symbols.zip``.
 
 The commands are timed whole (start-up, database, encoding, writing) under ``/usr/bin/time -v``,
-which also gives their largest resident memory. Printed per run: labels/s, seconds, MB; then
+which also gives their CPU time and largest resident memory. Printed per run: labels/s,
+seconds, labels per CPU second (the figure that moves least with the machine's load), MB; then
 the median over rounds of each rate and of its ratio to the reference. The machine is shared,
 so rates move; the ratio to the reference in the same round is the figure to quote. Targets:
 3,000 labels/s for the PDF, and memory that does not grow with ``--count`` (compare a run of
@@ -62,7 +63,7 @@ labels, out = int(sys.argv[1]), sys.argv[2]
 unit = UnitIdentity(Gtin("09506000134352"), "ABCDEFGHJKLM", lot="L2611A", expiry=Expiry("310131"))
 runs = dark_runs(encode_symbol(unit)).tolist()
 mm = 72 / 25.4
-began = time.perf_counter()
+began, cpu = time.perf_counter(), time.process_time()
 canvas = Canvas(out, pagesize=(210 * mm, 297 * mm), pageCompression=1)
 for number in range(labels):
     slot = number % 24
@@ -80,7 +81,7 @@ for number in range(labels):
                                  f"SN {number:012d}")):
         canvas.drawString(left + 32 * mm, top - (8 + 9 * line), text)
 canvas.save()
-print(time.perf_counter() - began)
+print(time.perf_counter() - began, time.process_time() - cpu)
 """
 
 
@@ -88,16 +89,22 @@ print(time.perf_counter() - began)
 class Run:
     labels: int
     seconds: float
+    #: user and system time: what the run took of the machine, whatever else ran beside it
+    cpu_seconds: float
     megabytes: float
 
     @property
     def rate(self) -> float:
         return self.labels / self.seconds
 
+    @property
+    def cpu_rate(self) -> float:
+        return self.labels / self.cpu_seconds
+
     def line(self, name: str) -> str:
         return (
-            f"  {name:<22} {self.rate:>9,.0f} labels/s  {self.seconds:8.2f} s  "
-            f"{self.megabytes:7.1f} MB max RSS"
+            f"  {name:<12} {self.rate:>9,.0f} labels/s  {self.seconds:8.2f} s  "
+            f"({self.cpu_rate:,.0f} labels per CPU second)  {self.megabytes:7.1f} MB max RSS"
         )
 
 
@@ -119,8 +126,9 @@ def registry(folder: Path, count: int) -> tuple[str, int]:
     return url, request.id
 
 
-def timed(command: list[str], environment: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, max RSS in MB and stdout of ``command`` run under ``/usr/bin/time -v``."""
+def timed(command: list[str], environment: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds, max RSS in MB and stdout of ``command`` run under
+    ``/usr/bin/time -v``."""
     done = subprocess.run(
         ["/usr/bin/time", "-v", *command],
         capture_output=True,
@@ -130,11 +138,13 @@ def timed(command: list[str], environment: dict[str, str]) -> tuple[float, float
     )
     wall = re.search(r"Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    if wall is None or rss is None:
+    user = re.search(r"User time \(seconds\): ([\d.]+)", done.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", done.stderr)
+    if wall is None or rss is None or user is None or system is None:
         raise RuntimeError(f"/usr/bin/time -v gave no figures: {done.stderr}")
     hours, minutes, seconds = wall.groups()
     elapsed = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
-    return elapsed, int(rss[1]) / 1024, done.stdout
+    return elapsed, float(user[1]) + float(system[1]), int(rss[1]) / 1024, done.stdout
 
 
 def main() -> int:
@@ -154,20 +164,21 @@ def main() -> int:
         )
         for round_ in range(1, options.rounds + 1):
             print(f"round {round_}")
-            _, rss, printed = timed(
+            _, _, rss, printed = timed(
                 [sys.executable, "-c", REFERENCE, str(REFERENCE_LABELS), str(folder / "ref.pdf")],
                 environment,
             )
-            runs["reference"].append(Run(REFERENCE_LABELS, float(printed), rss))
+            wall, cpu = (float(figure) for figure in printed.split())
+            runs["reference"].append(Run(REFERENCE_LABELS, wall, cpu, rss))
             commands = {"labels pdf": "labels.pdf", "labels svg": "symbols.zip"}
             if options.skip_svg:
                 del commands["labels svg"]
             for what, file in commands.items():
                 out = folder / file
-                seconds, rss, printed = timed(
+                seconds, cpu, rss, printed = timed(
                     [str(UNITRACE), *what.split(), str(request), "--out", str(out)], environment
                 )
-                runs[what].append(Run(options.count, seconds, rss))
+                runs[what].append(Run(options.count, seconds, cpu, rss))
                 print(f"    {printed.strip()}; {out.stat().st_size / 1e6:,.1f} MB file")
                 out.unlink()
             for what, measured in runs.items():
@@ -179,11 +190,15 @@ def main() -> int:
         if not measured:
             continue
         rate = statistics.median(run.rate for run in measured)
-        ratio = statistics.median(
-            run.rate / base.rate for run, base in zip(measured, reference, strict=True)
-        )
+        pairs = list(zip(measured, reference, strict=True))
+        ratio = statistics.median(run.rate / base.rate for run, base in pairs)
+        cpu_rate = statistics.median(run.cpu_rate for run in measured)
+        cpu_ratio = statistics.median(run.cpu_rate / base.cpu_rate for run, base in pairs)
         rss = max(run.megabytes for run in measured)
-        print(f"  {what:<12} {rate:>9,.0f} labels/s, {ratio:5.2f}x the reference, {rss:.0f} MB")
+        print(
+            f"  {what:<12} {rate:>9,.0f} labels/s, {ratio:5.2f}x the reference; "
+            f"{cpu_rate:,.0f} labels per CPU second, {cpu_ratio:5.2f}x; {rss:.0f} MB"
+        )
     pdf = statistics.median(run.rate for run in runs["labels pdf"])
     met = pdf >= PDF_TARGET
     print(f"PDF target {PDF_TARGET:,} labels/s: {'met' if met else 'MISSED'}")
