@@ -410,3 +410,15 @@ def test_pages_are_written_as_they_are_laid_out() -> None:
 
     write_label_sheet(units(), out)
     assert (written_when_drawing, out.pages()) == ([0, 1, 2, 3, 4], 5)
+
+
+def test_a_failure_after_pages_were_written_leaves_no_file_nor_the_one_before(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "labels.pdf"
+    out.write_bytes(b"%PDF the sheet printed yesterday")
+    with pytest.raises(CapacityExceeded):
+        write_label_sheet([*batch(60), LONGEST], out, symbology=Symbology.GS1_128)
+    assert [(file.name, file.read_bytes()) for file in tmp_path.iterdir()] == [
+        ("labels.pdf", b"%PDF the sheet printed yesterday")
+    ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from unitrace.gs1 import Expiry, Gtin, UnitIdentity
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.symbols import Symbol, Symbology, read, render_png
+from unitrace.symbols.runs import dark_runs
 
 # GS1 AI encodable character set 82, written out rather than taken from the code under test
 CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
@@ -47,12 +48,13 @@ def test_any_unit_reads_back_from_its_datamatrix_png(unit: UnitIdentity) -> None
     assert [(scan.symbology, scan.identity()) for scan in scans] == [("]d2", unit)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    size=st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
-        lambda wh: st.tuples(st.just(wh), st.binary(min_size=wh[0] * wh[1], max_size=wh[0] * wh[1]))
-    )
+patterns = st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
+    lambda wh: st.tuples(st.just(wh), st.binary(min_size=wh[0] * wh[1], max_size=wh[0] * wh[1]))
 )
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=patterns)
 def test_rectangles_of_any_pattern_cover_its_dark_modules_exactly_once(
     size: tuple[tuple[int, int], bytes],
 ) -> None:
@@ -64,4 +66,22 @@ def test_rectangles_of_any_pattern_cover_its_dark_modules_exactly_once(
         for row in range(y, y + h):
             for column in range(x, x + w):
                 drawn[row * width + column] += 1
+    assert bytes(drawn) == modules
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=patterns)
+def test_dark_runs_of_any_pattern_cover_its_dark_modules_once_each_as_long_as_they_go(
+    size: tuple[tuple[int, int], bytes],
+) -> None:
+    (width, height), noise = size
+    modules = bytes(byte & 1 for byte in noise)
+    symbol = Symbol(Symbology.DATAMATRIX, (), "", width, height, modules)
+    drawn = bytearray(width * height)
+    for x, y, w in dark_runs(symbol).tolist():
+        for column in range(x, x + w):
+            drawn[y * width + column] += 1
+        # a run is maximal: light modules (or the symbol's edge) either side
+        assert x == 0 or modules[y * width + x - 1] == 0
+        assert x + w == width or modules[y * width + x + w] == 0
     assert bytes(drawn) == modules
