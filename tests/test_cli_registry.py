@@ -122,8 +122,13 @@ def test_labels_for_a_request(registry: Path) -> None:
     pdf = runner.invoke(app, ["labels", "pdf", "1", "--out", "labels.pdf", "--label", "50x25"])
     svg = runner.invoke(app, ["labels", "svg", "2", "--out", "symbols.zip", "--symbology", "dl-qr"])
     assert (pdf.exit_code, svg.exit_code) == (0, 0)
-    assert pdf.stdout.strip() == "wrote labels.pdf: 1,000 labels on 34 pages"
-    assert svg.stdout.strip() == "wrote symbols.zip: 1,000 symbols"
+    assert re.fullmatch(
+        r"wrote labels\.pdf: 1,000 labels on 34 pages, \d+\.\d s, [\d,]+ labels/s",
+        pdf.stdout.strip(),
+    )
+    assert re.fullmatch(
+        r"wrote symbols\.zip: 1,000 symbols, \d+\.\d s, [\d,]+ symbols/s", svg.stdout.strip()
+    )
     assert len(zipfile.ZipFile(registry / "symbols.zip").namelist()) == 1000
 
 

@@ -372,3 +372,53 @@ def test_a_sheet_without_metadata_is_unitrace_s_and_counts_its_labels_gtins_and_
         "unitrace labels (gs1-128)",
         "2 labels: 2 GTINs, 2 lots",
     )
+
+
+def test_a_sheet_of_hundreds_of_labels_reads_back_on_sampled_pages() -> None:
+    units = batch(300)  # 13 pages of 24, the last of 12
+    out = io.BytesIO()
+    summary = write_label_sheet(units, out, metadata=SheetMetadata(title="Labels — Ω 300"))
+    reader = PdfReader(io.BytesIO(out.getvalue()), strict=True)
+    assert (summary, len(reader.pages), _properties(reader)[:2]) == (
+        SheetSummary(300, 13),
+        13,
+        ("Labels — Ω 300", "unitrace"),
+    )
+    for number in (0, 6, 12):
+        scanned = [scan.identity() for scan in read(pdf_page_to_png(reader.pages[number], 3))]
+        assert (
+            sorted(scanned, key=lambda unit: unit.serial) == units[24 * number : 24 * number + 24]
+        )
+
+
+class _Recorder(io.BytesIO):
+    """An output that counts the pages written to it so far."""
+
+    def pages(self) -> int:
+        return self.getvalue().count(b"/Type /Page ")
+
+
+def test_pages_are_written_as_they_are_laid_out() -> None:
+    out = _Recorder()
+    written_when_drawing: list[int] = []
+
+    def units() -> Iterator[UnitIdentity]:
+        for number, unit in enumerate(batch(100)):
+            if number % 24 == 1:  # the second label of each page is asked for
+                written_when_drawing.append(out.pages())
+            yield unit
+
+    write_label_sheet(units(), out)
+    assert (written_when_drawing, out.pages()) == ([0, 1, 2, 3, 4], 5)
+
+
+def test_a_failure_after_pages_were_written_leaves_no_file_nor_the_one_before(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "labels.pdf"
+    out.write_bytes(b"%PDF the sheet printed yesterday")
+    with pytest.raises(CapacityExceeded):
+        write_label_sheet([*batch(60), LONGEST], out, symbology=Symbology.GS1_128)
+    assert [(file.name, file.read_bytes()) for file in tmp_path.iterdir()] == [
+        ("labels.pdf", b"%PDF the sheet printed yesterday")
+    ]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from unitrace.gs1 import Expiry, Gtin, UnitIdentity
 from unitrace.gs1.check_digits import gs1_check_digit
 from unitrace.symbols import Symbol, Symbology, read, render_png
+from unitrace.symbols.runs import dark_runs
 
 # GS1 AI encodable character set 82, written out rather than taken from the code under test
 CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
@@ -47,21 +48,36 @@ def test_any_unit_reads_back_from_its_datamatrix_png(unit: UnitIdentity) -> None
     assert [(scan.symbology, scan.identity()) for scan in scans] == [("]d2", unit)]
 
 
+@st.composite
+def patterns(draw: st.DrawFn) -> Symbol:
+    """A symbol of any size up to 12 x 12 modules, each dark or light at random."""
+    width, height = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    noise = draw(st.binary(min_size=width * height, max_size=width * height))
+    return Symbol(Symbology.DATAMATRIX, (), "", width, height, bytes(b & 1 for b in noise))
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    size=st.tuples(st.integers(1, 12), st.integers(1, 12)).flatmap(
-        lambda wh: st.tuples(st.just(wh), st.binary(min_size=wh[0] * wh[1], max_size=wh[0] * wh[1]))
-    )
-)
-def test_rectangles_of_any_pattern_cover_its_dark_modules_exactly_once(
-    size: tuple[tuple[int, int], bytes],
-) -> None:
-    (width, height), noise = size
-    modules = bytes(byte & 1 for byte in noise)
-    symbol = Symbol(Symbology.DATAMATRIX, (), "", width, height, modules)
-    drawn = bytearray(width * height)
+@given(symbol=patterns())
+def test_rectangles_of_any_pattern_cover_its_dark_modules_exactly_once(symbol: Symbol) -> None:
+    drawn = bytearray(symbol.width * symbol.height)
     for x, y, w, h in symbol.rectangles():
         for row in range(y, y + h):
             for column in range(x, x + w):
-                drawn[row * width + column] += 1
+                drawn[row * symbol.width + column] += 1
+    assert bytes(drawn) == symbol.modules
+
+
+@settings(max_examples=200, deadline=None)
+@given(symbol=patterns())
+def test_dark_runs_of_any_pattern_cover_its_dark_modules_once_each_as_long_as_they_go(
+    symbol: Symbol,
+) -> None:
+    width, modules = symbol.width, symbol.modules
+    drawn = bytearray(width * symbol.height)
+    for x, y, w in dark_runs(symbol).tolist():
+        for column in range(x, x + w):
+            drawn[y * width + column] += 1
+        # a run is maximal: light modules (or the symbol's edge) either side
+        assert x == 0 or modules[y * width + x - 1] == 0
+        assert x + w == width or modules[y * width + x + w] == 0
     assert bytes(drawn) == modules

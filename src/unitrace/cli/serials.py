@@ -3,6 +3,7 @@ the packaging line prints from them (code files, PDF label sheets, ZIPs of symbo
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -113,14 +114,15 @@ def labels_pdf(
     with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
         layout = sheet_layout(page, label, outlines=False)
         request = get_request(uow, request_id)
+        began = time.perf_counter()
         with progress_bar("labels", request.count) as advance:
             summary = write_request_labels(
                 uow, request_id, out, layout=layout, symbology=Symbology(symbology.value),
                 resolver_base=base, progress=advance,
             )  # fmt: skip
         readable(out)
-    pages = "1 page" if summary.pages == 1 else f"{summary.pages} pages"
-    say(f"wrote {out}: {summary.labels:,} labels on {pages}")
+    pages = "1 page" if summary.pages == 1 else f"{summary.pages:,} pages"
+    say(f"wrote {out}: {summary.labels:,} labels on {pages}, {_rate(summary.labels, began)}")
 
 
 @labels_app.command("svg")
@@ -139,6 +141,7 @@ def labels_svg(
     base = Settings.from_environment().resolver_base
     with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
         request = get_request(uow, request_id)
+        began = time.perf_counter()
         with progress_bar("symbols", request.count) as advance:
             written = write_request_symbols(
                 uow,
@@ -149,4 +152,11 @@ def labels_svg(
                 progress=advance,
             )
         readable(out)
-    say(f"wrote {out}: {written:,} symbols")
+    say(f"wrote {out}: {written:,} symbols, {_rate(written, began, 'symbols')}")
+
+
+def _rate(count: int, began: float, what: str = "labels") -> str:
+    """How long writing ``count`` took since ``began``, and how many a second: the figure to
+    plan a packaging line's print runs by."""
+    seconds = time.perf_counter() - began
+    return f"{seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} {what}/s"

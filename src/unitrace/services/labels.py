@@ -3,20 +3,16 @@
 The label sheet's document properties say whose labels they are (the brand: the registered
 party of role ``brand``, or unitrace where there is none) and which product, lot and request.
 
-Both stream the request's codes from the database in seq order, call ``progress`` with the
+Both stream the request's codes from the database in seq order and write each label or symbol
+as it comes, in memory that does not grow with the request; they call ``progress`` with the
 number of units done after each one (the CLI draws its progress bar from it), and leave no
-file behind at a path when a unit cannot be drawn.
+file behind at a path when a unit cannot be drawn (:func:`written_whole`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import quote
 
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE
@@ -34,9 +30,10 @@ from unitrace.symbols import (
     render_svg,
     write_label_sheet,
 )
+from unitrace.symbols.archive import SymbolArchive
+from unitrace.symbols.whole_file import Destination, written_whole
 
 Progress = Callable[[int], None]
-Destination = str | os.PathLike[str] | BinaryIO
 
 
 def write_request_labels(
@@ -52,7 +49,7 @@ def write_request_labels(
     """Write a PDF with one label per unit of the request, in seq order."""
     metadata = sheet_metadata(uow, request_id)
     codes = request_codes(uow, request_id)
-    with closing(codes), _refusing_what_cannot_print(), _written_whole(out) as target:
+    with closing(codes), _refusing_what_cannot_print(), written_whole(out) as target:
         return write_label_sheet(
             (code.identity for code in codes),
             target,
@@ -98,22 +95,17 @@ def write_request_symbols(
     cannot hold percent-encoded). Returns the number of symbols."""
     width = len(str(get_request(uow, request_id).seq_to))
     codes = request_codes(uow, request_id)
-    written = 0
-    with (
-        closing(codes),
-        _refusing_what_cannot_print(),
-        _written_whole(out) as target,
-        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-    ):
+    with closing(codes), _refusing_what_cannot_print(), written_whole(out) as target:
+        archive = SymbolArchive(target)
         for code in codes:
             svg = render_svg(
                 code.identity, symbology, resolver_base=resolver_base, module_size=module_size_mm
             )
-            archive.writestr(f"{code.seq:0{width}d}-{quote(code.serial, safe='')}.svg", svg)
-            written += 1
+            archive.add(f"{code.seq:0{width}d}-{quote(code.serial, safe='')}.svg", svg.encode())
             if progress is not None:
-                progress(written)
-    return written
+                progress(archive.entries)
+        archive.close()
+    return archive.entries
 
 
 @contextmanager
@@ -124,22 +116,3 @@ def _refusing_what_cannot_print() -> Iterator[None]:
         raise InvalidRequest(f"symbology: {error}") from None
     except InvalidSheetLayout as error:
         raise InvalidRequest(f"layout: {error}") from None
-
-
-@contextmanager
-def _written_whole(out: Destination) -> Iterator[str | BinaryIO]:
-    """Write to a temporary file beside a path and move it into place once complete, so that
-    a failure half-way leaves no partial file for the line to print. An open file is written
-    as it is: its owner decides what a failure leaves."""
-    if not isinstance(out, str | os.PathLike):
-        yield out
-        return
-    path = Path(out)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)

@@ -73,8 +73,9 @@ def create_modules(content: str, symbology: Symbology, expected: str) -> Modules
         raise InvalidCode(f"{symbology}: zxing-cpp refused the data ({error})") from None
     if barcode.bytes != expected.encode():
         raise RuntimeError(f"{symbology}: zxing-cpp encoded {barcode.bytes!r}, not {expected!r}")
-    image = Image.fromarray(barcode.to_image(scale=1, add_quiet_zones=False))
-    width, height = image.size
+    # the image's own buffer, one byte a module row by row (its stubs do not say it has one)
+    image = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    height, width = image.shape or (0, 0)
     pixels = image.tobytes()
     if not symbology.is_matrix:
         # zint draws bars several pixels high; every row of them is the same

@@ -2,7 +2,8 @@
 
 Symbols are drawn as filled rectangles straight from their modules, not as embedded images,
 so that a sheet of thousands of labels is small, sharp at any printer resolution, and quick
-to write.
+to write. Pages go to the file as they are laid out (:mod:`unitrace.symbols.pdf_stream`), so
+that a sheet of a million labels takes no more memory than one of a hundred.
 
 >>> layout = SheetLayout(page=PageSize.parse("a4"), label_width_mm=60, label_height_mm=30)
 >>> layout.columns, layout.rows, layout.labels_per_page
@@ -15,23 +16,25 @@ to write.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase.pdfmetrics import getFont
 
 from unitrace import __version__
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, UnitIdentity
 from unitrace.symbols.errors import InvalidSheetLayout
+from unitrace.symbols.pdf_stream import FONT_RESOURCE, PdfPages, literal
+from unitrace.symbols.runs import pdf_path
 from unitrace.symbols.symbol import Symbol, encode_symbol
 from unitrace.symbols.symbology import Symbology
+from unitrace.symbols.whole_file import Destination, written_whole
 
 _POINTS_PER_MM = 72 / 25.4
-_FONT = "Helvetica"
+# Helvetica's advance widths in thousandths of an em, by byte of its WinAnsi encoding: the
+# standard font every PDF reader has, so nothing is embedded.
+_WIDTHS: list[int] = getFont("Helvetica").widths
 _LARGEST_FONT = 9.0  # points
 _LINE_SPACING = 1.2
 # Lengths that come out of sums of millimetres, compared as what fits on a page.
@@ -225,29 +228,9 @@ def _expiry_text(expiry: Expiry) -> str:
     return day.isoformat()
 
 
-class _Canvas(Protocol):
-    """The part of reportlab's canvas a label sheet draws with."""
-
-    def addLiteral(self, s: str, escaped: int = 1) -> None: ...  # noqa: N802 - reportlab's names
-    def drawString(self, x: float, y: float, text: str) -> None: ...  # noqa: N802
-    def drawCentredString(self, x: float, y: float, text: str) -> None: ...  # noqa: N802
-    def setFont(self, name: str, size: float) -> None: ...  # noqa: N802
-    def setLineWidth(self, width: float) -> None: ...  # noqa: N802
-    def setStrokeGray(self, gray: float) -> None: ...  # noqa: N802
-    def rect(
-        self, x: float, y: float, width: float, height: float, stroke: int = 1, fill: int = 0
-    ) -> None: ...
-    def showPage(self) -> None: ...  # noqa: N802
-    def save(self) -> None: ...
-    def setTitle(self, title: str) -> None: ...  # noqa: N802
-    def setAuthor(self, author: str) -> None: ...  # noqa: N802
-    def setSubject(self, subject: str) -> None: ...  # noqa: N802
-    def setCreator(self, creator: str) -> None: ...  # noqa: N802
-
-
 def write_label_sheet(
     units: Iterable[UnitIdentity],
-    out: str | os.PathLike[str] | BinaryIO,
+    out: Destination,
     layout: SheetLayout | None = None,
     *,
     symbology: Symbology = Symbology.DATAMATRIX,
@@ -257,58 +240,71 @@ def write_label_sheet(
 ) -> SheetSummary:
     """Write a PDF of one label per unit, in the order given, to a path or a binary file.
 
-    ``metadata`` fills the PDF's document properties (:class:`SheetMetadata`). ``progress`` is
-    called with the number of labels drawn so far after each label. Nothing
-    is written unless every label could be drawn: a unit whose data does not fit
-    ``symbology`` raises :class:`~unitrace.symbols.CapacityExceeded`, a symbol too big for
-    its label :class:`InvalidSheetLayout`, and no units at all :class:`ValueError`.
+    Each page is written as soon as its labels are laid out. ``metadata`` fills the PDF's
+    document properties (:class:`SheetMetadata`). ``progress`` is called with the number of
+    labels drawn so far after each label. Nothing is left at a path unless every label could
+    be drawn: a unit whose data does not fit ``symbology`` raises
+    :class:`~unitrace.symbols.CapacityExceeded`, a symbol too big for its label
+    :class:`InvalidSheetLayout`, and no units at all :class:`ValueError`.
     """
     layout = layout or SheetLayout()
-    page_height = layout.page.height_mm * _POINTS_PER_MM
-    canvas: _Canvas = Canvas(
-        os.fspath(out) if isinstance(out, str | os.PathLike) else out,
-        pagesize=(layout.page.width_mm * _POINTS_PER_MM, page_height),
-        pageCompression=1,
-    )
     metadata = metadata or SheetMetadata()
-    canvas.setTitle(metadata.title or f"unitrace labels ({symbology})")
-    canvas.setAuthor(metadata.author)
-    canvas.setCreator(f"unitrace {__version__}")
-    gtins: set[str] = set()
-    lots: set[str | None] = set()
+    page_height = layout.page.height_mm * _POINTS_PER_MM
     label = _LabelFrame.of(layout)
     columns, per_page = layout.columns, layout.labels_per_page
-    drawn = 0
-    for unit in units:
-        slot = drawn % per_page
-        if slot == 0 and drawn:
-            canvas.showPage()
-        row, column = divmod(slot, columns)
-        left = layout.margin_left_mm + column * (layout.label_width_mm + layout.column_gap_mm)
-        top = layout.margin_top_mm + row * (layout.label_height_mm + layout.row_gap_mm)
-        symbol = encode_symbol(unit, symbology, resolver_base=resolver_base)
-        gtins.add(unit.gtin.value)
-        lots.add(unit.lot)
-        label.draw(
-            canvas,
-            left * _POINTS_PER_MM,
-            page_height - top * _POINTS_PER_MM,
-            symbol,
-            label_text(unit),
+    corners = [
+        (
+            (layout.margin_left_mm + column * (layout.label_width_mm + layout.column_gap_mm))
+            * _POINTS_PER_MM,
+            page_height
+            - (layout.margin_top_mm + row * (layout.label_height_mm + layout.row_gap_mm))
+            * _POINTS_PER_MM,
         )
-        drawn += 1
-        if progress is not None:
-            progress(drawn)
-    if not drawn:
-        raise ValueError("label sheet: no units given, nothing to print")
-    canvas.setSubject(metadata.subject or sheet_subject(drawn, gtins, lots))
-    canvas.save()
-    return SheetSummary(drawn, layout.pages_for(drawn))
+        for row, column in (divmod(slot, columns) for slot in range(per_page))
+    ]
+    gtins: set[str] = set()
+    lots: set[str | None] = set()
+    drawn = 0
+    with written_whole(out) as file:
+        pdf = PdfPages(file, (layout.page.width_mm * _POINTS_PER_MM, page_height))
+        page: list[str] = []
+        for unit in units:
+            slot = drawn % per_page
+            if slot == 0 and drawn:
+                pdf.add_page(_page_content(page))
+                page.clear()
+            symbol = encode_symbol(unit, symbology, resolver_base=resolver_base)
+            gtins.add(unit.gtin.value)
+            lots.add(unit.lot)
+            left, top = corners[slot]
+            page.append(label.draw(left, top, symbol, label_text(unit)))
+            drawn += 1
+            if progress is not None:
+                progress(drawn)
+        if not drawn:
+            raise ValueError("label sheet: no units given, nothing to print")
+        pdf.add_page(_page_content(page))
+        pdf.finish(
+            {
+                "Title": metadata.title or f"unitrace labels ({symbology})",
+                "Author": metadata.author,
+                "Subject": metadata.subject or sheet_subject(drawn, gtins, lots),
+                "Creator": f"unitrace {__version__}",
+                "Producer": f"unitrace {__version__}",
+            }
+        )
+    return SheetSummary(drawn, pdf.pages)
+
+
+def _page_content(labels: list[str]) -> bytes:
+    # label text is GS1 character set 82 and data titles, all within Helvetica's encoding
+    return "".join(labels).encode("cp1252")
 
 
 @dataclass(frozen=True, slots=True)
 class _LabelFrame:
-    """One label of a layout in points, which draws a unit's label from its top-left corner."""
+    """One label of a layout in points, which lays out a unit's label from its top-left
+    corner as PDF content."""
 
     width: float
     height: float
@@ -327,30 +323,36 @@ class _LabelFrame:
             layout.outlines,
         )
 
-    def draw(
-        self, canvas: _Canvas, left: float, top: float, symbol: Symbol, lines: tuple[str, ...]
-    ) -> None:
+    def draw(self, left: float, top: float, symbol: Symbol, lines: tuple[str, ...]) -> str:
+        content = []
         if self.outlines:
-            canvas.setLineWidth(0.25)
-            canvas.setStrokeGray(0.6)
-            canvas.rect(left, top - self.height, self.width, self.height)
+            content.append(
+                f"q 0.25 w 0.6 G {left:.2f} {top - self.height:.2f} "
+                f"{self.width:.2f} {self.height:.2f} re S Q\n"
+            )
         inner_width = self.width - 2 * self.padding
         inner_height = self.height - 2 * self.padding
         x, y = left + self.padding, top - self.padding
         if symbol.symbology.is_matrix:
             # symbol on the left, as tall as the label; the text in the rest of the width
             side = min(inner_height, inner_width / 2)
-            drawn = self._draw_matrix(canvas, symbol, x, y, side, inner_height)
+            drawn, bars = self._matrix(symbol, x, y, side, inner_height)
             gap = self.padding or 0.05 * inner_width
             text_left = x + drawn + gap
-            _draw_lines(canvas, lines, text_left, y, x + inner_width - text_left, inner_height)
+            content += (
+                bars,
+                _lines(lines, text_left, y, x + inner_width - text_left, inner_height),
+            )
         else:
             # bars across the label, the HRI under them as GS1 asks of linear symbols,
             # then the data titles
-            bars = 0.55 * inner_height
-            self._draw_linear(canvas, symbol, x, y, inner_width, bars)
+            height = 0.55 * inner_height
             text = (symbol.hri, "  ".join(lines))
-            _draw_lines(canvas, text, x, y - bars, inner_width, inner_height - bars, centred=True)
+            content += (
+                self._linear(symbol, x, y, inner_width, height),
+                _lines(text, x, y - height, inner_width, inner_height - height, centred=True),
+            )
+        return "".join(content)
 
     def _module(self, symbol: Symbol, modules: int, room: float) -> float:
         if self.module is None:
@@ -364,51 +366,36 @@ class _LabelFrame:
             )
         return self.module
 
-    def _draw_matrix(
-        self, canvas: _Canvas, symbol: Symbol, left: float, top: float, side: float, room: float
-    ) -> float:
-        """Draw ``symbol`` in a square of ``side`` at most, centred in the ``room`` below
-        ``top``; return the side drawn."""
+    def _matrix(
+        self, symbol: Symbol, left: float, top: float, side: float, room: float
+    ) -> tuple[float, str]:
+        """``symbol`` in a square of ``side`` at most, centred in the ``room`` below ``top``:
+        the side drawn, and its content."""
         quiet = symbol.symbology.minimum_quiet_zone
         modules = max(symbol.width, symbol.height) + 2 * quiet
         module = self._module(symbol, modules, side)
         drawn = modules * module
         # module units, rows running down the page from the symbol's top-left corner
         placement = (module, 0, 0, -module, left, top - (room - drawn) / 2)
-        rectangles = [(x + quiet, y + quiet, w, h) for x, y, w, h in symbol.rectangles()]
-        canvas.addLiteral(_filled(placement, rectangles))
-        return drawn
+        return drawn, _filled(placement, pdf_path(symbol, quiet, quiet))
 
-    def _draw_linear(
-        self, canvas: _Canvas, symbol: Symbol, left: float, top: float, width: float, bars: float
-    ) -> None:
+    def _linear(self, symbol: Symbol, left: float, top: float, width: float, bars: float) -> str:
         quiet = symbol.symbology.minimum_quiet_zone
         modules = symbol.width + 2 * quiet
         module = self._module(symbol, modules, width)
         # x in modules, y in bar heights
         placement = (module, 0, 0, bars, left + (width - modules * module) / 2, top - bars)
-        rectangles = [(x + quiet, 0, w, 1) for x, _, w, _ in symbol.rectangles()]
-        canvas.addLiteral(_filled(placement, rectangles))
+        return _filled(placement, pdf_path(symbol, quiet, 0))
 
 
-def _filled(
-    placement: tuple[float, float, float, float, float, float],
-    rectangles: list[tuple[int, int, int, int]],
-) -> str:
-    """PDF operators that fill ``rectangles``, given in module units, placed on the page by
-    the matrix ``placement``.
-
-    A symbol is written as one path of whole-number rectangles rather than through
-    reportlab's path objects, whose formatting of every number is most of the time a label
-    sheet takes.
-    """
-    matrix = " ".join(f"{value:.4f}" for value in placement)
-    path = " ".join(f"{x} {y} {w} {h} re" for x, y, w, h in rectangles)
-    return f"q 0 g {matrix} cm {path} f Q"
+def _filled(placement: tuple[float, float, float, float, float, float], path: str) -> str:
+    """PDF content that fills ``path``, given in module units, placed on the page by the
+    matrix ``placement``."""
+    a, b, c, d, e, f = placement
+    return f"q 0 g {a:.4f} {b} {c} {d:.4f} {e:.4f} {f:.4f} cm\n{path}f Q\n"
 
 
-def _draw_lines(
-    canvas: _Canvas,
+def _lines(
     lines: tuple[str, ...],
     left: float,
     top: float,
@@ -416,19 +403,24 @@ def _draw_lines(
     height: float,
     *,
     centred: bool = False,
-) -> None:
+) -> str:
     """Lines of text from ``top`` down, in the largest size up to 9 pt that fits the box."""
     size = min(_LARGEST_FONT, height / (len(lines) * _LINE_SPACING))
-    widest = max(float(stringWidth(line, _FONT, size)) for line in lines)
+    widths = [_width(line) for line in lines]  # in thousandths of an em
+    widest = max(widths) * size / 1000
     if widest > width:
         size *= width / widest
-    canvas.setFont(_FONT, size)
     leading = size * _LINE_SPACING
     block = leading * len(lines)
     baseline = top - (height - block) / 2 - size  # the block centred in the box's height
-    for line in lines:
-        if centred:
-            canvas.drawCentredString(left + width / 2, baseline, line)
-        else:
-            canvas.drawString(left, baseline, line)
+    text = [f"BT /{FONT_RESOURCE} {size:.3f} Tf\n"]
+    for line, advance in zip(lines, widths, strict=True):
+        x = left + (width - advance * size / 1000) / 2 if centred else left
+        text.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm {literal(line)} Tj\n")
         baseline -= leading
+    text.append("ET\n")
+    return "".join(text)
+
+
+def _width(line: str) -> int:
+    return sum(map(_WIDTHS.__getitem__, line.encode("cp1252")))

@@ -27,6 +27,7 @@ import reportlab
 from PIL import Image, ImageDraw, ImageFont
 
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE
+from unitrace.symbols.runs import svg_path
 from unitrace.symbols.symbol import Symbol, SymbolSource, encode_symbol
 from unitrace.symbols.symbology import Symbology
 
@@ -68,16 +69,15 @@ def draw_svg(
     _check_size("bar height", bar_height)
     if symbol.symbology.is_matrix:
         width, height = symbol.width + 2 * margin, symbol.height + 2 * margin
-        rectangles = [(x + margin, y + margin, w, h) for x, y, w, h in symbol.rectangles()]
+        path = svg_path(symbol, margin, margin)
     else:
         width, height = symbol.width + 2 * margin, bar_height
-        rectangles = [(x + margin, 0, w, bar_height) for x, _, w, _ in symbol.rectangles()]
+        path = svg_path(symbol, margin, 0, bar_height)
     text = ""
     if hri and not symbol.symbology.is_matrix:
         text = _svg_hri(symbol.hri, width, bar_height)
         height += HRI_BAND
     size = "" if unit == "px" else unit
-    path = "".join(f"M{x} {y}h{w}v{h}h-{w}z" for x, y, w, h in rectangles)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
         f'width="{_length(width * module_size)}{size}" '
