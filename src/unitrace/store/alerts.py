@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Row,
     bindparam,
     func,
     insert,
@@ -29,7 +28,7 @@ from unitrace.store.times import utc
 
 # Statements on the verification hot path, built once (so is their cache key).
 _INSERT = insert(alerts)
-_OPEN_FOR = (
+_OPEN_FOR = DriverStatement(
     select(alerts)
     .where(
         alerts.c.type == bindparam("type"),
@@ -38,6 +37,19 @@ _OPEN_FOR = (
     )
     .with_for_update()
 )
+#: A scan's evidence added to an open alert, with (or without) the unit's custodian.
+_SET_EVIDENCE = {
+    with_party: DriverStatement(
+        update(alerts)
+        .where(alerts.c.id == bindparam("alert_id"))
+        .values(
+            evidence=bindparam("evidence"),
+            updated_at=bindparam("updated_at"),
+            **({"party_id": bindparam("party_id")} if with_party else {}),
+        )
+    )
+    for with_party in (False, True)
+}
 
 #: Which types of alert are open about a subject, by the types asked of (on every scan of a
 #: unit): run on the driver's cursor, the constants written into the SQL, so that both
@@ -146,8 +158,8 @@ class AlertRepository:
     def open_for(self, type: str, subject: str) -> Alert | None:
         """The open alert of ``type`` about ``subject``, locked for the rest of the
         transaction on PostgreSQL (SQLite's writer already holds the whole database)."""
-        row = self.connection.execute(_OPEN_FOR, {"type": type, "subject": subject}).first()
-        return None if row is None else _alert(row)
+        rows = _OPEN_FOR.rows(self.connection, {"type": type, "subject": subject})
+        return _alert(rows[0]) if rows else None
 
     def open_on(self, subject: str, types: Sequence[str]) -> list[OpenAlert]:
         """The open alerts of ``types`` about ``subject``; read, not locked."""
@@ -182,10 +194,14 @@ class AlertRepository:
     def set_evidence(
         self, alert_id: int, evidence: dict[str, Any], at: dt.datetime, party_id: str | None
     ) -> None:
-        values: dict[str, Any] = {"evidence": evidence, "updated_at": at.astimezone(dt.UTC)}
+        values: dict[str, Any] = {
+            "alert_id": alert_id,
+            "evidence": evidence,
+            "updated_at": at.astimezone(dt.UTC),
+        }
         if party_id is not None:
             values["party_id"] = party_id
-        self.connection.execute(update(alerts).where(alerts.c.id == alert_id).values(values))
+        _SET_EVIDENCE[party_id is not None].rows(self.connection, values)
 
     def set_status(self, alert_id: int, status: str, reason: str | None, at: dt.datetime) -> None:
         self.connection.execute(
@@ -233,7 +249,7 @@ def _conditions(where: AlertFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _alert(row: Row[Any]) -> Alert:
+def _alert(row: Any) -> Alert:
     code = None
     if row.gtin is not None and row.serial is not None:
         lot = f"(10){row.lot}" if row.lot else ""
