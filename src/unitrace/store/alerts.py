@@ -28,12 +28,16 @@ from unitrace.store.times import utc
 
 # Statements on the verification hot path, built once (so is their cache key).
 _INSERT = insert(alerts)
+#: The open alert of a type about a subject, locked: ``'closed'`` written into the SQL, as
+#: the predicate of the partial unique index ``uq_alerts_open`` says it, so that SQLite reads
+#: that index (with the word bound, it cannot know the index holds every row asked for, and
+#: read the whole table of alerts on every scan that raises one).
 _OPEN_FOR = DriverStatement(
     select(alerts)
     .where(
         alerts.c.type == bindparam("type"),
         alerts.c.subject == bindparam("subject"),
-        alerts.c.status != "closed",
+        alerts.c.status != literal_column("'closed'"),
     )
     .with_for_update()
 )
