@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     ColumnElement,
@@ -21,6 +21,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import alerts
@@ -41,6 +43,42 @@ _OPEN_FOR = DriverStatement(
     )
     .with_for_update()
 )
+_NEW_ALERT_COLUMNS: Final = (
+    "type",
+    "status",
+    "subject",
+    "product_id",
+    "gtin",
+    "serial",
+    "lot",
+    "party_id",
+    "client",
+    "evidence",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_if_none_open(dialect_insert: Any) -> DriverStatement:
+    """A new open alert, unless one of its type and subject is open already (the partial
+    unique index ``uq_alerts_open`` finds it, a racing scan's too): its id, or no row. One
+    statement, with no savepoint to undo a refused insert."""
+    return DriverStatement(
+        dialect_insert(alerts)
+        .values({name: bindparam(name) for name in _NEW_ALERT_COLUMNS})
+        .on_conflict_do_nothing(
+            index_elements=[alerts.c.type, alerts.c.subject],
+            index_where=alerts.c.status != literal_column("'closed'"),
+        )
+        .returning(alerts.c.id)
+    )
+
+
+_INSERT_IF_NONE_OPEN: Final = {
+    "sqlite": _insert_if_none_open(sqlite_insert),
+    "postgresql": _insert_if_none_open(postgresql_insert),
+}
+
 #: A scan's evidence added to an open alert, with (or without) the unit's custodian.
 _SET_EVIDENCE = {
     with_party: DriverStatement(
@@ -158,6 +196,43 @@ class AlertRepository:
             },
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add_unless_open(
+        self,
+        *,
+        type: str,
+        subject: str,
+        at: dt.datetime,
+        evidence: dict[str, Any],
+        product_id: int | None = None,
+        gtin: str | None = None,
+        serial: str | None = None,
+        lot: str | None = None,
+        party_id: str | None = None,
+        client: str | None = None,
+    ) -> int | None:
+        """A new alert, as :meth:`add` raises it, unless an alert of ``type`` about
+        ``subject`` is open (raised meanwhile by another transaction, which this one waited
+        for on PostgreSQL): the new alert's id, else None."""
+        at = at.astimezone(dt.UTC)
+        rows = _INSERT_IF_NONE_OPEN[self.connection.dialect.name].rows(
+            self.connection,
+            {
+                "type": type,
+                "status": "new",
+                "subject": subject,
+                "product_id": product_id,
+                "gtin": gtin,
+                "serial": serial,
+                "lot": lot,
+                "party_id": party_id,
+                "client": client,
+                "evidence": evidence,
+                "created_at": at,
+                "updated_at": at,
+            },
+        )
+        return int(rows[0].id) if rows else None
 
     def open_for(self, type: str, subject: str) -> Alert | None:
         """The open alert of ``type`` about ``subject``, locked for the rest of the
