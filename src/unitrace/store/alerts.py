@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Required, TypedDict, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -160,78 +160,41 @@ class AlertFilter:
     until: dt.datetime | None = None
 
 
+class NewAlert(TypedDict, total=False):
+    """An alert as it is raised: its type, subject, time and evidence, and what it is about."""
+
+    type: Required[str]
+    subject: Required[str]
+    at: Required[dt.datetime]
+    evidence: Required[dict[str, Any]]
+    product_id: int | None
+    gtin: str | None
+    serial: str | None
+    lot: str | None
+    party_id: str | None
+    client: str | None
+
+
+def _new_row(alert: NewAlert) -> dict[str, Any]:
+    at = alert["at"].astimezone(dt.UTC)
+    row: dict[str, Any] = {name: alert.get(name) for name in _NEW_ALERT_COLUMNS}
+    return {**row, "status": "new", "created_at": at, "updated_at": at}
+
+
 class AlertRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add(
-        self,
-        *,
-        type: str,
-        subject: str,
-        at: dt.datetime,
-        evidence: dict[str, Any],
-        product_id: int | None = None,
-        gtin: str | None = None,
-        serial: str | None = None,
-        lot: str | None = None,
-        party_id: str | None = None,
-        client: str | None = None,
-    ) -> int:
-        result = self.connection.execute(
-            _INSERT,
-            {
-                "type": type,
-                "status": "new",
-                "subject": subject,
-                "product_id": product_id,
-                "gtin": gtin,
-                "serial": serial,
-                "lot": lot,
-                "party_id": party_id,
-                "client": client,
-                "evidence": evidence,
-                "created_at": at.astimezone(dt.UTC),
-                "updated_at": at.astimezone(dt.UTC),
-            },
-        )
+    def add(self, **alert: Unpack[NewAlert]) -> int:
+        result = self.connection.execute(_INSERT, _new_row(alert))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    def add_unless_open(
-        self,
-        *,
-        type: str,
-        subject: str,
-        at: dt.datetime,
-        evidence: dict[str, Any],
-        product_id: int | None = None,
-        gtin: str | None = None,
-        serial: str | None = None,
-        lot: str | None = None,
-        party_id: str | None = None,
-        client: str | None = None,
-    ) -> int | None:
-        """A new alert, as :meth:`add` raises it, unless an alert of ``type`` about
-        ``subject`` is open (raised meanwhile by another transaction, which this one waited
-        for on PostgreSQL): the new alert's id, else None."""
-        at = at.astimezone(dt.UTC)
-        rows = _INSERT_IF_NONE_OPEN[self.connection.dialect.name].rows(
-            self.connection,
-            {
-                "type": type,
-                "status": "new",
-                "subject": subject,
-                "product_id": product_id,
-                "gtin": gtin,
-                "serial": serial,
-                "lot": lot,
-                "party_id": party_id,
-                "client": client,
-                "evidence": evidence,
-                "created_at": at,
-                "updated_at": at,
-            },
-        )
+    def add_unless_open(self, **alert: Unpack[NewAlert]) -> int | None:
+        """A new alert, as :meth:`add` raises it, unless an alert of its type about its
+        subject is open (raised meanwhile by another transaction, which this one waited for
+        on PostgreSQL): the new alert's id, else None."""
+        statement = _INSERT_IF_NONE_OPEN[self.connection.dialect.name]
+        rows = statement.rows(self.connection, _new_row(alert))
         return int(rows[0].id) if rows else None
 
     def open_for(self, type: str, subject: str) -> Alert | None:
