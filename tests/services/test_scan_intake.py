@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
@@ -43,11 +44,11 @@ def gated(world: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScanInta
     gate, at_gate = threading.Event(), threading.Event()
     real_verify = scan_intake.verify
 
-    def gate_waits(uow: UnitOfWork, request: ScanRequest) -> VerificationResult:
+    def gate_waits(uow: UnitOfWork, request: ScanRequest, **options: Any) -> VerificationResult:
         if request.client == "gate":
             at_gate.set()
             gate.wait(10)
-        return real_verify(uow, request)
+        return real_verify(uow, request, **options)
 
     monkeypatch.setattr(scan_intake, "verify", gate_waits)
     commits: list[int] = []
@@ -116,8 +117,12 @@ def test_a_failing_scan_is_retried_alone_and_the_others_are_answered(
 ) -> None:
     gating_verify = scan_intake.verify
 
-    def breaks_on_client_b(uow: UnitOfWork, request: ScanRequest) -> VerificationResult:
-        result = gating_verify(uow, request)  # written, then the failure: the batch is undone
+    def breaks_on_client_b(
+        uow: UnitOfWork, request: ScanRequest, **options: Any
+    ) -> VerificationResult:
+        result = gating_verify(
+            uow, request, **options
+        )  # written, then the failure: the batch is undone
         if request.client == "b":
             raise RuntimeError("disk on fire")
         return result

@@ -91,6 +91,26 @@ def test_one_open_alert_per_type_and_subject(database: Database) -> None:
         ]
 
 
+def test_an_alert_is_raised_unless_one_is_open(database: Database) -> None:
+    """As a scan raises one: None where one of the type and subject is open, and nothing
+    written; the same again once it is closed."""
+    with database.unit_of_work() as uow:
+        first = uow.alerts.add_unless_open(
+            type="clone", subject="g/s", at=T, evidence={"n": 1}, gtin="g", serial="s"
+        )
+        assert first is not None
+        assert uow.alerts.add_unless_open(type="clone", subject="g/s", at=T, evidence={}) is None
+        other = uow.alerts.add_unless_open(type="grey_market", subject="g/s", at=T, evidence={})
+        assert other not in (None, first)
+        assert uow.alerts.open_for("clone", "g/s") == uow.alerts.get(first)
+        assert uow.alerts.get(first).evidence == {"n": 1}  # type: ignore[union-attr]
+        uow.alerts.set_status(first, "closed", "test scans", T)
+        again = uow.alerts.add_unless_open(type="clone", subject="g/s", at=T, evidence={})
+        assert again not in (None, first, other)
+        assert uow.alerts.open_for("clone", "g/s") == uow.alerts.get(again)  # type: ignore[arg-type]
+        uow.commit()
+
+
 def test_the_migration_creates_the_schema(database: Database) -> None:
     with database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)

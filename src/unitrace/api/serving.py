@@ -30,11 +30,19 @@ class TcpConfig(uvicorn.Config):
         return socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, bound.detach())
 
 
-def serve_workers(*, host: str, port: int, workers: int, access_log: bool) -> None:
+#: The application each worker builds: the service, on the database the environment names.
+SERVICE_APP = "unitrace.api.app:create_app_from_environment"
+
+
+def serve_workers(
+    *, host: str, port: int, workers: int, access_log: bool, app: str = SERVICE_APP
+) -> None:
     """The service in ``workers`` processes sharing one listening socket; each worker opens
-    the database and reads the settings from the environment itself."""
+    the database and reads the settings from the environment itself. ``app`` names the
+    factory of the application each worker serves (a benchmark serves a reference one the
+    same way)."""
     config = TcpConfig(
-        "unitrace.api.app:create_app_from_environment",
+        app,
         factory=True,
         host=host,
         port=port,

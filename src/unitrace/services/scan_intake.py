@@ -12,6 +12,13 @@ unit of work, commits once, and only then answers each of them. So
   SQLite batches of different processes take the write lock in turn;
 - when the load is light a batch is a single scan, answered as soon as it is verified.
 
+On SQLite, whose one write lock the writers of every process take in turn, the standing of
+the units a batch names (products, units, custodians, holds: what scans never change) is read
+before the batch takes the lock, in a read-only transaction begun once its scans have all
+arrived (:class:`~unitrace.services.verification.unit_state.UnitStates`); the lock is held
+for the scans' own reads (earlier scans, open alerts) and writes. On PostgreSQL the batch
+reads them itself: there is no one lock to spare, and a transaction more is round trips more.
+
 A scan :func:`~unitrace.services.verification.verify` refuses (a place code that does not
 exist) is refused before it writes anything, so the rest of its batch goes on. Any other
 failure rolls the batch back and its scans are verified again one transaction each, so that
@@ -33,6 +40,7 @@ from typing import Final
 
 from unitrace.registry.errors import Refused
 from unitrace.services.verification import ScanRequest, VerificationResult, verify
+from unitrace.services.verification.unit_state import UnitStates
 from unitrace.store.database import is_busy, is_deadlock
 from unitrace.store.unit_of_work import Database
 
@@ -55,11 +63,18 @@ class ScanIntake:
     the first scan; :meth:`close` stops them once the queue is empty."""
 
     def __init__(
-        self, database: Database, *, writers: int = 1, batch_limit: int = BATCH_LIMIT
+        self,
+        database: Database,
+        *,
+        writers: int = 1,
+        batch_limit: int = BATCH_LIMIT,
+        read_ahead: bool | None = None,
     ) -> None:
         if writers < 1 or batch_limit < 1:
             raise ValueError("scan intake: writers and batch_limit must be at least 1")
         self.database = database
+        #: whether the units' standing is read before the write transaction (SQLite's)
+        self.read_ahead = database.dialect == "sqlite" if read_ahead is None else read_ahead
         self.writers = writers
         self.batch_limit = batch_limit
         self._queue: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
@@ -121,11 +136,15 @@ class ScanIntake:
 
     def _verify(self, batch: list[_Queued], *, retries: int = DEADLOCK_RETRIES) -> None:
         outcomes: list[VerificationResult | Refused] = []
+        states = UnitStates()
         try:
+            if self.read_ahead:
+                with self.database.unit_of_work(read_only=True) as reader:
+                    states.read_ahead(reader, (queued.request.code for queued in batch))
             with self.database.unit_of_work() as uow:
                 for queued in batch:
                     try:
-                        outcomes.append(verify(uow, queued.request))
+                        outcomes.append(verify(uow, queued.request, states=states))
                     except Refused as refusal:
                         outcomes.append(refusal)
                 uow.commit()

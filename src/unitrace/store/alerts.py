@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Required, TypedDict, Unpack
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Row,
     bindparam,
     func,
     insert,
@@ -22,6 +21,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import alerts
@@ -29,15 +30,68 @@ from unitrace.store.times import utc
 
 # Statements on the verification hot path, built once (so is their cache key).
 _INSERT = insert(alerts)
-_OPEN_FOR = (
+#: The open alert of a type about a subject, locked: ``'closed'`` written into the SQL, as
+#: the predicate of the partial unique index ``uq_alerts_open`` says it, so that SQLite reads
+#: that index (with the word bound, it cannot know the index holds every row asked for, and
+#: read the whole table of alerts on every scan that raises one).
+_OPEN_FOR = DriverStatement(
     select(alerts)
     .where(
         alerts.c.type == bindparam("type"),
         alerts.c.subject == bindparam("subject"),
-        alerts.c.status != "closed",
+        alerts.c.status != literal_column("'closed'"),
     )
     .with_for_update()
 )
+_NEW_ALERT_COLUMNS: Final = (
+    "type",
+    "status",
+    "subject",
+    "product_id",
+    "gtin",
+    "serial",
+    "lot",
+    "party_id",
+    "client",
+    "evidence",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_if_none_open(dialect_insert: Any) -> DriverStatement:
+    """A new open alert, unless one of its type and subject is open already (the partial
+    unique index ``uq_alerts_open`` finds it, a racing scan's too): its id, or no row. One
+    statement, with no savepoint to undo a refused insert."""
+    return DriverStatement(
+        dialect_insert(alerts)
+        .values({name: bindparam(name) for name in _NEW_ALERT_COLUMNS})
+        .on_conflict_do_nothing(
+            index_elements=[alerts.c.type, alerts.c.subject],
+            index_where=alerts.c.status != literal_column("'closed'"),
+        )
+        .returning(alerts.c.id)
+    )
+
+
+_INSERT_IF_NONE_OPEN: Final = {
+    "sqlite": _insert_if_none_open(sqlite_insert),
+    "postgresql": _insert_if_none_open(postgresql_insert),
+}
+
+#: A scan's evidence added to an open alert, with (or without) the unit's custodian.
+_SET_EVIDENCE = {
+    with_party: DriverStatement(
+        update(alerts)
+        .where(alerts.c.id == bindparam("alert_id"))
+        .values(
+            evidence=bindparam("evidence"),
+            updated_at=bindparam("updated_at"),
+            **({"party_id": bindparam("party_id")} if with_party else {}),
+        )
+    )
+    for with_party in (False, True)
+}
 
 #: Which types of alert are open about a subject, by the types asked of (on every scan of a
 #: unit): run on the driver's cursor, the constants written into the SQL, so that both
@@ -106,48 +160,48 @@ class AlertFilter:
     until: dt.datetime | None = None
 
 
+class NewAlert(TypedDict, total=False):
+    """An alert as it is raised: its type, subject, time and evidence, and what it is about."""
+
+    type: Required[str]
+    subject: Required[str]
+    at: Required[dt.datetime]
+    evidence: Required[dict[str, Any]]
+    product_id: int | None
+    gtin: str | None
+    serial: str | None
+    lot: str | None
+    party_id: str | None
+    client: str | None
+
+
+def _new_row(alert: NewAlert) -> dict[str, Any]:
+    at = alert["at"].astimezone(dt.UTC)
+    row: dict[str, Any] = {name: alert.get(name) for name in _NEW_ALERT_COLUMNS}
+    return {**row, "status": "new", "created_at": at, "updated_at": at}
+
+
 class AlertRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def add(
-        self,
-        *,
-        type: str,
-        subject: str,
-        at: dt.datetime,
-        evidence: dict[str, Any],
-        product_id: int | None = None,
-        gtin: str | None = None,
-        serial: str | None = None,
-        lot: str | None = None,
-        party_id: str | None = None,
-        client: str | None = None,
-    ) -> int:
-        result = self.connection.execute(
-            _INSERT,
-            {
-                "type": type,
-                "status": "new",
-                "subject": subject,
-                "product_id": product_id,
-                "gtin": gtin,
-                "serial": serial,
-                "lot": lot,
-                "party_id": party_id,
-                "client": client,
-                "evidence": evidence,
-                "created_at": at.astimezone(dt.UTC),
-                "updated_at": at.astimezone(dt.UTC),
-            },
-        )
+    def add(self, **alert: Unpack[NewAlert]) -> int:
+        result = self.connection.execute(_INSERT, _new_row(alert))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def add_unless_open(self, **alert: Unpack[NewAlert]) -> int | None:
+        """A new alert, as :meth:`add` raises it, unless an alert of its type about its
+        subject is open (raised meanwhile by another transaction, which this one waited for
+        on PostgreSQL): the new alert's id, else None."""
+        statement = _INSERT_IF_NONE_OPEN[self.connection.dialect.name]
+        rows = statement.rows(self.connection, _new_row(alert))
+        return int(rows[0].id) if rows else None
 
     def open_for(self, type: str, subject: str) -> Alert | None:
         """The open alert of ``type`` about ``subject``, locked for the rest of the
         transaction on PostgreSQL (SQLite's writer already holds the whole database)."""
-        row = self.connection.execute(_OPEN_FOR, {"type": type, "subject": subject}).first()
-        return None if row is None else _alert(row)
+        rows = _OPEN_FOR.rows(self.connection, {"type": type, "subject": subject})
+        return _alert(rows[0]) if rows else None
 
     def open_on(self, subject: str, types: Sequence[str]) -> list[OpenAlert]:
         """The open alerts of ``types`` about ``subject``; read, not locked."""
@@ -182,10 +236,14 @@ class AlertRepository:
     def set_evidence(
         self, alert_id: int, evidence: dict[str, Any], at: dt.datetime, party_id: str | None
     ) -> None:
-        values: dict[str, Any] = {"evidence": evidence, "updated_at": at.astimezone(dt.UTC)}
+        values: dict[str, Any] = {
+            "alert_id": alert_id,
+            "evidence": evidence,
+            "updated_at": at.astimezone(dt.UTC),
+        }
         if party_id is not None:
             values["party_id"] = party_id
-        self.connection.execute(update(alerts).where(alerts.c.id == alert_id).values(values))
+        _SET_EVIDENCE[party_id is not None].rows(self.connection, values)
 
     def set_status(self, alert_id: int, status: str, reason: str | None, at: dt.datetime) -> None:
         self.connection.execute(
@@ -233,7 +291,7 @@ def _conditions(where: AlertFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _alert(row: Row[Any]) -> Alert:
+def _alert(row: Any) -> Alert:
     code = None
     if row.gtin is not None and row.serial is not None:
         lot = f"(10){row.lot}" if row.lot else ""

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select
+from sqlalchemy import CompoundSelect, Connection, Insert, Select, Update
 from sqlalchemy.engine import Dialect
 
 _Processor = Callable[[Any], Any] | None
@@ -54,10 +54,10 @@ class _Compiled:
 
 
 class DriverStatement:
-    """``statement`` (a select, or an insert with ``RETURNING``), ready to run on the driver's
-    cursor of any connection."""
+    """``statement`` (a select, an insert with ``RETURNING``, or an update), ready to run on
+    the driver's cursor of any connection."""
 
-    def __init__(self, statement: Select[Any] | Insert) -> None:
+    def __init__(self, statement: Select[Any] | CompoundSelect[Any] | Insert | Update) -> None:
         self.statement = statement
         self._by_dialect: dict[str, _Compiled] = {}
 
@@ -141,7 +141,7 @@ class DriverStatement:
         }
         columns = (
             self.statement.selected_columns
-            if isinstance(self.statement, Select)
+            if isinstance(self.statement, Select | CompoundSelect)
             else self.statement.exported_columns
         )
         positions = tuple(compiled.positiontup or ()) if compiled.positional else None

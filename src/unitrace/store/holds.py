@@ -15,17 +15,21 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     true,
+    union_all,
     update,
 )
 
 from unitrace.gs1 import Gtin
+from unitrace.store.driver_statements import DriverStatement
 from unitrace.store.schema import epcis_events, holds, products, units
 from unitrace.store.units.selections import Selector, UnitSelection, stored
 
@@ -209,11 +213,12 @@ class HoldRepository(Selector):
         return None if found is None else str(found[0])
 
     def cause_of(self, product_id: int, serial: str, lot_id: int) -> str | None:
-        """Why one unit is held (its earliest open hold), None when it is not."""
-        found = self.connection.execute(
-            _open_cause(literal(product_id), literal(serial), literal(lot_id))
-        ).first()
-        return None if found is None else str(found[0])
+        """Why one unit is held (its earliest open hold), None when it is not: on every scan
+        of a unit, so run on the driver's cursor."""
+        found = _UNIT_CAUSE.rows(
+            self.connection, {"product_id": product_id, "serial": serial, "lot_id": lot_id}
+        )
+        return str(found[0].cause) if found else None
 
 
 _OPEN: Final = holds.c.released_at.is_(None)
@@ -239,6 +244,31 @@ def _examples(
         .order_by(products.c.gtin, units.c.serial)
         .limit(1)
     )
+
+
+def _unit_cause() -> DriverStatement:
+    """The cause of the earliest open hold on the unit the parameters name, by its row or its
+    lot's: two reads, each written so that its partial index answers it (an ``OR`` of the
+    two would read the whole table)."""
+    columns = (holds.c.cause, holds.c.placed_at, holds.c.id)
+    return DriverStatement(
+        union_all(
+            select(*columns).where(
+                _OPEN,
+                holds.c.product_id.is_not(None),
+                holds.c.product_id == bindparam("product_id"),
+                holds.c.serial == bindparam("serial"),
+            ),
+            select(*columns).where(
+                _OPEN, holds.c.lot_id.is_not(None), holds.c.lot_id == bindparam("lot_id")
+            ),
+        )
+        .order_by(literal_column("placed_at"), literal_column("id"))
+        .limit(1)
+    )
+
+
+_UNIT_CAUSE: Final = _unit_cause()
 
 
 def _open_cause(

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from unitrace.places import Place
 from unitrace.registry.detection import DEFAULT_RULES, DetectionRules
 from unitrace.registry.model import Party
@@ -105,24 +103,21 @@ def raise_alerts(uow: UnitOfWork, seen: ScanSeen, unit: UnitNamed) -> tuple[int,
         )
         existing = uow.alerts.open_for(kind.value, subject)
         if existing is None:
-            evidence = _evidence({}, extra, scan, rules)
-            try:
-                with uow.connection.begin_nested():
-                    alert_id = uow.alerts.add(
-                        type=kind.value,
-                        subject=subject,
-                        at=seen.at,
-                        evidence=evidence,
-                        party_id=party_id,
-                        **on_unit,
-                    )
+            alert_id = uow.alerts.add_unless_open(
+                type=kind.value,
+                subject=subject,
+                at=seen.at,
+                evidence=_evidence({}, extra, scan, rules),
+                party_id=party_id,
+                **on_unit,
+            )
+            if alert_id is not None:
                 raised.append(alert_id)
                 continue
-            except IntegrityError:
-                # another scan raised it meanwhile: this one adds to it
-                existing = uow.alerts.open_for(kind.value, subject)
-                if existing is None:  # pragma: no cover - closed again in between
-                    raise
+            # another scan raised it meanwhile: this one adds to it
+            existing = uow.alerts.open_for(kind.value, subject)
+            if existing is None:  # pragma: no cover - closed again in between
+                raise RuntimeError(f"alert {kind.value} on {subject}: neither raised nor open")
         uow.alerts.set_evidence(
             existing.id, _evidence(existing.evidence, extra, scan, rules), seen.at, party_id
         )

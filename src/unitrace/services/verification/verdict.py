@@ -35,7 +35,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Final
 
-from unitrace.gs1 import Gtin, InvalidCode, Scan, parse
+from unitrace.gs1 import Gtin, InvalidCode, Scan
 from unitrace.places import Place, locate
 from unitrace.registry.detection import DEFAULT_RULES, DetectionRules
 from unitrace.registry.model import Product
@@ -64,6 +64,7 @@ from unitrace.services.verification.scan_input import (
     clean_text,
     scan_time_of,
 )
+from unitrace.services.verification.unit_state import UnitStates
 from unitrace.store.scans import ScanEntry
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units import UnitRecord
@@ -72,12 +73,18 @@ __all__ = ["client_is_throttled", "verify", "verify_code"]
 
 
 def verify(
-    uow: UnitOfWork, request: ScanRequest, *, rules: DetectionRules | None = None
+    uow: UnitOfWork,
+    request: ScanRequest,
+    *,
+    rules: DetectionRules | None = None,
+    states: UnitStates | None = None,
 ) -> VerificationResult:
     """Verify one scan, log it, raise or extend alerts, and answer. A malformed or unknown
     code is answered (counterfeit) and logged, never raised; only place fields that break
     their rules (unknown country or region code, coordinates off the globe) or a time without
-    an offset raise :class:`InvalidRequest`, before anything is written."""
+    an offset raise :class:`InvalidRequest`, before anything is written. ``states``: the
+    standing of the units the scans of one transaction name, shared by them (read ahead by
+    the scan intake); else the scan reads its unit's own."""
     chosen = rules or DEFAULT_RULES
     at = scan_time_of(request.at)
     claimed = scan_time.claimed_time(request.claimed_at, now=at)
@@ -99,6 +106,7 @@ def verify(
         claimed=claimed,
         address=clean_text(request.address, ADDRESS_MAX),
         scanner=request.scanner,
+        states=states,
     )
 
 
@@ -186,8 +194,10 @@ def verify_code(
     claimed: dt.datetime | None = None,
     address: str | None = None,
     scanner: bool = False,
+    states: UnitStates | None = None,
 ) -> VerificationResult:
     code = raw_code if isinstance(raw_code, str) else str(raw_code)
+    known = states or UnitStates()
     raw = clean_text(code, RAW_MAX) or ""
     findings = Findings()
     scan: Scan | None = None
@@ -196,7 +206,7 @@ def verify_code(
         parse_error = f"code: longer than {CODE_MAX} characters ({len(code):,})"
     else:
         try:
-            scan = parse(code)
+            scan = known.parsed(code)
         except (InvalidCode, ValueError) as error:
             parse_error = clean_text(str(error), ERROR_MAX) or "code: not readable"
     if scan is not None and (scan.gtin is None or scan.serial is None):
@@ -223,10 +233,10 @@ def verify_code(
     assert scan is not None
     assert scan.gtin is not None
     assert scan.serial is not None
-    product_id, product = _product(uow, scan.gtin)
+    product_id, product = _product(uow, known, scan.gtin)
     if product is not None and product.detection_rules.given:
         sighting = replace(sighting, rules=product.detection_rules.applied_to(rules))
-    unit = uow.units.get(product_id, scan.serial) if product_id is not None else None
+    unit = known.unit(uow, product_id, scan.serial) if product_id is not None else None
     if claimed is not None:
         sighting = replace(sighting, at=scan_time.logged_at(uow, claimed, at, product, unit))
     if unit is None:
@@ -243,8 +253,8 @@ def verify_code(
             expiry_scanned=scan.expiry.date.isoformat(),
         )
     if findings.reasons:
-        return _counterfeit(uow, sighting, product_id, product, findings, unit=unit)
-    return _known_unit(uow, sighting, product, unit, findings)
+        return _counterfeit(uow, sighting, product_id, product, findings, unit=unit, known=known)
+    return _known_unit(uow, sighting, product, unit, findings, known)
 
 
 def _known_unit(
@@ -253,6 +263,7 @@ def _known_unit(
     product: Product | None,
     unit: UnitRecord,
     findings: Findings,
+    known: UnitStates,
 ) -> VerificationResult:
     place, client, at, rules = sighting.place, sighting.client, sighting.at, sighting.rules
     history = uow.scans.recent_of_unit(
@@ -268,7 +279,7 @@ def _known_unit(
             earlier_first, earlier = uow.scans.first_of_unit(
                 unit.product_id, unit.serial, excluding=Verdict.COUNTERFEIT.value
             )
-    custodian = uow.parties.get(unit.custodian_id) if unit.custodian_id else None
+    custodian = known.party(uow, unit.custodian_id) if unit.custodian_id else None
     evidence = Evidence(
         unit=unit,
         at=at,
@@ -278,7 +289,7 @@ def _known_unit(
         custodian=custodian,
         history=history,
         source=sighting.address or client,
-        hold=uow.holds.cause_of(unit.product_id, unit.serial, unit.lot_id),
+        hold=known.hold(uow, unit),
     )
     verdict, found = lifecycle(evidence)
     findings.merge(found)
@@ -351,6 +362,7 @@ def _counterfeit(
     findings: Findings,
     *,
     unit: UnitRecord | None = None,
+    known: UnitStates | None = None,
 ) -> VerificationResult:
     scan, place, client = sighting.scan, sighting.place, sighting.client
     at, rules = sighting.at, sighting.rules
@@ -370,7 +382,11 @@ def _counterfeit(
     gtin = scan.gtin.value if scan is not None and scan.gtin is not None else None
     serial = scan.serial if scan is not None else None
     scan_id = _log(uow, sighting, product_id, unit, Verdict.COUNTERFEIT, findings)
-    custodian = uow.parties.get(unit.custodian_id) if unit and unit.custodian_id else None
+    custodian = (
+        (known or UnitStates()).party(uow, unit.custodian_id)
+        if unit and unit.custodian_id
+        else None
+    )
     alert_ids = raise_alerts(
         uow,
         replace(sighting.seen(scan_id, Verdict.COUNTERFEIT, findings), guesser=guesser),
@@ -407,8 +423,8 @@ def _counterfeit(
     )
 
 
-def _product(uow: UnitOfWork, gtin: Gtin) -> tuple[int | None, Product | None]:
-    found = uow.products.with_id(gtin)
+def _product(uow: UnitOfWork, known: UnitStates, gtin: Gtin) -> tuple[int | None, Product | None]:
+    found = known.product(uow, gtin)
     if found is None:
         return None, None
     return found
