@@ -10,19 +10,17 @@ file behind at a path when a unit cannot be drawn.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import quote
 
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE
 from unitrace.registry.errors import InvalidRequest
 from unitrace.registry.model import PartyRole
 from unitrace.services.serialization import get_request, request_codes
+from unitrace.services.whole_files import Destination
+from unitrace.services.whole_files import written_whole as _written_whole
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.symbols import (
     CapacityExceeded,
@@ -36,7 +34,6 @@ from unitrace.symbols import (
 )
 
 Progress = Callable[[int], None]
-Destination = str | os.PathLike[str] | BinaryIO
 
 
 def write_request_labels(
@@ -124,22 +121,3 @@ def _refusing_what_cannot_print() -> Iterator[None]:
         raise InvalidRequest(f"symbology: {error}") from None
     except InvalidSheetLayout as error:
         raise InvalidRequest(f"layout: {error}") from None
-
-
-@contextmanager
-def _written_whole(out: Destination) -> Iterator[str | BinaryIO]:
-    """Write to a temporary file beside a path and move it into place once complete, so that
-    a failure half-way leaves no partial file for the line to print. An open file is written
-    as it is: its owner decides what a failure leaves."""
-    if not isinstance(out, str | os.PathLike):
-        yield out
-        return
-    path = Path(out)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
