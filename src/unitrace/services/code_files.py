@@ -14,9 +14,10 @@ import csv
 import io
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, closing, nullcontext
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry
+from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, Gtin
 from unitrace.gs1.identity_template import FormTemplate, IdentityTemplate, serial_template
 from unitrace.registry.errors import InvalidRequest
 from unitrace.services.serialization import CODE_COLUMNS, get_request
@@ -37,13 +38,45 @@ _JSON_ROW = (
 )
 
 
-def code_row_batches(
-    uow: UnitOfWork, request_id: int, resolver_base: str = DEFAULT_RESOLVER_BASE
-) -> Generator[CodeRows, None, None]:
-    """The request's code rows in seq order, a database fetch at a time. An unknown request
-    is refused at once; close the iterator when stopping before its end (it holds a
-    cursor)."""
-    return _batches(uow, request_id, resolver_base, json=False)
+@dataclass(frozen=True, slots=True)
+class CodeForms:
+    """The fields of a lot's code rows, each the lot's text around a unit's serial; for a
+    JSON file, escaped as the file has them."""
+
+    serial: FormTemplate
+    hri: FormTemplate
+    element_string: FormTemplate
+    digital_link: FormTemplate
+
+    @classmethod
+    def of(
+        cls,
+        gtin: Gtin,
+        lot: str,
+        expiry: Expiry,
+        resolver_base: str = DEFAULT_RESOLVER_BASE,
+        *,
+        file_format: str = "csv",
+    ) -> CodeForms:
+        template = IdentityTemplate.of(gtin, lot, expiry, resolver_base)
+        forms = [serial_template(), template.hri, template.element_string, template.digital_link]
+        if file_format == "json":
+            forms = [form.as_json() for form in forms]
+        return cls(*forms)
+
+    def rows(self, fetch: Sequence[tuple[int, str]]) -> CodeRows:
+        """The code rows of units ``(seq, serial)``, in order."""
+        serials = [serial for _, serial in fetch]
+        return list(
+            zip(
+                [seq for seq, _ in fetch],
+                self.serial.fill(serials),
+                self.hri.fill(serials),
+                self.element_string.fill(serials),
+                self.digital_link.fill(serials),
+                strict=True,
+            )
+        )
 
 
 def write_code_file(
@@ -60,8 +93,8 @@ def write_code_file(
     the units written after each fetch. Returns the number of units."""
     if file_format not in CODE_FILE_FORMATS:
         raise InvalidRequest(f"format: {file_format!r} is not csv or json")
-    batches = _batches(uow, request_id, resolver_base, json=file_format == "json")
-    texts = _json_texts(batches) if file_format == "json" else _csv_texts(batches)
+    batches = _batches(uow, request_id, resolver_base, file_format)
+    texts = code_file_texts(batches, file_format)
     written = 0
     with closing(batches), written_whole(out) as target, _opened(target) as binary:
         for text, count in texts:
@@ -73,41 +106,37 @@ def write_code_file(
 
 
 def _batches(
-    uow: UnitOfWork, request_id: int, resolver_base: str, *, json: bool
+    uow: UnitOfWork, request_id: int, resolver_base: str, file_format: str
 ) -> Generator[CodeRows, None, None]:
+    """The request's code rows a fetch at a time; an unknown request refused at once."""
     request = get_request(uow, request_id)
     registered = uow.lots.get(request.gtin, request.lot)
     assert registered is not None, "a serial request's lot is never deleted"
     record = uow.issuance.request(request_id)
     assert record is not None, "get_request found it"
-    template = IdentityTemplate.of(
-        request.gtin, request.lot, Expiry.from_date(registered.expiry), resolver_base
+    forms = CodeForms.of(
+        request.gtin,
+        request.lot,
+        Expiry.from_date(registered.expiry),
+        resolver_base,
+        file_format=file_format,
     )
-    forms = [serial_template(), template.hri, template.element_string, template.digital_link]
-    if json:
-        forms = [form.as_json() for form in forms]
     fetches = uow.issuance.code_batches(record.lot_id, record.seq_from, record.seq_to)
     return _rows(fetches, forms)
 
 
 def _rows(
-    fetches: Generator[Sequence[tuple[int, str]], None, None], forms: Sequence[FormTemplate]
+    fetches: Generator[Sequence[tuple[int, str]], None, None], forms: CodeForms
 ) -> Generator[CodeRows, None, None]:
-    serial, hri, element_string, digital_link = forms
     with closing(fetches):
         for fetch in fetches:
-            seqs = [seq for seq, _ in fetch]
-            serials = [code for _, code in fetch]
-            yield list(
-                zip(
-                    seqs,
-                    serial.fill(serials),
-                    hri.fill(serials),
-                    element_string.fill(serials),
-                    digital_link.fill(serials),
-                    strict=True,
-                )
-            )
+            yield forms.rows(fetch)
+
+
+def code_file_texts(batches: Iterable[CodeRows], file_format: str) -> Iterator[tuple[str, int]]:
+    """The text of a code file of ``batches`` of rows (:meth:`CodeForms.rows` in that
+    format), in parts, each with the number of rows it holds."""
+    return _json_texts(batches) if file_format == "json" else _csv_texts(batches)
 
 
 def _csv_texts(batches: Iterable[CodeRows]) -> Iterator[tuple[str, int]]:
