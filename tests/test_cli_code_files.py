@@ -70,21 +70,8 @@ def test_a_code_file_is_every_unit_of_the_request(issued: Database, form: str) -
 
 @pytest.mark.parametrize("form", ["csv", "json"])
 def test_a_request_writes_its_code_file(issued: Database, form: str) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "serials",
-            "request",
-            "--gtin",
-            GTIN,
-            "--lot",
-            LOT,
-            "--count",
-            "7",
-            "--out",
-            f"new.{form}",
-        ],
-    )
+    issue = ["serials", "request", "--gtin", GTIN, "--lot", LOT, "--count", "7"]
+    result = runner.invoke(app, [*issue, "--out", f"new.{form}"])
     assert result.exit_code == 0, result.output
     rows = read_rows(Path(f"new.{form}"))
     assert rows == expected_rows(issued, 2)

@@ -124,6 +124,12 @@ class IdentityTemplate:
         )
         return cls(hri, element_string, digital_link)
 
+    def as_json(self) -> IdentityTemplate:
+        """The forms as they stand inside JSON strings."""
+        return IdentityTemplate(
+            self.hri.as_json(), self.element_string.as_json(), self.digital_link.as_json()
+        )
+
 
 def _learned(parts: tuple[str, str, str], written: Callable[[str], str]) -> FormTemplate:
     """The template of a form whose text is ``parts`` around the stand-in serial, and which

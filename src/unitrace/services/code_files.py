@@ -44,9 +44,7 @@ class CodeForms:
     JSON file, escaped as the file has them."""
 
     serial: FormTemplate
-    hri: FormTemplate
-    element_string: FormTemplate
-    digital_link: FormTemplate
+    unit: IdentityTemplate
 
     @classmethod
     def of(
@@ -58,11 +56,10 @@ class CodeForms:
         *,
         file_format: str = "csv",
     ) -> CodeForms:
-        template = IdentityTemplate.of(gtin, lot, expiry, resolver_base)
-        forms = [serial_template(), template.hri, template.element_string, template.digital_link]
+        unit = IdentityTemplate.of(gtin, lot, expiry, resolver_base)
         if file_format == "json":
-            forms = [form.as_json() for form in forms]
-        return cls(*forms)
+            return cls(serial_template().as_json(), unit.as_json())
+        return cls(serial_template(), unit)
 
     def rows(self, fetch: Sequence[tuple[int, str]]) -> CodeRows:
         """The code rows of units ``(seq, serial)``, in order."""
@@ -71,9 +68,9 @@ class CodeForms:
             zip(
                 [seq for seq, _ in fetch],
                 self.serial.fill(serials),
-                self.hri.fill(serials),
-                self.element_string.fill(serials),
-                self.digital_link.fill(serials),
+                self.unit.hri.fill(serials),
+                self.unit.element_string.fill(serials),
+                self.unit.digital_link.fill(serials),
                 strict=True,
             )
         )
