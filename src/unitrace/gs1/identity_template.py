@@ -21,7 +21,7 @@ work, with no value object per unit.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from unitrace.gs1.digital_link import DEFAULT_RESOLVER_BASE
@@ -60,10 +60,12 @@ class FormTemplate:
     escapes: Escapes
     after: str
 
-    def fill(self, serials: Sequence[str]) -> list[str]:
-        """The form of each unit of ``serials``, in order."""
+    def fill(self, serials: Sequence[str], characters: Iterable[str] | None = None) -> list[str]:
+        """The form of each unit of ``serials``, in order; ``characters`` are those the
+        serials hold, where the caller knows them already."""
         before, after, escapes = self.before, self.after, self.escapes
-        if all(escapes[ord(c)] == c for c in set("".join(serials))):
+        held = set("".join(serials)) if characters is None else characters
+        if all(escapes[ord(c)] == c for c in held):
             # the usual batch: no character of any serial is written otherwise
             return [before + serial + after for serial in serials]
         return [before + serial.translate(escapes) + after for serial in serials]

@@ -64,13 +64,14 @@ class CodeForms:
     def rows(self, fetch: Sequence[tuple[int, str]]) -> CodeRows:
         """The code rows of units ``(seq, serial)``, in order."""
         serials = [serial for _, serial in fetch]
+        held = set("".join(serials))
         return list(
             zip(
                 [seq for seq, _ in fetch],
-                self.serial.fill(serials),
-                self.unit.hri.fill(serials),
-                self.unit.element_string.fill(serials),
-                self.unit.digital_link.fill(serials),
+                self.serial.fill(serials, held),
+                self.unit.hri.fill(serials, held),
+                self.unit.element_string.fill(serials, held),
+                self.unit.digital_link.fill(serials, held),
                 strict=True,
             )
         )
