@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,20 @@ def test_an_unknown_request_or_format_is_refused_and_writes_nothing(
         with pytest.raises(InvalidRequest, match="'xml' is not csv or json"):
             write_code_file(uow, 1, tmp_path / "codes.xml", "xml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_link_at_the_path_keeps_pointing_at_the_file_it_replaces(
+    issued: Database, tmp_path: Path
+) -> None:
+    target = tmp_path / "private.csv"
+    target.write_text("older codes")
+    target.chmod(0o600)
+    (tmp_path / "link.csv").symlink_to(target)
+    with issued.unit_of_work(read_only=True) as uow:
+        write_code_file(uow, 1, tmp_path / "link.csv", "csv", resolver_base=BASE)
+        write_code_file(uow, 1, Path("/dev/null"), "csv", resolver_base=BASE)
+    assert (tmp_path / "link.csv").is_symlink()
+    assert target.read_text(encoding="utf-8") == before(issued, "csv")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["link.csv", "private.csv"]
