@@ -99,11 +99,12 @@ async def streamed_file(
     write: Callable[[FilePipe], object],
     *,
     media_type: str,
-    file_name: str,
+    file_name: str | None,
     headers: Mapping[str, str] | None = None,
 ) -> StreamingResponse:
     """The file ``write`` writes to the pipe it is given, as an attachment named
-    ``file_name``. What ``write`` raises before its first part is raised here."""
+    ``file_name`` (or shown inline where it has none). What ``write`` raises before its first
+    part is raised here."""
     pipe = FilePipe()
 
     def run() -> None:
@@ -123,7 +124,7 @@ async def streamed_file(
         except BrowserGone:
             pipe.let_go()
 
-    threading.Thread(target=run, name=f"file {file_name}", daemon=True).start()
+    threading.Thread(target=run, name=f"file {file_name or media_type}", daemon=True).start()
     first = await anyio.to_thread.run_sync(pipe.next_part)
     if isinstance(first, _Finished) and first.error is not None:
         pipe.gone.set()
@@ -142,7 +143,9 @@ async def streamed_file(
         finally:
             pipe.gone.set()
 
-    disposition = {"Content-Disposition": f'attachment; filename="{file_name}"'}
+    disposition = (
+        {"Content-Disposition": f'attachment; filename="{file_name}"'} if file_name else {}
+    )
     return StreamingResponse(
         parts(), media_type=media_type, headers={**(headers or {}), **disposition}
     )

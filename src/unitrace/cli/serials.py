@@ -21,7 +21,6 @@ from unitrace.cli.common import (
     progress_bar,
     readable,
     say,
-    write_text,
 )
 
 if TYPE_CHECKING:
@@ -79,20 +78,23 @@ def serials_codes(
 
 def write_codes(database: Database, request_id: int, out: Path) -> None:
     from unitrace.config import Settings
-    from unitrace.services.serialization import code_file, get_request, request_codes
+    from unitrace.services.code_files import write_code_file
+    from unitrace.services.serialization import get_request
 
     base = Settings.from_environment().resolver_base
     with bad_input_is_one_line(), database.unit_of_work(read_only=True) as uow:
         request = get_request(uow, request_id)
         with progress_bar("codes", request.count) as advance:
-            rows = []
-            for code in request_codes(uow, request_id):
-                rows.append(code.row(base))
-                if len(rows) % 10_000 == 0:
-                    advance(len(rows))
-    with bad_input_is_one_line():
-        write_text(out, code_file(rows, out.suffix.lower().lstrip(".")))
-    say(f"wrote {out}: {len(rows):,} codes")
+            written = write_code_file(
+                uow,
+                request_id,
+                out,
+                out.suffix.lower().lstrip("."),
+                resolver_base=base,
+                progress=advance,
+            )
+        readable(out)
+    say(f"wrote {out}: {written:,} codes")
 
 
 @labels_app.command("pdf")

@@ -37,6 +37,10 @@ _REDRAW_ROUNDS = 32
 # Rows per fetch when reading codes back, and per write when copying them in: large enough
 # that the per-call overhead vanishes, small enough to hold a few MB at a time.
 _ROWS_PER_FETCH = 10_000
+#: A lot's units by seq, as a code file lists them (the lot's (lot_id, seq) key finds them).
+_SELECT_CODES = (
+    "SELECT seq, serial FROM units WHERE lot_id = ? AND seq BETWEEN ? AND ? ORDER BY seq"
+)
 _ROWS_PER_COPY_WRITE = 100_000
 # Characters COPY's text format would read as escapes or separators.
 _COPY_SPECIAL = ("\\", "\t", "\n", "\r")
@@ -248,16 +252,33 @@ class SerialIssuance:
 
         Close the generator if you stop early: the cursor must close while the unit of work
         is open, or its close reaches the connection's next transaction."""
-        result = self.connection.execute(
-            select(units.c.seq, units.c.serial)
-            .where(units.c.lot_id == lot_id, units.c.seq.between(seq_from, seq_to))
-            .order_by(units.c.seq)
-            .execution_options(yield_per=_ROWS_PER_FETCH)
-        )
+        batches = self.code_batches(lot_id, seq_from, seq_to)
         try:
-            yield from result
+            for batch in batches:
+                yield from batch
         finally:
-            result.close()
+            batches.close()
+
+    def code_batches(
+        self, lot_id: int, seq_from: int, seq_to: int
+    ) -> Generator[Sequence[tuple[int, str]], None, None]:
+        """What :meth:`codes` reads, a fetch of rows at a time, for a writer that handles its
+        rows set-wise: plain tuples off the driver's cursor (a server-side one on PostgreSQL),
+        since a million rows made into result rows first take longer than the file they are
+        written to. The same rule holds: close the generator if you stop early."""
+        driver = self.connection.connection.driver_connection
+        assert driver is not None, "a unit of work holds its connection"
+        postgresql = self.connection.dialect.name == "postgresql"
+        cursor = driver.cursor(name="unit_codes") if postgresql else driver.cursor()
+        try:
+            cursor.execute(
+                _SELECT_CODES.replace("?", "%s") if postgresql else _SELECT_CODES,
+                (lot_id, seq_from, seq_to),
+            )
+            while fetch := cursor.fetchmany(_ROWS_PER_FETCH):
+                yield fetch
+        finally:
+            cursor.close()
 
     def _insert_json(self, batch: IssuedBatch, serials: Sequence[str]) -> int:
         result = self.connection.execute(

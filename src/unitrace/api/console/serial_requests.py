@@ -30,6 +30,7 @@ from unitrace.config import Settings
 from unitrace.registry.errors import NotFound, Refused
 from unitrace.registry.model import Role
 from unitrace.serials import Guessability
+from unitrace.services.code_files import write_code_file
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serial_request_jobs import (
     JobProgress,
@@ -39,7 +40,7 @@ from unitrace.services.serial_request_jobs import (
     submit_serial_request,
 )
 from unitrace.services.serial_request_runner import SerialRequestRunner
-from unitrace.services.serialization import code_file_parts, get_request, request_codes
+from unitrace.services.serialization import get_request
 from unitrace.store.serial_request_jobs import JobStatus
 from unitrace.store.unit_of_work import Database, UnitOfWork
 from unitrace.symbols import Symbology
@@ -184,9 +185,9 @@ async def code_file(
     resolver_base = _settings(request).resolver_base
 
     def write(number: int, uow: UnitOfWork, out: FilePipe) -> None:
-        rows = (code.row(resolver_base) for code in request_codes(uow, number))
-        for part in code_file_parts(rows, file_format):
-            out.write(part.encode())
+        write_code_file(
+            uow, number, out.binary, file_format, resolver_base=resolver_base, progress=out.check
+        )
 
     return await _download(
         request, signed, request_id, write, f"codes.{file_format}", media_type=media_type

@@ -10,18 +10,19 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from unitrace.api.dependencies import Reader, RowId, Writer, caller_with, settings
+from unitrace.api.dependencies import Reader, RowId, Writer, caller_with, database, settings
 from unitrace.api.json_bodies import StrictJsonRoute
+from unitrace.api.streamed_files import FilePipe, streamed_file
 from unitrace.config import Settings
 from unitrace.registry.model import Actor, Role
+from unitrace.services.code_files import write_code_file
 from unitrace.services.labels import write_request_labels, write_request_symbols
 from unitrace.services.serialization import (
     SerialRequest,
-    code_file,
     get_request,
     issue_serials,
-    request_codes,
 )
+from unitrace.store.unit_of_work import Database
 from unitrace.symbols import Symbology
 
 router = APIRouter(
@@ -30,6 +31,7 @@ router = APIRouter(
 
 LineOrAdmin = Annotated[Actor, Depends(caller_with(Role.LINE))]
 CurrentSettings = Annotated[Settings, Depends(settings)]
+CurrentDatabase = Annotated[Database, Depends(database)]
 
 
 class SerialRequestIn(BaseModel):
@@ -88,23 +90,25 @@ def serial_request(request_id: RowId, _: LineOrAdmin, uow: Reader) -> SerialRequ
     "/{request_id}/codes",
     responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
 )
-def codes(
+async def codes(
     request_id: RowId,
     _: LineOrAdmin,
-    uow: Reader,
+    db: CurrentDatabase,
     config: CurrentSettings,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
 ) -> Response:
     """Every unit of the request in seq order: ``seq, serial, hri, element_string,
-    digital_link``. The element string holds FNC1 as the GS character (ASCII 29)."""
-    get_request(uow, request_id)  # a missing request is a 404 before any row is sent
-    rows = [code.row(config.resolver_base) for code in request_codes(uow, request_id)]
+    digital_link``. The element string holds FNC1 as the GS character (ASCII 29). Sent as it
+    is read from the database; a missing request is a 404 before any row is sent."""
+
+    def write(out: FilePipe) -> None:
+        with db.unit_of_work(read_only=True) as uow:
+            write_code_file(uow, request_id, out.binary, format, resolver_base=config.resolver_base)
+
     if format == "json":
-        return Response(code_file(rows, "json"), media_type="application/json")
-    return Response(
-        code_file(rows, "csv"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="serial-request-{request_id}.csv"'},
+        return await streamed_file(write, media_type="application/json", file_name=None)
+    return await streamed_file(
+        write, media_type="text/csv; charset=utf-8", file_name=f"serial-request-{request_id}.csv"
     )
 
 
