@@ -9,6 +9,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
@@ -214,3 +215,42 @@ def test_a_label_sheet_names_its_product_lot_request_and_brand(
     with database.unit_of_work(read_only=True) as uow:
         write_request_labels(uow, twelve, out)
     assert _properties(out.getvalue())[1] == "Acme Health"
+
+
+PUNCTUATION = "!\"%&'()*+,-./:;<=>?_"  # GS1 character set 82's, "(" and ")" PDF's delimiters
+
+
+def test_serials_of_every_cset_82_mark_name_their_symbols_and_print_as_they_are(
+    database: Database,
+) -> None:
+    gtin = "09506000134369"
+    serials = [PUNCTUATION[start:] + PUNCTUATION[:start] for start in range(len(PUNCTUATION))]
+    with database.unit_of_work() as uow:
+        register_product(
+            uow,
+            gtin=gtin,
+            name="Punctuation (all) \\",
+            actor=ADMIN,
+            serial_length=len(PUNCTUATION),
+            serial_alphabet=PUNCTUATION,
+        )
+        register_lot(uow, gtin=gtin, lot="L%&(1)", expiry=EXPIRY.date, actor=ADMIN, today=TODAY)
+        request = issue_serials(
+            uow, gtin=gtin, lot="L%&(1)", count=len(serials), actor=ADMIN,
+            draw=fixed(serials), today=TODAY,
+        )  # fmt: skip
+        uow.commit()
+    archive, sheet = io.BytesIO(), io.BytesIO()
+    with database.unit_of_work(read_only=True) as uow:
+        write_request_symbols(uow, request.id, archive, resolver_base=RESOLVER)
+        write_request_labels(uow, request.id, sheet, resolver_base=RESOLVER)
+    with zipfile.ZipFile(archive) as opened:
+        names = opened.namelist()
+    # a name of letters, digits and percent escapes only: safe in every file system and tool
+    assert all(re.fullmatch(r"\d+-[A-Za-z0-9._~%-]+\.svg", name) for name in names)
+    assert [unquote(name.partition("-")[2].removesuffix(".svg")) for name in names] == serials
+    text = PdfReader(io.BytesIO(sheet.getvalue())).pages[0].extract_text()
+    assert [line.removeprefix("SN ") for line in text.splitlines() if line.startswith("SN ")] == (
+        serials
+    )
+    assert text.count("LOT L%&(1)") == len(serials)

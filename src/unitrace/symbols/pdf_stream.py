@@ -37,6 +37,10 @@ _FIRST_PAGE_OBJECT = 5
 # quarter larger: the time is the user's, the extra bytes cost nothing at a printer.
 _COMPRESSION = 3
 _XREF_CHUNK = 4096
+#: Characters of a document property kept: PDF readers may refuse a string of more than
+#: 32,767 bytes (PDF's implementation limit), and a property is UTF-16, up to four bytes a
+#: character. Names come from the registry, which bounds none.
+LONGEST_PROPERTY = 4000
 
 
 class PdfPages:
@@ -85,7 +89,9 @@ class PdfPages:
         )
         created = dt.datetime.now(dt.UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
         entries = {**properties, "CreationDate": created, "ModDate": created}
-        info = " ".join(f"/{name} {text_string(value)}" for name, value in entries.items())
+        info = " ".join(
+            f"/{name} {text_string(_shortened(value))}" for name, value in entries.items()
+        )
         self._object(_INFO, f"<< {info} >>".encode())
         self._object(_CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % _PAGES)
         kids = " ".join(f"{_FIRST_PAGE_OBJECT + 2 * page + 1} 0 R" for page in range(self._pages))
@@ -115,6 +121,12 @@ class PdfPages:
     def _write(self, data: bytes) -> None:
         self._out.write(data)
         self._position += len(data)
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= LONGEST_PROPERTY:
+        return text
+    return text[: LONGEST_PROPERTY - 1] + "…"
 
 
 _LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -113,32 +114,60 @@ async def codes(
 
 
 @router.get("/{request_id}/labels.pdf", response_class=Response)
-def labels(
+async def labels(
     request_id: RowId,
     _: LineOrAdmin,
-    uow: Reader,
+    db: CurrentDatabase,
     config: CurrentSettings,
     symbology: Symbology = Symbology.DATAMATRIX,
 ) -> Response:
-    """A PDF sheet of labels, one per unit, A4 with 60 x 30 mm labels."""
-    out = io.BytesIO()
-    write_request_labels(
-        uow, request_id, out, symbology=symbology, resolver_base=config.resolver_base
-    )
-    return Response(out.getvalue(), media_type="application/pdf")
+    """A PDF sheet of labels, one per unit, A4 with 60 x 30 mm labels, sent as it is drawn."""
+    file = _PrintFile(write_request_labels, "labels.pdf", "application/pdf")
+    return await file.streamed(db, request_id, symbology, config.resolver_base)
 
 
 @router.get("/{request_id}/symbols.zip", response_class=Response)
-def symbols(
+async def symbols(
     request_id: RowId,
     _: LineOrAdmin,
-    uow: Reader,
+    db: CurrentDatabase,
     config: CurrentSettings,
     symbology: Symbology = Symbology.DATAMATRIX,
 ) -> Response:
-    """A ZIP of one SVG symbol per unit, named ``<seq>-<serial>.svg``."""
-    out = io.BytesIO()
-    write_request_symbols(
-        uow, request_id, out, symbology=symbology, resolver_base=config.resolver_base
-    )
-    return Response(out.getvalue(), media_type="application/zip")
+    """A ZIP of one SVG symbol per unit, named ``<seq>-<serial>.svg``, sent as it is written."""
+    file = _PrintFile(write_request_symbols, "symbols.zip", "application/zip")
+    return await file.streamed(db, request_id, symbology, config.resolver_base)
+
+
+@dataclass(frozen=True)
+class _PrintFile:
+    """A request's print file: the service that writes it, its name and its media type."""
+
+    write: Callable[..., object]
+    suffix: str
+    media_type: str
+
+    async def streamed(
+        self, db: Database, request_id: int, symbology: Symbology, resolver_base: str
+    ) -> Response:
+        """The file written on a thread of its own, in a unit of work of its own, and sent
+        as it is written. A refusal met before the first byte (no such request, a unit the
+        symbology cannot hold) is raised here and answered as a problem, not half a file."""
+
+        def written(out: FilePipe) -> None:
+            with db.unit_of_work(read_only=True) as uow:
+                get_request(uow, request_id)
+                self.write(
+                    uow,
+                    request_id,
+                    out.binary,
+                    symbology=symbology,
+                    resolver_base=resolver_base,
+                    progress=out.check,
+                )
+
+        return await streamed_file(
+            written,
+            media_type=self.media_type,
+            file_name=f"serial-request-{request_id}-{self.suffix}",
+        )
