@@ -1,0 +1,52 @@
+"""A change of a unit's standing committed after the scan intake read it ahead but before
+the batch took the write lock: the scan is logged after that change, so it must be judged
+on it ("a hold is a state a scan respects"), not on what was read ahead."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.services.test_scan_intake_standing import (
+    CHANGES,
+    KUALA_LUMPUR,
+    other_process,
+    world,
+)
+from unitrace.services.scan_intake import ScanIntake
+from unitrace.services.verification import ScanRequest, Verdict
+from unitrace.services.verification.unit_state import UnitStates
+from unitrace.store.unit_of_work import Database, UnitOfWork
+
+__all__ = ["other_process", "world"]
+
+
+@pytest.mark.parametrize(("change", "scanned", "where", "before", "after"), CHANGES)
+def test_a_change_committed_between_read_ahead_and_write_is_respected(
+    world: Database,
+    other_process: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[UnitOfWork], None],
+    scanned: str,
+    where: tuple[float, float],
+    before: tuple[Verdict, tuple[str, ...]],
+    after: tuple[Verdict, tuple[str, ...]],
+) -> None:
+    read_ahead = UnitStates.read_ahead
+
+    def read_then_change(self: UnitStates, uow: UnitOfWork, codes: Iterator[str]) -> None:
+        read_ahead(self, uow, codes)
+        # another process commits, the reader's snapshot still open or just closed
+        with other_process.unit_of_work() as other:
+            change(other)
+            other.commit()
+
+    monkeypatch.setattr(UnitStates, "read_ahead", read_then_change)
+    intake = ScanIntake(world, read_ahead=True)
+    try:
+        lat, lon = where
+        result = intake.submit(ScanRequest(scanned, lat, lon, client="phone-1")).result(10)
+    finally:
+        intake.close(wait=10)
+    assert (result.verdict, result.reasons) == after
