@@ -50,3 +50,21 @@ def test_a_change_committed_between_read_ahead_and_write_is_respected(
     finally:
         intake.close(wait=10)
     assert (result.verdict, result.reasons) == after
+
+
+def test_scans_leave_the_standing_mark_as_it_was(world: Database) -> None:
+    """Else every batch would read its units' standing twice."""
+    from tests.services.test_verification import code
+    from unitrace.store.standing import standing_mark
+
+    with world.unit_of_work(read_only=True) as reader:
+        before = standing_mark(reader.connection)
+    intake = ScanIntake(world, read_ahead=True)
+    try:
+        for n in (5, 5, 110, 151):
+            intake.submit(ScanRequest(code(n), *KUALA_LUMPUR, client="phone-1")).result(10)
+        intake.submit(ScanRequest("garbage", client="phone-1")).result(10)
+    finally:
+        intake.close(wait=10)
+    with world.unit_of_work(read_only=True) as reader:
+        assert standing_mark(reader.connection) == before

@@ -142,6 +142,7 @@ class ScanIntake:
                 with self.database.unit_of_work(read_only=True) as reader:
                     states.read_ahead(reader, (queued.request.code for queued in batch))
             with self.database.unit_of_work() as uow:
+                states = states.still_standing(uow)
                 for queued in batch:
                     try:
                         outcomes.append(verify(uow, queued.request, states=states))
