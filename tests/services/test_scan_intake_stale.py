@@ -68,3 +68,39 @@ def test_scans_leave_the_standing_mark_as_it_was(world: Database) -> None:
         intake.close(wait=10)
     with world.unit_of_work(read_only=True) as reader:
         assert standing_mark(reader.connection) == before
+
+
+def test_a_scan_whose_caller_gave_up_leaves_the_intake_answering(
+    world: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTTP route awaits asyncio.wrap_future(submit(...)): a cancelled request cancels
+    the intake's future, which set_result then refuses (InvalidStateError). That must not
+    leave the rest of the batch, and every scan after it, without an answer."""
+    import threading
+
+    from tests.services.test_verification import code
+
+    reading = threading.Event()
+    go_on = threading.Event()
+    read_ahead = UnitStates.read_ahead
+
+    def held(self: UnitStates, uow: UnitOfWork, codes: Iterator[str]) -> None:
+        reading.set()
+        go_on.wait(10)
+        read_ahead(self, uow, codes)
+
+    monkeypatch.setattr(UnitStates, "read_ahead", held)
+    intake = ScanIntake(world, read_ahead=True)
+    try:
+        given_up = intake.submit(ScanRequest(code(5), *KUALA_LUMPUR, client="phone-1"))
+        assert reading.wait(10)
+        # queued while the first batch is read ahead: the next batch, or an answer of it
+        other = intake.submit(ScanRequest(code(6), *KUALA_LUMPUR, client="phone-2"))
+        given_up.cancel()
+        go_on.set()
+        assert other.result(10).verdict == Verdict.GENUINE
+        later = intake.submit(ScanRequest(code(7), *KUALA_LUMPUR, client="phone-3"))
+        assert later.result(10).verdict == Verdict.GENUINE
+    finally:
+        go_on.set()
+        intake.close(wait=10)
