@@ -22,7 +22,32 @@ from unitrace.store.unit_of_work import Database, UnitOfWork
 __all__ = ["other_process", "world"]
 
 
-@pytest.mark.parametrize(("change", "scanned", "where", "before", "after"), CHANGES)
+def commission_unit_151(uow: UnitOfWork) -> None:
+    from tests.services.issued_units import ADMIN, GTIN
+    from unitrace.services.lifecycle.commissioning import commission
+
+    commission(uow, gtin=GTIN, lot="L1", seq_from=151, seq_to=151, actor=ADMIN)
+
+
+def _151() -> str:
+    from tests.services.test_verification import code
+
+    return code(151)
+
+
+COMMISSIONED = pytest.param(
+    commission_unit_151,
+    _151(),
+    KUALA_LUMPUR,
+    None,
+    (Verdict.SUSPICIOUS, ("before_shipping",)),
+    id="issued unit commissioned",
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "scanned", "where", "before", "after"), [*CHANGES, COMMISSIONED]
+)
 def test_a_change_committed_between_read_ahead_and_write_is_respected(
     world: Database,
     other_process: Database,
