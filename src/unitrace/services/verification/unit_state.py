@@ -6,9 +6,12 @@ lock (:meth:`UnitStates.read_ahead`), so that the lock, which every process's wr
 turn, is held for the scans' own reads and writes alone.
 
 Read ahead, the standing is as it was committed when the batch began, after each of its
-scans had arrived: a recall, a hold, a decommissioning or a new custodian committed before a
-scan was sent is seen by that scan. What a scan must see as of its own write (the unit's
-earlier scans, its open alerts) is read in the writing transaction, never ahead.
+scans had arrived; the writing transaction, under the lock, then compares how far the standing
+had been written (:func:`~unitrace.store.standing.standing_mark`) and reads it afresh if a
+recall, a hold, a decommissioning, a commissioning or a new custodian was committed meanwhile
+(:meth:`UnitStates.still_standing`), so that no scan is logged after such a change yet judged
+without it. What a scan must see as of its own write (the unit's earlier scans, its open
+alerts) is read in the writing transaction, never ahead.
 """
 
 from __future__ import annotations
