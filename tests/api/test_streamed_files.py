@@ -89,3 +89,35 @@ def test_a_browser_that_stops_reading_stops_the_writer() -> None:
 
     assert len(anyio.run(read_one_part)) == PART_SIZE
     assert stopped.wait(5)
+
+
+def test_a_browser_gone_before_the_answer_starts_stops_the_writer() -> None:
+    """The browser went away while the route waited for the first part: sending the answer's
+    start fails (ASGI 2.4: OSError), the parts are never asked for, so their ``finally`` never
+    runs. The writer must stop all the same, not wait for ever holding its unit of work (a
+    pooled connection and a read transaction)."""
+    stopped = threading.Event()
+
+    def endless(out: FilePipe) -> None:
+        try:
+            while True:
+                out.write(b"x" * 10_000)
+        except BrowserGone:
+            stopped.set()
+            raise
+
+    async def send_to_nobody() -> None:
+        answer = await streamed_file(endless, media_type="text/plain", file_name="x.txt")
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, object]) -> None:
+            raise OSError("connection reset by peer")
+
+        scope = {"type": "http", "asgi": {"spec_version": "2.4"}}
+        with pytest.raises(Exception):  # noqa: B017, PT011 - ClientDisconnect, as Starlette has it
+            await answer(scope, receive, send)
+
+    anyio.run(send_to_nobody)
+    assert stopped.wait(5)

@@ -15,11 +15,13 @@ import contextlib
 import io
 import queue
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import BinaryIO, Final, cast
 
 import anyio.to_thread
 from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 #: Bytes per part handed to the answer, and parts the pipe holds before the writer waits.
 PART_SIZE: Final = 256 * 1024
@@ -95,6 +97,23 @@ class FilePipe(io.RawIOBase):
         return self._parts.get()
 
 
+class _PipedResponse(StreamingResponse):
+    """The answer of a pipe: once it is sent, or fails to be (a browser gone before its
+    start, whose parts are then never asked for, so that their own ``finally`` never runs),
+    the writer is told to stop; one never sent at all tells it when it is collected."""
+
+    def __init__(self, pipe: FilePipe, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.pipe = pipe
+        weakref.finalize(self, pipe.gone.set)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.pipe.gone.set()
+
+
 async def streamed_file(
     write: Callable[[FilePipe], object],
     *,
@@ -146,6 +165,6 @@ async def streamed_file(
     disposition = (
         {"Content-Disposition": f'attachment; filename="{file_name}"'} if file_name else {}
     )
-    return StreamingResponse(
-        parts(), media_type=media_type, headers={**(headers or {}), **disposition}
+    return _PipedResponse(
+        pipe, parts(), media_type=media_type, headers={**(headers or {}), **disposition}
     )

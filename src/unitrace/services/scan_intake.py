@@ -119,7 +119,11 @@ class ScanIntake:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
+            # a scan whose caller gave up (a cancelled request cancels its future) is
+            # dropped; the others cannot be cancelled from here on, so that answering them
+            # never raises InvalidStateError, which would leave the batch unanswered and
+            # end this thread
+            batch = [first] if first.answer.set_running_or_notify_cancel() else []
             stop = False
             while len(batch) < self.batch_limit:
                 try:
@@ -129,8 +133,10 @@ class ScanIntake:
                 if more is None:
                     stop = True
                     break
-                batch.append(more)
-            self._verify(batch)
+                if more.answer.set_running_or_notify_cancel():
+                    batch.append(more)
+            if batch:
+                self._verify(batch)
             if stop:
                 return
 
@@ -142,6 +148,7 @@ class ScanIntake:
                 with self.database.unit_of_work(read_only=True) as reader:
                     states.read_ahead(reader, (queued.request.code for queued in batch))
             with self.database.unit_of_work() as uow:
+                states = states.still_standing(uow)
                 for queued in batch:
                     try:
                         outcomes.append(verify(uow, queued.request, states=states))

@@ -6,9 +6,12 @@ lock (:meth:`UnitStates.read_ahead`), so that the lock, which every process's wr
 turn, is held for the scans' own reads and writes alone.
 
 Read ahead, the standing is as it was committed when the batch began, after each of its
-scans had arrived: a recall, a hold, a decommissioning or a new custodian committed before a
-scan was sent is seen by that scan. What a scan must see as of its own write (the unit's
-earlier scans, its open alerts) is read in the writing transaction, never ahead.
+scans had arrived; the writing transaction, under the lock, then compares how far the standing
+had been written (:func:`~unitrace.store.standing.standing_mark`) and reads it afresh if a
+recall, a hold, a decommissioning, a commissioning or a new custodian was committed meanwhile
+(:meth:`UnitStates.still_standing`), so that no scan is logged after such a change yet judged
+without it. What a scan must see as of its own write (the unit's earlier scans, its open
+alerts) is read in the writing transaction, never ahead.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterable
 from unitrace.gs1 import Gtin, InvalidCode, Scan, parse
 from unitrace.registry.model import Party, Product
 from unitrace.services.verification.scan_input import CODE_MAX
+from unitrace.store.standing import standing_mark
 from unitrace.store.unit_of_work import UnitOfWork
 from unitrace.store.units import UnitRecord
 
@@ -34,10 +38,13 @@ class UnitStates:
         self._units: dict[tuple[int, str], UnitRecord | None] = {}
         self._parties: dict[str, Party | None] = {}
         self._holds: dict[tuple[int, str, int], str | None] = {}
+        #: how far the standing was written when it was read ahead (None: not read ahead)
+        self.mark: tuple[int | None, int | None, int | None] | None = None
 
     def read_ahead(self, uow: UnitOfWork, codes: Iterable[str]) -> None:
         """Read the standing of the units ``codes`` name (what a scanner read; codes that
         name no unit are passed over, their scans find that themselves)."""
+        self.mark = standing_mark(uow.connection)
         for code in codes:
             if not isinstance(code, str) or len(code) > CODE_MAX:
                 continue  # malformed at once, as verify_code finds it
@@ -56,6 +63,17 @@ class UnitStates:
             if unit.custodian_id:
                 self.party(uow, unit.custodian_id)
             self.hold(uow, unit)
+
+    def still_standing(self, uow: UnitOfWork) -> UnitStates:
+        """These states if nothing of the units' standing was written since they were read
+        ahead, as ``uow`` (the writing transaction, under the write lock) sees it; else
+        states read afresh in ``uow``: a recall, hold or decommissioning committed between
+        the read-ahead and the write lock is then seen by the scans logged after it."""
+        if self.mark is None or self.mark == standing_mark(uow.connection):
+            return self
+        fresh = UnitStates()
+        fresh._scans = self._scans
+        return fresh
 
     def parsed(self, code: str) -> Scan:
         """``code`` parsed (:func:`unitrace.gs1.parse`, whose errors it raises)."""
