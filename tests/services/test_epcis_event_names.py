@@ -155,6 +155,26 @@ def test_a_worker_that_does_not_answer_in_time_leaves_the_events_hashed_here(
     assert event_names._pool is None
 
 
+def test_a_pool_shut_down_meanwhile_leaves_the_events_hashed_here(
+    pool: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = some_events(30)
+    event_names.event_names(events)  # the pool started
+    started = event_names._pool
+    assert started is not None
+    started.shutdown(wait=True)  # as the interpreter ending would, say
+    assert event_names.event_names(events) == hash_events(events)
+    assert "failed (RuntimeError): hashing them here" in caplog.text
+    assert event_names._pool is not started
+
+
+def test_python_m_unitrace_imported_again_runs_no_command() -> None:
+    """A worker process may import its parent's main module again (as ``__mp_main__``)."""
+    import runpy
+
+    runpy.run_module("unitrace.__main__", run_name="__mp_main__")
+
+
 def test_without_workers_no_process_is_started(monkeypatch: pytest.MonkeyPatch) -> None:
     """The default, and the HTTP service's way: events hashed in its own process."""
     monkeypatch.setattr(event_names, "POOL_FROM", 1)
