@@ -100,19 +100,19 @@ def _event(n: int) -> dict[str, Any]:
     }
 
 
-def document_xml() -> bytes:
-    """The EPCIS 1.2 document of :data:`EVENTS` events, none with an eventID."""
+def document_xml(events: int = EVENTS) -> bytes:
+    """The EPCIS 1.2 document of ``events`` events, none with an eventID."""
     document = {
         "@context": [CONTEXT],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": "2026-05-04T15:00:00Z",
-        "epcisBody": {"eventList": [_event(n) for n in range(EVENTS)]},
+        "epcisBody": {"eventList": [_event(n) for n in range(events)]},
     }
     written = as_epcis_1_2(document_to_xml(document))
-    events = document_from_xml(written)["epcisBody"]["eventList"]
-    assert len(events) == EVENTS
-    assert not any("eventID" in event for event in events)
+    read = document_from_xml(written)["epcisBody"]["eventList"]
+    assert len(read) == events
+    assert not any("eventID" in event for event in read)
     return written
 
 
@@ -124,7 +124,7 @@ def _fresh(url: str) -> None:
     engine.dispose()
 
 
-def _capture(code: Path, workers: int, file: Path, url: str) -> tuple[float, float]:
+def _capture(code: Path, workers: int, file: Path, url: str, events: int) -> tuple[float, float]:
     """Seconds ``unitrace epcis capture`` of ``code`` (a checkout's src) takes, startup
     included, on a database made anew: on the clock, and of CPU (its own and its workers')."""
     _fresh(url)
@@ -146,7 +146,7 @@ def _capture(code: Path, workers: int, file: Path, url: str) -> tuple[float, flo
     took = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
-    if done.returncode != 0 or f"{EVENTS:,} of {EVENTS:,} events captured" not in done.stdout:
+    if done.returncode != 0 or f"{events:,} of {events:,} events captured" not in done.stdout:
         raise SystemExit(f"capture failed ({code}): {done.stdout}{done.stderr}")
     return took, cpu
 
@@ -157,11 +157,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--hash-workers", type=int, default=0)
+    parser.add_argument("--events", type=int, default=EVENTS)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         file = Path(folder) / "capture-1.2.xml"
-        file.write_bytes(document_xml())
-        print(f"document: {EVENTS:,} events without eventID, {file.stat().st_size / 1e6:.1f} MB")
+        file.write_bytes(document_xml(arguments.events))
+        print(
+            f"document: {arguments.events:,} events without eventID, {file.stat().st_size / 1e6:.1f} MB"
+        )
         print(f"load average: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
         databases = []
         if arguments.only != "postgresql":
@@ -184,8 +187,8 @@ def _compare(name: str, url: str, file: Path, arguments: argparse.Namespace) -> 
     for round_ in range(arguments.rounds):
         # alternate which goes first, so that neither always meets the warmer machine
         for label, code, workers in codes if round_ % 2 == 0 else codes[::-1]:
-            took, used = _capture(code, workers, file, url)
-            rates[label].append(EVENTS / took)
+            took, used = _capture(code, workers, file, url, arguments.events)
+            rates[label].append(arguments.events / took)
             cpu[label].append(used)
     this = statistics.median(rates["this"])
     verdict = "meets" if this >= TARGET else "MISSES"

@@ -127,14 +127,20 @@ def test_a_bad_event_gives_the_same_error_from_a_worker(pool: None) -> None:
     )
 
 
+def pool_started(events: list[Unnamed]) -> Any:
+    """The pool, once it has hashed ``events``."""
+    event_names.event_names(events)
+    started = event_names._pool
+    assert started is not None
+    return started
+
+
 def test_a_killed_worker_leaves_the_events_hashed_here(
     pool: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     events = some_events(30)
-    event_names.event_names(events)  # the pool started
-    started = event_names._pool
-    assert started is not None
-    for process in list(started._processes.values()):  # type: ignore[attr-defined]
+    started = pool_started(events)
+    for process in list(started._processes.values()):
         process.kill()
         process.join()
     assert event_names.event_names(events) == hash_events(events)
@@ -153,6 +159,24 @@ def test_a_worker_that_does_not_answer_in_time_leaves_the_events_hashed_here(
     assert event_names.event_names(events) == hash_events(events)
     assert "failed (TimeoutError): hashing them here" in caplog.text
     assert event_names._pool is None
+
+
+def test_a_pool_shut_down_meanwhile_leaves_the_events_hashed_here(
+    pool: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    events = some_events(30)
+    started = pool_started(events)
+    started.shutdown(wait=True)  # as the interpreter ending would, say
+    assert event_names.event_names(events) == hash_events(events)
+    assert "failed (RuntimeError): hashing them here" in caplog.text
+    assert event_names._pool is not started
+
+
+def test_python_m_unitrace_imported_again_runs_no_command() -> None:
+    """A worker process may import its parent's main module again (as ``__mp_main__``)."""
+    import runpy
+
+    runpy.run_module("unitrace.__main__", run_name="__mp_main__")
 
 
 def test_without_workers_no_process_is_started(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -101,24 +101,30 @@ def test_a_join_with_labels_reads_what_sqlalchemy_reads(database: Database) -> N
     assert [row.state for row in through_driver] == ["active"] * 3 + ["issued"]
 
 
+PLAIN_SCAN_INSERT = insert(scans).values({name: bindparam(name) for name in SCAN_ROWS[0]})
+DEFAULTED_SCAN_INSERT = insert(scans).values(
+    {name: bindparam(name) for name in SCAN_ROWS[0]}
+    | {"client": bindparam("client", value="unknown")}
+)
+
+
 @pytest.mark.parametrize(
-    "statement",
+    ("statement", "copied"),
     [
         # the plain case: every placeholder is a parameter of the rows
-        insert(scans).values({name: bindparam(name) for name in SCAN_ROWS[0]}),
+        (PLAIN_SCAN_INSERT, False),
+        # the same rows through COPY on PostgreSQL
+        (PLAIN_SCAN_INSERT, True),
         # a placeholder with a default value: SQLAlchemy's own parameter set-up is used
-        insert(scans).values(
-            {name: bindparam(name) for name in SCAN_ROWS[0]}
-            | {"client": bindparam("client", value="unknown")}
-        ),
+        (DEFAULTED_SCAN_INSERT, False),
     ],
-    ids=["plain", "with-a-default"],
+    ids=["plain", "copied", "with-a-default"],
 )
 def test_a_bulk_insert_stores_what_sqlalchemys_insert_stores(
-    database: Database, statement: Any
+    database: Database, statement: Any, copied: bool
 ) -> None:
     with database.unit_of_work() as uow:
-        DriverStatement(statement).execute_many(uow.connection, SCAN_ROWS)
+        DriverStatement(statement, copied=copied).execute_many(uow.connection, SCAN_ROWS)
         uow.connection.execute(insert(scans), SCAN_ROWS)
         stored = uow.connection.execute(select(scans).order_by(scans.c.id)).all()
         uow.commit()
@@ -127,3 +133,19 @@ def test_a_bulk_insert_stores_what_sqlalchemys_insert_stores(
         row._asdict() | {"id": 0} for row in through_sqlalchemy
     ]
     assert [row.reasons for row in through_driver] == [["a", "b"], []]
+
+
+def test_a_copied_insert_names_its_columns_parameters_and_is_undone_with_its_transaction(
+    database: Database,
+) -> None:
+    with database.unit_of_work() as uow:
+        if uow.connection.dialect.name == "postgresql":
+            with pytest.raises(ValueError, match="copied"):
+                DriverStatement(DEFAULTED_SCAN_INSERT, copied=True).execute_many(
+                    uow.connection, SCAN_ROWS
+                )
+        DriverStatement(PLAIN_SCAN_INSERT, copied=True).execute_many(uow.connection, SCAN_ROWS)
+        assert len(uow.connection.execute(select(scans)).all()) == 2
+        uow.rollback()
+    with database.unit_of_work() as uow:
+        assert uow.connection.execute(select(scans)).all() == []

@@ -17,13 +17,14 @@ import fcntl
 import math
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Final
 
-import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sql_errors
 from sqlalchemy.engine import make_url
@@ -48,17 +49,26 @@ class DatabaseBusy(Exception):
         self.retry_after = retry_after
 
 
+def _psycopg() -> ModuleType | None:
+    """psycopg, where it is in use. An error of PostgreSQL's is only raised once its dialect
+    has imported the driver; a command on SQLite never imports it (some 0.07 s of each)."""
+    return sys.modules.get("psycopg")
+
+
 def is_busy(error: BaseException) -> bool:
     """Whether ``error`` (or what caused it) is a lock or connection not had in time, as the
     databases and the pool report it: work to try again, not a fault."""
+    psycopg = _psycopg()
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, DatabaseBusy | sql_errors.TimeoutError):
             return True
         # a lock not had, a server out of reach, restarting or out of connections: each
         # answers again soon (a value past the server's limits is the sender's, not these)
-        if isinstance(seen, psycopg.OperationalError) and not isinstance(
-            seen, psycopg.errors.ProgramLimitExceeded
+        if (
+            psycopg is not None
+            and isinstance(seen, psycopg.OperationalError)
+            and not isinstance(seen, psycopg.errors.ProgramLimitExceeded)
         ):
             return True
         if isinstance(seen, sqlite3.OperationalError) and "locked" in str(seen):
@@ -72,6 +82,9 @@ def is_deadlock(error: BaseException) -> bool:
     """Whether ``error`` (or what caused it) is PostgreSQL undoing a transaction to break a
     deadlock: busy too (:func:`is_busy`), but work that may go through at once in smaller
     parts."""
+    psycopg = _psycopg()
+    if psycopg is None:
+        return False
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, psycopg.errors.DeadlockDetected):
@@ -87,6 +100,9 @@ def refused_value(error: BaseException) -> str | None:
     PostgreSQL's text holds no NUL character, and its numbers and some texts have limits;
     SQLite stores what they refuse. Any other data error (a division by zero, a date it
     cannot read) is unitrace's own fault, logged and answered as one."""
+    psycopg = _psycopg()
+    if psycopg is None:
+        return None
     seen: BaseException | None = error
     while seen is not None:
         if type(seen) is psycopg.DataError and "NUL" in str(seen):  # the driver's own check
@@ -108,15 +124,22 @@ def refused_value(error: BaseException) -> str | None:
     return None
 
 
-#: The exceptions a lock or connection not had in time arrives as (:func:`is_busy` tells
-#: which of them are): the faces answer them as "busy, try again" rather than as a fault.
-BUSY_ERROR_TYPES: Final = (
-    DatabaseBusy,
-    sql_errors.DBAPIError,
-    sql_errors.TimeoutError,
-    psycopg.Error,
-    sqlite3.Error,
-)
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
+    if name == "BUSY_ERROR_TYPES":
+        # made when the HTTP faces ask for it, so that psycopg is imported only then
+        import psycopg
+
+        #: The exceptions a lock or connection not had in time arrives as (:func:`is_busy`
+        #: tells which of them are): the faces answer them as "busy, try again" rather
+        #: than as a fault.
+        return (
+            DatabaseBusy,
+            sql_errors.DBAPIError,
+            sql_errors.TimeoutError,
+            psycopg.Error,
+            sqlite3.Error,
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def database_url(environment: Mapping[str, str] | None = None) -> str:

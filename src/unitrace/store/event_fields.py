@@ -100,7 +100,8 @@ def _quantities(event_pk: int, document: Mapping[str, Any]) -> Iterator[dict[str
 
 
 _INSERT_FIELDS: Final = DriverStatement(
-    insert(event_fields).values({column.name: bindparam(column.name) for column in event_fields.c})
+    insert(event_fields).values({column.name: bindparam(column.name) for column in event_fields.c}),
+    copied=True,
 )
 
 

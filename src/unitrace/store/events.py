@@ -420,7 +420,7 @@ QUANTITY_ROLES = {
 }
 
 
-# The bulk inserts of stored events, run on the driver's executemany.
+# The bulk inserts of stored events, run on the driver's executemany (COPY on PostgreSQL).
 _INSERT_EVENTS = DriverStatement(
     insert(epcis_events).values(
         {
@@ -429,7 +429,8 @@ _INSERT_EVENTS = DriverStatement(
             # filled by its column default (PostgreSQL's transaction id): see the schema
             if column.name != "capture_xact"
         }
-    )
+    ),
+    copied=True,
 )
 #: How many turns eventIDs share (:meth:`EventRepository.take_turns`), and the advisory
 #: locks' first key, which tells them from other advisory locks.
@@ -440,10 +441,12 @@ _TAKE_TURNS = text(
     "FROM unnest(CAST(:buckets AS integer[])) AS bucket"
 )
 _INSERT_EPCS = DriverStatement(
-    insert(event_epcs).values({column.name: bindparam(column.name) for column in event_epcs.c})
+    insert(event_epcs).values({column.name: bindparam(column.name) for column in event_epcs.c}),
+    copied=True,
 )
 _INSERT_VALUES = DriverStatement(
-    insert(event_values).values({column.name: bindparam(column.name) for column in event_values.c})
+    insert(event_values).values({column.name: bindparam(column.name) for column in event_values.c}),
+    copied=True,
 )
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-import psycopg.errors
 from sqlalchemy import Connection, Row, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
@@ -308,6 +307,8 @@ class SerialIssuance:
         counted = self.connection.execute(_COUNTED_UNITS).scalar_one()
         if not (counted < 0 or added >= _RECOUNT_SHARE * max(counted, 1)):
             return
+        import psycopg.errors  # PostgreSQL's path: its dialect has imported the driver
+
         waited = self.connection.execute(_LOCK_TIMEOUT).scalar_one()
         attempt = self.connection.begin_nested()
         try:
@@ -325,6 +326,8 @@ class SerialIssuance:
         """COPY straight into units, the fast path; a serial taken already (the primary key
         refuses the whole COPY) sends the batch through a staging table instead, whose
         ``INSERT … ON CONFLICT DO NOTHING`` keeps the rest."""
+        import psycopg.errors  # PostgreSQL's path: its dialect has imported the driver
+
         driver = self.connection.connection.driver_connection
         assert driver is not None
         constants = f"{batch.product_id}\t{batch.lot_id}\t{batch.request_id}\t{_ISSUED}"

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice, repeat
 from typing import Any, Final
 
-import psycopg.errors
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -158,6 +157,8 @@ class SensorIntake:
     ) -> int | None:
         """COPY straight into the readings; None if the upload repeats a reading of its own
         (the key refuses the whole COPY, and nothing of it is kept)."""
+        import psycopg.errors  # PostgreSQL's path: its dialect has imported the driver
+
         driver = self.connection.connection.driver_connection
         assert driver is not None
         savepoint = self.connection.begin_nested()

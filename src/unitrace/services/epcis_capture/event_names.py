@@ -27,6 +27,7 @@ import atexit
 import logging
 import multiprocessing
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as PoolTimeout
@@ -77,14 +78,21 @@ def _in_pool(events: Sequence[Unnamed]) -> list[str | InvalidEvent] | None:
     with _lock:
         pool = _started_pool()
     futures: list[Future[list[str | InvalidEvent]]] = []
+    # one wait for the whole document, not one for each piece of it
+    deadline = time.monotonic() + _BASE_WAIT + _WAIT_PER_EVENT * len(events)
     try:
         futures = [
             pool.submit(hash_events, events[start : start + CHUNK])
             for start in range(0, len(events), CHUNK)
         ]
-        wait = _BASE_WAIT + _WAIT_PER_EVENT * len(events)
-        return [name for future in futures for name in future.result(timeout=wait)]
-    except (BrokenProcessPool, PoolTimeout, OSError) as failure:
+        return [
+            name
+            for future in futures
+            for name in future.result(timeout=max(deadline - time.monotonic(), 0.0))
+        ]
+    except (BrokenProcessPool, PoolTimeout, OSError, RuntimeError) as failure:
+        # RuntimeError: the pool was shut down meanwhile (by use_hash_workers, or the
+        # interpreter ending), so that it takes no more work
         logger.warning(
             "hashing %d events in worker processes failed (%s): hashing them here",
             len(events),
@@ -113,9 +121,15 @@ def _drop_pool() -> None:
     global _pool
     if _pool is not None:
         pool, _pool = _pool, None
-        # a hanging worker is not waited for; its processes are ended
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
+        # a hanging worker is not waited for: its processes are ended (by the executor where
+        # it can, Python 3.14 on; before, through its table of processes, which the executor
+        # does not publish, and which may be gone with a pool broken already)
+        kill = getattr(pool, "kill_workers", None)
+        if kill is not None:
+            kill()
+        else:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
 
