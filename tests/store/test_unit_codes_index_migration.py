@@ -1,16 +1,22 @@
 """Migration 0030: a lot's serials in seq order read from an index alone (SQLite: an index of
 its own; PostgreSQL: the ``(lot_id, seq)`` key's index with the serial included), the key
-still unique, the units issued before read as before; and its downgrade."""
+still unique, the units issued before read as before; and its downgrade. Also how a command knows the database is at
+the newest schema without Alembic: the highest-numbered script's revision."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.store.test_detection_rules_migration import blank_engine, migrate
+from unitrace.store.database import open_database
+from unitrace.store.migrations import alembic_config, is_current, newest_revision
 from unitrace.store.schema import metadata, units
 
 __all__ = ["blank_engine"]  # fixture
@@ -61,3 +67,18 @@ def test_codes_come_from_an_index_and_the_key_stays_unique(blank_engine: Engine)
     assert not read_from_index_alone(blank_engine)
     with pytest.raises(IntegrityError), blank_engine.begin() as connection:
         connection.execute(units.insert(), unit(1, "D"))
+
+
+def test_the_newest_revision_is_alembics_head_and_each_script_is_named_after_its_own() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config(open_database("sqlite://")))
+    assert newest_revision() == scripts.get_current_head()
+    for script in scripts.walk_revisions():
+        assert Path(script.path).name.startswith(f"{script.revision}_")
+
+
+def test_a_database_a_migration_behind_or_blank_is_not_current(blank_engine: Engine) -> None:
+    assert not is_current(blank_engine)
+    migrate(blank_engine, "0029")
+    assert not is_current(blank_engine)
+    migrate(blank_engine, "head")
+    assert is_current(blank_engine)
