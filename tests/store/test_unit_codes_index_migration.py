@@ -6,6 +6,7 @@ the newest schema without Alembic: the highest-numbered script's revision."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -22,6 +23,7 @@ from unitrace.store.schema import metadata, units
 __all__ = ["blank_engine"]  # fixture
 
 CODES = "SELECT seq, serial FROM units WHERE lot_id = 1 AND seq BETWEEN 1 AND 3 ORDER BY seq"
+SQLITE_INDEX = "ix_units_lot_seq_serial"
 ISSUED = [(3, "C"), (1, "B"), (2, "A")]
 
 
@@ -30,6 +32,14 @@ def unit(seq: int, serial: str) -> dict[str, object]:
         "product_id": 1, "serial": serial, "lot_id": 1, "seq": seq, "request_id": 1,
         "state": "issued",
     }  # fmt: skip
+
+
+def built_here(differences: list[Any], engine: Engine) -> list[Any]:
+    """Schema differences less SQLite's own index of a lot's codes on PostgreSQL, which
+    autogenerate lists as missing there (it does not read ``ddl_if``)."""
+    if engine.dialect.name != "postgresql":
+        return differences
+    return [d for d in differences if d[0] != "add_index" or d[1].name != SQLITE_INDEX]
 
 
 def read_from_index_alone(engine: Engine) -> bool:
@@ -57,10 +67,7 @@ def test_codes_come_from_an_index_and_the_key_stays_unique(blank_engine: Engine)
         assert [tuple(row) for row in connection.execute(text(CODES))] == sorted(ISSUED)
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     ours = [d for d in differences if "units" in repr(d) and "recall" not in repr(d)]
-    if blank_engine.dialect.name == "postgresql":
-        # autogenerate does not read ddl_if: SQLite's own index is not PostgreSQL's to build
-        ours = [d for d in ours if d[0] != "add_index" or d[1].name != "ix_units_lot_seq_serial"]
-    assert ours == []
+    assert built_here(ours, blank_engine) == []
     with pytest.raises(IntegrityError), blank_engine.begin() as connection:
         connection.execute(units.insert(), unit(1, "D"))
     migrate(blank_engine, "0029", down=True)
