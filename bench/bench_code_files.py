@@ -64,8 +64,9 @@ def unitrace(source: str, database_url: str, *arguments: str) -> Run:
     return Run(seconds, int(found.group(1)) / 1024)
 
 
-def fresh_database(url: str | None, folder: Path, name: str) -> str:
-    """A new, migrated registry with the bench's product and lot."""
+def fresh_database(source: str, url: str | None, folder: Path, name: str) -> str:
+    """A new registry migrated by ``source`` (a reference's own schema, indexes and all),
+    with the bench's product and lot."""
     if url is None:
         for stale in folder.glob(f"{name}.db*"):
             stale.unlink()
@@ -76,10 +77,10 @@ def fresh_database(url: str | None, folder: Path, name: str) -> str:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    unitrace(SOURCE, url, "init")
-    unitrace(SOURCE, url, "products", "register", "--gtin", GTIN, "--name", "Bench")
+    unitrace(source, url, "init")
+    unitrace(source, url, "products", "register", "--gtin", GTIN, "--name", "Bench")
     unitrace(
-        SOURCE, url, "lots", "register", "--gtin", GTIN, "--lot", LOT, "--expiry", "2031-01-31"
+        source, url, "lots", "register", "--gtin", GTIN, "--lot", LOT, "--expiry", "2031-01-31"
     )
     return url
 
@@ -97,7 +98,7 @@ def commands(count: int, folder: Path) -> dict[str, list[str]]:
 
 def one_round(source: str, url: str | None, folder: Path, count: int) -> dict[str, Run]:
     """The three commands in order on a fresh database: each ``codes`` reads the request."""
-    database = fresh_database(url, folder, "bench")
+    database = fresh_database(source, url, folder, "bench")
     return {
         what: unitrace(source, database, *arguments)
         for what, arguments in commands(count, folder).items()

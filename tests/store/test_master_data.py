@@ -12,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tests.epcis_known_events import L1, L2, L3, KnownSet, known, known_set, name_of
+from tests.store.test_unit_codes_index_migration import built_here
 from unitrace.epcis import Attribute, Vocabulary, VocabularyElement
 from unitrace.services.epcis_query import read_query
 from unitrace.store.epcis_query import EVERY_EVENT, EpcisQueries
@@ -201,7 +202,8 @@ def test_the_migrated_master_data_and_canonical_epc_tables_match_the_schema(
         "containers",
         "units",
     )
-    assert [d for d in differences if any(table in repr(d) for table in ours)] == []
+    found = [d for d in differences if any(table in repr(d) for table in ours)]
+    assert built_here(found, database.engine) == []
 
 
 def test_the_epcs_a_distributors_view_joins_compare_alike(database: Database) -> None:

@@ -194,7 +194,11 @@ units = Table(
     Column("state_party_id", String(64)),
     Column("state_location_gln", String(13)),
     Column("previous_state", String(16)),
-    UniqueConstraint("lot_id", "seq", name="uq_units_lot_seq"),
+    # a code file reads a lot's serials in seq order from the index alone: PostgreSQL keeps
+    # the serial in the key's index, SQLite (no INCLUDE; its index holds the primary key
+    # but does not read it from there) in an index of its own
+    UniqueConstraint("lot_id", "seq", name="uq_units_lot_seq", postgresql_include=["serial"]),
+    Index("ix_units_lot_seq_serial", "lot_id", "seq", "serial").ddl_if(dialect="sqlite"),
     Index(
         "ix_units_container_id",
         "container_id",
