@@ -37,7 +37,9 @@ class UnitStates:
 
     def read_ahead(self, uow: UnitOfWork, codes: Iterable[str]) -> None:
         """Read the standing of the units ``codes`` name (what a scanner read; codes that
-        name no unit are passed over, their scans find that themselves)."""
+        name no unit are passed over, their scans find that themselves): the units in one
+        query, whatever their number."""
+        keys: list[tuple[int, str]] = []
         for code in codes:
             if not isinstance(code, str) or len(code) > CODE_MAX:
                 continue  # malformed at once, as verify_code finds it
@@ -48,9 +50,15 @@ class UnitStates:
             if scan.gtin is None or scan.serial is None:
                 continue
             found = self.product(uow, scan.gtin)
-            if found is None:
-                continue
-            unit = self.unit(uow, found[0], scan.serial)
+            if found is not None:
+                keys.append((found[0], scan.serial))
+        unread = list(dict.fromkeys(key for key in keys if key not in self._units))
+        if unread:
+            units = uow.units.find(unread)
+            for key in unread:
+                self._units[key] = units.get(key)
+        for key in keys:
+            unit = self._units[key]
             if unit is None:
                 continue
             if unit.custodian_id:
