@@ -37,8 +37,8 @@ class UnitStates:
 
     def read_ahead(self, uow: UnitOfWork, codes: Iterable[str]) -> None:
         """Read the standing of the units ``codes`` name (what a scanner read; codes that
-        name no unit are passed over, their scans find that themselves): the units in one
-        query, whatever their number."""
+        name no unit are passed over, their scans find that themselves): the units, and their
+        holds, in one query each, whatever their number."""
         keys: list[tuple[int, str]] = []
         for code in codes:
             if not isinstance(code, str) or len(code) > CODE_MAX:
@@ -57,13 +57,15 @@ class UnitStates:
             units = uow.units.find(unread)
             for key in unread:
                 self._units[key] = units.get(key)
+        held = []
         for key in keys:
             unit = self._units[key]
             if unit is None:
                 continue
             if unit.custodian_id:
                 self.party(uow, unit.custodian_id)
-            self.hold(uow, unit)
+            held.append((unit.product_id, unit.serial, unit.lot_id))
+        self._holds.update(uow.holds.causes_of(key for key in held if key not in self._holds))
 
     def parsed(self, code: str) -> Scan:
         """``code`` parsed (:func:`unitrace.gs1.parse`, whose errors it raises)."""
