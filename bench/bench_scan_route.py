@@ -6,8 +6,10 @@ options, workers and listening socket), the two taking turns for a few rounds.
     python bench/bench_scan_route.py [--database sqlite|postgresql] [--callers one|many]
                                      [--rounds N] [--seconds S] [--against REVISION]
 
-Both get the same ``wrk`` load (2 threads, 16 connections, random codes of 20,000
-commissioned units, each scan from one of 5,000 phones unless ``--callers one``). Printed:
+Both get the same ``wrk`` load (2 threads, 16 connections, random codes of 20,000 units
+shipped to a distributor, each scanned in its territory by the pack's own phone, and 2 %
+codes nobody issued, from random phones; all from one caller with ``--callers one``); the
+verdicts logged are printed at the end, so the reader sees which path was measured. Printed:
 each round's rate, p50 and p99, then the median share of the reference's rate unitrace's
 scan route reaches. ``--against`` serves an older revision too, in the same rounds, for a
 before and after. PostgreSQL's database is ``UNITRACE_BENCH_DATABASE_URL`` (dropped and made
@@ -34,6 +36,7 @@ from scan_load import (
     fresh_postgres,
     load_service,
     scan_rate,
+    verdict_mix,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +120,8 @@ def main() -> None:
         for side in trees:
             shares[side].append(rates[side] / rates["reference"])
     print(f"load average {' '.join(f'{figure:.2f}' for figure in os.getloadavg())}")
+    for side, (url, _) in served.items():
+        print(f"{side} scans logged: {verdict_mix(trees[side], url)}")
     for side in sides:
         loads = measured[side]
         print(

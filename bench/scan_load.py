@@ -1,6 +1,14 @@
 """The pieces the ``POST /api/scans`` load benchmarks share: a database of 20,000 commissioned
-units, the ``wrk`` script that scans random codes of them, and a service started in worker
-processes, loaded for a while and stopped (``compare_scans.py``, ``bench_scan_route.py``).
+units shipped to a distributor whose territory is Malaysia, the ``wrk`` script that scans
+random codes of them, and a service started in worker processes, loaded for a while and
+stopped (``compare_scans.py``, ``bench_scan_route.py``).
+
+The load is ordinary consumers' scans: each pack scanned in Selangor (MY-14) by its one
+phone, so the bulk are genuine (no grey market, no clone), and 2 % codes nobody issued, each
+tried from a random phone of 60,000, which exercise the counterfeit path without any phone
+reaching the guessing limit (10 counterfeit answers in 10 minutes). The per-caller scan rate
+limit is raised far above the load; the callers are told apart by X-Forwarded-For from a
+trusted loopback proxy.
 """
 
 from __future__ import annotations
@@ -18,17 +26,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LUA = r"""
-local codes = {}
-for line in io.lines(os.getenv("BENCH_CODES")) do codes[#codes + 1] = line end
+-- each line: a code and its phone, 0 for a code nobody issued (a forger's, tried from any phone)
+local codes, phones = {}, {}
+for line in io.lines(os.getenv("BENCH_CODES")) do
+  local code, phone = line:match("^(%S+) (%d+)$")
+  codes[#codes + 1] = code
+  phones[#phones + 1] = tonumber(phone)
+end
 local headers = {["Content-Type"] = "application/json"}
 local many = os.getenv("BENCH_MANY") == "1"
 function request()
-  local code = codes[math.random(#codes)]
-  local phone = math.random(5000)
+  local pick = math.random(#codes)
+  local code, phone = codes[pick], phones[pick]
+  if phone == 0 then phone = 100000 + math.random(60000) end
   if many then
-    headers["X-Forwarded-For"] = string.format("10.0.%d.%d", math.floor(phone / 256), phone % 256)
+    headers["X-Forwarded-For"] = string.format(
+      "10.%d.%d.%d", math.floor(phone / 65536), math.floor(phone / 256) % 256, phone % 256)
   end
-  local body = '{"code":"' .. code .. '","client":"bench-' .. phone .. '"}'
+  local body = '{"code":"' .. code .. '","country":"MY","region":"MY-14","client":"bench-'
+    .. phone .. '"}'
   return wrk.format("POST", "/api/scans", headers, body)
 end
 function done(summary, latency, requests)
@@ -42,6 +58,7 @@ import datetime as dt, sys
 from sqlalchemy import text
 from unitrace.registry.model import Actor, Role
 from unitrace.services import catalog
+from unitrace.services.lifecycle.shipping import allocate
 from unitrace.services.serialization import issue_serials, request_codes
 from unitrace.store.database import open_database
 from unitrace.store.migrations import upgrade
@@ -63,10 +80,21 @@ with database.unit_of_work() as uow:
     request = issue_serials(
         uow, gtin="09506000134352", lot="B1", count=20000, commission=True, actor=admin
     )
+    catalog.register_party(
+        uow, id="dist-my", name="Bench Distributor", role="distributor", territory=["MY"],
+        actor=admin,
+    )
+    allocate(
+        uow, party="dist-my", gtin="09506000134352", lot="B1", seq_from=1, seq_to=20000,
+        actor=admin,
+    )
     uow.commit()
 with database.unit_of_work(read_only=True) as uow:
     codes = [code.identity.digital_link() for code in request_codes(uow, request.id)]
-open(out, "w").write("\n".join(codes) + "\n")
+# one phone a pack, and 2 % codes nobody issued
+lines = [f"{code} {phone}" for phone, code in enumerate(codes, 1)]
+lines += [f"https://id.gs1.org/01/09506000134352/21/FAKE{n:06d} 0" for n in range(400)]
+open(out, "w").write("\n".join(lines) + "\n")
 """
 
 #: The service's environment under load: limits far above the load, loopback a trusted proxy
@@ -113,6 +141,36 @@ def commissioned_units(tree: Path, url: str, codes: Path) -> None:
     Digital Links are written to ``codes``, one a line."""
     environment = {**os.environ, "PYTHONPATH": str(tree / "src")}
     subprocess.run([sys.executable, "-c", SETUP, url, str(codes)], env=environment, check=True)
+
+
+MIX = r"""
+import sys
+from sqlalchemy import text
+from unitrace.store.database import open_database
+engine = open_database(sys.argv[1])
+with engine.connect() as connection:
+    verdicts = connection.execute(
+        text("SELECT verdict, count(*) FROM scans GROUP BY verdict ORDER BY 2 DESC")
+    ).all()
+    alerts = connection.execute(
+        text("SELECT type, count(*) FROM alerts GROUP BY type ORDER BY 2 DESC")
+    ).all()
+total = sum(count for _, count in verdicts) or 1
+print(", ".join(f"{verdict} {count:,} ({count / total:.1%})" for verdict, count in verdicts),
+      "| alerts:", ", ".join(f"{kind} {count:,}" for kind, count in alerts) or "none")
+"""
+
+
+def verdict_mix(tree: Path, url: str) -> str:
+    """The verdicts of the scans logged in ``url``, and the alerts raised, in one line."""
+    environment = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    return subprocess.run(
+        [sys.executable, "-c", MIX, url],
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def free_port() -> int:

@@ -47,6 +47,7 @@ from unitrace.api.routers import (
     trace,
     verification,
 )
+from unitrace.api.scan_lane import ScanLane
 from unitrace.api.security_headers import SecurityHeaders
 from unitrace.api.stopped_requests import StoppedRequests
 from unitrace.api.watchdog import LoopWatchdog
@@ -130,6 +131,9 @@ def create_app(database: Database, settings: Settings | None = None) -> FastAPI:
     )
     # a body over its limit is refused before any route reads it; the refusal gets the
     # security headers as every answer does
+    # innermost: the public scans answered before the router (every middleware below
+    # applies to them as to any answer)
+    app.add_middleware(ScanLane)
     app.add_middleware(RequestBodies, settings=settings)
     # a request a stopping worker cancels is a 503, not uvicorn's plain 500
     app.add_middleware(StoppedRequests)

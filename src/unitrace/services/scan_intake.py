@@ -17,7 +17,8 @@ the units a batch names (products, units, custodians, holds: what scans never ch
 before the batch takes the lock, in a read-only transaction begun once its scans have all
 arrived (:class:`~unitrace.services.verification.unit_state.UnitStates`); the lock is held
 for the scans' own reads (earlier scans, open alerts) and writes. On PostgreSQL the batch
-reads them itself: there is no one lock to spare, and a transaction more is round trips more.
+reads them first thing in its own transaction: there is no one lock to spare, and a
+transaction more is round trips more. Either way the batch's units are read in one query.
 
 A scan :func:`~unitrace.services.verification.verify` refuses (a place code that does not
 exist) is refused before it writes anything, so the rest of its batch goes on. Any other
@@ -148,7 +149,12 @@ class ScanIntake:
                 with self.database.unit_of_work(read_only=True) as reader:
                     states.read_ahead(reader, (queued.request.code for queued in batch))
             with self.database.unit_of_work() as uow:
-                states = states.still_standing(uow)
+                if self.read_ahead:
+                    states = states.still_standing(uow)
+                else:
+                    # read in the writing transaction itself: nothing to check it against
+                    codes = (queued.request.code for queued in batch)
+                    states.read_ahead(uow, codes, marked=False)
                 for queued in batch:
                     try:
                         outcomes.append(verify(uow, queued.request, states=states))

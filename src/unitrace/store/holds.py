@@ -8,6 +8,7 @@ whatever their number. A unit is held while any open row names it or its lot.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -219,6 +220,47 @@ class HoldRepository(Selector):
             self.connection, {"product_id": product_id, "serial": serial, "lot_id": lot_id}
         )
         return str(found[0].cause) if found else None
+
+    def causes_of(
+        self, keys: Iterable[tuple[int, str, int]]
+    ) -> dict[tuple[int, str, int], str | None]:
+        """:meth:`cause_of` for many units (product id, serial, lot id) in one query: what a
+        batch of scans reads."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        rows = self.connection.execute(
+            select(
+                holds.c.id,
+                holds.c.placed_at,
+                holds.c.cause,
+                holds.c.product_id,
+                holds.c.serial,
+                holds.c.lot_id,
+            ).where(
+                _OPEN,
+                or_(
+                    and_(
+                        holds.c.product_id.in_({key[0] for key in wanted}),
+                        holds.c.serial.in_({key[1] for key in wanted}),
+                    ),
+                    holds.c.lot_id.in_({key[2] for key in wanted}),
+                ),
+            )
+        ).all()
+        earliest = sorted(rows, key=lambda row: (row.placed_at, row.id))
+        causes: dict[tuple[int, str, int], str | None] = {}
+        for product_id, serial, lot_id in wanted:
+            causes[(product_id, serial, lot_id)] = next(
+                (
+                    str(row.cause)
+                    for row in earliest
+                    if (row.product_id == product_id and row.serial == serial)
+                    or row.lot_id == lot_id
+                ),
+                None,
+            )
+        return causes
 
 
 _OPEN: Final = holds.c.released_at.is_(None)

@@ -109,6 +109,13 @@ async def scan(request: Request) -> Response:
         body = ScanIn.model_validate_json(await request.body())
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False)) from None
+    return await scanned_answer(request, body)
+
+
+async def scanned_answer(request: Request, body: ScanIn) -> Response:
+    """The answer to the scan ``body`` read from ``request``: 429 for a caller over its
+    limit, else the scan verified and logged (the route's work once its body is read, shared
+    with :class:`~unitrace.api.scan_lane.ScanLane`)."""
     caller = caller_of(request)
     refused = await too_many(request, caller)
     if refused is not None:

@@ -41,10 +41,14 @@ class UnitStates:
         #: how far the standing was written when it was read ahead (None: not read ahead)
         self.mark: tuple[int | None, int | None, int | None] | None = None
 
-    def read_ahead(self, uow: UnitOfWork, codes: Iterable[str]) -> None:
+    def read_ahead(self, uow: UnitOfWork, codes: Iterable[str], *, marked: bool = True) -> None:
         """Read the standing of the units ``codes`` name (what a scanner read; codes that
-        name no unit are passed over, their scans find that themselves)."""
-        self.mark = standing_mark(uow.connection)
+        name no unit are passed over, their scans find that themselves): the units, and their
+        holds, in one query each, whatever their number. ``marked``: note how far the standing
+        had been written (:meth:`still_standing`), for states read before the write lock."""
+        if marked:
+            self.mark = standing_mark(uow.connection)
+        keys: list[tuple[int, str]] = []
         for code in codes:
             if not isinstance(code, str) or len(code) > CODE_MAX:
                 continue  # malformed at once, as verify_code finds it
@@ -55,14 +59,22 @@ class UnitStates:
             if scan.gtin is None or scan.serial is None:
                 continue
             found = self.product(uow, scan.gtin)
-            if found is None:
-                continue
-            unit = self.unit(uow, found[0], scan.serial)
+            if found is not None:
+                keys.append((found[0], scan.serial))
+        unread = list(dict.fromkeys(key for key in keys if key not in self._units))
+        if unread:
+            units = uow.units.find(unread)
+            for key in unread:
+                self._units[key] = units.get(key)
+        held = []
+        for key in keys:
+            unit = self._units[key]
             if unit is None:
                 continue
             if unit.custodian_id:
                 self.party(uow, unit.custodian_id)
-            self.hold(uow, unit)
+            held.append((unit.product_id, unit.serial, unit.lot_id))
+        self._holds.update(uow.holds.causes_of(key for key in held if key not in self._holds))
 
     def still_standing(self, uow: UnitOfWork) -> UnitStates:
         """These states if nothing of the units' standing was written since they were read
