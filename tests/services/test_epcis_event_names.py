@@ -5,6 +5,7 @@ leaves the capture to hash in its own process."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -138,6 +139,7 @@ def pool_started(events: list[Unnamed]) -> Any:
 def test_a_killed_worker_leaves_the_events_hashed_here(
     pool: None, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger=event_names.logger.name)
     events = some_events(30)
     started = pool_started(events)
     for process in list(started._processes.values()):
@@ -153,6 +155,7 @@ def test_a_killed_worker_leaves_the_events_hashed_here(
 def test_a_worker_that_does_not_answer_in_time_leaves_the_events_hashed_here(
     pool: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger=event_names.logger.name)
     monkeypatch.setattr(event_names, "_BASE_WAIT", 0.0)
     monkeypatch.setattr(event_names, "_WAIT_PER_EVENT", 0.0)
     events = some_events(500)
@@ -164,6 +167,7 @@ def test_a_worker_that_does_not_answer_in_time_leaves_the_events_hashed_here(
 def test_a_pool_shut_down_meanwhile_leaves_the_events_hashed_here(
     pool: None, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger=event_names.logger.name)
     events = some_events(30)
     started = pool_started(events)
     started.shutdown(wait=True)  # as the interpreter ending would, say

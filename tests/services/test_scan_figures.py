@@ -390,11 +390,11 @@ def gated(
     gate, at_gate = threading.Event(), threading.Event()
     real_verify = scan_intake.verify
 
-    def gate_waits(uow: UnitOfWork, request: ScanRequest) -> VerificationResult:
+    def gate_waits(uow: UnitOfWork, request: ScanRequest, **given: Any) -> VerificationResult:
         if request.client == "gate":
             at_gate.set()
             gate.wait(10)
-        result = real_verify(uow, request)
+        result = real_verify(uow, request, **given)
         if request.client == "fails":
             raise RuntimeError("disk on fire")
         return result

@@ -141,3 +141,24 @@ def test_a_postgresql_that_does_not_answer_is_not_waited_for() -> None:
         return time.monotonic() - started
 
     assert asyncio.run(run()) < 1.0
+
+
+def test_a_sweep_that_finds_the_file_busy_counts_the_admission_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first admission of a worker also sweeps the file; another worker holding it then
+    puts the sweep off, and the admission already made is not made again."""
+    limits = FileLimits(limits_file(str(tmp_path / "unitrace.db")), RateLimit(60, 2))
+    real = limits._connected()
+    swept: list[str] = []
+
+    class SweptWhileBusy:
+        def execute(self, sql: str, parameters: object = ()) -> sqlite3.Cursor:
+            if "DELETE" in sql.upper():
+                swept.append(sql)
+                raise sqlite3.OperationalError("database is locked")
+            return real.execute(sql, parameters)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(limits, "_connected", SweptWhileBusy)
+    assert [limits.admit("a") for _ in range(3)] == [None, None, 1]
+    assert len(swept) == 1

@@ -270,7 +270,7 @@ class FileLimits:
                     row = connection.execute(sql, parameters).fetchone()
                     if sweep - self._swept > SWEEP_EVERY:
                         self._swept = sweep
-                        connection.execute(_SWEEP, self._parameters.sweep(sweep))
+                        self._sweep(connection, sweep)
                     return row
                 except sqlite3.OperationalError as error:
                     # another worker holds the write lock: try again a moment later, within
@@ -287,6 +287,16 @@ class FileLimits:
                     raise LimitsUnavailable(f"{self.path}: {error}") from error
         finally:
             self._lock.release()
+
+    def _sweep(self, connection: sqlite3.Connection, now: float) -> None:
+        """Forget callers long quiet. The admission before it is already counted, so a file
+        busy now only puts the sweep off to the next one: trying both again would count the
+        caller twice."""
+        try:
+            connection.execute(_SWEEP, self._parameters.sweep(now))
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
 
     def _connected(self) -> sqlite3.Connection:
         if self._connection is None:
