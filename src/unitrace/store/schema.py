@@ -479,78 +479,9 @@ alerts = Table(
     Index("ix_alerts_party_id", "party_id"),
 )
 
-# EPCIS named queries (``POST /epcis/queries``): the query's parameters as the REST binding's
-# query schema writes them, kept per owner: a distributor's party, or the brand (NULL: its admin
-# and line tokens share them). A name is unique per owner, so that one owner's names tell
-# nothing of another's.
-epcis_queries = Table(
-    "epcis_queries",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("query", JSON, nullable=False),
-    Column("party_id", String(64)),
-    Column("created_by", Text),
-    Column("created_at", Timestamp, nullable=False),
-    Index(
-        "uq_epcis_queries_brand_name",
-        "name",
-        unique=True,
-        sqlite_where=text("party_id IS NULL"),
-        postgresql_where=text("party_id IS NULL"),
-    ),
-    Index(
-        "uq_epcis_queries_party_name",
-        "party_id",
-        "name",
-        unique=True,
-        sqlite_where=text("party_id IS NOT NULL"),
-        postgresql_where=text("party_id IS NOT NULL"),
-    ),
-)
-
-# Webhook subscriptions to a named query, and their delivery state. Events are delivered in
-# (record_time, id) order; the watermark is the last one the subscriber acknowledged, so a
-# failed delivery is retried from the same place. A worker claims a subscription for a while
-# (``leased_until``) before delivering, so that two workers never deliver it twice.
-epcis_subscriptions = Table(
-    "epcis_subscriptions",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("subscription_id", String(64), nullable=False, unique=True),
-    Column("query_id", Integer, ForeignKey("epcis_queries.id"), nullable=False),
-    Column("dest", Text, nullable=False),
-    # the subscriber's shared secret: the HMAC key, so it is kept as given
-    Column("signature_token", Text),
-    Column("stream", Boolean, nullable=False),
-    Column("schedule", JSON),
-    Column("report_if_empty", Boolean, nullable=False),
-    # whose view of the events the subscriber gets: the subscribing token's role and party
-    Column("role", String(16), nullable=False),
-    Column("party_id", String(64)),
-    Column("created_by", Text),
-    # the subscribing token (none for the command line): its revocation ends the deliveries
-    Column("token_id", Integer),
-    Column("created_at", Timestamp, nullable=False),
-    Column("initial_record_time", Timestamp, nullable=False),
-    Column("watermark_time", Timestamp, nullable=False),
-    Column("watermark_pk", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("next_attempt_at", Timestamp, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("last_notified_at", Timestamp),
-    Column("leased_until", Timestamp),
-    # why a suspended subscription is no longer delivered
-    Column("suspended_reason", Text),
-    CheckConstraint("status IN ('active', 'failing', 'suspended')", name="status"),
-    Index("ix_epcis_subscriptions_query_id", "query_id"),
-    Index("ix_epcis_subscriptions_next_attempt_at", "next_attempt_at"),
-)
-
-
-# The cold chain's, the console's people, events' sensor reports, the holds, recalls, scan
-# count tables and units' scan summaries are defined in modules of their own, on this metadata.
+# The cold chain's, the console's people, events' sensor reports, EPCIS named queries and their
+# subscriptions, the holds, recalls, scan count tables and units' scan summaries are defined in
+# modules of their own, on this metadata.
 from unitrace.store.brand_link_table import brand_links as brand_links  # noqa: E402
 from unitrace.store.cold_chain_tables import (  # noqa: E402
     cold_chain_excursions as cold_chain_excursions,
@@ -566,6 +497,10 @@ from unitrace.store.cold_chain_tables import (  # noqa: E402
 from unitrace.store.console_tables import console_sessions as console_sessions  # noqa: E402
 from unitrace.store.console_tables import console_sign_ins as console_sign_ins  # noqa: E402
 from unitrace.store.console_tables import console_users as console_users  # noqa: E402
+from unitrace.store.epcis_query_tables import epcis_queries as epcis_queries  # noqa: E402
+from unitrace.store.epcis_query_tables import (  # noqa: E402
+    epcis_subscriptions as epcis_subscriptions,
+)
 from unitrace.store.event_field_tables import event_fields as event_fields  # noqa: E402
 from unitrace.store.event_sensor_tables import (  # noqa: E402
     event_sensor_reports as event_sensor_reports,
