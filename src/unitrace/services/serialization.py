@@ -18,10 +18,9 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from itertools import islice
 
 from unitrace.gs1 import DEFAULT_RESOLVER_BASE, Expiry, Gtin, UnitIdentity
 from unitrace.registry.errors import Conflict, Forbidden, InvalidRequest, NotFound
@@ -88,40 +87,21 @@ class IssuedCode:
 
 def code_file(rows: Iterable[Mapping[str, int | str]], file_format: str) -> str:
     """A request's code rows (:meth:`IssuedCode.row`) as the text of a ``csv`` file (header
-    first, columns as :data:`CODE_COLUMNS`) or a ``json`` file (a list of objects)."""
-    return "".join(code_file_parts(rows, file_format))
+    first, columns as :data:`CODE_COLUMNS`) or a ``json`` file (a list of objects): the format
+    :mod:`unitrace.services.code_files` streams, unit by unit, for a request of any size.
 
-
-def code_file_parts(
-    rows: Iterable[Mapping[str, int | str]], file_format: str, *, rows_per_part: int = 10_000
-) -> Iterator[str]:
-    """The text of :func:`code_file` in parts of ``rows_per_part`` rows, for a file of a
-    million codes sent as it is read from the database rather than held whole.
-
-    >>> rows = [{"seq": 1, "serial": "X1"}, {"seq": 2, "serial": "X2"}]
-    >>> list(code_file_parts(rows, "json", rows_per_part=1))
-    ['[{"seq": 1, "serial": "X1"}', ', {"seq": 2, "serial": "X2"}', ']\\n']
+    >>> code_file([{"seq": 1, "serial": "X1"}, {"seq": 2, "serial": "X2"}], "json")
+    '[{"seq": 1, "serial": "X1"}, {"seq": 2, "serial": "X2"}]\\n'
     """
     if file_format not in ("csv", "json"):
         raise InvalidRequest(f"format: {file_format!r} is not csv or json")
-    chunks = iter(rows)
     if file_format == "json":
-        opening = "["
-        while part := list(islice(chunks, rows_per_part)):
-            yield opening + ", ".join(json.dumps(dict(row), ensure_ascii=False) for row in part)
-            opening = ", "
-        yield ("[" if opening == "[" else "") + "]\n"
-        return
+        return "[" + ", ".join(json.dumps(dict(row), ensure_ascii=False) for row in rows) + "]\n"
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=CODE_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    while part := list(islice(chunks, rows_per_part)):
-        writer.writerows(part)
-        yield text.getvalue()
-        text.seek(0)
-        text.truncate()
-    if text.tell():
-        yield text.getvalue()
+    writer.writerows(rows)
+    return text.getvalue()
 
 
 def issue_serials(
