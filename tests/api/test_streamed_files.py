@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 import anyio
 import pytest
@@ -69,8 +70,8 @@ def test_a_failure_half_way_breaks_the_answer_off() -> None:
         TestClient(service()).get("/broken")
 
 
-def test_a_browser_that_stops_reading_stops_the_writer() -> None:
-    stopped = threading.Event()
+def endless_writer(stopped: threading.Event) -> Callable[[FilePipe], None]:
+    """A writer that writes until the browser is gone, and then sets ``stopped``."""
 
     def endless(out: FilePipe) -> None:
         try:
@@ -79,6 +80,13 @@ def test_a_browser_that_stops_reading_stops_the_writer() -> None:
         except BrowserGone:
             stopped.set()
             raise
+
+    return endless
+
+
+def test_a_browser_that_stops_reading_stops_the_writer() -> None:
+    stopped = threading.Event()
+    endless = endless_writer(stopped)
 
     async def read_one_part() -> bytes:
         answer = await streamed_file(endless, media_type="text/plain", file_name="x.txt")
@@ -97,14 +105,7 @@ def test_a_browser_gone_before_the_answer_starts_stops_the_writer() -> None:
     runs. The writer must stop all the same, not wait for ever holding its unit of work (a
     pooled connection and a read transaction)."""
     stopped = threading.Event()
-
-    def endless(out: FilePipe) -> None:
-        try:
-            while True:
-                out.write(b"x" * 10_000)
-        except BrowserGone:
-            stopped.set()
-            raise
+    endless = endless_writer(stopped)
 
     async def send_to_nobody() -> None:
         answer = await streamed_file(endless, media_type="text/plain", file_name="x.txt")
